@@ -1,0 +1,33 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'scratch/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The UI draws; it never owns processes, emulators, storage, watchers or model calls (STYLE.md).
+    files: ['src/ui/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node-pty', '@xterm/headless', 'lowdb', 'chokidar', '@anthropic-ai/sdk'].map((name) => ({
+            name,
+            message: 'src/ui holds Ink components only; put this in src/terminal, src/workspace, src/store, src/context or src/agent.',
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // No console in library code: the screen belongs to the panes; log to the data folder instead.
+    files: ['src/**'],
+    ignores: ['src/cli/**'],
+    rules: { 'no-console': 'error' },
+  },
+);

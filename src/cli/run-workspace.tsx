@@ -1,0 +1,196 @@
+/**
+ * Wires the live workspace to a terminal: raw keys in, composed frames out.
+ *
+ * Ink renders the chrome into a virtual stdout in debug mode (each write is one whole frame, and
+ * Ink's CI detection cannot swallow it); a ChromeScreen turns that frame into cells; the Renderer
+ * lays pane interiors over it and is the only writer to the real stdout.
+ *
+ * Lifetime: every child process belongs to the Workspace; quit, SIGTERM, SIGHUP and SIGINT stop them
+ * all (TERM, then KILL) before the terminal is restored; a crash kills them at once.
+ */
+import { Writable, PassThrough } from 'node:stream';
+import { render } from 'ink';
+import type { Keymap } from '../config/keymap.js';
+import type { Theme } from '../config/theme.js';
+import { Renderer, type Scene } from '../render/renderer.js';
+import { ScreenMode } from '../render/screen-mode.js';
+import { ChromeScreen } from '../terminal/chrome-screen.js';
+import { InputTokenizer } from '../terminal/input.js';
+import { App } from '../ui/App.js';
+import type { UiEnv } from '../ui/context.js';
+import { helpSections } from '../ui/help-data.js';
+import { dialogRect } from '../ui/geometry.js';
+import { log, writeCrashReport } from '../util/log.js';
+import { InputRouter } from '../workspace/input-router.js';
+import type { LayoutMode } from '../workspace/layout.js';
+import type { PaneSpec } from '../workspace/presets.js';
+import { Workspace, type PickerOption } from '../workspace/workspace.js';
+
+export interface RunOptions {
+  specs: PaneSpec[];
+  layout: LayoutMode;
+  theme: Theme;
+  keymap: Keymap;
+  presets: PickerOption[];
+  makeSpec: (preset: string) => PaneSpec | string;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+}
+
+/** How long after a keystroke a pane's output counts as its echo and is drawn at once. */
+const ECHO_WINDOW_MS = 100;
+/** How the workspace ended: a quit, or a signal that the caller re-raises once the terminal is restored. */
+export type Ending = { code: number } | { signal: NodeJS.Signals };
+
+export function runWorkspace(o: RunOptions): Promise<Ending> {
+  const { stdin, stdout } = o;
+  const size = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  let { cols, rows } = size();
+  const screen = new ScreenMode(stdin, (s) => stdout.write(s));
+
+  const ws = new Workspace({ specs: o.specs, layout: o.layout, cols, rows, presets: o.presets, makeSpec: o.makeSpec });
+  let lastKeyAt = 0;
+
+  const scene = (): Scene => {
+    const view = ws.getView();
+    const visible = ws.visible();
+    let cursor: Scene['cursor'];
+    const f = visible.find((v) => v.pane === ws.focused);
+    if (f && !view.dialog && view.mode !== 'scroll') {
+      const c = f.pane.cursor();
+      if (c && c.x < f.inner.width && c.y < f.inner.height) cursor = { x: f.inner.x + c.x, y: f.inner.y + c.y };
+    }
+    return {
+      panes: visible.map(({ pane, inner }) => ({
+        get dirty() {
+          return pane.dirty;
+        },
+        inner,
+        paint: (g, r, skip) => pane.paint(g, r, skip),
+      })),
+      overlays: view.dialog ? [dialogRect(view.dialog, view.cols, view.rows)] : [],
+      cursor,
+    };
+  };
+
+  const renderer = new Renderer((s) => stdout.write(s), scene, cols, rows);
+  const chrome = new ChromeScreen(cols, rows, () => renderer.setChrome(chrome.grid));
+
+  ws.on('dirty', (pane) => renderer.request(pane === ws.focused && performance.now() - lastKeyAt < ECHO_WINDOW_MS));
+  ws.on('change', () => renderer.request());
+
+  // Ink's stdout: a sink that hands each whole frame to the chrome emulator.
+  const virtual = Object.assign(
+    new Writable({
+      write(chunk, _enc, done) {
+        chrome.setFrame(String(chunk));
+        done();
+      },
+    }),
+    { columns: cols, rows, isTTY: false },
+  ) as unknown as NodeJS.WriteStream;
+  const fakeStdin = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.ReadStream;
+
+  const help = helpSections(o.keymap);
+  const prefixLabel = o.keymap.bindingsOf('prefix.send')[0] ?? 'ctrl+a';
+  const env: UiEnv = {
+    store: {
+      subscribe: (cb) => {
+        ws.on('change', cb);
+        return () => ws.off('change', cb);
+      },
+      getView: ws.getView,
+    },
+    theme: o.theme,
+    help,
+    prefix: prefixLabel === 'prefix' ? 'the prefix' : prefixLabel,
+    key: (command) => o.keymap.bindingsOf(command as never)[0] ?? '?',
+  };
+
+  const router = new InputRouter(ws, o.keymap, () => {
+    lastKeyAt = performance.now();
+  });
+  const tokenizer = new InputTokenizer();
+  let flushTimer: NodeJS.Timeout | undefined;
+  const onData = (chunk: Buffer | string) => {
+    clearTimeout(flushTimer);
+    for (const ev of tokenizer.push(String(chunk))) router.handle(ev);
+    // A sequence cut off at the end of a read is completed by the next one; if none comes, it was keys.
+    if (tokenizer.hasPending) flushTimer = setTimeout(() => tokenizer.flush().forEach((ev) => router.handle(ev)), 50);
+  };
+
+  const onResize = () => {
+    ({ cols, rows } = size());
+    virtual.columns = cols;
+    virtual.rows = rows;
+    chrome.resize(cols, rows);
+    renderer.resize(cols, rows);
+    ws.resize(cols, rows);
+  };
+
+  // Node prints warnings to stderr, which would scribble over the screen: log them instead.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log(`warning: ${w.name}: ${w.message}`));
+  screen.enter();
+  stdin.setEncoding('utf8');
+  stdin.on('data', onData);
+  stdout.on('resize', onResize);
+  const ink = render(<App env={env} />, {
+    stdout: virtual,
+    stdin: fakeStdin,
+    debug: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+
+  return new Promise<Ending>((resolve) => {
+    let finishing = false;
+    const finish = async (ending: Ending, graceMs?: number) => {
+      if (finishing) return;
+      finishing = true;
+      clearTimeout(flushTimer);
+      stdin.off('data', onData);
+      stdout.off('resize', onResize);
+      try {
+        await ws.shutdown(graceMs);
+      } finally {
+        renderer.stop();
+        ink.unmount();
+        chrome.dispose();
+        screen.restore();
+        for (const [sig, h] of handlers) process.off(sig, h);
+        process.off('uncaughtException', crash);
+        process.off('unhandledRejection', crash);
+        resolve(ending);
+      }
+    };
+    const handlers: Array<[NodeJS.Signals, () => void]> = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [
+      sig,
+      () => {
+        log(`received ${sig}; stopping all panes`);
+        // After SIGHUP the terminal is gone: draw nothing more.
+        if (sig === 'SIGHUP') renderer.stop();
+        void finish({ signal: sig }, 1000);
+      },
+    ]);
+    for (const [sig, h] of handlers) process.on(sig, h);
+    const crash = (err: unknown) => {
+      // Our own bug: children die now, the terminal comes back, and the person learns where the details are.
+      ws.killAllNow();
+      renderer.stop();
+      screen.restore();
+      const file = writeCrashReport(err);
+      process.stderr.write(`agents: internal error: ${err instanceof Error ? err.message : String(err)}\n${file ? `Details: ${file}\n` : ''}`);
+      process.exit(70);
+    };
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
+    ws.on('quit', () => void finish({ code: 0 }));
+    // EIO: the terminal went away under us (its window closed); SIGHUP usually follows.
+    stdout.on('error', (err) => {
+      log(`terminal write failed: ${err.message}`);
+      renderer.stop();
+      void finish({ signal: 'SIGHUP' }, 1000);
+    });
+  });
+}

@@ -1,0 +1,95 @@
+// The config file `agents.config.json`. This schema is the one source of the config's types and
+// defaults; loaders and the CLI read them from here. Objects are strict so a misspelt key is reported
+// instead of being ignored.
+import { z } from 'zod';
+
+export const PRESET_NAMES = ['agent', 'shell', 'claude', 'codex', 'gemini', 'aider', 'opencode'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const LAYOUTS = ['tiled', 'columns', 'rows'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+
+export const CONFIG_FILE_NAME = 'agents.config.json';
+
+export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const AGENT_NAME_MAX = 32;
+
+const agentName = z
+  .string()
+  .min(1, 'expected a non-empty name')
+  .max(AGENT_NAME_MAX, `expected at most ${AGENT_NAME_MAX} characters`)
+  // `*` not `+`: an empty name gets only the min(1) message.
+  .regex(/^[A-Za-z0-9_-]*$/, 'expected only letters, digits, - and _');
+
+export const AgentEntrySchema = z
+  .strictObject({
+    name: agentName,
+    preset: z.enum(PRESET_NAMES).optional(),
+    command: z.string().min(1, 'expected a non-empty command').optional(),
+    args: z.array(z.string()).optional(),
+    /** Relative to the folder holding the config file. */
+    cwd: z.string().min(1, 'expected a non-empty path').optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    model: z.string().optional(),
+    instructions: z.string().optional(),
+  })
+  .superRefine((entry, ctx) => {
+    // A discriminated union would report both branches' errors for one typo; one rule reads better.
+    if (entry.preset !== undefined && entry.command !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected either "preset" or "command", found both',
+        path: [],
+      });
+    } else if (entry.preset === undefined && entry.command === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected either "preset" or "command", found neither',
+        path: [],
+      });
+    }
+  });
+export type AgentEntry = z.output<typeof AgentEntrySchema>;
+
+const keyBinding = z.union([z.string(), z.array(z.string())], {
+  error: 'expected a key like "z" or a list of keys',
+});
+
+export const ConfigSchema = z.strictObject({
+  theme: z.string().min(1, 'expected a theme name').default('dark'),
+  layout: z.enum(LAYOUTS).default('tiled'),
+  prefix: z.string().min(1, 'expected a key like "ctrl+a"').default('ctrl+a'),
+  agents: z
+    .array(AgentEntrySchema)
+    .superRefine((agents, ctx) => {
+      const seen = new Map<string, number>();
+      agents.forEach((agent, i) => {
+        const first = seen.get(agent.name);
+        if (first === undefined) {
+          seen.set(agent.name, i);
+          return;
+        }
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a unique name, found "${agent.name}" again (first used by agents[${first}])`,
+          path: [i, 'name'],
+        });
+      });
+    })
+    .optional(),
+  /** Command name (e.g. "pane.zoom") -> key or keys; the keymap checks the names and keys. */
+  keys: z.record(z.string(), keyBinding).default({}),
+  watch: z
+    .strictObject({
+      ignore: z.array(z.string()).default([]),
+    })
+    .default({ ignore: [] }),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** The config used when the project has no config file. */
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}

@@ -1,0 +1,91 @@
+/**
+ * Turns the difference between what the terminal shows and what it should show into the fewest
+ * escape sequences we reasonably can: cursor moves only across unchanged gaps, SGR only when the
+ * style changes. Pure: no I/O, so it is unit-tested on grids.
+ */
+import { ATTR, COLOR, Grid } from './grid.js';
+
+const SGR_ATTRS: Array<[number, string]> = [
+  [ATTR.bold, '1'],
+  [ATTR.dim, '2'],
+  [ATTR.italic, '3'],
+  [ATTR.underline, '4'],
+  [ATTR.blink, '5'],
+  [ATTR.inverse, '7'],
+  [ATTR.invisible, '8'],
+  [ATTR.strike, '9'],
+];
+
+export function sgr(fg: number, bg: number, attrs: number): string {
+  let s = '\x1b[0';
+  for (const [bit, code] of SGR_ATTRS) if (attrs & bit) s += ';' + code;
+  s += colorParams(fg, false) + colorParams(bg, true);
+  return s + 'm';
+}
+
+function colorParams(c: number, isBg: boolean): string {
+  const mode = c & COLOR.mode;
+  const v = c & 0xffffff;
+  switch (mode) {
+    case COLOR.p16:
+      return ';' + ((v < 8 ? 30 : 82) + v + (isBg ? 10 : 0));
+    case COLOR.p256:
+      return (isBg ? ';48;5;' : ';38;5;') + v;
+    case COLOR.rgb:
+      return (isBg ? ';48;2;' : ';38;2;') + ((v >> 16) & 255) + ';' + ((v >> 8) & 255) + ';' + (v & 255);
+    default:
+      return '';
+  }
+}
+
+/**
+ * Writes every cell of `next` that differs from `shown` and updates `shown` to match.
+ * With `full`, every cell is written (first frame, after a resize). Returns '' when nothing changed.
+ */
+export function diffGrids(shown: Grid, next: Grid, full = false): string {
+  const w = next.width;
+  let out = '';
+  let penFg = -1;
+  let penBg = -1;
+  let penAttrs = -1;
+  let curX = -1;
+  let curY = -1;
+  for (let y = 0; y < next.height; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      let i = row + x;
+      if (!full && next.sameCell(i, shown)) continue;
+      // A changed continuation cell is redrawn from its lead character.
+      if (next.widths[i] === 0) {
+        if (x === 0) continue;
+        x -= 1;
+        i -= 1;
+      }
+      if (curX !== x || curY !== y) {
+        out += `\x1b[${y + 1};${x + 1}H`;
+      }
+      const fg = next.fg[i];
+      const bg = next.bg[i];
+      const attrs = next.attrs[i];
+      if (fg !== penFg || bg !== penBg || attrs !== penAttrs) {
+        out += sgr(fg, bg, attrs);
+        penFg = fg;
+        penBg = bg;
+        penAttrs = attrs;
+      }
+      const width = next.widths[i];
+      out += next.chars[i] || ' ';
+      shown.copyCell(i, next, i);
+      if (width === 2 && x + 1 < w) {
+        shown.copyCell(i + 1, next, i + 1);
+        x += 1;
+      }
+      curX = x + 1;
+      curY = y;
+      // Writing the last column leaves the cursor in the pending-wrap state; force a move next time.
+      if (curX >= w) curX = -1;
+    }
+  }
+  if (out) out += '\x1b[0m';
+  return out;
+}

@@ -1,0 +1,22 @@
+/**
+ * The one place that constructs @xterm/headless terminals, so every emulator gets the same
+ * options: the proposed API (buffer and parser access) and Unicode 11 widths, which match what
+ * current terminals and string-width (Ink) use for emoji; xterm's default (Unicode 6) makes
+ * emoji one cell wide and the screen drifts.
+ */
+import xterm from '@xterm/headless';
+import unicode11 from '@xterm/addon-unicode11';
+
+export type Terminal = xterm.Terminal;
+
+export function createEmulator(cols: number, rows: number, scrollback: number): Terminal {
+  const term = new xterm.Terminal({
+    cols,
+    rows,
+    scrollback,
+    allowProposedApi: true,
+  });
+  term.loadAddon(new unicode11.Unicode11Addon());
+  term.unicode.activeVersion = '11';
+  return term;
+}

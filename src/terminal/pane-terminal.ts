@@ -1,0 +1,205 @@
+/**
+ * One pane's terminal: a child process in a pty (optional: a pane may only show a message) feeding
+ * an @xterm/headless emulator.
+ *
+ * Invariants:
+ * - pty output goes only into the emulator; `onDirty` fires once per parsed batch and never does work.
+ * - backpressure: when the emulator has more than HIGH_WATER bytes unparsed the pty is paused, so a
+ *   flooding program cannot grow memory without bound or starve the event loop (input to other panes).
+ * - the exit state is published only after every byte received before the exit has been parsed,
+ *   so the last screen of a fast-exiting program is complete.
+ * - the emulator's replies to terminal queries (DA, DSR cursor position) are piped back to the pty.
+ * - resizes are debounced: resizing an emulator with a full scrollback costs ~100 ms.
+ */
+import { constants } from 'node:os';
+import { createEmulator, type Terminal } from './emulator.js';
+import { killSession, killSessionNow } from './process-tree.js';
+import { childEnv, spawnNodePty, type PtyLike, type SpawnPty } from './pty.js';
+import type { PtyModes } from './encode.js';
+
+const HIGH_WATER = 256 * 1024;
+const LOW_WATER = 32 * 1024;
+const RESIZE_DEBOUNCE_MS = 60;
+
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export type ProcessState =
+  | { kind: 'none' }
+  | { kind: 'running'; pid: number }
+  | { kind: 'exited'; code: number; signal?: string }
+  | { kind: 'failed'; error: string };
+
+export interface PaneTerminalOptions {
+  spec?: ProcessSpec;
+  message?: string;
+  cols: number;
+  rows: number;
+  scrollback: number;
+  spawn?: SpawnPty;
+  onDirty: () => void;
+  onState: (s: ProcessState) => void;
+}
+
+const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([k, v]) => [v, k]));
+
+export class PaneTerminal {
+  readonly term: Terminal;
+  state: ProcessState = { kind: 'none' };
+  cursorVisible = true;
+  private pty: PtyLike | undefined;
+  private unparsed = 0;
+  private paused = false;
+  private resizeTimer: NodeJS.Timeout | undefined;
+  private want: { cols: number; rows: number };
+  private generation = 0;
+  private disposed = false;
+
+  constructor(private opts: PaneTerminalOptions) {
+    this.want = { cols: opts.cols, rows: opts.rows };
+    this.term = createEmulator(opts.cols, opts.rows, opts.scrollback);
+    this.term.onWriteParsed(() => opts.onDirty());
+    this.term.onData((reply) => this.pty?.write(reply));
+    // DECTCEM is not in xterm's public modes; watch it on the parser and let xterm handle it too.
+    this.term.parser.registerCsiHandler({ prefix: '?', final: 'h' }, (p) => this.trackCursor(p, true));
+    this.term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, (p) => this.trackCursor(p, false));
+    this.term.parser.registerEscHandler({ final: 'c' }, () => {
+      this.cursorVisible = true;
+      return false;
+    });
+  }
+
+  private trackCursor(params: (number | number[])[], visible: boolean): boolean {
+    if (params.includes(25)) this.cursorVisible = visible;
+    return false;
+  }
+
+  get modes(): PtyModes {
+    const m = this.term.modes;
+    return { applicationCursorKeys: m.applicationCursorKeysMode, bracketedPaste: m.bracketedPasteMode };
+  }
+
+  get pid(): number | undefined {
+    return this.state.kind === 'running' ? this.state.pid : undefined;
+  }
+
+  start(): void {
+    const { spec, message } = this.opts;
+    if (message) this.term.write(message.replace(/\r?\n/g, '\r\n'));
+    if (!spec) {
+      this.opts.onDirty();
+      return;
+    }
+    const gen = ++this.generation;
+    let pty: PtyLike;
+    try {
+      pty = (this.opts.spawn ?? spawnNodePty)({
+        command: spec.command,
+        args: spec.args,
+        cwd: spec.cwd,
+        env: childEnv(spec.env),
+        cols: this.term.cols,
+        rows: this.term.rows,
+      });
+    } catch (e) {
+      const error = `could not start ${spec.command}: ${(e as Error).message}`;
+      this.term.write(`\x1b[31m${error}\x1b[0m\r\n`);
+      this.setState({ kind: 'failed', error });
+      return;
+    }
+    this.pty = pty;
+    this.setState({ kind: 'running', pid: pty.pid });
+    pty.onData((data) => {
+      if (gen !== this.generation) return;
+      this.unparsed += data.length;
+      if (!this.paused && this.unparsed > HIGH_WATER) {
+        this.paused = true;
+        pty.pause();
+      }
+      this.term.write(data, () => {
+        this.unparsed -= data.length;
+        if (this.paused && this.unparsed < LOW_WATER) {
+          this.paused = false;
+          pty.resume();
+        }
+      });
+    });
+    pty.onExit(({ exitCode, signal }) => {
+      if (gen !== this.generation) return;
+      this.pty = undefined;
+      // An empty write completes after everything queued before it has been parsed.
+      this.term.write('', () => {
+        if (gen !== this.generation || this.disposed) return;
+        this.setState({ kind: 'exited', code: exitCode, signal: signal ? signalNames.get(signal) ?? String(signal) : undefined });
+      });
+    });
+  }
+
+  private setState(s: ProcessState): void {
+    this.state = s;
+    this.opts.onState(s);
+    this.opts.onDirty();
+  }
+
+  write(data: string): void {
+    this.pty?.write(data);
+  }
+
+  /** The emulator size a pane wants; applied after RESIZE_DEBOUNCE_MS of quiet. */
+  resize(cols: number, rows: number): void {
+    cols = Math.max(1, cols);
+    rows = Math.max(1, rows);
+    if (cols === this.want.cols && rows === this.want.rows) return;
+    this.want = { cols, rows };
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => this.applyResize(), RESIZE_DEBOUNCE_MS);
+  }
+
+  /** Applies a pending resize now (tests, and before a restart spawns at the right size). */
+  applyResize(): void {
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = undefined;
+    const { cols, rows } = this.want;
+    if (this.disposed || (cols === this.term.cols && rows === this.term.rows)) return;
+    this.term.resize(cols, rows);
+    try {
+      this.pty?.resize(cols, rows);
+    } catch {
+      // node-pty throws EBADF when the child exited in between (FIELD-NOTES); the exit event follows.
+    }
+    this.opts.onDirty();
+  }
+
+  /** TERM then KILL the whole session of the child; resolves when it is gone. */
+  async kill(graceMs?: number): Promise<void> {
+    if (this.state.kind !== 'running') return;
+    await killSession(this.state.pid, graceMs);
+  }
+
+  killNow(): void {
+    if (this.state.kind === 'running') killSessionNow(this.state.pid);
+  }
+
+  async restart(): Promise<void> {
+    await this.kill();
+    this.generation++;
+    this.pty = undefined;
+    this.unparsed = 0;
+    this.paused = false;
+    this.applyResize();
+    this.term.reset();
+    this.cursorVisible = true;
+    this.start();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.generation++;
+    clearTimeout(this.resizeTimer);
+    this.term.dispose();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Killing everything a pane started. node-pty makes each child a session leader (setsid), and a
+ * job-control shell then moves each job into its own process group inside that session, so
+ * `kill(-pid)` alone misses a shell's jobs (and interactive shells ignore SIGTERM). We therefore
+ * signal every process group of the session, found through /proc, TERM (plus HUP, what closing a
+ * terminal sends) first and KILL after a grace period. Processes that start a session of their own
+ * (daemons) have left deliberately and are not touched.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+interface ProcInfo {
+  pid: number;
+  pgid: number;
+  sid: number;
+  state: string;
+}
+
+function readProc(pid: number): ProcInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces and parentheses: fields start after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pid, state: rest[0], pgid: Number(rest[2]), sid: Number(rest[3]) };
+  } catch {
+    return undefined;
+  }
+}
+
+const hasProc = (() => {
+  try {
+    readdirSync('/proc/self');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Live (non-zombie) processes of the session led by `sid`. */
+export function sessionMembers(sid: number): ProcInfo[] {
+  if (!hasProc) return alive(sid) ? [{ pid: sid, pgid: sid, sid, state: 'R' }] : [];
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const info = readProc(Number(name));
+    if (info && info.sid === sid && info.state !== 'Z' && info.state !== 'X') out.push(info);
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signalGroups(members: ProcInfo[], sid: number, signals: NodeJS.Signals[]): void {
+  const groups = new Set<number>([sid]);
+  for (const m of members) groups.add(m.pgid);
+  for (const g of groups) {
+    for (const sig of signals) {
+      try {
+        process.kill(-g, sig);
+      } catch {
+        // The group is already gone.
+      }
+    }
+  }
+}
+
+/** TERM (and HUP, CONT for stopped jobs) to every group of the session, KILL whatever is left after `graceMs`. */
+export async function killSession(sid: number, graceMs = 1500): Promise<void> {
+  let members = sessionMembers(sid);
+  if (members.length === 0) return;
+  signalGroups(members, sid, ['SIGTERM', 'SIGHUP', 'SIGCONT']);
+  const deadline = Date.now() + graceMs;
+  let wait = 5;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, wait));
+    wait = Math.min(wait * 2, 100);
+    members = sessionMembers(sid);
+    if (members.length === 0) return;
+  }
+  signalGroups(members, sid, ['SIGKILL']);
+}
+
+/** Synchronous last resort for a crash path: KILL at once. */
+export function killSessionNow(sid: number): void {
+  signalGroups(sessionMembers(sid), sid, ['SIGKILL']);
+}

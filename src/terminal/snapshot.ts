@@ -1,0 +1,70 @@
+/**
+ * Reads cells out of an @xterm/headless buffer into a Grid. This is the hot path of every frame
+ * for a busy pane, so it reuses one IBufferCell and touches each cell once.
+ */
+import type { IBufferCell, Terminal } from '@xterm/headless';
+import { ATTR, type Grid, type Rect } from '../render/grid.js';
+
+let scratch: IBufferCell | undefined;
+
+/**
+ * Paints the buffer lines starting at `topLine` into `rect` of `grid`. Lines or columns the emulator
+ * does not have (it is smaller than the rect while a resize is debounced) are painted blank; a wide
+ * character that would straddle the rect's right edge is painted as a space.
+ */
+export function paintBuffer(term: Terminal, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {
+  const buffer = term.buffer.active;
+  const cell = (scratch ??= buffer.getNullCell());
+  const right = rect.x + rect.width;
+  for (let dy = 0; dy < rect.height; dy++) {
+    const y = rect.y + dy;
+    if (y < 0 || y >= grid.height) continue;
+    const line = buffer.getLine(topLine + dy);
+    const row = y * grid.width;
+    for (let x = rect.x; x < right && x < grid.width; x++) {
+      if (skip?.(x, y)) continue;
+      const i = row + x;
+      const col = x - rect.x;
+      if (!line || col >= term.cols || !line.getCell(col, cell)) {
+        grid.set(i, ' ', 1, 0, 0, 0);
+        continue;
+      }
+      const w = cell.getWidth();
+      if (w === 2 && x + 1 >= right) {
+        grid.set(i, ' ', 1, 0, cellBg(cell), 0);
+        continue;
+      }
+      if (w === 0 && x === rect.x) {
+        // The lead half of this wide character is outside the rect.
+        grid.set(i, ' ', 1, 0, cellBg(cell), 0);
+        continue;
+      }
+      const ch = cell.getChars();
+      grid.set(i, ch === '' && w !== 0 ? ' ' : ch, w, cellFg(cell), cellBg(cell), cellAttrs(cell));
+    }
+  }
+}
+
+// xterm reports -1 as the value of a default colour; keep default as plain 0.
+function cellFg(c: IBufferCell): number {
+  const mode = c.getFgColorMode();
+  return mode === 0 ? 0 : mode | c.getFgColor();
+}
+
+function cellBg(c: IBufferCell): number {
+  const mode = c.getBgColorMode();
+  return mode === 0 ? 0 : mode | c.getBgColor();
+}
+
+function cellAttrs(c: IBufferCell): number {
+  let a = 0;
+  if (c.isBold()) a |= ATTR.bold;
+  if (c.isDim()) a |= ATTR.dim;
+  if (c.isItalic()) a |= ATTR.italic;
+  if (c.isUnderline()) a |= ATTR.underline;
+  if (c.isBlink()) a |= ATTR.blink;
+  if (c.isInverse()) a |= ATTR.inverse;
+  if (c.isInvisible()) a |= ATTR.invisible;
+  if (c.isStrikethrough()) a |= ATTR.strike;
+  return a;
+}

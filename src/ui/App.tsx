@@ -1,0 +1,57 @@
+import { Box, Text } from 'ink';
+import { DialogLayer } from './Dialogs.js';
+import { PaneFrame } from './PaneFrame.js';
+import { StatusBar } from './StatusBar.js';
+import { UiContext, useStyle, useUi, useView, type UiEnv } from './context.js';
+
+function Panes() {
+  // Only the list of ids re-renders the grid; each frame subscribes to its own pane.
+  const ids = useView((v) => v.panes.map((p) => p.id).join(','));
+  return (
+    <>
+      {ids
+        .split(',')
+        .filter(Boolean)
+        .map((id) => (
+          <PaneFrame key={id} id={Number(id)} />
+        ))}
+    </>
+  );
+}
+
+function TooSmall() {
+  const need = useView((v) => v.tooSmall);
+  const cols = useView((v) => v.cols);
+  const rows = useView((v) => v.rows);
+  const style = useStyle('text.warning');
+  const muted = useStyle('text.muted');
+  const { prefix, key } = useUi();
+  if (!need) return null;
+  return (
+    <Box position="absolute" width={cols} height={Math.max(1, rows - 1)} flexDirection="column" alignItems="center" justifyContent="center">
+      <Text {...style} wrap="truncate-end">{`Terminal too small (${cols}×${rows})`}</Text>
+      <Text {...muted} wrap="truncate-end">{`needs ${need.cols}×${need.rows}; or ${prefix} ${key('pane.zoom')} to zoom`}</Text>
+    </Box>
+  );
+}
+
+export function App({ env }: { env: UiEnv }) {
+  return (
+    <UiContext.Provider value={env}>
+      <Root />
+    </UiContext.Provider>
+  );
+}
+
+function Root() {
+  const cols = useView((v) => v.cols);
+  const rows = useView((v) => v.rows);
+  return (
+    <Box width={cols} height={rows} flexDirection="column">
+      <Panes />
+      <TooSmall />
+      {rows > 1 && <StatusBar />}
+      <DialogLayer />
+    </Box>
+  );
+}

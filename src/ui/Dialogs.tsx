@@ -1,0 +1,124 @@
+import { Box, Text } from 'ink';
+import type { Dialog } from '../workspace/workspace.js';
+import { useStyle, useUi, useView } from './context.js';
+import { dialogRect } from './geometry.js';
+
+export function DialogLayer() {
+  const dialog = useView((v) => v.dialog);
+  const cols = useView((v) => v.cols);
+  const rows = useView((v) => v.rows);
+  if (!dialog) return null;
+  const rect = dialogRect(dialog, cols, rows);
+  return (
+    <Box position="absolute" marginLeft={rect.x} marginTop={rect.y} width={rect.width} height={rect.height}>
+      <DialogBox dialog={dialog} width={rect.width} height={rect.height} />
+    </Box>
+  );
+}
+
+/** Spaces over the whole rectangle: Ink draws only glyphs, and whatever was beneath would show through. */
+function Backdrop({ width, height }: { width: number; height: number }) {
+  const row = ' '.repeat(width);
+  return (
+    <Box position="absolute" width={width} height={height} flexDirection="column">
+      {Array.from({ length: height }, (_, i) => (
+        <Text key={i}>{row}</Text>
+      ))}
+    </Box>
+  );
+}
+
+function Frame({ title, width, height, children }: { title: string; width: number; height: number; children: React.ReactNode }) {
+  const border = useStyle('dialog.border');
+  const titleStyle = useStyle('dialog.title');
+  return (
+    <Box width={width} height={height} flexDirection="column">
+      <Backdrop width={width} height={height} />
+      <Box position="absolute" width={width} height={height} borderStyle="round" borderColor={border.color} />
+      <Box position="absolute" marginLeft={2} height={1}>
+        <Text {...titleStyle}> {title} </Text>
+      </Box>
+      <Box position="absolute" marginLeft={2} marginTop={1} width={Math.max(0, width - 4)} height={Math.max(0, height - 2)} flexDirection="column">
+        {children}
+      </Box>
+    </Box>
+  );
+}
+
+function DialogBox({ dialog, width, height }: { dialog: Dialog; width: number; height: number }) {
+  if (dialog.kind === 'help') return <Help width={width} height={height} />;
+  if (dialog.kind === 'confirm') return <Confirm text={dialog.text} width={width} height={height} />;
+  return <Picker dialog={dialog} width={width} height={height} />;
+}
+
+function Confirm({ text, width, height }: { text: string; width: number; height: number }) {
+  const body = useStyle('dialog.text');
+  const key = useStyle('dialog.key');
+  return (
+    <Frame title="Confirm" width={width} height={height}>
+      <Text {...body}>{text}</Text>
+      <Text> </Text>
+      <Text>
+        <Text {...key}>y</Text>
+        <Text {...body}> yes · </Text>
+        <Text {...key}>n</Text>
+        <Text {...body}> no</Text>
+      </Text>
+    </Frame>
+  );
+}
+
+function Picker({ dialog, width, height }: { dialog: Extract<Dialog, { kind: 'picker' }>; width: number; height: number }) {
+  const body = useStyle('dialog.text');
+  const selected = useStyle('dialog.selected');
+  const muted = useStyle('text.muted');
+  const key = useStyle('dialog.key');
+  return (
+    <Frame title="New pane" width={width} height={height}>
+      {dialog.options.map((o, i) => (
+        <Text key={o.preset} wrap="truncate-end">
+          <Text {...key}>{i + 1}</Text>
+          <Text {...(i === dialog.selected ? selected : body)}>{` ${o.label.padEnd(10)}`}</Text>
+          <Text {...muted}> {o.note}</Text>
+        </Text>
+      ))}
+      <Text> </Text>
+      <Text {...muted}>↑↓ choose · enter open · esc cancel</Text>
+    </Frame>
+  );
+}
+
+function Help({ width, height }: { width: number; height: number }) {
+  const { help, prefix } = useUi();
+  const body = useStyle('dialog.text');
+  const key = useStyle('dialog.key');
+  const title = useStyle('dialog.title');
+  const muted = useStyle('text.muted');
+  const inner = Math.max(1, width - 4);
+  const keyWidth = Math.min(18, Math.max(...help.flatMap((s) => s.entries.map((e) => e.keys.join(' ').length))) + 2);
+  const longest = keyWidth + Math.max(...help.flatMap((s) => s.entries.map((e) => e.description.length + (e.reserved ? 8 : 0))));
+  // As many columns as fit; each as wide as the longest line needs, or an equal share of the width.
+  const columns = Math.max(1, Math.min(3, Math.floor((inner + 2) / Math.min(longest + 2, 48))));
+  const colWidth = Math.floor((inner - 2 * (columns - 1)) / columns);
+  return (
+    <Frame title="Keys" width={width} height={height}>
+      <Text {...muted} wrap="truncate-end">{`Press ${prefix}, then a key. Keys without a binding go to the focused pane. esc closes.`}</Text>
+      <Box flexDirection="column" flexWrap="wrap" height={Math.max(1, height - 3)} columnGap={2}>
+        {help.map((section) => (
+          <Box key={section.category} flexDirection="column" width={colWidth} marginBottom={1}>
+            <Text {...title}>{section.category}</Text>
+            {section.entries.map((e) => (
+              <Text key={e.command} wrap="truncate-end">
+                <Text {...key}>{e.keys.join(' ').padEnd(keyWidth)}</Text>
+                <Text {...(e.reserved ? muted : body)}>
+                  {e.description}
+                  {e.reserved ? ' (later)' : ''}
+                </Text>
+              </Text>
+            ))}
+          </Box>
+        ))}
+      </Box>
+    </Frame>
+  );
+}

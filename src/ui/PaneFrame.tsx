@@ -1,0 +1,69 @@
+import { Box, Text } from 'ink';
+import { statusLabel, type PaneStatus } from '../workspace/pane.js';
+import type { TokenName } from '../config/theme.js';
+import { usePane, useStyle } from './context.js';
+
+function statusToken(s: PaneStatus): TokenName {
+  switch (s.kind) {
+    case 'running':
+      return 'status.running';
+    case 'exited':
+      return s.code === 0 && !s.signal ? 'status.exited' : 'status.failed';
+    case 'failed':
+      return 'status.failed';
+    case 'missing':
+    case 'builtin':
+      return 'status.missing';
+    default:
+      return 'status.idle';
+  }
+}
+
+/** A pane's border and title. Its interior is left blank: the compositor paints it from the emulator. */
+export function PaneFrame({ id }: { id: number }) {
+  const pane = usePane(id);
+  const border = useStyle(pane?.focused ? 'border.focused' : 'border.normal');
+  const title = useStyle(pane?.focused ? 'title.focused' : 'title.normal');
+  const number = useStyle('title.number');
+  const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }));
+  const muted = useStyle('text.muted');
+  if (!pane) return null;
+  const { rect } = pane;
+  const label = statusLabel(pane.status);
+  const scroll = pane.scrollMax > 0 ? ` [${pane.scroll}/${pane.scrollMax}]` : '';
+  // Title text is truncated to the border's length so it never spills into the next pane.
+  const room = Math.max(0, rect.width - 4);
+  const full = `${pane.number} ${pane.name} · ${label}${scroll}`;
+  const cut = full.length + 2 > room;
+  return (
+    <>
+      <Box
+        position="absolute"
+        marginLeft={rect.x}
+        marginTop={rect.y}
+        width={rect.width}
+        height={rect.height}
+        borderStyle={pane.focused ? 'bold' : 'round'}
+        borderColor={border.color}
+        borderDimColor={border.dimColor}
+      />
+      {room > 2 && (
+        <Box position="absolute" marginLeft={rect.x + 2} marginTop={rect.y} width={Math.min(room, full.length + 2)} height={1}>
+          {cut ? (
+            <Text {...title} wrap="truncate-end">{` ${full}`}</Text>
+          ) : (
+            <Text>
+              <Text {...title}> </Text>
+              <Text {...number}>{pane.number}</Text>
+              <Text {...title}> {pane.name}</Text>
+              <Text {...muted}> · </Text>
+              <Text {...status}>{label}</Text>
+              {scroll && <Text {...muted}>{scroll}</Text>}
+              <Text {...title}> </Text>
+            </Text>
+          )}
+        </Box>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,39 @@
+import { Box, Text } from 'ink';
+import type { Mode } from '../workspace/workspace.js';
+import { useStyle, useUi, useView } from './context.js';
+
+const MODE_LABEL: Record<Mode, string> = { normal: 'NORMAL', prefix: 'PREFIX', scroll: 'SCROLL', dialog: 'DIALOG' };
+
+export function StatusBar() {
+  const { prefix, key } = useUi();
+  const mode = useView((v) => v.mode);
+  const cols = useView((v) => v.cols);
+  const rows = useView((v) => v.rows);
+  const message = useView((v) => v.message);
+  const focused = useView((v) => v.panes.find((p) => p.focused));
+  const count = useView((v) => v.panes.length);
+  const zoomed = useView((v) => v.zoomed);
+  const modeStyle = useStyle(`statusbar.mode.${mode}`);
+  const text = useStyle('statusbar.text');
+  const hintStyle = useStyle('statusbar.hint');
+  const msgStyle = useStyle('text.warning');
+  const hint =
+    mode === 'prefix'
+      ? `1-9 focus · ${key('pane.zoom')} zoom · ${key('pane.new')} new · ${key('pane.close')} close · ${key('agent.interrupt')} interrupt · ${key('pane.scroll')} scroll · ${key('app.quit')} quit · ${key('app.help')} help`
+      : mode === 'scroll'
+        ? `↑↓ line · PgUp/PgDn page · g/G top/bottom · q leave`
+        : mode === 'dialog'
+          ? 'esc closes'
+          : `${prefix} ${key('app.help')} help · ${prefix} ${key('app.quit')} quit`;
+  const where = focused ? `${focused.number}:${focused.name}${zoomed ? ' (zoomed)' : ''}` : 'no panes';
+  return (
+    <Box position="absolute" marginTop={rows - 1} width={cols} height={1}>
+      <Text wrap="truncate-end">
+        <Text {...modeStyle}> {MODE_LABEL[mode]} </Text>
+        <Text {...text}> {where}</Text>
+        <Text {...hintStyle}>{count > 1 ? ` of ${count}` : ''} │ </Text>
+        {message ? <Text {...msgStyle}>{message}</Text> : <Text {...hintStyle}>{hint}</Text>}
+      </Text>
+    </Box>
+  );
+}

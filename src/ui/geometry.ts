@@ -1,0 +1,25 @@
+/**
+ * Where dialogs sit, pure. Shared by the Ink components that draw them and the compositor, which
+ * must not paint pane contents over them.
+ */
+import type { Rect } from '../render/grid.js';
+import type { Dialog } from '../workspace/workspace.js';
+
+export function dialogRect(d: Dialog, cols: number, rows: number): Rect {
+  const area = { width: cols, height: Math.max(1, rows - 1) };
+  let width: number;
+  let height: number;
+  if (d.kind === 'help') {
+    width = area.width - 4;
+    height = area.height - 2;
+  } else if (d.kind === 'confirm') {
+    width = Math.max(44, d.text.length + 6);
+    height = 6;
+  } else {
+    width = 52;
+    height = d.options.length + 5;
+  }
+  width = Math.max(1, Math.min(width, area.width));
+  height = Math.max(1, Math.min(height, area.height));
+  return { x: Math.floor((area.width - width) / 2), y: Math.floor((area.height - height) / 2), width, height };
+}

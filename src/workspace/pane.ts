@@ -1,0 +1,149 @@
+/**
+ * A pane in the workspace: what it runs (a PaneSpec), its live terminal, and its scroll position.
+ * The live objects (pty, emulator, timers) stay here; views handed to the UI are plain data.
+ *
+ * Invariant: `scroll` is 0 unless the pane is in scroll mode, and never exceeds the scrollback.
+ */
+import type { Grid, Rect } from '../render/grid.js';
+import { PaneTerminal, type ProcessState } from '../terminal/pane-terminal.js';
+import { paintBuffer } from '../terminal/snapshot.js';
+import type { SpawnPty } from '../terminal/pty.js';
+import type { PaneSpec } from './presets.js';
+
+export type PaneStatus =
+  | { kind: 'starting' }
+  | { kind: 'running' }
+  | { kind: 'exited'; code: number; signal?: string }
+  | { kind: 'failed'; error: string }
+  | { kind: 'missing' }
+  | { kind: 'builtin' };
+
+export interface PaneHooks {
+  onDirty: (pane: Pane) => void;
+  onStatus: (pane: Pane) => void;
+}
+
+export class Pane {
+  readonly terminal: PaneTerminal;
+  status: PaneStatus = { kind: 'starting' };
+  scroll = 0;
+  private scrollBase = 0;
+  dirty = true;
+
+  constructor(
+    readonly id: number,
+    readonly spec: PaneSpec,
+    size: { cols: number; rows: number },
+    scrollback: number,
+    hooks: PaneHooks,
+    spawn?: SpawnPty,
+  ) {
+    const runs = spec.kind === 'command' && spec.command !== undefined;
+    if (spec.kind === 'missing') this.status = { kind: 'missing' };
+    if (spec.kind === 'builtin') this.status = { kind: 'builtin' };
+    this.terminal = new PaneTerminal({
+      spec: runs ? { command: spec.command!, args: spec.args, cwd: spec.cwd, env: spec.env } : undefined,
+      message: spec.message,
+      cols: size.cols,
+      rows: size.rows,
+      scrollback,
+      spawn,
+      onDirty: () => {
+        this.dirty = true;
+        this.followOutput();
+        hooks.onDirty(this);
+      },
+      onState: (s) => {
+        this.status = toStatus(s, this.status);
+        hooks.onStatus(this);
+      },
+    });
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get running(): boolean {
+    return this.status.kind === 'running';
+  }
+
+  start(): void {
+    this.terminal.start();
+  }
+
+  /** Lines of history above the screen (0 on the alternate screen, which has none). */
+  get scrollMax(): number {
+    return this.terminal.term.buffer.active.baseY;
+  }
+
+  scrollBy(lines: number): void {
+    this.scroll = Math.max(0, Math.min(this.scrollMax, this.scroll + lines));
+    this.scrollBase = this.scrollMax;
+    this.dirty = true;
+  }
+
+  scrollTo(line: 'top' | 'bottom'): void {
+    this.scrollBy(line === 'top' ? this.scrollMax : -this.scroll);
+  }
+
+  /** While scrolled back, new output must not move the text the person is reading. */
+  private followOutput(): void {
+    const max = this.scrollMax;
+    if (this.scroll > 0 && max !== this.scrollBase) this.scroll = Math.max(0, Math.min(max, this.scroll + max - this.scrollBase));
+    this.scrollBase = max;
+  }
+
+  paint(grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {
+    const buf = this.terminal.term.buffer.active;
+    paintBuffer(this.terminal.term, buf.baseY - this.scroll, grid, rect, skip);
+    this.dirty = false;
+  }
+
+  /** Cursor position inside the pane's interior, or undefined when it should not show. */
+  cursor(): { x: number; y: number } | undefined {
+    if (this.scroll > 0 || !this.running || !this.terminal.cursorVisible) return undefined;
+    const buf = this.terminal.term.buffer.active;
+    return { x: buf.cursorX, y: buf.cursorY };
+  }
+
+  interrupt(): boolean {
+    if (!this.running) return false;
+    this.terminal.write(this.spec.interrupt === 'esc' ? '\x1b' : '\x03');
+    return true;
+  }
+
+  dispose(): void {
+    this.terminal.dispose();
+  }
+}
+
+function toStatus(s: ProcessState, prev: PaneStatus): PaneStatus {
+  switch (s.kind) {
+    case 'running':
+      return { kind: 'running' };
+    case 'exited':
+      return { kind: 'exited', code: s.code, signal: s.signal };
+    case 'failed':
+      return { kind: 'failed', error: s.error };
+    default:
+      return prev;
+  }
+}
+
+export function statusLabel(s: PaneStatus): string {
+  switch (s.kind) {
+    case 'starting':
+      return 'starting';
+    case 'running':
+      return 'running';
+    case 'exited':
+      return s.signal ? `killed by ${s.signal}` : `exited ${s.code}`;
+    case 'failed':
+      return 'failed to start';
+    case 'missing':
+      return 'not installed';
+    case 'builtin':
+      return 'not available yet';
+  }
+}

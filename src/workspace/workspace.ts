@@ -1,0 +1,371 @@
+/**
+ * The workspace core: panes, focus, layout, modes and dialogs. No React and no I/O of its own
+ * beyond the panes' ptys. Commands come in as data (`run(name)`, `handleKey(ev)`); changes go out
+ * as a new immutable `WorkspaceView` (for the chrome) and `dirty` notifications (for pane contents).
+ *
+ * Invariants:
+ * - `focus` indexes `panes` whenever there is at least one pane.
+ * - mode is 'dialog' exactly when `dialog` is set; 'scroll' only for the focused pane.
+ * - a pane's pty and emulator are sized to its interior rectangle (debounced by the terminal).
+ * - views are rebuilt on every publish, but a PaneView object is reused while its content is equal,
+ *   so a UI reading one pane's slice re-renders only when that pane changed.
+ */
+import { EventEmitter } from 'node:events';
+import type { Rect } from '../render/grid.js';
+import type { SpawnPty } from '../terminal/pty.js';
+import { computeLayout, fits, interior, MIN_PANE, neighbour, type Direction, type LayoutMode } from './layout.js';
+import { Pane, type PaneStatus } from './pane.js';
+import type { PaneSpec } from './presets.js';
+
+export type Mode = 'normal' | 'prefix' | 'scroll' | 'dialog';
+
+export interface PickerOption {
+  preset: string;
+  label: string;
+  note: string;
+}
+
+export type Dialog =
+  | { kind: 'help' }
+  | { kind: 'confirm'; action: 'quit' | 'close'; paneId?: number; text: string }
+  | { kind: 'picker'; options: PickerOption[]; selected: number };
+
+export interface PaneView {
+  id: number;
+  number: number;
+  name: string;
+  status: PaneStatus;
+  focused: boolean;
+  rect: Rect;
+  scroll: number;
+  scrollMax: number;
+}
+
+export interface WorkspaceView {
+  cols: number;
+  rows: number;
+  layout: LayoutMode;
+  mode: Mode;
+  dialog?: Dialog;
+  panes: PaneView[];
+  focusedId?: number;
+  zoomed: boolean;
+  /** Set when the terminal cannot hold the layout: the size it needs. */
+  tooSmall?: { cols: number; rows: number };
+  message?: string;
+}
+
+export interface WorkspaceOptions {
+  specs: PaneSpec[];
+  layout: LayoutMode;
+  cols: number;
+  rows: number;
+  scrollback?: number;
+  presets?: PickerOption[];
+  makeSpec?: (preset: string) => PaneSpec | string;
+  spawn?: SpawnPty;
+}
+
+const STATUS_ROWS = 1;
+
+export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [] }> {
+  panes: Pane[] = [];
+  focus = 0;
+  mode: Mode = 'normal';
+  dialog: Dialog | undefined;
+  zoomed = false;
+  layout: LayoutMode;
+  cols: number;
+  rows: number;
+  message: string | undefined;
+  private rects: Rect[] = [];
+  private nextId = 1;
+  private view!: WorkspaceView;
+  private paneViews = new Map<number, PaneView>();
+  private quitting = false;
+
+  constructor(private opts: WorkspaceOptions) {
+    super();
+    // Every UI slice subscribes on its own; dozens of listeners are expected.
+    this.setMaxListeners(0);
+    this.layout = opts.layout;
+    this.cols = opts.cols;
+    this.rows = opts.rows;
+    for (const spec of opts.specs) this.panes.push(this.createPane(spec));
+    this.relayout();
+    for (const p of this.panes) p.start();
+    this.publish();
+  }
+
+  private createPane(spec: PaneSpec): Pane {
+    // Start at the size the pane will have, so the program's first screen is drawn for it.
+    const size = { cols: Math.max(1, Math.floor(this.cols / 2) - 2), rows: Math.max(1, this.rows - 3) };
+    return new Pane(
+      this.nextId++,
+      spec,
+      size,
+      this.opts.scrollback ?? 5000,
+      {
+        onDirty: (p) => this.emit('dirty', p),
+        onStatus: () => this.publish(),
+      },
+      this.opts.spawn,
+    );
+  }
+
+  get focused(): Pane | undefined {
+    return this.panes[this.focus];
+  }
+
+  get paneArea(): Rect {
+    return { x: 0, y: 0, width: this.cols, height: Math.max(0, this.rows - STATUS_ROWS) };
+  }
+
+  /** Panes on screen now, with their outer rectangles (only the focused one when zoomed). */
+  visible(): Array<{ pane: Pane; rect: Rect; inner: Rect }> {
+    if (this.tooSmall()) return [];
+    if (this.zoomed && this.focused) {
+      const rect = this.paneArea;
+      return [{ pane: this.focused, rect, inner: interior(rect) }];
+    }
+    return this.panes.map((pane, i) => ({ pane, rect: this.rects[i], inner: interior(this.rects[i]) }));
+  }
+
+  private tooSmall(): { cols: number; rows: number } | undefined {
+    const n = this.zoomed ? 1 : this.panes.length;
+    if (n === 0 || fits(this.zoomed ? [this.paneArea] : this.rects)) return undefined;
+    const across = this.layout === 'rows' ? 1 : this.layout === 'columns' ? n : Math.ceil(Math.sqrt(n));
+    const down = this.layout === 'columns' ? 1 : this.layout === 'rows' ? n : Math.ceil(n / across);
+    return { cols: across * MIN_PANE.width, rows: down * MIN_PANE.height + STATUS_ROWS };
+  }
+
+  private relayout(): void {
+    this.rects = computeLayout(this.panes.length, this.layout, this.paneArea);
+    for (const { pane, inner } of this.visible()) pane.terminal.resize(inner.width, inner.height);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.cols = cols;
+    this.rows = rows;
+    this.relayout();
+    this.publish();
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  getView = (): WorkspaceView => this.view;
+
+  publish(): void {
+    const visible = this.visible();
+    const focusedId = this.focused?.id;
+    const panes: PaneView[] = visible.map(({ pane, rect }) => {
+      const next: PaneView = {
+        id: pane.id,
+        number: this.panes.indexOf(pane) + 1,
+        name: pane.name,
+        status: pane.status,
+        focused: pane.id === focusedId,
+        rect,
+        scroll: pane.scroll,
+        scrollMax: this.mode === 'scroll' && pane.id === focusedId ? pane.scrollMax : 0,
+      };
+      const prev = this.paneViews.get(pane.id);
+      if (prev && samePaneView(prev, next)) return prev;
+      this.paneViews.set(pane.id, next);
+      return next;
+    });
+    this.view = {
+      cols: this.cols,
+      rows: this.rows,
+      layout: this.layout,
+      mode: this.mode,
+      dialog: this.dialog,
+      panes,
+      focusedId,
+      zoomed: this.zoomed,
+      tooSmall: this.tooSmall(),
+      message: this.message,
+    };
+    this.emit('change');
+  }
+
+  // ---- commands ----------------------------------------------------------------------------
+
+  focusIndex(i: number): void {
+    if (i < 0 || i >= this.panes.length) {
+      this.say(`no pane ${i + 1}`);
+      return;
+    }
+    this.leaveScroll();
+    this.focus = i;
+    // Zoom follows focus, as in tmux: the newly focused pane is the one shown.
+    if (this.zoomed) this.relayout();
+    this.publish();
+  }
+
+  focusNext(step = 1): void {
+    if (this.panes.length) this.focusIndex((this.focus + step + this.panes.length) % this.panes.length);
+  }
+
+  focusDirection(dir: Direction): void {
+    if (this.zoomed) return this.focusNext(dir === 'left' || dir === 'up' ? -1 : 1);
+    const n = neighbour(this.rects, this.focus, dir);
+    if (n !== undefined) this.focusIndex(n);
+  }
+
+  toggleZoom(): void {
+    this.zoomed = !this.zoomed && this.panes.length > 0;
+    this.relayout();
+    this.publish();
+  }
+
+  setLayout(layout: LayoutMode): void {
+    this.layout = layout;
+    this.relayout();
+    this.publish();
+  }
+
+  interrupt(all = false): void {
+    const targets = all ? this.panes : this.focused ? [this.focused] : [];
+    const hit = targets.filter((p) => p.interrupt());
+    this.say(hit.length === 0 ? 'nothing running to interrupt' : `interrupted ${hit.map((p) => p.name).join(', ')}`);
+  }
+
+  async restartFocused(): Promise<void> {
+    const pane = this.focused;
+    if (!pane || !pane.spec.command) return this.say('this pane has nothing to restart');
+    this.say(`restarting ${pane.name}`);
+    await pane.terminal.restart();
+  }
+
+  addPane(spec: PaneSpec): Pane {
+    let name = spec.name;
+    for (let n = 2; this.panes.some((p) => p.name === name); n++) name = `${spec.name}-${n}`;
+    const pane = this.createPane({ ...spec, name });
+    this.panes.push(pane);
+    this.focus = this.panes.length - 1;
+    this.zoomed = false;
+    this.relayout();
+    pane.terminal.applyResize();
+    pane.start();
+    this.publish();
+    return pane;
+  }
+
+  async closePane(id: number): Promise<void> {
+    const i = this.panes.findIndex((p) => p.id === id);
+    if (i < 0) return;
+    const [pane] = this.panes.splice(i, 1);
+    this.paneViews.delete(id);
+    if (this.focus >= this.panes.length) this.focus = Math.max(0, this.panes.length - 1);
+    if (this.panes.length === 0) this.zoomed = false;
+    this.relayout();
+    this.publish();
+    await pane.terminal.kill();
+    pane.dispose();
+    if (this.panes.length === 0) this.emit('quit');
+  }
+
+  enterScroll(): void {
+    const p = this.focused;
+    if (!p) return;
+    if (p.scrollMax === 0) return this.say('no scrollback in this pane');
+    this.mode = 'scroll';
+    this.publish();
+  }
+
+  scroll(by: number | 'top' | 'bottom'): void {
+    const p = this.focused;
+    if (!p || this.mode !== 'scroll') return;
+    if (typeof by === 'number') p.scrollBy(by);
+    else p.scrollTo(by);
+    this.emit('dirty', p);
+    this.publish();
+  }
+
+  leaveScroll(): void {
+    if (this.mode !== 'scroll') return;
+    const p = this.focused;
+    if (p) {
+      p.scrollTo('bottom');
+      this.emit('dirty', p);
+    }
+    this.mode = 'normal';
+  }
+
+  openDialog(d: Dialog): void {
+    this.leaveScroll();
+    this.dialog = d;
+    this.mode = 'dialog';
+    this.publish();
+  }
+
+  closeDialog(): void {
+    this.dialog = undefined;
+    this.mode = 'normal';
+    this.publish();
+  }
+
+  requestQuit(): void {
+    const busy = this.panes.filter((p) => p.running);
+    if (busy.length === 0) return this.quit();
+    const names = busy.map((p) => p.name).join(', ');
+    this.openDialog({ kind: 'confirm', action: 'quit', text: `Quit? ${busy.length} still running (${names}) will be stopped.` });
+  }
+
+  requestClose(): void {
+    const p = this.focused;
+    if (!p) return;
+    this.openDialog({ kind: 'confirm', action: 'close', paneId: p.id, text: `Close pane ${this.focus + 1} (${p.name})${p.running ? ' and stop it' : ''}?` });
+  }
+
+  openPicker(): void {
+    const options = this.opts.presets ?? [];
+    if (options.length === 0) return this.say('no presets to choose from');
+    this.openDialog({ kind: 'picker', options, selected: 0 });
+  }
+
+  newFromPreset(preset: string): void {
+    const made = this.opts.makeSpec?.(preset);
+    if (made === undefined) return this.say('cannot create panes here');
+    if (typeof made === 'string') return this.say(made);
+    this.addPane(made);
+  }
+
+  quit(): void {
+    if (this.quitting) return;
+    this.quitting = true;
+    this.emit('quit');
+  }
+
+  say(message: string | undefined): void {
+    this.message = message;
+    this.publish();
+  }
+
+  /** Stops every pane's processes (TERM, then KILL after the grace period) and frees the emulators. */
+  async shutdown(graceMs?: number): Promise<void> {
+    await Promise.all(this.panes.map((p) => p.terminal.kill(graceMs)));
+    for (const p of this.panes) p.dispose();
+  }
+
+  /** Synchronous KILL of everything: the crash path. */
+  killAllNow(): void {
+    for (const p of this.panes) p.terminal.killNow();
+  }
+}
+
+function samePaneView(a: PaneView, b: PaneView): boolean {
+  return (
+    a.number === b.number &&
+    a.name === b.name &&
+    a.status === b.status &&
+    a.focused === b.focused &&
+    a.scroll === b.scroll &&
+    a.scrollMax === b.scrollMax &&
+    a.rect.x === b.rect.x &&
+    a.rect.y === b.rect.y &&
+    a.rect.width === b.rect.width &&
+    a.rect.height === b.rect.height
+  );
+}

@@ -1,0 +1,161 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigSchema, type ConfigInput } from '../../src/config/schema.js';
+import { PRESETS, findExecutable, resolveAgents } from '../../src/workspace/presets.js';
+
+let root: string;
+let bin: string;
+let project: string;
+
+function fakeExecutable(dir: string, name: string, mode = 0o755): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  writeFileSync(file, '#!/bin/sh\nexit 0\n');
+  chmodSync(file, mode);
+  return file;
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'agents-presets-'));
+  bin = join(root, 'bin');
+  project = join(root, 'project');
+  mkdirSync(project);
+  fakeExecutable(bin, 'claude');
+  fakeExecutable(bin, 'fakesh');
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+const env = (): NodeJS.ProcessEnv => ({ PATH: bin, SHELL: join(bin, 'fakesh') });
+const config = (input: ConfigInput) => ConfigSchema.parse(input);
+
+describe('findExecutable', () => {
+  it('searches PATH and the project node_modules/.bin, checking the executable bit', () => {
+    expect(findExecutable('claude', { pathEnv: bin, projectDir: project })).toBe(join(bin, 'claude'));
+    expect(findExecutable('codex', { pathEnv: bin, projectDir: project })).toBeUndefined();
+    const local = fakeExecutable(join(project, 'node_modules', '.bin'), 'codex');
+    expect(findExecutable('codex', { pathEnv: bin, projectDir: project })).toBe(local);
+    fakeExecutable(bin, 'plain', 0o644);
+    expect(findExecutable('plain', { pathEnv: bin, projectDir: project })).toBeUndefined();
+    mkdirSync(join(bin, 'adir'));
+    expect(findExecutable('adir', { pathEnv: bin, projectDir: project })).toBeUndefined();
+  });
+
+  it('treats a command with a slash as a path relative to the project', () => {
+    const script = fakeExecutable(join(project, 'scripts'), 'dev');
+    expect(findExecutable('./scripts/dev', { pathEnv: '', projectDir: project })).toBe(script);
+    expect(findExecutable(script, { pathEnv: '', projectDir: '/' })).toBe(script);
+    expect(findExecutable('./scripts/nope', { pathEnv: bin, projectDir: project })).toBeUndefined();
+  });
+
+  it('ignores empty and relative PATH entries', () => {
+    fakeExecutable(project, 'here');
+    expect(findExecutable('here', { pathEnv: `:.:${bin}`, projectDir: project })).toBeUndefined();
+  });
+});
+
+describe('resolveAgents', () => {
+  it('opens the default set, built-in agent and shell, when nothing is asked', () => {
+    const { specs, errors } = resolveAgents({ names: [], cmds: [], projectDir: project, env: env() });
+    expect(errors).toEqual([]);
+    expect(specs).toHaveLength(2);
+    expect(specs[0]).toMatchObject({ name: 'agent', kind: 'builtin', preset: 'agent', interrupt: 'esc', cwd: project });
+    expect(specs[0].message).toContain('later version');
+    expect(specs[0].message).toContain('agents shell claude');
+    expect(specs[1]).toEqual({
+      name: 'shell',
+      title: 'shell',
+      kind: 'command',
+      preset: 'shell',
+      command: join(bin, 'fakesh'),
+      args: ['-i'],
+      cwd: project,
+      env: {},
+      interrupt: 'ctrl-c',
+    });
+  });
+
+  it('falls back to /bin/sh when SHELL is unset', () => {
+    const { specs } = resolveAgents({ names: ['shell'], cmds: [], projectDir: project, env: { PATH: '/bin:/usr/bin' } });
+    expect(specs[0].command).toBe('/bin/sh');
+  });
+
+  it('uses presets with their interrupt strategy', () => {
+    const { specs } = resolveAgents({ names: ['claude'], cmds: [], projectDir: project, env: env() });
+    expect(specs[0]).toMatchObject({ name: 'claude', kind: 'command', command: join(bin, 'claude'), interrupt: 'esc' });
+    expect(PRESETS.codex.interrupt).toBe('esc');
+    expect(PRESETS.gemini.interrupt).toBe('esc');
+    expect(PRESETS.aider.interrupt).toBe('ctrl-c');
+    expect(PRESETS.opencode.interrupt).toBe('ctrl-c');
+  });
+
+  it('turns a preset that is not installed into a pane explaining how to install it', () => {
+    const { specs, errors } = resolveAgents({ names: ['codex', 'aider'], cmds: [], projectDir: project, env: env() });
+    expect(errors).toEqual([]);
+    expect(specs[0]).toMatchObject({ name: 'codex', kind: 'missing', command: 'codex', interrupt: 'esc' });
+    expect(specs[0].message).toContain('codex is not installed');
+    expect(specs[0].message).toContain('npm install -g @openai/codex');
+    expect(specs[1].message).toContain('python -m pip install aider-install && aider-install');
+  });
+
+  it('numbers duplicate names', () => {
+    const { specs } = resolveAgents({ names: ['shell', 'shell', 'claude', 'shell'], cmds: [], projectDir: project, env: env() });
+    expect(specs.map((s) => s.name)).toEqual(['shell', 'shell-2', 'claude', 'shell-3']);
+    expect(specs.map((s) => s.title)).toEqual(['shell', 'shell-2', 'claude', 'shell-3']);
+  });
+
+  it('runs --cmd entries through /bin/sh -c, titled with the command', () => {
+    const { specs } = resolveAgents({ names: [], cmds: ['npm test', 'npm run lint'], projectDir: project, env: env() });
+    expect(specs).toEqual([
+      { name: 'npm', title: 'npm test', kind: 'command', command: '/bin/sh', args: ['-c', 'npm test'], cwd: project, env: {}, interrupt: 'ctrl-c' },
+      { name: 'npm-2', title: 'npm run lint', kind: 'command', command: '/bin/sh', args: ['-c', 'npm run lint'], cwd: project, env: {}, interrupt: 'ctrl-c' },
+    ]);
+  });
+
+  it('rejects unknown names, listing the valid ones', () => {
+    const cfg = config({ agents: [{ name: 'lead', preset: 'agent' }] });
+    const { errors } = resolveAgents({ names: ['claud'], cmds: [], config: cfg, projectDir: project, env: env() });
+    expect(errors).toEqual([
+      "unknown agent 'claud'. Valid names: agent, shell, claude, codex, gemini, aider, opencode; from the config: lead.",
+    ]);
+  });
+
+  it("opens the config's agents, with cwd relative to the config folder", () => {
+    const configDir = join(root, 'conf');
+    mkdirSync(join(configDir, 'web'), { recursive: true });
+    const cfg = config({
+      agents: [
+        { name: 'lead', preset: 'agent', model: 'claude-x', instructions: 'lead the team' },
+        { name: 'cc', preset: 'claude', args: ['--verbose'], env: { FOO: 'bar' } },
+        { name: 'tests', command: 'claude', args: ['test'], cwd: 'web' },
+        { name: 'gone', command: 'not-a-real-tool' },
+      ],
+    });
+    const { specs, errors } = resolveAgents({ names: [], cmds: [], config: cfg, configDir, projectDir: project, env: env() });
+    expect(errors).toEqual([]);
+    expect(specs[0]).toMatchObject({ name: 'lead', kind: 'builtin', model: 'claude-x', instructions: 'lead the team' });
+    expect(specs[1]).toMatchObject({ name: 'cc', args: ['--verbose'], env: { FOO: 'bar' }, cwd: project, interrupt: 'esc' });
+    expect(specs[2]).toMatchObject({ name: 'tests', kind: 'command', command: join(bin, 'claude'), cwd: join(configDir, 'web'), interrupt: 'ctrl-c' });
+    expect(specs[3]).toMatchObject({ name: 'gone', kind: 'missing', command: 'not-a-real-tool' });
+    expect(specs[3].message).toContain('not-a-real-tool is not installed');
+  });
+
+  it('prefers a config name over a preset of the same name, and mixes names with --cmd', () => {
+    const cfg = config({ agents: [{ name: 'shell', preset: 'claude' }, { name: 'other', preset: 'shell' }] });
+    const { specs } = resolveAgents({ names: ['shell'], cmds: ['ls'], config: cfg, projectDir: project, env: env() });
+    expect(specs.map((s) => [s.name, s.preset])).toEqual([
+      ['shell', 'claude'],
+      ['ls', undefined],
+    ]);
+  });
+
+  it('reports a config cwd that does not exist', () => {
+    const cfg = config({ agents: [{ name: 'w', preset: 'shell', cwd: 'missing' }] });
+    const { specs, errors } = resolveAgents({ names: [], cmds: [], config: cfg, configDir: root, projectDir: project, env: env() });
+    expect(specs).toEqual([]);
+    expect(errors).toEqual([`agent 'w': cwd ${join(root, 'missing')} is not an existing folder`]);
+  });
+});
