@@ -8,6 +8,8 @@
  * Lifetime: every child process belongs to the Workspace; quit, SIGTERM, SIGHUP and SIGINT stop them
  * all (TERM, then KILL) before the terminal is restored; a crash kills them at once.
  */
+import { writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { Writable, PassThrough } from 'node:stream';
 import { render } from 'ink';
 import type { Keymap } from '../config/keymap.js';
@@ -128,9 +130,12 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
     ws.resize(cols, rows);
   };
 
-  // Node prints warnings to stderr, which would scribble over the screen: log them instead.
+  // Node's warnings and any library's console output would scribble over the screen: log them.
   process.removeAllListeners('warning');
   process.on('warning', (w) => log(`warning: ${w.name}: ${w.message}`));
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    console[level] = (...args: unknown[]) => log(`console.${level}: ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 2 }))).join(' ')}`);
+  }
   screen.enter();
   stdin.setEncoding('utf8');
   stdin.on('data', onData);
@@ -151,6 +156,8 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
       clearTimeout(flushTimer);
       stdin.off('data', onData);
       stdout.off('resize', onResize);
+      const statsFile = process.env.AGENTS_BENCH_STATS;
+      if (statsFile) writeFileSync(statsFile, JSON.stringify({ ...renderer.stats, cpu: process.cpuUsage(), rss: process.memoryUsage().rss }));
       try {
         await ws.shutdown(graceMs);
       } finally {

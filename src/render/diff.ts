@@ -55,11 +55,15 @@ export function diffGrids(shown: Grid, next: Grid, full = false): string {
     for (let x = 0; x < w; x++) {
       let i = row + x;
       if (!full && next.sameCell(i, shown)) continue;
-      // A changed continuation cell is redrawn from its lead character.
+      // A changed continuation cell is redrawn from its lead character (the grid guarantees a
+      // width-0 cell follows a width-2 one; anything else is drawn as a blank rather than looping).
       if (next.widths[i] === 0) {
-        if (x === 0) continue;
-        x -= 1;
-        i -= 1;
+        if (x > 0 && next.widths[i - 1] === 2) {
+          x -= 1;
+          i -= 1;
+        } else {
+          next.set(i, ' ', 1, next.fg[i], next.bg[i], 0);
+        }
       }
       if (curX !== x || curY !== y) {
         out += `\x1b[${y + 1};${x + 1}H`;

@@ -32,6 +32,9 @@ export interface FrameStats {
   frames: number;
   bytes: number;
   lastFrameMs: number;
+  /** Time spent composing and diffing frames, for `npm run bench`. */
+  totalFrameMs: number;
+  maxFrameMs: number;
 }
 
 export class Renderer {
@@ -45,7 +48,7 @@ export class Renderer {
   private lastFrame = 0;
   private cursorKey = '';
   private stopped = false;
-  readonly stats: FrameStats = { frames: 0, bytes: 0, lastFrameMs: 0 };
+  readonly stats: FrameStats = { frames: 0, bytes: 0, lastFrameMs: 0, totalFrameMs: 0, maxFrameMs: 0 };
 
   constructor(
     private write: (s: string) => void,
@@ -127,7 +130,10 @@ export class Renderer {
     }
     this.stats.frames++;
     this.stats.bytes += data.length;
-    this.stats.lastFrameMs = performance.now() - t0;
+    const ms = performance.now() - t0;
+    this.stats.lastFrameMs = ms;
+    this.stats.totalFrameMs += ms;
+    if (ms > this.stats.maxFrameMs) this.stats.maxFrameMs = ms;
   }
 
   stop(): void {

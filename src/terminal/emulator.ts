@@ -15,6 +15,9 @@ export function createEmulator(cols: number, rows: number, scrollback: number): 
     rows,
     scrollback,
     allowProposedApi: true,
+    // xterm logs parse errors (binary garbage from a pane) with console.*, which would land on our
+    // own screen; garbage is normal input here, not an error.
+    logLevel: 'off',
   });
   term.loadAddon(new unicode11.Unicode11Addon());
   term.unicode.activeVersion = '11';

@@ -30,22 +30,24 @@ export function paintBuffer(term: Terminal, topLine: number, grid: Grid, rect: R
         continue;
       }
       const w = cell.getWidth();
-      if (w === 2 && x + 1 >= right) {
-        grid.set(i, ' ', 1, 0, cellBg(cell), 0);
-        continue;
-      }
-      if (w === 0 && x === rect.x) {
-        // The lead half of this wide character is outside the rect.
+      // The grid's invariant is strict: a width-2 cell is always followed by its width-0 half and a
+      // width-0 cell always follows a width-2 one. xterm's buffer can break that (a wide character
+      // cut by the rect edge, or half-overwritten by insert/delete on binary garbage); such halves
+      // are painted as spaces so the diff never emits a character the terminal would place elsewhere.
+      if (w === 0 || (w === 2 && (x + 1 >= right || x + 1 >= grid.width || skip?.(x + 1, y)))) {
         grid.set(i, ' ', 1, 0, cellBg(cell), 0);
         continue;
       }
       const ch = cell.getChars();
-      grid.set(i, ch === '' && w !== 0 ? ' ' : ch, w, cellFg(cell), cellBg(cell), cellAttrs(cell));
+      grid.set(i, ch === '' ? ' ' : ch, w, cellFg(cell), cellBg(cell), cellAttrs(cell));
+      if (w === 2) {
+        x++;
+        grid.set(row + x, '', 0, cellFg(cell), cellBg(cell), cellAttrs(cell));
+      }
     }
   }
 }
 
-// xterm reports -1 as the value of a default colour; keep default as plain 0.
 function cellFg(c: IBufferCell): number {
   const mode = c.getFgColorMode();
   return mode === 0 ? 0 : mode | c.getFgColor();

@@ -95,7 +95,7 @@ function Help({ width, height }: { width: number; height: number }) {
   const title = useStyle('dialog.title');
   const muted = useStyle('text.muted');
   const inner = Math.max(1, width - 4);
-  const keyWidth = Math.min(18, Math.max(...help.flatMap((s) => s.entries.map((e) => e.keys.join(' ').length))) + 2);
+  const keyWidth = Math.min(24, Math.max(...help.flatMap((s) => s.entries.map((e) => e.keys.join(' ').length))) + 2);
   const longest = keyWidth + Math.max(...help.flatMap((s) => s.entries.map((e) => e.description.length + (e.reserved ? 8 : 0))));
   // As many columns as fit; each as wide as the longest line needs, or an equal share of the width.
   const columns = Math.max(1, Math.min(3, Math.floor((inner + 2) / Math.min(longest + 2, 48))));
@@ -110,10 +110,8 @@ function Help({ width, height }: { width: number; height: number }) {
             {section.entries.map((e) => (
               <Text key={e.command} wrap="truncate-end">
                 <Text {...key}>{e.keys.join(' ').padEnd(keyWidth)}</Text>
-                <Text {...(e.reserved ? muted : body)}>
-                  {e.description}
-                  {e.reserved ? ' (later)' : ''}
-                </Text>
+                {/* Reserved commands say so first, where truncation cannot hide it. */}
+                {e.reserved ? <Text {...muted}>(later) {e.description}</Text> : <Text {...body}>{e.description}</Text>}
               </Text>
             ))}
           </Box>

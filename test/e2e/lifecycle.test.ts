@@ -1,0 +1,96 @@
+// Process lifetime end to end: interrupts, exits, restarts, floods, and above all no orphans.
+import { describe, expect, it } from 'vitest';
+import { until } from '../helpers/term.js';
+import { alive, descendants } from '../helpers/procs.js';
+import { start, statusBar } from './setup.js';
+
+// A pane whose program survives the polite signals: a job-control shell with a background job that
+// ignores HUP and TERM, the case `kill(pid)` alone leaves behind.
+const STUBBORN = `trap '' TERM HUP; (trap '' TERM HUP; sleep 300) & echo stubborn-ready; wait`;
+
+async function ready(args: string[], opts: Parameters<typeof start>[1] = {}) {
+  const run = start(args, opts);
+  await run.t.waitFor('NORMAL');
+  return run;
+}
+
+describe('lifecycle', () => {
+  it('quit asks while panes run, then stops every process and restores the terminal', async () => {
+    const { t } = await ready(['shell', '--cmd', STUBBORN]);
+    await t.waitFor('stubborn-ready');
+    t.write('sleep 301 &\r');
+    await t.waitFor(/\[1\] \d+/);
+    const pids = descendants(t.pid);
+    expect(pids.length).toBeGreaterThanOrEqual(4);
+    t.keys('C-a', 'q');
+    await t.waitFor('Quit? 2 still running');
+    t.keys('y');
+    const exit = await t.exited;
+    expect(exit.exitCode).toBe(0);
+    await until(() => alive(pids).length === 0, { message: `children gone: ${alive(pids).join(' ')}` });
+    // Alternate screen left: the person's own screen is back (empty in a fresh pty).
+    await t.settle();
+    expect(t.term.buffer.active.type).toBe('normal');
+  });
+
+  it('SIGTERM to the workspace stops every pane process group', async () => {
+    const { t } = await ready(['shell', '--cmd', STUBBORN]);
+    await t.waitFor('stubborn-ready');
+    const pids = descendants(t.pid);
+    t.kill('SIGTERM');
+    const exit = await t.exited;
+    expect(exit.signal).toBe(15);
+    await until(() => alive(pids).length === 0, { message: 'children gone after SIGTERM' });
+  });
+
+  it('SIGHUP (the terminal closed) stops every pane process group', async () => {
+    const { t } = await ready(['--cmd', STUBBORN, '--cmd', 'sleep 300']);
+    await t.waitFor('stubborn-ready');
+    const pids = descendants(t.pid);
+    t.kill('SIGHUP');
+    await t.exited;
+    await until(() => alive(pids).length === 0, { message: 'children gone after SIGHUP' });
+  });
+
+  it('interrupt sends Ctrl-C to the focused command pane', async () => {
+    const { t } = await ready(['shell', '--cmd', `trap 'echo got-int; exit 3' INT; echo waiting; while :; do sleep 0.1; done`]);
+    await t.waitFor('waiting');
+    t.keys('C-a', '2');
+    t.keys('C-a', 'i');
+    await t.waitFor('got-int');
+    await t.waitFor('exited 3');
+    expect(statusBar(t)).toContain('interrupted');
+  });
+
+  it('an exited pane keeps its last screen and exit code; R restarts it', async () => {
+    const { t } = await ready(['--cmd', 'echo run-$$; exit 7', 'shell']);
+    await t.waitFor('exited 7');
+    const first = /run-(\d+)/.exec(t.text())![1];
+    t.keys('C-a', '2', 'C-a', 'R');
+    await t.waitFor((s) => { const m = /run-(\d+)/.exec(s); return !!m && m[1] !== first; }, { message: 'a new run' });
+    await t.waitFor('exited 7');
+  });
+
+  it('keeps the whole output of a fast-exiting program', async () => {
+    const { t } = await ready(['--cmd', 'seq 1 5000']);
+    await t.waitFor('exited 0');
+    expect(t.text()).toMatch(/┃5000\s+┃/);
+  });
+
+  it('a flooding pane does not freeze typing in another, nor take the workspace down', async () => {
+    // Random bytes may leave that pane's own screen in any state (as in any terminal); the workspace
+    // chrome and the other panes must not care.
+    const { t } = await ready(['shell', '--cmd', 'yes flood', '--cmd', 'head -c 3000000 /dev/urandom; exit 5']);
+    await t.waitFor('flood');
+    await t.waitFor((s) => (s.match(/\$ /g) ?? []).length >= 1, { message: 'prompt' });
+    for (const word of ['alpha', 'beta', 'gamma']) {
+      t.write(`echo ${word}-$((6*7))\r`);
+      await t.waitFor(`${word}-42`, { timeout: 10000 });
+    }
+    // A 1 MB line through the shell too.
+    t.write(`head -c 1000000 /dev/zero | tr '\\0' x; echo; echo long-done\r`);
+    await t.waitFor('long-done', { timeout: 20000 });
+    await t.waitFor('exited 5', { timeout: 20000 });
+    expect(statusBar(t)).toMatch(/NORMAL/);
+  });
+});

@@ -1,0 +1,50 @@
+// Shared set-up for end-to-end runs: a throwaway project folder and data folder, a predictable shell.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { Term } from '../helpers/term.js';
+
+const started: Term[] = [];
+const dirs: string[] = [];
+
+export function tempDir(prefix = 'agents-e2e-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+export interface Run {
+  t: Term;
+  project: string;
+  home: string;
+}
+
+/** Starts bin/agents in a fresh project with bash as $SHELL, no rc files and the prompt "$ ". */
+export function start(args: string[], opts: { cols?: number; rows?: number; files?: Record<string, string>; env?: Record<string, string | undefined> } = {}): Run {
+  const project = tempDir();
+  const home = tempDir('agents-home-');
+  for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(project, name), text);
+  const t = Term.agents(args, {
+    cols: opts.cols ?? 120,
+    rows: opts.rows ?? 30,
+    cwd: project,
+    env: { AGENTS_HOME: home, HOME: home, SHELL: '/bin/bash', PS1: '$ ', PROMPT_COMMAND: 'PS1="$ "', NO_COLOR: undefined, ...opts.env },
+  });
+  started.push(t);
+  return { t, project, home };
+}
+
+afterEach(() => {
+  for (const t of started.splice(0)) t.kill('SIGKILL');
+});
+
+process.on('exit', () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Status bar text: the last line of the screen. */
+export function statusBar(t: Term): string {
+  const lines = t.lines();
+  return lines[lines.length - 1];
+}
