@@ -1,7 +1,10 @@
 // End to end: bin/agents in a real pty, read through a real headless terminal, driven by keys.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { until } from '../helpers/term.js';
 import { start, statusBar } from './setup.js';
+
+const hasVim = spawnSync('sh', ['-c', 'command -v vim']).status === 0;
 
 describe('panes', () => {
   it('shows several live panes with numbered titles and a status bar', async () => {
@@ -42,7 +45,7 @@ describe('panes', () => {
     await t.waitFor(() => t.cursor().x === 1 + 5 && t.cursor().y === 1, { message: 'cursor after the typed text' });
   });
 
-  it('runs vim full screen in a pane and returns to the shell', async () => {
+  it.skipIf(!hasVim)('runs vim full screen in a pane and returns to the shell', async () => {
     const { t } = await startReady(['shell'], { files: { 'notes.txt': 'first line\nsecond line\n' } });
     t.write('vim -u NONE -N notes.txt\r');
     await t.waitFor('second line');
