@@ -23,7 +23,7 @@ describe('panes', () => {
     await t.waitFor('one-42');
     expect(column(t, 'one-42')).toBeLessThan(60);
     t.keys('C-a', '2');
-    await t.waitFor((s) => statusBar(t).includes('2:shell-2'), { message: 'focus on pane 2' });
+    await t.waitFor(() => statusBar(t).includes('2:shell-2'), { message: 'focus on pane 2' });
     t.write('echo two-$((50+8))\r');
     await t.waitFor('two-58');
     expect(column(t, 'two-58')).toBeGreaterThan(60);
