@@ -44,7 +44,8 @@ export class ChromeScreen {
     this.pending = undefined;
     this.writing = true;
     const lines = frame.split('\n');
-    let data = '\x1b[0m\x1b[H\x1b[2J';
+    // Autowrap off: a line wider than the screen (a frame drawn for the old width) is clipped, not wrapped.
+    let data = '\x1b[?7l\x1b[0m\x1b[H\x1b[2J';
     const n = Math.min(lines.length, this.term.rows);
     // Each line is placed absolutely so a trailing newline can never scroll the frame.
     for (let y = 0; y < n; y++) data += `\x1b[${y + 1};1H${lines[y]}\x1b[0m`;

@@ -8,6 +8,7 @@ import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
 
 export type Terminal = xterm.Terminal;
+export type IMarker = xterm.IMarker;
 
 export function createEmulator(cols: number, rows: number, scrollback: number): Terminal {
   const term = new xterm.Terminal({

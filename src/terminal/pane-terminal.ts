@@ -191,6 +191,8 @@ export class PaneTerminal {
     this.unparsed = 0;
     this.paused = false;
     this.applyResize();
+    // Output of the old run still queued in the parser must land before the reset, not after it.
+    await new Promise<void>((r) => this.term.write('', r));
     this.term.reset();
     this.cursorVisible = true;
     this.start();

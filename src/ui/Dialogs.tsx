@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Dialog } from '../workspace/workspace.js';
-import { useStyle, useUi, useView } from './context.js';
+import { useStyle, useUi, useView, type HelpSection } from './context.js';
 import { dialogRect } from './geometry.js';
 
 export function DialogLayer() {
@@ -95,24 +95,39 @@ function Help({ width, height }: { width: number; height: number }) {
   const title = useStyle('dialog.title');
   const muted = useStyle('text.muted');
   const inner = Math.max(1, width - 4);
+  const rows = Math.max(1, height - 3);
   const keyWidth = Math.min(24, Math.max(...help.flatMap((s) => s.entries.map((e) => e.keys.join(' ').length))) + 2);
-  const longest = keyWidth + Math.max(...help.flatMap((s) => s.entries.map((e) => e.description.length + (e.reserved ? 8 : 0))));
-  // As many columns as fit; each as wide as the longest line needs, or an equal share of the width.
-  const columns = Math.max(1, Math.min(3, Math.floor((inner + 2) / Math.min(longest + 2, 48))));
-  const colWidth = Math.floor((inner - 2 * (columns - 1)) / columns);
+  // Sections are dealt into columns top to bottom; the height decides how many columns are needed,
+  // and each gets an equal share of the width (entries truncate rather than spill out of the dialog).
+  const columns: HelpSection[][] = [[]];
+  let used = 0;
+  for (const section of help) {
+    const need = section.entries.length + 1;
+    if (used > 0 && used + need > rows) {
+      columns.push([]);
+      used = 0;
+    }
+    columns[columns.length - 1].push(section);
+    used += need + 1;
+  }
+  const colWidth = Math.max(1, Math.floor((inner - 2 * (columns.length - 1)) / columns.length));
   return (
     <Frame title="Keys" width={width} height={height}>
       <Text {...muted} wrap="truncate-end">{`Press ${prefix}, then a key. Keys without a binding go to the focused pane. esc closes.`}</Text>
-      <Box flexDirection="column" flexWrap="wrap" height={Math.max(1, height - 3)} columnGap={2}>
-        {help.map((section) => (
-          <Box key={section.category} flexDirection="column" width={colWidth} marginBottom={1}>
-            <Text {...title}>{section.category}</Text>
-            {section.entries.map((e) => (
-              <Text key={e.command} wrap="truncate-end">
-                <Text {...key}>{e.keys.join(' ').padEnd(keyWidth)}</Text>
-                {/* Reserved commands say so first, where truncation cannot hide it. */}
-                {e.reserved ? <Text {...muted}>(later) {e.description}</Text> : <Text {...body}>{e.description}</Text>}
-              </Text>
+      <Box flexDirection="row" height={rows} width={inner} columnGap={2} overflow="hidden">
+        {columns.map((sections, i) => (
+          <Box key={i} flexDirection="column" width={colWidth} overflow="hidden">
+            {sections.map((section) => (
+              <Box key={section.category} flexDirection="column" marginBottom={1}>
+                <Text {...title} wrap="truncate-end">{section.category}</Text>
+                {section.entries.map((e) => (
+                  <Text key={e.command} wrap="truncate-end">
+                    <Text {...key}>{e.keys.join(' ').padEnd(keyWidth)}</Text>
+                    {/* Reserved commands say so first, where truncation cannot hide it. */}
+                    {e.reserved ? <Text {...muted}>(later) {e.description}</Text> : <Text {...body}>{e.description}</Text>}
+                  </Text>
+                ))}
+              </Box>
             ))}
           </Box>
         ))}

@@ -20,7 +20,7 @@ export class InputRouter {
 
   handle(ev: KeyEvent): void {
     const ws = this.ws;
-    if (ws.message && ws.mode !== 'prefix') ws.message = undefined;
+    if (ws.message && ws.mode !== 'prefix') ws.say(undefined);
     switch (ws.mode) {
       case 'dialog':
         return this.dialogKey(ws.dialog!, ev);

@@ -4,6 +4,7 @@
  *
  * Invariant: `scroll` is 0 unless the pane is in scroll mode, and never exceeds the scrollback.
  */
+import type { IMarker } from '../terminal/emulator.js';
 import type { Grid, Rect } from '../render/grid.js';
 import { PaneTerminal, type ProcessState } from '../terminal/pane-terminal.js';
 import { paintBuffer } from '../terminal/snapshot.js';
@@ -27,7 +28,7 @@ export class Pane {
   readonly terminal: PaneTerminal;
   status: PaneStatus = { kind: 'starting' };
   scroll = 0;
-  private scrollBase = 0;
+  private anchor: IMarker | undefined;
   dirty = true;
 
   constructor(
@@ -79,7 +80,7 @@ export class Pane {
 
   scrollBy(lines: number): void {
     this.scroll = Math.max(0, Math.min(this.scrollMax, this.scroll + lines));
-    this.scrollBase = this.scrollMax;
+    this.anchorAt(this.scrollMax - this.scroll);
     this.dirty = true;
   }
 
@@ -87,11 +88,24 @@ export class Pane {
     this.scrollBy(line === 'top' ? this.scrollMax : -this.scroll);
   }
 
-  /** While scrolled back, new output must not move the text the person is reading. */
+  /**
+   * While scrolled back, new output must not move the text being read. The top visible line is
+   * held by an xterm marker, which follows its line as output arrives and as a full scrollback
+   * trims old lines (baseY alone stops growing then, so it cannot tell).
+   */
+  private anchorAt(topLine: number): void {
+    this.anchor?.dispose();
+    this.anchor = undefined;
+    if (this.scroll === 0) return;
+    const buf = this.terminal.term.buffer.active;
+    this.anchor = this.terminal.term.registerMarker(topLine - (buf.baseY + buf.cursorY));
+  }
+
   private followOutput(): void {
+    if (!this.anchor) return;
     const max = this.scrollMax;
-    if (this.scroll > 0 && max !== this.scrollBase) this.scroll = Math.max(0, Math.min(max, this.scroll + max - this.scrollBase));
-    this.scrollBase = max;
+    // A trimmed-away anchor means the text being read is gone: stay at the oldest line left.
+    this.scroll = this.anchor.isDisposed || this.anchor.line < 0 ? max : Math.max(0, Math.min(max, max - this.anchor.line));
   }
 
   paint(grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {

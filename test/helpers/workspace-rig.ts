@@ -1,0 +1,65 @@
+// A Workspace wired to fake ptys, for the workspace and input-router tests.
+import type { Interrupt, PaneSpec } from '../../src/workspace/presets.js';
+import type { Pane } from '../../src/workspace/pane.js';
+import { Workspace, type WorkspaceOptions } from '../../src/workspace/workspace.js';
+import { fakeSpawner, type FakePty } from './fake-pty.js';
+import type { SpawnOptions } from '../../src/terminal/pty.js';
+
+export function paneSpec(name: string, interrupt: Interrupt = 'ctrl-c', extra: Partial<PaneSpec> = {}): PaneSpec {
+  return { name, title: name, kind: 'command', command: '/bin/sh', args: [], cwd: process.cwd(), env: {}, interrupt, ...extra };
+}
+
+export interface WorkspaceRig {
+  ws: Workspace;
+  spawner: ReturnType<typeof fakeSpawner>;
+  /** The fake pty of a pane (the latest one it spawned). */
+  pty(pane: Pane | undefined): FakePty;
+  /** Resolves once everything written to the pane's emulator so far is parsed. */
+  parsed(pane: Pane): Promise<void>;
+  quits: number;
+}
+
+const rigs: Workspace[] = [];
+
+export function workspaceRig(
+  names: Array<string | PaneSpec>,
+  opts: Partial<WorkspaceOptions> = {},
+  program: (p: FakePty) => void = () => {},
+  pidFor?: (o: SpawnOptions) => number | undefined,
+): WorkspaceRig {
+  const spawner = fakeSpawner(program, pidFor);
+  const ws = new Workspace({
+    specs: names.map((n) => (typeof n === 'string' ? paneSpec(n) : n)),
+    layout: 'tiled',
+    cols: 80,
+    rows: 25,
+    scrollback: 1000,
+    spawn: spawner,
+    ...opts,
+  });
+  rigs.push(ws);
+  // Which fake pty belongs to which pane: matched by pid while the pane runs, remembered after.
+  const owner = new Map<Pane, FakePty>();
+  const rig: WorkspaceRig = {
+    ws,
+    spawner,
+    quits: 0,
+    pty(pane) {
+      if (!pane) throw new Error('no pane');
+      const pid = pane.terminal.pid;
+      const running = spawner.ptys.find((f) => f.pid === pid);
+      if (running) owner.set(pane, running);
+      const p = owner.get(pane);
+      if (!p) throw new Error(`no pty for ${pane.name}`);
+      return p;
+    },
+    parsed: (pane) => new Promise((r) => pane.terminal.term.write('', r)),
+  };
+  ws.on('quit', () => rig.quits++);
+  return rig;
+}
+
+/** Disposes every workspace made by workspaceRig (call from afterEach). */
+export async function disposeRigs(): Promise<void> {
+  for (const ws of rigs.splice(0)) await ws.shutdown(50);
+}

@@ -1,0 +1,366 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+// Ink colours through chalk, which reads FORCE_COLOR when it is first imported; the test runner's
+// stdout is no TTY, so without this every frame would be colourless.
+vi.hoisted(() => {
+  process.env.FORCE_COLOR = '3';
+});
+import { cleanup, render } from 'ink-testing-library';
+import { buildKeymap, COMMANDS, type Keymap } from '../../src/config/keymap.js';
+import { loadTheme, type Theme } from '../../src/config/theme.js';
+import { ATTR, COLOR, type Grid, type Rect } from '../../src/render/grid.js';
+import { ChromeScreen } from '../../src/terminal/chrome-screen.js';
+import { App } from '../../src/ui/App.js';
+import type { UiEnv, ViewStore } from '../../src/ui/context.js';
+import { dialogRect } from '../../src/ui/geometry.js';
+import { helpSections } from '../../src/ui/help-data.js';
+import { computeLayout } from '../../src/workspace/layout.js';
+import type { PaneStatus } from '../../src/workspace/pane.js';
+import type { Dialog, PaneView, WorkspaceView } from '../../src/workspace/workspace.js';
+
+const wait = { timeout: 3000, interval: 5 };
+const P16 = (n: number) => COLOR.p16 | n;
+const GRAY = P16(8);
+const CYAN = P16(6);
+const GREEN = P16(2);
+const YELLOW = P16(3);
+const BLACK = P16(0);
+
+class FakeStore implements ViewStore {
+  private listeners = new Set<() => void>();
+  constructor(private view: WorkspaceView) {}
+  subscribe = (cb: () => void) => {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  };
+  getView = () => this.view;
+  set(patch: Partial<WorkspaceView>): void {
+    this.view = { ...this.view, ...patch };
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+function makeView(cols: number, rows: number, statuses: PaneStatus[], focus = 0, extra: Partial<WorkspaceView> = {}): WorkspaceView {
+  const rects = computeLayout(statuses.length, 'tiled', { x: 0, y: 0, width: cols, height: rows - 1 });
+  const panes: PaneView[] = statuses.map((status, i) => ({
+    id: i + 10,
+    number: i + 1,
+    name: ['shell', 'claude', 'codex', 'aider'][i] ?? `p${i}`,
+    status,
+    focused: i === focus,
+    rect: rects[i],
+    scroll: 0,
+    scrollMax: 0,
+  }));
+  return { cols, rows, layout: 'tiled', mode: 'normal', panes, focusedId: panes[focus]?.id, zoomed: false, ...extra };
+}
+
+let keymap: Keymap;
+let theme: Theme;
+{
+  const built = buildKeymap();
+  keymap = built.keymap!;
+  theme = loadTheme('dark', { noColor: false }).value!;
+}
+
+function env(store: ViewStore): UiEnv {
+  return {
+    store,
+    theme,
+    help: helpSections(keymap),
+    prefix: 'ctrl+a',
+    key: (command) => keymap.bindingsOf(command as never)[0] ?? '?',
+  };
+}
+
+const screens: ChromeScreen[] = [];
+afterEach(() => {
+  cleanup();
+  for (const s of screens.splice(0)) s.dispose();
+});
+
+/** Renders the App and reads its frames the way the workspace does: through a ChromeScreen. */
+function mount(view: WorkspaceView) {
+  const store = new FakeStore(view);
+  const r = render(<App env={env(store)} />);
+  const { cols, rows } = view;
+  const screen = async (): Promise<Grid> => {
+    const chrome = new ChromeScreen(cols, rows, () => {});
+    screens.push(chrome);
+    return new Promise<Grid>((resolve) => {
+      (chrome as unknown as { onUpdate: () => void }).onUpdate = () => resolve(chrome.grid);
+      chrome.setFrame(r.lastFrame() ?? '');
+    });
+  };
+  /** Changes the view and waits for Ink to draw a new frame. */
+  const update = async (patch: Partial<WorkspaceView>) => {
+    const before = r.lastFrame();
+    store.set(patch);
+    await vi.waitFor(() => expect(r.lastFrame()).not.toBe(before), wait);
+  };
+  return { store, r, screen, update };
+}
+
+const cell = (g: Grid, x: number, y: number) => {
+  const i = y * g.width + x;
+  return { ch: g.chars[i], fg: g.fg[i], bg: g.bg[i], attrs: g.attrs[i] };
+};
+/** The text of a rectangle's row y (absolute), cut to the rectangle. */
+const rowIn = (g: Grid, r: Rect, y: number) => g.rowText(y).slice(r.x, r.x + r.width);
+const findText = (g: Grid, text: string): { x: number; y: number } | undefined => {
+  for (let y = 0; y < g.height; y++) {
+    const x = g.rowText(y).indexOf(text);
+    if (x >= 0) return { x, y };
+  }
+  return undefined;
+};
+
+const running: PaneStatus = { kind: 'running' };
+
+describe('App: pane frames', () => {
+  it('titles show each pane’s number, name and status', async () => {
+    const statuses: PaneStatus[] = [running, { kind: 'exited', code: 2 }, { kind: 'exited', code: 0, signal: 'SIGTERM' }, { kind: 'missing' }];
+    const view = makeView(100, 25, statuses);
+    const { screen } = mount(view);
+    const g = await screen();
+    const expected = ['1 shell · running', '2 claude · exited 2', '3 codex · killed by SIGTERM', '4 aider · not installed'];
+    view.panes.forEach((p, i) => {
+      expect(rowIn(g, p.rect, p.rect.y).startsWith(`${i === 0 ? '┏━' : '╭─'} ${expected[i]} `)).toBe(true);
+    });
+    // Styled by meaning: the number in yellow, a running status in green, a failure in red.
+    const at = findText(g, '1 shell')!;
+    expect(cell(g, at.x, at.y).fg).toBe(YELLOW);
+    expect(cell(g, findText(g, 'running')!.x, 0).fg).toBe(GREEN);
+    expect(cell(g, findText(g, 'exited 2')!.x, 0).fg).toBe(P16(1));
+  });
+
+  it('the focused pane has a heavy, accent-coloured border; the others a light, muted one', async () => {
+    const view = makeView(80, 21, [running, running, running], 1);
+    const { screen, update } = mount(view);
+    let g = await screen();
+    const corners = (p: PaneView) => {
+      const { x, y, width, height } = p.rect;
+      return [cell(g, x, y), cell(g, x + width - 1, y), cell(g, x, y + height - 1), cell(g, x + width - 1, y + height - 1)];
+    };
+    expect(corners(view.panes[1]).map((c) => c.ch)).toEqual(['┏', '┓', '┗', '┛']);
+    expect(corners(view.panes[1]).every((c) => c.fg === CYAN)).toBe(true);
+    for (const p of [view.panes[0], view.panes[2]]) {
+      expect(corners(p).map((c) => c.ch)).toEqual(['╭', '╮', '╰', '╯']);
+      expect(corners(p).every((c) => c.fg === GRAY)).toBe(true);
+    }
+    // The focused title is bold.
+    const title = findText(g, 'claude')!;
+    expect(cell(g, title.x, title.y).attrs & ATTR.bold).toBeTruthy();
+
+    // Focus moves: the highlight follows.
+    await update({ panes: view.panes.map((p, i) => ({ ...p, focused: i === 2 })), focusedId: view.panes[2].id });
+    g = await screen();
+    expect(cell(g, 0, 10).ch).toBe('┏');
+    expect(cell(g, 40, 0).ch).toBe('╭');
+  });
+
+  it('leaves pane interiors blank for the compositor', async () => {
+    const view = makeView(60, 15, [running, running]);
+    const { screen } = mount(view);
+    const g = await screen();
+    const r = view.panes[1].rect;
+    for (let y = r.y + 1; y < r.y + r.height - 1; y++) expect(rowIn(g, r, y).slice(1, -1)).toBe(' '.repeat(r.width - 2));
+  });
+
+  it('shows the scroll position in the focused pane’s title in scroll mode', async () => {
+    const view = makeView(80, 20, [running, running], 0, { mode: 'scroll' });
+    view.panes[0] = { ...view.panes[0], scroll: 3, scrollMax: 21 };
+    const { screen } = mount(view);
+    const g = await screen();
+    expect(g.rowText(0)).toContain('1 shell · running [3/21]');
+  });
+
+  it('cuts a long title to the pane’s border', async () => {
+    const view = makeView(40, 10, [running, running]);
+    view.panes[0] = { ...view.panes[0], name: 'a-very-long-pane-name-indeed' };
+    const { screen } = mount(view);
+    const g = await screen();
+    const row = rowIn(g, view.panes[0].rect, 0);
+    expect(row.startsWith('┏━ 1 a-very-long')).toBe(true);
+    expect(row.endsWith('┓')).toBe(true);
+    expect(rowIn(g, view.panes[1].rect, 0).startsWith('╭─ 2 claude')).toBe(true);
+  });
+});
+
+describe('App: status bar', () => {
+  it('shows the mode, the focused pane and a hint for each mode', async () => {
+    const view = makeView(100, 20, [running, running, running], 1);
+    const { screen, update } = mount(view);
+    let g = await screen();
+    const bar = () => g.rowText(19).trimEnd();
+    expect(bar()).toBe(' NORMAL  2:claude of 3 │ ctrl+a ? help · ctrl+a q quit');
+    expect(cell(g, 1, 19)).toMatchObject({ ch: 'N', fg: BLACK, bg: GREEN });
+    expect(cell(g, 1, 19).attrs & ATTR.bold).toBeTruthy();
+
+    await update({ mode: 'prefix' });
+    g = await screen();
+    expect(bar()).toMatch(/^ PREFIX  2:claude of 3 │ 1-9 focus · z zoom · c new · x close · i interrupt · \[ scroll · q quit/);
+    expect(cell(g, 1, 19).bg).toBe(YELLOW);
+
+    await update({ mode: 'scroll' });
+    g = await screen();
+    expect(bar()).toBe(' SCROLL  2:claude of 3 │ ↑↓ line · PgUp/PgDn page · g/G top/bottom · q leave');
+
+    await update({ mode: 'normal', message: 'w is not bound.' });
+    g = await screen();
+    expect(bar()).toBe(' NORMAL  2:claude of 3 │ w is not bound.');
+    expect(cell(g, findText(g, 'w is not')!.x, 19).fg).toBe(YELLOW);
+  });
+
+  it('says when the focused pane is zoomed', async () => {
+    const base = makeView(80, 20, [running], 0);
+    const { screen } = mount({ ...base, zoomed: true });
+    const g = await screen();
+    expect(g.rowText(19)).toContain(' 1:shell (zoomed) │');
+  });
+
+  it('fits in a narrow terminal', async () => {
+    const { screen } = mount(makeView(30, 8, [running]));
+    const g = await screen();
+    expect(g.rowText(7)).toBe(' NORMAL  1:shell │ ctrl+a ? h…');
+  });
+});
+
+describe('App: too small', () => {
+  it('says how much room the layout needs and how to zoom', async () => {
+    const view = makeView(20, 8, [running, running, running, running], 0, { tooSmall: { cols: 24, rows: 9 } });
+    const { screen } = mount({ ...view, panes: [] });
+    const g = await screen();
+    const text = Array.from({ length: 8 }, (_, y) => g.rowText(y).trim());
+    // Cut to the width there is, but still saying what is wrong.
+    expect(text).toContain('Terminal too small …');
+    expect(text).toContain('needs 24×9; or ctrl…');
+    expect(g.rowText(7)).toContain('no panes');
+  });
+
+  it('the full message shows when there is room for it', async () => {
+    const view = makeView(50, 5, [running], 0, { tooSmall: { cols: 60, rows: 9 } });
+    const { screen } = mount({ ...view, panes: [] });
+    const g = await screen();
+    const text = Array.from({ length: 5 }, (_, y) => g.rowText(y).trim());
+    expect(text).toContain('Terminal too small (50×5)');
+    expect(text).toContain('needs 60×9; or ctrl+a z to zoom');
+  });
+});
+
+describe('App: dialogs', () => {
+  /** Renders a view with and without a dialog and returns both screens and the dialog's rectangle. */
+  async function withDialog(dialog: Dialog, cols: number, rows: number) {
+    const view = makeView(cols, rows, [running, running, running], 1, { mode: 'dialog', dialog });
+    const plain = await mount({ ...view, dialog: undefined, mode: 'normal' }).screen();
+    const g = await mount(view).screen();
+    return { g, plain, rect: dialogRect(dialog, cols, rows) };
+  }
+
+  /** Cells outside the dialog that differ from the screen without it (the status bar aside). */
+  function spill(g: Grid, plain: Grid, rect: Rect): string[] {
+    const out: string[] = [];
+    for (let y = 0; y < g.height - 1; y++) {
+      for (let x = 0; x < g.width; x++) {
+        if (x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height) continue;
+        const i = y * g.width + x;
+        if (g.chars[i] !== plain.chars[i]) out.push(`(${x},${y}) ${JSON.stringify(g.chars[i])}`);
+      }
+    }
+    return out.slice(0, 10);
+  }
+
+  it('help lists every command’s description from the keymap, inside the dialog', async () => {
+    // ink-testing-library's stdout is 100 columns wide; Ink drops unwritten cells beyond that.
+    const { g, plain, rect } = await withDialog({ kind: 'help' }, 100, 56);
+    expect(rowIn(g, rect, rect.y).startsWith('╭─ Keys ')).toBe(true);
+    const inside = Array.from({ length: rect.height }, (_, k) => rowIn(g, rect, rect.y + k)).join('\n');
+    const sections = helpSections(keymap);
+    for (const s of sections) {
+      expect(inside).toContain(s.category);
+      for (const e of s.entries) {
+        // Long descriptions are cut with an ellipsis at the column's edge; their start must show.
+        expect(inside, `${e.command}: ${e.description}`).toContain(e.description.slice(0, 24));
+      }
+    }
+    // Every command of the keymap is in the help: directly, or folded into "Focus pane N".
+    const listed = new Set(sections.flatMap((s) => s.entries.map((e) => e.command)));
+    for (const c of COMMANDS) expect(listed.has(c.name) || (/^pane\.focus\d$/.test(c.name) && listed.has('pane.focusN')), c.name).toBe(true);
+    expect(spill(g, plain, rect)).toEqual([]);
+  });
+
+  // BUG (src/ui/Dialogs.tsx, Help): at 80x24, the most common terminal size, the sections do not fit
+  // one column; flexWrap starts more columns of `colWidth` (sized for one column) to the right, which
+  // lie outside the dialog, over the panes and past the screen's right edge. Fix: compute the number
+  // of columns from the height too (ceil(total lines / available height)), give each column
+  // (inner - gaps) / columns, and let a column's entries truncate; or make the help scrollable.
+  it('help stays inside its dialog on an 80x24 terminal', async () => {
+    const { g, plain, rect } = await withDialog({ kind: 'help' }, 80, 24);
+    expect(spill(g, plain, rect)).toEqual([]);
+  });
+
+  it('help always separates keys from their description', async () => {
+    const { g } = await withDialog({ kind: 'help' }, 100, 56);
+    const text = Array.from({ length: g.height }, (_, y) => g.rowText(y)).join('\n');
+    for (const s of helpSections(keymap)) {
+      for (const e of s.entries) {
+        expect(text, e.command).toMatch(new RegExp(`${escape(e.keys.join(' '))} +(\\(later\\) )?${escape(e.description.slice(0, 10))}`));
+      }
+    }
+  });
+
+  it('confirm shows its question and the y/n keys, inside the dialog', async () => {
+    const dialog: Dialog = { kind: 'confirm', action: 'close', paneId: 11, text: 'Close pane 2 (claude) and stop it?' };
+    const { g, plain, rect } = await withDialog(dialog, 80, 24);
+    const rows = Array.from({ length: rect.height }, (_, k) => rowIn(g, rect, rect.y + k));
+    expect(rows[0].startsWith('╭─ Confirm ')).toBe(true);
+    expect(rows[1]).toMatch(/^│ Close pane 2 \(claude\) and stop it\? +│$/);
+    expect(rows.some((r) => r.includes('y yes · n no'))).toBe(true);
+    expect(rows.at(-1)!.startsWith('╰')).toBe(true);
+    const y = findText(g, 'y yes')!;
+    expect(cell(g, y.x, y.y).fg).toBe(YELLOW);
+    expect(spill(g, plain, rect)).toEqual([]);
+    // The status bar says how to leave.
+    expect(g.rowText(23)).toContain('DIALOG');
+    expect(g.rowText(23)).toContain('esc closes');
+  });
+
+  it('a long question wraps inside the dialog and the y/n keys stay visible', async () => {
+    const text = 'Quit? 7 still running (shell, claude, codex-with-a-long-name, aider-another-long-name, gemini, opencode, shell-2) will be stopped.';
+    const { g, plain, rect } = await withDialog({ kind: 'confirm', action: 'quit', text }, 60, 20);
+    const inside = Array.from({ length: rect.height }, (_, k) => rowIn(g, rect, rect.y + k));
+    expect(inside.some((r) => r.includes('y yes · n no'))).toBe(true);
+    expect(inside.at(-1)!.startsWith('╰')).toBe(true);
+    expect(inside.join(' ').replace(/[│ ]+/g, ' ')).toContain('will be stopped.');
+    expect(spill(g, plain, rect)).toEqual([]);
+  });
+
+  it('picker lists the options numbered, the selected one highlighted', async () => {
+    const dialog: Dialog = {
+      kind: 'picker',
+      selected: 1,
+      options: [
+        { preset: 'shell', label: 'shell', note: 'your login shell' },
+        { preset: 'claude', label: 'claude', note: 'Claude Code' },
+        { preset: 'codex', label: 'codex', note: 'not installed' },
+      ],
+    };
+    const { g, plain, rect } = await withDialog(dialog, 80, 24);
+    const rows = Array.from({ length: rect.height }, (_, k) => rowIn(g, rect, rect.y + k));
+    expect(rows[0].startsWith('╭─ New pane ')).toBe(true);
+    expect(rows[1]).toMatch(/^│ 1 shell {6}your login shell +│$/);
+    expect(rows[2]).toMatch(/^│ 2 claude {5}Claude Code +│$/);
+    expect(rows[3]).toMatch(/^│ 3 codex {6}not installed +│$/);
+    expect(rows.some((r) => r.includes('↑↓ choose · enter open · esc cancel'))).toBe(true);
+    const label = (name: string) => {
+      const y = rows.findIndex((r) => r.includes(` ${name} `));
+      return cell(g, rect.x + rows[y].indexOf(` ${name} `) + 1, rect.y + y);
+    };
+    expect(label('claude').attrs & ATTR.inverse).toBeTruthy();
+    expect(label('shell').attrs & ATTR.inverse).toBeFalsy();
+    expect(spill(g, plain, rect)).toEqual([]);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
