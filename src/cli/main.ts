@@ -38,10 +38,22 @@ async function main(): Promise<void> {
     fail(`'agents ${args.command}' needs session memory, which arrives in a later version.`, 1);
   }
   if (args.continue || args.resume !== undefined) fail('--continue and --resume need session memory, which arrives in a later version.', 1);
-  if (args.demo) fail('--demo needs the built-in agent, which arrives in a later version.', 1);
+
+  // --demo: a local Messages API server plays a scripted task on a throwaway copy of a sample
+  // project, so a newcomer sees the product with no key and no network.
+  let demo: { url: string; close(): Promise<void>; project: string; tasks: Record<string, string> } | undefined;
+  if (args.demo) {
+    const { startMessagesServer } = await import('../demo/server.js');
+    const { createDemoResponder, DEMO_TASKS } = await import('../demo/scenario.js');
+    const { copySampleProject } = await import('../demo/project.js');
+    const server = await startMessagesServer({ responder: createDemoResponder() });
+    demo = { url: server.url, close: () => server.close(), project: await copySampleProject(), tasks: DEMO_TASKS };
+    process.chdir(demo.project);
+    if (args.names.length === 0 && args.cmds.length === 0) args.names.push('lead', 'tests', 'shell');
+  }
 
   const projectDir = process.cwd();
-  const configFile = args.config ?? findProjectConfig(projectDir);
+  const configFile = args.config ?? (demo ? undefined : findProjectConfig(projectDir));
   let config: Config = defaultConfig();
   if (configFile) {
     const loaded = loadConfig(configFile);
@@ -53,6 +65,10 @@ async function main(): Promise<void> {
   const keys = buildKeymap({ prefix: config.prefix, overrides: config.keys });
   if (!keys.keymap) fail(keys.errors.map((e) => `${configFile ?? 'config'}: ${e}`).join('\n'));
   const configDir = configFile ? dirname(configFile) : projectDir;
+  if (demo) {
+    // The demo's agents are built-in agents named after their parts in the script.
+    config = { ...config, agents: Object.keys(demo.tasks).map((name) => ({ name, preset: 'agent' as const })) };
+  }
   const resolved = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
   if (resolved.errors.length) fail(resolved.errors.join('\n'));
   if (!process.stdin.isTTY || !process.stdout.isTTY) fail('agents needs a terminal: run it directly, not with its input or output redirected.');
@@ -61,7 +77,7 @@ async function main(): Promise<void> {
     const p = PRESETS[name];
     const cmd = name === 'shell' ? process.env.SHELL || '/bin/sh' : p.command;
     const installed = p.kind === 'builtin' ? false : cmd ? findExecutable(cmd, { pathEnv: process.env.PATH ?? '', projectDir }) !== undefined : false;
-    const note = p.kind === 'builtin' ? 'built-in agent (later version)' : installed ? cmd ?? '' : `not installed (${p.installHint ?? ''})`;
+    const note = p.kind === 'builtin' ? 'built-in agent (Anthropic API)' : installed ? cmd ?? '' : `not installed (${p.installHint ?? ''})`;
     return { preset: name, label: name, note };
   });
   const makeSpec = (preset: string) => {
@@ -71,7 +87,13 @@ async function main(): Promise<void> {
 
   // Loaded only now: a bad flag should not pay for React, Ink and node-pty.
   const { runWorkspace } = await import('./run-workspace.js');
+  const { IpcServer } = await import('../ipc/server.js');
+  const ipc = await IpcServer.start();
   const ending = await runWorkspace({
+    ipc,
+    // The demo always talks to its own server, whatever key the person has set.
+    agentEnv: { AGENTS_THEME: theme.value.name, ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
+    firstInstructions: demo?.tasks,
     specs: resolved.specs,
     layout: args.layout ?? config.layout,
     theme: theme.value,
@@ -81,6 +103,10 @@ async function main(): Promise<void> {
     stdin: process.stdin,
     stdout: process.stdout,
   });
+  if (demo) {
+    await demo.close();
+    process.stdout.write(`The demo project is kept in ${demo.project} (delete it when done).\n`);
+  }
   if ('signal' in ending) {
     // Die of the same signal, as a well-behaved program does, so the parent sees why. This also
     // skips Node's exit-time tty reset, which aborts when the terminal is already gone (Node 20).

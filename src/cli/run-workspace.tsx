@@ -27,8 +27,15 @@ import { InputRouter } from '../workspace/input-router.js';
 import type { LayoutMode } from '../workspace/layout.js';
 import type { PaneSpec } from '../workspace/presets.js';
 import { Workspace, type PickerOption } from '../workspace/workspace.js';
+import type { IpcServer } from '../ipc/server.js';
 
 export interface RunOptions {
+  /** The built-in agents' channel (started by the caller so it can also serve --demo). */
+  ipc: IpcServer;
+  /** Extra environment for every built-in agent (theme; the demo server's URL and key). */
+  agentEnv?: Record<string, string>;
+  /** First instructions sent to built-in agents once they connect (the --demo tour). */
+  firstInstructions?: Record<string, string>;
   specs: PaneSpec[];
   layout: LayoutMode;
   theme: Theme;
@@ -50,7 +57,28 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
   let { cols, rows } = size();
   const screen = new ScreenMode(stdin, (s) => stdout.write(s));
 
-  const ws = new Workspace({ specs: o.specs, layout: o.layout, cols, rows, presets: o.presets, makeSpec: o.makeSpec });
+  const ws = new Workspace({
+    specs: o.specs,
+    layout: o.layout,
+    cols,
+    rows,
+    presets: o.presets,
+    makeSpec: o.makeSpec,
+    agents: {
+      env: (id) => ({ ...o.agentEnv, ...o.ipc.envFor(id) }),
+      send: (id, m) => o.ipc.send(id, m),
+    },
+  });
+  const pending = { ...o.firstInstructions };
+  o.ipc.on('message', (id, m) => {
+    ws.agentMessage(id, m);
+    const pane = ws.panes.find((p) => p.id === id);
+    // The tour's first instruction goes out once the agent is listening.
+    if (m.t === 'hello' && pane && pending[pane.name]) {
+      o.ipc.send(id, { t: 'redirect', text: pending[pane.name] });
+      delete pending[pane.name];
+    }
+  });
   let lastKeyAt = 0;
 
   const scene = (): Scene => {
@@ -160,6 +188,7 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
       if (statsFile) writeFileSync(statsFile, JSON.stringify({ ...renderer.stats, cpu: process.cpuUsage(), rss: process.memoryUsage().rss }));
       try {
         await ws.shutdown(graceMs);
+        await o.ipc.close();
       } finally {
         renderer.stop();
         ink.unmount();

@@ -35,6 +35,13 @@ export const THEME_TOKENS = [
   'text.muted',
   'text.error',
   'text.warning',
+  'chat.user',
+  'chat.tool',
+  'md.heading',
+  'md.code',
+  'md.keyword',
+  'md.string',
+  'md.comment',
 ] as const;
 export type TokenName = (typeof THEME_TOKENS)[number];
 

@@ -48,7 +48,36 @@ function Frame({ title, width, height, children }: { title: string; width: numbe
 function DialogBox({ dialog, width, height }: { dialog: Dialog; width: number; height: number }) {
   if (dialog.kind === 'help') return <Help width={width} height={height} />;
   if (dialog.kind === 'confirm') return <Confirm text={dialog.text} width={width} height={height} />;
+  if (dialog.kind === 'prompt') return <PromptBar dialog={dialog} width={width} height={height} />;
   return <Picker dialog={dialog} width={width} height={height} />;
+}
+
+function PromptBar({ dialog, width, height }: { dialog: Extract<Dialog, { kind: 'prompt' }>; width: number; height: number }) {
+  const body = useStyle('dialog.text');
+  const muted = useStyle('text.muted');
+  const key = useStyle('dialog.key');
+  const focused = useView((v) => v.panes.find((p) => p.focused));
+  const title = dialog.target === 'all' ? 'Broadcast to every agent' : `Redirect ${focused ? `${focused.number}:${focused.name}` : ''}`;
+  let at = 0;
+  return (
+    <Frame title={title} width={width} height={height}>
+      {dialog.text.split('\n').map((line, i) => {
+        const start = at;
+        at += line.length + 1;
+        const col = dialog.cursor - start;
+        const here = col >= 0 && col <= line.length;
+        return (
+          <Text key={i} {...body} wrap="truncate-start">
+            <Text {...key}>{i === 0 ? '› ' : '  '}</Text>
+            {here ? line.slice(0, col) : line}
+            {here && <Text inverse>{line[col] ?? ' '}</Text>}
+            {here && line.slice(col + 1)}
+          </Text>
+        );
+      })}
+      <Text {...muted} wrap="truncate-end">enter interrupts and sends · alt+enter new line · ↑ earlier · esc cancels</Text>
+    </Frame>
+  );
 }
 
 function Confirm({ text, width, height }: { text: string; width: number; height: number }) {

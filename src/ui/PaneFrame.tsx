@@ -1,9 +1,14 @@
 import { Box, Text } from 'ink';
-import { statusLabel, type PaneStatus } from '../workspace/pane.js';
+import { paneLabel, type AgentReport, type PaneStatus } from '../workspace/pane.js';
 import type { TokenName } from '../config/theme.js';
 import { usePane, useStyle } from './context.js';
 
-function statusToken(s: PaneStatus): TokenName {
+function statusToken(s: PaneStatus, agent: AgentReport | undefined): TokenName {
+  if (s.kind === 'running' && agent) {
+    if (agent.status === 'approval') return 'status.waiting';
+    if (agent.status === 'error') return 'status.failed';
+    return agent.status === 'idle' ? 'status.idle' : 'status.busy';
+  }
   switch (s.kind) {
     case 'running':
       return 'status.running';
@@ -12,7 +17,6 @@ function statusToken(s: PaneStatus): TokenName {
     case 'failed':
       return 'status.failed';
     case 'missing':
-    case 'builtin':
       return 'status.missing';
     default:
       return 'status.idle';
@@ -22,14 +26,15 @@ function statusToken(s: PaneStatus): TokenName {
 /** A pane's border and title. Its interior is left blank: the compositor paints it from the emulator. */
 export function PaneFrame({ id }: { id: number }) {
   const pane = usePane(id);
-  const border = useStyle(pane?.focused ? 'border.focused' : 'border.normal');
+  const waiting = pane?.agent?.status === 'approval';
+  const border = useStyle(pane?.focused ? 'border.focused' : waiting ? 'border.attention' : 'border.normal');
   const title = useStyle(pane?.focused ? 'title.focused' : 'title.normal');
   const number = useStyle('title.number');
-  const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }));
+  const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }, pane?.agent));
   const muted = useStyle('text.muted');
   if (!pane) return null;
   const { rect } = pane;
-  const label = statusLabel(pane.status);
+  const label = paneLabel(pane.status, pane.agent);
   const scroll = pane.scrollMax > 0 ? ` [${pane.scroll}/${pane.scrollMax}]` : '';
   // Title text is truncated to the border's length so it never spills into the next pane.
   const room = Math.max(0, rect.width - 4);

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Mode } from '../workspace/workspace.js';
 import { useStyle, useUi, useView } from './context.js';
+import { formatCost, formatTokens } from '../util/format.js';
 
 const MODE_LABEL: Record<Mode, string> = { normal: 'NORMAL', prefix: 'PREFIX', scroll: 'SCROLL', dialog: 'DIALOG' };
 
@@ -13,6 +14,9 @@ export function StatusBar() {
   const focused = useView((v) => v.panes.find((p) => p.focused));
   const count = useView((v) => v.panes.length);
   const zoomed = useView((v) => v.zoomed);
+  const totals = useView((v) => v.totals);
+  const waiting = useView((v) => v.panes.filter((p) => p.agent?.status === 'approval').map((p) => `${p.number}:${p.name}`).join(' '));
+  const attention = useStyle('status.waiting');
   const modeStyle = useStyle(`statusbar.mode.${mode}`);
   const text = useStyle('statusbar.text');
   const hintStyle = useStyle('statusbar.hint');
@@ -32,6 +36,10 @@ export function StatusBar() {
         <Text {...modeStyle}> {MODE_LABEL[mode]} </Text>
         <Text {...text}> {where}</Text>
         <Text {...hintStyle}>{count > 1 ? ` of ${count}` : ''} │ </Text>
+        {waiting && <Text {...attention}>{`⚑ waiting for you: ${waiting}`}</Text>}
+        {waiting && <Text {...hintStyle}> │ </Text>}
+        {totals.agents > 0 && <Text {...text}>{`Σ ${formatTokens(totals.tokens)} tok · ${formatCost(totals.cost)}${totals.priced ? '' : '+?'}`}</Text>}
+        {totals.agents > 0 && <Text {...hintStyle}> │ </Text>}
         {message ? <Text {...msgStyle}>{message}</Text> : <Text {...hintStyle}>{hint}</Text>}
       </Text>
     </Box>

@@ -15,9 +15,14 @@ export function dialogRect(d: Dialog, cols: number, rows: number): Rect {
   } else if (d.kind === 'confirm') {
     width = Math.max(44, d.text.length + 6);
     height = 6;
-  } else {
+  } else if (d.kind === 'picker') {
     width = 52;
     height = d.options.length + 5;
+  } else {
+    // The prompt bar sits at the bottom, just above the status bar, as wide as is comfortable.
+    width = Math.min(area.width, 100);
+    height = Math.min(area.height, d.text.split('\n').length + 4);
+    return { x: Math.floor((area.width - width) / 2), y: area.height - height, width, height };
   }
   width = Math.max(1, Math.min(width, area.width));
   height = Math.max(1, Math.min(height, area.height));

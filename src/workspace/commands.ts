@@ -27,6 +27,10 @@ export function runCommand(ws: Workspace, name: CommandName, reserved?: string):
       return ws.interrupt(false);
     case 'agent.interruptAll':
       return ws.interrupt(true);
+    case 'agent.redirect':
+      return ws.openPrompt('focused');
+    case 'agent.broadcast':
+      return ws.openPrompt('all');
     case 'pane.new':
       return ws.openPicker();
     case 'pane.close':

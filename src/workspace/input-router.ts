@@ -6,10 +6,13 @@ import { COMMANDS, type CommandName, type Keymap } from '../config/keymap.js';
 import { encodeKey } from '../terminal/encode.js';
 import type { KeyEvent } from '../terminal/input.js';
 import { runCommand } from './commands.js';
+import { Editor as LineEditor } from '../terminal/line-editor.js';
 import type { Dialog, Workspace } from './workspace.js';
 
 export class InputRouter {
   private prefixFrom: 'normal' | 'scroll' = 'normal';
+  /** The prompt bar's editor; kept between prompts so Up recalls earlier instructions. */
+  private editor = new LineEditor();
 
   constructor(
     private ws: Workspace,
@@ -62,7 +65,7 @@ export class InputRouter {
       return;
     }
     if (ws.mode === 'scroll' && !cmd.startsWith('scroll.') && cmd !== 'pane.scroll') ws.leaveScroll();
-    runCommand(ws, cmd, reservedNote(cmd));
+    runCommand(ws, cmd, reservedNoteOf(cmd));
     if (ws.mode === this.prefixFrom || ws.mode === 'normal') ws.publish();
   }
 
@@ -82,6 +85,19 @@ export class InputRouter {
     this.onSent();
   }
 
+  private promptKey(d: Extract<Dialog, { kind: 'prompt' }>, ev: KeyEvent): void {
+    const ws = this.ws;
+    if (d.text === '' && this.editor.text !== '') this.editor.clear();
+    if (ev.kind === 'named' && ev.name === 'escape') return ws.closeDialog();
+    const r = this.editor.key(ev);
+    if (r.kind === 'submit') {
+      ws.closeDialog();
+      ws.redirect(d.target, r.text);
+    } else if (r.kind === 'edit') {
+      ws.openDialog({ ...d, text: this.editor.text, cursor: this.editor.cursor });
+    }
+  }
+
   private dialogKey(d: Dialog, ev: KeyEvent): void {
     const ws = this.ws;
     const name = ev.kind === 'named' ? ev.name : ev.kind === 'char' && !ev.mods.ctrl && !ev.mods.alt ? ev.char : undefined;
@@ -99,6 +115,7 @@ export class InputRouter {
       }
       return;
     }
+    if (d.kind === 'prompt') return this.promptKey(d, ev);
     // Preset picker.
     const n = d.options.length;
     if (name === 'escape' || name === 'q') return ws.closeDialog();
@@ -114,7 +131,7 @@ export class InputRouter {
   }
 }
 
-function reservedNote(cmd: CommandName): string | undefined {
+function reservedNoteOf(cmd: CommandName): string | undefined {
   return COMMANDS.find((c) => c.name === cmd)?.reserved;
 }
 

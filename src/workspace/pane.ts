@@ -10,24 +10,38 @@ import { PaneTerminal, type ProcessState } from '../terminal/pane-terminal.js';
 import { paintBuffer } from '../terminal/snapshot.js';
 import type { SpawnPty } from '../terminal/pty.js';
 import type { PaneSpec } from './presets.js';
+import type { AgentStatusName, UsageReport } from '../ipc/protocol.js';
+import { fileURLToPath } from 'node:url';
 
 export type PaneStatus =
   | { kind: 'starting' }
   | { kind: 'running' }
   | { kind: 'exited'; code: number; signal?: string }
   | { kind: 'failed'; error: string }
-  | { kind: 'missing' }
-  | { kind: 'builtin' };
+  | { kind: 'missing' };
+
+/** What a built-in agent last reported over IPC: exact, not guessed from the screen. */
+export interface AgentReport {
+  status: AgentStatusName;
+  detail?: string;
+  usage?: UsageReport;
+}
+
+/** The agent process, resolved next to this module in both src/ (tests) and dist/. */
+const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
 
 export interface PaneHooks {
   onDirty: (pane: Pane) => void;
   onStatus: (pane: Pane) => void;
+  /** Extra environment for a built-in agent (its IPC channel). */
+  agentEnv?: (pane: Pane) => Record<string, string>;
 }
 
 export class Pane {
   readonly terminal: PaneTerminal;
   status: PaneStatus = { kind: 'starting' };
   scroll = 0;
+  agent: AgentReport | undefined;
   private anchor: IMarker | undefined;
   dirty = true;
 
@@ -39,11 +53,9 @@ export class Pane {
     hooks: PaneHooks,
     spawn?: SpawnPty,
   ) {
-    const runs = spec.kind === 'command' && spec.command !== undefined;
     if (spec.kind === 'missing') this.status = { kind: 'missing' };
-    if (spec.kind === 'builtin') this.status = { kind: 'builtin' };
     this.terminal = new PaneTerminal({
-      spec: runs ? { command: spec.command!, args: spec.args, cwd: spec.cwd, env: spec.env } : undefined,
+      spec: this.processSpec(hooks),
       message: spec.message,
       cols: size.cols,
       rows: size.rows,
@@ -59,6 +71,20 @@ export class Pane {
         hooks.onStatus(this);
       },
     });
+  }
+
+  private processSpec(hooks: PaneHooks) {
+    const { spec } = this;
+    if (spec.kind === 'command' && spec.command !== undefined) return { command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env };
+    if (spec.kind !== 'builtin') return undefined;
+    const env: Record<string, string> = { ...spec.env, AGENTS_AGENT_NAME: spec.name, ...hooks.agentEnv?.(this) };
+    if (spec.model) env.AGENTS_AGENT_MODEL = spec.model;
+    if (spec.instructions) env.AGENTS_AGENT_INSTRUCTIONS = spec.instructions;
+    return { command: process.execPath, args: [AGENT_MAIN], cwd: spec.cwd, env };
+  }
+
+  get isAgent(): boolean {
+    return this.spec.kind === 'builtin';
   }
 
   get name(): string {
@@ -157,7 +183,19 @@ export function statusLabel(s: PaneStatus): string {
       return 'failed to start';
     case 'missing':
       return 'not installed';
-    case 'builtin':
-      return 'not available yet';
   }
+}
+
+const AGENT_LABEL: Record<AgentStatusName, string> = {
+  idle: 'idle',
+  thinking: 'thinking',
+  tool: 'running a tool',
+  approval: 'needs approval',
+  error: 'error',
+};
+
+/** A built-in agent's own status stands in for "running" while its process runs. */
+export function paneLabel(s: PaneStatus, agent: AgentReport | undefined): string {
+  if (s.kind === 'running' && agent) return AGENT_LABEL[agent.status];
+  return statusLabel(s);
 }

@@ -85,10 +85,6 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   },
 };
 
-export const BUILTIN_AGENT_MESSAGE =
-  'The built-in agent arrives in a later version of agents.\n' +
-  'Meanwhile, run external agents side by side, for example:\n  agents shell claude';
-
 export const DEFAULT_AGENTS: readonly PresetName[] = ['agent', 'shell'];
 
 export type PaneSpec = {
@@ -252,7 +248,7 @@ function fromPreset(
   const preset = PRESETS[presetName];
   const base = { name, title: name, preset: presetName, args: args ?? [...preset.args], cwd, env };
   if (preset.kind === 'builtin') {
-    return { ...base, kind: 'builtin', interrupt: preset.interrupt, message: BUILTIN_AGENT_MESSAGE };
+    return { ...base, kind: 'builtin', interrupt: preset.interrupt };
   }
   const command = presetName === 'shell' ? ctx.env.SHELL || '/bin/sh' : (preset.command ?? presetName);
   // Look in the pane's folder too, so an agent with its own cwd finds that folder's node_modules/.bin.

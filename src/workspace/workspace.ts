@@ -14,7 +14,9 @@ import { EventEmitter } from 'node:events';
 import type { Rect } from '../render/grid.js';
 import type { SpawnPty } from '../terminal/pty.js';
 import { computeLayout, fits, interior, MIN_PANE, neighbour, type Direction, type LayoutMode } from './layout.js';
-import { Pane, type PaneStatus } from './pane.js';
+import { Pane, type AgentReport, type PaneStatus } from './pane.js';
+import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
+import { encodeText } from '../terminal/encode.js';
 import type { PaneSpec } from './presets.js';
 
 export type Mode = 'normal' | 'prefix' | 'scroll' | 'dialog';
@@ -28,7 +30,9 @@ export interface PickerOption {
 export type Dialog =
   | { kind: 'help' }
   | { kind: 'confirm'; action: 'quit' | 'close'; paneId?: number; text: string }
-  | { kind: 'picker'; options: PickerOption[]; selected: number };
+  | { kind: 'picker'; options: PickerOption[]; selected: number }
+  /** The redirect/broadcast prompt bar; its text lives in the input router's line editor. */
+  | { kind: 'prompt'; target: 'focused' | 'all'; text: string; cursor: number };
 
 export interface PaneView {
   id: number;
@@ -39,6 +43,15 @@ export interface PaneView {
   rect: Rect;
   scroll: number;
   scrollMax: number;
+  agent?: AgentReport;
+}
+
+export interface UsageTotals {
+  tokens: number;
+  cost: number;
+  /** False when some agent used a model without a known price. */
+  priced: boolean;
+  agents: number;
 }
 
 export interface WorkspaceView {
@@ -53,6 +66,7 @@ export interface WorkspaceView {
   /** Set when the terminal cannot hold the layout: the size it needs. */
   tooSmall?: { cols: number; rows: number };
   message?: string;
+  totals: UsageTotals;
 }
 
 export interface WorkspaceOptions {
@@ -64,9 +78,16 @@ export interface WorkspaceOptions {
   presets?: PickerOption[];
   makeSpec?: (preset: string) => PaneSpec | string;
   spawn?: SpawnPty;
+  /** The built-in agents' channel: environment for a new agent, and a way to command one. */
+  agents?: {
+    env(paneId: number): Record<string, string>;
+    send(paneId: number, m: WorkspaceMessage): boolean;
+  };
 }
 
 const STATUS_ROWS = 1;
+/** Programs such as Codex read an Enter within ~120 ms of pasted text as a newline (FIELD-NOTES). */
+const ENTER_AFTER_TEXT_MS = 200;
 
 export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [] }> {
   panes: Pane[] = [];
@@ -107,7 +128,11 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       this.opts.scrollback ?? 5000,
       {
         onDirty: (p) => this.emit('dirty', p),
-        onStatus: () => this.publish(),
+        onStatus: (p) => {
+          if (!p.running) p.agent = undefined;
+          this.publish();
+        },
+        agentEnv: (p) => this.opts.agents?.env(p.id) ?? {},
       },
       this.opts.spawn,
     );
@@ -168,6 +193,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
         rect,
         scroll: pane.scroll,
         scrollMax: this.mode === 'scroll' && pane.id === focusedId ? pane.scrollMax : 0,
+        agent: pane.agent,
       };
       const prev = this.paneViews.get(pane.id);
       if (prev && samePaneView(prev, next)) return prev;
@@ -185,8 +211,34 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       zoomed: this.zoomed,
       tooSmall: this.tooSmall(),
       message: this.message,
+      totals: this.totals(),
     };
     this.emit('change');
+  }
+
+  private totals(): UsageTotals {
+    const t: UsageTotals = { tokens: 0, cost: 0, priced: true, agents: 0 };
+    for (const p of this.panes) {
+      const u = p.agent?.usage;
+      if (!u) continue;
+      t.agents++;
+      t.tokens += u.input + u.output + u.cacheRead + u.cacheWrite;
+      t.cost += u.cost;
+      if (!u.priced) t.priced = false;
+    }
+    return t;
+  }
+
+  /** A report from a built-in agent over IPC. */
+  agentMessage(paneId: number, m: AgentMessage): void {
+    const pane = this.panes.find((p) => p.id === paneId);
+    if (!pane) return;
+    const prev = pane.agent ?? { status: 'idle' as const };
+    if (m.t === 'status') pane.agent = { ...prev, status: m.status, detail: m.detail };
+    else if (m.t === 'usage') pane.agent = { ...prev, usage: m.usage };
+    else if (m.t === 'hello') pane.agent = { ...prev };
+    else return;
+    this.publish();
   }
 
   // ---- commands ----------------------------------------------------------------------------
@@ -225,9 +277,16 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.publish();
   }
 
+  /** Interrupts one pane the way its kind expects: a built-in agent exactly, over IPC. */
+  private interruptPane(p: Pane): boolean {
+    if (!p.running) return false;
+    if (p.isAgent && this.opts.agents?.send(p.id, { t: 'interrupt' })) return true;
+    return p.interrupt();
+  }
+
   interrupt(all = false): void {
     const targets = all ? this.panes : this.focused ? [this.focused] : [];
-    const hit = targets.filter((p) => p.interrupt());
+    const hit = targets.filter((p) => this.interruptPane(p));
     this.say(hit.length === 0 ? 'nothing running to interrupt' : `interrupted ${hit.map((p) => p.name).join(', ')}`);
   }
 
@@ -306,6 +365,27 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.publish();
   }
 
+  openPrompt(target: 'focused' | 'all'): void {
+    if (target === 'focused' && !this.focused?.running) return this.say('the focused pane is not running');
+    this.openDialog({ kind: 'prompt', target, text: '', cursor: 0 });
+  }
+
+  /**
+   * Interrupts and sends a new instruction: built-in agents take it exactly over IPC; other programs
+   * get their interrupt key, then the text and Enter, as a person would type them.
+   */
+  redirect(target: 'focused' | 'all', text: string): void {
+    const panes = (target === 'all' ? this.panes : this.focused ? [this.focused] : []).filter((p) => p.running);
+    for (const p of panes) {
+      if (p.isAgent && this.opts.agents?.send(p.id, { t: 'redirect', text })) continue;
+      p.interrupt();
+      const { bracketedPaste } = p.terminal.modes;
+      p.terminal.write(bracketedPaste ? `\x1b[200~${text}\x1b[201~` : encodeText(text));
+      setTimeout(() => p.terminal.write('\r'), ENTER_AFTER_TEXT_MS);
+    }
+    this.say(panes.length ? `sent to ${panes.map((p) => p.name).join(', ')}` : 'nothing running to send to');
+  }
+
   requestQuit(): void {
     const busy = this.panes.filter((p) => p.running);
     if (busy.length === 0) return this.quit();
@@ -363,6 +443,7 @@ function samePaneView(a: PaneView, b: PaneView): boolean {
     a.focused === b.focused &&
     a.scroll === b.scroll &&
     a.scrollMax === b.scrollMax &&
+    a.agent === b.agent &&
     a.rect.x === b.rect.x &&
     a.rect.y === b.rect.y &&
     a.rect.width === b.rect.width &&

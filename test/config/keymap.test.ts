@@ -114,7 +114,7 @@ describe('COMMANDS', () => {
 
   it('marks the commands that come later', () => {
     const reserved = COMMANDS.filter((c) => 'reserved' in c).map((c) => c.name);
-    expect(reserved.sort()).toEqual(['agent.broadcast', 'agent.nextWaiting', 'agent.redirect', 'context.toggle']);
+    expect(reserved.sort()).toEqual(['agent.nextWaiting', 'context.toggle']);
   });
 });
 
@@ -217,7 +217,7 @@ describe('buildKeymap', () => {
     expect(help.flatMap((g) => g.entries.map((e) => e.command)).sort()).toEqual(COMMANDS.map((c) => c.name).sort());
     const agents = help[1].entries;
     expect(agents[0]).toEqual({ command: 'agent.interrupt', scope: 'prefix', keys: ['i'], description: 'Interrupt the focused agent' });
-    expect(agents.find((e) => e.command === 'agent.redirect')?.reserved).toBe('arrives with a later version');
+    expect(agents.find((e) => e.command === 'agent.nextWaiting')?.reserved).toBe('arrives with a later version');
     expect(help[3].entries.find((e) => e.command === 'prefix.send')?.keys).toEqual(['ctrl+a']);
     expect(defaults().help()).toEqual(help);
   });

@@ -1,3 +1,4 @@
+import { until } from '../helpers/term.js';
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildKeymap, type Keymap } from '../../src/config/keymap.js';
@@ -154,8 +155,22 @@ describe('InputRouter: the prefix', () => {
 
   it('reserved commands say they arrive later', async () => {
     const t = await setup();
-    t.type(CTRL_A, 'b');
-    expect(t.ws.getView().message).toBe('agent.broadcast: arrives with a later version');
+    t.type(CTRL_A, 'a');
+    expect(t.ws.getView().message).toBe('agent.nextWaiting: arrives with a later version');
+  });
+
+  it('redirect opens a prompt bar; Enter interrupts the pane and types the instruction', async () => {
+    const t = await setup([paneSpec('sh', 'ctrl-c')]);
+    t.type(CTRL_A, 'r');
+    expect(t.ws.getView().dialog).toMatchObject({ kind: 'prompt', target: 'focused' });
+    t.type('fix it');
+    expect(t.ws.getView().dialog).toMatchObject({ kind: 'prompt', text: 'fix it' });
+    t.type('\r');
+    expect(t.ws.getView().dialog).toBeUndefined();
+    // Ctrl-C first, then the text; Enter follows after a pause (programs read a fast Enter as a newline).
+    expect(t.input(0)).toBe('\x03fix it');
+    await until(() => t.input(0).endsWith('\r'), { message: 'Enter after the text' });
+    expect(t.input(0)).toBe('\x03fix it\r');
   });
 
   it('interrupt and interrupt-all through the keys', async () => {

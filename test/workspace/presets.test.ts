@@ -63,8 +63,8 @@ describe('resolveAgents', () => {
     expect(errors).toEqual([]);
     expect(specs).toHaveLength(2);
     expect(specs[0]).toMatchObject({ name: 'agent', kind: 'builtin', preset: 'agent', interrupt: 'esc', cwd: project });
-    expect(specs[0].message).toContain('later version');
-    expect(specs[0].message).toContain('agents shell claude');
+    // The built-in agent runs its own process; no placeholder message any more.
+    expect(specs[0].message).toBeUndefined();
     expect(specs[1]).toEqual({
       name: 'shell',
       title: 'shell',

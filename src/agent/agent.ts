@@ -1,0 +1,355 @@
+/**
+ * The built-in agent's loop on `messages.stream()`: one turn = requests and tool runs until the
+ * model stops asking for tools. It owns the conversation; the UI and the workspace only see events.
+ *
+ * Invariants:
+ * - one AbortController per request; `interrupt()` aborts the request, a running tool or a pending
+ *   approval, and the turn settles with the history valid for the next request (conversation.ts);
+ * - a response that stalls (no stream event for `idleTimeoutMs`) or breaks mid-way is retried as a
+ *   whole, up to `streamRetries` times with backoff; errors before the response starts are the
+ *   SDK's to retry; after that the turn ends with an error that says what to do;
+ * - at most one turn runs at a time; `send()` while one runs interrupts it first (a redirect).
+ */
+import { EventEmitter } from 'node:events';
+import type Anthropic from '@anthropic-ai/sdk';
+import { appendUser, estimateTokens, INTERRUPTED, settleInterrupted, withCacheBreakpoint, type Block, type Msg } from './conversation.js';
+import { classify } from './errors.js';
+import { costOf, type UsageCounts } from './prices.js';
+import { describeCall, runTool, toolDefinitionsForApi, TOOLS, type ToolResult } from './tools/index.js';
+import { compactHistory, type CompactionResult } from './compaction.js';
+
+export type Policy = 'ask' | 'auto-edit' | 'auto';
+export type AgentStatus = 'idle' | 'thinking' | 'tool' | 'approval' | 'error';
+export type Approval = 'yes' | 'no' | 'always';
+
+export interface Totals {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cost: number;
+  /** False when some response's model had no known price. */
+  priced: boolean;
+  turns: number;
+}
+
+export type AgentEvent =
+  | { type: 'status'; status: AgentStatus; detail?: string }
+  | { type: 'text'; delta: string }
+  | { type: 'text_end' }
+  | { type: 'tool_start'; id: string; name: string; input: unknown; call: string }
+  | { type: 'tool_end'; id: string; name: string; result: ToolResult }
+  | { type: 'approval'; id: string; call: string }
+  | { type: 'usage'; usage: UsageCounts; cost: number | undefined; totals: Totals; context: number }
+  | { type: 'notice'; text: string }
+  | { type: 'error'; text: string }
+  | { type: 'turn_end'; reason: 'done' | 'interrupted' | 'error' }
+  | { type: 'wrote'; path: string; hash: string }
+  | { type: 'compacted'; result: CompactionResult };
+
+export interface AgentOptions {
+  client: Anthropic;
+  model: string;
+  system: string;
+  root: string;
+  policy?: Policy;
+  maxTokens?: number;
+  approve?: (call: string, id: string) => Promise<Approval>;
+  idleTimeoutMs?: number;
+  streamRetries?: number;
+  retryBaseMs?: number;
+  contextWindow?: number;
+  compactAt?: number;
+}
+
+export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
+  history: Msg[] = [];
+  model: string;
+  status: AgentStatus = 'idle';
+  totals: Totals = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, priced: true, turns: 0 };
+  /** Prompt tokens of the latest request: how full the context window is. */
+  contextTokens = 0;
+  contextWindow: number;
+  private controller: AbortController | undefined;
+  private running: Promise<void> | undefined;
+  private interrupted = false;
+  private alwaysExec = false;
+  private pendingContext: string[] = [];
+
+  constructor(private o: AgentOptions) {
+    super();
+    this.model = o.model;
+    this.contextWindow = o.contextWindow ?? 200_000;
+  }
+
+  private emitEvent(e: AgentEvent): void {
+    this.emit('event', e);
+  }
+
+  private setStatus(status: AgentStatus, detail?: string): void {
+    this.status = status;
+    this.emitEvent({ type: 'status', status, detail });
+  }
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Context for the next turn (changes by others, notes), appended to the end of its user message. */
+  deliverContext(text: string): void {
+    this.pendingContext.push(text);
+  }
+
+  /** Starts a turn with this instruction; a running turn is interrupted first. Resolves when it ends. */
+  async send(text: string): Promise<void> {
+    if (this.running) {
+      this.interrupt();
+      await this.running;
+    }
+    const blocks: Block[] = [{ type: 'text', text }];
+    // New information goes at the end of the new message, never into earlier ones (cacheable prefix).
+    if (this.pendingContext.length) blocks.push({ type: 'text', text: this.pendingContext.splice(0).join('\n\n') });
+    appendUser(this.history, blocks);
+    this.interrupted = false;
+    this.running = this.turn().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  interrupt(): void {
+    if (!this.running) return;
+    this.interrupted = true;
+    this.controller?.abort();
+  }
+
+  clear(): void {
+    this.interrupt();
+    this.history = [];
+    this.contextTokens = 0;
+  }
+
+  setModel(model: string): void {
+    this.model = model;
+  }
+
+  async compact(reason = 'on request'): Promise<CompactionResult | undefined> {
+    if (this.running) return undefined;
+    const result = await compactHistory(this.history, { client: this.o.client, model: this.model, targetTokens: this.threshold() / 2, summarise: true });
+    this.history = result.history;
+    this.contextTokens = estimateTokens(this.history);
+    this.countUsage(result.usage);
+    this.emitEvent({ type: 'compacted', result: { ...result, reason } });
+    return result;
+  }
+
+  private threshold(): number {
+    return this.contextWindow * (this.o.compactAt ?? 0.8);
+  }
+
+  private async turn(): Promise<void> {
+    let reason: 'done' | 'interrupted' | 'error' = 'done';
+    try {
+      for (;;) {
+        if (this.contextTokens > this.threshold()) {
+          const result = await compactHistory(this.history, { client: this.o.client, model: this.model, targetTokens: this.threshold() / 2, summarise: true });
+          this.history = result.history;
+          this.countUsage(result.usage);
+          this.emitEvent({ type: 'compacted', result: { ...result, reason: 'near the context limit' } });
+        }
+        const response = await this.request();
+        if (response === 'interrupted') {
+          reason = 'interrupted';
+          return;
+        }
+        if (response === 'error') {
+          reason = 'error';
+          return;
+        }
+        this.history.push({ role: 'assistant', content: response.content as Block[] });
+        const calls = response.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
+        if (response.stop_reason !== 'tool_use' || calls.length === 0) return;
+        const results = await this.runTools(calls);
+        appendUser(this.history, results);
+        if (this.interrupted) {
+          reason = 'interrupted';
+          return;
+        }
+      }
+    } finally {
+      this.totals.turns++;
+      this.setStatus(reason === 'error' ? 'error' : 'idle');
+      this.emitEvent({ type: 'turn_end', reason });
+    }
+  }
+
+  /** One request, with whole-response retries for streams that stall or break. */
+  private async request(): Promise<Anthropic.Message | 'interrupted' | 'error'> {
+    const retries = this.o.streamRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.streamOnce();
+      if (outcome.kind === 'ok') return outcome.message;
+      if (outcome.kind === 'interrupted') return 'interrupted';
+      if (outcome.kind === 'retry' && attempt < retries) {
+        const wait = (this.o.retryBaseMs ?? 1000) * 2 ** attempt;
+        this.emitEvent({ type: 'notice', text: `${outcome.message}; retrying in ${(wait / 1000).toFixed(1)} s (${attempt + 1}/${retries})` });
+        if (!(await this.pause(wait))) return this.settleWith({ finished: [] });
+        continue;
+      }
+      const suffix = outcome.kind === 'retry' ? ` Gave up after ${retries} retries; send your message again to retry.` : '';
+      this.emitEvent({ type: 'error', text: `${outcome.message}${suffix}` });
+      return 'error';
+    }
+  }
+
+  private pause(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const c = (this.controller = new AbortController());
+      const t = setTimeout(() => resolve(true), ms);
+      c.signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        resolve(false);
+      });
+    });
+  }
+
+  private settleWith(p: Parameters<typeof settleInterrupted>[0]): 'interrupted' {
+    const { assistant, toolResults } = settleInterrupted(p);
+    if (assistant) this.history.push(assistant);
+    if (toolResults.length) appendUser(this.history, toolResults);
+    return 'interrupted';
+  }
+
+  private async streamOnce(): Promise<{ kind: 'ok'; message: Anthropic.Message } | { kind: 'interrupted' } | { kind: 'retry' | 'final'; message: string }> {
+    const controller = (this.controller = new AbortController());
+    if (this.interrupted) {
+      this.settleWith({ finished: [] });
+      return { kind: 'interrupted' };
+    }
+    this.setStatus('thinking');
+    const finished: Anthropic.ContentBlock[] = [];
+    let started = false;
+    let stalled = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const idle = this.o.idleTimeoutMs ?? 90_000;
+    const pet = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        stalled = true;
+        controller.abort();
+      }, idle);
+    };
+    const stream = this.o.client.messages.stream(
+      {
+        model: this.model,
+        max_tokens: this.o.maxTokens ?? 16_000,
+        system: [{ type: 'text', text: this.o.system, cache_control: { type: 'ephemeral' } }],
+        tools: toolsForRequest(),
+        messages: withCacheBreakpoint(this.history),
+      },
+      { signal: controller.signal },
+    );
+    pet();
+    stream.on('streamEvent', () => {
+      started = true;
+      pet();
+    });
+    stream.on('text', (delta) => this.emitEvent({ type: 'text', delta }));
+    stream.on('contentBlock', (block) => {
+      finished.push(block);
+      if (block.type === 'text') this.emitEvent({ type: 'text_end' });
+    });
+    try {
+      const message = await stream.finalMessage();
+      this.countUsage(message.usage);
+      return { kind: 'ok', message };
+    } catch (err) {
+      const failure = classify(err, { started, stalled: stalled && !this.interrupted });
+      const snapshot = stream.currentMessage;
+      if (snapshot?.usage) this.countUsage(snapshot.usage);
+      if (this.interrupted || failure.kind === 'aborted') {
+        const last = snapshot?.content[snapshot.content.length - 1];
+        const partialText = last?.type === 'text' && !finished.includes(last) ? last.text : undefined;
+        if (partialText) this.emitEvent({ type: 'text_end' });
+        this.settleWith({ finished, partialText });
+        return { kind: 'interrupted' };
+      }
+      // A broken response is discarded whole; its retry starts from the same history.
+      if (failure.kind === 'retry-stream') this.emitEvent({ type: 'text_end' });
+      return { kind: failure.kind === 'retry-stream' ? 'retry' : 'final', message: failure.message };
+    } finally {
+      clearTimeout(watchdog);
+    }
+  }
+
+  private countUsage(u: UsageCounts | undefined): void {
+    if (!u) return;
+    const cost = costOf(this.model, u);
+    const t = this.totals;
+    t.input += u.input_tokens;
+    t.output += u.output_tokens;
+    t.cacheRead += u.cache_read_input_tokens ?? 0;
+    t.cacheWrite += u.cache_creation_input_tokens ?? 0;
+    if (cost === undefined) t.priced = false;
+    else t.cost += cost;
+    this.contextTokens = u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + u.output_tokens;
+    this.emitEvent({ type: 'usage', usage: u, cost, totals: { ...t }, context: this.contextTokens });
+  }
+
+  private async runTools(calls: Anthropic.ToolUseBlock[]): Promise<Block[]> {
+    const results: Block[] = [];
+    for (const call of calls) {
+      if (this.interrupted) {
+        results.push({ type: 'tool_result', tool_use_id: call.id, content: INTERRUPTED, is_error: true });
+        continue;
+      }
+      const line = describeCall(call.name, call.input);
+      const allowed = await this.permit(call, line);
+      if (allowed !== true) {
+        results.push({ type: 'tool_result', tool_use_id: call.id, content: allowed, is_error: true });
+        this.emitEvent({ type: 'tool_end', id: call.id, name: call.name, result: { content: allowed, isError: true, summary: `${line}: ${allowed}` } });
+        continue;
+      }
+      this.setStatus('tool', line);
+      this.emitEvent({ type: 'tool_start', id: call.id, name: call.name, input: call.input, call: line });
+      const controller = (this.controller = new AbortController());
+      const result = await runTool(call.name, call.input, {
+        root: this.o.root,
+        signal: controller.signal,
+        beforeWrite: (path, hash) => this.emitEvent({ type: 'wrote', path, hash }),
+      });
+      const content = this.interrupted ? `${INTERRUPTED}. Partial result:\n${result.content}` : result.content;
+      results.push({ type: 'tool_result', tool_use_id: call.id, content, is_error: result.isError || this.interrupted });
+      this.emitEvent({ type: 'tool_end', id: call.id, name: call.name, result });
+    }
+    return results;
+  }
+
+  /** True when the call may run; otherwise the text of the refusal for the model. */
+  private async permit(call: Anthropic.ToolUseBlock, line: string): Promise<true | string> {
+    const kind = TOOLS.find((t) => t.name === call.name)?.kind ?? 'exec';
+    const policy = this.o.policy ?? 'auto-edit';
+    if (policy === 'auto' || kind === 'read' || (kind === 'edit' && policy === 'auto-edit') || (kind === 'exec' && this.alwaysExec)) return true;
+    if (!this.o.approve) return 'not allowed: this agent may not run that without approval';
+    this.setStatus('approval', line);
+    this.emitEvent({ type: 'approval', id: call.id, call: line });
+    const controller = (this.controller = new AbortController());
+    const answer = await Promise.race([
+      this.o.approve(line, call.id),
+      new Promise<'interrupted'>((r) => controller.signal.addEventListener('abort', () => r('interrupted'))),
+    ]);
+    if (answer === 'interrupted') return INTERRUPTED;
+    if (answer === 'always' && kind === 'exec') this.alwaysExec = true;
+    return answer === 'no' ? 'the user declined to run this' : true;
+  }
+}
+
+let toolCache: Anthropic.ToolUnion[] | undefined;
+/** Tool definitions, byte-stable across requests, with the cache breakpoint on the last one. */
+function toolsForRequest(): Anthropic.ToolUnion[] {
+  if (!toolCache) {
+    const defs = toolDefinitionsForApi() as Anthropic.Tool[];
+    toolCache = defs.map((d, i) => (i === defs.length - 1 ? { ...d, cache_control: { type: 'ephemeral' } } : d));
+  }
+  return toolCache;
+}

@@ -1,0 +1,188 @@
+/**
+ * The built-in agent as a process: it runs in its own pty pane like any agent, draws its chat with
+ * Ink, reads keys raw, and reports to the workspace over the IPC channel when there is one.
+ * Configuration comes from the environment the workspace sets (AGENTS_AGENT_*), the API key and
+ * base URL as the SDK reads them (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL).
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { loadTheme, noColorRequested } from '../config/theme.js';
+import { IpcClient } from '../ipc/client.js';
+import { InputTokenizer, type KeyEvent } from '../terminal/input.js';
+import { Agent, type Approval, type Policy } from './agent.js';
+import { ChatStore } from './ui/chat-store.js';
+import { formatCost, formatTokens } from './prices.js';
+
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
+
+const env = process.env;
+const name = env.AGENTS_AGENT_NAME || 'agent';
+const root = process.cwd();
+const policy = (['ask', 'auto-edit', 'auto'].includes(env.AGENTS_AGENT_POLICY ?? '') ? env.AGENTS_AGENT_POLICY : 'auto-edit') as Policy;
+const hasKey = Boolean(env.ANTHROPIC_API_KEY || env.ANTHROPIC_AUTH_TOKEN);
+const theme = loadTheme(env.AGENTS_THEME || 'dark', { noColor: noColorRequested(env) }).value ?? loadTheme('no-color', { noColor: true }).value!;
+
+function systemPrompt(): string {
+  const extra = env.AGENTS_AGENT_INSTRUCTIONS ? `\n\nInstructions for you from the person:\n${env.AGENTS_AGENT_INSTRUCTIONS}` : '';
+  // No dates or other changing values here: the system prompt is part of the cached prefix.
+  return (
+    `You are "${name}", a coding agent working in the project folder ${root}. You run inside "agents", a terminal ` +
+    `workspace where other agents may work on the same project at the same time, so keep changes focused and say ` +
+    `what you changed. Use the tools to read, search, edit and run commands; paths are relative to the project ` +
+    `folder. Be concise: short answers, markdown where it helps.${extra}`
+  );
+}
+
+const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY ?? null, authToken: env.ANTHROPIC_AUTH_TOKEN ?? null, maxRetries: 2 });
+const store = new ChatStore();
+let approvalAnswer: ((a: Approval) => void) | undefined;
+
+const agent = new Agent({
+  client,
+  model: env.AGENTS_AGENT_MODEL || DEFAULT_MODEL,
+  system: systemPrompt(),
+  root,
+  policy,
+  idleTimeoutMs: Number(env.AGENTS_AGENT_IDLE_MS) || undefined,
+  retryBaseMs: Number(env.AGENTS_AGENT_RETRY_MS) || undefined,
+  approve: (call) =>
+    new Promise<Approval>((resolve) => {
+      store.setApproval(call);
+      approvalAnswer = resolve;
+    }),
+});
+agent.on('event', store.onEvent);
+
+const ipc = await IpcClient.fromEnv(env, { name, model: agent.model });
+agent.on('event', (e) => {
+  if (e.type === 'status') ipc.send({ t: 'status', status: e.status, detail: e.detail });
+  else if (e.type === 'wrote') ipc.send({ t: 'wrote', path: e.path, hash: e.hash });
+  else if (e.type === 'turn_end') ipc.send({ t: 'turn', reason: e.reason });
+  else if (e.type === 'usage') {
+    const t = e.totals;
+    ipc.send({ t: 'usage', usage: { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cost: t.cost, priced: t.priced, context: e.context, contextWindow: agent.contextWindow } });
+  }
+});
+
+function send(text: string, how: 'typed' | 'redirect'): void {
+  store.say('user', how === 'redirect' ? `↪ ${text}` : text);
+  if (!hasKey) {
+    store.say('error', 'No API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-...) and restart this pane with ctrl+a R, or try `agents --demo`.');
+    return;
+  }
+  store.setBusy(true);
+  void agent.send(text);
+}
+
+const HELP = `/help this list · /clear forget the conversation · /compact summarise it now · /model NAME switch model · /cost usage so far
+Enter sends · Alt+Enter or Ctrl+J new line · ↑↓ earlier inputs · Esc interrupts · Ctrl+D exits`;
+
+function command(text: string): boolean {
+  const [cmd, ...rest] = text.trim().split(/\s+/);
+  switch (cmd) {
+    case '/help':
+      store.say('notice', HELP);
+      return true;
+    case '/clear':
+      agent.clear();
+      store.say('notice', 'conversation cleared');
+      return true;
+    case '/compact':
+      if (agent.busy) store.say('error', 'wait for the turn to end (or Esc) before compacting');
+      else void agent.compact().catch((e: Error) => store.say('error', `compaction failed: ${e.message}`));
+      return true;
+    case '/model':
+      if (rest[0]) {
+        agent.setModel(rest[0]);
+        store.say('notice', `model: ${rest[0]}`);
+      } else store.say('notice', `model: ${agent.model}`);
+      return true;
+    case '/cost': {
+      const t = agent.totals;
+      store.say('notice', `input ${formatTokens(t.input)} · output ${formatTokens(t.output)} · cache read ${formatTokens(t.cacheRead)} · cache write ${formatTokens(t.cacheWrite)} · ${formatCost(t.cost)}${t.priced ? '' : ' (some usage has no known price)'} over ${t.turns} turns`);
+      return true;
+    }
+    case '/exit':
+      quit();
+      return true;
+    default:
+      if (cmd.startsWith('/') && !cmd.includes('/', 1)) {
+        store.say('error', `unknown command ${cmd}; /help lists them`);
+        return true;
+      }
+      return false;
+  }
+}
+
+function onKey(ev: KeyEvent): void {
+  if (approvalAnswer && ev.kind === 'char' && !ev.mods.ctrl && !ev.mods.alt) {
+    const a = ({ y: 'yes', n: 'no', a: 'always' } as const)[ev.char.toLowerCase() as 'y' | 'n' | 'a'];
+    if (a) {
+      approvalAnswer(a);
+      approvalAnswer = undefined;
+      store.setApproval(undefined);
+    }
+    return;
+  }
+  const ctrl = (c: string) => ev.kind === 'char' && ev.mods.ctrl && ev.char === c;
+  if ((ev.kind === 'named' && ev.name === 'escape') || ctrl('c')) {
+    if (agent.busy) agent.interrupt();
+    else if (store.editor.text) store.editor.clear();
+    store.publish();
+    return;
+  }
+  if (ctrl('d') && !store.editor.text) return quit();
+  const r = store.editor.key(ev);
+  if (r.kind === 'submit' && !command(r.text)) send(r.text, 'typed');
+  store.publish();
+}
+
+ipc.on('command', (m) => {
+  if (m.t === 'interrupt') agent.interrupt();
+  else if (m.t === 'redirect') send(m.text, 'redirect');
+  else if (m.t === 'context') agent.deliverContext(m.text);
+});
+
+// Ink decides at import time whether it runs in CI and then prints only the final frame; this pane
+// is a real terminal even when the workspace runs under CI.
+const saved = { CI: env.CI, CONTINUOUS_INTEGRATION: env.CONTINUOUS_INTEGRATION };
+env.CI = '0';
+env.CONTINUOUS_INTEGRATION = '0';
+const { render } = await import('ink');
+const { ChatApp } = await import('./ui/ChatApp.js');
+for (const [k, v] of Object.entries(saved)) {
+  if (v === undefined) delete env[k];
+  else env[k] = v;
+}
+
+const notice = hasKey
+  ? `${name} is ready. Type an instruction and press Enter; /help lists commands.`
+  : 'No ANTHROPIC_API_KEY is set, so this agent cannot reach a model. Set it and restart the pane (ctrl+a R), or run `agents --demo` for an offline tour.';
+const ink = render(<ChatApp store={store} theme={theme} name={name} model={() => agent.model} contextWindow={() => agent.contextWindow} notice={notice} />, {
+  exitOnCtrlC: false,
+  patchConsole: true,
+});
+
+const tokenizer = new InputTokenizer();
+process.stdin.setRawMode?.(true);
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => tokenizer.push(chunk).forEach(onKey));
+process.stdin.resume();
+
+function quit(): void {
+  agent.interrupt();
+  ink.unmount();
+  ipc.close();
+  process.exit(0);
+}
+for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.on(sig, quit);
+
+if (hasKey) {
+  // The context window, when the API tells; the default stands otherwise.
+  client.models
+    .retrieve(agent.model, {}, { timeout: 10_000, maxRetries: 0 })
+    .then((m) => {
+      if (m.max_input_tokens) agent.contextWindow = m.max_input_tokens;
+      store.publish();
+    })
+    .catch(() => {});
+}

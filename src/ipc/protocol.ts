@@ -1,0 +1,67 @@
+/**
+ * The workspace <-> built-in agent protocol: one JSON object per line over a private unix socket,
+ * every line validated on arrival. Agents report; the workspace commands.
+ */
+import { z } from 'zod';
+
+export const AgentStatusSchema = z.enum(['idle', 'thinking', 'tool', 'approval', 'error']);
+export type AgentStatusName = z.infer<typeof AgentStatusSchema>;
+
+export const UsageReportSchema = z.object({
+  input: z.number(),
+  output: z.number(),
+  cacheRead: z.number(),
+  cacheWrite: z.number(),
+  cost: z.number(),
+  priced: z.boolean(),
+  context: z.number(),
+  contextWindow: z.number(),
+});
+export type UsageReport = z.infer<typeof UsageReportSchema>;
+
+export const AgentMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('hello'), pane: z.number().int(), token: z.string(), name: z.string(), model: z.string(), pid: z.number().int() }),
+  z.object({ t: z.literal('status'), status: AgentStatusSchema, detail: z.string().optional() }),
+  z.object({ t: z.literal('usage'), usage: UsageReportSchema }),
+  z.object({ t: z.literal('wrote'), path: z.string(), hash: z.string() }),
+  z.object({ t: z.literal('turn'), reason: z.enum(['done', 'interrupted', 'error']) }),
+]);
+export type AgentMessage = z.infer<typeof AgentMessageSchema>;
+
+export const WorkspaceMessageSchema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('interrupt') }),
+  z.object({ t: z.literal('redirect'), text: z.string() }),
+  z.object({ t: z.literal('context'), text: z.string() }),
+]);
+export type WorkspaceMessage = z.infer<typeof WorkspaceMessageSchema>;
+
+/** Splits a byte stream into lines and parses each with `schema`; bad lines go to `onBad`. */
+export function lineReader<T>(schema: z.ZodType<T>, onMessage: (m: T) => void, onBad: (line: string, why: string) => void): (chunk: Buffer | string) => void {
+  let buffered = '';
+  return (chunk) => {
+    buffered += String(chunk);
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (!line.trim()) continue;
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch {
+        onBad(line, 'not JSON');
+        continue;
+      }
+      const parsed = schema.safeParse(json);
+      if (parsed.success) onMessage(parsed.data);
+      else onBad(line, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    }
+    // A line with no end this long is not ours: drop it rather than grow without bound.
+    if (buffered.length > 1_000_000) {
+      onBad(buffered.slice(0, 200), 'line too long');
+      buffered = '';
+    }
+  };
+}
+
+export const encode = (m: AgentMessage | WorkspaceMessage): string => JSON.stringify(m) + '\n';

@@ -1,0 +1,9 @@
+/** Numbers as the status lines show them. */
+export function formatCost(usd: number | undefined): string {
+  if (usd === undefined) return '$?';
+  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+export function formatTokens(n: number): string {
+  return n < 1000 ? String(n) : n < 1_000_000 ? `${(n / 1000).toFixed(1)}k` : `${(n / 1_000_000).toFixed(2)}M`;
+}
