@@ -54,7 +54,8 @@ export interface AgentOptions {
   root: string;
   policy?: Policy;
   maxTokens?: number;
-  approve?: (call: string, id: string) => Promise<Approval>;
+  /** Asks the person; `signal` aborts when the turn is interrupted (the question is void then). */
+  approve?: (call: string, id: string, signal: AbortSignal) => Promise<Approval>;
   idleTimeoutMs?: number;
   streamRetries?: number;
   retryBaseMs?: number;
@@ -75,6 +76,8 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
   private interrupted = false;
   private alwaysExec = false;
   private pendingContext: string[] = [];
+  /** clear() during a turn: forget the history once that turn has settled, not while it writes to it. */
+  private clearWhenSettled = false;
 
   constructor(private o: AgentOptions) {
     super();
@@ -102,7 +105,8 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
 
   /** Starts a turn with this instruction; a running turn is interrupted first. Resolves when it ends. */
   async send(text: string): Promise<void> {
-    if (this.running) {
+    // A loop, not an if: two sends during one turn must not start two turns side by side.
+    while (this.running) {
       this.interrupt();
       await this.running;
     }
@@ -124,7 +128,12 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
   }
 
   clear(): void {
-    this.interrupt();
+    if (this.running) {
+      // The interrupted turn still settles its history (partial answer, error results); reset after.
+      this.clearWhenSettled = true;
+      this.interrupt();
+      return;
+    }
     this.history = [];
     this.contextTokens = 0;
   }
@@ -133,12 +142,14 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     this.model = model;
   }
 
+  /** Compaction on request (/compact): clears old tool results and summarises older turns now. */
   async compact(reason = 'on request'): Promise<CompactionResult | undefined> {
     if (this.running) return undefined;
-    const result = await compactHistory(this.history, { client: this.o.client, model: this.model, targetTokens: this.threshold() / 2, summarise: true });
+    // On request the person wants a summary, whatever the size: target 0, keep only the last exchange.
+    const result = await compactHistory(this.history, { client: this.o.client, model: this.model, targetTokens: 0, summarise: true, keepRecent: 2 });
     this.history = result.history;
+    this.countUsage(result.usage, false);
     this.contextTokens = estimateTokens(this.history);
-    this.countUsage(result.usage);
     this.emitEvent({ type: 'compacted', result: { ...result, reason } });
     return result;
   }
@@ -147,15 +158,39 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     return this.contextWindow * (this.o.compactAt ?? 0.8);
   }
 
+  /**
+   * Compaction near the context limit, inside a turn. Interruptible; a failure is a notice, not the
+   * end of the turn (the request may still fit). Returns false when the turn was interrupted.
+   */
+  private async autoCompact(): Promise<boolean> {
+    const controller = (this.controller = new AbortController());
+    try {
+      const result = await compactHistory(this.history, {
+        client: this.o.client,
+        model: this.model,
+        targetTokens: this.threshold() / 2,
+        summarise: true,
+        signal: controller.signal,
+      });
+      this.countUsage(result.usage, false);
+      if (result.clearedResults > 0 || result.summarised) {
+        this.history = result.history;
+        this.emitEvent({ type: 'compacted', result: { ...result, reason: 'near the context limit' } });
+      }
+    } catch (err) {
+      if (this.interrupted) return false;
+      this.emitEvent({ type: 'notice', text: `compaction failed (${classify(err, { started: false, stalled: false }).message}); continuing without it` });
+    }
+    return !this.interrupted;
+  }
+
   private async turn(): Promise<void> {
     let reason: 'done' | 'interrupted' | 'error' = 'done';
     try {
       for (;;) {
-        if (this.contextTokens > this.threshold()) {
-          const result = await compactHistory(this.history, { client: this.o.client, model: this.model, targetTokens: this.threshold() / 2, summarise: true });
-          this.history = result.history;
-          this.countUsage(result.usage);
-          this.emitEvent({ type: 'compacted', result: { ...result, reason: 'near the context limit' } });
+        if (this.contextTokens > this.threshold() && !(await this.autoCompact())) {
+          reason = 'interrupted';
+          return;
         }
         const response = await this.request();
         if (response === 'interrupted') {
@@ -176,7 +211,17 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
           return;
         }
       }
+    } catch (err) {
+      // Nothing here should throw (tools and API errors are results); if something does (an approve
+      // callback that rejects, say), the turn ends with an error instead of rejecting send().
+      reason = 'error';
+      this.emitEvent({ type: 'error', text: `the agent failed: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
+      if (this.clearWhenSettled) {
+        this.clearWhenSettled = false;
+        this.history = [];
+        this.contextTokens = 0;
+      }
       this.totals.turns++;
       this.setStatus(reason === 'error' ? 'error' : 'idle');
       this.emitEvent({ type: 'turn_end', reason });
@@ -247,9 +292,11 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
         tools: toolsForRequest(),
         messages: withCacheBreakpoint(this.history),
       },
-      { signal: controller.signal },
+      // Until the headers arrive the SDK's own timeout (per attempt, retried by the SDK) is the
+      // watchdog; ours starts with the response, so it never cuts into the SDK's retry waits.
+      { signal: controller.signal, timeout: idle },
     );
-    pet();
+    stream.on('connect', pet);
     stream.on('streamEvent', () => {
       started = true;
       pet();
@@ -282,7 +329,8 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     }
   }
 
-  private countUsage(u: UsageCounts | undefined): void {
+  /** `context`: whether this usage is of a conversation request (it measures the context window). */
+  private countUsage(u: UsageCounts | undefined, context = true): void {
     if (!u) return;
     const cost = costOf(this.model, u);
     const t = this.totals;
@@ -292,7 +340,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     t.cacheWrite += u.cache_creation_input_tokens ?? 0;
     if (cost === undefined) t.priced = false;
     else t.cost += cost;
-    this.contextTokens = u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + u.output_tokens;
+    if (context) this.contextTokens = u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + u.output_tokens;
     this.emitEvent({ type: 'usage', usage: u, cost, totals: { ...t }, context: this.contextTokens });
   }
 
@@ -335,7 +383,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     this.emitEvent({ type: 'approval', id: call.id, call: line });
     const controller = (this.controller = new AbortController());
     const answer = await Promise.race([
-      this.o.approve(line, call.id),
+      this.o.approve(line, call.id, controller.signal),
       new Promise<'interrupted'>((r) => controller.signal.addEventListener('abort', () => r('interrupted'))),
     ]);
     if (answer === 'interrupted') return INTERRUPTED;

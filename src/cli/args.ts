@@ -13,6 +13,8 @@ export type CliArgs = {
   continue: boolean;
   resume?: string;
   demo: boolean;
+  /** Model for built-in agents that do not name one in the config. */
+  model?: string;
   query?: string;
 };
 
@@ -28,6 +30,7 @@ type RootOptions = {
   continue?: boolean;
   resume?: string;
   demo?: boolean;
+  model?: string;
 };
 
 function buildProgram(onResult: (value: CliArgs) => void): Command {
@@ -43,6 +46,7 @@ function buildProgram(onResult: (value: CliArgs) => void): Command {
     .addOption(new Option('--continue', "resume this project's latest session").conflicts('resume'))
     .option('--resume <id>', 'resume the stored session ID')
     .option('--demo', 'run offline against the built-in demo server')
+    .option('--model <name>', 'model for built-in agents (default claude-sonnet-5-5)')
     .option('-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .helpCommand('help', 'show this help')
@@ -85,6 +89,7 @@ function fromRoot(opts: RootOptions): CliArgs {
     continue: opts.continue ?? false,
     resume: opts.resume,
     demo: opts.demo ?? false,
+    model: opts.model,
   };
 }
 

@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   const configDir = configFile ? dirname(configFile) : projectDir;
   if (demo) {
     // The demo's agents are built-in agents named after their parts in the script.
-    config = { ...config, agents: Object.keys(demo.tasks).map((name) => ({ name, preset: 'agent' as const })) };
+    // They may act without asking, so the tour plays through on its own.
+    config = { ...config, agents: Object.keys(demo.tasks).map((name) => ({ name, preset: 'agent' as const, permissions: 'auto' as const })) };
   }
   const resolved = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
   if (resolved.errors.length) fail(resolved.errors.join('\n'));
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
   const ending = await runWorkspace({
     ipc,
     // The demo always talks to its own server, whatever key the person has set.
-    agentEnv: { AGENTS_THEME: theme.value.name, ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
+    agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
     firstInstructions: demo?.tasks,
     specs: resolved.specs,
     layout: args.layout ?? config.layout,

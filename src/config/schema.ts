@@ -32,6 +32,8 @@ export const AgentEntrySchema = z
     env: z.record(z.string(), z.string()).optional(),
     model: z.string().optional(),
     instructions: z.string().optional(),
+    /** Built-in agents: which tool calls run without asking (default auto-edit: file tools run, commands ask). */
+    permissions: z.enum(['ask', 'auto-edit', 'auto']).optional(),
   })
   .superRefine((entry, ctx) => {
     // A discriminated union would report both branches' errors for one typo; one rule reads better.

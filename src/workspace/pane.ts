@@ -77,9 +77,12 @@ export class Pane {
     const { spec } = this;
     if (spec.kind === 'command' && spec.command !== undefined) return { command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env };
     if (spec.kind !== 'builtin') return undefined;
-    const env: Record<string, string> = { ...spec.env, AGENTS_AGENT_NAME: spec.name, ...hooks.agentEnv?.(this) };
+    const env: Record<string, string> = { ...spec.env, AGENTS_AGENT_NAME: spec.name };
     if (spec.model) env.AGENTS_AGENT_MODEL = spec.model;
     if (spec.instructions) env.AGENTS_AGENT_INSTRUCTIONS = spec.instructions;
+    if (spec.permissions) env.AGENTS_AGENT_POLICY = spec.permissions;
+    // The workspace's settings last: a --model given on the command line beats the config's.
+    Object.assign(env, hooks.agentEnv?.(this));
     return { command: process.execPath, args: [AGENT_MAIN], cwd: spec.cwd, env };
   }
 

@@ -107,6 +107,7 @@ export type PaneSpec = {
   /** Built-in agent settings from the config. */
   model?: string;
   instructions?: string;
+  permissions?: 'ask' | 'auto-edit' | 'auto';
 };
 
 /**
@@ -219,6 +220,7 @@ function fromEntry(entry: AgentEntry, configDir: string, ctx: Ctx, errors: strin
     const spec = fromPreset(entry.name, entry.preset, cwd, env, ctx, entry.args);
     if (entry.model !== undefined) spec.model = entry.model;
     if (entry.instructions !== undefined) spec.instructions = entry.instructions;
+    if (entry.permissions !== undefined) spec.permissions = entry.permissions;
     return [spec];
   }
   const command = entry.command ?? '';

@@ -114,7 +114,12 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.rows = opts.rows;
     for (const spec of opts.specs) this.panes.push(this.createPane(spec));
     this.relayout();
-    for (const p of this.panes) p.start();
+    // Each program starts at its pane's real size: a resize right after start makes full-screen
+    // programs (and Ink) draw twice, and the emulator's reflow of their first frame leaves residue.
+    for (const p of this.panes) {
+      p.terminal.applyResize();
+      p.start();
+    }
     this.publish();
   }
 
