@@ -51,6 +51,8 @@ export function diffGrids(shown: Grid, next: Grid, full = false): string {
   let curX = -1;
   let curY = -1;
   for (let y = 0; y < next.height; y++) {
+    if (!full && !next.touched[y]) continue;
+    next.touched[y] = 0;
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let i = row + x;

@@ -33,6 +33,8 @@ export class Grid {
   fg: Uint32Array;
   bg: Uint32Array;
   attrs: Uint16Array;
+  /** Rows written since the last diff: only these can differ from what the terminal shows. */
+  touched: Uint8Array;
 
   constructor(
     readonly width: number,
@@ -44,9 +46,11 @@ export class Grid {
     this.fg = new Uint32Array(n);
     this.bg = new Uint32Array(n);
     this.attrs = new Uint16Array(n);
+    this.touched = new Uint8Array(height).fill(1);
   }
 
   set(i: number, ch: string, width: number, fg: number, bg: number, attrs: number): void {
+    this.touched[(i / this.width) | 0] = 1;
     this.chars[i] = ch;
     this.widths[i] = width;
     this.fg[i] = fg;
@@ -78,6 +82,7 @@ export class Grid {
     const y1 = Math.min(r.y + r.height, this.height);
     for (let y = Math.max(0, r.y); y < y1; y++) {
       const row = y * this.width;
+      this.touched[y] = 1;
       for (let x = Math.max(0, r.x); x < x1; x++) this.copyCell(row + x, from, row + x);
     }
   }
@@ -86,6 +91,7 @@ export class Grid {
     const x1 = Math.min(r.x + r.width, this.width);
     const y1 = Math.min(r.y + r.height, this.height);
     for (let y = Math.max(0, r.y); y < y1; y++) {
+      this.touched[y] = 1;
       for (let x = Math.max(0, r.x); x < x1; x++) this.set(y * this.width + x, ' ', 1, 0, 0, 0);
     }
   }
