@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { DialogLayer } from './Dialogs.js';
+import { ContextPanel } from './ContextPanel.js';
 import { PaneFrame } from './PaneFrame.js';
 import { StatusBar } from './StatusBar.js';
 import { UiContext, useStyle, useUi, useView, type UiEnv } from './context.js';
@@ -50,6 +51,7 @@ function Root() {
     <Box width={cols} height={rows} flexDirection="column">
       <Panes />
       <TooSmall />
+      <ContextPanel />
       {rows > 1 && <StatusBar />}
       <DialogLayer />
     </Box>

@@ -57,7 +57,8 @@ function PromptBar({ dialog, width, height }: { dialog: Extract<Dialog, { kind: 
   const muted = useStyle('text.muted');
   const key = useStyle('dialog.key');
   const focused = useView((v) => v.panes.find((p) => p.focused));
-  const title = dialog.target === 'all' ? 'Broadcast to every agent' : `Redirect ${focused ? `${focused.number}:${focused.name}` : ''}`;
+  const title =
+    dialog.target === 'note' ? 'Note for every agent' : dialog.target === 'all' ? 'Broadcast to every agent' : `Redirect ${focused ? `${focused.number}:${focused.name}` : ''}`;
   let at = 0;
   return (
     <Frame title={title} width={width} height={height}>
@@ -75,7 +76,9 @@ function PromptBar({ dialog, width, height }: { dialog: Extract<Dialog, { kind: 
           </Text>
         );
       })}
-      <Text {...muted} wrap="truncate-end">enter interrupts and sends · alt+enter new line · ↑ earlier · esc cancels</Text>
+      <Text {...muted} wrap="truncate-end">
+        {dialog.target === 'note' ? 'enter posts · alt+enter new line · esc cancels' : 'enter interrupts and sends · alt+enter new line · ↑ earlier · esc cancels'}
+      </Text>
     </Frame>
   );
 }

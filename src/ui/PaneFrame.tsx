@@ -27,18 +27,21 @@ function statusToken(s: PaneStatus, agent: AgentReport | undefined): TokenName {
 export function PaneFrame({ id }: { id: number }) {
   const pane = usePane(id);
   const waiting = pane?.agent?.status === 'approval';
-  const border = useStyle(pane?.focused ? 'border.focused' : waiting ? 'border.attention' : 'border.normal');
+  const border = useStyle(pane?.focused ? 'border.focused' : waiting || pane?.conflict ? 'border.attention' : 'border.normal');
   const title = useStyle(pane?.focused ? 'title.focused' : 'title.normal');
   const number = useStyle('title.number');
   const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }, pane?.agent));
   const muted = useStyle('text.muted');
+  const warnStyle = useStyle('text.warning');
   if (!pane) return null;
   const { rect } = pane;
   const label = paneLabel(pane.status, pane.agent);
   const scroll = pane.scrollMax > 0 ? ` [${pane.scroll}/${pane.scrollMax}]` : '';
+  // Marks: changes by others waiting for this agent's next turn, and a conflict on a shared file.
+  const marks = `${pane.pending ? ` ✉${pane.pending}` : ''}${pane.conflict ? ' ⚠ conflict' : ''}`;
   // Title text is truncated to the border's length so it never spills into the next pane.
   const room = Math.max(0, rect.width - 4);
-  const full = `${pane.number} ${pane.name} · ${label}${scroll}`;
+  const full = `${pane.number} ${pane.name} · ${label}${scroll}${marks}`;
   const cut = full.length + 2 > room;
   return (
     <>
@@ -64,6 +67,7 @@ export function PaneFrame({ id }: { id: number }) {
               <Text {...muted}> · </Text>
               <Text {...status}>{label}</Text>
               {scroll && <Text {...muted}>{scroll}</Text>}
+              {marks && <Text {...warnStyle}>{marks}</Text>}
               <Text {...title}> </Text>
             </Text>
           )}

@@ -31,6 +31,10 @@ export function runCommand(ws: Workspace, name: CommandName, reserved?: string):
       return ws.openPrompt('focused');
     case 'agent.broadcast':
       return ws.openPrompt('all');
+    case 'context.toggle':
+      return ws.toggleContext();
+    case 'context.note':
+      return ws.openPrompt('note');
     case 'pane.new':
       return ws.openPicker();
     case 'pane.close':

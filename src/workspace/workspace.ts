@@ -31,8 +31,27 @@ export type Dialog =
   | { kind: 'help' }
   | { kind: 'confirm'; action: 'quit' | 'close'; paneId?: number; text: string }
   | { kind: 'picker'; options: PickerOption[]; selected: number }
-  /** The redirect/broadcast prompt bar; its text lives in the input router's line editor. */
-  | { kind: 'prompt'; target: 'focused' | 'all'; text: string; cursor: number };
+  /** The redirect/broadcast/note prompt bar; its text lives in the input router's line editor. */
+  | { kind: 'prompt'; target: 'focused' | 'all' | 'note'; text: string; cursor: number };
+
+/** The shared context as the chrome shows it: plain, preformatted data. */
+export interface ContextView {
+  lines: Array<{ id: number; time: string; who: string; kind: string; path: string; size: string }>;
+  notes: Array<{ id: number; time: string; author: string; text: string }>;
+  /** Entries each built-in agent has not been given yet. */
+  pending: Record<string, number>;
+  /** Files two parties changed close together, by pane name. */
+  conflicts: Record<string, string>;
+}
+
+/** What the workspace needs from the shared-context service (src/context). */
+export interface ContextPort {
+  view(): ContextView;
+  postNote(author: string, text: string): void;
+  subscribe(onChange: () => void): () => void;
+}
+
+const EMPTY_CONTEXT: ContextView = { lines: [], notes: [], pending: {}, conflicts: {} };
 
 export interface PaneView {
   id: number;
@@ -44,6 +63,9 @@ export interface PaneView {
   scroll: number;
   scrollMax: number;
   agent?: AgentReport;
+  /** Shared-context entries waiting for this agent's next turn. */
+  pending?: number;
+  conflict?: string;
 }
 
 export interface UsageTotals {
@@ -67,6 +89,8 @@ export interface WorkspaceView {
   tooSmall?: { cols: number; rows: number };
   message?: string;
   totals: UsageTotals;
+  /** Set while the context panel (prefix+f) is shown. */
+  context?: ContextView & { rect: Rect };
 }
 
 export interface WorkspaceOptions {
@@ -83,6 +107,7 @@ export interface WorkspaceOptions {
     env(paneId: number): Record<string, string>;
     send(paneId: number, m: WorkspaceMessage): boolean;
   };
+  context?: ContextPort;
 }
 
 const STATUS_ROWS = 1;
@@ -99,6 +124,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   cols: number;
   rows: number;
   message: string | undefined;
+  contextOpen = false;
   private rects: Rect[] = [];
   private nextId = 1;
   private view!: WorkspaceView;
@@ -120,6 +146,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       p.terminal.applyResize();
       p.start();
     }
+    opts.context?.subscribe(() => this.publish());
     this.publish();
   }
 
@@ -147,8 +174,16 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     return this.panes[this.focus];
   }
 
+  /** The context panel takes a column on the right while it is open. */
+  get contextRect(): Rect | undefined {
+    if (!this.contextOpen) return undefined;
+    const width = Math.min(60, Math.max(30, Math.floor(this.cols * 0.3)));
+    return { x: this.cols - width, y: 0, width, height: Math.max(0, this.rows - STATUS_ROWS) };
+  }
+
   get paneArea(): Rect {
-    return { x: 0, y: 0, width: this.cols, height: Math.max(0, this.rows - STATUS_ROWS) };
+    const panel = this.contextRect;
+    return { x: 0, y: 0, width: this.cols - (panel?.width ?? 0), height: Math.max(0, this.rows - STATUS_ROWS) };
   }
 
   /** Panes on screen now, with their outer rectangles (only the focused one when zoomed). */
@@ -188,6 +223,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   publish(): void {
     const visible = this.visible();
     const focusedId = this.focused?.id;
+    const ctx = this.opts.context?.view() ?? EMPTY_CONTEXT;
     const panes: PaneView[] = visible.map(({ pane, rect }) => {
       const next: PaneView = {
         id: pane.id,
@@ -199,6 +235,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
         scroll: pane.scroll,
         scrollMax: this.mode === 'scroll' && pane.id === focusedId ? pane.scrollMax : 0,
         agent: pane.agent,
+        pending: pane.isAgent ? ctx.pending[pane.name] || undefined : undefined,
+        conflict: ctx.conflicts[pane.name],
       };
       const prev = this.paneViews.get(pane.id);
       if (prev && samePaneView(prev, next)) return prev;
@@ -217,6 +255,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       tooSmall: this.tooSmall(),
       message: this.message,
       totals: this.totals(),
+      context: this.contextRect ? { ...ctx, rect: this.contextRect } : undefined,
     };
     this.emit('change');
   }
@@ -370,7 +409,20 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.publish();
   }
 
-  openPrompt(target: 'focused' | 'all'): void {
+  toggleContext(): void {
+    if (!this.opts.context) return this.say('the shared context is not available');
+    this.contextOpen = !this.contextOpen;
+    this.relayout();
+    this.publish();
+  }
+
+  postNote(text: string): void {
+    if (!this.opts.context) return this.say('the shared context is not available');
+    this.opts.context.postNote('you', text);
+    this.say('note posted');
+  }
+
+  openPrompt(target: 'focused' | 'all' | 'note'): void {
     if (target === 'focused' && !this.focused?.running) return this.say('the focused pane is not running');
     this.openDialog({ kind: 'prompt', target, text: '', cursor: 0 });
   }
@@ -379,7 +431,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
    * Interrupts and sends a new instruction: built-in agents take it exactly over IPC; other programs
    * get their interrupt key, then the text and Enter, as a person would type them.
    */
-  redirect(target: 'focused' | 'all', text: string): void {
+  redirect(target: 'focused' | 'all' | 'note', text: string): void {
+    if (target === 'note') return this.postNote(text);
     const panes = (target === 'all' ? this.panes : this.focused ? [this.focused] : []).filter((p) => p.running);
     for (const p of panes) {
       if (p.isAgent && this.opts.agents?.send(p.id, { t: 'redirect', text })) continue;
@@ -449,6 +502,8 @@ function samePaneView(a: PaneView, b: PaneView): boolean {
     a.scroll === b.scroll &&
     a.scrollMax === b.scrollMax &&
     a.agent === b.agent &&
+    a.pending === b.pending &&
+    a.conflict === b.conflict &&
     a.rect.x === b.rect.x &&
     a.rect.y === b.rect.y &&
     a.rect.width === b.rect.width &&

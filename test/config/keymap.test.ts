@@ -114,7 +114,7 @@ describe('COMMANDS', () => {
 
   it('marks the commands that come later', () => {
     const reserved = COMMANDS.filter((c) => 'reserved' in c).map((c) => c.name);
-    expect(reserved.sort()).toEqual(['agent.nextWaiting', 'context.toggle']);
+    expect(reserved.sort()).toEqual(['agent.nextWaiting']);
   });
 });
 
