@@ -5,9 +5,10 @@
  * Invariants:
  * - one AbortController per request; `interrupt()` aborts the request, a running tool or a pending
  *   approval, and the turn settles with the history valid for the next request (conversation.ts);
- * - a response that stalls (no stream event for `idleTimeoutMs`) or breaks mid-way is retried as a
- *   whole, up to `streamRetries` times with backoff; errors before the response starts are the
- *   SDK's to retry; after that the turn ends with an error that says what to do;
+ * - a response that stalls (no stream event for `idleTimeoutMs` after its headers) or breaks mid-way
+ *   is retried as a whole, up to `streamRetries` times with backoff; errors and timeouts before the
+ *   response starts are the SDK's to retry; after that the turn ends with an error that says what
+ *   to do. The agent never throws: send() and compact() failures are events;
  * - at most one turn runs at a time; `send()` while one runs interrupts it first (a redirect).
  */
 import { EventEmitter } from 'node:events';
@@ -142,16 +143,52 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     this.model = model;
   }
 
-  /** Compaction on request (/compact): clears old tool results and summarises older turns now. */
+  /**
+   * Compaction on request (/compact): clears old tool results and summarises older turns now. Runs
+   * like a turn (busy, interruptible, send() waits for it); a failure is an error event.
+   */
   async compact(reason = 'on request'): Promise<CompactionResult | undefined> {
     if (this.running) return undefined;
-    // On request the person wants a summary, whatever the size: target 0, keep only the last exchange.
-    const result = await compactHistory(this.history, { client: this.o.client, model: this.model, targetTokens: 0, summarise: true, keepRecent: 2 });
-    this.history = result.history;
-    this.countUsage(result.usage, false);
-    this.contextTokens = estimateTokens(this.history);
-    this.emitEvent({ type: 'compacted', result: { ...result, reason } });
-    return result;
+    let out: CompactionResult | undefined;
+    this.interrupted = false;
+    const controller = (this.controller = new AbortController());
+    this.running = (async () => {
+      this.setStatus('thinking', 'compacting');
+      try {
+        // On request the person wants a summary, whatever the size: target 0, keep the last exchange.
+        const result = await compactHistory(this.history, {
+          client: this.o.client,
+          model: this.model,
+          targetTokens: 0,
+          summarise: true,
+          keepRecent: 2,
+          signal: controller.signal,
+        });
+        this.countUsage(result.usage, false);
+        if (!this.interrupted) {
+          this.history = result.history;
+          this.contextTokens = estimateTokens(this.history);
+          out = { ...result, reason };
+          this.emitEvent({ type: 'compacted', result: out });
+        }
+      } catch (err) {
+        if (!this.interrupted) this.emitEvent({ type: 'error', text: `compaction failed: ${classify(err, { started: false, stalled: false }).message}` });
+      } finally {
+        this.settleClear();
+        this.setStatus('idle');
+      }
+    })().finally(() => {
+      this.running = undefined;
+    });
+    await this.running;
+    return out;
+  }
+
+  private settleClear(): void {
+    if (!this.clearWhenSettled) return;
+    this.clearWhenSettled = false;
+    this.history = [];
+    this.contextTokens = 0;
   }
 
   private threshold(): number {
@@ -164,22 +201,20 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
    */
   private async autoCompact(): Promise<boolean> {
     const controller = (this.controller = new AbortController());
-    try {
-      const result = await compactHistory(this.history, {
-        client: this.o.client,
-        model: this.model,
-        targetTokens: this.threshold() / 2,
-        summarise: true,
-        signal: controller.signal,
-      });
+    const options = { client: this.o.client, model: this.model, targetTokens: this.threshold() / 2, signal: controller.signal };
+    const apply = (result: CompactionResult) => {
       this.countUsage(result.usage, false);
-      if (result.clearedResults > 0 || result.summarised) {
-        this.history = result.history;
-        this.emitEvent({ type: 'compacted', result: { ...result, reason: 'near the context limit' } });
-      }
+      if (result.clearedResults === 0 && !result.summarised) return;
+      this.history = result.history;
+      this.emitEvent({ type: 'compacted', result: { ...result, reason: 'near the context limit' } });
+    };
+    try {
+      apply(await compactHistory(this.history, { ...options, summarise: true }));
     } catch (err) {
       if (this.interrupted) return false;
-      this.emitEvent({ type: 'notice', text: `compaction failed (${classify(err, { started: false, stalled: false }).message}); continuing without it` });
+      this.emitEvent({ type: 'notice', text: `compaction failed (${classify(err, { started: false, stalled: false }).message}); continuing with old tool results cleared only` });
+      // The summary failed; the cheap step needs no model call and still helps.
+      apply(await compactHistory(this.history, { ...options, summarise: false }));
     }
     return !this.interrupted;
   }
@@ -213,19 +248,25 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
       }
     } catch (err) {
       // Nothing here should throw (tools and API errors are results); if something does (an approve
-      // callback that rejects, say), the turn ends with an error instead of rejecting send().
+      // callback that rejects, say), the turn ends with an error instead of rejecting send(), and
+      // tool calls left unanswered get error results so the next request stays valid.
       reason = 'error';
+      this.answerOpenToolCalls(`not run: the agent failed (${err instanceof Error ? err.message : String(err)})`);
       this.emitEvent({ type: 'error', text: `the agent failed: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
-      if (this.clearWhenSettled) {
-        this.clearWhenSettled = false;
-        this.history = [];
-        this.contextTokens = 0;
-      }
+      this.settleClear();
       this.totals.turns++;
       this.setStatus(reason === 'error' ? 'error' : 'idle');
       this.emitEvent({ type: 'turn_end', reason });
     }
+  }
+
+  /** Error results for the tool calls of a final assistant message that has no answer yet. */
+  private answerOpenToolCalls(text: string): void {
+    const last = this.history[this.history.length - 1];
+    if (!last || last.role !== 'assistant' || typeof last.content === 'string') return;
+    const open = last.content.filter((b): b is Anthropic.ToolUseBlockParam => b.type === 'tool_use');
+    if (open.length) appendUser(this.history, open.map((b) => ({ type: 'tool_result', tool_use_id: b.id, content: text, is_error: true })));
   }
 
   /** One request, with whole-response retries for streams that stall or break. */
@@ -241,7 +282,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
         if (!(await this.pause(wait))) return this.settleWith({ finished: [] });
         continue;
       }
-      const suffix = outcome.kind === 'retry' ? ` Gave up after ${retries} retries; send your message again to retry.` : '';
+      const suffix = outcome.kind === 'retry' ? `. Gave up after ${retries} retries; send your message again to retry.` : '';
       this.emitEvent({ type: 'error', text: `${outcome.message}${suffix}` });
       return 'error';
     }
@@ -382,10 +423,15 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     this.setStatus('approval', line);
     this.emitEvent({ type: 'approval', id: call.id, call: line });
     const controller = (this.controller = new AbortController());
-    const answer = await Promise.race([
-      this.o.approve(line, call.id, controller.signal),
-      new Promise<'interrupted'>((r) => controller.signal.addEventListener('abort', () => r('interrupted'))),
-    ]);
+    let answer: Approval | 'interrupted';
+    try {
+      answer = await Promise.race([
+        this.o.approve(line, call.id, controller.signal),
+        new Promise<'interrupted'>((r) => controller.signal.addEventListener('abort', () => r('interrupted'))),
+      ]);
+    } catch (err) {
+      return `not run: asking for approval failed (${err instanceof Error ? err.message : String(err)})`;
+    }
     if (answer === 'interrupted') return INTERRUPTED;
     if (answer === 'always' && kind === 'exec') this.alwaysExec = true;
     return answer === 'no' ? 'the user declined to run this' : true;

@@ -29,21 +29,28 @@ export interface CompactOptions {
   /** Aim for at most this many tokens of history. */
   targetTokens: number;
   summarise: boolean;
+  /** Recent messages kept verbatim (default 6). */
+  keepRecent?: number;
+  /** Aborts the summarising request (an interrupt). */
+  signal?: AbortSignal;
 }
 
 export async function compactHistory(history: Msg[], o: CompactOptions): Promise<CompactionResult> {
+  const keep = o.keepRecent ?? KEEP_RECENT;
   const before = estimateTokens(history);
-  const { history: cleared, count } = clearOldToolResults(history, KEEP_RECENT);
+  const { history: cleared, count } = clearOldToolResults(history, keep);
   let after = estimateTokens(cleared);
   if (after <= o.targetTokens || !o.summarise) return { history: cleared, before, after, clearedResults: count, summarised: false };
-  const cut = summaryCut(cleared, KEEP_RECENT);
+  const cut = summaryCut(cleared, keep);
   if (cut <= 0) return { history: cleared, before, after, clearedResults: count, summarised: false };
   const { text, usage } = await summarise(cleared.slice(0, cut), o);
-  const next: Msg[] = [
-    { role: 'user', content: [{ type: 'text', text: `Summary of the earlier conversation (older turns were compacted):\n\n${text}` }] },
-    { role: 'assistant', content: [{ type: 'text', text: 'Understood. I will continue from that summary.' }] },
-    ...cleared.slice(cut),
-  ];
+  const summary: Msg = { role: 'user', content: [{ type: 'text', text: `Summary of the earlier conversation (older turns were compacted):\n\n${text || '(empty summary)'}` }] };
+  // Roles must alternate: before a kept user message the summary needs an assistant reply; before a
+  // kept assistant message (a cut inside a long tool loop) the summary is the user turn itself.
+  const next: Msg[] =
+    cleared[cut].role === 'user'
+      ? [summary, { role: 'assistant', content: [{ type: 'text', text: 'Understood. I will continue from that summary.' }] }, ...cleared.slice(cut)]
+      : [summary, ...cleared.slice(cut)];
   after = estimateTokens(next);
   return { history: next, before, after, clearedResults: count, summarised: true, usage };
 }
@@ -67,12 +74,15 @@ export function clearOldToolResults(history: Msg[], keep: number): { history: Ms
 }
 
 /**
- * Index of the first message kept verbatim: a plain user message (no tool results, so nothing
- * before it is needed to answer a tool call) leaving at least `keep` messages after the summary.
+ * Index of the first message kept verbatim, keeping at least `keep` messages (0: no cut). Either a
+ * plain user message (no tool results, so nothing before it is needed to answer a tool call), or an
+ * assistant message: its tool calls are answered by the message after it, so a cut there is valid
+ * too, which is what lets one long turn of tool calls be summarised.
  */
-function summaryCut(history: Msg[], keep: number): number {
-  for (let i = Math.max(1, history.length - keep); i > 0; i--) {
+export function summaryCut(history: Msg[], keep: number): number {
+  for (let i = Math.min(history.length - 1, Math.max(1, history.length - keep)); i > 0; i--) {
     const m = history[i];
+    if (m.role === 'assistant' && history[i - 1].role === 'user') return i;
     if (m.role === 'user' && (typeof m.content === 'string' || m.content.every((b) => b.type !== 'tool_result'))) return i;
   }
   return 0;
@@ -92,12 +102,15 @@ function transcript(history: Msg[]): string {
 }
 
 async function summarise(history: Msg[], o: CompactOptions): Promise<{ text: string; usage: UsageCounts }> {
-  const res = await o.client.messages.create({
-    model: o.model,
-    max_tokens: 2000,
-    system: 'You compact a coding agent\'s conversation. Write a concise summary that keeps: the task and the person\'s instructions, decisions made, files read or changed (with paths) and why, commands run and their outcomes, open problems and next steps. Plain text, no preamble.',
-    messages: [{ role: 'user', content: [{ type: 'text', text: `Summarise this conversation:\n\n${transcript(history)}` }] }],
-  });
+  const res = await o.client.messages.create(
+    {
+      model: o.model,
+      max_tokens: 2000,
+      system: 'You compact a coding agent\'s conversation. Write a concise summary that keeps: the task and the person\'s instructions, decisions made, files read or changed (with paths) and why, commands run and their outcomes, open problems and next steps. Plain text, no preamble.',
+      messages: [{ role: 'user', content: [{ type: 'text', text: `Summarise this conversation:\n\n${transcript(history)}` }] }],
+    },
+    { signal: o.signal },
+  );
   const text = res.content
     .filter((b): b is Anthropic.TextBlock => b.type === 'text')
     .map((b) => b.text)

@@ -25,6 +25,15 @@ export function classify(err: unknown, opts: { started: boolean; stalled: boolea
     if (s >= 500) return { kind: 'final', message: `the API failed (${s}) after retries. Try again shortly.` };
     return { kind: 'final', message: `the request was rejected (${s}): ${detail(err)}` };
   }
+  // An `error` event inside a stream that had started (how the API reports overload mid-response):
+  // the SDK gives it no status. Overload and server errors are worth a retry of the whole response.
+  if (err instanceof Anthropic.APIError && err.status === undefined && !(err instanceof Anthropic.APIConnectionError)) {
+    const body = err.error as { error?: { type?: string; message?: string } } | undefined;
+    const type = body?.error?.type ?? 'error';
+    const what = `the API reported ${type} mid-response${body?.error?.message ? ` (${body.error.message})` : ''}`;
+    if (opts.started && (type === 'overloaded_error' || type === 'api_error' || type === 'error')) return { kind: 'retry-stream', message: what };
+    return { kind: 'final', message: `${what}. Try again shortly.` };
+  }
   // A connection that broke or an SSE stream cut off. Before any response started the SDK already
   // retried; after it started, it is ours to retry.
   const text = err instanceof Error ? err.message : String(err);

@@ -44,10 +44,15 @@ const agent = new Agent({
   policy,
   idleTimeoutMs: Number(env.AGENTS_AGENT_IDLE_MS) || undefined,
   retryBaseMs: Number(env.AGENTS_AGENT_RETRY_MS) || undefined,
-  approve: (call) =>
+  approve: (call, _id, signal) =>
     new Promise<Approval>((resolve) => {
       store.setApproval(call);
       approvalAnswer = resolve;
+      // An interrupt cancels the question: the prompt goes, and keys type again.
+      signal?.addEventListener('abort', () => {
+        approvalAnswer = undefined;
+        store.setApproval(undefined);
+      });
     }),
 });
 agent.on('event', store.onEvent);

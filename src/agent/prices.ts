@@ -46,8 +46,10 @@ export function costOf(model: string, u: UsageCounts, t?: PriceTable): number | 
   if (!p) return undefined;
   const read = u.cache_read_input_tokens ?? 0;
   const created = u.cache_creation_input_tokens ?? 0;
-  const w1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-  const w5m = u.cache_creation ? u.cache_creation.ephemeral_5m_input_tokens : created;
+  // The total is authoritative (message_delta updates it; the 5m/1h split comes with message_start):
+  // the 1-hour share from the split, the rest at the 5-minute price.
+  const w1h = Math.min(created, u.cache_creation?.ephemeral_1h_input_tokens ?? 0);
+  const w5m = created - w1h;
   const prompt = u.input_tokens + read + created;
   // Some models price every token of a long request at a multiple (FIELD-NOTES: Haiku 5.5 above 100k).
   const k = p.longContext && prompt > p.longContext.aboveInputTokens ? p.longContext.multiplier : 1;
