@@ -16,7 +16,8 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { appendUser, estimateTokens, INTERRUPTED, settleInterrupted, withCacheBreakpoint, type Block, type Msg } from './conversation.js';
 import { classify } from './errors.js';
 import { costOf, type UsageCounts } from './prices.js';
-import { describeCall, runTool, toolDefinitionsForApi, TOOLS, type ToolResult } from './tools/index.js';
+import { describeCall, runTool, toolDefinitionsForApi, TOOLS, type ToolDef, type ToolResult } from './tools/index.js';
+import type { Awareness } from './awareness.js';
 import { compactHistory, type CompactionResult } from './compaction.js';
 
 export type Policy = 'ask' | 'auto-edit' | 'auto';
@@ -46,6 +47,8 @@ export type AgentEvent =
   | { type: 'error'; text: string }
   | { type: 'turn_end'; reason: 'done' | 'interrupted' | 'error' }
   | { type: 'wrote'; path: string; hash: string }
+  | { type: 'read'; path: string }
+  | { type: 'delivered'; upTo: number }
   | { type: 'compacted'; result: CompactionResult };
 
 export interface AgentOptions {
@@ -62,6 +65,10 @@ export interface AgentOptions {
   retryBaseMs?: number;
   contextWindow?: number;
   compactAt?: number;
+  /** Tools the workspace adds (the notes board). */
+  extraTools?: ToolDef[];
+  /** Other parties' changes, for warnings when editing a file changed under this agent. */
+  awareness?: Awareness;
 }
 
 export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
@@ -76,7 +83,9 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
   private running: Promise<void> | undefined;
   private interrupted = false;
   private alwaysExec = false;
-  private pendingContext: string[] = [];
+  /** The latest undelivered context block (each replaces the last) and the feed id it covers. */
+  private pendingContext: { text: string; upTo?: number } | undefined;
+  private toolCache: Anthropic.ToolUnion[] | undefined;
   /** clear() during a turn: forget the history once that turn has settled, not while it writes to it. */
   private clearWhenSettled = false;
 
@@ -99,9 +108,12 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     return this.running !== undefined;
   }
 
-  /** Context for the next turn (changes by others, notes), appended to the end of its user message. */
-  deliverContext(text: string): void {
-    this.pendingContext.push(text);
+  /**
+   * Context for the next turn (changes by others, notes), appended to the end of its user message.
+   * Each block replaces the previous undelivered one: the workspace always sends the whole backlog.
+   */
+  deliverContext(text: string, upTo?: number): void {
+    this.pendingContext = text ? { text, upTo } : undefined;
   }
 
   /** Starts a turn with this instruction; a running turn is interrupted first. Resolves when it ends. */
@@ -113,8 +125,11 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     }
     const blocks: Block[] = [{ type: 'text', text }];
     // New information goes at the end of the new message, never into earlier ones (cacheable prefix).
-    if (this.pendingContext.length) blocks.push({ type: 'text', text: this.pendingContext.splice(0).join('\n\n') });
+    const context = this.pendingContext;
+    this.pendingContext = undefined;
+    if (context) blocks.push({ type: 'text', text: context.text });
     appendUser(this.history, blocks);
+    if (context?.upTo !== undefined) this.emitEvent({ type: 'delivered', upTo: context.upTo });
     this.interrupted = false;
     this.running = this.turn().finally(() => {
       this.running = undefined;
@@ -330,7 +345,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
         model: this.model,
         max_tokens: this.o.maxTokens ?? 16_000,
         system: [{ type: 'text', text: this.o.system, cache_control: { type: 'ephemeral' } }],
-        tools: toolsForRequest(),
+        tools: this.toolsForRequest(),
         messages: withCacheBreakpoint(this.history),
       },
       // Until the headers arrive the SDK's own timeout (per attempt, retried by the SDK) is the
@@ -402,11 +417,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
       this.setStatus('tool', line);
       this.emitEvent({ type: 'tool_start', id: call.id, name: call.name, input: call.input, call: line });
       const controller = (this.controller = new AbortController());
-      const result = await runTool(call.name, call.input, {
-        root: this.o.root,
-        signal: controller.signal,
-        beforeWrite: (path, hash) => this.emitEvent({ type: 'wrote', path, hash }),
-      });
+      const result = await this.runOne(call, controller.signal);
       const content = this.interrupted ? `${INTERRUPTED}. Partial result:\n${result.content}` : result.content;
       results.push({ type: 'tool_result', tool_use_id: call.id, content, is_error: result.isError || this.interrupted });
       this.emitEvent({ type: 'tool_end', id: call.id, name: call.name, result });
@@ -414,9 +425,37 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     return results;
   }
 
+  /**
+   * Runs one tool: the workspace's extra tools (notes) or a file/command tool. Edits of a file that
+   * another party changed since this agent last saw it carry a warning, so the model re-reads it.
+   */
+  private async runOne(call: Anthropic.ToolUseBlock, signal: AbortSignal): Promise<ToolResult> {
+    const extra = this.o.extraTools?.find((t) => t.name === call.name);
+    const ctx = { root: this.o.root, signal, beforeWrite: (path: string, hash: string) => this.emitEvent({ type: 'wrote', path, hash }) };
+    if (extra) return extra.run(call.input, ctx);
+    const path = typeof (call.input as { path?: unknown })?.path === 'string' ? (call.input as { path: string }).path : undefined;
+    const aware = this.o.awareness;
+    const warning = path && aware && (call.name === 'edit_file' || call.name === 'write_file') ? aware.warningFor(path) : undefined;
+    const result = await runTool(call.name, call.input, ctx);
+    if (path && aware && !result.isError && (call.name === 'read_file' || call.name === 'edit_file' || call.name === 'write_file')) {
+      aware.sawFile(path);
+      if (call.name === 'read_file') this.emitEvent({ type: 'read', path: aware.key(path) });
+    }
+    return warning ? { ...result, content: `${warning}\n\n${result.content}`, summary: `${result.summary} ⚠ changed by another party` } : result;
+  }
+
+  /** The tool definitions of this agent, byte-stable across requests, cache breakpoint on the last. */
+  private toolsForRequest(): Anthropic.ToolUnion[] {
+    if (!this.toolCache) {
+      const defs = [...toolDefinitionsForApi(), ...(this.o.extraTools ?? []).map((t) => ({ name: t.name, description: t.description, input_schema: t.jsonSchema }))] as Anthropic.Tool[];
+      this.toolCache = defs.map((d, i) => (i === defs.length - 1 ? { ...d, cache_control: { type: 'ephemeral' } } : d));
+    }
+    return this.toolCache;
+  }
+
   /** True when the call may run; otherwise the text of the refusal for the model. */
   private async permit(call: Anthropic.ToolUseBlock, line: string): Promise<true | string> {
-    const kind = TOOLS.find((t) => t.name === call.name)?.kind ?? 'exec';
+    const kind = [...TOOLS, ...(this.o.extraTools ?? [])].find((t) => t.name === call.name)?.kind ?? 'exec';
     const policy = this.o.policy ?? 'auto-edit';
     if (policy === 'auto' || kind === 'read' || (kind === 'edit' && policy === 'auto-edit') || (kind === 'exec' && this.alwaysExec)) return true;
     if (!this.o.approve) return 'not allowed: this agent may not run that without approval';
@@ -436,14 +475,4 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     if (answer === 'always' && kind === 'exec') this.alwaysExec = true;
     return answer === 'no' ? 'the user declined to run this' : true;
   }
-}
-
-let toolCache: Anthropic.ToolUnion[] | undefined;
-/** Tool definitions, byte-stable across requests, with the cache breakpoint on the last one. */
-function toolsForRequest(): Anthropic.ToolUnion[] {
-  if (!toolCache) {
-    const defs = toolDefinitionsForApi() as Anthropic.Tool[];
-    toolCache = defs.map((d, i) => (i === defs.length - 1 ? { ...d, cache_control: { type: 'ephemeral' } } : d));
-  }
-  return toolCache;
 }

@@ -10,6 +10,9 @@ import { IpcClient } from '../ipc/client.js';
 import { InputTokenizer, type KeyEvent } from '../terminal/input.js';
 import { Agent, type Approval, type Policy } from './agent.js';
 import { ChatStore } from './ui/chat-store.js';
+import { Awareness } from './awareness.js';
+import { notesTools, type NotesPort } from './notes-tools.js';
+import type { NoteData } from '../ipc/protocol.js';
 import { formatCost, formatTokens } from './prices.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
@@ -32,6 +35,33 @@ function systemPrompt(): string {
   );
 }
 
+const awareness = new Awareness(root);
+// The notes board lives in the workspace; read_notes is a request answered over the channel.
+let ipcRef: IpcClient | undefined;
+let nextNotesRequest = 1;
+const notesWaiting = new Map<number, (notes: NoteData[]) => void>();
+const notesPort: NotesPort = {
+  post: (text) => {
+    if (!ipcRef?.connected) return false;
+    ipcRef.send({ t: 'note', text });
+    return true;
+  },
+  read: (since) =>
+    new Promise((resolve) => {
+      if (!ipcRef?.connected) return resolve(undefined);
+      const id = nextNotesRequest++;
+      const timer = setTimeout(() => {
+        notesWaiting.delete(id);
+        resolve(undefined);
+      }, 5000);
+      notesWaiting.set(id, (notes) => {
+        clearTimeout(timer);
+        resolve(notes);
+      });
+      ipcRef.send({ t: 'read_notes', id, since });
+    }),
+};
+
 const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY ?? null, authToken: env.ANTHROPIC_AUTH_TOKEN ?? null, maxRetries: 2 });
 const store = new ChatStore();
 let approvalAnswer: ((a: Approval) => void) | undefined;
@@ -42,6 +72,8 @@ const agent = new Agent({
   system: systemPrompt(),
   root,
   policy,
+  awareness,
+  extraTools: notesTools(notesPort),
   idleTimeoutMs: Number(env.AGENTS_AGENT_IDLE_MS) || undefined,
   retryBaseMs: Number(env.AGENTS_AGENT_RETRY_MS) || undefined,
   approve: (call, _id, signal) =>
@@ -58,10 +90,13 @@ const agent = new Agent({
 agent.on('event', store.onEvent);
 
 const ipc = await IpcClient.fromEnv(env, { name, model: agent.model });
+ipcRef = ipc;
 agent.on('event', (e) => {
   if (e.type === 'status') ipc.send({ t: 'status', status: e.status, detail: e.detail });
   else if (e.type === 'wrote') ipc.send({ t: 'wrote', path: e.path, hash: e.hash });
   else if (e.type === 'turn_end') ipc.send({ t: 'turn', reason: e.reason });
+  else if (e.type === 'delivered') ipc.send({ t: 'delivered', upTo: e.upTo });
+  else if (e.type === 'read') ipc.send({ t: 'read', path: e.path });
   else if (e.type === 'usage') {
     const t = e.totals;
     ipc.send({ t: 'usage', usage: { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cost: t.cost, priced: t.priced, context: e.context, contextWindow: agent.contextWindow } });
@@ -144,7 +179,13 @@ function onKey(ev: KeyEvent): void {
 ipc.on('command', (m) => {
   if (m.t === 'interrupt') agent.interrupt();
   else if (m.t === 'redirect') send(m.text, 'redirect');
-  else if (m.t === 'context') agent.deliverContext(m.text);
+  else if (m.t === 'context') agent.deliverContext(m.text, m.upTo);
+  else if (m.t === 'touched') awareness.touched(m.path, m.by, m.time);
+  else if (m.t === 'conflict') store.say('notice', `⚠ ${m.path} was also changed by ${m.with} just now; check it before building on it.`);
+  else if (m.t === 'notes') {
+    notesWaiting.get(m.id)?.(m.notes);
+    notesWaiting.delete(m.id);
+  }
 });
 
 // Ink decides at import time whether it runs in CI and then prints only the final frame; this pane
@@ -162,9 +203,23 @@ for (const [k, v] of Object.entries(saved)) {
 const notice = hasKey
   ? `${name} is ready. Type an instruction and press Enter; /help lists commands.`
   : 'No ANTHROPIC_API_KEY is set, so this agent cannot reach a model. Set it and restart the pane (ctrl+a R), or run `agents --demo` for an offline tour.';
-const ink = render(<ChatApp store={store} theme={theme} name={name} model={() => agent.model} contextWindow={() => agent.contextWindow} notice={notice} />, {
-  exitOnCtrlC: false,
-  patchConsole: true,
+const app = () => <ChatApp store={store} theme={theme} name={name} model={() => agent.model} contextWindow={() => agent.contextWindow} notice={notice} />;
+let ink = render(app(), { exitOnCtrlC: false, patchConsole: true });
+
+// When the pane changes width the terminal reflows what Ink drew, and Ink's erase-and-redraw no
+// longer lines up (residue of the live area). Redraw from scratch instead: clear the screen and the
+// scrollback and print the whole conversation again at the new width, as Claude Code does.
+let resizeTimer: NodeJS.Timeout | undefined;
+let lastColumns = process.stdout.columns;
+process.stdout.on('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (process.stdout.columns === lastColumns) return;
+    lastColumns = process.stdout.columns;
+    ink.unmount();
+    process.stdout.write('\x1b[2J\x1b[3J\x1b[H');
+    ink = render(app(), { exitOnCtrlC: false, patchConsole: true });
+  }, 80);
 });
 
 const tokenizer = new InputTokenizer();

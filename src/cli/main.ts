@@ -90,8 +90,13 @@ async function main(): Promise<void> {
   const { runWorkspace } = await import('./run-workspace.js');
   const { IpcServer } = await import('../ipc/server.js');
   const ipc = await IpcServer.start();
+  const { ContextService } = await import('../context/service.js');
+  const context = new ContextService({ root: projectDir, ignore: config.watch.ignore, send: (id, m) => ipc.send(id, m) });
+  // Watching starts in the background: the panes do not wait for the initial crawl.
+  void context.start();
   const ending = await runWorkspace({
     ipc,
+    context,
     // The demo always talks to its own server, whatever key the person has set.
     agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
     firstInstructions: demo?.tasks,

@@ -28,12 +28,15 @@ import type { LayoutMode } from '../workspace/layout.js';
 import type { PaneSpec } from '../workspace/presets.js';
 import { Workspace, type PickerOption } from '../workspace/workspace.js';
 import type { IpcServer } from '../ipc/server.js';
+import type { ContextService } from '../context/service.js';
 
 export interface RunOptions {
   /** The built-in agents' channel (started by the caller so it can also serve --demo). */
   ipc: IpcServer;
   /** Extra environment for every built-in agent (theme; the demo server's URL and key). */
   agentEnv?: Record<string, string>;
+  /** The shared context (watcher, change feed, notes). */
+  context?: ContextService;
   /** First instructions sent to built-in agents once they connect (the --demo tour). */
   firstInstructions?: Record<string, string>;
   specs: PaneSpec[];
@@ -68,11 +71,13 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
       env: (id) => ({ ...o.agentEnv, ...o.ipc.envFor(id) }),
       send: (id, m) => o.ipc.send(id, m),
     },
+    context: o.context,
   });
   const pending = { ...o.firstInstructions };
   o.ipc.on('message', (id, m) => {
     ws.agentMessage(id, m);
     const pane = ws.panes.find((p) => p.id === id);
+    if (pane) o.context?.agentMessage(pane.name, id, m);
     // The tour's first instruction goes out once the agent is listening.
     if (m.t === 'hello' && pane && pending[pane.name]) {
       o.ipc.send(id, { t: 'redirect', text: pending[pane.name] });
@@ -189,6 +194,7 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
       try {
         await ws.shutdown(graceMs);
         await o.ipc.close();
+        await o.context?.close();
       } finally {
         renderer.stop();
         ink.unmount();

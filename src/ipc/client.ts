@@ -23,6 +23,10 @@ export class IpcClient extends EventEmitter<{ command: [WorkspaceMessage] }> {
     return client;
   }
 
+  get connected(): boolean {
+    return this.socket !== undefined && !this.socket.destroyed && !this.socket.connecting;
+  }
+
   send(m: AgentMessage): void {
     if (this.socket && !this.socket.destroyed) this.socket.write(encode(m));
   }

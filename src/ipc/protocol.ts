@@ -19,19 +19,32 @@ export const UsageReportSchema = z.object({
 });
 export type UsageReport = z.infer<typeof UsageReportSchema>;
 
+export const NoteSchema = z.object({ id: z.number().int(), time: z.number(), author: z.string(), text: z.string() });
+export type NoteData = z.infer<typeof NoteSchema>;
+
 export const AgentMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), pane: z.number().int(), token: z.string(), name: z.string(), model: z.string(), pid: z.number().int() }),
   z.object({ t: z.literal('status'), status: AgentStatusSchema, detail: z.string().optional() }),
   z.object({ t: z.literal('usage'), usage: UsageReportSchema }),
   z.object({ t: z.literal('wrote'), path: z.string(), hash: z.string() }),
   z.object({ t: z.literal('turn'), reason: z.enum(['done', 'interrupted', 'error']) }),
+  /** The context block up to this feed id went out in a request: never send those entries again. */
+  z.object({ t: z.literal('delivered'), upTo: z.number().int() }),
+  z.object({ t: z.literal('read'), path: z.string() }),
+  z.object({ t: z.literal('note'), text: z.string().min(1).max(4000) }),
+  z.object({ t: z.literal('read_notes'), id: z.number().int(), since: z.number().int().optional() }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
 export const WorkspaceMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('interrupt') }),
   z.object({ t: z.literal('redirect'), text: z.string() }),
-  z.object({ t: z.literal('context'), text: z.string() }),
+  /** What changed since this agent's last turn; replaces any earlier undelivered block. */
+  z.object({ t: z.literal('context'), text: z.string(), upTo: z.number().int().optional() }),
+  /** Another party changed a file: the agent's edit tools warn when it edits it without re-reading. */
+  z.object({ t: z.literal('touched'), path: z.string(), by: z.string(), time: z.number() }),
+  z.object({ t: z.literal('conflict'), path: z.string(), with: z.string() }),
+  z.object({ t: z.literal('notes'), id: z.number().int(), notes: z.array(NoteSchema) }),
 ]);
 export type WorkspaceMessage = z.infer<typeof WorkspaceMessageSchema>;
 

@@ -1,0 +1,170 @@
+/**
+ * The shared context in a running workspace: the file watcher feeds the change feed; built-in
+ * agents' reports (writes, reads, deliveries, notes) come in over IPC; what each agent has not seen
+ * goes out to it as one block that replaces the last, so at its next turn it gets everything since
+ * its previous one, once. The person sees it all in the context panel.
+ *
+ * Invariants: an agent's cursor moves only when the agent says the block went out in a request
+ * (`delivered`), so a block is never lost to an agent that was busy or restarted; pushes are
+ * coalesced to one per agent per PUSH_MS; nothing here blocks the UI (file reads are async).
+ */
+import { EventEmitter } from 'node:events';
+import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
+import { log } from '../util/log.js';
+import type { ContextPort, ContextView } from '../workspace/workspace.js';
+import { formatBytes } from './delivery.js';
+import { ChangeFeed } from './feed.js';
+import { partyOf, PERSON, type FeedEntry } from './feed-types.js';
+import { fileReader, gitBaseline } from './reader.js';
+import { createWatcher, type FileWatcher } from './watcher.js';
+
+const PUSH_MS = 100;
+/** A conflict badge stays this long on both panes. */
+const CONFLICT_SHOW_MS = 5 * 60_000;
+const PANEL_LINES = 200;
+
+export interface ContextServiceOptions {
+  root: string;
+  ignore: readonly string[];
+  /** Sends to the built-in agent in pane `paneId`; false when it is not connected. */
+  send: (paneId: number, m: WorkspaceMessage) => boolean;
+}
+
+const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
+
+export class ContextService extends EventEmitter<{ change: [] }> implements ContextPort {
+  readonly feed: ChangeFeed;
+  private watcher: FileWatcher | undefined;
+  private panes = new Map<string, number>();
+  private pushTimer: NodeJS.Timeout | undefined;
+  private conflictsByAgent = new Map<string, { path: string; until: number }>();
+  private cached: ContextView | undefined;
+
+  constructor(private o: ContextServiceOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root) });
+    this.feed.on('entry', (e: FeedEntry) => this.onEntry(e));
+    this.feed.on('note', () => this.changed());
+    this.feed.on('conflict', (c) => {
+      for (const [i, party] of c.parties.entries()) {
+        const other = c.parties[1 - i];
+        this.conflictsByAgent.set(party, { path: c.path, until: Date.now() + CONFLICT_SHOW_MS });
+        const pane = this.panes.get(party);
+        if (pane !== undefined) this.o.send(pane, { t: 'conflict', path: c.path, with: other });
+      }
+      this.changed();
+    });
+  }
+
+  /** Starts watching; resolves when the watcher is ready (errors are logged, never thrown). */
+  async start(): Promise<void> {
+    try {
+      this.watcher = createWatcher(this.o.root, { ignore: this.o.ignore });
+      this.watcher.on('events', (batch) => this.feed.ingest(batch));
+      this.watcher.on('error', (err) => log(`watcher: ${err.message}`));
+      await this.watcher.ready;
+      log(`watcher ready (${this.watcher.backend}) on ${this.o.root}`);
+    } catch (err) {
+      log(`watcher failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.pushTimer);
+    await this.watcher?.close();
+    this.feed.dispose();
+  }
+
+  subscribe(onChange: () => void): () => void {
+    this.on('change', onChange);
+    return () => this.off('change', onChange);
+  }
+
+  private changed(): void {
+    this.cached = undefined;
+    this.emit('change');
+    this.schedulePush();
+  }
+
+  private onEntry(e: FeedEntry): void {
+    // Agents learn which files others changed, so their edit tools can warn before overwriting.
+    if (!e.summary && !e.dir) {
+      for (const [name, pane] of this.panes) {
+        if (partyOf(e.who) !== name) this.o.send(pane, { t: 'touched', path: e.path, by: partyOf(e.who), time: e.time });
+      }
+    }
+    this.changed();
+  }
+
+  /** A message from the built-in agent `name` in pane `paneId`. */
+  agentMessage(name: string, paneId: number, m: AgentMessage): void {
+    switch (m.t) {
+      case 'hello':
+        this.panes.set(name, paneId);
+        this.feed.addAgent(name);
+        this.schedulePush();
+        return;
+      case 'wrote':
+        this.feed.registerWrite({ agent: name, path: m.path, hash: m.hash });
+        return;
+      case 'read':
+        this.feed.noteRead(name, m.path);
+        return;
+      case 'delivered':
+        this.feed.markDelivered(name, m.upTo);
+        this.changed();
+        return;
+      case 'note':
+        this.feed.postNote(name, m.text);
+        return;
+      case 'read_notes':
+        this.o.send(paneId, { t: 'notes', id: m.id, notes: this.feed.notes(m.since).map((n) => ({ ...n })) });
+        return;
+      default:
+        return;
+    }
+  }
+
+  agentGone(name: string): void {
+    this.panes.delete(name);
+  }
+
+  postNote(author: string, text: string): void {
+    this.feed.postNote(author === 'you' ? PERSON : author, text);
+  }
+
+  private schedulePush(): void {
+    this.pushTimer ??= setTimeout(() => {
+      this.pushTimer = undefined;
+      for (const [name, pane] of this.panes) {
+        const d = this.feed.formatDelivery(name);
+        // An empty block clears what the agent holds (everything was delivered).
+        this.o.send(pane, d ? { t: 'context', text: d.text, upTo: d.upTo } : { t: 'context', text: '' });
+      }
+    }, PUSH_MS);
+  }
+
+  view(): ContextView {
+    if (this.cached) return this.cached;
+    const entries = this.feed.entries();
+    const lines = entries
+      .slice(-PANEL_LINES)
+      .reverse()
+      .map((e) => ({
+        id: e.id,
+        time: hhmmss(e.time),
+        who: e.who.kind === 'agent' ? e.who.name : e.who.kind === 'guess' ? `${e.who.pane}?` : 'outside',
+        kind: e.summary ? `${e.summary.files} files` : e.kind,
+        path: e.kind === 'renamed' && e.from ? `${e.from} → ${e.path}` : e.path,
+        size: !e.size ? '' : 'bytes' in e.size ? formatBytes(e.size.bytes) : `+${e.size.added} -${e.size.removed}`,
+      }));
+    const notes = this.feed.notes().slice(-50).map((n) => ({ id: n.id, time: hhmmss(n.time), author: n.author === PERSON ? 'you' : n.author, text: n.text }));
+    const pending = this.feed.undeliveredCounts();
+    const conflicts: Record<string, string> = {};
+    const now = Date.now();
+    for (const [name, c] of this.conflictsByAgent) if (c.until > now) conflicts[name] = c.path;
+    this.cached = { lines, notes, pending, conflicts };
+    return this.cached;
+  }
+}
