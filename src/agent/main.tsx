@@ -17,6 +17,10 @@ import { formatCost, formatTokens } from './prices.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
+// Raw mode first: keys typed while the agent starts must not go through the tty's line editing
+// (which would turn Enter into a newline and echo the text) before the prompt exists.
+process.stdin.setRawMode?.(true);
+
 const env = process.env;
 const name = env.AGENTS_AGENT_NAME || 'agent';
 const root = process.cwd();
@@ -223,7 +227,6 @@ process.stdout.on('resize', () => {
 });
 
 const tokenizer = new InputTokenizer();
-process.stdin.setRawMode?.(true);
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => tokenizer.push(chunk).forEach(onKey));
 process.stdin.resume();

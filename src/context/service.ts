@@ -6,7 +6,7 @@
  *
  * Invariants: an agent's cursor moves only when the agent says the block went out in a request
  * (`delivered`), so a block is never lost to an agent that was busy or restarted; pushes are
- * coalesced to one per agent per PUSH_MS; nothing here blocks the UI (file reads are async).
+ * coalesced to one per agent per turn of the event loop; nothing here blocks the UI (file reads are async).
  */
 import { EventEmitter } from 'node:events';
 import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
@@ -18,7 +18,8 @@ import { partyOf, PERSON, type FeedEntry } from './feed-types.js';
 import { fileReader, gitBaseline } from './reader.js';
 import { createWatcher, type FileWatcher } from './watcher.js';
 
-const PUSH_MS = 100;
+/** Pushes coalesce within one turn of the event loop, so a block is at the agent before the person can type. */
+const PUSH_MS = 0;
 /** A conflict badge stays this long on both panes. */
 const CONFLICT_SHOW_MS = 5 * 60_000;
 const PANEL_LINES = 200;

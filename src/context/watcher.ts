@@ -1,0 +1,398 @@
+/**
+ * The project file watcher: one small interface, two backends, batched events with relative paths.
+ *
+ * Why `auto` picks @parcel/watcher whenever its native binary loads: on 50k files in 2k folders (plus
+ * 50k under an ignored node_modules) chokidar 5 needs 6-10 s until ready, one inotify watch per file
+ * (~52k) and ~500 MB RSS, missing the goals of issue 4 (ready <= 1 s, <= 100 MB); @parcel/watcher
+ * crawls on a native thread, keeps one watch per folder and is ready in ~0.5 s with ~70-90 MB
+ * (FIELD-NOTES, re-measured by bench/watcher.js into docs/watcher-bench.md). chokidar is the
+ * fallback where no parcel prebuild exists: slower, but pure JS.
+ *
+ * Invariants:
+ * - Paths are relative to the root, `/`-separated; the root itself is never reported.
+ * - Nothing the rules ignore is reported: the backends' own ignore options only save work (folders
+ *   not entered, no watches); every event is checked against the rules.
+ * - A change to an ignore file invalidates the rules before its batch is filtered; a folder the
+ *   rules stop ignoring is brought under watch (parcel: before that batch is delivered).
+ * - Batching never drops a change: a batch ends after `debounceMs` of quiet or `maxWaitMs` after
+ *   its first change, however large. Each path appears once per batch with its net change
+ *   (added+modified = added, deleted+added = modified, added+deleted = nothing at all).
+ * - Renames are deleted + added (the feed may pair them). parcel may report a save by rename as
+ *   'added' alone.
+ * - close() delivers the pending batch, then nothing more; the backend's handles are released, so
+ *   a closed watcher does not keep the process alive.
+ * - Errors go to 'error' listeners, and are dropped without one: a failing watcher must not take
+ *   the workspace down.
+ */
+import { EventEmitter } from 'node:events';
+import { lstat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { ALWAYS_IGNORED, createIgnoreRules, isIgnoreFile, listFolders, type IgnoreRules } from './ignore-rules.js';
+
+type Parcel = typeof import('@parcel/watcher');
+type ParcelSub = Awaited<ReturnType<Parcel['subscribe']>>;
+
+/** No 'renamed': neither backend can pair a rename reliably, so it arrives as deleted + added. */
+export type ChangeKind = 'added' | 'modified' | 'deleted';
+export type BackendName = 'parcel' | 'chokidar';
+
+export interface FileEvent {
+  /** Relative to the root, `/`-separated. */
+  path: string;
+  kind: ChangeKind;
+  isDir: boolean;
+  /** Date.now() when the backend reported the change. */
+  time: number;
+}
+
+export interface FileWatcher {
+  readonly backend: BackendName;
+  /** Resolves once the initial crawl is done: changes after it are reported. Rejects if watching failed. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+  on(event: 'events', listener: (batch: FileEvent[]) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  off(event: 'events', listener: (batch: FileEvent[]) => void): this;
+  off(event: 'error', listener: (error: Error) => void): this;
+}
+
+export interface WatcherOptions {
+  /** Ignore rules, or just the config's `watch.ignore` globs (rules are then built for the root). */
+  ignore: IgnoreRules | readonly string[];
+  backend?: BackendName | 'auto';
+  /** Quiet time that ends a batch (default 40 ms). */
+  debounceMs?: number;
+  /** A batch is delivered at most this long after its first event, even mid-burst (default 1000 ms). */
+  maxWaitMs?: number;
+}
+
+/** How long a path reported from listing a new folder absorbs parcel's own create for it. */
+const LISTED_WINDOW_MS = 1000;
+/** The ALWAYS_IGNORED names at any depth, for parcel's native matcher (saves watches and crawling). */
+const ALWAYS_RE = new RegExp(`(?:^|/)(?:${ALWAYS_IGNORED.map((n) => n.replace(/\./g, '\\.')).join('|')})(?:/|$)`);
+
+let parcelModule: Parcel | null | undefined;
+/** @parcel/watcher, or null when its native binary cannot be loaded here. Loaded once. */
+export function loadParcel(): Parcel | null {
+  if (parcelModule === undefined) {
+    try {
+      parcelModule = createRequire(import.meta.url)('@parcel/watcher') as Parcel;
+    } catch {
+      parcelModule = null;
+    }
+  }
+  return parcelModule;
+}
+
+export function createWatcher(root: string, opts: WatcherOptions): FileWatcher {
+  const abs = resolve(root);
+  const rules = Array.isArray(opts.ignore)
+    ? createIgnoreRules(abs, { extra: opts.ignore as readonly string[] })
+    : (opts.ignore as IgnoreRules);
+  if (resolve(rules.root) !== abs) throw new Error(`ignore rules for ${rules.root} cannot watch ${abs}`);
+  const wanted = opts.backend ?? 'auto';
+  const parcel = wanted === 'chokidar' ? null : loadParcel();
+  if (wanted === 'parcel' && !parcel) throw new Error('@parcel/watcher cannot be loaded on this platform');
+  return parcel ? new ParcelWatcher(abs, rules, opts, parcel) : new ChokidarWatcher(abs, rules, opts);
+}
+
+/** Merges a new change into the pending one for the same path (see the header); null = nothing. */
+function merge(prev: FileEvent, next: FileEvent): FileEvent | null {
+  if (prev.kind === 'added' && next.kind === 'deleted') return null;
+  if (prev.kind === 'added') return { ...next, kind: 'added', time: prev.time };
+  // The same deletion reported twice (parcel: two subscriptions over one folder): once it is gone
+  // only the first report could still tell that it was a folder.
+  if (next.kind === 'deleted') return { ...next, isDir: prev.isDir || next.isDir, time: prev.time };
+  // Replaced in place (a save by rename): the path existed before and exists after.
+  return { ...next, kind: next.kind === 'added' ? 'modified' : next.kind, time: prev.time };
+}
+
+abstract class BaseWatcher extends EventEmitter implements FileWatcher {
+  abstract readonly backend: BackendName;
+  readonly ready: Promise<void>;
+  protected closed = false;
+  private pending = new Map<string, FileEvent>();
+  private timer: NodeJS.Timeout | undefined;
+  private firstAt = 0;
+  private readonly debounceMs: number;
+  private readonly maxWaitMs: number;
+
+  constructor(
+    protected readonly root: string,
+    protected readonly rules: IgnoreRules,
+    opts: WatcherOptions,
+  ) {
+    super();
+    this.debounceMs = opts.debounceMs ?? 40;
+    this.maxWaitMs = opts.maxWaitMs ?? 1000;
+    this.ready = Promise.resolve().then(() => this.start());
+    // A caller that never awaits `ready` must not crash the process with an unhandled rejection.
+    this.ready.catch((err: unknown) => this.fail(err));
+  }
+
+  protected abstract start(): Promise<void>;
+  protected abstract stop(): Promise<void>;
+  /** Called after ignore files changed: watch folders the rules no longer ignore. */
+  protected abstract rewatch(): Promise<void>;
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    await this.ready.catch(() => undefined);
+    await this.stop();
+  }
+
+  protected fail(err: unknown): void {
+    if (this.closed || this.listenerCount('error') === 0) return;
+    this.emit('error', err instanceof Error ? err : new Error(String(err)));
+  }
+
+  /** Absolute backend path -> relative posix path; null for the root and anything outside it. */
+  protected toRel(abs: string): string | null {
+    const rel = relative(this.root, abs);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+    return sep === '/' ? rel : rel.split(sep).join('/');
+  }
+
+  /** Ignored whatever the path turns out to be (used before we know whether it is a folder). */
+  protected ignoredEither(rel: string): boolean {
+    return this.rules.isIgnored(rel, false) && this.rules.isIgnored(rel, true);
+  }
+
+  /** Lets ignore-file changes in `rels` update the rules; resolves once un-ignored folders are watched. */
+  protected async noteIgnoreFiles(rels: Iterable<string>): Promise<void> {
+    let changed = false;
+    for (const rel of rels) if (isIgnoreFile(rel) && this.rules.invalidate(rel)) changed = true;
+    if (changed) await this.rewatch().catch((err: unknown) => this.fail(err));
+  }
+
+  /** Queues one change (already known not ignored) into the current batch. */
+  protected push(ev: FileEvent): void {
+    if (this.closed) return;
+    const prev = this.pending.get(ev.path);
+    const merged = prev ? merge(prev, ev) : ev;
+    if (prev) this.pending.delete(ev.path);
+    // Re-inserted at the end: a batch lists paths in the order of their latest change.
+    if (merged) this.pending.set(ev.path, merged);
+    const now = Date.now();
+    if (this.timer === undefined) this.firstAt = now;
+    clearTimeout(this.timer);
+    const wait = Math.max(0, Math.min(this.debounceMs, this.firstAt + this.maxWaitMs - now));
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.closed || this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.emit('events', batch);
+  }
+}
+
+/**
+ * @parcel/watcher backend. Before subscribing we list the folders ourselves (readdir, no stat) to
+ * learn which folders the rules ignore (parcel then neither enters nor watches them) and which paths
+ * are folders (parcel's events do not say, and a deleted path cannot be stat'ed).
+ *
+ * Extra subscriptions, for folders parcel would miss: one the rules stop ignoring (parcel caches its
+ * crawl per root folder whatever the ignore options, so re-subscribing the root would not help), and
+ * a new folder holding subfolders parcel did not see created (see adoptFolder). Limitation: a folder
+ * un-ignored while running, then deleted and created again, is watched again from the next start.
+ */
+class ParcelWatcher extends BaseWatcher {
+  readonly backend = 'parcel';
+  /** Subscriptions by folder ('' = the root; others: folders un-ignored while running). */
+  private subs = new Map<string, ParcelSub>();
+  /** Folders (not ALWAYS_IGNORED) some subscription was told to ignore. */
+  private ignoredDirs = new Set<string>();
+  /** Folders known to exist: parcel's events do not say which paths are folders. */
+  private dirs = new Set<string>();
+  /** Serializes batch handling: events stay in order although creates need an async lstat. */
+  private chain: Promise<void> = Promise.resolve();
+  /** Paths reported from our own listing of a new folder, by time: parcel's late create is a repeat. */
+  private listed = new Map<string, number>();
+
+  constructor(root: string, rules: IgnoreRules, opts: WatcherOptions, private readonly parcel: Parcel) {
+    super(root, rules, opts);
+  }
+
+  protected start(): Promise<void> {
+    return this.watchFolder('');
+  }
+
+  protected async stop(): Promise<void> {
+    const subs = [...this.subs.values()];
+    this.subs.clear();
+    await this.chain;
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+  }
+
+  protected async rewatch(): Promise<void> {
+    const now = [...this.ignoredDirs].filter((d) => !this.subs.has(d) && !this.rules.isIgnored(d, true));
+    for (const d of now) this.ignoredDirs.delete(d);
+    await Promise.all(now.map((d) => this.watchFolder(d)));
+  }
+
+  private async watchFolder(dir: string): Promise<void> {
+    const { dirs, ignored } = await listFolders(this.rules, dir);
+    if (this.closed) return;
+    // Config globs (root-relative) only on the root, and only when none is a negation: picomatch
+    // would read `!x` as "everything but x". Folder paths are absolute: parcel compares prefixes.
+    const globs = dir !== '' || this.rules.extraGlobs.some((g) => g.trim().startsWith('!')) ? [] : this.rules.extraGlobs;
+    const sub = await this.parcel.subscribe(
+      join(this.root, dir),
+      (err, events) => {
+        if (err) this.fail(err);
+        else if (!this.closed && events.length > 0) {
+          const time = Date.now();
+          this.chain = this.chain.then(() => this.handle(events, time)).catch((e: unknown) => this.fail(e));
+        }
+      },
+      { ignore: [ALWAYS_RE, ...ignored.map((d) => join(this.root, d)), ...globs] },
+    );
+    if (this.closed) {
+      await sub.unsubscribe();
+      return;
+    }
+    this.subs.set(dir, sub);
+    if (dir !== '') this.dirs.add(dir);
+    for (const d of dirs) this.dirs.add(d);
+    for (const d of ignored) this.ignoredDirs.add(d);
+  }
+
+  private async handle(events: Array<{ path: string; type: string }>, time: number): Promise<void> {
+    const rels = events.map((e) => this.toRel(e.path));
+    // The batch that carries an ignore-file change is delivered once un-ignored folders are watched.
+    await this.noteIgnoreFiles(rels.filter((r): r is string => r !== null));
+    // Only creates need a stat to learn whether they are folders; all run in parallel.
+    const isDir = await Promise.all(
+      events.map(async (e, i) => {
+        const rel = rels[i];
+        if (rel === null) return false;
+        if (e.type !== 'create') return this.dirs.has(rel);
+        if (this.ignoredEither(rel)) return false;
+        return lstat(e.path).then((st) => st.isDirectory(), () => false);
+      }),
+    );
+    for (const [p, t] of this.listed) {
+      if (time - t < LISTED_WINDOW_MS) break;
+      this.listed.delete(p);
+    }
+    const newDirs: string[] = [];
+    events.forEach((e, i) => {
+      const rel = rels[i];
+      if (rel === null) return;
+      const kind = e.type === 'create' ? 'added' : e.type === 'delete' ? 'deleted' : 'modified';
+      // Already reported from our own listing of its new folder (see adoptFolder).
+      if (this.listed.delete(rel) && kind === 'added') return;
+      if (kind === 'deleted' && isDir[i]) this.forgetDir(rel);
+      if (this.rules.isIgnored(rel, isDir[i])) return;
+      if (kind === 'added' && isDir[i]) newDirs.push(rel);
+      this.push({ path: rel, kind, isDir: isDir[i], time });
+    });
+    const reported = new Set(rels as string[]);
+    for (const dir of newDirs) {
+      this.dirs.add(dir);
+      if (!newDirs.some((d) => dir.startsWith(`${d}/`))) await this.adoptFolder(dir, reported, time);
+    }
+  }
+
+  /**
+   * parcel watches a new folder, but what was put in it before that watch was in place is never
+   * reported, and its subfolders are never watched (seen with a folder moved in, and with a burst
+   * writing into new folders). So we list the new folder ourselves and report what parcel did not;
+   * if it holds folders parcel did not report, it gets a subscription of its own first.
+   */
+  private async adoptFolder(dir: string, reported: Set<string>, time: number): Promise<void> {
+    let found = await listFolders(this.rules, dir, true);
+    if ([...found.dirs].some((d) => !reported.has(d)) && !this.subs.has(dir) && !this.closed) {
+      await this.watchFolder(dir);
+      // Listed again: what was created between the first listing and the new watches.
+      found = await listFolders(this.rules, dir, true);
+    }
+    const now = Date.now();
+    for (const [rel, isDir] of [...[...found.dirs].map((d) => [d, true] as const), ...found.files.map((f) => [f, false] as const)]) {
+      if (isDir) this.dirs.add(rel);
+      if (reported.has(rel) || this.listed.has(rel)) continue;
+      this.listed.set(rel, now);
+      this.push({ path: rel, kind: 'added', isDir, time });
+    }
+  }
+
+  /** A folder moved away reports only itself: forget everything known below it too. */
+  private forgetDir(rel: string): void {
+    const under = (p: string) => p === rel || p.startsWith(`${rel}/`);
+    for (const d of this.dirs) if (under(d)) this.dirs.delete(d);
+    // Subscriptions of their own died with their folder (see the class comment).
+    for (const [d, sub] of this.subs) {
+      if (d === '' || !under(d)) continue;
+      this.subs.delete(d);
+      sub.unsubscribe().catch(() => undefined);
+    }
+  }
+}
+
+const CHOKIDAR_EVENTS = [
+  ['add', 'added', false],
+  ['addDir', 'added', true],
+  ['change', 'modified', false],
+  ['unlink', 'deleted', false],
+  ['unlinkDir', 'deleted', true],
+] as const;
+
+/** chokidar 5 backend: the rules are its `ignored` function, so ignored folders are never entered. */
+class ChokidarWatcher extends BaseWatcher {
+  readonly backend = 'chokidar';
+  private fsw: FSWatcher | undefined;
+  /** Folders chokidar was told to skip, to re-add when the rules stop ignoring them. */
+  private skipped = new Set<string>();
+
+  protected async start(): Promise<void> {
+    const { watch } = await import('chokidar');
+    if (this.closed) return;
+    const fsw = watch(this.root, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      // Our batches already net out delete+add; chokidar's own pairing would only delay deletes.
+      atomic: false,
+      ignored: (abs, stats) => {
+        const rel = this.toRel(abs);
+        if (rel === null) return false;
+        if (!stats) return this.ignoredEither(rel);
+        const dir = stats.isDirectory();
+        const ignored = this.rules.isIgnored(rel, dir);
+        if (ignored && dir) this.skipped.add(rel);
+        return ignored;
+      },
+    });
+    this.fsw = fsw;
+    for (const [name, kind, isDir] of CHOKIDAR_EVENTS) fsw.on(name, (abs: string) => this.onEvent(abs, kind, isDir));
+    fsw.on('error', (err) => this.fail(err));
+    await new Promise<void>((resolve) => fsw.once('ready', resolve));
+  }
+
+  protected async stop(): Promise<void> {
+    await this.fsw?.close();
+  }
+
+  /** chokidar's add() gives no signal when the folder is in: this resolves at once. */
+  protected async rewatch(): Promise<void> {
+    for (const rel of this.skipped) {
+      if (this.rules.isIgnored(rel, true)) continue;
+      this.skipped.delete(rel);
+      this.fsw?.add(join(this.root, rel));
+    }
+  }
+
+  private onEvent(abs: string, kind: ChangeKind, isDir: boolean): void {
+    const rel = this.toRel(abs);
+    if (rel === null || this.closed) return;
+    void this.noteIgnoreFiles([rel]);
+    if (!this.rules.isIgnored(rel, isDir)) this.push({ path: rel, kind, isDir, time: Date.now() });
+  }
+}
