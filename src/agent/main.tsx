@@ -41,18 +41,18 @@ function systemPrompt(): string {
 
 const awareness = new Awareness(root);
 // The notes board lives in the workspace; read_notes is a request answered over the channel.
-let ipcRef: IpcClient | undefined;
+const ipcBox: { client?: IpcClient } = {};
 let nextNotesRequest = 1;
 const notesWaiting = new Map<number, (notes: NoteData[]) => void>();
 const notesPort: NotesPort = {
   post: (text) => {
-    if (!ipcRef?.connected) return false;
-    ipcRef.send({ t: 'note', text });
+    if (!ipcBox.client?.connected) return false;
+    ipcBox.client.send({ t: 'note', text });
     return true;
   },
   read: (since) =>
     new Promise((resolve) => {
-      if (!ipcRef?.connected) return resolve(undefined);
+      if (!ipcBox.client?.connected) return resolve(undefined);
       const id = nextNotesRequest++;
       const timer = setTimeout(() => {
         notesWaiting.delete(id);
@@ -62,7 +62,7 @@ const notesPort: NotesPort = {
         clearTimeout(timer);
         resolve(notes);
       });
-      ipcRef.send({ t: 'read_notes', id, since });
+      ipcBox.client.send({ t: 'read_notes', id, since });
     }),
 };
 
@@ -94,7 +94,7 @@ const agent = new Agent({
 agent.on('event', store.onEvent);
 
 const ipc = await IpcClient.fromEnv(env, { name, model: agent.model });
-ipcRef = ipc;
+ipcBox.client = ipc;
 agent.on('event', (e) => {
   if (e.type === 'status') ipc.send({ t: 'status', status: e.status, detail: e.detail });
   else if (e.type === 'wrote') ipc.send({ t: 'wrote', path: e.path, hash: e.hash });
