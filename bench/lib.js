@@ -2,7 +2,8 @@
 // programs under test (bin/agents through the test harness, and tmux on its own socket) so that
 // nothing they started outlives the bench.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Term } from '../test/helpers/term.js';
 
 export { Term };
@@ -151,7 +152,11 @@ function killGroupOrPid(p, signal) {
  * counts what arrives.
  */
 export function startAgents(args, { cols, rows, home, env = {} }) {
-  const t = Term.agents(args, { cols, rows, env: { AGENTS_HOME: home, ...env } });
+  // An empty project folder of its own: the workspace watches its project, and the repository (where
+  // other work may be going on) would make "idle" measure that work.
+  const project = join(home, 'project');
+  mkdirSync(project, { recursive: true });
+  const t = Term.agents(args, { cols, rows, cwd: project, env: { AGENTS_HOME: home, ...env } });
   t.frames = 0;
   t.pty.onData((d) => {
     let i = -1;

@@ -49,6 +49,11 @@ export type AgentEvent =
   | { type: 'wrote'; path: string; hash: string }
   | { type: 'read'; path: string }
   | { type: 'delivered'; upTo: number }
+  /**
+   * The conversation changed, for session memory: drop the stored messages from `start` on (all of
+   * them when `reset`) and append `messages`. Emitted at stable points, so it costs what is new.
+   */
+  | { type: 'history'; start: number; messages: Msg[]; reset?: boolean }
   | { type: 'compacted'; result: CompactionResult };
 
 export interface AgentOptions {
@@ -73,6 +78,8 @@ export interface AgentOptions {
 
 export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
   history: Msg[] = [];
+  /** How much of `history` (this very array) was last reported in a 'history' event. */
+  private reported = { array: undefined as Msg[] | undefined, count: 0 };
   model: string;
   status: AgentStatus = 'idle';
   totals: Totals = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, priced: true, turns: 0 };
@@ -129,6 +136,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     this.pendingContext = undefined;
     if (context) blocks.push({ type: 'text', text: context.text });
     appendUser(this.history, blocks);
+    this.checkpoint();
     if (context?.upTo !== undefined) this.emitEvent({ type: 'delivered', upTo: context.upTo });
     this.interrupted = false;
     this.running = this.turn().finally(() => {
@@ -143,6 +151,33 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     this.controller?.abort();
   }
 
+  /**
+   * Reports what changed in the history since the last report. Only the newest message can change
+   * in place (a user message waiting to be sent gains blocks), so it is reported again; a new array
+   * (compaction, clear, restore) is reported whole.
+   */
+  private checkpoint(): void {
+    const h = this.history;
+    if (this.reported.array !== h) {
+      this.reported = { array: h, count: h.length };
+      this.emitEvent({ type: 'history', start: 0, messages: h.slice(), reset: true });
+      return;
+    }
+    let start = Math.min(this.reported.count, h.length);
+    if (start > 0 && h[start - 1].role === 'user') start--;
+    this.reported.count = h.length;
+    if (start < h.length) this.emitEvent({ type: 'history', start, messages: h.slice(start) });
+  }
+
+  /** A conversation from session memory: the next request continues it. */
+  restore(messages: Msg[], totals?: Partial<Totals>): void {
+    if (this.running) return;
+    this.history = messages;
+    this.reported = { array: messages, count: messages.length };
+    if (totals) this.totals = { ...this.totals, ...totals };
+    this.contextTokens = estimateTokens(messages);
+  }
+
   clear(): void {
     if (this.running) {
       // The interrupted turn still settles its history (partial answer, error results); reset after.
@@ -152,6 +187,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     }
     this.history = [];
     this.contextTokens = 0;
+    this.checkpoint();
   }
 
   setModel(model: string): void {
@@ -182,6 +218,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
         this.countUsage(result.usage, false);
         if (!this.interrupted) {
           this.history = result.history;
+          this.checkpoint();
           this.contextTokens = estimateTokens(this.history);
           out = { ...result, reason };
           this.emitEvent({ type: 'compacted', result: out });
@@ -221,6 +258,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
       this.countUsage(result.usage, false);
       if (result.clearedResults === 0 && !result.summarised) return;
       this.history = result.history;
+      this.checkpoint();
       this.emitEvent({ type: 'compacted', result: { ...result, reason: 'near the context limit' } });
     };
     try {
@@ -252,10 +290,12 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
           return;
         }
         this.history.push({ role: 'assistant', content: response.content as Block[] });
+        this.checkpoint();
         const calls = response.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
         if (response.stop_reason !== 'tool_use' || calls.length === 0) return;
         const results = await this.runTools(calls);
         appendUser(this.history, results);
+        this.checkpoint();
         if (this.interrupted) {
           reason = 'interrupted';
           return;
@@ -270,6 +310,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
       this.emitEvent({ type: 'error', text: `the agent failed: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
       this.settleClear();
+      this.checkpoint();
       this.totals.turns++;
       this.setStatus(reason === 'error' ? 'error' : 'idle');
       this.emitEvent({ type: 'turn_end', reason });

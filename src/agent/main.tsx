@@ -11,7 +11,7 @@ import { InputTokenizer, type KeyEvent } from '../terminal/input.js';
 import { Agent, type Approval, type Policy } from './agent.js';
 import { ChatStore } from './ui/chat-store.js';
 import { Awareness } from './awareness.js';
-import { notesTools, type NotesPort } from './notes-tools.js';
+import { notesTools, searchMemoryTool, type NotesPort } from './notes-tools.js';
 import type { NoteData } from '../ipc/protocol.js';
 import { formatCost, formatTokens } from './prices.js';
 
@@ -66,6 +66,23 @@ const notesPort: NotesPort = {
     }),
 };
 
+// search_memory: the workspace holds the index over every session of this project.
+const searchWaiting = new Map<number, (r: { text: string; count: number }) => void>();
+const searchPort = (query: string): Promise<{ text: string; count: number } | undefined> =>
+  new Promise((resolve) => {
+    if (!ipcBox.client?.connected) return resolve(undefined);
+    const id = nextNotesRequest++;
+    const timer = setTimeout(() => {
+      searchWaiting.delete(id);
+      resolve(undefined);
+    }, 15_000);
+    searchWaiting.set(id, (r) => {
+      clearTimeout(timer);
+      resolve(r);
+    });
+    ipcBox.client.send({ t: 'search', id, query });
+  });
+
 const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY ?? null, authToken: env.ANTHROPIC_AUTH_TOKEN ?? null, maxRetries: 2 });
 const store = new ChatStore();
 let approvalAnswer: ((a: Approval) => void) | undefined;
@@ -77,7 +94,7 @@ const agent = new Agent({
   root,
   policy,
   awareness,
-  extraTools: notesTools(notesPort),
+  extraTools: [...notesTools(notesPort), searchMemoryTool(searchPort)],
   idleTimeoutMs: Number(env.AGENTS_AGENT_IDLE_MS) || undefined,
   retryBaseMs: Number(env.AGENTS_AGENT_RETRY_MS) || undefined,
   approve: (call, _id, signal) =>
@@ -101,6 +118,7 @@ agent.on('event', (e) => {
   else if (e.type === 'turn_end') ipc.send({ t: 'turn', reason: e.reason });
   else if (e.type === 'delivered') ipc.send({ t: 'delivered', upTo: e.upTo });
   else if (e.type === 'read') ipc.send({ t: 'read', path: e.path });
+  else if (e.type === 'history') ipc.send({ t: 'history', start: e.start, messages: e.messages as unknown as Record<string, unknown>[], reset: e.reset });
   else if (e.type === 'usage') {
     const t = e.totals;
     ipc.send({ t: 'usage', usage: { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cost: t.cost, priced: t.priced, context: e.context, contextWindow: agent.contextWindow } });
@@ -186,7 +204,13 @@ ipc.on('command', (m) => {
   else if (m.t === 'context') agent.deliverContext(m.text, m.upTo);
   else if (m.t === 'touched') awareness.touched(m.path, m.by, m.time);
   else if (m.t === 'conflict') store.say('notice', `⚠ ${m.path} was also changed by ${m.with} just now; check it before building on it.`);
-  else if (m.t === 'notes') {
+  else if (m.t === 'restore') {
+    agent.restore(m.messages as unknown as Parameters<typeof agent.restore>[0], m.totals);
+    store.say('notice', `resumed: ${m.messages.length} earlier messages are in this conversation (scroll up with ctrl+a [ in the workspace)`);
+  } else if (m.t === 'search_results') {
+    searchWaiting.get(m.id)?.({ text: m.text, count: m.count });
+    searchWaiting.delete(m.id);
+  } else if (m.t === 'notes') {
     notesWaiting.get(m.id)?.(m.notes);
     notesWaiting.delete(m.id);
   }

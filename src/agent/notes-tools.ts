@@ -60,3 +60,25 @@ export function notesTools(port: NotesPort): ToolDef[] {
     },
   ];
 }
+
+const searchSchema = z.strictObject({ query: z.string().min(1).max(500) });
+
+/** search_memory: full-text search over this project's earlier sessions, answered by the workspace. */
+export function searchMemoryTool(search: (query: string) => Promise<{ text: string; count: number } | undefined>): ToolDef {
+  return {
+    name: 'search_memory',
+    description:
+      "Search this project's session memory: earlier conversations of every agent, notes and file changes, across " +
+      'sessions. Use it to find what was decided or done before. Quote a phrase to match it exactly.',
+    kind: 'read',
+    inputSchema: searchSchema,
+    jsonSchema: schemaJson(searchSchema),
+    async run(input) {
+      const parsed = searchSchema.safeParse(input);
+      if (!parsed.success) return badInput('search_memory', parsed.error);
+      const r = await search(parsed.data.query);
+      if (!r) return errorResult('Session memory is not available (this agent runs outside a workspace, or the store is in use).', 'search_memory: unavailable');
+      return { content: r.text, isError: false, summary: `searched memory for "${parsed.data.query}" (${r.count} hits)` };
+    },
+  };
+}

@@ -33,6 +33,9 @@ export const AgentMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('read'), path: z.string() }),
   z.object({ t: z.literal('note'), text: z.string().min(1).max(4000) }),
   z.object({ t: z.literal('read_notes'), id: z.number().int(), since: z.number().int().optional() }),
+  /** The conversation changed (session memory): replace from `start` on with `messages`. */
+  z.object({ t: z.literal('history'), start: z.number().int().min(0), messages: z.array(z.record(z.string(), z.unknown())), reset: z.boolean().optional() }),
+  z.object({ t: z.literal('search'), id: z.number().int(), query: z.string().min(1).max(500) }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
@@ -45,6 +48,9 @@ export const WorkspaceMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('touched'), path: z.string(), by: z.string(), time: z.number() }),
   z.object({ t: z.literal('conflict'), path: z.string(), with: z.string() }),
   z.object({ t: z.literal('notes'), id: z.number().int(), notes: z.array(NoteSchema) }),
+  /** A conversation from session memory, sent once on hello when the session is resumed. */
+  z.object({ t: z.literal('restore'), messages: z.array(z.record(z.string(), z.unknown())), totals: z.record(z.string(), z.number()).optional() }),
+  z.object({ t: z.literal('search_results'), id: z.number().int(), text: z.string(), count: z.number().int() }),
 ]);
 export type WorkspaceMessage = z.infer<typeof WorkspaceMessageSchema>;
 
