@@ -11,7 +11,8 @@ import { InputTokenizer, type KeyEvent } from '../terminal/input.js';
 import { Agent, type Approval, type Policy } from './agent.js';
 import { ChatStore } from './ui/chat-store.js';
 import { Awareness } from './awareness.js';
-import { notesTools, searchMemoryTool, type NotesPort } from './notes-tools.js';
+import { notesTools, type NotesPort } from './notes-tools.js';
+import { searchMemoryTool, type Hit } from '../store/search.js';
 import type { NoteData } from '../ipc/protocol.js';
 import { formatCost, formatTokens } from './prices.js';
 
@@ -67,20 +68,21 @@ const notesPort: NotesPort = {
 };
 
 // search_memory: the workspace holds the index over every session of this project.
-const searchWaiting = new Map<number, (r: { text: string; count: number }) => void>();
-const searchPort = (query: string): Promise<{ text: string; count: number } | undefined> =>
-  new Promise((resolve) => {
-    if (!ipcBox.client?.connected) return resolve(undefined);
+const searchWaiting = new Map<number, (hits: Hit[], available: boolean) => void>();
+const searchPort = (query: string, limit: number): Promise<Hit[]> =>
+  new Promise((resolve, reject) => {
+    if (!ipcBox.client?.connected) return reject(new Error('session memory is not available: this agent runs outside a workspace'));
     const id = nextNotesRequest++;
     const timer = setTimeout(() => {
       searchWaiting.delete(id);
-      resolve(undefined);
+      reject(new Error('session memory did not answer in time'));
     }, 15_000);
-    searchWaiting.set(id, (r) => {
+    searchWaiting.set(id, (hits, available) => {
       clearTimeout(timer);
-      resolve(r);
+      if (available) resolve(hits);
+      else reject(new Error('session memory is not available in this workspace (another agents holds the store)'));
     });
-    ipcBox.client.send({ t: 'search', id, query });
+    ipcBox.client.send({ t: 'search', id, query, limit });
   });
 
 const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY ?? null, authToken: env.ANTHROPIC_AUTH_TOKEN ?? null, maxRetries: 2 });
@@ -208,7 +210,7 @@ ipc.on('command', (m) => {
     agent.restore(m.messages as unknown as Parameters<typeof agent.restore>[0], m.totals);
     store.say('notice', `resumed: ${m.messages.length} earlier messages are in this conversation (scroll up with ctrl+a [ in the workspace)`);
   } else if (m.t === 'search_results') {
-    searchWaiting.get(m.id)?.({ text: m.text, count: m.count });
+    searchWaiting.get(m.id)?.(m.hits as unknown as Hit[], m.available);
     searchWaiting.delete(m.id);
   } else if (m.t === 'notes') {
     notesWaiting.get(m.id)?.(m.notes);

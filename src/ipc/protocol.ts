@@ -35,7 +35,7 @@ export const AgentMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('read_notes'), id: z.number().int(), since: z.number().int().optional() }),
   /** The conversation changed (session memory): replace from `start` on with `messages`. */
   z.object({ t: z.literal('history'), start: z.number().int().min(0), messages: z.array(z.record(z.string(), z.unknown())), reset: z.boolean().optional() }),
-  z.object({ t: z.literal('search'), id: z.number().int(), query: z.string().min(1).max(500) }),
+  z.object({ t: z.literal('search'), id: z.number().int(), query: z.string().min(1).max(500), limit: z.number().int().min(1).max(50) }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
@@ -50,7 +50,8 @@ export const WorkspaceMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('notes'), id: z.number().int(), notes: z.array(NoteSchema) }),
   /** A conversation from session memory, sent once on hello when the session is resumed. */
   z.object({ t: z.literal('restore'), messages: z.array(z.record(z.string(), z.unknown())), totals: z.record(z.string(), z.number()).optional() }),
-  z.object({ t: z.literal('search_results'), id: z.number().int(), text: z.string(), count: z.number().int() }),
+  /** Hits of a memory search (src/store/search.ts Hit, as plain data); `available` false without a store. */
+  z.object({ t: z.literal('search_results'), id: z.number().int(), hits: z.array(z.record(z.string(), z.unknown())), available: z.boolean() }),
 ]);
 export type WorkspaceMessage = z.infer<typeof WorkspaceMessageSchema>;
 
