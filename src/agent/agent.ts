@@ -176,6 +176,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     this.reported = { array: messages, count: messages.length };
     if (totals) this.totals = { ...this.totals, ...totals };
     this.contextTokens = estimateTokens(messages);
+    this.emitEvent({ type: 'usage', usage: { input_tokens: 0, output_tokens: 0 }, cost: 0, totals: { ...this.totals }, context: this.contextTokens });
   }
 
   clear(): void {

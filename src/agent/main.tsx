@@ -208,7 +208,7 @@ ipc.on('command', (m) => {
   else if (m.t === 'conflict') store.say('notice', `⚠ ${m.path} was also changed by ${m.with} just now; check it before building on it.`);
   else if (m.t === 'restore') {
     agent.restore(m.messages as unknown as Parameters<typeof agent.restore>[0], m.totals);
-    store.say('notice', `resumed: ${m.messages.length} earlier messages are in this conversation (scroll up with ctrl+a [ in the workspace)`);
+    store.replay(m.messages as unknown as Array<{ role: string; content: unknown }>);
   } else if (m.t === 'search_results') {
     searchWaiting.get(m.id)?.(m.hits as unknown as Hit[], m.available);
     searchWaiting.delete(m.id);

@@ -11,6 +11,7 @@ import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
 import type { PickerOption } from '../workspace/workspace.js';
 import { helpText, parseArgs } from './args.js';
+import type { RunOptions } from './run-workspace.js';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`agents: ${message.trimEnd()}\n`);
@@ -35,9 +36,10 @@ async function main(): Promise<void> {
     return;
   }
   if (args.command === 'sessions' || args.command === 'search') {
-    fail(`'agents ${args.command}' needs session memory, which arrives in a later version.`, 1);
+    const { listSessions, searchSessions } = await import('./memory.js');
+    const code = args.command === 'sessions' ? await listSessions(process.cwd(), process.stdout) : await searchSessions(process.cwd(), args.query ?? '', process.stdout);
+    process.exit(code);
   }
-  if (args.continue || args.resume !== undefined) fail('--continue and --resume need session memory, which arrives in a later version.', 1);
 
   // --demo: a local Messages API server plays a scripted task on a throwaway copy of a sample
   // project, so a newcomer sees the product with no key and no network.
@@ -72,6 +74,48 @@ async function main(): Promise<void> {
   }
   const resolved = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
   if (resolved.errors.length) fail(resolved.errors.join('\n'));
+
+  // Session memory: a new session, or the one being resumed. Another workspace on this project
+  // holds the store: resuming is refused, a new workspace runs without memory and says so.
+  const { ProjectStore } = await import('../store/store.js');
+  const { SessionRecorder, loadHistory, loadUsage } = await import('../store/recorder.js');
+  const { metaOf, specsFromSession } = await import('./memory.js');
+  const opened = await ProjectStore.open(projectDir);
+  const resuming = args.continue || args.resume !== undefined;
+  if (!opened.store && resuming) fail(opened.error?.message ?? 'the session store cannot be opened');
+  let specs = resolved.specs;
+  let layout = args.layout ?? config.layout;
+  let memory: RunOptions['memory'];
+  if (opened.store) {
+    const store = opened.store;
+    if (resuming) {
+      const summary = args.resume !== undefined ? store.sessions().find((s) => s.id === args.resume) : store.latest();
+      if (!summary) {
+        await store.close();
+        fail(args.resume !== undefined ? `no stored session ${args.resume} for this project. 'agents sessions' lists them.` : "no stored session for this project yet. Run 'agents' to start one.");
+      }
+      specs = specsFromSession(summary, projectDir, process.env);
+      layout = args.layout ?? (['tiled', 'columns', 'rows'].includes(summary.layout) ? (summary.layout as typeof layout) : layout);
+      const session = store.openSession(summary.id)!;
+      const usage = await loadUsage(session);
+      const restore = new Map<string, { messages: Record<string, unknown>[]; totals?: Record<string, number> }>();
+      for (const a of summary.agents.filter((x) => x.kind === 'builtin')) {
+        const u = usage.get(a.name);
+        restore.set(a.name, {
+          messages: (await loadHistory(session, a.name)) as unknown as Record<string, unknown>[],
+          totals: u ? { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, cost: u.cost } : undefined,
+        });
+      }
+      const recorder = new SessionRecorder(session);
+      for (const [name, u] of usage) recorder.seedUsage(name, u);
+      recorder.event('resumed', { agents: specs.map((s) => s.name) });
+      memory = { store, recorder, restore, notice: `resumed session ${summary.id}` };
+    } else {
+      const session = store.create({ layout, agents: specs.map(metaOf) });
+      memory = { store, recorder: new SessionRecorder(session), restore: new Map(), notice: opened.error?.message };
+    }
+  }
+  const memoryNotice = opened.store ? undefined : `session memory is off: ${opened.error?.message ?? 'the store cannot be opened'}`;
   if (!process.stdin.isTTY || !process.stdout.isTTY) fail('agents needs a terminal: run it directly, not with its input or output redirected.');
 
   const presets: PickerOption[] = PRESET_NAMES.map((name) => {
@@ -99,9 +143,11 @@ async function main(): Promise<void> {
     context,
     // The demo always talks to its own server, whatever key the person has set.
     agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
-    firstInstructions: demo?.tasks,
-    specs: resolved.specs,
-    layout: args.layout ?? config.layout,
+    firstInstructions: resuming ? undefined : demo?.tasks,
+    memory,
+    notice: memory?.notice ?? memoryNotice,
+    specs,
+    layout,
     theme: theme.value,
     keymap: keys.keymap,
     presets,

@@ -136,10 +136,68 @@ export async function loadIndex(path: string, sessionsDir: string, project: stri
     );
   } else {
     const { added, removed } = await reconcile(db.data, sessionsDir);
-    dirty = added > 0 || removed > 0 || db.data.project !== project;
+    const refreshed = await refreshUnended(db.data, sessionsDir);
+    dirty = added > 0 || removed > 0 || refreshed > 0 || db.data.project !== project;
     db.data.project = project;
   }
   return { db, adapter, error, dirty };
+}
+
+/**
+ * A session without an end was not closed cleanly (a crash, kill -9): its index entry may miss the
+ * last moments, since the index is written lazily. Its counts are derived again from its streams,
+ * which are written within a fraction of a second.
+ */
+async function refreshUnended(data: IndexData, sessionsDir: string): Promise<number> {
+  let refreshed = 0;
+  for (const s of data.sessions) {
+    if (s.ended !== undefined) continue;
+    const dir = join(sessionsDir, s.id);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    let messages = 0;
+    let first: string | undefined;
+    for (const name of names.filter((n) => n.startsWith('agent-') && n.endsWith('.jsonl'))) {
+      const seen = new Set<number>();
+      for (const r of (await readJsonl(join(dir, name), 'agent')).records) {
+        if (r.kind !== 'message') continue;
+        if (typeof r.index === 'number') {
+          if (seen.has(r.index)) continue;
+          seen.add(r.index);
+        }
+        messages++;
+        const m = r.message as { role?: string; content?: unknown };
+        if (first === undefined && m.role === 'user') first = firstText(m.content);
+      }
+    }
+    let tokens = 0;
+    let cost = 0;
+    if (names.includes('usage.jsonl')) {
+      for (const r of (await readJsonl(join(dir, 'usage.jsonl'), 'usage')).records) {
+        tokens += Number(r.inputTokens ?? 0) + Number(r.outputTokens ?? 0);
+        cost += Number(r.cost ?? 0);
+      }
+    }
+    if (messages > s.messages || tokens > s.tokens || (first && !s.firstInstruction)) {
+      s.messages = Math.max(s.messages, messages);
+      s.tokens = Math.max(s.tokens, tokens);
+      s.cost = Math.max(s.cost, cost);
+      if (first && !s.firstInstruction) s.firstInstruction = first.length > 200 ? `${first.slice(0, 199)}…` : first;
+      refreshed++;
+    }
+  }
+  return refreshed;
+}
+
+function firstText(content: unknown): string | undefined {
+  if (typeof content === 'string') return content.trim() || undefined;
+  if (!Array.isArray(content)) return undefined;
+  const t = content.find((b: { type?: string; text?: string }) => b.type === 'text' && b.text?.trim());
+  return (t as { text?: string } | undefined)?.text?.trim();
 }
 
 /** Adds sessions whose folder the index lacks and drops entries whose folder is gone. */

@@ -40,6 +40,12 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
   /** IO failures after open (default: the log file). */
   onError?: (err: StoreError) => void;
+  /**
+   * Read only, without the lock: `agents sessions` and `agents search` while a workspace runs on the
+   * project. Nothing is written (appending throws); what the running workspace has not flushed yet
+   * is not seen.
+   */
+  readOnly?: boolean;
 }
 
 export interface SessionMeta {
@@ -64,7 +70,7 @@ export class ProjectStore implements SessionHost {
     readonly project: string,
     private readonly db: Low<IndexData>,
     private readonly adapter: PrivateJsonFile,
-    private readonly lock: ProjectLock,
+    private readonly lock: ProjectLock | undefined,
     readonly scrub: Scrubber,
     opts: OpenOptions,
   ) {
@@ -91,7 +97,7 @@ export class ProjectStore implements SessionHost {
     } catch (err) {
       return { error: new StoreError('io', `Could not create the session store folder ${dir}: ${describeFsError(err)}.`, dir) };
     }
-    const lock = ProjectLock.acquire(join(dir, LOCK_FILE), now());
+    const lock = opts.readOnly ? undefined : ProjectLock.acquire(join(dir, LOCK_FILE), now());
     if (lock instanceof StoreError) return { error: lock };
     const scrub = makeScrubber(env);
     const indexPath = join(dir, INDEX_FILE);
@@ -102,11 +108,11 @@ export class ProjectStore implements SessionHost {
       loaded = new StoreError('io', `Could not read the session store ${dir}: ${describeFsError(err)}.`, dir);
     }
     if (loaded instanceof StoreError) {
-      lock.release();
+      lock?.release();
       return { error: loaded };
     }
     const store = new ProjectStore(dir, real, loaded.db, loaded.adapter, lock, scrub, opts);
-    if (loaded.dirty) store.summaryChanged();
+    if (loaded.dirty && !opts.readOnly) store.summaryChanged();
     return { store, error: loaded.error };
   }
 
@@ -170,11 +176,11 @@ export class ProjectStore implements SessionHost {
     for (const s of this.live.values()) s.closeFiles();
     try {
       await this.adapter.settled();
-      await this.db.write();
+      if (this.lock) await this.db.write();
     } catch (err) {
       this.report(new StoreError('io', `Could not write the session index ${this.adapter.path}: ${describeFsError(err)}.`, this.adapter.path));
     }
-    this.lock.release();
+    this.lock?.release();
     process.off('exit', this.onExit);
   }
 
@@ -186,16 +192,17 @@ export class ProjectStore implements SessionHost {
     this.isClosed = true;
     for (const s of this.live.values()) s.closeFiles();
     try {
-      this.adapter.writeSync(this.db.data);
+      if (this.lock) this.adapter.writeSync(this.db.data);
     } catch (err) {
       this.report(new StoreError('io', `Could not write the session index ${this.adapter.path}: ${describeFsError(err)}.`, this.adapter.path));
     }
-    this.lock.release();
+    this.lock?.release();
   }
 
   // SessionHost -----------------------------------------------------------------------------
 
   summaryChanged(): void {
+    if (!this.lock) return;
     this.dirty = true;
     if (this.timer === undefined && !this.isClosed) this.timer = setTimeout(() => void this.writeIndex(), INDEX_DEBOUNCE_MS).unref();
   }

@@ -18,6 +18,8 @@ export type Preset = {
   args: string[];
   interrupt: Interrupt;
   installHint?: string;
+  /** Arguments that make the CLI continue its latest conversation in this folder (session resume). */
+  resumeArgs?: string[];
 };
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
@@ -46,6 +48,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     // Claude Code, Codex and Gemini CLI stop the running turn on Esc; Ctrl-C there may quit instead.
     interrupt: 'esc',
     installHint: 'npm install -g @anthropic-ai/claude-code',
+    resumeArgs: ['--continue'],
   },
   codex: {
     name: 'codex',
@@ -55,6 +58,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     args: [],
     interrupt: 'esc',
     installHint: 'npm install -g @openai/codex',
+    resumeArgs: ['resume', '--last'],
   },
   gemini: {
     name: 'gemini',
@@ -73,6 +77,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     args: [],
     interrupt: 'ctrl-c',
     installHint: 'python -m pip install aider-install && aider-install',
+    resumeArgs: ['--restore-chat-history'],
   },
   opencode: {
     name: 'opencode',
@@ -82,6 +87,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     args: [],
     interrupt: 'ctrl-c',
     installHint: 'npm install -g opencode-ai',
+    resumeArgs: ['--continue'],
   },
 };
 

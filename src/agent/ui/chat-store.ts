@@ -83,6 +83,23 @@ export class ChatStore {
     this.publish();
   }
 
+  /** An earlier conversation (a resumed session), shown compactly before the new one continues. */
+  replay(messages: Array<{ role: string; content: unknown }>): void {
+    for (const m of messages) {
+      const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : (m.content as Array<Record<string, unknown>>);
+      for (const b of blocks) {
+        if (b.type === 'text' && m.role === 'user') this.say('user', String(b.text));
+        else if (b.type === 'text') {
+          const md = {};
+          for (const line of String(b.text).split('\n')) this.add('text', renderLine(line, md));
+          this.add('gap', []);
+        } else if (b.type === 'tool_use') this.add('tool', [{ text: '· ', token: 'chat.tool' }, { text: `${String(b.name)} ${JSON.stringify(b.input).slice(0, 80)}`, token: 'chat.tool' }]);
+      }
+    }
+    this.add('notice', [{ text: `── resumed: the conversation above continues (${messages.length} messages) ──`, token: 'text.muted' }]);
+    this.publish();
+  }
+
   setBusy(busy: boolean): void {
     this.state.busy = busy;
     this.publish();
