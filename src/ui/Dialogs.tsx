@@ -128,7 +128,6 @@ function Help({ width, height }: { width: number; height: number }) {
   const muted = useStyle('text.muted');
   const inner = Math.max(1, width - 4);
   const rows = Math.max(1, height - 3);
-  const keyWidth = Math.min(24, Math.max(...help.flatMap((s) => s.entries.map((e) => e.keys.join(' ').length))) + 2);
   // Sections are dealt into columns top to bottom; the height decides how many columns are needed,
   // and each gets an equal share of the width (entries truncate rather than spill out of the dialog).
   const columns: HelpSection[][] = [[]];
@@ -147,7 +146,10 @@ function Help({ width, height }: { width: number; height: number }) {
     <Frame title="Keys" width={width} height={height}>
       <Text {...muted} wrap="truncate-end">{`Press ${prefix}, then a key. Keys without a binding go to the focused pane. esc closes.`}</Text>
       <Box flexDirection="row" height={rows} width={inner} columnGap={2} overflow="hidden">
-        {columns.map((sections, i) => (
+        {columns.map((sections, i) => {
+          // Each column's key width fits its own keys, so a long binding elsewhere costs no room here.
+          const keyWidth = Math.min(24, Math.max(...sections.flatMap((s) => s.entries.map((e) => e.keys.join(' ').length))) + 2);
+          return (
           <Box key={i} flexDirection="column" width={colWidth} overflow="hidden">
             {sections.map((section) => (
               <Box key={section.category} flexDirection="column" marginBottom={1}>
@@ -162,7 +164,8 @@ function Help({ width, height }: { width: number; height: number }) {
               </Box>
             ))}
           </Box>
-        ))}
+          );
+        })}
       </Box>
     </Frame>
   );
