@@ -138,7 +138,7 @@ function send(text: string, how: 'typed' | 'redirect'): void {
 }
 
 const HELP = `/help this list · /clear forget the conversation · /compact summarise it now · /model NAME switch model · /cost usage so far
-Enter sends · Alt+Enter or Ctrl+J new line · ↑↓ earlier inputs · Esc interrupts · Ctrl+D exits`;
+Enter sends · Alt+Enter or Ctrl+J new line · ↑↓ earlier inputs · Esc interrupts · Ctrl+O expands the last tool result · Ctrl+D exits`;
 
 function command(text: string): boolean {
   const [cmd, ...rest] = text.trim().split(/\s+/);
@@ -195,6 +195,7 @@ function onKey(ev: KeyEvent): void {
     return;
   }
   if (ctrl('d') && !store.editor.text) return quit();
+  if (ctrl('o')) return store.expandLast();
   const r = store.editor.key(ev);
   if (r.kind === 'submit' && !command(r.text)) send(r.text, 'typed');
   store.publish();

@@ -98,6 +98,9 @@ describe('built-in agent pane', () => {
     await t.waitFor('Allow run_command');
     t.write('y');
     await t.waitFor('Done running.');
+    // Ctrl+O expands the last tool result in full.
+    t.write('\x0f');
+    await t.waitFor('▼ ran echo ran > ran.txt');
     const { readFileSync } = await import('node:fs');
     expect(readFileSync(`${project}/ran.txt`, 'utf8').trim()).toBe('ran');
   });

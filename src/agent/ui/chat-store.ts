@@ -31,6 +31,8 @@ export interface ChatView {
 export class ChatStore {
   readonly editor = new Editor();
   private entries: Entry[] = [];
+  /** The latest tool results in full, newest last, for Ctrl+O (expand). */
+  private results: Array<{ call: string; content: string }> = [];
   private nextId = 1;
   private buffer = '';
   private md: MdState = {};
@@ -100,6 +102,21 @@ export class ChatStore {
     this.publish();
   }
 
+  /** Prints the latest tool result in full (and the one before it on the next press). */
+  expandLast(): void {
+    const r = this.results.pop();
+    if (!r) {
+      this.say('notice', 'no tool result to expand');
+      return;
+    }
+    const lines = r.content.split('\n');
+    const shown = lines.slice(0, 200);
+    this.add('tool', [{ text: `▼ ${r.call}`, token: 'chat.tool' }]);
+    for (const l of shown) this.add('tool', [{ text: `  ${l}`, token: 'text.muted' }]);
+    if (lines.length > shown.length) this.add('tool', [{ text: `  … ${lines.length - shown.length} more lines`, token: 'text.muted' }]);
+    this.publish();
+  }
+
   setBusy(busy: boolean): void {
     this.state.busy = busy;
     this.publish();
@@ -143,6 +160,8 @@ export class ChatStore {
         break;
       case 'tool_end':
         this.state.tool = undefined;
+        this.results.push({ call: e.result.summary, content: e.result.content });
+        if (this.results.length > 20) this.results.shift();
         this.add('tool', [{ text: e.result.isError ? '✗ ' : '✓ ', token: e.result.isError ? 'text.error' : 'status.running' }, { text: e.result.summary, token: 'chat.tool' }]);
         break;
       case 'approval':
