@@ -16,65 +16,12 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { appendUser, estimateTokens, INTERRUPTED, settleInterrupted, withCacheBreakpoint, type Block, type Msg } from './conversation.js';
 import { classify } from './errors.js';
 import { costOf, type UsageCounts } from './prices.js';
-import { describeCall, runTool, toolDefinitionsForApi, TOOLS, type ToolDef, type ToolResult } from './tools/index.js';
-import type { Awareness } from './awareness.js';
+import { describeCall } from './tools/index.js';
+import { ToolBelt } from './toolbelt.js';
 import { compactHistory, type CompactionResult } from './compaction.js';
 
-export type Policy = 'ask' | 'auto-edit' | 'auto';
-export type AgentStatus = 'idle' | 'thinking' | 'tool' | 'approval' | 'error';
-export type Approval = 'yes' | 'no' | 'always';
-
-export interface Totals {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  cost: number;
-  /** False when some response's model had no known price. */
-  priced: boolean;
-  turns: number;
-}
-
-export type AgentEvent =
-  | { type: 'status'; status: AgentStatus; detail?: string }
-  | { type: 'text'; delta: string }
-  | { type: 'text_end' }
-  | { type: 'tool_start'; id: string; name: string; input: unknown; call: string }
-  | { type: 'tool_end'; id: string; name: string; result: ToolResult }
-  | { type: 'approval'; id: string; call: string }
-  | { type: 'usage'; usage: UsageCounts; cost: number | undefined; totals: Totals; context: number }
-  | { type: 'notice'; text: string }
-  | { type: 'error'; text: string }
-  | { type: 'turn_end'; reason: 'done' | 'interrupted' | 'error' }
-  | { type: 'wrote'; path: string; hash: string }
-  | { type: 'read'; path: string }
-  | { type: 'delivered'; upTo: number }
-  /**
-   * The conversation changed, for session memory: drop the stored messages from `start` on (all of
-   * them when `reset`) and append `messages`. Emitted at stable points, so it costs what is new.
-   */
-  | { type: 'history'; start: number; messages: Msg[]; reset?: boolean }
-  | { type: 'compacted'; result: CompactionResult };
-
-export interface AgentOptions {
-  client: Anthropic;
-  model: string;
-  system: string;
-  root: string;
-  policy?: Policy;
-  maxTokens?: number;
-  /** Asks the person; `signal` aborts when the turn is interrupted (the question is void then). */
-  approve?: (call: string, id: string, signal: AbortSignal) => Promise<Approval>;
-  idleTimeoutMs?: number;
-  streamRetries?: number;
-  retryBaseMs?: number;
-  contextWindow?: number;
-  compactAt?: number;
-  /** Tools the workspace adds (the notes board). */
-  extraTools?: ToolDef[];
-  /** Other parties' changes, for warnings when editing a file changed under this agent. */
-  awareness?: Awareness;
-}
+export type { Policy, AgentStatus, Approval, Totals, AgentEvent, AgentOptions } from './agent-types.js';
+import type { AgentEvent, AgentOptions, AgentStatus, Approval, Totals } from './agent-types.js';
 
 export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
   history: Msg[] = [];
@@ -92,12 +39,13 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
   private alwaysExec = false;
   /** The latest undelivered context block (each replaces the last) and the feed id it covers. */
   private pendingContext: { text: string; upTo?: number } | undefined;
-  private toolCache: Anthropic.ToolUnion[] | undefined;
+  private tools: ToolBelt;
   /** clear() during a turn: forget the history once that turn has settled, not while it writes to it. */
   private clearWhenSettled = false;
 
   constructor(private o: AgentOptions) {
     super();
+    this.tools = new ToolBelt(o.root, o.extraTools ?? [], o.awareness);
     this.model = o.model;
     this.contextWindow = o.contextWindow ?? 200_000;
   }
@@ -387,7 +335,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
         model: this.model,
         max_tokens: this.o.maxTokens ?? 16_000,
         system: [{ type: 'text', text: this.o.system, cache_control: { type: 'ephemeral' } }],
-        tools: this.toolsForRequest(),
+        tools: this.tools.forRequest(),
         messages: withCacheBreakpoint(this.history),
       },
       // Until the headers arrive the SDK's own timeout (per attempt, retried by the SDK) is the
@@ -459,7 +407,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
       this.setStatus('tool', line);
       this.emitEvent({ type: 'tool_start', id: call.id, name: call.name, input: call.input, call: line });
       const controller = (this.controller = new AbortController());
-      const result = await this.runOne(call, controller.signal);
+      const result = await this.tools.run(call, controller.signal, (e) => this.emitEvent(e));
       const content = this.interrupted ? `${INTERRUPTED}. Partial result:\n${result.content}` : result.content;
       results.push({ type: 'tool_result', tool_use_id: call.id, content, is_error: result.isError || this.interrupted });
       this.emitEvent({ type: 'tool_end', id: call.id, name: call.name, result });
@@ -467,37 +415,9 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     return results;
   }
 
-  /**
-   * Runs one tool: the workspace's extra tools (notes) or a file/command tool. Edits of a file that
-   * another party changed since this agent last saw it carry a warning, so the model re-reads it.
-   */
-  private async runOne(call: Anthropic.ToolUseBlock, signal: AbortSignal): Promise<ToolResult> {
-    const extra = this.o.extraTools?.find((t) => t.name === call.name);
-    const ctx = { root: this.o.root, signal, beforeWrite: (path: string, hash: string) => this.emitEvent({ type: 'wrote', path, hash }) };
-    if (extra) return extra.run(call.input, ctx);
-    const path = typeof (call.input as { path?: unknown })?.path === 'string' ? (call.input as { path: string }).path : undefined;
-    const aware = this.o.awareness;
-    const warning = path && aware && (call.name === 'edit_file' || call.name === 'write_file') ? aware.warningFor(path) : undefined;
-    const result = await runTool(call.name, call.input, ctx);
-    if (path && aware && !result.isError && (call.name === 'read_file' || call.name === 'edit_file' || call.name === 'write_file')) {
-      aware.sawFile(path);
-      if (call.name === 'read_file') this.emitEvent({ type: 'read', path: aware.key(path) });
-    }
-    return warning ? { ...result, content: `${warning}\n\n${result.content}`, summary: `${result.summary} ⚠ changed by another party` } : result;
-  }
-
-  /** The tool definitions of this agent, byte-stable across requests, cache breakpoint on the last. */
-  private toolsForRequest(): Anthropic.ToolUnion[] {
-    if (!this.toolCache) {
-      const defs = [...toolDefinitionsForApi(), ...(this.o.extraTools ?? []).map((t) => ({ name: t.name, description: t.description, input_schema: t.jsonSchema }))] as Anthropic.Tool[];
-      this.toolCache = defs.map((d, i) => (i === defs.length - 1 ? { ...d, cache_control: { type: 'ephemeral' } } : d));
-    }
-    return this.toolCache;
-  }
-
   /** True when the call may run; otherwise the text of the refusal for the model. */
   private async permit(call: Anthropic.ToolUseBlock, line: string): Promise<true | string> {
-    const kind = [...TOOLS, ...(this.o.extraTools ?? [])].find((t) => t.name === call.name)?.kind ?? 'exec';
+    const kind = this.tools.kindOf(call.name);
     const policy = this.o.policy ?? 'auto-edit';
     if (policy === 'auto' || kind === 'read' || (kind === 'edit' && policy === 'auto-edit') || (kind === 'exec' && this.alwaysExec)) return true;
     if (!this.o.approve) return 'not allowed: this agent may not run that without approval';
