@@ -22,7 +22,7 @@ import { App } from '../ui/App.js';
 import type { UiEnv } from '../ui/context.js';
 import { helpSections } from '../ui/help-data.js';
 import { buildMemoryIndex, type MemoryIndex } from '../store/search.js';
-import { memoryRecords } from '../store/recorder.js';
+import { memoryRecords, messageRecords } from '../store/recorder.js';
 import { dialogRect } from '../ui/geometry.js';
 import { log, writeCrashReport } from '../util/log.js';
 import { InputRouter } from '../workspace/input-router.js';
@@ -103,7 +103,15 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
     ws.agentMessage(id, m);
     const pane = ws.panes.find((p) => p.id === id);
     if (pane) o.context?.agentMessage(pane.name, id, m);
-    if (pane && mem) mem.recorder.agentMessage(pane.name, m);
+    if (pane && mem) {
+      mem.recorder.agentMessage(pane.name, m);
+      // Once built, the memory index follows this session too (ids per position: a re-sent message replaces).
+      if (m.t === 'history' && index) {
+        const s = mem.recorder.session;
+        const records = messageRecords({ sessionId: s.id, sessionStarted: s.summary.started }, pane.name, m.start, m.messages as never, Date.now());
+        void index.then((ix) => records.forEach((r) => ix.add(r)));
+      }
+    }
     if (m.t === 'search') {
       void search(m.query, m.limit).then(
         (hits) => o.ipc.send(id, { t: 'search_results', id: m.id, hits: (hits ?? []) as unknown as Record<string, unknown>[], available: hits !== undefined }),

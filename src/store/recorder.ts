@@ -121,6 +121,14 @@ function textOf(content: unknown): string {
     .join('\n');
 }
 
+/** Search records for messages `start…` of an agent's conversation (ids are stable per position). */
+export function messageRecords(base: { sessionId: string; sessionStarted: number }, agent: string, start: number, messages: Message[], time = base.sessionStarted): MemoryRecord[] {
+  return messages.map((m, i) => {
+    const isTool = Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result' || b.type === 'tool_use');
+    return { ...base, id: `${base.sessionId}/${agent}/${start + i}`, agent, time, kind: isTool ? 'tool' : 'message', role: m.role, text: textOf(m.content) };
+  });
+}
+
 /** Every searchable record of the project: messages, tool calls and results, notes, changes. */
 export async function* memoryRecords(store: ProjectStore): AsyncIterable<MemoryRecord> {
   for (const summary of store.sessions()) {
@@ -128,11 +136,7 @@ export async function* memoryRecords(store: ProjectStore): AsyncIterable<MemoryR
     if (!session) continue;
     const base = { sessionId: summary.id, sessionStarted: summary.started };
     for (const agent of summary.agents.filter((a) => a.kind === 'builtin')) {
-      const history = await loadHistory(session, agent.name);
-      for (const [i, m] of history.entries()) {
-        const isTool = Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result' || b.type === 'tool_use');
-        yield { ...base, id: `${summary.id}/${agent.name}/${i}`, agent: agent.name, time: summary.started, kind: isTool ? 'tool' : 'message', role: m.role, text: textOf(m.content) };
-      }
+      yield* messageRecords(base, agent.name, 0, await loadHistory(session, agent.name));
     }
     for (const r of (await session.read('notes')).records) {
       yield { ...base, id: `${summary.id}/note/${String(r.id)}`, agent: String(r.author), time: Number(r.at ?? r.t), kind: 'note', text: String(r.text) };
