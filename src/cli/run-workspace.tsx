@@ -145,6 +145,7 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
         get dirty() {
           return pane.dirty;
         },
+        focused: pane === ws.focused,
         inner,
         paint: (g, r, skip) => pane.paint(g, r, skip),
       })),

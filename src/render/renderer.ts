@@ -16,6 +16,8 @@ export const FRAME_MS = 33;
 
 export interface PaneSurface {
   readonly dirty: boolean;
+  /** The pane keys go to: an echo frame paints only it. */
+  readonly focused?: boolean;
   inner: Rect;
   paint(grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void;
 }
@@ -86,10 +88,14 @@ export class Renderer {
     this.request();
   }
 
+  /**
+   * `urgent`: the echo of a keystroke. It is drawn on the next turn of the event loop and only the
+   * focused pane is painted, so busy neighbours cannot delay it; they follow in the next regular frame.
+   */
   request(urgent = false): void {
     if (this.stopped) return;
     if (urgent) {
-      this.immediate ??= setImmediate(() => this.frame());
+      this.immediate ??= setImmediate(() => this.frame(true));
       return;
     }
     if (this.timer || this.immediate) return;
@@ -97,7 +103,7 @@ export class Renderer {
     this.timer = setTimeout(() => this.frame(), wait);
   }
 
-  frame(): void {
+  frame(echoOnly = false): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.immediate) clearImmediate(this.immediate);
@@ -109,8 +115,17 @@ export class Renderer {
     const all = this.chromeChanged;
     if (all) this.desired.copyRect(this.chrome, { x: 0, y: 0, width: this.chrome.width, height: this.chrome.height });
     const skip = scene.overlays.length ? (x: number, y: number) => scene.overlays.some((r) => contains(r, x, y)) : undefined;
-    for (const p of scene.panes) if (all || p.dirty) p.paint(this.desired, p.inner, skip);
+    let deferred = false;
+    for (const p of scene.panes) {
+      if (!all && !p.dirty) continue;
+      if (!all && echoOnly && !p.focused) {
+        deferred = true;
+        continue;
+      }
+      p.paint(this.desired, p.inner, skip);
+    }
     this.chromeChanged = false;
+    if (deferred) this.request();
     let out = diffGrids(this.shown, this.desired, this.full);
     if (this.full) out = '\x1b[0m\x1b[2J' + out;
     this.full = false;
