@@ -6,6 +6,7 @@ import { createEmulator, readScreen, writeAsync, type Terminal } from '../helper
 /** A pane that fills its interior with one character, honouring `skip` as a real pane does. */
 class FakeSurface implements PaneSurface {
   dirty = true;
+  focused = false;
   paints = 0;
   constructor(
     public inner: Rect,
@@ -51,6 +52,8 @@ const renderers: Renderer[] = [];
 function rig(cols = 20, rows = 6): Rig {
   const a = new FakeSurface({ x: 1, y: 1, width: 8, height: 4 }, 'a');
   const b = new FakeSurface({ x: 11, y: 1, width: 8, height: 4 }, 'b', COLOR.p256 | 33);
+  // Keys go to `a`: urgent (echo) frames paint it.
+  a.focused = true;
   const scene: Scene = { panes: [a, b], overlays: [] };
   const writes: string[] = [];
   const renderer = new Renderer((s) => writes.push(s), () => scene, cols, rows);
@@ -253,6 +256,24 @@ describe('Renderer: frame scheduling', () => {
     vi.advanceTimersByTime(0);
     expect(writes).toHaveLength(2);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('an urgent frame paints only the focused pane; a busy neighbour follows in the next regular frame', async () => {
+    vi.useFakeTimers();
+    const { renderer, writes, a, b } = rig();
+    renderer.frame();
+    const paintsB = b.paints;
+    a.change('e');
+    b.change('n');
+    renderer.request(true);
+    vi.advanceTimersByTime(0);
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toContain('e');
+    expect(writes[1]).not.toContain('n');
+    expect(b.paints).toBe(paintsB);
+    vi.advanceTimersByTime(FRAME_MS);
+    expect(writes).toHaveLength(3);
+    expect(writes[2]).toContain('n');
   });
 
   it('many urgent requests in one turn make one frame', async () => {
