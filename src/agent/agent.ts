@@ -39,6 +39,7 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
   private alwaysExec = false;
   /** The latest undelivered context block (each replaces the last) and the feed id it covers. */
   private pendingContext: { text: string; upTo?: number } | undefined;
+  private deliveredUpTo = -1;
   private tools: ToolBelt;
   /** clear() during a turn: forget the history once that turn has settled, not while it writes to it. */
   private clearWhenSettled = false;
@@ -68,6 +69,9 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
    * Each block replaces the previous undelivered one: the workspace always sends the whole backlog.
    */
   deliverContext(text: string, upTo?: number): void {
+    // A block pushed before the workspace heard of our last delivery covers nothing new: ignore it
+    // (a fresh one follows), so no entry reaches the model twice.
+    if (upTo !== undefined && upTo <= this.deliveredUpTo) return;
     this.pendingContext = text ? { text, upTo } : undefined;
   }
 
@@ -85,7 +89,10 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     if (context) blocks.push({ type: 'text', text: context.text });
     appendUser(this.history, blocks);
     this.checkpoint();
-    if (context?.upTo !== undefined) this.emitEvent({ type: 'delivered', upTo: context.upTo });
+    if (context?.upTo !== undefined) {
+      this.deliveredUpTo = Math.max(this.deliveredUpTo, context.upTo);
+      this.emitEvent({ type: 'delivered', upTo: context.upTo });
+    }
     this.interrupted = false;
     this.running = this.turn().finally(() => {
       this.running = undefined;
