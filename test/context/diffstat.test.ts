@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContentCache } from '../../src/context/content-cache.js';
 import { countLines, lineDiff, looksLikeText, splitLines } from '../../src/context/diffstat.js';
+import { seeded as mulberry32 } from '../helpers/random.js';
 
 /** The textbook O(N·M) longest common subsequence: the reference the fast count must agree with. */
 function reference(a: string[], b: string[]): { added: number; removed: number } {
@@ -9,16 +10,6 @@ function reference(a: string[], b: string[]): { added: number; removed: number }
   return { added: b.length - dp[0][0], removed: a.length - dp[0][0] };
 }
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('lineDiff', () => {
   it('counts the usual edits', () => {

@@ -2,20 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diffGrids, sgr } from '../../src/render/diff.js';
 import { ATTR, COLOR, Grid } from '../../src/render/grid.js';
 import { createEmulator, gridMismatches, readScreen, writeAsync, type Terminal } from '../helpers/screen-grid.js';
+import { seeded as mulberry32 } from '../helpers/random.js';
 
 // The strong check: whatever diffGrids writes, fed to a real terminal emulator that already shows
 // `shown`, must leave exactly `next` on its screen.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NARROW = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 #$%&*+-=/é─│·'];
 const WIDE = ['中', '日', '本', '語', '한', '😀', '🚀', '🎉'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMemoryIndex, MemoryIndex, type MemoryRecord } from '../../src/store/search.js';
 import { PASSAGE_WORDS, parseQuery, splitPassages, words } from '../../src/store/search-text.js';
+import { seeded as rng } from '../helpers/random.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 2, 1, 9, 0);
@@ -36,16 +37,6 @@ const FILLER = [
   'The command palette filters as you type and remembers the last choice.',
 ];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KINDS: Array<Pick<MemoryRecord, 'kind' | 'role'>> = [
   { kind: 'message', role: 'user' },
