@@ -146,6 +146,7 @@ async function main(): Promise<void> {
     firstInstructions: resuming ? undefined : demo?.tasks,
     memory,
     notice: memory?.notice ?? memoryNotice,
+    attention: config.attention,
     specs,
     layout,
     theme: theme.value,

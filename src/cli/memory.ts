@@ -6,6 +6,7 @@ import { buildMemoryIndex, formatHits, relativeTime } from '../store/search.js';
 import { memoryRecords } from '../store/recorder.js';
 import { ProjectStore, type AgentMeta, type SessionSummary } from '../store/store.js';
 import { formatCost, formatTokens } from '../util/format.js';
+import { defaultConfig } from '../config/schema.js';
 import { findExecutable, PRESETS, resolveAgents, type PaneSpec, type PresetName } from '../workspace/presets.js';
 
 /** Opens the store read-only (a running workspace may hold the lock); undefined with a message otherwise. */
@@ -78,7 +79,7 @@ export function specsFromSession(s: SessionSummary, projectDir: string, env: Nod
   return s.agents.map((a): PaneSpec => {
     const preset = a.preset as PresetName | undefined;
     if (preset && PRESETS[preset]) {
-      const config = { theme: 'dark', layout: 'tiled' as const, prefix: 'ctrl+a', keys: {}, watch: { ignore: [] }, agents: [{ name: a.name, preset, model: a.model }] };
+      const config = { ...defaultConfig(), agents: [{ name: a.name, preset, model: a.model }] };
       const spec = resolveAgents({ names: [a.name], cmds: [], config, projectDir: a.cwd || projectDir, env }).specs[0];
       const resume = PRESETS[preset].resumeArgs;
       if (spec && spec.kind === 'command' && resume) spec.args = [...spec.args, ...resume];

@@ -8,6 +8,7 @@
  * Lifetime: every child process belongs to the Workspace; quit, SIGTERM, SIGHUP and SIGINT stop them
  * all (TERM, then KILL) before the terminal is restored; a crash kills them at once.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { Writable, PassThrough } from 'node:stream';
@@ -48,6 +49,8 @@ export interface RunOptions {
     restore: Map<string, { messages: Record<string, unknown>[]; totals?: Record<string, number> }>;
     notice?: string;
   };
+  /** When an agent starts waiting for the person (config `attention`). */
+  attention?: { bell: boolean; command?: string };
   /** Shown in the status bar at start (resumed, or why session memory is off). */
   notice?: string;
   /** First instructions sent to built-in agents once they connect (the --demo tour). */
@@ -228,6 +231,23 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
   });
 
   if (o.notice) ws.say(o.notice);
+  ws.on('attention', (pane) => {
+    // The bell goes between frames (a BEL inside synchronized output is still just a BEL).
+    if (o.attention?.bell !== false) stdout.write('\x07');
+    if (o.attention?.command) {
+      try {
+        const child = spawn('/bin/sh', ['-c', o.attention.command], {
+          detached: true,
+          stdio: 'ignore',
+          env: { ...process.env, AGENTS_ATTENTION_AGENT: pane.name, AGENTS_ATTENTION_STATE: 'waiting' },
+        });
+        child.on('error', (err) => log(`attention command failed: ${err.message}`));
+        child.unref();
+      } catch (err) {
+        log(`attention command failed: ${(err as Error).message}`);
+      }
+    }
+  });
 
   return new Promise<Ending>((resolve) => {
     let finishing = false;

@@ -18,7 +18,6 @@ export class KeyBindingError extends Error {
 export const DEFAULT_PREFIX = 'ctrl+a';
 /** Stands for "the prefix key" in a command's bindings (prefix.send: press the prefix twice). */
 export const PREFIX_AGAIN = 'prefix';
-const LATER = 'arrives with a later version';
 
 const NAMED_KEYS: readonly NamedKey[] = [
   'up', 'down', 'left', 'right', 'home', 'end', 'pageup', 'pagedown', 'insert', 'delete', 'backspace', 'tab',
@@ -52,7 +51,7 @@ export const COMMANDS = [
   cmd('agent.interruptAll', 'Agents', 'prefix', ['I'], 'Interrupt every agent'),
   cmd('agent.redirect', 'Agents', 'prefix', ['r'], 'Interrupt the focused agent and give it a new instruction'),
   cmd('agent.broadcast', 'Agents', 'prefix', ['b'], 'Interrupt every agent and give them all a new instruction'),
-  cmd('agent.nextWaiting', 'Agents', 'prefix', ['a'], 'Jump to the next agent waiting for you', LATER),
+  cmd('agent.nextWaiting', 'Agents', 'prefix', ['a'], 'Jump to the agent that has waited longest for you'),
   cmd('pane.zoom', 'View', 'prefix', ['z'], 'Zoom the focused pane, or go back to all panes'),
   cmd('pane.scroll', 'View', 'prefix', ['['], 'Scroll mode: read back through the focused pane'),
   cmd('context.toggle', 'View', 'prefix', ['f'], 'Show or hide the shared-context panel (changes feed, notes)'),

@@ -86,6 +86,14 @@ export const ConfigSchema = z.strictObject({
       ignore: z.array(z.string()).default([]),
     })
     .default({ ignore: [] }),
+  /** When an agent starts waiting for the person: ring the terminal bell, and/or run a command. */
+  attention: z
+    .strictObject({
+      bell: z.boolean().default(true),
+      /** Run with AGENTS_ATTENTION_AGENT and AGENTS_ATTENTION_STATE in its environment. */
+      command: z.string().min(1, 'expected a command').optional(),
+    })
+    .default({ bell: true }),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

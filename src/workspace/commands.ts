@@ -27,6 +27,8 @@ export function runCommand(ws: Workspace, name: CommandName, reserved?: string):
       return ws.interrupt(false);
     case 'agent.interruptAll':
       return ws.interrupt(true);
+    case 'agent.nextWaiting':
+      return ws.nextWaiting();
     case 'agent.redirect':
       return ws.openPrompt('focused');
     case 'agent.broadcast':

@@ -27,7 +27,7 @@ const STATUS_ROWS = 1;
 /** Programs such as Codex read an Enter within ~120 ms of pasted text as a newline (FIELD-NOTES). */
 const ENTER_AFTER_TEXT_MS = 200;
 
-export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [] }> {
+export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane] }> {
   panes: Pane[] = [];
   focus = 0;
   mode: Mode = 'normal';
@@ -38,6 +38,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   rows: number;
   message: string | undefined;
   contextOpen = false;
+  /** Panes whose agent waits for the person, and since when. */
+  private waitingSince = new Map<number, number>();
   private rects: Rect[] = [];
   private nextId = 1;
   private view!: WorkspaceView;
@@ -191,7 +193,13 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     const pane = this.panes.find((p) => p.id === paneId);
     if (!pane) return;
     const prev = pane.agent ?? { status: 'idle' as const };
-    if (m.t === 'status') pane.agent = { ...prev, status: m.status, detail: m.detail };
+    if (m.t === 'status') {
+      pane.agent = { ...prev, status: m.status, detail: m.detail };
+      if (m.status === 'approval' && prev.status !== 'approval') {
+        this.waitingSince.set(pane.id, Date.now());
+        this.emit('attention', pane);
+      } else if (m.status !== 'approval') this.waitingSince.delete(pane.id);
+    }
     else if (m.t === 'usage') pane.agent = { ...prev, usage: m.usage };
     else if (m.t === 'hello') pane.agent = { ...prev };
     else return;
@@ -273,6 +281,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     if (i < 0) return;
     const [pane] = this.panes.splice(i, 1);
     this.paneViews.delete(id);
+    this.waitingSince.delete(id);
     if (this.focus >= this.panes.length) this.focus = Math.max(0, this.panes.length - 1);
     if (this.panes.length === 0) this.zoomed = false;
     this.relayout();
@@ -320,6 +329,15 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.dialog = undefined;
     this.mode = 'normal';
     this.publish();
+  }
+
+  /** Focuses the agent that has waited longest for the person. */
+  nextWaiting(): void {
+    const [first] = [...this.waitingSince.entries()].sort((a, b) => a[1] - b[1]);
+    const i = first ? this.panes.findIndex((p) => p.id === first[0]) : -1;
+    if (i < 0) return this.say('no agent is waiting for you');
+    if (this.zoomed && this.focus !== i) this.zoomed = false;
+    this.focusIndex(i);
   }
 
   toggleContext(): void {

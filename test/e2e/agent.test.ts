@@ -92,10 +92,18 @@ describe('built-in agent pane', () => {
       { kind: 'reply', stopReason: 'tool_use', content: [{ type: 'text', text: 'Running it.' }, { type: 'tool_use', name: 'run_command', input: { command: 'echo ran > ran.txt' } }] },
       { kind: 'reply', content: [{ type: 'text', text: 'Done running.' }] },
     );
+    let bells = 0;
+    t.pty.onData((d: string) => (bells += d.split('\x07').length - 1));
     t.write('run the thing\r');
     await t.waitFor(/1 agent · needs approval/);
     await t.waitFor(() => statusBar(t).includes('waiting for you: 1:agent'), { message: 'attention in the status bar' });
     await t.waitFor('Allow run_command');
+    await until(() => bells > 0, { message: 'the terminal bell' });
+    // From another pane, prefix+a jumps to the agent that waits.
+    t.keys('C-a', '2');
+    await t.waitFor(() => statusBar(t).includes('2:shell'), { message: 'focus on the shell' });
+    t.keys('C-a', 'a');
+    await t.waitFor(() => statusBar(t).includes('1:agent'), { message: 'prefix+a back to the waiting agent' });
     t.write('y');
     await t.waitFor('Done running.');
     // Ctrl+O expands the last tool result in full.

@@ -91,7 +91,7 @@ describe('panes', () => {
     t.keys('C-a', '?');
     await t.waitFor('Zoom the focused pane');
     expect(t.text()).toContain('Interrupt the focused agent');
-    expect(t.text()).toContain('(later)');
+    expect(t.text()).toContain('Jump to the agent that has waited longest');
     t.keys('Escape');
     await t.waitFor((s) => !s.includes('Zoom the focused pane'), { message: 'help closed' });
   });

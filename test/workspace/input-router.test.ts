@@ -153,10 +153,22 @@ describe('InputRouter: the prefix', () => {
     expect(t.input(1)).toBe('\x02');
   });
 
-  it('reserved commands say they arrive later', async () => {
+  it('prefix+a with nobody waiting says so', async () => {
     const t = await setup();
     t.type(CTRL_A, 'a');
-    expect(t.ws.getView().message).toBe('agent.nextWaiting: arrives with a later version');
+    expect(t.ws.getView().message).toBe('no agent is waiting for you');
+  });
+
+  it('prefix+a focuses the agent that has waited longest', async () => {
+    const t = await setup(['a', 'b', 'c']);
+    const [, b, c] = t.ws.panes;
+    t.ws.agentMessage(c.id, { t: 'status', status: 'approval' });
+    t.ws.agentMessage(b.id, { t: 'status', status: 'approval' });
+    t.type(CTRL_A, 'a');
+    expect(t.ws.focused?.name).toBe('c');
+    t.ws.agentMessage(c.id, { t: 'status', status: 'thinking' });
+    t.type(CTRL_A, 'a');
+    expect(t.ws.focused?.name).toBe('b');
   });
 
   it('redirect opens a prompt bar; Enter interrupts the pane and types the instruction', async () => {
