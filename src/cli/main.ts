@@ -11,7 +11,7 @@ import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
 import type { PickerOption } from '../workspace/workspace.js';
 import { helpText, parseArgs } from './args.js';
-import type { RunOptions } from './run-workspace.js';
+import type { MemoryService, Restore } from '../store/memory-service.js';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`agents: ${message.trimEnd()}\n`);
@@ -79,13 +79,15 @@ async function main(): Promise<void> {
   // holds the store: resuming is refused, a new workspace runs without memory and says so.
   const { ProjectStore } = await import('../store/store.js');
   const { SessionRecorder, loadHistory, loadUsage } = await import('../store/recorder.js');
+  const { MemoryService } = await import('../store/memory-service.js');
   const { metaOf, specsFromSession } = await import('./memory.js');
   const opened = await ProjectStore.open(projectDir);
   const resuming = args.continue || args.resume !== undefined;
   if (!opened.store && resuming) fail(opened.error?.message ?? 'the session store cannot be opened');
   let specs = resolved.specs;
   let layout = args.layout ?? config.layout;
-  let memory: RunOptions['memory'];
+  let memory: MemoryService | undefined;
+  let memoryNote: string | undefined;
   if (opened.store) {
     const store = opened.store;
     if (resuming) {
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
       layout = args.layout ?? (['tiled', 'columns', 'rows'].includes(summary.layout) ? (summary.layout as typeof layout) : layout);
       const session = store.openSession(summary.id)!;
       const usage = await loadUsage(session);
-      const restore = new Map<string, { messages: Record<string, unknown>[]; totals?: Record<string, number> }>();
+      const restore = new Map<string, Restore>();
       for (const a of summary.agents.filter((x) => x.kind === 'builtin')) {
         const u = usage.get(a.name);
         restore.set(a.name, {
@@ -109,10 +111,12 @@ async function main(): Promise<void> {
       const recorder = new SessionRecorder(session);
       for (const [name, u] of usage) recorder.seedUsage(name, u);
       recorder.event('resumed', { agents: specs.map((s) => s.name) });
-      memory = { store, recorder, restore, notice: `resumed session ${summary.id}` };
+      memory = new MemoryService(store, recorder, restore);
+      memoryNote = `resumed session ${summary.id}`;
     } else {
       const session = store.create({ layout, agents: specs.map(metaOf) });
-      memory = { store, recorder: new SessionRecorder(session), restore: new Map(), notice: opened.error?.message };
+      memory = new MemoryService(store, new SessionRecorder(session), new Map());
+      memoryNote = opened.error?.message;
     }
   }
   const memoryNotice = opened.store ? undefined : `session memory is off: ${opened.error?.message ?? 'the store cannot be opened'}`;
@@ -145,7 +149,7 @@ async function main(): Promise<void> {
     agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
     firstInstructions: resuming ? undefined : demo?.tasks,
     memory,
-    notice: memory?.notice ?? memoryNotice,
+    notice: memoryNote ?? memoryNotice,
     attention: config.attention,
     specs,
     layout,

@@ -22,8 +22,6 @@ import { InputTokenizer } from '../terminal/input.js';
 import { App } from '../ui/App.js';
 import type { UiEnv } from '../ui/context.js';
 import { helpSections } from '../ui/help-data.js';
-import { buildMemoryIndex, type MemoryIndex } from '../store/search.js';
-import { memoryRecords, messageRecords } from '../store/recorder.js';
 import { dialogRect } from '../ui/geometry.js';
 import { log, writeCrashReport } from '../util/log.js';
 import { InputRouter } from '../workspace/input-router.js';
@@ -32,8 +30,7 @@ import type { PaneSpec } from '../workspace/presets.js';
 import { Workspace, type PickerOption } from '../workspace/workspace.js';
 import type { IpcServer } from '../ipc/server.js';
 import type { ContextService } from '../context/service.js';
-import type { ProjectStore } from '../store/store.js';
-import type { SessionRecorder } from '../store/recorder.js';
+import type { MemoryService } from '../store/memory-service.js';
 
 export interface RunOptions {
   /** The built-in agents' channel (started by the caller so it can also serve --demo). */
@@ -42,13 +39,8 @@ export interface RunOptions {
   agentEnv?: Record<string, string>;
   /** The shared context (watcher, change feed, notes). */
   context?: ContextService;
-  /** Session memory: where to record, and conversations to give back to agents on resume. */
-  memory?: {
-    store: ProjectStore;
-    recorder: SessionRecorder;
-    restore: Map<string, { messages: Record<string, unknown>[]; totals?: Record<string, number> }>;
-    notice?: string;
-  };
+  /** Session memory: records the session, restores resumed agents, answers memory searches. */
+  memory?: MemoryService;
   /** When an agent starts waiting for the person (config `attention`). */
   attention?: { bell: boolean; command?: string };
   /** Shown in the status bar at start (resumed, or why session memory is off). */
@@ -90,42 +82,13 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
     context: o.context,
   });
   const pending = { ...o.firstInstructions };
-  const mem = o.memory;
-  if (mem && o.context) {
-    o.context.feed.on('entry', (e) => mem.recorder.feed(e));
-    o.context.feed.on('note', (n) => mem.recorder.note(n));
-  }
-  let index: Promise<MemoryIndex> | undefined;
-  const search = async (query: string, limit: number) => {
-    if (!mem) return undefined;
-    // Built on the first search, not at start: resuming must stay fast.
-    index ??= buildMemoryIndex(memoryRecords(mem.store));
-    return (await index).search(query, { limit });
-  };
+  if (o.memory && o.context) o.memory.recordFeed(o.context.feed);
   o.ipc.on('message', (id, m) => {
     ws.agentMessage(id, m);
     const pane = ws.panes.find((p) => p.id === id);
     if (pane) o.context?.agentMessage(pane.name, id, m);
-    if (pane && mem) {
-      mem.recorder.agentMessage(pane.name, m);
-      // Once built, the memory index follows this session too (ids per position: a re-sent message replaces).
-      if (m.t === 'history' && index) {
-        const s = mem.recorder.session;
-        const records = messageRecords({ sessionId: s.id, sessionStarted: s.summary.started }, pane.name, m.start, m.messages as never, Date.now());
-        void index.then((ix) => records.forEach((r) => ix.add(r)));
-      }
-    }
-    if (m.t === 'search') {
-      void search(m.query, m.limit).then(
-        (hits) => o.ipc.send(id, { t: 'search_results', id: m.id, hits: (hits ?? []) as unknown as Record<string, unknown>[], available: hits !== undefined }),
-        () => o.ipc.send(id, { t: 'search_results', id: m.id, hits: [], available: false }),
-      );
-    }
-    if (m.t === 'hello' && pane && mem?.restore.has(pane.name)) {
-      const r = mem.restore.get(pane.name)!;
-      mem.restore.delete(pane.name);
-      o.ipc.send(id, { t: 'restore', messages: r.messages, totals: r.totals });
-    }
+    if (pane && o.memory) o.memory.agentMessage(pane.name, m, (reply) => o.ipc.send(id, reply));
+    else if (m.t === 'search') o.ipc.send(id, { t: 'search_results', id: m.id, hits: [], available: false });
     // The tour's first instruction goes out once the agent is listening.
     if (m.t === 'hello' && pane && pending[pane.name]) {
       o.ipc.send(id, { t: 'redirect', text: pending[pane.name] });
@@ -263,11 +226,7 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
         await ws.shutdown(graceMs);
         await o.ipc.close();
         await o.context?.close();
-        if (mem) {
-          mem.recorder.event('quit', {});
-          mem.recorder.session.end();
-          await mem.store.close();
-        }
+        await o.memory?.close();
       } finally {
         renderer.stop();
         ink.unmount();

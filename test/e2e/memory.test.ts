@@ -65,6 +65,19 @@ describe('session memory', () => {
       expect(JSON.stringify(history)).toContain('decide the rate limiter design');
       expect(JSON.stringify(history)).toContain('We chose a token bucket');
       expect(server.requests[n].rejected).toBeUndefined();
+
+      // search_memory goes to the workspace's index over every session of the project.
+      const m = server.requests.length;
+      server.enqueue(
+        { kind: 'reply', stopReason: 'tool_use', content: [{ type: 'tool_use', name: 'search_memory', input: { query: 'rate limiter design' } }] },
+        { kind: 'reply', content: [{ type: 'text', text: 'Found it.' }] },
+      );
+      resumed.write('what did we decide before?\r');
+      await resumed.waitFor('Found it.');
+      const toolResult = JSON.stringify(messagesOf(server.requests[m + 1]).at(-1));
+      expect(toolResult).toContain('tool_result');
+      expect(toolResult).toMatch(/match(es)? for/);
+      expect(toolResult).toContain('rate limiter design');
     } finally {
       resumed.kill('SIGKILL');
     }

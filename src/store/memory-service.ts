@@ -1,0 +1,61 @@
+/**
+ * Session memory in a running workspace: records what the built-in agents report, gives a resumed
+ * agent its conversation back when it says hello, and answers their search_memory requests from an
+ * index over every session of the project.
+ *
+ * Invariant: the index is built at the first search (resuming must stay fast) and from then on
+ * follows this session's agent messages, so a search also finds what was said minutes ago.
+ */
+import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
+import type { ChangeFeed } from '../context/feed.js';
+import { memoryRecords, messageRecords, type SessionRecorder } from './recorder.js';
+import { buildMemoryIndex, type MemoryIndex } from './search.js';
+import type { ProjectStore } from './store.js';
+
+export interface Restore {
+  messages: Record<string, unknown>[];
+  totals?: Record<string, number>;
+}
+
+export class MemoryService {
+  private index: Promise<MemoryIndex> | undefined;
+
+  constructor(
+    readonly store: ProjectStore,
+    readonly recorder: SessionRecorder,
+    /** Conversations to give back, by agent name, once each. */
+    private restore: Map<string, Restore>,
+  ) {}
+
+  /** The change feed and the notes board are part of the session too. */
+  recordFeed(feed: ChangeFeed): void {
+    feed.on('entry', (e) => this.recorder.feed(e));
+    feed.on('note', (n) => this.recorder.note(n));
+  }
+
+  agentMessage(name: string, m: AgentMessage, reply: (m: WorkspaceMessage) => void): void {
+    this.recorder.agentMessage(name, m);
+    if (m.t === 'history' && this.index) {
+      const s = this.recorder.session;
+      const records = messageRecords({ sessionId: s.id, sessionStarted: s.summary.started }, name, m.start, m.messages as never, Date.now());
+      void this.index.then((ix) => records.forEach((r) => ix.add(r)));
+    } else if (m.t === 'search') {
+      this.index ??= buildMemoryIndex(memoryRecords(this.store));
+      void this.index.then(
+        (ix) => reply({ t: 'search_results', id: m.id, hits: ix.search(m.query, { limit: m.limit }) as unknown as Record<string, unknown>[], available: true }),
+        () => reply({ t: 'search_results', id: m.id, hits: [], available: false }),
+      );
+    } else if (m.t === 'hello') {
+      const r = this.restore.get(name);
+      if (!r) return;
+      this.restore.delete(name);
+      reply({ t: 'restore', messages: r.messages, totals: r.totals });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.recorder.event('quit', {});
+    this.recorder.session.end();
+    await this.store.close();
+  }
+}
