@@ -56,6 +56,8 @@ export class PaneTerminal {
   readonly term: Terminal;
   state: ProcessState = { kind: 'none' };
   cursorVisible = true;
+  /** When the program last wrote to its terminal (ms since epoch; 0 before it has). */
+  lastOutput = 0;
   private pty: PtyLike | undefined;
   private unparsed = 0;
   private paused = false;
@@ -87,6 +89,14 @@ export class PaneTerminal {
   get modes(): PtyModes {
     const m = this.term.modes;
     return { applicationCursorKeys: m.applicationCursorKeysMode, bracketedPaste: m.bracketedPasteMode };
+  }
+
+  /** The visible screen (the bottom of the buffer) as plain text, a string per row. */
+  screenText(): string[] {
+    const buf = this.term.buffer.active;
+    const out: string[] = [];
+    for (let y = 0; y < this.term.rows; y++) out.push(buf.getLine(buf.baseY + y)?.translateToString(true) ?? '');
+    return out;
   }
 
   get pid(): number | undefined {
@@ -121,6 +131,7 @@ export class PaneTerminal {
     this.setState({ kind: 'running', pid: pty.pid });
     pty.onData((data) => {
       if (gen !== this.generation) return;
+      this.lastOutput = Date.now();
       this.unparsed += data.length;
       if (!this.paused && this.unparsed > HIGH_WATER) {
         this.paused = true;

@@ -15,15 +15,32 @@ interface ProcInfo {
   state: string;
 }
 
-function readProc(pid: number): ProcInfo | undefined {
+function readProc(pid: number): (ProcInfo & { tpgid: number }) | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses: fields start after the last ')'.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: rest[0], pgid: Number(rest[2]), sid: Number(rest[3]) };
+    return { pid, state: rest[0], pgid: Number(rest[2]), sid: Number(rest[3]), tpgid: Number(rest[5]) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The job in the terminal's foreground when it is not the leader's own group: for a shell, the
+ * command it is running. Undefined while the leader itself has the terminal (a shell at its prompt),
+ * when the leader is gone, or where /proc is missing.
+ */
+export function foregroundJob(leader: number): { pgid: number; command: string } | undefined {
+  const info = readProc(leader);
+  if (!info || info.tpgid <= 0 || info.tpgid === info.pgid) return undefined;
+  let command = '?';
+  try {
+    command = readFileSync(`/proc/${info.tpgid}/comm`, 'utf8').trim();
+  } catch {
+    // The job ended between the two reads; its group id is still the answer for this moment.
+  }
+  return { pgid: info.tpgid, command };
 }
 
 const hasProc = (() => {

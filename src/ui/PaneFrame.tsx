@@ -1,14 +1,12 @@
 import { Box, Text } from 'ink';
 import { paneLabel, type AgentReport, type PaneStatus } from '../workspace/pane.js';
+import type { Activity } from '../workspace/activity.js';
 import type { TokenName } from '../config/theme.js';
 import { usePane, useStyle } from './context.js';
 
-function statusToken(s: PaneStatus, agent: AgentReport | undefined): TokenName {
-  if (s.kind === 'running' && agent) {
-    if (agent.status === 'approval') return 'status.waiting';
-    if (agent.status === 'error') return 'status.failed';
-    return agent.status === 'idle' ? 'status.idle' : 'status.busy';
-  }
+function statusToken(s: PaneStatus, agent: AgentReport | undefined, activity: Activity | undefined): TokenName {
+  if (s.kind === 'running' && agent?.status === 'error') return 'status.failed';
+  if (s.kind === 'running' && activity) return `status.${activity.state}`;
   switch (s.kind) {
     case 'running':
       return 'status.running';
@@ -26,19 +24,20 @@ function statusToken(s: PaneStatus, agent: AgentReport | undefined): TokenName {
 /** A pane's border and title. Its interior is left blank: the compositor paints it from the emulator. */
 export function PaneFrame({ id }: { id: number }) {
   const pane = usePane(id);
-  const waiting = pane?.agent?.status === 'approval';
+  const waiting = pane?.activity?.state === 'waiting';
   const border = useStyle(pane?.focused ? 'border.focused' : waiting || pane?.conflict ? 'border.attention' : 'border.normal');
   const title = useStyle(pane?.focused ? 'title.focused' : 'title.normal');
   const number = useStyle('title.number');
-  const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }, pane?.agent));
+  const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }, pane?.agent, pane?.activity));
   const muted = useStyle('text.muted');
   const warnStyle = useStyle('text.warning');
   if (!pane) return null;
   const { rect } = pane;
-  const label = paneLabel(pane.status, pane.agent);
+  const label = paneLabel(pane.status, pane.agent, pane.activity);
   const scroll = pane.scrollMax > 0 ? ` [${pane.scroll}/${pane.scrollMax}]` : '';
-  // Marks: changes by others waiting for this agent's next turn, and a conflict on a shared file.
-  const marks = `${pane.pending ? ` ✉${pane.pending}` : ''}${pane.conflict ? ' ⚠ conflict' : ''}`;
+  // Marks: changes by others waiting for this agent's next turn, a conflict on a shared file, and a
+  // failed interrupt or instruction.
+  const marks = `${pane.pending ? ` ✉${pane.pending}` : ''}${pane.conflict ? ' ⚠ conflict' : ''}${pane.notice ? ` ⚠ ${pane.notice}` : ''}`;
   // Title text is truncated to the border's length so it never spills into the next pane.
   const room = Math.max(0, rect.width - 4);
   const full = `${pane.number} ${pane.name} · ${label}${scroll}${marks}`;

@@ -15,7 +15,7 @@ export function StatusBar() {
   const count = useView((v) => v.panes.length);
   const zoomed = useView((v) => v.zoomed);
   const totals = useView((v) => v.totals);
-  const waiting = useView((v) => v.panes.filter((p) => p.agent?.status === 'approval').map((p) => `${p.number}:${p.name}`).join(' '));
+  const waiting = useView((v) => v.waiting.map((p) => `${p.number}:${p.name}`).join(' '));
   const attention = useStyle('status.waiting');
   const modeStyle = useStyle(`statusbar.mode.${mode}`);
   const text = useStyle('statusbar.text');

@@ -24,9 +24,9 @@ export function runCommand(ws: Workspace, name: CommandName, reserved?: string):
     case 'pane.focusNext':
       return ws.focusNext();
     case 'agent.interrupt':
-      return ws.interrupt(false);
+      return void ws.interrupt(false);
     case 'agent.interruptAll':
-      return ws.interrupt(true);
+      return void ws.interrupt(true);
     case 'agent.nextWaiting':
       return ws.nextWaiting();
     case 'agent.redirect':

@@ -92,7 +92,7 @@ export class InputRouter {
     const r = this.editor.key(ev);
     if (r.kind === 'submit') {
       ws.closeDialog();
-      ws.redirect(d.target, r.text);
+      void ws.redirect(d.target, r.text);
     } else if (r.kind === 'edit') {
       ws.openDialog({ ...d, text: this.editor.text, cursor: this.editor.cursor });
     }

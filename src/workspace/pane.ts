@@ -12,6 +12,9 @@ import type { SpawnPty } from '../terminal/pty.js';
 import type { PaneSpec } from './presets.js';
 import type { AgentStatusName, UsageReport } from '../ipc/protocol.js';
 import { fileURLToPath } from 'node:url';
+import { foregroundJob } from '../terminal/process-tree.js';
+import { activityLabel, guessFromOutput, readScreen, type Activity, type ActivitySource, type ActivityState } from './activity.js';
+import { DETECTORS } from './detectors.js';
 
 export type PaneStatus =
   | { kind: 'starting' }
@@ -42,6 +45,10 @@ export class Pane {
   status: PaneStatus = { kind: 'starting' };
   scroll = 0;
   agent: AgentReport | undefined;
+  /** What the agent is doing, while the pane runs (see activity.ts for how each kind is known). */
+  activity: Activity | undefined;
+  /** A short problem report for the title ("Enter did not submit"), until the next action clears it. */
+  notice: string | undefined;
   private anchor: IMarker | undefined;
   dirty = true;
 
@@ -150,6 +157,25 @@ export class Pane {
     return { x: buf.cursorX, y: buf.cursorY };
   }
 
+  /**
+   * Reads what the agent is doing now, for panes that do not report it themselves (built-in agents
+   * report over IPC). Shells: the terminal's foreground job; presets with rules: the screen; anything
+   * else, or a screen no rule knows: a guess from output timing.
+   */
+  detect(now = Date.now()): { state: ActivityState; source: ActivitySource; reason: string } | undefined {
+    const pid = this.terminal.pid;
+    if (this.isAgent || !this.running || pid === undefined) return undefined;
+    if (this.spec.preset === 'shell') {
+      const job = foregroundJob(pid);
+      return job ? { state: 'busy', source: 'process', reason: `fg:${job.command}` } : { state: 'idle', source: 'process', reason: 'prompt' };
+    }
+    const detector = this.spec.preset && DETECTORS[this.spec.preset];
+    const read = detector && readScreen(detector, this.terminal.screenText());
+    if (read) return { state: read.state, source: 'screen', reason: read.rule };
+    const guess = guessFromOutput(this.terminal.lastOutput, now);
+    return { state: guess.state, source: 'guess', reason: guess.rule };
+  }
+
   interrupt(): boolean {
     if (!this.running) return false;
     this.terminal.write(this.spec.interrupt === 'esc' ? '\x1b' : '\x03');
@@ -197,8 +223,9 @@ const AGENT_LABEL: Record<AgentStatusName, string> = {
   error: 'error',
 };
 
-/** A built-in agent's own status stands in for "running" while its process runs. */
-export function paneLabel(s: PaneStatus, agent: AgentReport | undefined): string {
+/** A built-in agent's own status, or a detected activity, stands in for "running" while it runs. */
+export function paneLabel(s: PaneStatus, agent: AgentReport | undefined, activity?: Activity): string {
   if (s.kind === 'running' && agent) return AGENT_LABEL[agent.status];
+  if (s.kind === 'running' && activity) return activityLabel(activity);
   return statusLabel(s);
 }

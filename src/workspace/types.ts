@@ -8,6 +8,7 @@ import type { WorkspaceMessage } from '../ipc/protocol.js';
 import type { LayoutMode } from './layout.js';
 import type { AgentReport, PaneStatus } from './pane.js';
 import type { PaneSpec } from './presets.js';
+import type { Activity } from './activity.js';
 
 export type Mode = 'normal' | 'prefix' | 'scroll' | 'dialog';
 
@@ -51,6 +52,10 @@ export interface PaneView {
   scroll: number;
   scrollMax: number;
   agent?: AgentReport;
+  /** Busy / waiting / idle and how it is known; undefined while not running or not yet read. */
+  activity?: Activity;
+  /** A problem with the last interrupt or instruction, shown in the title. */
+  notice?: string;
   /** Shared-context entries waiting for this agent's next turn. */
   pending?: number;
   conflict?: string;
@@ -77,6 +82,8 @@ export interface WorkspaceView {
   tooSmall?: { cols: number; rows: number };
   message?: string;
   totals: UsageTotals;
+  /** Every pane whose agent waits for the person (hidden ones too, when zoomed). */
+  waiting: Array<{ number: number; name: string }>;
   /** Set while the context panel (prefix+f) is shown. */
   context?: ContextView & { rect: Rect };
 }

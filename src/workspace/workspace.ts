@@ -15,8 +15,10 @@ import type { Rect } from '../render/grid.js';
 import { computeLayout, fits, interior, MIN_PANE, neighbour, type Direction, type LayoutMode } from './layout.js';
 import { Pane } from './pane.js';
 import type { AgentMessage } from '../ipc/protocol.js';
-import { encodeText } from '../terminal/encode.js';
 import type { PaneSpec } from './presets.js';
+import type { ActivityState } from './activity.js';
+import { ActivityMonitor } from './monitor.js';
+import { interruptConfirmed, redirectTyped, type SteerResult } from './steering.js';
 
 export type { Mode, PickerOption, Dialog, ContextView, ContextPort, PaneView, UsageTotals, WorkspaceView, WorkspaceOptions } from './types.js';
 import type { ContextView, Dialog, Mode, PaneView, UsageTotals, WorkspaceOptions, WorkspaceView } from './types.js';
@@ -24,8 +26,15 @@ import type { ContextView, Dialog, Mode, PaneView, UsageTotals, WorkspaceOptions
 const EMPTY_CONTEXT: ContextView = { lines: [], notes: [], pending: {}, conflicts: {} };
 
 const STATUS_ROWS = 1;
-/** Programs such as Codex read an Enter within ~120 ms of pasted text as a newline (FIELD-NOTES). */
-const ENTER_AFTER_TEXT_MS = 200;
+
+/** A built-in agent's reported status, as the activity every pane has. */
+const AGENT_ACTIVITY: Record<NonNullable<Pane['agent']>['status'], ActivityState> = {
+  idle: 'idle',
+  error: 'idle',
+  thinking: 'busy',
+  tool: 'busy',
+  approval: 'waiting',
+};
 
 export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane] }> {
   panes: Pane[] = [];
@@ -38,8 +47,11 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   rows: number;
   message: string | undefined;
   contextOpen = false;
-  /** Panes whose agent waits for the person, and since when. */
-  private waitingSince = new Map<number, number>();
+  /** Every pane's busy / waiting / idle, read from screens or reported; raises attention. */
+  readonly monitor = new ActivityMonitor({
+    changed: () => this.publish(),
+    attention: (p) => this.emit('attention', p),
+  });
   private rects: Rect[] = [];
   private nextId = 1;
   private view!: WorkspaceView;
@@ -74,9 +86,13 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       size,
       this.opts.scrollback ?? 5000,
       {
-        onDirty: (p) => this.emit('dirty', p),
+        onDirty: (p) => {
+          this.emit('dirty', p);
+          this.monitor.output(p);
+        },
         onStatus: (p) => {
           if (!p.running) p.agent = undefined;
+          this.monitor.processChanged(p);
           this.publish();
         },
         agentEnv: (p) => this.opts.agents?.env(p.id) ?? {},
@@ -150,6 +166,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
         scroll: pane.scroll,
         scrollMax: this.mode === 'scroll' && pane.id === focusedId ? pane.scrollMax : 0,
         agent: pane.agent,
+        activity: pane.activity && { ...pane.activity },
+        notice: pane.notice,
         pending: pane.isAgent ? ctx.pending[pane.name] || undefined : undefined,
         conflict: ctx.conflicts[pane.name],
       };
@@ -170,6 +188,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       tooSmall: this.tooSmall(),
       message: this.message,
       totals: this.totals(),
+      waiting: this.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
       context: this.contextRect ? { ...ctx, rect: this.contextRect } : undefined,
     };
     this.emit('change');
@@ -195,12 +214,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     const prev = pane.agent ?? { status: 'idle' as const };
     if (m.t === 'status') {
       pane.agent = { ...prev, status: m.status, detail: m.detail };
-      if (m.status === 'approval' && prev.status !== 'approval') {
-        this.waitingSince.set(pane.id, Date.now());
-        this.emit('attention', pane);
-      } else if (m.status !== 'approval') this.waitingSince.delete(pane.id);
-    }
-    else if (m.t === 'usage') pane.agent = { ...prev, usage: m.usage };
+      this.monitor.report(pane, AGENT_ACTIVITY[m.status], m.status);
+    } else if (m.t === 'usage') pane.agent = { ...prev, usage: m.usage };
     else if (m.t === 'hello') pane.agent = { ...prev };
     else return;
     this.publish();
@@ -242,17 +257,32 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.publish();
   }
 
-  /** Interrupts one pane the way its kind expects: a built-in agent exactly, over IPC. */
-  private interruptPane(p: Pane): boolean {
-    if (!p.running) return false;
-    if (p.isAgent && this.opts.agents?.send(p.id, { t: 'interrupt' })) return true;
-    return p.interrupt();
+  /**
+   * Interrupts one pane the way its kind expects: a built-in agent exactly, over IPC; any other
+   * program by its key, then watching it stop. Resolves with what happened.
+   */
+  private async interruptPane(p: Pane): Promise<SteerResult> {
+    if (!p.running) return { ok: false, ms: 0, detail: 'is not running' };
+    if (p.isAgent && this.opts.agents?.send(p.id, { t: 'interrupt' })) return { ok: true, ms: 0, detail: 'interrupted' };
+    const r = await interruptConfirmed(this.monitor, p);
+    this.setNotice(p, r.ok ? undefined : `interrupt failed: ${r.detail}`);
+    return r;
   }
 
-  interrupt(all = false): void {
-    const targets = all ? this.panes : this.focused ? [this.focused] : [];
-    const hit = targets.filter((p) => this.interruptPane(p));
-    this.say(hit.length === 0 ? 'nothing running to interrupt' : `interrupted ${hit.map((p) => p.name).join(', ')}`);
+  /** Interrupts the focused pane (or all) and reports, per pane, whether it stopped. */
+  async interrupt(all = false): Promise<void> {
+    const targets = (all ? this.panes : this.focused ? [this.focused] : []).filter((p) => p.running);
+    if (targets.length === 0) return this.say('nothing running to interrupt');
+    this.say(`interrupting ${targets.map((p) => p.name).join(', ')}…`);
+    const results = await Promise.all(targets.map(async (p) => ({ p, r: await this.interruptPane(p) })));
+    this.say(results.map(({ p, r }) => (r.ok ? `interrupted ${p.name}${r.detail === 'interrupted' ? '' : ` (${r.detail})`}` : `${p.name} ${r.detail}`)).join(' · '));
+  }
+
+  /** A problem to show in a pane's title until the next action on it succeeds. */
+  private setNotice(p: Pane, notice: string | undefined): void {
+    if (p.notice === notice) return;
+    p.notice = notice;
+    this.publish();
   }
 
   async restartFocused(): Promise<void> {
@@ -281,7 +311,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     if (i < 0) return;
     const [pane] = this.panes.splice(i, 1);
     this.paneViews.delete(id);
-    this.waitingSince.delete(id);
+    this.monitor.forget(pane);
     if (this.focus >= this.panes.length) this.focus = Math.max(0, this.panes.length - 1);
     if (this.panes.length === 0) this.zoomed = false;
     this.relayout();
@@ -333,8 +363,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
 
   /** Focuses the agent that has waited longest for the person. */
   nextWaiting(): void {
-    const [first] = [...this.waitingSince.entries()].sort((a, b) => a[1] - b[1]);
-    const i = first ? this.panes.findIndex((p) => p.id === first[0]) : -1;
+    const id = this.monitor.longestWaiting();
+    const i = id === undefined ? -1 : this.panes.findIndex((p) => p.id === id);
     if (i < 0) return this.say('no agent is waiting for you');
     if (this.zoomed && this.focus !== i) this.zoomed = false;
     this.focusIndex(i);
@@ -360,19 +390,24 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
 
   /**
    * Interrupts and sends a new instruction: built-in agents take it exactly over IPC; other programs
-   * get their interrupt key, then the text and Enter, as a person would type them.
+   * are steered as a person would (steering.ts) and each pane's outcome is reported.
    */
-  redirect(target: 'focused' | 'all' | 'note', text: string): void {
+  async redirect(target: 'focused' | 'all' | 'note', text: string): Promise<void> {
     if (target === 'note') return this.postNote(text);
     const panes = (target === 'all' ? this.panes : this.focused ? [this.focused] : []).filter((p) => p.running);
-    for (const p of panes) {
-      if (p.isAgent && this.opts.agents?.send(p.id, { t: 'redirect', text })) continue;
-      p.interrupt();
-      const { bracketedPaste } = p.terminal.modes;
-      p.terminal.write(bracketedPaste ? `\x1b[200~${text}\x1b[201~` : encodeText(text));
-      setTimeout(() => p.terminal.write('\r'), ENTER_AFTER_TEXT_MS);
-    }
-    this.say(panes.length ? `sent to ${panes.map((p) => p.name).join(', ')}` : 'nothing running to send to');
+    if (panes.length === 0) return this.say('nothing running to send to');
+    this.say(`sending to ${panes.map((p) => p.name).join(', ')}…`);
+    const results = await Promise.all(panes.map(async (p) => ({ p, r: await this.instruct(p, text, true) })));
+    this.say(results.map(({ p, r }) => (r.ok ? `${p.name}: sent` : `${p.name}: not sent, ${r.detail}`)).join(' · '));
+  }
+
+  /** Gives one pane a new instruction, interrupting its current work or not; the outcome shows in its title. */
+  async instruct(p: Pane, text: string, interrupt: boolean): Promise<SteerResult> {
+    if (p.isAgent && p.running && this.opts.agents?.send(p.id, { t: 'redirect', text })) return { ok: true, ms: 0, detail: 'delivered' };
+    this.setNotice(p, undefined);
+    const r = await redirectTyped(this.monitor, p, text, { interrupt });
+    if (!r.ok) this.setNotice(p, `instruction not sent: ${r.detail}`);
+    return r;
   }
 
   requestQuit(): void {
@@ -414,6 +449,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
 
   /** Stops every pane's processes (TERM, then KILL after the grace period) and frees the emulators. */
   async shutdown(graceMs?: number): Promise<void> {
+    this.monitor.dispose();
     await Promise.all(this.panes.map((p) => p.terminal.kill(graceMs)));
     for (const p of this.panes) p.dispose();
   }
@@ -433,6 +469,9 @@ function samePaneView(a: PaneView, b: PaneView): boolean {
     a.scroll === b.scroll &&
     a.scrollMax === b.scrollMax &&
     a.agent === b.agent &&
+    a.activity?.state === b.activity?.state &&
+    a.activity?.source === b.activity?.source &&
+    a.notice === b.notice &&
     a.pending === b.pending &&
     a.conflict === b.conflict &&
     a.rect.x === b.rect.x &&

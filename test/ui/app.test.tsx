@@ -51,7 +51,7 @@ function makeView(cols: number, rows: number, statuses: PaneStatus[], focus = 0,
     scroll: 0,
     scrollMax: 0,
   }));
-  return { cols, rows, layout: 'tiled', mode: 'normal', panes, focusedId: panes[focus]?.id, zoomed: false, totals: { tokens: 0, cost: 0, priced: true, agents: 0 }, ...extra };
+  return { cols, rows, layout: 'tiled', mode: 'normal', panes, focusedId: panes[focus]?.id, zoomed: false, totals: { tokens: 0, cost: 0, priced: true, agents: 0 }, waiting: [], ...extra };
 }
 
 let keymap: Keymap;

@@ -179,10 +179,13 @@ describe('InputRouter: the prefix', () => {
     expect(t.ws.getView().dialog).toMatchObject({ kind: 'prompt', text: 'fix it' });
     t.type('\r');
     expect(t.ws.getView().dialog).toBeUndefined();
-    // Ctrl-C first, then the text; Enter follows after a pause (programs read a fast Enter as a newline).
-    expect(t.input(0)).toBe('\x03fix it');
+    // The pane is quiet, so nothing to interrupt: the text, then Enter after a pause (programs read a
+    // fast Enter as a newline); the program answering shows the turn started.
+    await until(() => t.input(0) === 'fix it', { message: 'the text' });
     await until(() => t.input(0).endsWith('\r'), { message: 'Enter after the text' });
-    expect(t.input(0)).toBe('\x03fix it\r');
+    expect(t.input(0)).toBe('fix it\r');
+    t.pty(t.ws.panes[0]).output('working on it\r\n');
+    await until(() => t.ws.getView().message === 'sh: sent', { message: 'reported as sent' });
   });
 
   it('interrupt and interrupt-all through the keys', async () => {

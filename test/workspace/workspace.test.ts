@@ -126,9 +126,9 @@ describe('Workspace: interrupting', () => {
   it('sends ctrl-c to ctrl-c panes and esc to esc panes', async () => {
     const { ws, pty } = workspaceRig([paneSpec('sh', 'ctrl-c'), paneSpec('claude', 'esc')]);
     await vi.waitFor(() => expect(ws.panes.every((p) => p.running)).toBe(true), wait);
-    runCommand(ws, 'agent.interrupt');
+    await ws.interrupt();
     expect(pty(ws.panes[0]).input).toBe('\x03');
-    expect(ws.getView().message).toBe('interrupted sh');
+    expect(ws.getView().message).toBe('interrupted sh (was not busy)');
     ws.focusIndex(1);
     runCommand(ws, 'agent.interrupt');
     expect(pty(ws.panes[1]).input).toBe('\x1b');
@@ -141,11 +141,11 @@ describe('Workspace: interrupting', () => {
     const c = pty(ws.panes[2]);
     c.exit(0);
     await vi.waitFor(() => expect(ws.panes[2].running).toBe(false), wait);
-    runCommand(ws, 'agent.interruptAll');
+    await ws.interrupt(true);
     expect(pty(ws.panes[0]).input).toBe('\x03');
     expect(pty(ws.panes[1]).input).toBe('\x1b');
     expect(c.input).toBe('');
-    expect(ws.getView().message).toBe('interrupted a, b');
+    expect(ws.getView().message).toBe('interrupted a (was not busy) · interrupted b (was not busy)');
   });
 
   it('says when nothing is running', async () => {

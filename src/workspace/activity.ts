@@ -1,0 +1,106 @@
+/**
+ * What an agent in a pane is doing — busy, waiting for the person, or idle at its prompt — and how
+ * we know it. Built-in agents report it over IPC (exact); external CLIs are read from their screen by
+ * per-preset rules (see detectors.ts); shells from the terminal's foreground process group; anything
+ * else is guessed from output activity and marked as a guess.
+ *
+ * The rule engine here is pure (screen lines in, reading out), so the recorded screens of real CLIs in
+ * test/fixtures/screens drive it directly.
+ */
+
+export type ActivityState = 'busy' | 'waiting' | 'idle';
+
+/** reported: the agent said so; screen: a preset rule matched; process: the OS said so; guess: output timing. */
+export type ActivitySource = 'reported' | 'screen' | 'process' | 'guess';
+
+export interface Activity {
+  state: ActivityState;
+  source: ActivitySource;
+  /** Which rule or signal decided, for the log and for tests ("claude:permission", "fg:npm"). */
+  reason: string;
+  /** When this state began (ms since epoch); unchanged while the state holds. */
+  since: number;
+}
+
+/**
+ * One rule: when `pattern` matches the last `last` non-blank lines of the screen (joined with "\n",
+ * trailing spaces removed), the agent is in `state`. Rules are tried in order; the first match wins,
+ * so put the narrowest (a dialog) before the broadest (an input box).
+ */
+export interface DetectorRule {
+  state: ActivityState;
+  name: string;
+  /** A regular expression source; compiled with the 'm' flag (and 'i' when `ignoreCase`). */
+  pattern: string;
+  ignoreCase?: boolean;
+  /** How many non-blank lines from the bottom to search. Default 12. */
+  last?: number;
+}
+
+export interface Detector {
+  rules: readonly DetectorRule[];
+}
+
+export interface Reading {
+  state: ActivityState;
+  rule: string;
+}
+
+const DEFAULT_LAST = 12;
+
+interface Compiled {
+  rule: DetectorRule;
+  re: RegExp;
+}
+
+const compiledCache = new WeakMap<Detector, Compiled[]>();
+
+function compile(d: Detector): Compiled[] {
+  let c = compiledCache.get(d);
+  if (!c) {
+    c = d.rules.map((rule) => ({ rule, re: new RegExp(rule.pattern, rule.ignoreCase ? 'mi' : 'm') }));
+    compiledCache.set(d, c);
+  }
+  return c;
+}
+
+/** The screen's non-blank lines, trailing spaces removed (the shape rules are written against). */
+export function meaningfulLines(screen: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const line of screen) {
+    const t = line.replace(/\s+$/, '');
+    if (t !== '') out.push(t);
+  }
+  return out;
+}
+
+/** Reads a screen with a detector's rules; undefined when no rule matches. */
+export function readScreen(detector: Detector, screen: readonly string[]): Reading | undefined {
+  const lines = meaningfulLines(screen);
+  const tails = new Map<number, string>();
+  for (const { rule, re } of compile(detector)) {
+    const n = rule.last ?? DEFAULT_LAST;
+    let text = tails.get(n);
+    if (text === undefined) {
+      text = lines.slice(-n).join('\n');
+      tails.set(n, text);
+    }
+    if (re.test(text)) return { state: rule.state, rule: rule.name };
+  }
+  return undefined;
+}
+
+/** Output within this long means a program without rules is probably working. */
+export const GUESS_BUSY_MS = 1500;
+
+/** The guess for programs no rule can read: output lately means busy. */
+export function guessFromOutput(lastOutput: number, now: number): Reading {
+  return now - lastOutput < GUESS_BUSY_MS ? { state: 'busy', rule: 'output' } : { state: 'idle', rule: 'quiet' };
+}
+
+const LABEL: Record<ActivityState, string> = { busy: 'busy', waiting: 'needs you', idle: 'idle' };
+
+/** The pane title's word for an activity; a guess carries a question mark. */
+export function activityLabel(a: Activity): string {
+  return LABEL[a.state] + (a.source === 'guess' ? '?' : '');
+}

@@ -1,0 +1,96 @@
+/**
+ * Interrupting and redirecting a program we can only type into (Claude Code, Codex, a shell), and
+ * checking that it worked. A person at the keyboard watches the screen after each key; these do the
+ * same through the pane's detected activity:
+ *
+ *   interrupt: its interrupt key, then wait until it is no longer busy (or waiting on a dialog).
+ *   redirect:  interrupt if it works; wait until it is at its prompt; type the text (as a bracketed
+ *              paste when the program enabled it); wait; Enter; wait for the turn to start; one more
+ *              Enter if it did not; otherwise say so rather than drop the text silently.
+ *
+ * Built-in agents take both exactly over IPC and never come here.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { meaningfulLines, type Activity } from './activity.js';
+import type { Pane } from './pane.js';
+
+/** How long an interrupted program gets to stop before we say it did not. */
+export const INTERRUPT_CONFIRM_MS = 4000;
+/** How long a program gets to come back to its prompt; after that the text is not typed and we say so. */
+export const READY_MS = 8000;
+/**
+ * The gap between the text and its Enter. Codex reads an Enter within ~120 ms of a paste as a newline
+ * (FIELD-NOTES), Claude Code needs a frame to take a paste in: this is part of how they expect input.
+ */
+export const ENTER_AFTER_TEXT_MS = 250;
+/** How long after Enter the turn has to show as started. */
+export const SUBMIT_CONFIRM_MS = 3000;
+
+export interface SteerHost {
+  /** Reads the pane's activity now, unthrottled, and records it. */
+  detect(pane: Pane): Activity | undefined;
+  /** Resolves true as soon as `pred` holds for the pane's activity (checked now and at every change), false after `ms`. */
+  until(pane: Pane, pred: (a: Activity | undefined) => boolean, ms: number): Promise<boolean>;
+}
+
+export type SteerResult = { ok: true; ms: number; detail: string } | { ok: false; ms: number; detail: string };
+
+const working = (a: Activity | undefined) => a?.state === 'busy' || a?.state === 'waiting';
+const stopped = (a: Activity | undefined) => a !== undefined && !working(a);
+
+/** Sends the pane's interrupt key and waits for the program to stop working. */
+export async function interruptConfirmed(host: SteerHost, pane: Pane): Promise<SteerResult> {
+  const t0 = Date.now();
+  const before = host.detect(pane);
+  if (!pane.interrupt()) return { ok: false, ms: 0, detail: 'is not running' };
+  if (!working(before)) return { ok: true, ms: 0, detail: 'was not busy' };
+  const ok = await host.until(pane, stopped, INTERRUPT_CONFIRM_MS);
+  const ms = Date.now() - t0;
+  const key = pane.spec.interrupt === 'esc' ? 'Esc' : 'Ctrl-C';
+  return ok ? { ok, ms, detail: `stopped in ${ms} ms` } : { ok, ms, detail: `still busy ${Math.round(ms / 1000)} s after ${key}` };
+}
+
+/** The head of the text as a screen would show it: enough to recognise, short enough not to wrap. */
+function headOf(text: string): string {
+  return text.trim().split('\n')[0].slice(0, 16);
+}
+
+/**
+ * After Enter: did the program take the text? A turn that started shows as busy or waiting; a turn so
+ * short that no reading caught it shows as the text gone from the input line but present above it.
+ */
+function submitted(pane: Pane, head: string): (a: Activity | undefined) => boolean {
+  return (a) => {
+    if (working(a)) return true;
+    if (a?.source !== 'screen' || !head) return false;
+    const lines = meaningfulLines(pane.terminal.screenText());
+    const input = lines.slice(-3).join('\n');
+    return !input.includes(head) && lines.some((l) => l.includes(head));
+  };
+}
+
+/** Interrupt (if needed), wait for the prompt, type `text`, Enter, and confirm the turn started. */
+export async function redirectTyped(host: SteerHost, pane: Pane, text: string, opts: { interrupt?: boolean } = {}): Promise<SteerResult> {
+  const t0 = Date.now();
+  const elapsed = () => Date.now() - t0;
+  if (!pane.running) return { ok: false, ms: 0, detail: 'is not running' };
+  if (opts.interrupt !== false && working(host.detect(pane))) {
+    const r = await interruptConfirmed(host, pane);
+    if (!r.ok) return { ok: false, ms: elapsed(), detail: `did not stop (${r.detail}); the text was not typed` };
+  }
+  if (!(await host.until(pane, (a) => a?.state === 'idle', READY_MS)))
+    return { ok: false, ms: elapsed(), detail: 'never came back to its prompt; the text was not typed' };
+
+  const { bracketedPaste } = pane.terminal.modes;
+  // Without bracketed paste a newline would submit half the text: it goes as one line.
+  pane.terminal.write(bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text.replace(/\s*\r?\n\s*/g, ' '));
+  await sleep(ENTER_AFTER_TEXT_MS);
+  const head = headOf(text);
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    if (!pane.running) return { ok: false, ms: elapsed(), detail: 'exited before the text was submitted' };
+    pane.terminal.write('\r');
+    if (await host.until(pane, submitted(pane, head), SUBMIT_CONFIRM_MS))
+      return { ok: true, ms: elapsed(), detail: attempt === 1 ? 'started a turn' : 'started a turn after a second Enter' };
+  }
+  return { ok: false, ms: elapsed(), detail: 'did not start a turn after two Enters; the text is still in its input' };
+}

@@ -1,0 +1,52 @@
+// Every recorded screen of a real CLI (test/fixtures/screens/<preset>/<state>-*.txt, captured from
+// real runs, see the README there) must read as the state in its name.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readScreen, meaningfulLines } from '../../src/workspace/activity.js';
+import { DETECTORS } from '../../src/workspace/detectors.js';
+import type { PresetName } from '../../src/workspace/presets.js';
+
+const ROOT = join(import.meta.dirname, '..', 'fixtures', 'screens');
+const presets = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+
+function fixtures(preset: string): Array<{ file: string; state: string; screen: string[] }> {
+  const dir = join(ROOT, preset);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .map((file) => ({ file, state: file.split('-')[0], screen: readFileSync(join(dir, file), 'utf8').split('\n') }));
+}
+
+describe('status detectors on recorded screens', () => {
+  for (const preset of presets) {
+    const cases = fixtures(preset);
+    if (cases.length === 0) continue;
+    describe(preset, () => {
+      it.each(cases)('$file reads as $state', ({ state, screen }) => {
+        const detector = DETECTORS[preset as PresetName];
+        expect(detector, `no detector for ${preset}`).toBeDefined();
+        expect(readScreen(detector!, screen)?.state).toBe(state);
+      });
+    });
+  }
+
+  it('has recordings of busy, waiting and idle for the CLIs that install here', () => {
+    for (const preset of ['claude']) {
+      const states = new Set(fixtures(preset).map((f) => f.state));
+      expect([...states].sort(), preset).toEqual(['busy', 'idle', 'waiting']);
+    }
+  });
+
+  it('reads nothing from an empty or unrelated screen', () => {
+    for (const d of Object.values(DETECTORS)) {
+      expect(readScreen(d!, [])).toBeUndefined();
+      expect(readScreen(d!, ['$ ls', 'README.md  src', '$ make', 'cc -o x x.c'])).toBeUndefined();
+    }
+  });
+
+  it('only looks at the bottom of the screen: a dialog scrolled up is over', () => {
+    const screen = readFileSync(join(ROOT, 'claude', 'waiting-permission-bash.txt'), 'utf8').split('\n');
+    const later = [...meaningfulLines(screen), ...Array.from({ length: 20 }, (_, i) => `  line ${i} of a long answer`)];
+    expect(readScreen(DETECTORS.claude!, later)).toBeUndefined();
+  });
+});

@@ -1,0 +1,152 @@
+// Interrupt, redirect and attention for external CLIs, against a fake program that answers keys by
+// drawing screens recorded from real Claude Code (test/fixtures/screens/claude): the workspace has
+// only the screen to go by, exactly as with the real thing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FakePty } from '../helpers/fake-pty.js';
+import { disposeRigs, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
+
+const wait = { timeout: 10_000, interval: 5 };
+const SCREENS = join(import.meta.dirname, '..', 'fixtures', 'screens', 'claude');
+const screen = (name: string) => '\x1b[H\x1b[2J' + readFileSync(join(SCREENS, `${name}.txt`), 'utf8').replace(/\n+$/, '').split('\n').join('\r\n');
+
+afterEach(async () => {
+  await disposeRigs();
+});
+
+interface FakeClaude {
+  /** Enters to ignore before one starts a turn (a program that drops an early Enter). */
+  dropEnters?: number;
+  /** Esc does nothing (a program stuck in a turn). */
+  ignoreEsc?: boolean;
+  /** Text it has received as submitted instructions. */
+  submitted: string[];
+}
+
+/** Draws the idle screen, takes typed text, starts a "turn" on Enter and stops it on Esc. */
+function fakeClaude(behaviour: Omit<FakeClaude, 'submitted'> = {}): { program: (p: FakePty) => void; state: FakeClaude } {
+  const state: FakeClaude = { ...behaviour, submitted: [] };
+  const program = (p: FakePty) => {
+    let draft = '';
+    let busy = false;
+    setImmediate(() => p.output(screen('idle-start')));
+    p.onWrite = (data) => {
+      for (const ch of data.replace(/\x1b\[20[01]~/g, '')) {
+        if (ch === '\x1b') {
+          if (busy && !state.ignoreEsc) {
+            busy = false;
+            p.output(screen('idle-after-interrupt'));
+          }
+        } else if (ch === '\r') {
+          if (state.dropEnters && state.dropEnters-- > 0) continue;
+          if (!draft) continue;
+          state.submitted.push(draft);
+          draft = '';
+          busy = true;
+          p.output(screen('busy-streaming-1'));
+        } else draft += ch;
+      }
+    };
+  };
+  return { program, state };
+}
+
+function rig(behaviour?: Omit<FakeClaude, 'submitted'>) {
+  const { program, state } = fakeClaude(behaviour);
+  const r = workspaceRig([paneSpec('cc', 'esc', { preset: 'claude' })], { cols: 124, rows: 40 }, program);
+  return { ...r, state, pane: () => r.ws.panes[0] };
+}
+
+describe('status of an external CLI from its screen', () => {
+  it('reads idle at the prompt, busy in a turn, and says how it knows', async () => {
+    const { ws, pty, pane } = rig();
+    await vi.waitFor(() => expect(pane().activity).toMatchObject({ state: 'idle', source: 'screen', reason: 'claude:input' }), wait);
+    pty(pane()).output(screen('busy-streaming-2'));
+    await vi.waitFor(() => expect(ws.getView().panes[0].activity?.state).toBe('busy'), wait);
+  });
+
+  it('a permission prompt raises attention once, lists the pane as waiting, and prefix+a goes there', async () => {
+    const { ws, pty, pane } = rig();
+    ws.addPane(paneSpec('other'));
+    expect(ws.focus).toBe(1);
+    const attention: string[] = [];
+    ws.on('attention', (p) => attention.push(p.name));
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    pty(pane()).output(screen('waiting-permission-bash'));
+    await vi.waitFor(() => expect(ws.getView().waiting).toEqual([{ number: 1, name: 'cc' }]), wait);
+    // The dialog redraws (a flicker through another state): no second bell.
+    pty(pane()).output(screen('busy-tool-running'));
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('busy'), wait);
+    pty(pane()).output(screen('waiting-permission-bash'));
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('waiting'), wait);
+    expect(attention).toEqual(['cc']);
+    ws.nextWaiting();
+    expect(ws.focus).toBe(0);
+  });
+});
+
+describe('interrupting an external CLI', () => {
+  it('sends Esc and confirms the turn stopped', async () => {
+    const { ws, pty, pane, state } = rig();
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    pty(pane()).write('count slowly\r');
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('busy'), wait);
+    await ws.interrupt();
+    expect(state.submitted).toEqual(['count slowly']);
+    expect(ws.getView().message).toMatch(/^interrupted cc \(stopped in \d+ ms\)$/);
+    expect(pane().activity?.state).toBe('idle');
+    expect(pane().notice).toBeUndefined();
+  });
+
+  it('says so in the title when the program does not stop', async () => {
+    const { ws, pty, pane } = rig({ ignoreEsc: true });
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    pty(pane()).write('count slowly\r');
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('busy'), wait);
+    await ws.interrupt();
+    expect(ws.getView().message).toBe('cc still busy 4 s after Esc');
+    expect(ws.getView().panes[0].notice).toBe('interrupt failed: still busy 4 s after Esc');
+  });
+});
+
+describe('redirecting an external CLI', () => {
+  it('interrupts the turn, waits for the prompt, types the text, Enter, and sees the new turn start', async () => {
+    const { ws, pty, pane, state } = rig();
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    pty(pane()).write('count slowly\r');
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('busy'), wait);
+    await ws.redirect('focused', 'stop counting and write the tests');
+    expect(state.submitted).toEqual(['count slowly', 'stop counting and write the tests']);
+    // Esc first, then the text, then Enter; never an Enter glued to the text.
+    expect(pty(pane()).input).toBe('count slowly\r\x1bstop counting and write the tests\r');
+    expect(ws.getView().message).toBe('cc: sent');
+  });
+
+  it('pastes as a bracketed paste when the program enabled it', async () => {
+    const { ws, pty, pane, state, parsed } = rig();
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    pty(pane()).output('\x1b[?2004h');
+    await parsed(pane());
+    await ws.redirect('focused', 'line one\nline two');
+    expect(pty(pane()).input).toBe('\x1b[200~line one\nline two\x1b[201~\r');
+    expect(state.submitted).toEqual(['line one\nline two']);
+  });
+
+  it('presses Enter once more when the first one was lost', async () => {
+    const { ws, pane, state } = rig({ dropEnters: 1 });
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    await ws.redirect('focused', 'run the linter');
+    expect(state.submitted).toEqual(['run the linter']);
+    expect(ws.getView().message).toBe('cc: sent');
+  });
+
+  it('reports a text that never got submitted in the title instead of dropping it silently', async () => {
+    const { ws, pane, state } = rig({ dropEnters: 5 });
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    await ws.redirect('focused', 'run the linter');
+    expect(state.submitted).toEqual([]);
+    expect(ws.getView().message).toBe('cc: not sent, did not start a turn after two Enters; the text is still in its input');
+    expect(ws.getView().panes[0].notice).toMatch(/^instruction not sent/);
+  });
+});
