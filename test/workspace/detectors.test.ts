@@ -1,6 +1,6 @@
 // Every recorded screen of a real CLI (test/fixtures/screens/<preset>/<state>-*.txt, captured from
 // real runs, see the README there) must read as the state in its name.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readScreen, meaningfulLines } from '../../src/workspace/activity.js';
