@@ -1,0 +1,172 @@
+/**
+ * The workspace's MCP server: Streamable HTTP on 127.0.0.1, so external agent CLIs (Claude Code,
+ * Codex, Gemini CLI) in the panes can read the shared context, post notes and message each other.
+ *
+ * Stateless transport (a fresh McpServer and transport per POST, the SDK's documented pattern): the
+ * only per-caller state, the read cursors, is keyed by the bearer token, so there is no session table
+ * to expire and a client never gets "session not found" after a hiccup; GET (the optional standalone
+ * SSE stream) and DELETE answer 405, which the spec allows and clients take as "no stream".
+ *
+ * Invariants:
+ * - only requests whose Host is 127.0.0.1:PORT or localhost:PORT (DNS rebinding), whose Origin, if
+ *   any, is a loopback one, and whose bearer token was issued by `tokenFor` reach the MCP layer;
+ * - a token names exactly one agent for the life of the server and is never logged;
+ * - `close()` drops open connections (keep-alive, SSE) first, so it always settles.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { log } from '../util/log.js';
+import { registerTools, type Caller, type McpHost } from './tools.js';
+
+export type { McpAgentInfo, McpChange, McpHost, McpNote } from './tools.js';
+
+export interface McpServerHandle {
+  /** e.g. http://127.0.0.1:PORT/mcp */
+  url: string;
+  /** A bearer token for one agent (created on first call, stable after); requests carry it and so say who calls. */
+  tokenFor(agent: string): string;
+  /** Claude Code's per-run `--mcp-config` JSON for this agent. */
+  claudeConfig(agent: string): string;
+  close(): Promise<void>;
+}
+
+export interface McpServerOptions {
+  host: McpHost;
+  /** 0 or absent: any free port. */
+  port?: number;
+}
+
+const PATH = '/mcp';
+/** Our largest argument is a 4000-character message; anything near this is not a tool call. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const INSTRUCTIONS =
+  'You are one of several AI agents working on the same project in the `agents` workspace, next to a person. ' +
+  'read_changes and read_notes show what the others changed and said since you last looked; check them before ' +
+  'editing files others may be working on. post_note tells everyone; send_message asks one agent to do something.';
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** A JSON-RPC error body, as the SDK's own transport answers refusals. */
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}
+
+function loopbackOrigin(origin: string): boolean {
+  try {
+    const u = new URL(origin);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && LOOPBACK_HOSTNAMES.has(u.hostname);
+  } catch {
+    return false; // includes the literal "null" origin of sandboxed pages
+  }
+}
+
+class McpHttpServer implements McpServerHandle {
+  url = '';
+  private port = 0;
+  private http: Server;
+  private tokens = new Map<string, string>();
+  /** Digests of issued tokens, so comparisons are constant-time and of equal length whatever is sent. */
+  private callers: { digest: Buffer; caller: Caller }[] = [];
+  private closed: Promise<void> | undefined;
+  /** Every McpServer builds its own Ajv unless handed one: sharing it halves a tool call (3.5 to 1.9 ms). */
+  private validator = new AjvJsonSchemaValidator();
+
+  constructor(private host: McpHost) {
+    this.http = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        log(`mcp: request failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) refuse(res, 500, 'Internal server error');
+        else res.destroy();
+      });
+    });
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, '127.0.0.1', () => {
+        this.http.off('error', reject);
+        // A later server error (EMFILE on accept, say) must not take the workspace down with it.
+        this.http.on('error', (err) => log(`mcp: server error: ${err.message}`));
+        resolve();
+      });
+    });
+    this.port = (this.http.address() as AddressInfo).port;
+    this.url = `http://127.0.0.1:${this.port}${PATH}`;
+  }
+
+  tokenFor(agent: string): string {
+    let token = this.tokens.get(agent);
+    if (!token) {
+      token = randomBytes(32).toString('base64url');
+      this.tokens.set(agent, token);
+      this.callers.push({ digest: digest(token), caller: { name: agent, cursors: { changes: 0, notes: 0 } } });
+    }
+    return token;
+  }
+
+  claudeConfig(agent: string): string {
+    const server = { type: 'http', url: this.url, headers: { Authorization: `Bearer ${this.tokenFor(agent)}` } };
+    return JSON.stringify({ mcpServers: { agents: server } });
+  }
+
+  close(): Promise<void> {
+    this.closed ??= new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+    return this.closed;
+  }
+
+  /** The caller a request's bearer token names; every issued token is compared, with no early exit. */
+  private authenticate(req: IncomingMessage): Caller | undefined {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!m) return undefined;
+    const sent = digest(m[1]);
+    let found: Caller | undefined;
+    for (const c of this.callers) if (timingSafeEqual(sent, c.digest)) found = c.caller;
+    return found;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (host !== `127.0.0.1:${this.port}` && host !== `localhost:${this.port}`) {
+      log('mcp: refused a request with a foreign Host header');
+      return refuse(res, 403, 'Forbidden: this server answers only 127.0.0.1 and localhost');
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !loopbackOrigin(origin)) {
+      log('mcp: refused a request from a non-local Origin');
+      return refuse(res, 403, 'Forbidden: cross-origin requests are not allowed');
+    }
+    const caller = this.authenticate(req);
+    if (!caller) {
+      log('mcp: refused a request without a valid bearer token');
+      return refuse(res, 401, 'Unauthorized: a valid bearer token for this workspace is required', { 'www-authenticate': 'Bearer' });
+    }
+    if (new URL(req.url ?? '/', this.url).pathname !== PATH) return refuse(res, 404, `Not found: the MCP endpoint is ${PATH}`);
+    if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this server is stateless; POST only', { allow: 'POST' });
+
+    const server = new McpServer({ name: 'agents', version: '0.1.0' }, { instructions: INSTRUCTIONS, jsonSchemaValidator: this.validator });
+    registerTools(server, this.host, caller);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: MAX_BODY_BYTES });
+    res.on('close', () => {
+      transport.close();
+      server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res);
+  }
+}
+
+export async function startMcpServer(opts: McpServerOptions): Promise<McpServerHandle> {
+  const server = new McpHttpServer(opts.host);
+  await server.listen(opts.port ?? 0);
+  return server;
+}
