@@ -3,13 +3,14 @@
  * is touched, so any mistake is one clear paragraph on stderr with exit status 2.
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildKeymap } from '../config/keymap.js';
 import { findProjectConfig, loadConfig } from '../config/load.js';
 import { defaultConfig, PRESET_NAMES, type Config } from '../config/schema.js';
 import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
-import type { PickerOption } from '../workspace/workspace.js';
+import type { PickerOption, Workspace } from '../workspace/workspace.js';
+import { log } from '../util/log.js';
 import { helpText, parseArgs } from './args.js';
 import type { MemoryService, Restore } from '../store/memory-service.js';
 
@@ -142,9 +143,22 @@ async function main(): Promise<void> {
   const context = new ContextService({ root: projectDir, ignore: config.watch.ignore, send: (id, m) => ipc.send(id, m) });
   // Watching starts in the background: the panes do not wait for the initial crawl.
   void context.start();
+  // External CLIs reach the shared context over MCP, or read it from a file in the data folder.
+  const { startMcpServer } = await import('../mcp/server.js');
+  const { workspaceMcpHost } = await import('../mcp/host.js');
+  const { ContextFile } = await import('../context/context-file.js');
+  let workspace: Workspace | undefined;
+  const mcp = await startMcpServer({ host: workspaceMcpHost({ context, workspace: () => workspace }) }).catch((err: Error) => {
+    log(`MCP server did not start: ${err.message}`);
+    return undefined;
+  });
+  const contextFile = opened.store ? new ContextFile(join(opened.store.dir, 'context.md'), context, projectDir) : undefined;
   const ending = await runWorkspace({
     ipc,
     context,
+    mcp,
+    contextFile,
+    onWorkspace: (ws) => (workspace = ws),
     // The demo always talks to its own server, whatever key the person has set.
     agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
     firstInstructions: resuming ? undefined : demo?.tasks,

@@ -26,11 +26,24 @@ import { dialogRect } from '../ui/geometry.js';
 import { log, writeCrashReport } from '../util/log.js';
 import { InputRouter } from '../workspace/input-router.js';
 import type { LayoutMode } from '../workspace/layout.js';
-import type { PaneSpec } from '../workspace/presets.js';
+import { PRESETS, type PaneSpec } from '../workspace/presets.js';
 import { Workspace, type PickerOption } from '../workspace/workspace.js';
 import type { IpcServer } from '../ipc/server.js';
 import type { ContextService } from '../context/service.js';
 import type { MemoryService } from '../store/memory-service.js';
+import type { McpServerHandle } from '../mcp/server.js';
+import type { ContextFile } from '../context/context-file.js';
+
+/** What every program other than a built-in agent gets to find the shared context. */
+function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contextFile: ContextFile | undefined) {
+  const env: Record<string, string> = { AGENTS_AGENT_NAME: spec.name };
+  if (contextFile) env.AGENTS_CONTEXT_FILE = contextFile.path;
+  if (!mcp) return { env, args: [] };
+  const token = mcp.tokenFor(spec.name);
+  Object.assign(env, { AGENTS_MCP_URL: mcp.url, AGENTS_MCP_TOKEN: token });
+  const preset = spec.preset ? PRESETS[spec.preset] : undefined;
+  return { env, args: preset?.mcpArgs?.({ url: mcp.url, token, claudeConfig: mcp.claudeConfig(spec.name) }) ?? [] };
+}
 
 export interface RunOptions {
   /** The built-in agents' channel (started by the caller so it can also serve --demo). */
@@ -39,6 +52,12 @@ export interface RunOptions {
   agentEnv?: Record<string, string>;
   /** The shared context (watcher, change feed, notes). */
   context?: ContextService;
+  /** The MCP server external CLIs get on their command line (per agent token). */
+  mcp?: McpServerHandle;
+  /** The shared context as a file, for agents without MCP. */
+  contextFile?: ContextFile;
+  /** Called with the workspace once it exists (the MCP host reads it). */
+  onWorkspace?: (ws: Workspace) => void;
   /** Session memory: records the session, restores resumed agents, answers memory searches. */
   memory?: MemoryService;
   /** When an agent starts waiting for the person (config `attention`). */
@@ -80,7 +99,9 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
       send: (id, m) => o.ipc.send(id, m),
     },
     context: o.context,
+    external: (spec) => externalAccess(spec, o.mcp, o.contextFile),
   });
+  o.onWorkspace?.(ws);
   const pending = { ...o.firstInstructions };
   if (o.memory && o.context) o.memory.recordFeed(o.context.feed);
   o.ipc.on('message', (id, m) => {
@@ -225,6 +246,8 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
       try {
         await ws.shutdown(graceMs);
         await o.ipc.close();
+        await o.mcp?.close();
+        o.contextFile?.close();
         await o.context?.close();
         await o.memory?.close();
       } finally {

@@ -33,6 +33,21 @@ export interface ContextServiceOptions {
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
 
+/** A note's author as people and agents read it. */
+export const authorName = (author: string) => (author === PERSON ? 'you' : author);
+
+/** A feed entry as plain words: who ("outside" for the person or any program), what, where, how much. */
+export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string } {
+  return {
+    id: e.id,
+    time: e.time,
+    who: e.who.kind === 'agent' ? e.who.name : e.who.kind === 'guess' ? `${e.who.pane}?` : 'outside',
+    kind: e.summary ? `${e.summary.files} files` : e.kind,
+    path: e.kind === 'renamed' && e.from ? `${e.from} → ${e.path}` : e.path,
+    size: !e.size ? '' : 'bytes' in e.size ? formatBytes(e.size.bytes) : `+${e.size.added} -${e.size.removed}`,
+  };
+}
+
 export class ContextService extends EventEmitter<{ change: [] }> implements ContextPort {
   readonly feed: ChangeFeed;
   private watcher: FileWatcher | undefined;
@@ -152,15 +167,8 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
     const lines = entries
       .slice(-PANEL_LINES)
       .reverse()
-      .map((e) => ({
-        id: e.id,
-        time: hhmmss(e.time),
-        who: e.who.kind === 'agent' ? e.who.name : e.who.kind === 'guess' ? `${e.who.pane}?` : 'outside',
-        kind: e.summary ? `${e.summary.files} files` : e.kind,
-        path: e.kind === 'renamed' && e.from ? `${e.from} → ${e.path}` : e.path,
-        size: !e.size ? '' : 'bytes' in e.size ? formatBytes(e.size.bytes) : `+${e.size.added} -${e.size.removed}`,
-      }));
-    const notes = this.feed.notes().slice(-50).map((n) => ({ id: n.id, time: hhmmss(n.time), author: n.author === PERSON ? 'you' : n.author, text: n.text }));
+      .map((e) => ({ ...describeEntry(e), time: hhmmss(e.time) }));
+    const notes = this.feed.notes().slice(-50).map((n) => ({ id: n.id, time: hhmmss(n.time), author: authorName(n.author), text: n.text }));
     const pending = this.feed.undeliveredCounts();
     const conflicts: Record<string, string> = {};
     const now = Date.now();

@@ -16,7 +16,7 @@ export interface McpAgentInfo {
   name: string;
   preset: string;
   status: 'busy' | 'waiting' | 'idle' | 'exited' | 'starting';
-  /** The status was read off the agent's screen rather than reported by it. */
+  /** The status is a guess from output timing, not reported by the agent or read by a rule from its screen. */
   guessed: boolean;
   focused: boolean;
 }

@@ -9,6 +9,7 @@
 import { GUESS_BUSY_MS, type Activity, type ActivitySource, type ActivityState } from './activity.js';
 import type { Pane } from './pane.js';
 import type { SteerHost } from './steering.js';
+import { log } from '../util/log.js';
 
 /** Delay from output to reading the screen: one reading per burst of frames. */
 const DETECT_MS = 100;
@@ -116,6 +117,7 @@ export class ActivityMonitor implements SteerHost {
       return this.wake(p);
     }
     const now = Date.now();
+    if (source !== 'reported') log(`activity ${p.name}: ${prev?.state ?? '-'} -> ${state} (${source}: ${reason})`);
     this.set(p, { state, source, reason, since: prev?.state === state ? prev.since : now });
     if (state === 'waiting' && prev?.state !== 'waiting') {
       this.waitingSince.set(p.id, now);

@@ -38,6 +38,8 @@ export interface PaneHooks {
   onStatus: (pane: Pane) => void;
   /** Extra environment for a built-in agent (its IPC channel). */
   agentEnv?: (pane: Pane) => Record<string, string>;
+  /** Extra environment and trailing arguments for any other program (the shared context's addresses). */
+  external?: (pane: Pane) => { env: Record<string, string>; args: string[] };
 }
 
 export class Pane {
@@ -82,7 +84,10 @@ export class Pane {
 
   private processSpec(hooks: PaneHooks) {
     const { spec } = this;
-    if (spec.kind === 'command' && spec.command !== undefined) return { command: spec.command, args: spec.args, cwd: spec.cwd, env: spec.env };
+    if (spec.kind === 'command' && spec.command !== undefined) {
+      const extra = hooks.external?.(this);
+      return { command: spec.command, args: [...spec.args, ...(extra?.args ?? [])], cwd: spec.cwd, env: { ...spec.env, ...extra?.env } };
+    }
     if (spec.kind !== 'builtin') return undefined;
     const env: Record<string, string> = { ...spec.env, AGENTS_AGENT_NAME: spec.name };
     if (spec.model) env.AGENTS_AGENT_MODEL = spec.model;

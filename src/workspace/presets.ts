@@ -20,7 +20,22 @@ export type Preset = {
   installHint?: string;
   /** Arguments that make the CLI continue its latest conversation in this folder (session resume). */
   resumeArgs?: string[];
+  /** Keys that empty the CLI's input line, sent before a redirect types its text (so no half-typed draft is glued to it). */
+  clearInput?: string;
+  /** Arguments that hand the CLI the workspace's MCP server for this run only (no global config touched). */
+  mcpArgs?: (mcp: McpAccess) => string[];
 };
+
+/** How one agent reaches the workspace's MCP server. */
+export interface McpAccess {
+  url: string;
+  token: string;
+  /** Claude Code's `--mcp-config` JSON for this agent. */
+  claudeConfig: string;
+}
+
+/** The MCP tools that only read or add a note: allowed without a prompt; send_message still asks. */
+const QUIET_MCP_TOOLS = ['read_changes', 'read_notes', 'list_agents', 'post_note'].map((t) => `mcp__agents__${t}`);
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   agent: {
@@ -49,6 +64,9 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     interrupt: 'esc',
     installHint: 'npm install -g @anthropic-ai/claude-code',
     resumeArgs: ['--continue'],
+    clearInput: '\x15', // Ctrl-U
+    // Last on the line: both options take several values and would swallow a prompt after them.
+    mcpArgs: (mcp) => ['--mcp-config', mcp.claudeConfig, '--allowedTools', QUIET_MCP_TOOLS.join(',')],
   },
   codex: {
     name: 'codex',

@@ -13,6 +13,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { meaningfulLines, type Activity } from './activity.js';
 import type { Pane } from './pane.js';
+import { PRESETS } from './presets.js';
+import { DETECTORS } from './detectors.js';
+import { log } from '../util/log.js';
 
 /** How long an interrupted program gets to stop before we say it did not. */
 export const INTERRUPT_CONFIRM_MS = 4000;
@@ -36,7 +39,16 @@ export interface SteerHost {
 export type SteerResult = { ok: true; ms: number; detail: string } | { ok: false; ms: number; detail: string };
 
 const working = (a: Activity | undefined) => a?.state === 'busy' || a?.state === 'waiting';
-const stopped = (a: Activity | undefined) => a !== undefined && !working(a);
+
+/**
+ * For a CLI we have screen rules for, only a rule's reading counts: while it starts up (or draws
+ * something no rule knows) the output-timing guess would call a blank screen "idle" and its first
+ * frame "a turn started", and text typed then is lost.
+ */
+function trusted(pane: Pane, pred: (a: Activity | undefined) => boolean): (a: Activity | undefined) => boolean {
+  const needsScreen = pane.spec.preset !== undefined && DETECTORS[pane.spec.preset] !== undefined;
+  return (a) => (!needsScreen || a?.source === 'screen') && pred(a);
+}
 
 /** Sends the pane's interrupt key and waits for the program to stop working. */
 export async function interruptConfirmed(host: SteerHost, pane: Pane): Promise<SteerResult> {
@@ -44,7 +56,7 @@ export async function interruptConfirmed(host: SteerHost, pane: Pane): Promise<S
   const before = host.detect(pane);
   if (!pane.interrupt()) return { ok: false, ms: 0, detail: 'is not running' };
   if (!working(before)) return { ok: true, ms: 0, detail: 'was not busy' };
-  const ok = await host.until(pane, stopped, INTERRUPT_CONFIRM_MS);
+  const ok = await host.until(pane, trusted(pane, (a) => a !== undefined && !working(a)), INTERRUPT_CONFIRM_MS);
   const ms = Date.now() - t0;
   const key = pane.spec.interrupt === 'esc' ? 'Esc' : 'Ctrl-C';
   return ok ? { ok, ms, detail: `stopped in ${ms} ms` } : { ok, ms, detail: `still busy ${Math.round(ms / 1000)} s after ${key}` };
@@ -61,11 +73,16 @@ function headOf(text: string): string {
  */
 function submitted(pane: Pane, head: string): (a: Activity | undefined) => boolean {
   return (a) => {
-    if (working(a)) return true;
+    if (working(a)) {
+      log(`steer ${pane.name}: turn started (${a?.state}, ${a?.reason})`);
+      return true;
+    }
     if (a?.source !== 'screen' || !head) return false;
     const lines = meaningfulLines(pane.terminal.screenText());
     const input = lines.slice(-3).join('\n');
-    return !input.includes(head) && lines.some((l) => l.includes(head));
+    const taken = !input.includes(head) && lines.some((l) => l.includes(head));
+    if (taken) log(`steer ${pane.name}: text left the input line (${a.reason})`);
+    return taken;
   };
 }
 
@@ -78,9 +95,12 @@ export async function redirectTyped(host: SteerHost, pane: Pane, text: string, o
     const r = await interruptConfirmed(host, pane);
     if (!r.ok) return { ok: false, ms: elapsed(), detail: `did not stop (${r.detail}); the text was not typed` };
   }
-  if (!(await host.until(pane, (a) => a?.state === 'idle', READY_MS)))
+  if (!(await host.until(pane, trusted(pane, (a) => a?.state === 'idle'), READY_MS)))
     return { ok: false, ms: elapsed(), detail: 'never came back to its prompt; the text was not typed' };
 
+  // A half-typed draft in its input would be glued to the new text.
+  const clear = pane.spec.preset && PRESETS[pane.spec.preset].clearInput;
+  if (clear) pane.terminal.write(clear);
   const { bracketedPaste } = pane.terminal.modes;
   // Without bracketed paste a newline would submit half the text: it goes as one line.
   pane.terminal.write(bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text.replace(/\s*\r?\n\s*/g, ' '));
@@ -89,7 +109,7 @@ export async function redirectTyped(host: SteerHost, pane: Pane, text: string, o
   for (let attempt = 1; attempt <= 2; attempt++) {
     if (!pane.running) return { ok: false, ms: elapsed(), detail: 'exited before the text was submitted' };
     pane.terminal.write('\r');
-    if (await host.until(pane, submitted(pane, head), SUBMIT_CONFIRM_MS))
+    if (await host.until(pane, trusted(pane, submitted(pane, head)), SUBMIT_CONFIRM_MS))
       return { ok: true, ms: elapsed(), detail: attempt === 1 ? 'started a turn' : 'started a turn after a second Enter' };
   }
   return { ok: false, ms: elapsed(), detail: 'did not start a turn after two Enters; the text is still in its input' };

@@ -103,4 +103,6 @@ export interface WorkspaceOptions {
     send(paneId: number, m: WorkspaceMessage): boolean;
   };
   context?: ContextPort;
+  /** Extra environment and trailing arguments for programs other than built-in agents (MCP, context file). */
+  external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[] };
 }

@@ -96,6 +96,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
           this.publish();
         },
         agentEnv: (p) => this.opts.agents?.env(p.id) ?? {},
+        external: (p) => this.opts.external?.(p.spec) ?? { env: {}, args: [] },
       },
       this.opts.spawn,
     );

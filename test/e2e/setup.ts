@@ -21,10 +21,21 @@ export interface Run {
 }
 
 /** Starts bin/agents in a fresh project with bash as $SHELL, no rc files and the prompt "$ ". */
-export function start(args: string[], opts: { cols?: number; rows?: number; files?: Record<string, string>; env?: Record<string, string | undefined> } = {}): Run {
+export function start(
+  args: string[],
+  opts: {
+    cols?: number;
+    rows?: number;
+    files?: Record<string, string>;
+    env?: Record<string, string | undefined>;
+    /** Runs before the workspace starts, with the folders it will use (e.g. a CLI's config in the home). */
+    prepare?: (dirs: { project: string; home: string }) => void;
+  } = {},
+): Run {
   const project = tempDir();
   const home = tempDir('agents-home-');
   for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(project, name), text);
+  opts.prepare?.({ project, home });
   const t = Term.agents(args, {
     cols: opts.cols ?? 120,
     rows: opts.rows ?? 30,

@@ -1,0 +1,148 @@
+// Real Claude Code (the devDependency @anthropic-ai/claude-code, a native binary) in a pane of the real
+// binary, talking to the project's local Messages API server. What the workspace knows about it comes
+// from its screen only: busy while it streams, an interrupt confirmed, a redirect that reaches the
+// model, "needs you" on a permission prompt, and the workspace's MCP tools called by Claude Code itself.
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMessagesServer } from '../../src/demo/server.js';
+import type { MessagesServer, RecordedRequest, Step } from '../../src/demo/types.js';
+import { ROOT, until } from '../helpers/term.js';
+import { start, statusBar } from './setup.js';
+
+const BIN_DIR = join(ROOT, 'node_modules', '.bin');
+const KEY = 'sk-ant-test-key-0123456789abcdefghij';
+
+let server: MessagesServer;
+beforeAll(async () => {
+  server = await startMessagesServer({ responder: claudeResponder });
+});
+afterAll(() => server.close());
+
+type Block = { type: string; text?: string; content?: unknown; tool_use_id?: string };
+
+/** The last user message's blocks (Claude Code may end a request with a `system` message). */
+function lastUser(r: RecordedRequest): Block[] {
+  const last = r.body.messages.findLast((m) => m.role === 'user');
+  if (!last) return [];
+  return typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : (last.content as Block[]);
+}
+const userText = (r: RecordedRequest) => lastUser(r).map((b) => b.text ?? '').join('\n');
+
+/** Claude Code's side requests (titles, topic checks) have no tools; its turns do. */
+function claudeResponder(r: RecordedRequest): Step {
+  if (!r.body.tools?.length) return { kind: 'reply', content: [{ type: 'text', text: '{"isNewTopic": false, "title": null}' }] };
+  // The newest instruction is the last line of the last user message (tool results may precede it).
+  const text = userText(r).trim().split('\n').at(-1) ?? '';
+  if (text.includes('count slowly'))
+    return { kind: 'reply', chunkChars: 3, chunkDelayMs: 80, content: [{ type: 'text', text: `Counting: ${Array.from({ length: 300 }, (_, i) => i).join(' ')}` }] };
+  if (text.includes('make a file'))
+    return { kind: 'reply', content: [{ type: 'tool_use', name: 'Bash', input: { command: 'touch made-by-claude.txt', description: 'Create a file' } }] };
+  if (text.includes('who else'))
+    return { kind: 'reply', content: [{ type: 'tool_use', name: 'mcp__agents__list_agents', input: {} }] };
+  return { kind: 'reply', content: [{ type: 'text', text: lastUser(r).some((b) => b.type === 'tool_result') ? 'Noted.' : 'Done.' }] };
+}
+
+/** Claude Code's first-run dialogs (onboarding, "use this API key?", trust this folder) answered in its config. */
+function claudeConfig({ project, home }: { project: string; home: string }): void {
+  const config = {
+    hasCompletedOnboarding: true,
+    theme: 'dark',
+    customApiKeyResponses: { approved: [KEY.slice(-20)], rejected: [] },
+    projects: { [realpathSync(project)]: { hasTrustDialogAccepted: true, allowedTools: [] } },
+  };
+  writeFileSync(join(home, '.claude.json'), JSON.stringify(config));
+}
+
+const homes = new Map<unknown, string>();
+const logOf = (t: unknown) => {
+  try {
+    return readFileSync(join(homes.get(t) ?? '', 'logs', 'agents.log'), 'utf8').split('\n').slice(-40).join('\n');
+  } catch (err) {
+    return String(err);
+  }
+};
+
+/** prefix+r: the workspace interrupts if needed, types the text, presses Enter and confirms the turn. */
+async function instruct(t: ReturnType<typeof start>['t'], text: string): Promise<number> {
+  const before = server.requests.length;
+  const t0 = performance.now();
+  t.keys('C-a', 'r');
+  await t.waitFor('Redirect');
+  t.write(`${text}\r`);
+  // The instruction is the last line of a text block, whole: nothing glued before or after it.
+  const arrived = (r: RecordedRequest) =>  r.body.tools?.length && lastUser(r).some((b) => b.text?.trim().split('\n').at(-1) === text);
+  await until(() => server.requests.slice(before).some(arrived), { timeout: 20_000, message: `"${text}" at the server` }).catch((err: Error) => {
+    throw new Error(`${err.message}; screen:\n${t.text()}\nlog:\n${logOf(t)}`);
+  });
+  await t.waitFor('claude: sent');
+  return performance.now() - t0;
+}
+
+const installed = existsSync(join(BIN_DIR, 'claude'));
+
+describe.skipIf(!installed)('real Claude Code in a pane', () => {
+  it('busy while streaming, interrupt confirmed, redirect lands, a permission prompt needs you, MCP tools answer', { timeout: 120_000 }, async () => {
+    const { t, home } = start(['claude', 'shell'], {
+      cols: 160,
+      rows: 40,
+      prepare: claudeConfig,
+      env: { PATH: `${BIN_DIR}:${process.env.PATH}`, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: KEY, DISABLE_AUTOUPDATER: '1' },
+    });
+    homes.set(t, home);
+    await t.waitFor('1 claude · idle', { timeout: 30_000 });
+
+    // Busy while it streams: read off its screen.
+    await instruct(t, 'please count slowly');
+    await t.waitFor('Counting: 0 1 2');
+    await t.waitFor('1 claude · busy');
+
+    // prefix+i: Esc goes in, and the workspace confirms it stopped.
+    const t0 = performance.now();
+    t.keys('C-a', 'i');
+    await t.waitFor(/interrupted claude \(stopped in \d+ ms\)/);
+    const interruptMs = performance.now() - t0;
+    await t.waitFor('1 claude · idle');
+    expect(t.text()).toContain('Interrupted');
+    console.log(`e2e claude: keystroke to confirmed interrupt ${interruptMs.toFixed(0)} ms`);
+
+    // prefix+r while it works: interrupt, wait for its prompt, type, Enter, and the model gets it
+    // (the whole instruction, nothing glued to it).
+    await instruct(t, 'please count slowly again');
+    await t.waitFor('1 claude · busy');
+    const redirectMs = await instruct(t, 'stop that and make a file');
+    console.log(`e2e claude: redirect to confirmed new turn ${redirectMs.toFixed(0)} ms`);
+
+    // Its Bash permission prompt: the pane needs the person, the status bar says so, prefix+a goes there.
+    await t.waitFor('1 claude · needs you');
+    await t.waitFor(() => statusBar(t).includes('waiting for you: 1:claude'), { message: 'waiting in the status bar' });
+    t.keys('C-a', '2');
+    await t.waitFor(() => statusBar(t).includes('2:shell of 2'), { message: 'focus on the shell' });
+    t.keys('C-a', 'a');
+    await t.waitFor(() => statusBar(t).includes('1:claude of 2'), { message: 'prefix+a back to claude' });
+    t.write('3'); // "No": the tool is denied and it is back at its prompt.
+    await t.waitFor('1 claude · idle');
+
+    // The workspace's MCP server was given on its command line: it calls list_agents without a prompt.
+    const m = server.requests.length;
+    await instruct(t, 'who else is working here?');
+    const toolResult = () => {
+      for (const r of server.requests.slice(m)) {
+        const call = r.body.messages
+          .filter((x) => x.role === 'assistant' && Array.isArray(x.content))
+          .flatMap((x) => x.content as Array<Block & { id?: string; name?: string }>)
+          .find((b) => b.type === 'tool_use' && b.name === 'mcp__agents__list_agents');
+        const answer = call && lastUser(r).find((b) => b.type === 'tool_result' && b.tool_use_id === call.id);
+        if (answer) return answer;
+      }
+      return undefined;
+    };
+    await until(() => toolResult() !== undefined, { timeout: 20_000, message: 'the list_agents result at the server' }).catch((err: Error) => {
+      throw new Error(`${err.message}; screen:\n${t.text()}`);
+    });
+    const result = JSON.stringify(toolResult()!.content);
+    expect(result).toContain('claude');
+    expect(result).toContain('shell');
+    expect(result).toMatch(/you/);
+  });
+});
