@@ -42,7 +42,8 @@ function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contex
   const token = mcp.tokenFor(spec.name);
   Object.assign(env, { AGENTS_MCP_URL: mcp.url, AGENTS_MCP_TOKEN: token });
   const preset = spec.preset ? PRESETS[spec.preset] : undefined;
-  return { env, args: preset?.mcpArgs?.({ url: mcp.url, token, claudeConfig: mcp.claudeConfig(spec.name) }) ?? [] };
+  const given = preset?.mcp?.({ url: mcp.url, token, privateFile: (name, content) => mcp.privateFile(`${spec.name}-${name}`, content) });
+  return { env: { ...env, ...given?.env }, args: given?.args ?? [] };
 }
 
 export interface RunOptions {

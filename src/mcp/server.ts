@@ -14,6 +14,9 @@
  * - `close()` drops open connections (keep-alive, SSE) first, so it always settles.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -31,6 +34,11 @@ export interface McpServerHandle {
   tokenFor(agent: string): string;
   /** Claude Code's per-run `--mcp-config` JSON for this agent. */
   claudeConfig(agent: string): string;
+  /**
+   * Writes `content` to a file only the user can read, in a folder removed at close, and returns its
+   * path: per-run configs holding a token go there rather than on a command line any user can list.
+   */
+  privateFile(name: string, content: string): string;
   close(): Promise<void>;
 }
 
@@ -74,6 +82,8 @@ class McpHttpServer implements McpServerHandle {
   /** Digests of issued tokens, so comparisons are constant-time and of equal length whatever is sent. */
   private callers: { digest: Buffer; caller: Caller }[] = [];
   private closed: Promise<void> | undefined;
+  /** Created (0700, by mkdtemp) on the first private file. */
+  private dir: string | undefined;
   /** Every McpServer builds its own Ajv unless handed one: sharing it halves a tool call (3.5 to 1.9 ms). */
   private validator = new AjvJsonSchemaValidator();
 
@@ -116,10 +126,18 @@ class McpHttpServer implements McpServerHandle {
     return JSON.stringify({ mcpServers: { agents: server } });
   }
 
+  privateFile(name: string, content: string): string {
+    this.dir ??= mkdtempSync(join(tmpdir(), 'agents-mcp-'));
+    const file = join(this.dir, basename(name));
+    writeFileSync(file, content, { mode: 0o600 });
+    return file;
+  }
+
   close(): Promise<void> {
     this.closed ??= new Promise<void>((resolve) => {
       this.http.close(() => resolve());
       this.http.closeAllConnections();
+      if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     });
     return this.closed;
   }

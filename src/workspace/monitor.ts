@@ -31,8 +31,9 @@ export class ActivityMonitor implements SteerHost {
 
   constructor(private hooks: { changed: (p: Pane) => void; attention: (p: Pane) => void }) {}
 
-  /** The pane drew something: read it soon. */
+  /** The pane drew something: read it soon — at once while someone waits on it, so no frame is missed. */
   output(p: Pane): void {
+    for (const w of this.waiters) if (w.pane === p) return void this.detect(p);
     this.schedule(p, DETECT_MS);
   }
 

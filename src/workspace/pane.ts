@@ -30,6 +30,9 @@ export interface AgentReport {
   usage?: UsageReport;
 }
 
+/** The gap between the two Esc presses of an 'esc-esc' interrupt. */
+const ESC_AGAIN_MS = 150;
+
 /** The agent process, resolved next to this module in both src/ (tests) and dist/. */
 const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
 
@@ -183,7 +186,10 @@ export class Pane {
 
   interrupt(): boolean {
     if (!this.running) return false;
-    this.terminal.write(this.spec.interrupt === 'esc' ? '\x1b' : '\x03');
+    const { interrupt } = this.spec;
+    this.terminal.write(interrupt === 'ctrl-c' ? '\x03' : '\x1b');
+    // Two Esc bytes at once would read as Alt+Esc: the second goes a moment later.
+    if (interrupt === 'esc-esc') setTimeout(() => this.running && this.terminal.write('\x1b'), ESC_AGAIN_MS);
     return true;
   }
 

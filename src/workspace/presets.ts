@@ -7,7 +7,11 @@ import { PRESET_NAMES, type AgentEntry, type Config, type PresetName } from '../
 
 export { PRESET_NAMES, type PresetName };
 
-export type Interrupt = 'ctrl-c' | 'esc';
+/** esc-esc: opencode asks for a second Esc ("esc again to interrupt"); its Ctrl-C quits it. */
+export type Interrupt = 'ctrl-c' | 'esc' | 'esc-esc';
+
+/** How the interrupt reads in messages. */
+export const INTERRUPT_KEY: Record<Interrupt, string> = { 'ctrl-c': 'Ctrl-C', esc: 'Esc', 'esc-esc': 'Esc Esc' };
 
 export type Preset = {
   name: PresetName;
@@ -22,17 +26,23 @@ export type Preset = {
   resumeArgs?: string[];
   /** Keys that empty the CLI's input line, sent before a redirect types its text (so no half-typed draft is glued to it). */
   clearInput?: string;
-  /** Arguments that hand the CLI the workspace's MCP server for this run only (no global config touched). */
-  mcpArgs?: (mcp: McpAccess) => string[];
+  /**
+   * Hands the CLI the workspace's MCP server for this run only, by arguments or environment; no
+   * global or project config is touched. The token itself travels in AGENTS_MCP_TOKEN or a private file.
+   */
+  mcp?: (mcp: McpAccess) => { args?: string[]; env?: Record<string, string> };
 };
 
 /** How one agent reaches the workspace's MCP server. */
 export interface McpAccess {
   url: string;
   token: string;
-  /** Claude Code's `--mcp-config` JSON for this agent. */
-  claudeConfig: string;
+  /** Writes a file only the user can read (removed when the workspace ends); returns its path. */
+  privateFile(name: string, content: string): string;
 }
+
+/** The MCP server's entry as most CLIs' JSON configs spell it (Claude Code, Gemini CLI, opencode differ in keys). */
+const bearer = (m: McpAccess) => ({ Authorization: `Bearer ${m.token}` });
 
 /** The MCP tools that only read or add a note: allowed without a prompt; send_message still asks. */
 const QUIET_MCP_TOOLS = ['read_changes', 'read_notes', 'list_agents', 'post_note'].map((t) => `mcp__agents__${t}`);
@@ -66,7 +76,10 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     resumeArgs: ['--continue'],
     clearInput: '\x15', // Ctrl-U
     // Last on the line: both options take several values and would swallow a prompt after them.
-    mcpArgs: (mcp) => ['--mcp-config', mcp.claudeConfig, '--allowedTools', QUIET_MCP_TOOLS.join(',')],
+    mcp: (m) => {
+      const config = JSON.stringify({ mcpServers: { agents: { type: 'http', url: m.url, headers: bearer(m) } } });
+      return { args: ['--mcp-config', m.privateFile('claude-mcp.json', config), '--allowedTools', QUIET_MCP_TOOLS.join(',')] };
+    },
   },
   codex: {
     name: 'codex',
@@ -77,6 +90,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     interrupt: 'esc',
     installHint: 'npm install -g @openai/codex',
     resumeArgs: ['resume', '--last'],
+    // `-c` overrides one config key for this run; the token is read from the environment by name.
+    mcp: (m) => ({ args: ['-c', `mcp_servers.agents.url=${JSON.stringify(m.url)}`, '-c', 'mcp_servers.agents.bearer_token_env_var="AGENTS_MCP_TOKEN"'] }),
   },
   gemini: {
     name: 'gemini',
@@ -86,6 +101,10 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     args: [],
     interrupt: 'esc',
     installHint: 'npm install -g @google/gemini-cli',
+    // Gemini CLI has no flag for it: a settings file of its own for this run, merged with the user's.
+    mcp: (m) => ({
+      env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: m.privateFile('gemini-settings.json', JSON.stringify({ mcpServers: { agents: { httpUrl: m.url, headers: bearer(m) } } })) },
+    }),
   },
   aider: {
     name: 'aider',
@@ -103,9 +122,10 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     kind: 'command',
     command: 'opencode',
     args: [],
-    interrupt: 'ctrl-c',
+    interrupt: 'esc-esc',
     installHint: 'npm install -g opencode-ai',
     resumeArgs: ['--continue'],
+    mcp: (m) => ({ env: { OPENCODE_CONFIG_CONTENT: JSON.stringify({ mcp: { agents: { type: 'remote', url: m.url, headers: bearer(m), oauth: false } } }) } }),
   },
 };
 

@@ -13,7 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { meaningfulLines, type Activity } from './activity.js';
 import type { Pane } from './pane.js';
-import { PRESETS } from './presets.js';
+import { INTERRUPT_KEY, PRESETS } from './presets.js';
 import { DETECTORS } from './detectors.js';
 import { log } from '../util/log.js';
 
@@ -58,7 +58,7 @@ export async function interruptConfirmed(host: SteerHost, pane: Pane): Promise<S
   if (!working(before)) return { ok: true, ms: 0, detail: 'was not busy' };
   const ok = await host.until(pane, trusted(pane, (a) => a !== undefined && !working(a)), INTERRUPT_CONFIRM_MS);
   const ms = Date.now() - t0;
-  const key = pane.spec.interrupt === 'esc' ? 'Esc' : 'Ctrl-C';
+  const key = INTERRUPT_KEY[pane.spec.interrupt];
   return ok ? { ok, ms, detail: `stopped in ${ms} ms` } : { ok, ms, detail: `still busy ${Math.round(ms / 1000)} s after ${key}` };
 }
 

@@ -89,7 +89,25 @@ describe('resolveAgents', () => {
     expect(PRESETS.codex.interrupt).toBe('esc');
     expect(PRESETS.gemini.interrupt).toBe('esc');
     expect(PRESETS.aider.interrupt).toBe('ctrl-c');
-    expect(PRESETS.opencode.interrupt).toBe('ctrl-c');
+    // opencode quits on Ctrl-C and wants Esc twice to stop a turn.
+    expect(PRESETS.opencode.interrupt).toBe('esc-esc');
+  });
+
+  it('hands each CLI the MCP server its own way, with the token off the command line', () => {
+    const files = new Map<string, string>();
+    const access = { url: 'http://127.0.0.1:4000/mcp', token: 'tok-123', privateFile: (name: string, content: string) => (files.set(name, content), `/private/${name}`) };
+    const claude = PRESETS.claude.mcp!(access);
+    expect(claude.args?.slice(0, 2)).toEqual(['--mcp-config', '/private/claude-mcp.json']);
+    expect(JSON.parse(files.get('claude-mcp.json')!)).toEqual({ mcpServers: { agents: { type: 'http', url: access.url, headers: { Authorization: 'Bearer tok-123' } } } });
+    expect(claude.args?.join(' ')).toContain('mcp__agents__read_changes');
+    expect(claude.args?.join(' ')).not.toContain('send_message');
+    const codex = PRESETS.codex.mcp!(access);
+    expect(codex.args).toEqual(['-c', 'mcp_servers.agents.url="http://127.0.0.1:4000/mcp"', '-c', 'mcp_servers.agents.bearer_token_env_var="AGENTS_MCP_TOKEN"']);
+    expect(PRESETS.gemini.mcp!(access).env).toEqual({ GEMINI_CLI_SYSTEM_SETTINGS_PATH: '/private/gemini-settings.json' });
+    expect(JSON.parse(files.get('gemini-settings.json')!).mcpServers.agents).toEqual({ httpUrl: access.url, headers: { Authorization: 'Bearer tok-123' } });
+    expect(JSON.parse(PRESETS.opencode.mcp!(access).env!.OPENCODE_CONFIG_CONTENT).mcp.agents).toMatchObject({ type: 'remote', url: access.url });
+    for (const p of [claude, codex]) expect(p.args?.join(' ')).not.toContain('tok-123');
+    expect(PRESETS.aider.mcp).toBeUndefined();
   });
 
   it('turns a preset that is not installed into a pane explaining how to install it', () => {

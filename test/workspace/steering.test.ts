@@ -1,56 +1,14 @@
 // Interrupt, redirect and attention for external CLIs, against a fake program that answers keys by
 // drawing screens recorded from real Claude Code (test/fixtures/screens/claude): the workspace has
 // only the screen to go by, exactly as with the real thing.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { FakePty } from '../helpers/fake-pty.js';
+import { fakeClaude, screen, type FakeClaude } from '../helpers/fake-claude.js';
 import { disposeRigs, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
 
 const wait = { timeout: 10_000, interval: 5 };
-const SCREENS = join(import.meta.dirname, '..', 'fixtures', 'screens', 'claude');
-const screen = (name: string) => '\x1b[H\x1b[2J' + readFileSync(join(SCREENS, `${name}.txt`), 'utf8').replace(/\n+$/, '').split('\n').join('\r\n');
-
 afterEach(async () => {
   await disposeRigs();
 });
-
-interface FakeClaude {
-  /** Enters to ignore before one starts a turn (a program that drops an early Enter). */
-  dropEnters?: number;
-  /** Esc does nothing (a program stuck in a turn). */
-  ignoreEsc?: boolean;
-  /** Text it has received as submitted instructions. */
-  submitted: string[];
-}
-
-/** Draws the idle screen, takes typed text, starts a "turn" on Enter and stops it on Esc. */
-function fakeClaude(behaviour: Omit<FakeClaude, 'submitted'> = {}): { program: (p: FakePty) => void; state: FakeClaude } {
-  const state: FakeClaude = { ...behaviour, submitted: [] };
-  const program = (p: FakePty) => {
-    let draft = '';
-    let busy = false;
-    setImmediate(() => p.output(screen('idle-start')));
-    p.onWrite = (data) => {
-      for (const ch of data.replace(/\x1b\[20[01]~/g, '')) {
-        if (ch === '\x1b') {
-          if (busy && !state.ignoreEsc) {
-            busy = false;
-            p.output(screen('idle-after-interrupt'));
-          }
-        } else if (ch === '\r') {
-          if (state.dropEnters && state.dropEnters-- > 0) continue;
-          if (!draft) continue;
-          state.submitted.push(draft);
-          draft = '';
-          busy = true;
-          p.output(screen('busy-streaming-1'));
-        } else draft += ch;
-      }
-    };
-  };
-  return { program, state };
-}
 
 function rig(behaviour?: Omit<FakeClaude, 'submitted'>) {
   const { program, state } = fakeClaude(behaviour);
@@ -119,7 +77,8 @@ describe('redirecting an external CLI', () => {
     await ws.redirect('focused', 'stop counting and write the tests');
     expect(state.submitted).toEqual(['count slowly', 'stop counting and write the tests']);
     // Esc first, then the text, then Enter; never an Enter glued to the text.
-    expect(pty(pane()).input).toBe('count slowly\r\x1bstop counting and write the tests\r');
+    // (Ctrl-U empties its input line before the text goes in.)
+    expect(pty(pane()).input).toBe('count slowly\r\x1b\x15stop counting and write the tests\r');
     expect(ws.getView().message).toBe('cc: sent');
   });
 
@@ -129,8 +88,16 @@ describe('redirecting an external CLI', () => {
     pty(pane()).output('\x1b[?2004h');
     await parsed(pane());
     await ws.redirect('focused', 'line one\nline two');
-    expect(pty(pane()).input).toBe('\x1b[200~line one\nline two\x1b[201~\r');
+    expect(pty(pane()).input).toBe('\x15\x1b[200~line one\nline two\x1b[201~\r');
     expect(state.submitted).toEqual(['line one\nline two']);
+  });
+
+  it('empties a half-typed draft first, so nothing is glued to the instruction', async () => {
+    const { ws, pty, pane, state } = rig();
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    pty(pane()).write('something I was typ');
+    await ws.redirect('focused', 'run the linter');
+    expect(state.submitted).toEqual(['run the linter']);
   });
 
   it('presses Enter once more when the first one was lost', async () => {
