@@ -140,14 +140,20 @@ async function main(): Promise<void> {
   const { IpcServer } = await import('../ipc/server.js');
   const ipc = await IpcServer.start();
   const { ContextService } = await import('../context/service.js');
-  const context = new ContextService({ root: projectDir, ignore: config.watch.ignore, send: (id, m) => ipc.send(id, m) });
+  const { likelyWriter } = await import('../workspace/workspace.js');
+  let workspace: Workspace | undefined;
+  const context = new ContextService({
+    root: projectDir,
+    ignore: config.watch.ignore,
+    send: (id, m) => ipc.send(id, m),
+    guessOwner: () => workspace && likelyWriter(workspace),
+  });
   // Watching starts in the background: the panes do not wait for the initial crawl.
   void context.start();
   // External CLIs reach the shared context over MCP, or read it from a file in the data folder.
   const { startMcpServer } = await import('../mcp/server.js');
   const { workspaceMcpHost } = await import('../mcp/host.js');
   const { ContextFile } = await import('../context/context-file.js');
-  let workspace: Workspace | undefined;
   const mcp = await startMcpServer({ host: workspaceMcpHost({ context, workspace: () => workspace }) }).catch((err: Error) => {
     log(`MCP server did not start: ${err.message}`);
     return undefined;

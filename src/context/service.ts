@@ -29,6 +29,8 @@ export interface ContextServiceOptions {
   ignore: readonly string[];
   /** Sends to the built-in agent in pane `paneId`; false when it is not connected. */
   send: (paneId: number, m: WorkspaceMessage) => boolean;
+  /** The pane an unannounced change probably came from (the one external agent at work), if any. */
+  guessOwner?: (path: string) => string | undefined;
 }
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
@@ -59,7 +61,7 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
   constructor(private o: ContextServiceOptions) {
     super();
     this.setMaxListeners(0);
-    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root) });
+    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root), guessOwner: o.guessOwner });
     this.feed.on('entry', (e: FeedEntry) => this.onEntry(e));
     this.feed.on('note', () => this.changed());
     this.feed.on('conflict', (c) => {

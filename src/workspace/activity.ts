@@ -20,6 +20,8 @@ export interface Activity {
   reason: string;
   /** When this state began (ms since epoch); unchanged while the state holds. */
   since: number;
+  /** The state before this one. */
+  previous?: ActivityState;
 }
 
 /**

@@ -119,7 +119,8 @@ export class ActivityMonitor implements SteerHost {
     }
     const now = Date.now();
     if (source !== 'reported') log(`activity ${p.name}: ${prev?.state ?? '-'} -> ${state} (${source}: ${reason})`);
-    this.set(p, { state, source, reason, since: prev?.state === state ? prev.since : now });
+    const changed = prev?.state !== state;
+    this.set(p, { state, source, reason, since: changed ? now : prev.since, previous: changed ? prev?.state : prev.previous });
     if (state === 'waiting' && prev?.state !== 'waiting') {
       this.waitingSince.set(p.id, now);
       const left = this.leftWaiting.get(p.id);

@@ -461,6 +461,18 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   }
 }
 
+/** A change nobody announced was probably made by the one program (not a built-in agent) at work now or a moment ago. */
+const RECENTLY_BUSY_MS = 2000;
+
+export function likelyWriter(ws: Workspace, now = Date.now()): string | undefined {
+  const working = ws.panes.filter((p) => {
+    const a = p.activity;
+    if (p.isAgent || !a || a.source === 'guess') return false;
+    return a.state === 'busy' || (a.state === 'idle' && now - a.since < RECENTLY_BUSY_MS && a.previous === 'busy');
+  });
+  return working.length === 1 ? working[0].name : undefined;
+}
+
 function samePaneView(a: PaneView, b: PaneView): boolean {
   return (
     a.number === b.number &&

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeClaude, screen, type FakeClaude } from '../helpers/fake-claude.js';
 import { disposeRigs, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
+import { likelyWriter } from '../../src/workspace/workspace.js';
 
 const wait = { timeout: 10_000, interval: 5 };
 afterEach(async () => {
@@ -22,6 +23,18 @@ describe('status of an external CLI from its screen', () => {
     await vi.waitFor(() => expect(pane().activity).toMatchObject({ state: 'idle', source: 'screen', reason: 'claude:input' }), wait);
     pty(pane()).output(screen('busy-streaming-2'));
     await vi.waitFor(() => expect(ws.getView().panes[0].activity?.state).toBe('busy'), wait);
+  });
+
+  it('names it as the likely author of changes nobody announced while it alone works, and a moment after', async () => {
+    const { ws, pty, pane } = rig();
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    expect(likelyWriter(ws)).toBeUndefined();
+    pty(pane()).write('count slowly\r');
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('busy'), wait);
+    expect(likelyWriter(ws)).toBe('cc');
+    await ws.interrupt();
+    expect(likelyWriter(ws)).toBe('cc');
+    expect(likelyWriter(ws, Date.now() + 5000)).toBeUndefined();
   });
 
   it('a permission prompt raises attention once, lists the pane as waiting, and prefix+a goes there', async () => {
