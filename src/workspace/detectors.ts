@@ -62,13 +62,13 @@ const codex: Detector = {
     { state: 'waiting', name: 'codex:onboarding', pattern: '^\\s+Press (?:enter|esc) to \\w', last: 1 },
     // The status line over the composer, with its elapsed time: "• Working (3s • esc to interrupt)",
     // a reasoning headline in the same slot, or "• Reconnecting... 4/5 (2s • esc to interrupt)".
-    { state: 'busy', name: 'codex:status', pattern: '^• [^\\n]*\\(\\d+[hms][^()\\n]*esc to interrupt\\)', last: 8 },
+    { state: 'busy', name: 'codex:status', pattern: '^•\\s[^\\n]*\\(\\d+[hms][^()\\n]*esc to interrupt\\)', last: 8 },
     // While answer text streams there is no status line; with a draft typed, the footer says "tab to queue message".
     { state: 'busy', name: 'codex:queue', pattern: '^\\s+tab to queue message\\b', last: 1 },
     // ...and with an empty composer, the composer sits right under the unfinished answer: an indented
     // answer line, not the "Worked for 3s" that closes a finished turn nor the background-terminal note
     // (an interrupted turn ends in "■ Conversation interrupted", a notice in "• Model changed …").
-    { state: 'busy', name: 'codex:streaming', pattern: '^ {2}(?!Worked for\\b|\\d+ background terminals? running\\b)\\S[^\\n]*\\n› ', last: 6 },
+    { state: 'busy', name: 'codex:streaming', pattern: '^ {2}(?!Worked for\\b|\\d+ background terminals? running\\b)\\S[^\\n]*\\n›\\s(?!\\d+\\.\\s)', last: 6 },
     // The composer: the prompt mark "›" with the placeholder or a draft (not a "› 1." option of a dialog).
     { state: 'idle', name: 'codex:composer', pattern: '^›\\s(?!\\d+\\.\\s)', last: 6 },
   ],

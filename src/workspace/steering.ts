@@ -56,8 +56,11 @@ export async function interruptConfirmed(host: SteerHost, pane: Pane): Promise<S
   const before = host.detect(pane);
   if (!pane.interrupt()) return { ok: false, ms: 0, detail: 'is not running' };
   if (!working(before)) return { ok: true, ms: 0, detail: 'was not busy' };
-  const ok = await host.until(pane, trusted(pane, (a) => a !== undefined && !working(a)), INTERRUPT_CONFIRM_MS);
+  const settled = trusted(pane, (a) => a !== undefined && !working(a));
+  // A program that ends on its interrupt key (a script, a test run) has stopped too.
+  const ok = await host.until(pane, (a) => !pane.running || settled(a), INTERRUPT_CONFIRM_MS);
   const ms = Date.now() - t0;
+  if (ok && !pane.running) return { ok, ms, detail: `it exited` };
   const key = INTERRUPT_KEY[pane.spec.interrupt];
   return ok ? { ok, ms, detail: `stopped in ${ms} ms` } : { ok, ms, detail: `still busy ${Math.round(ms / 1000)} s after ${key}` };
 }

@@ -62,6 +62,23 @@ describe('lifecycle', () => {
     expect(statusBar(t)).toContain('interrupted');
   });
 
+  it('a shell is busy while its foreground job runs and idle at its prompt; interrupt is confirmed', async () => {
+    const { t } = await ready(['shell']);
+    await t.waitFor('1 shell · idle');
+    t.write('sleep 300\r');
+    await t.waitFor('1 shell · busy');
+    t.keys('C-a', 'i');
+    await t.waitFor(/interrupted shell \(stopped in \d+ ms\)/);
+    await t.waitFor('1 shell · idle');
+  });
+
+  it('a command pane has no rules to read: its status is a guess from output, marked with ?', async () => {
+    const { t } = await ready(['--cmd', 'for i in $(seq 1 20); do echo tick $i; sleep 0.2; done; sleep 300']);
+    await t.waitFor('1 for · busy?');
+    await t.waitFor('tick 20');
+    await t.waitFor('1 for · idle?');
+  });
+
   it('an exited pane keeps its last screen and exit code; R restarts it', async () => {
     const { t } = await ready(['--cmd', 'echo run-$$; exit 7', 'shell']);
     await t.waitFor('exited 7');
