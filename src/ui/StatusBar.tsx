@@ -15,7 +15,8 @@ export function StatusBar() {
   const count = useView((v) => v.panes.length);
   const zoomed = useView((v) => v.zoomed);
   const totals = useView((v) => v.totals);
-  const waiting = useView((v) => v.waiting.map((p) => `${p.number}:${p.name}`).join(' '));
+  // Counted, then named: "⚑ 2 waiting for you: 1:claude 3:codex".
+  const waiting = useView((v) => (v.waiting.length ? `${v.waiting.length} waiting for you: ${v.waiting.map((p) => `${p.number}:${p.name}`).join(' ')}` : ''));
   const attention = useStyle('status.waiting');
   const modeStyle = useStyle(`statusbar.mode.${mode}`);
   const text = useStyle('statusbar.text');
@@ -36,7 +37,7 @@ export function StatusBar() {
         <Text {...modeStyle}> {MODE_LABEL[mode]} </Text>
         <Text {...text}> {where}</Text>
         <Text {...hintStyle}>{count > 1 ? ` of ${count}` : ''} │ </Text>
-        {waiting && <Text {...attention}>{`⚑ waiting for you: ${waiting}`}</Text>}
+        {waiting && <Text {...attention}>{`⚑ ${waiting}`}</Text>}
         {waiting && <Text {...hintStyle}> │ </Text>}
         {totals.agents > 0 && <Text {...text}>{`Σ ${formatTokens(totals.tokens)} tok · ${formatCost(totals.cost)}${totals.priced ? '' : '+?'}`}</Text>}
         {totals.agents > 0 && <Text {...hintStyle}> │ </Text>}

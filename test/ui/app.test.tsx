@@ -133,6 +133,24 @@ describe('App: pane frames', () => {
     expect(cell(g, findText(g, 'exited 2')!.x, 0).fg).toBe(P16(1));
   });
 
+  it('titles show what an external agent is doing, a ? on a guess, and a failed instruction', async () => {
+    const view = makeView(160, 25, [running, running, running, running]);
+    const act = (state: 'busy' | 'waiting' | 'idle', source: 'screen' | 'guess' | 'process') => ({ state, source, reason: 'test', since: 0 });
+    view.panes[0] = { ...view.panes[0], activity: act('idle', 'process') };
+    view.panes[1] = { ...view.panes[1], activity: act('waiting', 'screen') };
+    view.panes[2] = { ...view.panes[2], activity: act('busy', 'screen'), notice: 'instruction not sent: no turn' };
+    view.panes[3] = { ...view.panes[3], activity: act('busy', 'guess') };
+    view.waiting = [{ number: 2, name: 'claude' }];
+    const { screen } = mount(view);
+    const g = await screen();
+    const titles = view.panes.map((p) => rowIn(g, p.rect, p.rect.y));
+    expect(titles[0]).toContain('1 shell · idle ');
+    expect(titles[1]).toContain('2 claude · needs you ');
+    expect(titles[2]).toContain('3 codex · busy ⚠ instruction not sent: no turn');
+    expect(titles[3]).toContain('4 aider · busy? ');
+    expect(g.rowText(24)).toContain('⚑ 1 waiting for you: 2:claude');
+  });
+
   it('the focused pane has a heavy, accent-coloured border; the others a light, muted one', async () => {
     const view = makeView(80, 21, [running, running, running], 1);
     const { screen, update } = mount(view);
