@@ -31,7 +31,7 @@ describe('status detectors on recorded screens', () => {
   }
 
   it('has recordings of busy, waiting and idle for the CLIs that install here', () => {
-    for (const preset of ['claude']) {
+    for (const preset of ['claude', 'gemini', 'codex', 'opencode']) {
       const states = new Set(fixtures(preset).map((f) => f.state));
       expect([...states].sort(), preset).toEqual(['busy', 'idle', 'waiting']);
     }
