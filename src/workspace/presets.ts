@@ -86,7 +86,9 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     description: 'OpenAI Codex CLI',
     kind: 'command',
     command: 'codex',
-    args: [],
+    // Without it Codex 0.17x leaves a background server running after its screen closes: an orphan
+    // by this workspace's rules. (A config entry's own `args` replace this.)
+    args: ['--no-daemon'],
     interrupt: 'esc',
     installHint: 'npm install -g @openai/codex',
     resumeArgs: ['resume', '--last'],
