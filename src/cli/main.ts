@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const { ProjectStore } = await import('../store/store.js');
   const { SessionRecorder, loadHistory, loadUsage } = await import('../store/recorder.js');
   const { MemoryService } = await import('../store/memory-service.js');
-  const { metaOf, specsFromSession } = await import('./memory.js');
+  const { assignConversations, metaOf, specsFromSession } = await import('./memory.js');
   const opened = await ProjectStore.open(projectDir);
   const resuming = args.continue || args.resume !== undefined;
   if (!opened.store && resuming) fail(opened.error?.message ?? 'the session store cannot be opened');
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
         fail(args.resume !== undefined ? `no stored session ${args.resume} for this project. 'agents sessions' lists them.` : "no stored session for this project yet. Run 'agents' to start one.");
       }
       specs = specsFromSession(summary, projectDir, process.env);
+      assignConversations(specs);
       layout = args.layout ?? (['tiled', 'columns', 'rows'].includes(summary.layout) ? (summary.layout as typeof layout) : layout);
       const session = store.openSession(summary.id)!;
       const usage = await loadUsage(session);
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
       memory = new MemoryService(store, recorder, restore);
       memoryNote = `resumed session ${summary.id}`;
     } else {
+      assignConversations(specs);
       const session = store.create({ layout, agents: specs.map(metaOf) });
       memory = new MemoryService(store, new SessionRecorder(session), new Map());
       memoryNote = opened.error?.message;
@@ -164,7 +166,11 @@ async function main(): Promise<void> {
     context,
     mcp,
     contextFile,
-    onWorkspace: (ws) => (workspace = ws),
+    onWorkspace: (ws) => {
+      workspace = ws;
+      // A CLI's conversation id is worth keeping once there is a conversation behind it.
+      ws.on('conversation', (pane) => pane.spec.conversation && memory?.rememberConversation(pane.name, pane.spec.conversation.id));
+    },
     // The demo always talks to its own server, whatever key the person has set.
     agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
     firstInstructions: resuming ? undefined : demo?.tasks,

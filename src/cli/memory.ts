@@ -2,12 +2,13 @@
  * Session memory from the command line: `agents sessions`, `agents search QUERY`, and turning a
  * stored session back into panes for `--continue` / `--resume ID`.
  */
+import { randomUUID } from 'node:crypto';
 import { buildMemoryIndex, formatHits, relativeTime } from '../store/search.js';
 import { memoryRecords } from '../store/recorder.js';
 import { ProjectStore, type AgentMeta, type SessionSummary } from '../store/store.js';
 import { formatCost, formatTokens } from '../util/format.js';
 import { defaultConfig } from '../config/schema.js';
-import { findExecutable, PRESETS, resolveAgents, type PaneSpec, type PresetName } from '../workspace/presets.js';
+import { findExecutable, PRESETS, resolveAgents, withConversation, type PaneSpec, type PresetName } from '../workspace/presets.js';
 
 /** Opens the store read-only (a running workspace may hold the lock); undefined with a message otherwise. */
 async function openForReading(projectDir: string): Promise<{ store?: ProjectStore; message?: string }> {
@@ -56,6 +57,21 @@ function clip(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`;
 }
 
+/**
+ * Gives each pane of a CLI that takes a conversation id (Claude Code, Gemini CLI) a fresh one, unless
+ * it resumes one already. An id is recorded once the pane has had a turn (before that the CLI has no
+ * conversation to resume, and resuming it would fail).
+ */
+export function assignConversations(specs: PaneSpec[]): void {
+  for (const spec of specs) {
+    const preset = spec.kind === 'command' && spec.preset ? PRESETS[spec.preset] : undefined;
+    if (!preset?.conversation || spec.conversation) continue;
+    const id = randomUUID();
+    spec.args = withConversation(spec.args, preset, id, false);
+    spec.conversation = { id, had: false };
+  }
+}
+
 /** What a pane was, for the store (the environment is sanitised by the store itself). */
 export function metaOf(spec: PaneSpec): AgentMeta {
   return {
@@ -63,11 +79,19 @@ export function metaOf(spec: PaneSpec): AgentMeta {
     kind: spec.kind,
     preset: spec.preset,
     command: spec.command,
-    args: spec.args,
+    // Without the id flags we added: they are put back from `resume` when the session is resumed.
+    args: withoutConversationArgs(spec),
     cwd: spec.cwd,
     model: spec.model,
     env: Object.keys(spec.env).length ? spec.env : undefined,
   };
+}
+
+function withoutConversationArgs(spec: PaneSpec): string[] {
+  const conversation = spec.preset ? PRESETS[spec.preset].conversation : undefined;
+  if (!conversation) return spec.args;
+  const flags = new Set([...conversation.start('x'), ...conversation.resume('x')].filter((a) => a !== 'x'));
+  return spec.args.filter((a, i) => !flags.has(a) && !flags.has(spec.args[i - 1]));
 }
 
 /**
@@ -81,8 +105,14 @@ export function specsFromSession(s: SessionSummary, projectDir: string, env: Nod
     if (preset && PRESETS[preset]) {
       const config = { ...defaultConfig(), agents: [{ name: a.name, preset, model: a.model }] };
       const spec = resolveAgents({ names: [a.name], cmds: [], config, projectDir: a.cwd || projectDir, env }).specs[0];
-      const resume = PRESETS[preset].resumeArgs;
-      if (spec && spec.kind === 'command' && resume) spec.args = [...spec.args, ...resume];
+      const { resumeArgs, conversation } = PRESETS[preset];
+      // A conversation id of its own is exact; without one (it never had a turn) it starts afresh.
+      if (spec && spec.kind === 'command' && conversation) {
+        if (a.resume) {
+          spec.args = withConversation(spec.args, PRESETS[preset], a.resume, true);
+          spec.conversation = { id: a.resume, had: true };
+        }
+      } else if (spec && spec.kind === 'command' && resumeArgs) spec.args = [...spec.args, ...resumeArgs];
       if (spec) return { ...spec, cwd: a.cwd || spec.cwd, env: { ...(a.env ?? {}), ...spec.env } };
     }
     const found = a.command ? findExecutable(a.command, { pathEnv: env.PATH ?? '', projectDir: a.cwd || projectDir }) : undefined;

@@ -27,6 +27,13 @@ export class MemoryService {
     private restore: Map<string, Restore>,
   ) {}
 
+  /** An external CLI's own conversation id, once it has one to resume (after its first turn). */
+  rememberConversation(name: string, id: string): void {
+    const s = this.recorder.session;
+    s.updateSummary({ agents: s.summary.agents.map((a) => (a.name === name ? { ...a, resume: id } : a)) });
+    this.recorder.event('conversation', { agent: name, id });
+  }
+
   /** The change feed and the notes board are part of the session too. */
   recordFeed(feed: ChangeFeed): void {
     feed.on('entry', (e) => this.recorder.feed(e));

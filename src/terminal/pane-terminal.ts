@@ -224,8 +224,10 @@ export class PaneTerminal {
     if (this.state.kind === 'running') killSessionNow(this.state.pid);
   }
 
-  async restart(): Promise<void> {
+  /** Stops the program and starts it again, on the same screen; `args` may change its arguments. */
+  async restart(args?: (current: string[]) => string[]): Promise<void> {
     await this.kill();
+    if (args && this.opts.spec) this.opts.spec = { ...this.opts.spec, args: args(this.opts.spec.args) };
     this.generation++;
     this.pty = undefined;
     this.unparsed = 0;

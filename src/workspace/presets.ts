@@ -24,6 +24,11 @@ export type Preset = {
   installHint?: string;
   /** Arguments that make the CLI continue its latest conversation in this folder (session resume). */
   resumeArgs?: string[];
+  /**
+   * A conversation id we choose at start and resume by later: exact, where "continue the latest"
+   * would hand two panes of one CLI in one folder the same conversation.
+   */
+  conversation?: { start: (id: string) => string[]; resume: (id: string) => string[] };
   /** Keys that empty the CLI's input line, sent before a redirect types its text (so no half-typed draft is glued to it). */
   clearInput?: string;
   /**
@@ -43,6 +48,20 @@ export interface McpAccess {
 
 /** The MCP server's entry as most CLIs' JSON configs spell it (Claude Code, Gemini CLI, opencode differ in keys). */
 const bearer = (m: McpAccess) => ({ Authorization: `Bearer ${m.token}` });
+
+/**
+ * The arguments with the conversation flags set to `id`: resumed when `had`, else started. Any earlier
+ * conversation flags are replaced where they stood (options after them may take several values).
+ */
+export function withConversation(args: readonly string[], preset: Preset, id: string, had: boolean): string[] {
+  const c = preset.conversation;
+  if (!c) return [...args];
+  const flags = new Set([...c.start('x'), ...c.resume('x')].filter((a) => a !== 'x'));
+  const want = had ? c.resume(id) : c.start(id);
+  const at = args.findIndex((a) => flags.has(a));
+  if (at < 0) return [...args, ...want];
+  return [...args.slice(0, at), ...want, ...args.slice(at + 2)];
+}
 
 /** The MCP tools that only read or add a note: allowed without a prompt; send_message still asks. */
 const QUIET_MCP_TOOLS = ['read_changes', 'read_notes', 'list_agents', 'post_note'].map((t) => `mcp__agents__${t}`);
@@ -74,6 +93,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     interrupt: 'esc',
     installHint: 'npm install -g @anthropic-ai/claude-code',
     resumeArgs: ['--continue'],
+    conversation: { start: (id) => ['--session-id', id], resume: (id) => ['--resume', id] },
     clearInput: '\x15', // Ctrl-U
     // Last on the line: both options take several values and would swallow a prompt after them.
     mcp: (m) => {
@@ -103,6 +123,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     args: [],
     interrupt: 'esc',
     installHint: 'npm install -g @google/gemini-cli',
+    conversation: { start: (id) => ['--session-id', id], resume: (id) => ['--resume', id] },
     // Gemini CLI has no flag for it: a settings file of its own for this run, merged with the user's.
     mcp: (m) => ({
       env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: m.privateFile('gemini-settings.json', JSON.stringify({ mcpServers: { agents: { httpUrl: m.url, headers: bearer(m) } } })) },
@@ -134,6 +155,11 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
 export const DEFAULT_AGENTS: readonly PresetName[] = ['agent', 'shell'];
 
 export type PaneSpec = {
+  /**
+   * The CLI's own conversation id (presets with `conversation`): `had` once a conversation exists to
+   * resume (it had a turn, or it was resumed).
+   */
+  conversation?: { id: string; had: boolean };
   /** Unique in the workspace; used for commands and storage. */
   name: string;
   /** Shown in the pane's border. */

@@ -15,7 +15,8 @@ import type { Rect } from '../render/grid.js';
 import { computeLayout, fits, interior, MIN_PANE, neighbour, type Direction, type LayoutMode } from './layout.js';
 import { Pane } from './pane.js';
 import type { AgentMessage } from '../ipc/protocol.js';
-import type { PaneSpec } from './presets.js';
+import { PRESETS, withConversation, type PaneSpec } from './presets.js';
+import { randomUUID } from 'node:crypto';
 import type { ActivityState } from './activity.js';
 import { ActivityMonitor } from './monitor.js';
 import { interruptConfirmed, redirectTyped, type SteerResult } from './steering.js';
@@ -36,7 +37,7 @@ const AGENT_ACTIVITY: Record<NonNullable<Pane['agent']>['status'], ActivityState
   approval: 'waiting',
 };
 
-export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane] }> {
+export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane]; activity: [Pane]; conversation: [Pane] }> {
   panes: Pane[] = [];
   focus = 0;
   mode: Mode = 'normal';
@@ -49,7 +50,11 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   contextOpen = false;
   /** Every pane's busy / waiting / idle, read from screens or reported; raises attention. */
   readonly monitor = new ActivityMonitor({
-    changed: () => this.publish(),
+    changed: (p) => {
+      if (p.activity?.state === 'busy' && p.activity.source === 'screen') this.hadTurn(p);
+      this.emit('activity', p);
+      this.publish();
+    },
     attention: (p) => this.emit('attention', p),
   });
   private rects: Rect[] = [];
@@ -279,6 +284,14 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.say(results.map(({ p, r }) => (r.ok ? `interrupted ${p.name}${r.detail === 'interrupted' ? '' : ` (${r.detail})`}` : `${p.name} ${r.detail}`)).join(' · '));
   }
 
+  /** A CLI with a conversation id of its own now has a conversation behind it (worth resuming). */
+  private hadTurn(p: Pane): void {
+    const c = p.spec.conversation;
+    if (!c || c.had) return;
+    c.had = true;
+    this.emit('conversation', p);
+  }
+
   /** A problem to show in a pane's title until the next action on it succeeds. */
   private setNotice(p: Pane, notice: string | undefined): void {
     if (p.notice === notice) return;
@@ -290,6 +303,14 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     const pane = this.focused;
     if (!pane || !pane.spec.command) return this.say('this pane has nothing to restart');
     this.say(`restarting ${pane.name}`);
+    // A CLI with its own conversation id comes back to that conversation; one that never had a turn
+    // starts a new one under a new id (its old id may be taken already).
+    const c = pane.spec.conversation;
+    const preset = pane.spec.preset && PRESETS[pane.spec.preset];
+    if (c && preset) {
+      if (!c.had) c.id = randomUUID();
+      return pane.terminal.restart((args) => withConversation(args, preset, c.id, c.had));
+    }
     await pane.terminal.restart();
   }
 
@@ -408,6 +429,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.setNotice(p, undefined);
     const r = await redirectTyped(this.monitor, p, text, { interrupt });
     if (!r.ok) this.setNotice(p, `instruction not sent: ${r.detail}`);
+    else this.hadTurn(p);
     return r;
   }
 

@@ -145,4 +145,35 @@ describe.skipIf(!installed)('real Claude Code in a pane', () => {
     expect(result).toContain('shell');
     expect(result).toMatch(/you/);
   });
+
+  it('a resumed session gives Claude Code its own conversation back, by id', { timeout: 120_000 }, async () => {
+    const env = { PATH: `${BIN_DIR}:${process.env.PATH}`, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: KEY, DISABLE_AUTOUPDATER: '1' };
+    const first = start(['claude'], { cols: 140, rows: 36, prepare: claudeConfig, env });
+    homes.set(first.t, first.home);
+    await first.t.waitFor('1 claude · idle', { timeout: 30_000 });
+    await instruct(first.t, 'remember the word pelican');
+    await first.t.waitFor('Done.');
+    await first.t.waitFor('1 claude · idle');
+    first.t.keys('C-a', 'q');
+    await first.t.waitFor('Quit?');
+    first.t.keys('y');
+    await first.t.exited;
+
+    const again = start(['--continue'], { cols: 140, rows: 36, env, dirs: { project: first.project, home: first.home } });
+    homes.set(again.t, again.home);
+    await again.t.waitFor('1 claude · idle', { timeout: 30_000 });
+    // Its own transcript is back on screen, and the model gets the earlier turn with the next one.
+    await again.t.waitFor('remember the word pelican');
+    const n = server.requests.length;
+    await instruct(again.t, 'what was the word?');
+    const next = server.requests.slice(n).find((r) => r.body.tools?.length && userText(r).includes('what was the word?'))!;
+    expect(JSON.stringify(next.body.messages)).toContain('remember the word pelican');
+
+    // prefix+R restarts it into the same conversation (its start-up id would be "already in use").
+    again.t.keys('C-a', 'R');
+    await again.t.waitFor('restarting claude');
+    await again.t.waitFor('1 claude · idle', { timeout: 30_000 });
+    await again.t.waitFor('what was the word?');
+    expect(again.t.text()).not.toContain('already in use');
+  });
 });

@@ -30,10 +30,12 @@ export function start(
     env?: Record<string, string | undefined>;
     /** Runs before the workspace starts, with the folders it will use (e.g. a CLI's config in the home). */
     prepare?: (dirs: { project: string; home: string }) => void;
+    /** Reuse these folders (a second run on the same project), instead of fresh ones. */
+    dirs?: { project: string; home: string };
   } = {},
 ): Run {
-  const project = tempDir();
-  const home = tempDir('agents-home-');
+  const project = opts.dirs?.project ?? tempDir();
+  const home = opts.dirs?.home ?? tempDir('agents-home-');
   for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(project, name), text);
   opts.prepare?.({ project, home });
   const t = Term.agents(args, {
