@@ -111,6 +111,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     args: ['--no-daemon'],
     interrupt: 'esc',
     installHint: 'npm install -g @openai/codex',
+    clearInput: '\x15', // Ctrl-U (checked on the real CLI)
     resumeArgs: ['resume', '--last'],
     // `-c` overrides one config key for this run; the token is read from the environment by name.
     mcp: (m) => ({ args: ['-c', `mcp_servers.agents.url=${JSON.stringify(m.url)}`, '-c', 'mcp_servers.agents.bearer_token_env_var="AGENTS_MCP_TOKEN"'] }),
@@ -123,6 +124,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     args: [],
     interrupt: 'esc',
     installHint: 'npm install -g @google/gemini-cli',
+    clearInput: '\x15', // Ctrl-U (checked on the real CLI)
     conversation: { start: (id) => ['--session-id', id], resume: (id) => ['--resume', id] },
     // Gemini CLI has no flag for it: a settings file of its own for this run, merged with the user's.
     mcp: (m) => ({
@@ -147,6 +149,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     args: [],
     interrupt: 'esc-esc',
     installHint: 'npm install -g opencode-ai',
+    clearInput: '\x15', // Ctrl-U (checked on the real CLI)
     resumeArgs: ['--continue'],
     mcp: (m) => ({ env: { OPENCODE_CONFIG_CONTENT: JSON.stringify({ mcp: { agents: { type: 'remote', url: m.url, headers: bearer(m), oauth: false } } }) } }),
   },
