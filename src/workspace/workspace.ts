@@ -14,28 +14,21 @@ import { EventEmitter } from 'node:events';
 import type { Rect } from '../render/grid.js';
 import { computeLayout, fits, interior, MIN_PANE, neighbour, type Direction, type LayoutMode } from './layout.js';
 import { Pane } from './pane.js';
-import type { AgentMessage } from '../ipc/protocol.js';
-import { PRESETS, withConversation, type PaneSpec } from './presets.js';
-import { randomUUID } from 'node:crypto';
-import type { ActivityState } from './activity.js';
+import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
+import type { PaneSpec } from './presets.js';
 import { ActivityMonitor } from './monitor.js';
-import { interruptConfirmed, redirectTyped, type SteerResult } from './steering.js';
+import { likelyWriter, paneViewOf, samePaneView, usageTotals } from './views.js';
+import type { SteerResult } from './steering.js';
+import { AgentControl } from './control.js';
+import type { ContextView, Dialog, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
 
+export { likelyWriter };
 export type { Mode, PickerOption, Dialog, ContextView, ContextPort, PaneView, UsageTotals, WorkspaceView, WorkspaceOptions } from './types.js';
-import type { ContextView, Dialog, Mode, PaneView, UsageTotals, WorkspaceOptions, WorkspaceView } from './types.js';
 
 const EMPTY_CONTEXT: ContextView = { lines: [], notes: [], pending: {}, conflicts: {} };
 
 const STATUS_ROWS = 1;
 
-/** A built-in agent's reported status, as the activity every pane has. */
-const AGENT_ACTIVITY: Record<NonNullable<Pane['agent']>['status'], ActivityState> = {
-  idle: 'idle',
-  error: 'idle',
-  thinking: 'busy',
-  tool: 'busy',
-  approval: 'waiting',
-};
 
 export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane]; activity: [Pane]; conversation: [Pane] }> {
   panes: Pane[] = [];
@@ -51,12 +44,13 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   /** Every pane's busy / waiting / idle, read from screens or reported; raises attention. */
   readonly monitor = new ActivityMonitor({
     changed: (p) => {
-      if (p.activity?.state === 'busy' && p.activity.source === 'screen') this.hadTurn(p);
+      if (p.activity?.state === 'busy' && p.activity.source === 'screen') this.control.hadTurn(p);
       this.emit('activity', p);
       this.publish();
     },
     attention: (p) => this.emit('attention', p),
   });
+  private readonly control = new AgentControl(this);
   private rects: Rect[] = [];
   private nextId = 1;
   private view!: WorkspaceView;
@@ -161,22 +155,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     const visible = this.visible();
     const focusedId = this.focused?.id;
     const ctx = this.opts.context?.view() ?? EMPTY_CONTEXT;
-    const panes: PaneView[] = visible.map(({ pane, rect }) => {
-      const next: PaneView = {
-        id: pane.id,
-        number: this.panes.indexOf(pane) + 1,
-        name: pane.name,
-        status: pane.status,
-        focused: pane.id === focusedId,
-        rect,
-        scroll: pane.scroll,
-        scrollMax: this.mode === 'scroll' && pane.id === focusedId ? pane.scrollMax : 0,
-        agent: pane.agent,
-        activity: pane.activity && { ...pane.activity },
-        notice: pane.notice,
-        pending: pane.isAgent ? ctx.pending[pane.name] || undefined : undefined,
-        conflict: ctx.conflicts[pane.name],
-      };
+    const panes = visible.map(({ pane, rect }) => {
+      const next = paneViewOf(pane, { number: this.panes.indexOf(pane) + 1, rect, focused: pane.id === focusedId, scrolling: this.mode === 'scroll', ctx });
       const prev = this.paneViews.get(pane.id);
       if (prev && samePaneView(prev, next)) return prev;
       this.paneViews.set(pane.id, next);
@@ -193,39 +173,21 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       zoomed: this.zoomed,
       tooSmall: this.tooSmall(),
       message: this.message,
-      totals: this.totals(),
+      totals: usageTotals(this.panes),
       waiting: this.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
       context: this.contextRect ? { ...ctx, rect: this.contextRect } : undefined,
     };
     this.emit('change');
   }
 
-  private totals(): UsageTotals {
-    const t: UsageTotals = { tokens: 0, cost: 0, priced: true, agents: 0 };
-    for (const p of this.panes) {
-      const u = p.agent?.usage;
-      if (!u) continue;
-      t.agents++;
-      t.tokens += u.input + u.output + u.cacheRead + u.cacheWrite;
-      t.cost += u.cost;
-      if (!u.priced) t.priced = false;
-    }
-    return t;
-  }
+
 
   /** A report from a built-in agent over IPC. */
   agentMessage(paneId: number, m: AgentMessage): void {
     const pane = this.panes.find((p) => p.id === paneId);
-    if (!pane) return;
-    const prev = pane.agent ?? { status: 'idle' as const };
-    if (m.t === 'status') {
-      pane.agent = { ...prev, status: m.status, detail: m.detail };
-      this.monitor.report(pane, AGENT_ACTIVITY[m.status], m.status);
-    } else if (m.t === 'usage') pane.agent = { ...prev, usage: m.usage };
-    else if (m.t === 'hello') pane.agent = { ...prev };
-    else return;
-    this.publish();
+    if (pane && this.control.agentMessage(pane, m)) this.publish();
   }
+
 
   // ---- commands ----------------------------------------------------------------------------
 
@@ -263,55 +225,24 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.publish();
   }
 
-  /**
-   * Interrupts one pane the way its kind expects: a built-in agent exactly, over IPC; any other
-   * program by its key, then watching it stop. Resolves with what happened.
-   */
-  private async interruptPane(p: Pane): Promise<SteerResult> {
-    if (!p.running) return { ok: false, ms: 0, detail: 'is not running' };
-    if (p.isAgent && this.opts.agents?.send(p.id, { t: 'interrupt' })) return { ok: true, ms: 0, detail: 'interrupted' };
-    const r = await interruptConfirmed(this.monitor, p);
-    this.setNotice(p, r.ok ? undefined : `interrupt failed: ${r.detail}`);
-    return r;
+  /** To a built-in agent over IPC; false when it is not connected. */
+  sendToAgent(paneId: number, m: WorkspaceMessage): boolean {
+    return this.opts.agents?.send(paneId, m) ?? false;
   }
 
-  /** Interrupts the focused pane (or all) and reports, per pane, whether it stopped. */
-  async interrupt(all = false): Promise<void> {
-    const targets = (all ? this.panes : this.focused ? [this.focused] : []).filter((p) => p.running);
-    if (targets.length === 0) return this.say('nothing running to interrupt');
-    this.say(`interrupting ${targets.map((p) => p.name).join(', ')}…`);
-    const results = await Promise.all(targets.map(async (p) => ({ p, r: await this.interruptPane(p) })));
-    this.say(results.map(({ p, r }) => (r.ok ? `interrupted ${p.name}${r.detail === 'interrupted' ? '' : ` (${r.detail})`}` : `${p.name} ${r.detail}`)).join(' · '));
-  }
-
-  /** A CLI with a conversation id of its own now has a conversation behind it (worth resuming). */
-  private hadTurn(p: Pane): void {
-    const c = p.spec.conversation;
-    if (!c || c.had) return;
-    c.had = true;
+  conversationStarted(p: Pane): void {
     this.emit('conversation', p);
   }
 
-  /** A problem to show in a pane's title until the next action on it succeeds. */
-  private setNotice(p: Pane, notice: string | undefined): void {
-    if (p.notice === notice) return;
-    p.notice = notice;
-    this.publish();
+  /** Interrupts the focused pane (or all) and reports, per pane, whether it stopped. */
+  interrupt(all = false): Promise<void> {
+    return this.control.interrupt(all);
   }
 
   async restartFocused(): Promise<void> {
     const pane = this.focused;
     if (!pane || !pane.spec.command) return this.say('this pane has nothing to restart');
-    this.say(`restarting ${pane.name}`);
-    // A CLI with its own conversation id comes back to that conversation; one that never had a turn
-    // starts a new one under a new id (its old id may be taken already).
-    const c = pane.spec.conversation;
-    const preset = pane.spec.preset && PRESETS[pane.spec.preset];
-    if (c && preset) {
-      if (!c.had) c.id = randomUUID();
-      return pane.terminal.restart((args) => withConversation(args, preset, c.id, c.had));
-    }
-    await pane.terminal.restart();
+    await this.control.restart(pane);
   }
 
   addPane(spec: PaneSpec): Pane {
@@ -410,27 +341,15 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.openDialog({ kind: 'prompt', target, text: '', cursor: 0 });
   }
 
-  /**
-   * Interrupts and sends a new instruction: built-in agents take it exactly over IPC; other programs
-   * are steered as a person would (steering.ts) and each pane's outcome is reported.
-   */
-  async redirect(target: 'focused' | 'all' | 'note', text: string): Promise<void> {
-    if (target === 'note') return this.postNote(text);
-    const panes = (target === 'all' ? this.panes : this.focused ? [this.focused] : []).filter((p) => p.running);
-    if (panes.length === 0) return this.say('nothing running to send to');
-    this.say(`sending to ${panes.map((p) => p.name).join(', ')}…`);
-    const results = await Promise.all(panes.map(async (p) => ({ p, r: await this.instruct(p, text, true) })));
-    this.say(results.map(({ p, r }) => (r.ok ? `${p.name}: sent` : `${p.name}: not sent, ${r.detail}`)).join(' · '));
+  /** Interrupts and sends a new instruction to the focused agent or all; or posts a note. */
+  redirect(target: 'focused' | 'all' | 'note', text: string): Promise<void> {
+    if (target === 'note') return Promise.resolve(this.postNote(text));
+    return this.control.redirect(target, text);
   }
 
-  /** Gives one pane a new instruction, interrupting its current work or not; the outcome shows in its title. */
-  async instruct(p: Pane, text: string, interrupt: boolean): Promise<SteerResult> {
-    if (p.isAgent && p.running && this.opts.agents?.send(p.id, { t: 'redirect', text })) return { ok: true, ms: 0, detail: 'delivered' };
-    this.setNotice(p, undefined);
-    const r = await redirectTyped(this.monitor, p, text, { interrupt });
-    if (!r.ok) this.setNotice(p, `instruction not sent: ${r.detail}`);
-    else this.hadTurn(p);
-    return r;
+  /** Gives one pane a new instruction, interrupting its current work or not. */
+  instruct(p: Pane, text: string, interrupt: boolean): Promise<SteerResult> {
+    return this.control.instruct(p, text, interrupt);
   }
 
   requestQuit(): void {
@@ -481,37 +400,4 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   killAllNow(): void {
     for (const p of this.panes) p.terminal.killNow();
   }
-}
-
-/** A change nobody announced was probably made by the one program (not a built-in agent) at work now or a moment ago. */
-const RECENTLY_BUSY_MS = 2000;
-
-export function likelyWriter(ws: Workspace, now = Date.now()): string | undefined {
-  const working = ws.panes.filter((p) => {
-    const a = p.activity;
-    if (p.isAgent || !a || a.source === 'guess') return false;
-    return a.state === 'busy' || (a.state === 'idle' && now - a.since < RECENTLY_BUSY_MS && a.previous === 'busy');
-  });
-  return working.length === 1 ? working[0].name : undefined;
-}
-
-function samePaneView(a: PaneView, b: PaneView): boolean {
-  return (
-    a.number === b.number &&
-    a.name === b.name &&
-    a.status === b.status &&
-    a.focused === b.focused &&
-    a.scroll === b.scroll &&
-    a.scrollMax === b.scrollMax &&
-    a.agent === b.agent &&
-    a.activity?.state === b.activity?.state &&
-    a.activity?.source === b.activity?.source &&
-    a.notice === b.notice &&
-    a.pending === b.pending &&
-    a.conflict === b.conflict &&
-    a.rect.x === b.rect.x &&
-    a.rect.y === b.rect.y &&
-    a.rect.width === b.rect.width &&
-    a.rect.height === b.rect.height
-  );
 }

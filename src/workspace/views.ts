@@ -1,0 +1,72 @@
+/**
+ * Plain-data helpers over the workspace's panes: the UI's view equality, usage totals, and who
+ * probably made a change nobody announced.
+ */
+import type { Pane } from './pane.js';
+import type { Rect } from '../render/grid.js';
+import type { ContextView, PaneView, UsageTotals } from './types.js';
+
+/** What the chrome needs to draw one pane's frame. */
+export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused: boolean; scrolling: boolean; ctx: ContextView }): PaneView {
+  return {
+    id: pane.id,
+    number: at.number,
+    name: pane.name,
+    status: pane.status,
+    focused: at.focused,
+    rect: at.rect,
+    scroll: pane.scroll,
+    scrollMax: at.scrolling && at.focused ? pane.scrollMax : 0,
+    agent: pane.agent,
+    activity: pane.activity && { ...pane.activity },
+    notice: pane.notice,
+    pending: pane.isAgent ? at.ctx.pending[pane.name] || undefined : undefined,
+    conflict: at.ctx.conflicts[pane.name],
+  };
+}
+
+export function usageTotals(panes: readonly Pane[]): UsageTotals {
+  const t: UsageTotals = { tokens: 0, cost: 0, priced: true, agents: 0 };
+  for (const p of panes) {
+    const u = p.agent?.usage;
+    if (!u) continue;
+    t.agents++;
+    t.tokens += u.input + u.output + u.cacheRead + u.cacheWrite;
+    t.cost += u.cost;
+    if (!u.priced) t.priced = false;
+  }
+  return t;
+}
+
+/** A change nobody announced was probably made by the one program (not a built-in agent) at work now or a moment ago. */
+const RECENTLY_BUSY_MS = 2000;
+
+export function likelyWriter(ws: { panes: readonly Pane[] }, now = Date.now()): string | undefined {
+  const working = ws.panes.filter((p) => {
+    const a = p.activity;
+    if (p.isAgent || !a || a.source === 'guess') return false;
+    return a.state === 'busy' || (a.state === 'idle' && now - a.since < RECENTLY_BUSY_MS && a.previous === 'busy');
+  });
+  return working.length === 1 ? working[0].name : undefined;
+}
+
+export function samePaneView(a: PaneView, b: PaneView): boolean {
+  return (
+    a.number === b.number &&
+    a.name === b.name &&
+    a.status === b.status &&
+    a.focused === b.focused &&
+    a.scroll === b.scroll &&
+    a.scrollMax === b.scrollMax &&
+    a.agent === b.agent &&
+    a.activity?.state === b.activity?.state &&
+    a.activity?.source === b.activity?.source &&
+    a.notice === b.notice &&
+    a.pending === b.pending &&
+    a.conflict === b.conflict &&
+    a.rect.x === b.rect.x &&
+    a.rect.y === b.rect.y &&
+    a.rect.width === b.rect.width &&
+    a.rect.height === b.rect.height
+  );
+}
