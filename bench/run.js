@@ -110,8 +110,11 @@ try {
 }
 
 // External agent CLIs: status read off recorded screens; real Claude Code interrupted and redirected.
-const { runExternalBench } = await import('./external.js');
-R.external = await step('external CLIs: recorded screens; real Claude Code, 10 interrupts and 10 redirects', () => runExternalBench({ tries: 10, home, progress }));
+// (Imported inside the step: if it cannot load, that is one failed figure, not a failed bench.)
+R.external = await step('external CLIs: recorded screens; real Claude Code, 10 interrupts and 10 redirects', async () => {
+  const { runExternalBench } = await import('./external.js');
+  return runExternalBench({ tries: 10, home, progress });
+});
 if (R.external?.skipped) progress(`  real Claude Code skipped: ${R.external.skipped}`);
 
 const totalS = (performance.now() - started) / 1000;
