@@ -19,9 +19,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { log } from '../util/log.js';
 import { registerTools, type Caller, type McpHost } from './tools.js';
 
@@ -74,6 +72,17 @@ function loopbackOrigin(origin: string): boolean {
   }
 }
 
+async function loadSdk() {
+  const [mcp, http, ajv] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/mcp.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/validation/ajv'),
+  ]);
+  const sdk = { McpServer: mcp.McpServer, StreamableHTTPServerTransport: http.StreamableHTTPServerTransport };
+  return { sdk, validator: new ajv.AjvJsonSchemaValidator() };
+}
+type Sdk = Awaited<ReturnType<typeof loadSdk>>['sdk'];
+
 class McpHttpServer implements McpServerHandle {
   url = '';
   private port = 0;
@@ -84,8 +93,12 @@ class McpHttpServer implements McpServerHandle {
   private closed: Promise<void> | undefined;
   /** Created (0700, by mkdtemp) on the first private file. */
   private dir: string | undefined;
-  /** Every McpServer builds its own Ajv unless handed one: sharing it halves a tool call (3.5 to 1.9 ms). */
-  private validator = new AjvJsonSchemaValidator();
+  /**
+   * The SDK, loaded at the first request: it costs ~20 MB and ~150 ms to import, which a workspace
+   * whose panes never speak MCP should not pay, and the first frame should not wait for. Every
+   * McpServer builds its own Ajv unless handed one: sharing it halves a tool call (3.5 to 1.9 ms).
+   */
+  private sdk: Promise<{ sdk: Sdk; validator: AjvJsonSchemaValidator }> | undefined;
 
   constructor(private host: McpHost) {
     this.http = createServer((req, res) => {
@@ -171,9 +184,11 @@ class McpHttpServer implements McpServerHandle {
     if (new URL(req.url ?? '/', this.url).pathname !== PATH) return refuse(res, 404, `Not found: the MCP endpoint is ${PATH}`);
     if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this server is stateless; POST only', { allow: 'POST' });
 
-    const server = new McpServer({ name: 'agents', version: '0.1.0' }, { instructions: INSTRUCTIONS, jsonSchemaValidator: this.validator });
+    this.sdk ??= loadSdk();
+    const { sdk, validator } = await this.sdk;
+    const server = new sdk.McpServer({ name: 'agents', version: '0.1.0' }, { instructions: INSTRUCTIONS, jsonSchemaValidator: validator });
     registerTools(server, this.host, caller);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: MAX_BODY_BYTES });
+    const transport = new sdk.StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: MAX_BODY_BYTES });
     res.on('close', () => {
       transport.close();
       server.close();

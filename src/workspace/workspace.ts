@@ -28,6 +28,7 @@ export type { Mode, PickerOption, Dialog, ContextView, ContextPort, PaneView, Us
 const EMPTY_CONTEXT: ContextView = { lines: [], notes: [], pending: {}, conflicts: {} };
 
 const STATUS_ROWS = 1;
+const ACTIVITY_PUBLISH_MS = 50;
 
 
 export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane]; activity: [Pane]; conversation: [Pane] }> {
@@ -46,11 +47,12 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     changed: (p) => {
       if (p.activity?.state === 'busy' && p.activity.source === 'screen') this.control.hadTurn(p);
       this.emit('activity', p);
-      this.publish();
+      this.publishSoon();
     },
     attention: (p) => this.emit('attention', p),
   });
   private readonly control = new AgentControl(this);
+  private publishTimer: NodeJS.Timeout | undefined;
   private rects: Rect[] = [];
   private nextId = 1;
   private view!: WorkspaceView;
@@ -151,7 +153,20 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
 
   getView = (): WorkspaceView => this.view;
 
+  /**
+   * Publishes within ACTIVITY_PUBLISH_MS: statuses of many panes change together (a broadcast, a
+   * flood starting everywhere), and each publish redraws the chrome; one redraw covers them all.
+   */
+  private publishSoon(): void {
+    this.publishTimer ??= setTimeout(() => {
+      this.publishTimer = undefined;
+      this.publish();
+    }, ACTIVITY_PUBLISH_MS);
+  }
+
   publish(): void {
+    clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
     const visible = this.visible();
     const focusedId = this.focused?.id;
     const ctx = this.opts.context?.view() ?? EMPTY_CONTEXT;
@@ -392,6 +407,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   /** Stops every pane's processes (TERM, then KILL after the grace period) and frees the emulators. */
   async shutdown(graceMs?: number): Promise<void> {
     this.monitor.dispose();
+    clearTimeout(this.publishTimer);
     await Promise.all(this.panes.map((p) => p.terminal.kill(graceMs)));
     for (const p of this.panes) p.dispose();
   }
