@@ -14,7 +14,7 @@
 //      line, and the status bar says "claude: sent".
 //
 // Runnable alone after `npm run build`: `node bench/external.js [tries]`.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +22,10 @@ import { readScreen } from '../dist/workspace/activity.js';
 import { DETECTORS } from '../dist/workspace/detectors.js';
 import { startMessagesServer } from '../dist/demo/server.js';
 import * as L from './lib.js';
+import { claudeEnv, claudeInstalled, writeClaudeConfig } from '../test/helpers/claude-code.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SCREENS = join(ROOT, 'test', 'fixtures', 'screens');
-const BIN_DIR = join(ROOT, 'node_modules', '.bin');
-const KEY = 'sk-ant-test-key-0123456789abcdefghij';
 const STATES = ['busy', 'waiting', 'idle'];
 const REDIRECT_TIMEOUT_MS = 20_000;
 const INTERRUPT_TIMEOUT_MS = 10_000;
@@ -102,16 +101,6 @@ function responder(r) {
   return { kind: 'reply', content: [{ type: 'text', text: 'Done.' }] };
 }
 
-/** Claude Code's first-run dialogs (onboarding, "use this API key?", trust this folder) answered in its config. */
-function claudeConfig(home, project) {
-  const config = {
-    hasCompletedOnboarding: true,
-    theme: 'dark',
-    customApiKeyResponses: { approved: [KEY.slice(-20)], rejected: [] },
-    projects: { [realpathSync(project)]: { hasTrustDialogAccepted: true, allowedTools: [] } },
-  };
-  writeFileSync(join(home, '.claude.json'), JSON.stringify(config));
-}
 
 // ---------------------------------------------------------------------------- watching the screen
 
@@ -237,7 +226,7 @@ function screenTail(t, n = 12) {
 async function claudeBench({ tries, home, progress }) {
   const project = join(home, 'project');
   mkdirSync(project, { recursive: true });
-  claudeConfig(home, project);
+  writeClaudeConfig({ home, project });
   const server = await startMessagesServer({ responder });
   let t;
   const out = { interrupt: [], redirect: [], notes: [] };
@@ -248,11 +237,8 @@ async function claudeBench({ tries, home, progress }) {
       home,
       env: {
         HOME: home,
-        PATH: `${BIN_DIR}:${process.env.PATH}`,
-        ANTHROPIC_BASE_URL: server.url,
-        ANTHROPIC_API_KEY: KEY,
+        ...claudeEnv(server.url),
         ANTHROPIC_AUTH_TOKEN: undefined,
-        DISABLE_AUTOUPDATER: '1',
         SHELL: '/bin/bash',
       },
     });
@@ -328,7 +314,7 @@ async function claudeBench({ tries, home, progress }) {
  */
 export async function runExternalBench({ tries = 10, home, progress } = {}) {
   const detection = detectionAccuracy();
-  if (!existsSync(join(BIN_DIR, 'claude'))) {
+  if (!claudeInstalled()) {
     return { detection, skipped: 'node_modules/.bin/claude is not installed (npm install the devDependency @anthropic-ai/claude-code)' };
   }
   const own = home ? undefined : mkdtempSync(join(os.tmpdir(), 'agents-bench-external-'));

@@ -2,16 +2,15 @@
 // binary, talking to the project's local Messages API server. What the workspace knows about it comes
 // from its screen only: busy while it streams, an interrupt confirmed, a redirect that reaches the
 // model, "needs you" on a permission prompt, and the workspace's MCP tools called by Claude Code itself.
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
 import type { MessagesServer, RecordedRequest, Step } from '../../src/demo/types.js';
-import { ROOT, until } from '../helpers/term.js';
+import { until } from '../helpers/term.js';
+import { claudeEnv, claudeInstalled, writeClaudeConfig } from '../helpers/claude-code.js';
 import { start, statusBar } from './setup.js';
 
-const BIN_DIR = join(ROOT, 'node_modules', '.bin');
-const KEY = 'sk-ant-test-key-0123456789abcdefghij';
 
 let server: MessagesServer;
 beforeAll(async () => {
@@ -43,16 +42,6 @@ function claudeResponder(r: RecordedRequest): Step {
   return { kind: 'reply', content: [{ type: 'text', text: lastUser(r).some((b) => b.type === 'tool_result') ? 'Noted.' : 'Done.' }] };
 }
 
-/** Claude Code's first-run dialogs (onboarding, "use this API key?", trust this folder) answered in its config. */
-function claudeConfig({ project, home }: { project: string; home: string }): void {
-  const config = {
-    hasCompletedOnboarding: true,
-    theme: 'dark',
-    customApiKeyResponses: { approved: [KEY.slice(-20)], rejected: [] },
-    projects: { [realpathSync(project)]: { hasTrustDialogAccepted: true, allowedTools: [] } },
-  };
-  writeFileSync(join(home, '.claude.json'), JSON.stringify(config));
-}
 
 const homes = new Map<unknown, string>();
 const logOf = (t: unknown) => {
@@ -79,15 +68,15 @@ async function instruct(t: ReturnType<typeof start>['t'], text: string): Promise
   return performance.now() - t0;
 }
 
-const installed = existsSync(join(BIN_DIR, 'claude'));
+const installed = claudeInstalled();
 
 describe.skipIf(!installed)('real Claude Code in a pane', () => {
   it('busy while streaming, interrupt confirmed, redirect lands, a permission prompt needs you, MCP tools answer', { timeout: 120_000 }, async () => {
     const { t, home } = start(['claude', 'shell'], {
       cols: 160,
       rows: 40,
-      prepare: claudeConfig,
-      env: { PATH: `${BIN_DIR}:${process.env.PATH}`, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: KEY, DISABLE_AUTOUPDATER: '1' },
+      prepare: writeClaudeConfig,
+      env: claudeEnv(server.url),
     });
     homes.set(t, home);
     await t.waitFor('1 claude · idle', { timeout: 30_000 });
@@ -147,8 +136,8 @@ describe.skipIf(!installed)('real Claude Code in a pane', () => {
   });
 
   it('a resumed session gives Claude Code its own conversation back, by id', { timeout: 120_000 }, async () => {
-    const env = { PATH: `${BIN_DIR}:${process.env.PATH}`, ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: KEY, DISABLE_AUTOUPDATER: '1' };
-    const first = start(['claude'], { cols: 140, rows: 36, prepare: claudeConfig, env });
+    const env = claudeEnv(server.url);
+    const first = start(['claude'], { cols: 140, rows: 36, prepare: writeClaudeConfig, env });
     homes.set(first.t, first.home);
     await first.t.waitFor('1 claude · idle', { timeout: 30_000 });
     await instruct(first.t, 'remember the word pelican');
