@@ -3,6 +3,7 @@ import { paneLabel, type AgentReport, type PaneStatus } from '../workspace/pane.
 import type { Activity } from '../workspace/activity.js';
 import type { TokenName } from '../config/theme.js';
 import { usePane, useStyle } from './context.js';
+import { formatCost } from '../util/format.js';
 
 function statusToken(s: PaneStatus, agent: AgentReport | undefined, activity: Activity | undefined): TokenName {
   if (s.kind === 'running' && agent?.status === 'error') return 'status.failed';
@@ -40,7 +41,8 @@ export function PaneFrame({ id }: { id: number }) {
   const marks = `${pane.pending ? ` ✉${pane.pending}` : ''}${pane.conflict ? ' ⚠ conflict' : ''}${pane.notice ? ` ⚠ ${pane.notice}` : ''}`;
   // Title text is truncated to the border's length so it never spills into the next pane.
   const room = Math.max(0, rect.width - 4);
-  const full = `${pane.number} ${pane.name} · ${label}${scroll}${marks}`;
+  const cost = pane.cost !== undefined ? ` · ${formatCost(pane.cost)}` : '';
+  const full = `${pane.number} ${pane.name} · ${label}${cost}${scroll}${marks}`;
   const cut = full.length + 2 > room;
   return (
     <>
@@ -65,6 +67,7 @@ export function PaneFrame({ id }: { id: number }) {
               <Text {...title}> {pane.name}</Text>
               <Text {...muted}> · </Text>
               <Text {...status}>{label}</Text>
+              {cost && <Text {...muted}>{cost}</Text>}
               {scroll && <Text {...muted}>{scroll}</Text>}
               {marks && <Text {...warnStyle}>{marks}</Text>}
               <Text {...title}> </Text>

@@ -20,6 +20,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
     agent: pane.agent,
     activity: pane.activity && { ...pane.activity },
     notice: pane.notice,
+    cost: (pane.agent?.usage ?? pane.usage)?.cost,
     pending: pane.isAgent ? at.ctx.pending[pane.name] || undefined : undefined,
     conflict: at.ctx.conflicts[pane.name],
   };
@@ -28,7 +29,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
 export function usageTotals(panes: readonly Pane[]): UsageTotals {
   const t: UsageTotals = { tokens: 0, cost: 0, priced: true, agents: 0 };
   for (const p of panes) {
-    const u = p.agent?.usage;
+    const u = p.agent?.usage ?? p.usage;
     if (!u) continue;
     t.agents++;
     t.tokens += u.input + u.output + u.cacheRead + u.cacheWrite;
@@ -62,6 +63,7 @@ export function samePaneView(a: PaneView, b: PaneView): boolean {
     a.activity?.state === b.activity?.state &&
     a.activity?.source === b.activity?.source &&
     a.notice === b.notice &&
+    a.cost === b.cost &&
     a.pending === b.pending &&
     a.conflict === b.conflict &&
     a.rect.x === b.rect.x &&
