@@ -38,7 +38,9 @@ import type { ContextFile } from '../context/context-file.js';
 function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contextFile: ContextFile | undefined) {
   const env: Record<string, string> = { AGENTS_AGENT_NAME: spec.name };
   if (contextFile) env.AGENTS_CONTEXT_FILE = contextFile.path;
-  if (!mcp) return { env, args: [] };
+  // The MCP address and token go to agent CLIs only: a shell would hand them to everything it runs.
+  const agentCli = spec.preset !== undefined && spec.preset !== 'shell';
+  if (!mcp || !agentCli) return { env, args: [] };
   const token = mcp.tokenFor(spec.name);
   Object.assign(env, { AGENTS_MCP_URL: mcp.url, AGENTS_MCP_TOKEN: token });
   const preset = spec.preset ? PRESETS[spec.preset] : undefined;

@@ -2,18 +2,21 @@
  * What the MCP server's tools reach in a running workspace: the change feed and notes of the shared
  * context, the panes' statuses, and delivery of one agent's message to another.
  *
- * A message never interrupts the agent it is for: it waits until that agent is idle, then goes in as
- * its next instruction (typed and confirmed for CLIs, over IPC for built-in agents). Messages to one
- * agent go one at a time, in the order they were sent.
+ * A message never interrupts the agent it is for: it waits until that agent is idle and the person
+ * has not typed there for a few seconds, then goes in as its next instruction (typed and confirmed
+ * for CLIs, over IPC for built-in agents). Messages to one agent go one at a time, in the order they
+ * were sent; one that cannot be delivered is posted as a note. Shells and commands never get one.
  */
 import { authorName, describeEntry, type ContextService } from '../context/service.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../util/log.js';
+import { DETECTORS } from '../workspace/detectors.js';
 import type { Pane } from '../workspace/pane.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { McpAgentInfo, McpHost, McpNote } from './tools.js';
 
-/** How long a message waits for a busy agent before it is given up (and logged). */
-const DELIVERY_WAIT_MS = 10 * 60_000;
+/** A message waits this long after the person last typed into the agent's pane. */
+const PERSON_QUIET_MS = 5000;
 
 export function workspaceMcpHost(o: { context?: ContextService; workspace: () => Workspace | undefined }): McpHost {
   const lanes = new Map<number, Promise<unknown>>();
@@ -24,13 +27,35 @@ export function workspaceMcpHost(o: { context?: ContextService; workspace: () =>
     return p.running || p.status.kind === 'starting' ? 'starting' : 'exited';
   };
 
-  const deliver = async (p: Pane, ws: Workspace, text: string): Promise<{ ok: boolean; detail: string }> => {
-    if (!(await ws.monitor.until(p, (a) => a?.state === 'idle', DELIVERY_WAIT_MS))) {
-      log(`mcp: a message for ${p.name} was dropped: it did not become idle within ${DELIVERY_WAIT_MS / 60_000} minutes`);
-      return { ok: false, detail: `${p.name} stayed busy; the message was not delivered` };
+  /** Waits until `p` is idle and the person has not typed into it for a while; false if it went away. */
+  const ready = async (p: Pane, ws: Workspace): Promise<boolean> => {
+    for (;;) {
+      if (!(await ws.monitor.until(p, (a) => a?.state === 'idle', Infinity))) return false;
+      const quietFor = Date.now() - p.lastTyped;
+      if (quietFor >= PERSON_QUIET_MS) return true;
+      // In short steps, so a pane closed meanwhile is noticed soon.
+      await sleep(Math.min(500, PERSON_QUIET_MS - quietFor));
+      if (ws.monitor.gone(p)) return false;
     }
-    const r = await ws.instruct(p, text, false);
-    return { ok: r.ok, detail: r.ok ? `${p.name} got it and started working on it` : `not delivered: ${p.name} ${r.detail}` };
+  };
+
+  const deliver = async (p: Pane, ws: Workspace, from: string, text: string): Promise<{ ok: boolean; detail: string }> => {
+    let r: { ok: boolean; detail: string };
+    try {
+      if (!(await ready(p, ws))) r = { ok: false, detail: `${p.name} was closed or the workspace stopped first` };
+      else {
+        const sent = await ws.instruct(p, text, false);
+        r = { ok: sent.ok, detail: sent.ok ? `${p.name} got it and started working on it` : `${p.name} ${sent.detail}` };
+      }
+    } catch (err) {
+      r = { ok: false, detail: (err as Error).message };
+    }
+    if (!r.ok) {
+      // The sender was told it is queued: the failure goes where it and the person will see it.
+      log(`mcp: a message from ${from} to ${p.name} was not delivered: ${r.detail}`);
+      o.context?.feed.postNote('agents', `A message from ${from} to ${p.name} was not delivered: ${r.detail}.`);
+    }
+    return r;
   };
 
   return {
@@ -51,9 +76,9 @@ export function workspaceMcpHost(o: { context?: ContextService; workspace: () =>
     agents() {
       const ws = o.workspace();
       if (!ws) return [];
-      return ws.panes.map((p) => ({
+      return ws.panes.filter(isAgentPane).map((p) => ({
         name: p.name,
-        preset: p.spec.preset ?? (p.isAgent ? 'agent' : 'command'),
+        preset: p.spec.preset ?? 'agent',
         status: statusOf(p),
         guessed: p.activity?.source === 'guess',
         focused: p === ws.focused,
@@ -63,17 +88,26 @@ export function workspaceMcpHost(o: { context?: ContextService; workspace: () =>
       const ws = o.workspace();
       const p = ws?.panes.find((x) => x.name === to);
       if (!ws || !p) return { ok: false, detail: `there is no agent named ${to}` };
+      // Never type into a shell or a command: that would run whatever the text says.
+      if (!isAgentPane(p)) return { ok: false, detail: `${to} is not an agent (a shell or a command); messages go to agents only` };
       if (!p.running) return { ok: false, detail: `${to} is not running` };
       const message = `Message from ${from}, another agent in this workspace: ${text}`;
-      const idle = p.activity?.state === 'idle' && !lanes.has(p.id);
+      const queued = lanes.has(p.id);
+      const now = !queued && p.activity?.state === 'idle' && Date.now() - p.lastTyped >= PERSON_QUIET_MS;
       const previous = lanes.get(p.id) ?? Promise.resolve();
-      const delivery = previous.then(() => deliver(p, ws, message));
+      const delivery = previous.then(() => deliver(p, ws, from, message));
       lanes.set(p.id, delivery);
       void delivery.finally(() => {
         if (lanes.get(p.id) === delivery) lanes.delete(p.id);
       });
-      if (idle) return delivery;
-      return { ok: true, detail: `${to} is ${p.activity?.state ?? 'starting'}; the message goes in as its next instruction once it is idle` };
+      if (now) return delivery;
+      const why = queued ? 'other messages are queued for it' : p.activity?.state === 'idle' ? 'the person is typing there' : `it is ${p.activity?.state ?? 'starting'}`;
+      return { ok: true, detail: `queued: ${why}; it goes in as ${to}'s next instruction once ${to} is idle (a failure would be posted as a note)` };
     },
   };
+}
+
+/** Built-in agents and the agent CLIs (presets with status rules); not shells or commands. */
+export function isAgentPane(p: Pane): boolean {
+  return p.isAgent || (p.spec.preset !== undefined && DETECTORS[p.spec.preset] !== undefined);
 }

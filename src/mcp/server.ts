@@ -93,6 +93,9 @@ class McpHttpServer implements McpServerHandle {
   private closed: Promise<void> | undefined;
   /** Created (0700, by mkdtemp) on the first private file. */
   private dir: string | undefined;
+  private removeDir = () => {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  };
   /**
    * The SDK, loaded at the first request: it costs ~20 MB and ~150 ms to import, which a workspace
    * whose panes never speak MCP should not pay, and the first frame should not wait for. Every
@@ -127,7 +130,8 @@ class McpHttpServer implements McpServerHandle {
   tokenFor(agent: string): string {
     let token = this.tokens.get(agent);
     if (!token) {
-      token = randomBytes(32).toString('base64url');
+      // Shaped like an API key, so the session store's scrubber redacts one wherever an agent copies it.
+      token = `sk-agents-${randomBytes(32).toString('base64url')}`;
       this.tokens.set(agent, token);
       this.callers.push({ digest: digest(token), caller: { name: agent, cursors: { changes: 0, notes: 0 } } });
     }
@@ -140,7 +144,11 @@ class McpHttpServer implements McpServerHandle {
   }
 
   privateFile(name: string, content: string): string {
-    this.dir ??= mkdtempSync(join(tmpdir(), 'agents-mcp-'));
+    if (!this.dir) {
+      this.dir = mkdtempSync(join(tmpdir(), 'agents-mcp-'));
+      // Gone with the process even when it never gets to close() (a crash exits at once).
+      process.once('exit', this.removeDir);
+    }
     const file = join(this.dir, basename(name));
     writeFileSync(file, content, { mode: 0o600 });
     return file;
@@ -150,7 +158,8 @@ class McpHttpServer implements McpServerHandle {
     this.closed ??= new Promise<void>((resolve) => {
       this.http.close(() => resolve());
       this.http.closeAllConnections();
-      if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+      this.removeDir();
+      process.off('exit', this.removeDir);
     });
     return this.closed;
   }

@@ -156,7 +156,7 @@ export function registerTools(server: McpServer, host: McpHost, caller: Caller):
       const agents = host.agents();
       const lines = agents.map((a) => {
         const marks = [a.name === caller.name && 'you', a.focused && 'focused by the person'].filter(Boolean);
-        const status = a.guessed ? `${a.status} (guessed from its screen)` : a.status;
+        const status = a.guessed ? `${a.status} (a guess from its output)` : a.status;
         return `- ${a.name}: preset ${a.preset}, ${status}${marks.length ? `; ${marks.join(', ')}` : ''}`;
       });
       const you = agents.some((a) => a.name === caller.name) ? '' : `\nYou are ${caller.name}.`;

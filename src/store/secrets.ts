@@ -10,7 +10,8 @@
 export const SECRET_ENV_NAMES = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'OPENAI_API_KEY', 'GEMINI_API_KEY'] as const;
 export const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD/i;
 // OpenAI's project and service keys (sk-proj-, sk-svcacct-, sk-admin-) carry dashes after the prefix.
-const KEY_SHAPES = /sk-ant-[A-Za-z0-9_-]{10,}|sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{20,}/g;
+// Anthropic and OpenAI keys, and the workspace's own MCP tokens (src/mcp/server.ts).
+const KEY_SHAPES = /sk-ant-[A-Za-z0-9_-]{10,}|sk-(?:proj|svcacct|admin|agents)-[A-Za-z0-9_-]{20,}|sk-[A-Za-z0-9]{20,}/g;
 const MIN_SECRET_CHARS = 8;
 export const REDACTED = '[redacted]';
 

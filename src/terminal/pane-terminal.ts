@@ -65,6 +65,10 @@ export class PaneTerminal {
   private resizeTimer: NodeJS.Timeout | undefined;
   private want: { cols: number; rows: number };
   private generation = 0;
+  /** Counts starts: a different value means the program was restarted in between. */
+  get run(): number {
+    return this.generation;
+  }
   private disposed = false;
 
   constructor(private opts: PaneTerminalOptions) {

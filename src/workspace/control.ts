@@ -33,6 +33,8 @@ export interface ControlHost {
 }
 
 export class AgentControl {
+  private lanes = new WeakMap<Pane, Promise<unknown>>();
+
   constructor(private ws: ControlHost) {}
 
   /** A built-in agent's report over IPC; true when the pane's view changed. */
@@ -54,9 +56,28 @@ export class AgentControl {
   private async interruptPane(p: Pane): Promise<SteerResult> {
     if (!p.running) return { ok: false, ms: 0, detail: 'is not running' };
     if (p.isAgent && this.ws.sendToAgent(p.id, { t: 'interrupt' })) return { ok: true, ms: 0, detail: 'interrupted' };
-    const r = await interruptConfirmed(this.ws.monitor, p);
-    this.setNotice(p, r.ok ? undefined : `interrupt failed: ${r.detail}`);
-    return r;
+    return this.inLane(p, async () => {
+      const r = await interruptConfirmed(this.ws.monitor, p);
+      this.setNotice(p, r.ok ? undefined : `interrupt failed: ${r.detail}`);
+      return r;
+    });
+  }
+
+  /**
+   * One steering action at a time per pane: two at once would type into each other (one's Ctrl-U
+   * erasing the other's text) or send a second Esc to a program already stopped.
+   */
+  private inLane<T>(p: Pane, step: () => Promise<T>): Promise<T> {
+    const next = (this.lanes.get(p) ?? Promise.resolve()).then(step, step);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lanes.set(p, settled);
+    void settled.then(() => {
+      if (this.lanes.get(p) === settled) this.lanes.delete(p);
+    });
+    return next;
   }
 
   /** Interrupts the focused pane (or all) and reports, per pane, whether it stopped. */
@@ -112,11 +133,13 @@ export class AgentControl {
   /** Gives one pane a new instruction, interrupting its current work or not; the outcome shows in its title. */
   async instruct(p: Pane, text: string, interrupt: boolean): Promise<SteerResult> {
     if (p.isAgent && p.running && this.ws.sendToAgent(p.id, { t: 'redirect', text })) return { ok: true, ms: 0, detail: 'delivered' };
-    this.setNotice(p, undefined);
-    const r = await redirectTyped(this.ws.monitor, p, text, { interrupt });
-    if (!r.ok) this.setNotice(p, `instruction not sent: ${r.detail}`);
-    else this.hadTurn(p);
-    return r;
+    return this.inLane(p, async () => {
+      this.setNotice(p, undefined);
+      const r = await redirectTyped(this.ws.monitor, p, text, { interrupt });
+      if (!r.ok) this.setNotice(p, `instruction not sent: ${r.detail}`);
+      else this.hadTurn(p);
+      return r;
+    });
   }
 
 }

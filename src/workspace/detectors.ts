@@ -10,11 +10,12 @@ import type { PresetName } from './presets.js';
 
 const claude: Detector = {
   rules: [
-    // Every dialog (tool permission, API key, model picker, trust) ends with an "Esc to cancel" footer.
-    { state: 'waiting', name: 'claude:dialog', pattern: 'Esc to cancel', last: 3 },
+    // Every dialog (tool permission, API key, model picker, trust) ends with an "Esc to cancel" footer,
+    // on a line of its own (anchored, so a draft in the input box saying so does not count).
+    { state: 'waiting', name: 'claude:dialog', pattern: '^\\s*(?:Enter to [^\\n]*·\\s)?Esc to cancel', last: 3 },
     { state: 'waiting', name: 'claude:question', pattern: '^ ?Do you want to [^\\n]*\\?\\n(?:[^\\n]*\\n){0,3}\\s*❯ \\d+\\.', last: 16 },
     // While a turn runs the footer says so — unless a draft is in the input box, which hides it...
-    { state: 'busy', name: 'claude:footer', pattern: 'esc to interrupt', last: 3 },
+    { state: 'busy', name: 'claude:footer', pattern: '^\\s*esc to interrupt', last: 3 },
     // ...but the spinner line ("✶ Deciphering… (5s · ↓ 16 tokens)") stays above the input box.
     { state: 'busy', name: 'claude:spinner', pattern: '^[·✢✳✶✻✽*]\\s\\S[^\\n]*…\\s*\\(\\d+[hms]', last: 14 },
     // The input box: a rule line, then the prompt mark (empty or with a draft).

@@ -81,7 +81,7 @@ export class InputRouter {
       this.ws.say(`${pane.name} is not running.${hint}`);
       return;
     }
-    pane.terminal.write(encodeKey(ev, pane.terminal.modes));
+    pane.type(encodeKey(ev, pane.terminal.modes));
     this.onSent();
   }
 

@@ -18,6 +18,7 @@ const ATTENTION_QUIET_MS = 3000;
 
 interface Waiter {
   pane: Pane;
+  urgent: boolean;
   pred: (a: Activity | undefined) => boolean;
   resolve: (ok: boolean) => void;
 }
@@ -28,12 +29,15 @@ export class ActivityMonitor implements SteerHost {
   /** When each pane last stopped waiting, so a dialog that redraws through another state rings once. */
   private leftWaiting = new Map<number, number>();
   private waiters = new Set<Waiter>();
+  private forgotten = new WeakSet<Pane>();
+  private disposed = false;
 
   constructor(private hooks: { changed: (p: Pane) => void; attention: (p: Pane) => void; read?: (p: Pane) => void }) {}
 
   /** The pane drew something: read it soon — at once while someone waits on it, so no frame is missed. */
   output(p: Pane): void {
-    for (const w of this.waiters) if (w.pane === p) return void this.detect(p);
+    if (this.disposed) return;
+    for (const w of this.waiters) if (w.pane === p && w.urgent) return void this.detect(p);
     this.schedule(p, DETECT_MS);
   }
 
@@ -60,21 +64,33 @@ export class ActivityMonitor implements SteerHost {
     return p.activity;
   }
 
-  until(p: Pane, pred: (a: Activity | undefined) => boolean, ms: number): Promise<boolean> {
+  /**
+   * Resolves true as soon as `pred` holds for the pane's activity, false when `ms` passes (never, for
+   * Infinity), the pane is forgotten or the monitor disposed. An `urgent` wait (a steering step, a few
+   * seconds) reads the pane at every frame; a patient one keeps the usual throttle.
+   */
+  until(p: Pane, pred: (a: Activity | undefined) => boolean, ms: number, opts: { urgent?: boolean } = {}): Promise<boolean> {
+    if (this.disposed || this.forgotten.has(p)) return Promise.resolve(false);
     if (pred(p.activity)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const w: Waiter = {
         pane: p,
         pred,
+        urgent: opts.urgent === true,
         resolve: (ok) => {
           clearTimeout(timer);
           this.waiters.delete(w);
           resolve(ok);
         },
       };
-      const timer = setTimeout(() => w.resolve(false), ms);
+      const timer = Number.isFinite(ms) ? setTimeout(() => w.resolve(false), ms) : undefined;
       this.waiters.add(w);
     });
+  }
+
+  /** Whether the pane is gone (closed) or the monitor stopped: waiting on it is pointless. */
+  gone(p: Pane): boolean {
+    return this.disposed || this.forgotten.has(p);
   }
 
   /** The pane that has waited longest for the person. */
@@ -85,6 +101,7 @@ export class ActivityMonitor implements SteerHost {
   }
 
   forget(p: Pane): void {
+    this.forgotten.add(p);
     this.cancel(p);
     this.waitingSince.delete(p.id);
     this.leftWaiting.delete(p.id);
@@ -92,13 +109,14 @@ export class ActivityMonitor implements SteerHost {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const w of this.waiters) w.resolve(false);
   }
 
   private schedule(p: Pane, ms: number): void {
-    if (p.isAgent) return;
+    if (p.isAgent || this.disposed) return;
     const at = Date.now() + ms;
     const current = this.timers.get(p.id);
     if (current && current.at <= at) return;

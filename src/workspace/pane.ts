@@ -122,6 +122,30 @@ export class Pane {
     this.terminal.start();
   }
 
+  /** When the person last typed into this pane (ms since epoch). */
+  lastTyped = 0;
+  private held: string[] | undefined;
+
+  /** What the person types goes to the program, unless a steering step holds the keyboard. */
+  type(bytes: string): void {
+    this.lastTyped = Date.now();
+    if (this.held) this.held.push(bytes);
+    else this.terminal.write(bytes);
+  }
+
+  /**
+   * Holds the person's keys while text is typed in for them and submitted, so nothing they type
+   * lands inside it; the returned function lets them through, in order.
+   */
+  holdKeys(): () => void {
+    if (this.held) return () => {};
+    const held: string[] = (this.held = []);
+    return () => {
+      this.held = undefined;
+      if (held.length && this.running) this.terminal.write(held.join(''));
+    };
+  }
+
   /** Lines of history above the screen (0 on the alternate screen, which has none). */
   get scrollMax(): number {
     return this.terminal.term.buffer.active.baseY;

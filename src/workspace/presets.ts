@@ -38,7 +38,8 @@ export type Preset = {
   clearInput?: string;
   /**
    * Hands the CLI the workspace's MCP server for this run only, by arguments or environment; no
-   * global or project config is touched. The token itself travels in AGENTS_MCP_TOKEN or a private file.
+   * global or project config is touched. The token never goes on a command line (which any user can
+   * list): it travels in AGENTS_MCP_TOKEN, a private file, or (opencode) a variable's value.
    */
   mcp?: (mcp: McpAccess) => { args?: string[]; env?: Record<string, string> };
 };
@@ -141,9 +142,10 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     installHint: 'npm install -g @google/gemini-cli',
     clearInput: '\x15', // Ctrl-U (checked on the real CLI)
     conversation: { start: (id) => ['--session-id', id], resume: (id) => ['--resume', id] },
-    // Gemini CLI has no flag for it: a settings file of its own for this run, merged with the user's.
+    // Gemini CLI has no flag for it: a system-defaults file of its own for this run (the lowest
+    // precedence, so the person's and the admin's settings still win; checked on the real CLI).
     mcp: (m) => ({
-      env: { GEMINI_CLI_SYSTEM_SETTINGS_PATH: m.privateFile('gemini-settings.json', JSON.stringify({ mcpServers: { agents: { httpUrl: m.url, headers: bearer(m) } } })) },
+      env: { GEMINI_CLI_SYSTEM_DEFAULTS_PATH: m.privateFile('gemini-settings.json', JSON.stringify({ mcpServers: { agents: { httpUrl: m.url, headers: bearer(m) } } })) },
     }),
   },
   aider: {
@@ -166,6 +168,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     installHint: 'npm install -g opencode-ai',
     clearInput: '\x15', // Ctrl-U (checked on the real CLI)
     resumeArgs: ['--continue'],
+    // (Its token is in this variable's value: readable by the person's own processes only.)
     mcp: (m) => ({ env: { OPENCODE_CONFIG_CONTENT: JSON.stringify({ mcp: { agents: { type: 'remote', url: m.url, headers: bearer(m), oauth: false } } }) } }),
   },
 };

@@ -33,8 +33,11 @@ export interface SteerHost {
   /** Reads the pane's activity now, unthrottled, and records it. */
   detect(pane: Pane): Activity | undefined;
   /** Resolves true as soon as `pred` holds for the pane's activity (checked now and at every change), false after `ms`. */
-  until(pane: Pane, pred: (a: Activity | undefined) => boolean, ms: number): Promise<boolean>;
+  until(pane: Pane, pred: (a: Activity | undefined) => boolean, ms: number, opts?: { urgent?: boolean }): Promise<boolean>;
 }
+
+/** Steering waits are short and read every frame, so a brief state is not missed. */
+const URGENT = { urgent: true };
 
 export type SteerResult = { ok: true; ms: number; detail: string } | { ok: false; ms: number; detail: string };
 
@@ -54,11 +57,15 @@ function trusted(pane: Pane, pred: (a: Activity | undefined) => boolean): (a: Ac
 export async function interruptConfirmed(host: SteerHost, pane: Pane): Promise<SteerResult> {
   const t0 = Date.now();
   const before = host.detect(pane);
-  if (!pane.interrupt()) return { ok: false, ms: 0, detail: 'is not running' };
+  if (!pane.running) return { ok: false, ms: 0, detail: 'is not running' };
+  // Known to be idle: its interrupt key would not stop anything, and a second Esc can open a dialog
+  // (Claude Code's rewind). Only a guess gets the key anyway.
+  if (before && before.source !== 'guess' && !working(before) && trusted(pane, () => true)(before)) return { ok: true, ms: 0, detail: 'was not busy' };
+  pane.interrupt();
   if (!working(before)) return { ok: true, ms: 0, detail: 'was not busy' };
   const settled = trusted(pane, (a) => a !== undefined && !working(a));
   // A program that ends on its interrupt key (a script, a test run) has stopped too.
-  const ok = await host.until(pane, (a) => !pane.running || settled(a), INTERRUPT_CONFIRM_MS);
+  const ok = await host.until(pane, (a) => !pane.running || settled(a), INTERRUPT_CONFIRM_MS, URGENT);
   const ms = Date.now() - t0;
   if (ok && !pane.running) return { ok, ms, detail: `it exited` };
   const key = INTERRUPT_KEY[pane.spec.interrupt];
@@ -74,8 +81,10 @@ function headOf(text: string): string {
  * After Enter: did the program take the text? A turn that started shows as busy or waiting; a turn so
  * short that no reading caught it shows as the text gone from the input line but present above it.
  */
-function submitted(pane: Pane, head: string): (a: Activity | undefined) => boolean {
+function submitted(pane: Pane, head: string, enterAt: number): (a: Activity | undefined) => boolean {
   return (a) => {
+    // Only what the program drew after Enter tells anything about Enter.
+    if (pane.terminal.lastOutput < enterAt) return false;
     if (working(a)) {
       log(`steer ${pane.name}: turn started (${a?.state}, ${a?.reason})`);
       return true;
@@ -98,22 +107,31 @@ export async function redirectTyped(host: SteerHost, pane: Pane, text: string, o
     const r = await interruptConfirmed(host, pane);
     if (!r.ok) return { ok: false, ms: elapsed(), detail: `did not stop (${r.detail}); the text was not typed` };
   }
-  if (!(await host.until(pane, trusted(pane, (a) => a?.state === 'idle'), READY_MS)))
+  if (!(await host.until(pane, trusted(pane, (a) => a?.state === 'idle'), READY_MS, URGENT)))
     return { ok: false, ms: elapsed(), detail: 'never came back to its prompt; the text was not typed' };
 
-  // A half-typed draft in its input would be glued to the new text.
-  const clear = pane.spec.preset && PRESETS[pane.spec.preset].clearInput;
-  if (clear) pane.terminal.write(clear);
-  const { bracketedPaste } = pane.terminal.modes;
-  // Without bracketed paste a newline would submit half the text: it goes as one line.
-  pane.terminal.write(bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text.replace(/\s*\r?\n\s*/g, ' '));
-  await sleep(ENTER_AFTER_TEXT_MS);
-  const head = headOf(text);
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    if (!pane.running) return { ok: false, ms: elapsed(), detail: 'exited before the text was submitted' };
-    pane.terminal.write('\r');
-    if (await host.until(pane, trusted(pane, submitted(pane, head)), SUBMIT_CONFIRM_MS))
-      return { ok: true, ms: elapsed(), detail: attempt === 1 ? 'started a turn' : 'started a turn after a second Enter' };
+  // A half-typed draft in its input would be glued to the new text; keys the person types meanwhile
+  // wait until the text is in and submitted.
+  const release = pane.holdKeys();
+  try {
+    const run = pane.terminal.run;
+    const clear = pane.spec.preset && PRESETS[pane.spec.preset].clearInput;
+    if (clear) pane.terminal.write(clear);
+    const { bracketedPaste } = pane.terminal.modes;
+    // Without bracketed paste a newline would submit half the text: it goes as one line.
+    pane.terminal.write(bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text.replace(/\s*\r?\n\s*/g, ' '));
+    await sleep(ENTER_AFTER_TEXT_MS);
+    const head = headOf(text);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      if (!pane.running) return { ok: false, ms: elapsed(), detail: 'exited before the text was submitted' };
+      if (pane.terminal.run !== run) return { ok: false, ms: elapsed(), detail: 'was restarted before the text was submitted' };
+      const enterAt = Date.now();
+      pane.terminal.write('\r');
+      if (await host.until(pane, trusted(pane, submitted(pane, head, enterAt)), SUBMIT_CONFIRM_MS, URGENT))
+        return { ok: true, ms: elapsed(), detail: attempt === 1 ? 'started a turn' : 'started a turn after a second Enter' };
+    }
+  } finally {
+    release();
   }
   return { ok: false, ms: elapsed(), detail: 'did not start a turn after two Enters; the text is still in its input' };
 }

@@ -177,6 +177,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
    * flood starting everywhere), and each publish redraws the chrome; one redraw covers them all.
    */
   private publishSoon(): void {
+    if (this.quitting) return;
     this.publishTimer ??= setTimeout(() => {
       this.publishTimer = undefined;
       this.publish();
@@ -426,6 +427,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
 
   /** Stops every pane's processes (TERM, then KILL after the grace period) and frees the emulators. */
   async shutdown(graceMs?: number): Promise<void> {
+    this.quitting = true;
     this.monitor.dispose();
     clearTimeout(this.publishTimer);
     for (const t of this.reportTimers.values()) clearTimeout(t);

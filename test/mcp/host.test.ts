@@ -2,11 +2,14 @@
 // the receiver to be idle (a fake Claude Code drawing recorded screens) instead of interrupting it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { workspaceMcpHost } from '../../src/mcp/host.js';
+import type { ContextService } from '../../src/context/service.js';
 import { fakeClaude } from '../helpers/fake-claude.js';
 import { disposeRigs, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
 
 const wait = { timeout: 10_000, interval: 5 };
+const notes: string[] = [];
 afterEach(async () => {
+  notes.length = 0;
   await disposeRigs();
 });
 
@@ -14,7 +17,8 @@ function rig() {
   const { program, state } = fakeClaude();
   const cc = paneSpec('cc', 'esc', { preset: 'claude', env: { FAKE: 'claude' } });
   const r = workspaceRig([cc, paneSpec('lead')], { cols: 250, rows: 40 }, (p) => p.options.env.FAKE === 'claude' && program(p));
-  const host = workspaceMcpHost({ workspace: () => r.ws });
+  const context = { feed: { postNote: (_a: string, text: string) => void notes.push(text), entries: () => [], notes: () => [] } } as unknown as ContextService;
+  const host = workspaceMcpHost({ workspace: () => r.ws, context });
   return { ...r, state, host, cc: () => r.ws.panes[0] };
 }
 
@@ -24,7 +28,26 @@ describe('MCP host', () => {
     await vi.waitFor(() => expect(cc().activity?.state).toBe('idle'), wait);
     const agents = host.agents();
     expect(agents.find((a) => a.name === 'cc')).toEqual({ name: 'cc', preset: 'claude', status: 'idle', guessed: false, focused: true });
-    expect(agents.find((a) => a.name === 'lead')).toMatchObject({ preset: 'command', focused: false });
+    // A command pane (like a shell) is no agent: not listed, and never typed into.
+    expect(agents.find((a) => a.name === 'lead')).toBeUndefined();
+  });
+
+  it('refuses to type a message into a shell or a command', async () => {
+    const { host, pty, ws } = rig();
+    const r = await host.sendMessage('cc', 'lead', 'rm -rf ~');
+    expect(r).toEqual({ ok: false, detail: 'lead is not an agent (a shell or a command); messages go to agents only' });
+    expect(pty(ws.panes[1]).input).toBe('');
+  });
+
+  it('waits while the person is typing in the pane, and reports a pane closed before delivery as a note', async () => {
+    const { host, cc, state, ws } = rig();
+    await vi.waitFor(() => expect(cc().activity?.state).toBe('idle'), wait);
+    cc().type('half a thought');
+    const r = await host.sendMessage('lead', 'cc', 'hello');
+    expect(r.detail).toMatch(/^queued: the person is typing there/);
+    await ws.closePane(cc().id);
+    await vi.waitFor(() => expect(notes).toContainEqual(expect.stringMatching(/message from lead to cc was not delivered: cc was closed/)), wait);
+    expect(state.submitted).toEqual([]);
   });
 
   it('refuses unknown agents and delivers to an idle one as its next instruction', async () => {
@@ -43,7 +66,8 @@ describe('MCP host', () => {
     await vi.waitFor(() => expect(cc().activity?.state).toBe('busy'), wait);
     const first = await host.sendMessage('lead', 'cc', 'one');
     const second = await host.sendMessage('lead', 'cc', 'two');
-    expect(first.detail).toMatch(/cc is busy; the message goes in as its next instruction once it is idle/);
+    expect(first.detail).toMatch(/^queued: it is busy; it goes in as cc's next instruction once cc is idle/);
+    expect(second.detail).toMatch(/^queued: other messages are queued for it/);
     expect(second.ok).toBe(true);
     expect(pty(cc()).input).toBe('long task\r'); // no Esc, nothing typed while it works
     state.finish!();

@@ -223,7 +223,7 @@ describe('tools', () => {
       [
         '3 agents:',
         '- claude: preset claude, busy; focused by the person',
-        '- codex: preset codex, waiting (guessed from its screen); you',
+        '- codex: preset codex, waiting (a guess from its output); you',
         '- gemini: preset gemini, idle',
       ].join('\n'),
     );
@@ -274,3 +274,28 @@ describe('tools', () => {
     expect(textOf(await call(claude, 'list_agents'))).toMatch(/^3 agents:/);
   });
 });
+
+describe('private files', () => {
+  it('are readable by the user only, in a folder of their own that close() removes', async () => {
+    const { statSync, existsSync, readFileSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    const handle = await startMcpServer({ host: fakeHostForFiles() });
+    const file = handle.privateFile('cc-claude-mcp.json', handle.claudeConfig('cc'));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
+    expect(readFileSync(file, 'utf8')).toContain(handle.tokenFor('cc'));
+    expect(handle.tokenFor('cc')).toMatch(/^sk-agents-[A-Za-z0-9_-]{40,}$/);
+    await handle.close();
+    expect(existsSync(dirname(file))).toBe(false);
+  });
+});
+
+function fakeHostForFiles() {
+  return {
+    changes: () => ({ changes: [], next: 0, more: false }),
+    notes: () => [],
+    postNote: (author: string, text: string) => ({ id: 1, time: 0, author, text }),
+    agents: () => [],
+    sendMessage: async () => ({ ok: true, detail: '' }),
+  };
+}

@@ -85,14 +85,15 @@ describe('secrets', () => {
     s.append('agent:main', { kind: 'message', message: { role: 'user', content: `my key is ${anthropic}, use it` } });
     s.append('agent:main', { kind: 'message', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: `ANTHROPIC_API_KEY=${anthropic}\nGEMINI_API_KEY=${gemini}\nDB_PASSWORD=${custom}\n${openai}` }] } });
     s.append('events', { type: 'pane-start', argv: ['codex', '--api-key', legacy], env: { OPENAI_API_KEY: openai } });
-    s.append('notes', { author: 'person', text: `rotate ${legacy} and ${custom}` });
+    const mcpToken = `sk-agents-${alnum(43)}`; // the shape of the workspace's own MCP tokens
+    s.append('notes', { author: 'person', text: `rotate ${legacy} and ${custom}; AGENTS_MCP_TOKEN=${mcpToken}` });
     s.updateSummary({ firstInstruction: `use ${anthropic}`, agents: [{ name: 'x', kind: 'command', args: [gemini], cwd: project, env: { API_TOKEN: github } }] });
     s.end();
     await store!.close();
 
     const text = allText(home);
     expect(text.length).toBeGreaterThan(1000);
-    for (const secret of [anthropic, openai, legacy, gemini, custom, JSON.stringify(custom).slice(1, -1), github]) expect(text).not.toContain(secret);
+    for (const secret of [anthropic, openai, legacy, gemini, custom, JSON.stringify(custom).slice(1, -1), github, mcpToken]) expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
     // Ordinary values are kept, including a short value of a secret-looking variable.
     expect(text).toContain('"EDITOR":"vim"');

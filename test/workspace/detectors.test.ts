@@ -44,6 +44,14 @@ describe('status detectors on recorded screens', () => {
     }
   });
 
+  it('a draft in the input box that quotes a footer is still a draft', () => {
+    const screen = readFileSync(join(ROOT, 'claude', 'idle-draft.txt'), 'utf8').split('\n');
+    for (const draft of ['please make the footer say esc to interrupt', 'add Esc to cancel to the dialog']) {
+      const edited = screen.map((l) => (l.startsWith('❯') ? `❯\u00a0${draft}` : l));
+      expect(readScreen(DETECTORS.claude!, edited)?.state, draft).toBe('idle');
+    }
+  });
+
   it('only looks at the bottom of the screen: a dialog scrolled up is over', () => {
     const screen = readFileSync(join(ROOT, 'claude', 'waiting-permission-bash.txt'), 'utf8').split('\n');
     const later = [...meaningfulLines(screen), ...Array.from({ length: 20 }, (_, i) => `  line ${i} of a long answer`)];

@@ -191,10 +191,9 @@ describe('InputRouter: the prefix', () => {
   it('interrupt and interrupt-all through the keys', async () => {
     const t = await setup([paneSpec('sh', 'ctrl-c'), paneSpec('claude', 'esc')]);
     t.type(CTRL_A, 'i');
-    expect(t.input(0)).toBe('\x03');
+    await until(() => t.input(0) === '\x03', { message: 'Ctrl-C to the focused pane' });
     t.type(CTRL_A, 'I');
-    expect(t.input(0)).toBe('\x03\x03');
-    expect(t.input(1)).toBe('\x1b');
+    await until(() => t.input(0) === '\x03\x03' && t.input(1) === '\x1b', { message: 'the interrupt key to every pane' });
   });
 
   it('zoom through the keys', async () => {

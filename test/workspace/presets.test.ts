@@ -103,7 +103,7 @@ describe('resolveAgents', () => {
     expect(claude.args?.join(' ')).not.toContain('send_message');
     const codex = PRESETS.codex.mcp!(access);
     expect(codex.args).toEqual(['-c', 'mcp_servers.agents.url="http://127.0.0.1:4000/mcp"', '-c', 'mcp_servers.agents.bearer_token_env_var="AGENTS_MCP_TOKEN"']);
-    expect(PRESETS.gemini.mcp!(access).env).toEqual({ GEMINI_CLI_SYSTEM_SETTINGS_PATH: '/private/gemini-settings.json' });
+    expect(PRESETS.gemini.mcp!(access).env).toEqual({ GEMINI_CLI_SYSTEM_DEFAULTS_PATH: '/private/gemini-settings.json' });
     expect(JSON.parse(files.get('gemini-settings.json')!).mcpServers.agents).toEqual({ httpUrl: access.url, headers: { Authorization: 'Bearer tok-123' } });
     expect(JSON.parse(PRESETS.opencode.mcp!(access).env!.OPENCODE_CONFIG_CONTENT).mcp.agents).toMatchObject({ type: 'remote', url: access.url });
     for (const p of [claude, codex]) expect(p.args?.join(' ')).not.toContain('tok-123');

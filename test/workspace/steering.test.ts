@@ -113,6 +113,22 @@ describe('redirecting an external CLI', () => {
     expect(state.submitted).toEqual(['run the linter']);
   });
 
+  it('two instructions to one pane go one after the other, and keys typed meanwhile wait for them', async () => {
+    const { ws, pane, state, pty } = rig();
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    const first = ws.instruct(pane(), 'first instruction', true);
+    const second = ws.instruct(pane(), 'second instruction', true);
+    // The person types while the first is being typed in: held, then let through after its Enter.
+    await vi.waitFor(() => expect(pty(pane()).input).toContain('first instruction'), wait);
+    pane().type('xyz');
+    expect(pty(pane()).input).not.toContain('xyz');
+    expect((await first).ok).toBe(true);
+    await vi.waitFor(() => expect(pty(pane()).input).toContain('xyz'), wait);
+    state.finish!();
+    expect((await second).ok).toBe(true);
+    expect(state.submitted).toEqual(['first instruction', 'second instruction']);
+  });
+
   it('presses Enter once more when the first one was lost', async () => {
     const { ws, pane, state } = rig({ dropEnters: 1 });
     await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);

@@ -131,7 +131,7 @@ describe('Workspace: interrupting', () => {
     expect(ws.getView().message).toBe('interrupted sh (was not busy)');
     ws.focusIndex(1);
     runCommand(ws, 'agent.interrupt');
-    expect(pty(ws.panes[1]).input).toBe('\x1b');
+    await vi.waitFor(() => expect(pty(ws.panes[1]).input).toBe('\x1b'), wait);
     expect(pty(ws.panes[0]).input).toBe('\x03');
   });
 
