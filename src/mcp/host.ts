@@ -10,7 +10,6 @@
 import { authorName, describeEntry, type ContextService } from '../context/service.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../util/log.js';
-import { DETECTORS } from '../workspace/detectors.js';
 import type { Pane } from '../workspace/pane.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { McpAgentInfo, McpHost, McpNote } from './tools.js';
@@ -76,7 +75,7 @@ export function workspaceMcpHost(o: { context?: ContextService; workspace: () =>
     agents() {
       const ws = o.workspace();
       if (!ws) return [];
-      return ws.panes.filter(isAgentPane).map((p) => ({
+      return ws.panes.filter((p) => p.takesInstructions).map((p) => ({
         name: p.name,
         preset: p.spec.preset ?? 'agent',
         status: statusOf(p),
@@ -89,7 +88,7 @@ export function workspaceMcpHost(o: { context?: ContextService; workspace: () =>
       const p = ws?.panes.find((x) => x.name === to);
       if (!ws || !p) return { ok: false, detail: `there is no agent named ${to}` };
       // Never type into a shell or a command: that would run whatever the text says.
-      if (!isAgentPane(p)) return { ok: false, detail: `${to} is not an agent (a shell or a command); messages go to agents only` };
+      if (!p.takesInstructions) return { ok: false, detail: `${to} is not an agent (a shell or a command); messages go to agents only` };
       if (!p.running) return { ok: false, detail: `${to} is not running` };
       const message = `Message from ${from}, another agent in this workspace: ${text}`;
       const queued = lanes.has(p.id);
@@ -105,9 +104,4 @@ export function workspaceMcpHost(o: { context?: ContextService; workspace: () =>
       return { ok: true, detail: `queued: ${why}; it goes in as ${to}'s next instruction once ${to} is idle (a failure would be posted as a note)` };
     },
   };
-}
-
-/** Built-in agents and the agent CLIs (presets with status rules); not shells or commands. */
-export function isAgentPane(p: Pane): boolean {
-  return p.isAgent || (p.spec.preset !== undefined && DETECTORS[p.spec.preset] !== undefined);
 }

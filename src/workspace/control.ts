@@ -123,8 +123,9 @@ export class AgentControl {
    * are steered as a person would (steering.ts) and each pane's outcome is reported.
    */
   async redirect(target: 'focused' | 'all', text: string): Promise<void> {
-    const panes = (target === 'all' ? this.ws.panes : this.ws.focused ? [this.ws.focused] : []).filter((p) => p.running);
-    if (panes.length === 0) return this.ws.say('nothing running to send to');
+    // A broadcast goes to the agents: typed into a shell, an instruction would run as a command.
+    const panes = (target === 'all' ? this.ws.panes.filter((p) => p.takesInstructions) : this.ws.focused ? [this.ws.focused] : []).filter((p) => p.running);
+    if (panes.length === 0) return this.ws.say(target === 'all' ? 'no agent running to send to' : 'nothing running to send to');
     this.ws.say(`sending to ${panes.map((p) => p.name).join(', ')}…`);
     const results = await Promise.all(panes.map(async (p) => ({ p, r: await this.instruct(p, text, true) })));
     this.ws.say(results.map(({ p, r }) => (r.ok ? `${p.name}: sent` : `${p.name}: not sent, ${r.detail}`)).join(' · '));

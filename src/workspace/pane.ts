@@ -110,6 +110,11 @@ export class Pane {
     return this.spec.kind === 'builtin';
   }
 
+  /** An agent that takes instructions: a built-in agent or an agent CLI (not a shell or a command). */
+  get takesInstructions(): boolean {
+    return this.isAgent || (this.spec.preset !== undefined && DETECTORS[this.spec.preset] !== undefined);
+  }
+
   get name(): string {
     return this.spec.name;
   }

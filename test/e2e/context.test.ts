@@ -73,7 +73,7 @@ describe('shared context', () => {
     expect(block).toContain('what changed?');
     expect(block).toMatch(/alpha[\s\S]*shared\.txt/);
     expect(block).toMatch(/outside[\s\S]*readme\.txt/);
-    await t.waitFor(/2 beta · idle [━─]/, { message: 'nothing waiting for beta any more' });
+    await t.waitFor(/2 beta · idle (· \$[\d.]+ )?[━─]/, { message: 'nothing waiting for beta any more' });
 
     // Delivered once: beta's next turn carries no change block.
     t.write('anything else?\r');

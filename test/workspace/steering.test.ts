@@ -129,6 +129,16 @@ describe('redirecting an external CLI', () => {
     expect(state.submitted).toEqual(['first instruction', 'second instruction']);
   });
 
+  it('a broadcast reaches the agents and never types into a shell or a command', async () => {
+    const { program, state } = fakeClaude();
+    const r = workspaceRig([paneSpec('cc', 'esc', { preset: 'claude', env: { FAKE: '1' } }), paneSpec('tests')], { cols: 250, rows: 40 }, (p) => p.options.env.FAKE === '1' && program(p));
+    await vi.waitFor(() => expect(r.ws.panes[0].activity?.state).toBe('idle'), wait);
+    await r.ws.redirect('all', 'everyone: stop and commit');
+    expect(state.submitted).toEqual(['everyone: stop and commit']);
+    expect(r.pty(r.ws.panes[1]).input).toBe('');
+    expect(r.ws.getView().message).toBe('cc: sent');
+  });
+
   it('presses Enter once more when the first one was lost', async () => {
     const { ws, pane, state } = rig({ dropEnters: 1 });
     await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
