@@ -179,6 +179,7 @@ async function main(): Promise<void> {
     memory,
     notice: memoryNote ?? memoryNotice,
     attention: config.attention,
+    mouse: config.mouse,
     specs,
     layout,
     theme: theme.value,

@@ -72,6 +72,8 @@ export interface RunOptions {
   onWorkspace?: (ws: Workspace) => void;
   /** Session memory: records the session, restores resumed agents, answers memory searches. */
   memory?: MemoryService;
+  /** Mouse reports (config `mouse`, default on). */
+  mouse?: boolean;
   /** When an agent starts waiting for the person (config `attention`). */
   attention?: { bell: boolean; command?: string };
   /** Shown in the status bar at start (resumed, or why session memory is off). */
@@ -214,7 +216,7 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     console[level] = (...args: unknown[]) => log(`console.${level}: ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 2 }))).join(' ')}`);
   }
-  screen.enter();
+  screen.enter({ mouse: o.mouse !== false });
   stdin.setEncoding('utf8');
   stdin.on('data', onData);
   stdout.on('resize', onResize);

@@ -86,6 +86,8 @@ export const ConfigSchema = z.strictObject({
       ignore: z.array(z.string()).default([]),
     })
     .default({ ignore: [] }),
+  /** Click to focus, wheel to scroll, mouse events for programs that want them. Off: the terminal's own selection without Shift. */
+  mouse: z.boolean().default(true),
   /** When an agent starts waiting for the person: ring the terminal bell, and/or run a command. */
   attention: z
     .strictObject({

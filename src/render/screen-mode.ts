@@ -33,12 +33,13 @@ export class ScreenMode {
     private write: (s: string) => void,
   ) {}
 
-  enter(): void {
+  /** `mouse`: ask for button and wheel reports, SGR-encoded (the workspace routes them, see mouse.ts). */
+  enter(opts: { mouse?: boolean } = {}): void {
     if (this.active) return;
     this.active = true;
     this.input.setRawMode?.(true);
     this.input.resume();
-    this.write(ENTER);
+    this.write(ENTER + (opts.mouse ? '\x1b[?1000h\x1b[?1006h' : ''));
   }
 
   restore(): void {

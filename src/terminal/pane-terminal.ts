@@ -56,6 +56,8 @@ export class PaneTerminal {
   readonly term: Terminal;
   state: ProcessState = { kind: 'none' };
   cursorVisible = true;
+  /** The program asked for SGR-encoded mouse reports (DECSET 1006). */
+  sgrMouse = false;
   /** When the program last wrote to its terminal (ms since epoch; 0 before it has). */
   lastOutput = 0;
   private pty: PtyLike | undefined;
@@ -81,13 +83,21 @@ export class PaneTerminal {
     this.term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, (p) => this.trackCursor(p, false));
     this.term.parser.registerEscHandler({ final: 'c' }, () => {
       this.cursorVisible = true;
+      this.sgrMouse = false;
       return false;
     });
   }
 
   private trackCursor(params: (number | number[])[], visible: boolean): boolean {
     if (params.includes(25)) this.cursorVisible = visible;
+    // SGR mouse encoding (1006) is not in xterm's public modes either.
+    if (params.includes(1006)) this.sgrMouse = visible;
     return false;
+  }
+
+  /** Which mouse events the program asked for ('none' unless it enabled mouse reporting). */
+  get mouseTracking(): 'none' | 'x10' | 'vt200' | 'drag' | 'any' {
+    return this.term.modes.mouseTrackingMode;
   }
 
   get modes(): PtyModes {
@@ -242,6 +252,7 @@ export class PaneTerminal {
     await new Promise<void>((r) => this.term.write('', r));
     this.term.reset();
     this.cursorVisible = true;
+    this.sgrMouse = false;
     this.start();
   }
 

@@ -6,6 +6,7 @@ import { COMMANDS, type CommandName, type Keymap } from '../config/keymap.js';
 import { encodeKey } from '../terminal/encode.js';
 import type { KeyEvent } from '../terminal/input.js';
 import { runCommand } from './commands.js';
+import { handleMouse, parseSgrMouse } from './mouse.js';
 import { Editor as LineEditor } from '../terminal/line-editor.js';
 import type { Dialog, Workspace } from './workspace.js';
 
@@ -23,6 +24,12 @@ export class InputRouter {
 
   handle(ev: KeyEvent): void {
     const ws = this.ws;
+    if (ev.kind === 'mouse') {
+      // Reports of the terminal's mouse (which the workspace asked for); never typed anywhere as such.
+      const m = parseSgrMouse(ev.raw);
+      if (m && handleMouse(ws, m)) this.onSent();
+      return;
+    }
     if (ws.message && ws.mode !== 'prefix') ws.say(undefined);
     switch (ws.mode) {
       case 'dialog':

@@ -88,6 +88,20 @@ describe('panes', () => {
     await t.waitFor(() => t.lines()[0].includes('2 shell-2'), { message: 'both panes back' });
   });
 
+  it('the mouse: a click focuses a pane, the wheel scrolls its history', async () => {
+    const { t } = await startReady(['shell', 'shell']);
+    await t.waitFor('1 shell · idle');
+    // Columns 1-60 are pane 1, 61-120 pane 2 (SGR reports count from 1).
+    t.write('\x1b[<0;90;5M\x1b[<0;90;5m');
+    await t.waitFor(() => statusBar(t).includes('2:shell-2 of 2'), { message: 'focus by click' });
+    t.write('seq 1 200\r');
+    await t.waitFor(/[┃│]200 /);
+    t.write('\x1b[<64;90;10M');
+    await t.waitFor(() => statusBar(t).includes('SCROLL'), { message: 'the wheel enters scroll mode' });
+    t.write('\x1b[<65;90;10M');
+    await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'back at the bottom, scroll mode ends' });
+  });
+
   it('shows help generated from the keymap', async () => {
     const { t } = await startReady(['shell']);
     t.keys('C-a', '?');
