@@ -170,8 +170,6 @@ async function main(): Promise<void> {
       workspace = ws;
       // A CLI's conversation id is worth keeping once there is a conversation behind it.
       ws.on('conversation', (pane) => pane.spec.conversation && memory?.rememberConversation(pane.name, pane.spec.conversation.id));
-      // What an external CLI reports it cost goes into the session's totals, as a built-in agent's does.
-      ws.on('usage', (pane) => pane.usage && memory?.recorder.agentMessage(pane.name, { t: 'usage', usage: pane.usage }));
     },
     // The demo always talks to its own server, whatever key the person has set.
     agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },

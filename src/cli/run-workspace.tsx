@@ -44,17 +44,8 @@ function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contex
   const token = mcp.tokenFor(spec.name);
   Object.assign(env, { AGENTS_MCP_URL: mcp.url, AGENTS_MCP_TOKEN: token });
   const preset = spec.preset ? PRESETS[spec.preset] : undefined;
-  const privateFile = (name: string, content: string) => mcp.privateFile(`${spec.name}-${name}`, content);
-  const given = preset?.mcp?.({ url: mcp.url, token, privateFile });
-  // The CLI's own usage report goes to a file in the same private folder.
-  const report = preset?.report ? privateFile('report.json', '') : undefined;
-  const reporting = report ? preset?.report?.({ file: report, privateFile }) : undefined;
-  return {
-    env: { ...env, ...given?.env, ...reporting?.env },
-    // Reporting first: MCP's options may take several values and must come last.
-    args: [...(reporting?.args ?? []), ...(given?.args ?? [])],
-    report,
-  };
+  const given = preset?.mcp?.({ url: mcp.url, token, privateFile: (name, content) => mcp.privateFile(`${spec.name}-${name}`, content) });
+  return { env: { ...env, ...given?.env }, args: given?.args ?? [] };
 }
 
 export interface RunOptions {

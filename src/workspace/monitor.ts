@@ -32,7 +32,7 @@ export class ActivityMonitor implements SteerHost {
   private forgotten = new WeakSet<Pane>();
   private disposed = false;
 
-  constructor(private hooks: { changed: (p: Pane) => void; attention: (p: Pane) => void; read?: (p: Pane) => void }) {}
+  constructor(private hooks: { changed: (p: Pane) => void; attention: (p: Pane) => void }) {}
 
   /** The pane drew something: read it soon — at once while someone waits on it, so no frame is missed. */
   output(p: Pane): void {
@@ -57,7 +57,6 @@ export class ActivityMonitor implements SteerHost {
     this.cancel(p);
     const r = p.detect();
     if (!r) return p.activity;
-    this.hooks.read?.(p);
     this.apply(p, r.state, r.source, r.reason);
     // A guessed "busy" becomes "idle" only by time passing: look again when it would.
     if (r.source === 'guess' && r.state === 'busy') this.schedule(p, GUESS_BUSY_MS);

@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { foregroundJob } from '../terminal/process-tree.js';
 import { activityLabel, guessFromOutput, readScreen, type Activity, type ActivitySource, type ActivityState } from './activity.js';
 import { DETECTORS } from './detectors.js';
-import { ReportFile } from './reports.js';
 
 export type PaneStatus =
   | { kind: 'starting' }
@@ -42,8 +41,8 @@ export interface PaneHooks {
   onStatus: (pane: Pane) => void;
   /** Extra environment for a built-in agent (its IPC channel). */
   agentEnv?: (pane: Pane) => Record<string, string>;
-  /** Extra environment and trailing arguments for any other program (the shared context's addresses), and where it reports its usage, if it does. */
-  external?: (pane: Pane) => { env: Record<string, string>; args: string[]; report?: string };
+  /** Extra environment and trailing arguments for any other program (the shared context's addresses). */
+  external?: (pane: Pane) => { env: Record<string, string>; args: string[] };
 }
 
 export class Pane {
@@ -53,9 +52,6 @@ export class Pane {
   agent: AgentReport | undefined;
   /** What the agent is doing, while the pane runs (see activity.ts for how each kind is known). */
   activity: Activity | undefined;
-  /** Usage an external CLI reports about itself (Claude Code), read from `report`. */
-  usage: UsageReport | undefined;
-  report: ReportFile | undefined;
   /** A short problem report for the title ("Enter did not submit"), until the next action clears it. */
   notice: string | undefined;
   private anchor: IMarker | undefined;
@@ -93,7 +89,6 @@ export class Pane {
     const { spec } = this;
     if (spec.kind === 'command' && spec.command !== undefined) {
       const extra = hooks.external?.(this);
-      if (extra?.report) this.report = new ReportFile(extra.report);
       return { command: spec.command, args: [...spec.args, ...(extra?.args ?? [])], cwd: spec.cwd, env: { ...spec.env, ...extra?.env } };
     }
     if (spec.kind !== 'builtin') return undefined;

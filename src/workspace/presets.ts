@@ -29,11 +29,6 @@ export type Preset = {
    * would hand two panes of one CLI in one folder the same conversation.
    */
   conversation?: { start: (id: string) => string[]; resume: (id: string) => string[] };
-  /**
-   * Lets the CLI report its own usage to the workspace for this run: it is to write its figures
-   * (JSON) to `file` (see reports.ts).
-   */
-  report?: (r: { file: string; privateFile(name: string, content: string): string }) => { args?: string[]; env?: Record<string, string> };
   /** Keys that empty the CLI's input line, sent before a redirect types its text (so no half-typed draft is glued to it). */
   clearInput?: string;
   /**
@@ -51,9 +46,6 @@ export interface McpAccess {
   /** Writes a file only the user can read (removed when the workspace ends); returns its path. */
   privateFile(name: string, content: string): string;
 }
-
-/** A word for sh, whatever it contains. */
-export const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The MCP server's entry as most CLIs' JSON configs spell it (Claude Code, Gemini CLI, opencode differ in keys). */
 const bearer = (m: McpAccess) => ({ Authorization: `Bearer ${m.token}` });
@@ -104,13 +96,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     resumeArgs: ['--continue'],
     conversation: { start: (id) => ['--session-id', id], resume: (id) => ['--resume', id] },
     clearInput: '\x15', // Ctrl-U
-    // Its status-line command gets the session's cost, tokens and context as JSON on each update: for
-    // this run it only copies that to the pane's report file (and shows no status line).
-    report: (r) => {
-      const tmp = shQuote(`${r.file}.tmp`);
-      const settings = { statusLine: { type: 'command', command: `cat > ${tmp} && mv -f ${tmp} ${shQuote(r.file)}`, padding: 0 } };
-      return { args: ['--settings', r.privateFile('claude-settings.json', JSON.stringify(settings))] };
-    },
+    // Not its status line for cost reports: a statusLine setting replaces the footer's "esc to
+    // interrupt", and while a multi-line answer streams no spinner shows either, so it would read idle.
     // Last on the line: both options take several values and would swallow a prompt after them.
     mcp: (m) => {
       const config = JSON.stringify({ mcpServers: { agents: { type: 'http', url: m.url, headers: bearer(m) } } });

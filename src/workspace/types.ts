@@ -56,7 +56,7 @@ export interface PaneView {
   activity?: Activity;
   /** A problem with the last interrupt or instruction, shown in the title. */
   notice?: string;
-  /** What the agent has cost so far (USD), when it reports it. */
+  /** What the agent has cost so far (USD), when it reports it (built-in agents). */
   cost?: number;
   /** Shared-context entries waiting for this agent's next turn. */
   pending?: number;
@@ -106,5 +106,5 @@ export interface WorkspaceOptions {
   };
   context?: ContextPort;
   /** Extra environment and trailing arguments for programs other than built-in agents (MCP, context file). */
-  external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[]; report?: string };
+  external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[] };
 }

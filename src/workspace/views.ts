@@ -20,7 +20,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
     agent: pane.agent,
     activity: pane.activity && { ...pane.activity },
     notice: pane.notice,
-    cost: (pane.agent?.usage ?? pane.usage)?.cost,
+    cost: pane.agent?.usage?.cost,
     pending: pane.isAgent ? at.ctx.pending[pane.name] || undefined : undefined,
     conflict: at.ctx.conflicts[pane.name],
   };
@@ -29,7 +29,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
 export function usageTotals(panes: readonly Pane[]): UsageTotals {
   const t: UsageTotals = { tokens: 0, cost: 0, priced: true, agents: 0 };
   for (const p of panes) {
-    const u = p.agent?.usage ?? p.usage;
+    const u = p.agent?.usage;
     if (!u) continue;
     t.agents++;
     t.tokens += u.input + u.output + u.cacheRead + u.cacheWrite;

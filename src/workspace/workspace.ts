@@ -29,11 +29,9 @@ const EMPTY_CONTEXT: ContextView = { lines: [], notes: [], pending: {}, conflict
 
 const STATUS_ROWS = 1;
 const ACTIVITY_PUBLISH_MS = 50;
-/** Claude Code updates its status line at most every 300 ms, so its last report can trail its last frame. */
-const REPORT_AFTER_MS = 1000;
 
 
-export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane]; activity: [Pane]; conversation: [Pane]; usage: [Pane] }> {
+export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane]; activity: [Pane]; conversation: [Pane] }> {
   panes: Pane[] = [];
   focus = 0;
   mode: Mode = 'normal';
@@ -52,17 +50,9 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       this.publishSoon();
     },
     attention: (p) => this.emit('attention', p),
-    // A CLI that reports its usage updates it along with its screen, and often once more just after.
-    read: (p) => {
-      if (!p.report) return;
-      this.pollReport(p);
-      clearTimeout(this.reportTimers.get(p.id));
-      this.reportTimers.set(p.id, setTimeout(() => this.pollReport(p), REPORT_AFTER_MS));
-    },
   });
   private readonly control = new AgentControl(this);
   private publishTimer: NodeJS.Timeout | undefined;
-  private reportTimers = new Map<number, NodeJS.Timeout>();
   private rects: Rect[] = [];
   private nextId = 1;
   private view!: WorkspaceView;
@@ -162,15 +152,6 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   // ---- views -------------------------------------------------------------------------------
 
   getView = (): WorkspaceView => this.view;
-
-  private pollReport(p: Pane): void {
-    this.reportTimers.delete(p.id);
-    const usage = p.report?.poll();
-    if (!usage) return;
-    p.usage = usage;
-    this.emit('usage', p);
-    this.publishSoon();
-  }
 
   /**
    * Publishes within ACTIVITY_PUBLISH_MS: statuses of many panes change together (a broadcast, a
@@ -300,7 +281,6 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     const [pane] = this.panes.splice(i, 1);
     this.paneViews.delete(id);
     this.monitor.forget(pane);
-    clearTimeout(this.reportTimers.get(id));
     if (this.focus >= this.panes.length) this.focus = Math.max(0, this.panes.length - 1);
     if (this.panes.length === 0) this.zoomed = false;
     this.relayout();
@@ -430,7 +410,6 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.quitting = true;
     this.monitor.dispose();
     clearTimeout(this.publishTimer);
-    for (const t of this.reportTimers.values()) clearTimeout(t);
     await Promise.all(this.panes.map((p) => p.terminal.kill(graceMs)));
     for (const p of this.panes) p.dispose();
   }

@@ -85,9 +85,6 @@ describe.skipIf(!installed)('real Claude Code in a pane', () => {
     await instruct(t, 'please count slowly');
     await t.waitFor('Counting: 0 1 2');
     await t.waitFor('1 claude · busy');
-    // Its own cost report (its status-line JSON) reaches the title and the status bar's total.
-    await t.waitFor(/1 claude · busy · \$\d+\.\d+/);
-    await t.waitFor(() => /Σ [\d.]+k? tok · \$[\d.]+/.test(statusBar(t)), { message: 'the total in the status bar' });
 
     // prefix+i: Esc goes in, and the workspace confirms it stopped.
     const t0 = performance.now();
