@@ -34,7 +34,7 @@ function claudeResponder(r: RecordedRequest): Step {
   // The newest instruction is the last line of the last user message (tool results may precede it).
   const text = userText(r).trim().split('\n').at(-1) ?? '';
   if (text.includes('count slowly'))
-    return { kind: 'reply', chunkChars: 3, chunkDelayMs: 80, content: [{ type: 'text', text: `Counting: ${Array.from({ length: 300 }, (_, i) => i).join(' ')}` }] };
+    return { kind: 'reply', chunkChars: 3, chunkDelayMs: 80, content: [{ type: 'text', text: `Counting:\n${Array.from({ length: 300 }, (_, i) => i).join(' ')}` }] };
   if (text.includes('make a file'))
     return { kind: 'reply', content: [{ type: 'tool_use', name: 'Bash', input: { command: 'touch made-by-claude.txt', description: 'Create a file' } }] };
   if (text.includes('who else'))
@@ -83,8 +83,11 @@ describe.skipIf(!installed)('real Claude Code in a pane', () => {
 
     // Busy while it streams: read off its screen.
     await instruct(t, 'please count slowly');
-    await t.waitFor('Counting: 0 1 2');
+    await t.waitFor('Counting:');
     await t.waitFor('1 claude · busy');
+    // Still busy well into a multi-line answer (Claude Code shows no spinner there: its footer says so).
+    await t.waitFor(' 40 41 42 ');
+    expect(t.lines()[0]).toContain('1 claude · busy');
 
     // prefix+i: Esc goes in, and the workspace confirms it stopped.
     const t0 = performance.now();
