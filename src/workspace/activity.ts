@@ -95,9 +95,16 @@ export function readScreen(detector: Detector, screen: readonly string[]): Readi
 /** Output within this long means a program without rules is probably working. */
 export const GUESS_BUSY_MS = 1500;
 
-/** The guess for programs no rule can read: output lately means busy. */
-export function guessFromOutput(lastOutput: number, now: number): Reading {
-  return now - lastOutput < GUESS_BUSY_MS ? { state: 'busy', rule: 'output' } : { state: 'idle', rule: 'quiet' };
+/** Output this soon after a keystroke is its echo, not work. */
+export const ECHO_MS = 250;
+
+/**
+ * The guess for programs no rule can read: output lately means busy — unless it was only the echo of
+ * what the person typed (a status flipping with every key would also redraw the chrome per key).
+ */
+export function guessFromOutput(lastOutput: number, now: number, lastTyped = 0): Reading {
+  const echo = lastOutput >= lastTyped && lastOutput - lastTyped < ECHO_MS;
+  return now - lastOutput < GUESS_BUSY_MS && !echo ? { state: 'busy', rule: 'output' } : { state: 'idle', rule: 'quiet' };
 }
 
 const LABEL: Record<ActivityState, string> = { busy: 'busy', waiting: 'needs you', idle: 'idle' };

@@ -209,7 +209,7 @@ export class Pane {
     const detector = this.spec.preset && DETECTORS[this.spec.preset];
     const read = detector && readScreen(detector, this.terminal.screenText());
     if (read) return { state: read.state, source: 'screen', reason: read.rule };
-    const guess = guessFromOutput(this.terminal.lastOutput, now);
+    const guess = guessFromOutput(this.terminal.lastOutput, now, this.lastTyped);
     return { state: guess.state, source: 'guess', reason: guess.rule };
   }
 

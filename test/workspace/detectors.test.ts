@@ -58,3 +58,13 @@ describe('status detectors on recorded screens', () => {
     expect(readScreen(DETECTORS.claude!, later)).toBeUndefined();
   });
 });
+
+describe('the guess from output timing', () => {
+  it('calls recent output busy, but not the echo of what the person typed', async () => {
+    const { guessFromOutput } = await import('../../src/workspace/activity.js');
+    expect(guessFromOutput(1000, 1100).state).toBe('busy');
+    expect(guessFromOutput(1000, 3000).state).toBe('idle');
+    expect(guessFromOutput(1000, 1100, 950).state).toBe('idle'); // 50 ms after a key: its echo
+    expect(guessFromOutput(1400, 1500, 950).state).toBe('busy'); // long after the key: the program at work
+  });
+});
