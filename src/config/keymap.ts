@@ -56,6 +56,8 @@ export const COMMANDS = [
   cmd('pane.scroll', 'View', 'prefix', ['['], 'Scroll mode: read back through the focused pane'),
   cmd('context.toggle', 'View', 'prefix', ['f'], 'Show or hide the shared-context panel (changes feed, notes)'),
   cmd('context.note', 'View', 'prefix', ['n'], 'Post a note to every agent on the notes board'),
+  cmd('context.scrollUp', 'View', 'prefix', ['{'], 'Scroll the shared-context panel towards newer changes'),
+  cmd('context.scrollDown', 'View', 'prefix', ['}'], 'Scroll the shared-context panel towards older changes'),
   cmd('scroll.up', 'View', 'scroll', ['up', 'k'], 'Scroll mode: up one line'),
   cmd('scroll.down', 'View', 'scroll', ['down', 'j'], 'Scroll mode: down one line'),
   cmd('scroll.pageUp', 'View', 'scroll', ['pageup', 'ctrl+b'], 'Scroll mode: up one page'),

@@ -20,7 +20,8 @@ export function ContextPanel() {
   const noteRows = Math.min(ctx.notes.length, Math.max(2, Math.floor(rows / 3)));
   const fixed = 2 + (pending.length ? 1 : 0) + conflicts.length + (noteRows ? noteRows + 2 : 2);
   const feedRows = Math.max(0, rows - fixed);
-  const lines = ctx.lines.slice(0, feedRows);
+  const lines = ctx.lines.slice(ctx.scroll, ctx.scroll + feedRows);
+  const older = Math.max(0, ctx.lines.length - ctx.scroll - lines.length);
   return (
     <>
       <Box position="absolute" marginLeft={rect.x} marginTop={rect.y} width={rect.width} height={rect.height} borderStyle="round" borderColor={border.color} />
@@ -32,7 +33,10 @@ export function ContextPanel() {
         {conflicts.map(([pane, path]) => (
           <Text key={pane} {...warn} wrap="truncate-end">{`⚠ conflict: ${pane} on ${path}`}</Text>
         ))}
-        <Text {...title}>Changes</Text>
+        <Text wrap="truncate-end">
+          <Text {...title}>Changes</Text>
+          <Text {...muted}>{`${ctx.scroll ? ` ↑ ${ctx.scroll} newer` : ''}${older ? ` ↓ ${older} older (${prefix} ${key('context.scrollUp')} ${key('context.scrollDown')})` : ''}`}</Text>
+        </Text>
         {lines.length === 0 && <Text {...muted}>nothing changed yet</Text>}
         {lines.map((l) => (
           <Text key={l.id} wrap="truncate-end">

@@ -6,6 +6,8 @@ import type { CommandName } from '../config/keymap.js';
 import type { Workspace } from './workspace.js';
 
 const SCROLL_PAGE = 0.8;
+/** Feed entries per press of the context panel's scroll keys. */
+const CONTEXT_PAGE = 5;
 
 export function runCommand(ws: Workspace, name: CommandName, reserved?: string): void {
   if (reserved) return ws.say(`${name}: ${reserved}`);
@@ -35,6 +37,10 @@ export function runCommand(ws: Workspace, name: CommandName, reserved?: string):
       return ws.openPrompt('all');
     case 'context.toggle':
       return ws.toggleContext();
+    case 'context.scrollUp':
+      return ws.scrollContext(-CONTEXT_PAGE);
+    case 'context.scrollDown':
+      return ws.scrollContext(CONTEXT_PAGE);
     case 'context.note':
       return ws.openPrompt('note');
     case 'pane.new':

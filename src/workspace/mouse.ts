@@ -52,6 +52,12 @@ export function encodeForPane(pane: Pane, ev: MouseEvent, inner: Rect): string |
 /** Handles one mouse report; true when it was used. */
 export function handleMouse(ws: Workspace, ev: MouseEvent): boolean {
   if (ws.mode === 'dialog' || ws.mode === 'prefix') return false;
+  // The wheel over the shared-context panel scrolls its feed.
+  const panel = ws.contextRect;
+  if (panel && inside(panel, ev.x, ev.y)) {
+    if ((ev.code & 64) !== 0 && ev.press) ws.scrollContext((ev.code & 3) === 0 ? -WHEEL_LINES : WHEEL_LINES);
+    return true;
+  }
   const hit = ws.visible().find((v) => inside(v.rect, ev.x, ev.y));
   if (!hit) return false;
   const { pane, inner } = hit;

@@ -87,7 +87,7 @@ export interface WorkspaceView {
   /** Every pane whose agent waits for the person (hidden ones too, when zoomed). */
   waiting: Array<{ number: number; name: string }>;
   /** Set while the context panel (prefix+f) is shown. */
-  context?: ContextView & { rect: Rect };
+  context?: ContextView & { rect: Rect; scroll: number };
 }
 
 export interface WorkspaceOptions {

@@ -42,6 +42,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
   rows: number;
   message: string | undefined;
   contextOpen = false;
+  /** How many of the newest feed entries the context panel has scrolled past. */
+  contextScroll = 0;
   /** Every pane's busy / waiting / idle, read from screens or reported; raises attention. */
   readonly monitor = new ActivityMonitor({
     changed: (p) => {
@@ -191,7 +193,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
       message: this.message,
       totals: usageTotals(this.panes),
       waiting: this.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
-      context: this.contextRect ? { ...ctx, rect: this.contextRect } : undefined,
+      context: this.contextRect ? { ...ctx, rect: this.contextRect, scroll: this.contextScroll } : undefined,
     };
     this.emit('change');
   }
@@ -339,8 +341,17 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     this.focusIndex(i);
   }
 
+  /** Moves the context panel's feed by `by` entries (positive: older); 0 is the newest at the top. */
+  scrollContext(by: number): void {
+    if (!this.contextOpen) return this.say('the shared-context panel is closed');
+    const total = this.opts.context?.view().lines.length ?? 0;
+    this.contextScroll = Math.max(0, Math.min(Math.max(0, total - 1), this.contextScroll + by));
+    this.publish();
+  }
+
   toggleContext(): void {
     if (!this.opts.context) return this.say('the shared context is not available');
+    this.contextScroll = 0;
     this.contextOpen = !this.contextOpen;
     this.relayout();
     this.publish();

@@ -151,6 +151,19 @@ describe('App: pane frames', () => {
     expect(g.rowText(24)).toContain('⚑ 1 waiting for you: 2:claude');
   });
 
+  it('the shared-context panel scrolls through the feed and says what lies above and below', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => ({ id: 40 - i, time: '10:00:00', who: 'lead', kind: 'modified', path: `src/file${40 - i}.ts`, size: '+1 -0' }));
+    const rect = { x: 70, y: 0, width: 50, height: 24 };
+    const view = makeView(120, 25, [running], 0, { context: { lines, notes: [], pending: {}, conflicts: {}, rect, scroll: 5 } });
+    const { screen } = mount(view);
+    const g = await screen();
+    const panel = Array.from({ length: 24 }, (_, y) => rowIn(g, rect, y)).join('\n');
+    expect(panel).toContain('Shared context');
+    expect(panel).toMatch(/Changes ↑ 5 newer ↓ \d+ older/);
+    expect(panel).toContain('src/file35.ts');
+    expect(panel).not.toContain('src/file36.ts');
+  });
+
   it('the focused pane has a heavy, accent-coloured border; the others a light, muted one', async () => {
     const view = makeView(80, 21, [running, running, running], 1);
     const { screen, update } = mount(view);

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeForPane, handleMouse, parseSgrMouse, type MouseEvent } from '../../src/workspace/mouse.js';
 import { disposeRigs, workspaceRig } from '../helpers/workspace-rig.js';
+import { runCommand } from '../../src/workspace/commands.js';
 
 const wait = { timeout: 5000, interval: 5 };
 afterEach(async () => {
@@ -80,5 +81,24 @@ describe('mouse', () => {
     handleMouse(ws, at(65, inner.x + 1, inner.y + 1));
     expect(pty(p).input).toBe('\x1bOA\x1bOA\x1bOA\x1bOB\x1bOB\x1bOB');
     expect(ws.mode).toBe('normal');
+  });
+
+  it('the wheel over the shared-context panel scrolls its feed; the keys do too, within the feed', async () => {
+    const lines = Array.from({ length: 12 }, (_, i) => ({ id: i, time: '', who: 'lead', kind: 'modified', path: `f${i}`, size: '' }));
+    const context = { view: () => ({ lines, notes: [], pending: {}, conflicts: {} }), postNote: () => {}, subscribe: () => () => {} };
+    const r = workspaceRig(['left'], { cols: 120, rows: 25, context });
+    await vi.waitFor(() => expect(r.ws.panes[0].running).toBe(true), wait);
+    r.ws.toggleContext();
+    const panel = r.ws.contextRect!;
+    handleMouse(r.ws, at(65, panel.x + 2, panel.y + 3));
+    expect(r.ws.getView().context?.scroll).toBe(3);
+    handleMouse(r.ws, at(64, panel.x + 2, panel.y + 3));
+    handleMouse(r.ws, at(64, panel.x + 2, panel.y + 3));
+    expect(r.ws.getView().context?.scroll).toBe(0);
+    runCommand(r.ws, 'context.scrollDown');
+    runCommand(r.ws, 'context.scrollDown');
+    runCommand(r.ws, 'context.scrollDown');
+    expect(r.ws.getView().context?.scroll).toBe(11);
+    expect(r.pty(r.ws.panes[0]).input).toBe('');
   });
 });
