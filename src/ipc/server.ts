@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { makePrivateDir } from '../util/private-dir.js';
 import { join } from 'node:path';
 import { log } from '../util/log.js';
 import { AgentMessageSchema, encode, lineReader, type AgentMessage, type WorkspaceMessage } from './protocol.js';
@@ -23,7 +23,7 @@ export class IpcServer extends EventEmitter<{ message: [pane: number, message: A
   private constructor() {
     super();
     // mkdtemp creates the folder 0700; the socket inside inherits that protection.
-    this.dir = mkdtempSync(join(tmpdir(), 'agents-'));
+    this.dir = makePrivateDir('agents-ipc');
     this.path = join(this.dir, 'ipc.sock');
     this.server = createServer((s) => this.accept(s));
   }

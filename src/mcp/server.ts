@@ -14,8 +14,8 @@
  * - `close()` drops open connections (keep-alive, SSE) first, so it always settles.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { makePrivateDir } from '../util/private-dir.js';
 import { basename, join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -145,7 +145,7 @@ class McpHttpServer implements McpServerHandle {
 
   privateFile(name: string, content: string): string {
     if (!this.dir) {
-      this.dir = mkdtempSync(join(tmpdir(), 'agents-mcp-'));
+      this.dir = makePrivateDir('agents-mcp');
       // Gone with the process even when it never gets to close() (a crash exits at once).
       process.once('exit', this.removeDir);
     }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
 import type { MessagesServer, RecordedRequest } from '../../src/demo/types.js';
 import { until } from '../helpers/term.js';
-import { start, statusBar } from './setup.js';
+import { start, statusBar, tempDir } from './setup.js';
 
 let server: MessagesServer;
 beforeAll(async () => {
@@ -123,7 +123,8 @@ describe('built-in agent pane', () => {
   });
 
   it('--demo: two agents fix the sample project offline', async () => {
-    const { t } = start(['--demo'], { cols: 160, rows: 44, env: { ANTHROPIC_API_KEY: undefined } });
+    // The demo keeps its project copy for the person; here it goes in a folder the test removes.
+    const { t } = start(['--demo'], { cols: 160, rows: 44, env: { ANTHROPIC_API_KEY: undefined, TMPDIR: tempDir('agents-demo-tmp-') } });
     await t.waitFor('1 lead');
     await t.waitFor('Fixed: ', { timeout: 60_000 });
     await t.waitFor('All tests pass', { timeout: 60_000 });

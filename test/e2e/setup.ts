@@ -2,8 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { Term } from '../helpers/term.js';
+import { descendants } from '../helpers/procs.js';
 
 const started: Term[] = [];
 const dirs: string[] = [];
@@ -49,11 +50,31 @@ export function start(
 }
 
 afterEach(() => {
-  for (const t of started.splice(0)) t.kill('SIGKILL');
+  for (const t of started.splice(0)) {
+    // The panes' programs too, at once: killed outright, the workspace cannot stop them itself, and
+    // one still writing into its home would outlive the test's folders.
+    const children = t.pid ? descendants(t.pid) : [];
+    t.kill('SIGKILL');
+    for (const pid of children) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  }
 });
 
-process.on('exit', () => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+// Per test file (a worker that is killed never sees 'exit'); the workspaces are gone by then.
+afterAll(() => {
+  for (const d of dirs.splice(0)) {
+    try {
+      // A pane's program may still be finishing (it got SIGHUP when the workspace was killed).
+      rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      // Left for the system's temp cleaning: never a reason to fail a test file.
+    }
+  }
 });
 
 /** Status bar text: the last line of the screen. */
