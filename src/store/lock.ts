@@ -11,6 +11,7 @@
  * - release() removes the lock only while it is still ours.
  */
 import { hostname } from 'node:os';
+import { pidAlive } from '../util/pid.js';
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { describeFsError, errorCode, StoreError } from './errors.js';
@@ -47,11 +48,7 @@ function parseLock(text: string): LockInfo | undefined {
 export function isAlive(info: LockInfo): boolean {
   // Another machine (a shared home folder): its processes cannot be checked from here.
   if (info.host !== hostname()) return true;
-  try {
-    process.kill(info.pid, 0);
-  } catch (err) {
-    if (errorCode(err) !== 'EPERM') return false; // ESRCH: no such process
-  }
+  if (!pidAlive(info.pid)) return false;
   if (info.procStart === undefined) return true;
   const now = procStartOf(info.pid);
   return now === undefined || now === info.procStart;

@@ -7,6 +7,7 @@
  * (daemons) have left deliberately and are not touched.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { pidAlive } from '../util/pid.js';
 
 interface ProcInfo {
   pid: number;
@@ -54,7 +55,7 @@ const hasProc = (() => {
 
 /** Live (non-zombie) processes of the session led by `sid`. */
 export function sessionMembers(sid: number): ProcInfo[] {
-  if (!hasProc) return alive(sid) ? [{ pid: sid, pgid: sid, sid, state: 'R' }] : [];
+  if (!hasProc) return pidAlive(sid) ? [{ pid: sid, pgid: sid, sid, state: 'R' }] : [];
   const out: ProcInfo[] = [];
   for (const name of readdirSync('/proc')) {
     const c = name.charCodeAt(0);
@@ -65,14 +66,6 @@ export function sessionMembers(sid: number): ProcInfo[] {
   return out;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function signalGroups(members: ProcInfo[], sid: number, signals: NodeJS.Signals[]): void {
   const groups = new Set<number>([sid]);

@@ -6,15 +6,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { pidAlive } from './pid.js';
 
 /** Removes `<tmp>/<prefix>-<pid>-*` folders of processes that are gone (and only folders this user owns). */
 export function sweepStale(prefix: string, dir = tmpdir()): number {
@@ -29,7 +21,7 @@ export function sweepStale(prefix: string, dir = tmpdir()): number {
   }
   for (const name of names) {
     const m = re.exec(name);
-    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
     try {
       const path = join(dir, name);
       if (uid !== undefined && statSync(path).uid !== uid) continue;
