@@ -105,9 +105,14 @@ export class Pane {
     return this.spec.kind === 'builtin';
   }
 
+  /** An agent CLI whose screen its preset's rules can read (Claude Code, Codex, ...). */
+  get hasScreenRules(): boolean {
+    return this.spec.preset !== undefined && DETECTORS[this.spec.preset] !== undefined;
+  }
+
   /** An agent that takes instructions: a built-in agent or an agent CLI (not a shell or a command). */
   get takesInstructions(): boolean {
-    return this.isAgent || (this.spec.preset !== undefined && DETECTORS[this.spec.preset] !== undefined);
+    return this.isAgent || this.hasScreenRules;
   }
 
   get name(): string {
@@ -206,7 +211,7 @@ export class Pane {
       const job = foregroundJob(pid);
       return job ? { state: 'busy', source: 'process', reason: `fg:${job.command}` } : { state: 'idle', source: 'process', reason: 'prompt' };
     }
-    const detector = this.spec.preset && DETECTORS[this.spec.preset];
+    const detector = this.hasScreenRules ? DETECTORS[this.spec.preset!] : undefined;
     const read = detector && readScreen(detector, this.terminal.screenText());
     if (read) return { state: read.state, source: 'screen', reason: read.rule };
     const guess = guessFromOutput(this.terminal.lastOutput, now, this.lastTyped);

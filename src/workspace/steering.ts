@@ -14,7 +14,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { meaningfulLines, type Activity } from './activity.js';
 import type { Pane } from './pane.js';
 import { INTERRUPT_KEY, PRESETS } from './presets.js';
-import { DETECTORS } from './detectors.js';
 import { log } from '../util/log.js';
 
 /** How long an interrupted program gets to stop before we say it did not. */
@@ -49,8 +48,7 @@ const working = (a: Activity | undefined) => a?.state === 'busy' || a?.state ===
  * frame "a turn started", and text typed then is lost.
  */
 function trusted(pane: Pane, pred: (a: Activity | undefined) => boolean): (a: Activity | undefined) => boolean {
-  const needsScreen = pane.spec.preset !== undefined && DETECTORS[pane.spec.preset] !== undefined;
-  return (a) => (!needsScreen || a?.source === 'screen') && pred(a);
+  return (a) => (!pane.hasScreenRules || a?.source === 'screen') && pred(a);
 }
 
 /** Sends the pane's interrupt key and waits for the program to stop working. */
