@@ -153,7 +153,9 @@ describe.each(backends)('%s backend', (backend) => {
     const { rec } = await start(root, backend);
     const paths = Array.from({ length: 500 }, (_, i) => `burst/d${i % 10}/f${i}.txt`);
     for (const p of paths) write(root, p);
-    const added = () => new Set(rec.events().filter((e) => e.kind === 'added').map((e) => e.path));
+    // Complete is the point: under load a file written right after its folder appeared can come as
+    // "modified" (its creation folded into the folder's), which still delivers it.
+    const added = () => new Set(rec.events().filter((e) => e.kind !== 'deleted').map((e) => e.path));
     await rec.until(() => paths.every((p) => added().has(p)), 'all 500 files');
     const extra = [...added()].filter((p) => !paths.includes(p) && !/^burst(\/d\d)?$/.test(p));
     expect(extra).toEqual([]);
