@@ -12,7 +12,8 @@ import { Agent, type Approval, type Policy } from './agent.js';
 import { ChatStore } from './ui/chat-store.js';
 import { Awareness } from './awareness.js';
 import { notesTools, type NotesPort } from './notes-tools.js';
-import { searchMemoryTool, type Hit } from '../store/search.js';
+import type { Hit } from '../store/search.js';
+import { searchMemoryTool } from './tools/search-memory.js';
 import type { NoteData } from '../ipc/protocol.js';
 import { formatCost, formatTokens } from './prices.js';
 
