@@ -62,7 +62,7 @@ export function runCommand(text: string, d: CommandDeps): boolean {
 function switchModel(name: string, d: CommandDeps): void {
   void checkModel(name, { list: d.listModels }).then((r) => {
     if (!r.ok) {
-      d.store.say('error', `${r.message}. The model stays ${d.agent.model}.`);
+      d.store.say('error', `${r.message}; the model stays ${d.agent.model}.\n${r.known}.`);
       return;
     }
     d.agent.setModel(r.model);

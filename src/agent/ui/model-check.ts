@@ -14,7 +14,8 @@ export interface ListedModel {
 
 export type ModelCheck =
   | { ok: true; model: string; message: string; contextWindow?: number }
-  | { ok: false; message: string };
+  /** `known`: the names that would work, and who says so. */
+  | { ok: false; message: string; known: string };
 
 export interface CheckOptions {
   /** The API's models (throws when it cannot be asked); absent without an API key. */
@@ -35,12 +36,12 @@ export async function checkModel(name: string, o: CheckOptions = {}): Promise<Mo
         const window = found.max_input_tokens ?? undefined;
         return { ok: true, model: name, message: priced ? `model: ${name}` : `model: ${name} (⚠ ${noPrice})`, contextWindow: window };
       }
-      if (models.length > 0) return { ok: false, message: `unknown model ${name}: the API lists ${models.map((m) => m.id).join(', ')}` };
+      if (models.length > 0) return { ok: false, message: `unknown model ${name}`, known: `the API lists ${models.map((m) => m.id).join(', ')}` };
       fallback = 'the API listed no models';
     } catch (err) {
       fallback = `could not get the API's model list: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
   if (priced) return { ok: true, model: name, message: `model: ${name} (known to the price table; not checked with the API: ${fallback})` };
-  return { ok: false, message: `unknown model ${name} (${fallback}); the price table knows ${pricedModels(table).join(', ')}` };
+  return { ok: false, message: `unknown model ${name} (${fallback})`, known: `the price table knows ${pricedModels(table).join(', ')}` };
 }

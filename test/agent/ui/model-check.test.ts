@@ -32,15 +32,15 @@ describe('/model check', () => {
 
   it('refuses a name the API does not list, naming the ones it does', async () => {
     const r = await checkModel('foo', { list });
-    expect(r).toEqual({ ok: false, message: `unknown model foo: the API lists ${[...DEMO_MODELS, UNPRICED].map((m) => m.id).join(', ')}` });
+    expect(r).toEqual({ ok: false, message: 'unknown model foo', known: `the API lists ${[...DEMO_MODELS, UNPRICED].map((m) => m.id).join(', ')}` });
   });
 
   it('without a key, the price table decides', async () => {
     expect((await checkModel('claude-opus-5-5')).ok).toBe(true);
     const r = await checkModel('foo');
     expect(r.ok).toBe(false);
-    expect(r.message).toContain('no API key');
-    expect(r.message).toContain('claude-sonnet-5-5, claude-sonnet-5');
+    expect(r.message).toBe('unknown model foo (no API key to ask the API which models exist)');
+    expect(!r.ok && r.known).toContain('the price table knows claude-opus-5-5, claude-sonnet-5-5, claude-sonnet-5');
   });
 
   it('when the list cannot be had, the price table decides and says why', async () => {
