@@ -154,7 +154,7 @@ const command = (text: string) =>
     store,
     simulated,
     quit,
-    listModels: hasKey ? async () => (await client.models.list({ limit: 1000 }, { timeout: 5_000, maxRetries: 0 })).data : undefined,
+    listModels: hasKey ? async () => (await client.models.list({ limit: 1000 }, { timeout: 3_000, maxRetries: 0 })).data : undefined,
   });
 
 function onKey(ev: KeyEvent): void {
