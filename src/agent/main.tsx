@@ -120,7 +120,7 @@ agent.on('event', (e) => {
   else if (e.type === 'turn_end') ipc.send({ t: 'turn', reason: e.reason });
   else if (e.type === 'delivered') ipc.send({ t: 'delivered', upTo: e.upTo });
   else if (e.type === 'read') ipc.send({ t: 'read', path: e.path });
-  else if (e.type === 'history') ipc.send({ t: 'history', start: e.start, messages: e.messages as unknown as Record<string, unknown>[], reset: e.reset });
+  else if (e.type === 'history') ipc.sendHistory(e.start, e.messages, e.reset);
   else if (e.type === 'usage') {
     const t = e.totals;
     ipc.send({ t: 'usage', usage: { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cost: t.cost, priced: t.priced, context: e.context, contextWindow: agent.contextWindow } });
@@ -208,10 +208,10 @@ ipc.on('command', (m) => {
   else if (m.t === 'touched') awareness.touched(m.path, m.by, m.time);
   else if (m.t === 'conflict') store.say('notice', `⚠ ${m.path} was also changed by ${m.with} just now; check it before building on it.`);
   else if (m.t === 'restore') {
-    agent.restore(m.messages as unknown as Parameters<typeof agent.restore>[0], m.totals);
-    store.replay(m.messages as unknown as Array<{ role: string; content: unknown }>);
+    agent.restore(m.messages, m.totals);
+    store.replay(m.messages);
   } else if (m.t === 'search_results') {
-    searchWaiting.get(m.id)?.(m.hits as unknown as Hit[], m.available);
+    searchWaiting.get(m.id)?.(m.hits, m.available);
     searchWaiting.delete(m.id);
   } else if (m.t === 'notes') {
     notesWaiting.get(m.id)?.(m.notes);
@@ -265,6 +265,8 @@ function quit(): void {
   process.exit(0);
 }
 for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.on(sig, quit);
+// The channel closed: the workspace is gone, and no agent outlives its workspace.
+ipc.onLost(quit);
 
 if (hasKey) {
   // The context window, when the API tells; the default stands otherwise.
