@@ -28,7 +28,7 @@ export type NoteData = z.infer<typeof NoteSchema>;
 
 export const AgentMessageSchema = z.discriminatedUnion('t', [
   /** The pane is the one `token` was issued for: a connection cannot choose it. */
-  z.object({ t: z.literal('hello'), token: z.string().max(200), name: z.string().max(200), model: z.string().max(200), pid: z.number().int() }),
+  z.object({ t: z.literal('hello'), token: z.string(), name: z.string(), model: z.string(), pid: z.number().int() }),
   z.object({ t: z.literal('status'), status: AgentStatusSchema, detail: z.string().optional() }),
   z.object({ t: z.literal('usage'), usage: UsageReportSchema }),
   z.object({ t: z.literal('wrote'), path: z.string(), hash: z.string() }),
