@@ -3,6 +3,7 @@
  * panes). Best effort: logging must never be the thing that takes the workspace down.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { join } from 'node:path';
 import { ensurePrivateDir, logDir } from './paths.js';
 
@@ -54,5 +55,18 @@ export class LogLimiter {
     }
     log(k?.held ? `${message} (and ${k.held} more like it since the last such line)` : message);
     this.kinds.set(kind, { next: t + this.everyMs, held: 0 });
+  }
+}
+
+/**
+ * Sends Node's warnings and any library's console output to the log: on a workspace's screen they
+ * would scribble over the panes, and a server has no screen at all.
+ */
+export function routeConsoleToLog(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log(`warning: ${w.name}: ${w.message}`));
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    // eslint-disable-next-line no-console -- replacing the console is the point
+    console[level] = (...args: unknown[]) => log(`console.${level}: ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 2 }))).join(' ')}`);
   }
 }
