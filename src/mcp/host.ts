@@ -10,6 +10,7 @@
 import { authorName, describeEntry, type ContextService } from '../context/service.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../util/log.js';
+import { typeable } from '../util/safe-text.js';
 import type { Pane } from '../workspace/pane.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { McpAgentInfo, McpHost, McpNote } from './tools.js';
@@ -90,7 +91,9 @@ export function workspaceMcpHost(o: { context?: ContextService; workspace: () =>
       // Never type into a shell or a command: that would run whatever the text says.
       if (!p.takesInstructions) return { ok: false, detail: `${to} is not an agent (a shell or a command); messages go to agents only` };
       if (!p.running) return { ok: false, detail: `${to} is not running` };
-      const message = `Message from ${from}, another agent in this workspace: ${text}`;
+      // Text only, for every receiver: a CLI gets it typed (where steering makes it typeable too), a
+      // built-in agent shows it in its pane; neither should receive terminal commands from another agent.
+      const message = `Message from ${from}, another agent in this workspace: ${typeable(text, { newlines: true })}`;
       const queued = lanes.has(p.id);
       const now = !queued && p.activity?.state === 'idle' && Date.now() - p.lastTyped >= PERSON_QUIET_MS;
       const previous = lanes.get(p.id) ?? Promise.resolve();
