@@ -12,7 +12,8 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { log } from '../util/log.js';
 import { printable, scrubSecrets } from '../util/safe-text.js';
-import { authorName, describeEntry, type ContextService } from './service.js';
+import { authorName } from './feed-types.js';
+import { describeEntry, type ContextService } from './service.js';
 
 const WRITE_DELAY_MS = 300;
 const MAX_CHANGES = 200;
@@ -33,7 +34,7 @@ export function renderContextFile(context: ContextService, project: string): str
     '',
     ...notes.map((n) => `- ${stamp(n.time)} ${authorName(n.author)}: ${printable(n.text.replace(/\s*\n\s*/g, ' '))}`),
     '',
-    `## Changes to files (${entries.length === 0 ? 'none yet' : `last ${entries.length}`}; who: an agent's name, or outside = the person or another program)`,
+    `## Changes to files (${entries.length === 0 ? 'none yet' : `last ${entries.length}`}; who: an agent's name, or outside = the person or another program, outside (NAME?) = probably the program in pane NAME)`,
     '',
     ...entries.map((e) => {
       const d = describeEntry(e);

@@ -7,7 +7,8 @@
  * for CLIs, over IPC for built-in agents). Messages to one agent go one at a time, in the order they
  * were sent; one that cannot be delivered is posted as a note. Shells and commands never get one.
  */
-import { authorName, describeEntry, type ContextService } from '../context/service.js';
+import { authorName } from '../context/feed-types.js';
+import { describeEntry, type ContextService } from '../context/service.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../util/log.js';
 import { typeable } from '../util/safe-text.js';
