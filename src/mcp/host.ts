@@ -11,7 +11,7 @@ import { authorName } from '../context/feed-types.js';
 import { describeEntry, type ContextService } from '../context/service.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../util/log.js';
-import { typeable } from '../util/safe-text.js';
+import { printable, typeable } from '../util/safe-text.js';
 import type { Pane } from '../workspace/pane.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { McpAgentInfo, McpHost, McpNote } from './tools.js';
@@ -88,7 +88,7 @@ export function workspaceMcpHost(o: { context?: ContextService; workspace: () =>
     async sendMessage(from, to, text) {
       const ws = o.workspace();
       const p = ws?.panes.find((x) => x.name === to);
-      if (!ws || !p) return { ok: false, detail: `there is no agent named ${to}` };
+      if (!ws || !p) return { ok: false, detail: `there is no agent named ${printable(to)}` };
       // Never type into a shell or a command: that would run whatever the text says.
       if (!p.takesInstructions) return { ok: false, detail: `${to} is not an agent (a shell or a command); messages go to agents only` };
       if (!p.running) return { ok: false, detail: `${to} is not running` };

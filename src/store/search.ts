@@ -31,7 +31,7 @@ import {
   type Passage,
 } from './search-text.js';
 
-export { formatHits, relativeTime, type FormatOptions } from './search-format.js';
+export { formatHits, formatSession, relativeTime, type FormatOptions } from './search-format.js';
 export { searchMemoryTool } from './search-tool.js';
 export type { Marker } from './search-text.js';
 
