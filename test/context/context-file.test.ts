@@ -7,11 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ContextFile } from '../../src/context/context-file.js';
 import { ContextService } from '../../src/context/service.js';
 import { workspaceMcpHost } from '../../src/mcp/host.js';
+import { disposeRigs, workspaceRig } from '../helpers/workspace-rig.js';
 import { until } from '../helpers/term.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
+  await disposeRigs();
 });
 
 function dir(prefix: string): string {
@@ -58,7 +60,7 @@ describe('context file: what is written is safe to read', () => {
 
     // The person (prefix+n), an agent over MCP (post_note goes straight to the feed), a built-in agent over IPC.
     context.postNote('you', `my key is ${KEY}${OSC52}`);
-    workspaceMcpHost({ context, workspace: () => undefined }).postNote('cc', `use ANTHROPIC_API_KEY=${KEY}\x1b]0;owned\x1b\\ \u009b2J`);
+    workspaceMcpHost(workspaceRig([]).ws, context).postNote('cc', `use ANTHROPIC_API_KEY=${KEY}\x1b]0;owned\x1b\\ \u009b2J`);
     context.agentMessage('lead', 1, { t: 'note', text: `line one\r\nline two \x1b[2J${KEY}` });
     file.write();
     const text = readFileSync(path, 'utf8');

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderContextFile } from '../../src/context/context-file.js';
 import { ContextService } from '../../src/context/service.js';
 import { workspaceMcpHost } from '../../src/mcp/host.js';
+import { disposeRigs, workspaceRig } from '../helpers/workspace-rig.js';
 import { memoryRecords, SessionRecorder } from '../../src/store/recorder.js';
 import { buildMemoryIndex, formatHits } from '../../src/store/search.js';
 import { ProjectStore } from '../../src/store/store.js';
@@ -16,6 +17,7 @@ import { until } from '../helpers/term.js';
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
+  await disposeRigs();
 });
 
 function dir(prefix: string): string {
@@ -27,11 +29,13 @@ function dir(prefix: string): string {
 /** A real context service on a real folder; `lead` is a built-in agent that has joined. */
 async function service(guess?: string) {
   const project = dir('agents-shown-');
-  const context = new ContextService({ root: project, ignore: [], send: () => false, guessOwner: () => guess });
+  const context = new ContextService({ root: project, ignore: [], send: () => false });
   cleanup.push(() => context.close());
+  const { ws } = workspaceRig([]);
+  context.follow(ws, () => guess);
   context.feed.addAgent('lead');
   await context.start();
-  return { project, context, mcp: workspaceMcpHost({ context, workspace: () => undefined }) };
+  return { project, context, mcp: workspaceMcpHost(ws, context) };
 }
 
 /** Anything a terminal would act on, or that reorders what it draws. */

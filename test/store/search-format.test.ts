@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMemoryIndex, formatHits, relativeTime, searchMemoryTool, type Hit, type MemoryRecord } from '../../src/store/search.js';
+import { buildMemoryIndex, formatHits, relativeTime, type Hit, type MemoryRecord } from '../../src/store/search.js';
+import { searchMemoryTool } from '../../src/agent/tools/search-memory.js';
 import { formatSession } from '../../src/store/search-format.js';
 import type { SessionSummary } from '../../src/store/store.js';
 
