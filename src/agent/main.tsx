@@ -16,7 +16,7 @@ import type { Hit } from '../store/search.js';
 import { searchMemoryTool } from './tools/search-memory.js';
 import type { NoteData } from '../ipc/protocol.js';
 import { runCommand } from './ui/commands.js';
-import { forApi, parseStored } from './ui/replay.js';
+import { forApi } from './ui/replay.js';
 import { withoutTrailingNewline } from './ui/ink-stdout.js';
 import { loadChatUi } from './ui/load-ink.js';
 
@@ -131,7 +131,7 @@ agent.on('event', (e) => {
   else if (e.type === 'turn_end') ipc.send({ t: 'turn', reason: e.reason });
   else if (e.type === 'delivered') ipc.send({ t: 'delivered', upTo: e.upTo });
   else if (e.type === 'read') ipc.send({ t: 'read', path: e.path });
-  else if (e.type === 'history') ipc.send({ t: 'history', start: e.start, messages: store.forMemory(e.messages), reset: e.reset });
+  else if (e.type === 'history') ipc.sendHistory(e.start, store.forMemory(e.messages), e.reset);
   else if (e.type === 'usage') {
     const t = e.totals;
     ipc.send({ t: 'usage', usage: { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cost: t.cost, priced: t.priced, context: e.context, contextWindow: agent.contextWindow } });
@@ -189,10 +189,10 @@ ipc.on('command', (m) => {
   else if (m.t === 'touched') awareness.touched(m.path, m.by, m.time);
   else if (m.t === 'conflict') store.say('notice', `⚠ ${m.path} was also changed by ${m.with} just now; check it before building on it.`);
   else if (m.t === 'restore') {
-    agent.restore(forApi(parseStored(m.messages)), m.totals);
+    agent.restore(forApi(m.messages), m.totals);
     store.replay(m.messages);
   } else if (m.t === 'search_results') {
-    searchWaiting.get(m.id)?.(m.hits as unknown as Hit[], m.available);
+    searchWaiting.get(m.id)?.(m.hits, m.available);
     searchWaiting.delete(m.id);
   } else if (m.t === 'notes') {
     notesWaiting.get(m.id)?.(m.notes);
@@ -237,6 +237,8 @@ function quit(): void {
   process.exit(0);
 }
 for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.on(sig, quit);
+// The channel closed: the workspace is gone, and no agent outlives its workspace.
+ipc.onLost(quit);
 
 if (hasKey) {
   // The context window, when the API tells; the default stands otherwise.

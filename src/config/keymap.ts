@@ -67,6 +67,7 @@ export const COMMANDS = [
   cmd('scroll.exit', 'View', 'scroll', ['q', 'escape'], 'Leave scroll mode'),
   cmd('app.help', 'Workspace', 'prefix', ['?'], 'Show this help'),
   cmd('app.quit', 'Workspace', 'prefix', ['q'], 'Quit (asks when an agent is busy or waiting for you; the session is saved)'),
+  cmd('app.detach', 'Workspace', 'prefix', ['d'], 'Detach this terminal: the agents go on; agents attach comes back'),
   cmd('prefix.send', 'Workspace', 'prefix', [PREFIX_AGAIN], 'Send the prefix key itself to the focused pane'),
 ];
 export type CommandName = (typeof COMMANDS)[number]['name'];

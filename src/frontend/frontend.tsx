@@ -36,6 +36,8 @@ const KEY_FLUSH_MS = 50;
 export interface TerminalLink extends Output {
   /** Rings the terminal's bell (between frames). */
   bell(): void;
+  /** Lets the terminal go on prefix+d (a client of the workspace server); absent when it cannot leave. */
+  detach?(): void;
 }
 
 /** What the caller feeds into an attached terminal's side of the workspace. */
@@ -65,6 +67,10 @@ export class Frontend {
   private rows: number;
   private lastKeyAt = 0;
   private stopped = false;
+  /** The terminal whose keys are being handled right now (prefix+d detaches that one). */
+  private active: TerminalLink | undefined;
+  /** Ink's listeners: told of changes only while a terminal is attached (nothing is drawn for nobody). */
+  private uiListeners = new Set<() => void>();
 
   constructor(private o: FrontendOptions) {
     const ws = o.workspace;
@@ -75,6 +81,7 @@ export class Frontend {
     ws.on('change', this.onChange);
     ws.on('typed', this.onTyped);
     ws.on('attention', this.onAttention);
+    ws.on('detach', this.onDetach);
 
     // Ink's stdout: a sink that hands each whole frame to the chrome emulator.
     const chrome = this.chrome;
@@ -92,8 +99,8 @@ export class Frontend {
     const env: UiEnv = {
       store: {
         subscribe: (cb) => {
-          ws.on('change', cb);
-          return () => ws.off('change', cb);
+          this.uiListeners.add(cb);
+          return () => this.uiListeners.delete(cb);
         },
         getView: ws.getView,
       },
@@ -138,6 +145,12 @@ export class Frontend {
     this.lastKeyAt = performance.now();
   };
 
+  private onDetach = () => {
+    const t = this.active;
+    if (t?.detach) t.detach();
+    else this.o.workspace.dispatch({ t: 'say', text: 'this terminal runs the workspace itself: there is nothing to detach from (AGENTS_SERVER=0)' });
+  };
+
   private onAttention = () => {
     // The bell goes between frames (a BEL inside synchronized output is still just a BEL).
     if (this.o.bell !== false) for (const t of this.links) t.bell();
@@ -145,6 +158,8 @@ export class Frontend {
 
   /** The workspace published: follow its size, then draw. */
   private onChange = () => {
+    if (this.links.size === 0) return;
+    for (const l of [...this.uiListeners]) l();
     const { cols, rows } = this.o.workspace.getView();
     if (cols !== this.cols || rows !== this.rows) {
       this.cols = cols;
@@ -165,9 +180,19 @@ export class Frontend {
   attach(t: TerminalLink): Attachment {
     this.links.add(t);
     this.renderer.attach(t);
+    const ws = this.o.workspace;
+    // Also catches the chrome up: nothing was drawn while nobody looked.
+    ws.dispatch({ t: 'clients', count: this.links.size });
     const tokenizer = new InputTokenizer();
     let flushTimer: NodeJS.Timeout | undefined;
-    const ws = this.o.workspace;
+    const keys = (events: ReturnType<InputTokenizer['push']>) => {
+      this.active = t;
+      try {
+        for (const ev of events) ws.dispatch({ t: 'key', ev });
+      } finally {
+        this.active = undefined;
+      }
+    };
     const follow = () => {
       if (t.cols !== this.cols || t.rows !== this.rows) ws.dispatch({ t: 'resize', cols: t.cols, rows: t.rows });
     };
@@ -177,8 +202,8 @@ export class Frontend {
         if (this.stopped) return;
         clearTimeout(flushTimer);
         follow();
-        for (const ev of tokenizer.push(chunk)) ws.dispatch({ t: 'key', ev });
-        if (tokenizer.hasPending) flushTimer = setTimeout(() => tokenizer.flush().forEach((ev) => ws.dispatch({ t: 'key', ev })), KEY_FLUSH_MS);
+        keys(tokenizer.push(chunk));
+        if (tokenizer.hasPending) flushTimer = setTimeout(() => keys(tokenizer.flush()), KEY_FLUSH_MS);
       },
       resized: () => {
         follow();
@@ -186,8 +211,9 @@ export class Frontend {
       },
       detach: () => {
         clearTimeout(flushTimer);
-        this.links.delete(t);
+        if (!this.links.delete(t)) return;
         this.renderer.detach(t);
+        if (!this.stopped) ws.dispatch({ t: 'clients', count: this.links.size });
       },
     };
   }
@@ -199,6 +225,7 @@ export class Frontend {
     ws.off('change', this.onChange);
     ws.off('typed', this.onTyped);
     ws.off('attention', this.onAttention);
+    ws.off('detach', this.onDetach);
     this.renderer.stop();
     this.ink.unmount();
     this.chrome.dispose();

@@ -26,6 +26,8 @@ export interface CommandHost {
   contextTotal(): number;
   /** The prefix key itself, to the focused pane. */
   sendPrefix(): void;
+  /** The terminal the keys came from asks to leave (the agents go on). */
+  detach(): void;
 }
 
 type Handler = (h: CommandHost, arg: number | undefined) => void;
@@ -66,6 +68,7 @@ export const COMMAND_HANDLERS: Record<CommandId, Handler> = {
   'scroll.exit': ({ core }) => core.leaveScroll(),
   'app.help': ({ core }) => core.openDialog({ kind: 'help', scroll: 0 }),
   'app.quit': (h) => h.requestQuit(),
+  'app.detach': (h) => h.detach(),
   'prefix.send': (h) => h.sendPrefix(),
 };
 

@@ -37,6 +37,8 @@ export class Core {
   /** How many of the newest feed entries the context panel has scrolled past. */
   contextScroll = 0;
   rects: Rect[] = [];
+  /** Terminals attached (1 in a workspace of its own terminal). */
+  clients = 1;
   /** Set by every change; the Workspace publishes and clears it at the end of the dispatch. */
   changed = false;
   quitting = false;

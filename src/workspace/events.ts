@@ -52,6 +52,8 @@ export type WorkspaceInput =
   | { t: 'new-pane'; preset: string }
   | { t: 'close-pane'; pane: number }
   | { t: 'layout'; layout: LayoutMode }
+  /** How many terminals are attached (the workspace server's clients). */
+  | { t: 'clients'; count: number }
   | { t: 'tick' }
   | { t: 'quit' };
 
@@ -81,6 +83,8 @@ export interface DomainEvents {
   'pane-closed': [Pane];
   /** The person (or the last pane closing) ended the workspace. */
   quit: [];
+  /** The terminal whose keys are being handled asks to detach. */
+  detach: [];
 }
 
 /** What a subscriber to agent reports needs of the workspace: the session store and the shared context use it. */

@@ -106,6 +106,8 @@ export interface WorkspaceView {
   totals: UsageTotals;
   /** Every pane whose agent waits for the person (hidden ones too, when zoomed). */
   waiting: Array<{ number: number; name: string }>;
+  /** Terminals attached to the workspace (more than one: the status bar says so). */
+  clients: number;
   /** Set while the context panel (prefix+f) is shown. */
   context?: ContextView & { rect: Rect; scroll: number };
 }

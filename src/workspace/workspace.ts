@@ -182,6 +182,9 @@ export class Workspace extends EventEmitter<DomainEvents> {
         return void this.closePane(input.pane);
       case 'layout':
         return core.setLayout(input.layout);
+      case 'clients':
+        core.clients = input.count;
+        return core.touch();
       case 'tick':
         return this.tick();
       case 'quit':
@@ -372,6 +375,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
         core.relayout();
       },
       contextTotal: () => opts.context?.view().lines.length ?? 0,
+      detach: () => this.emit('detach'),
       sendPrefix: () => sendToPane(host, patternBytes(keymap.prefix, core.focused?.terminal.modes ?? { applicationCursorKeys: false, bracketedPaste: false })),
       confirmed: (d) => {
         if (d.action === 'quit') this.quit();
@@ -424,6 +428,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       tooSmall: core.tooSmall(),
       message: core.message?.text,
       totals: { ...usageTotals(core.panes), simulated: this.opts.simulated },
+      clients: core.clients,
       waiting: core.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
       context: panel ? { ...ctx, rect: panel, scroll: core.contextScroll } : undefined,
     };

@@ -10,8 +10,8 @@
  * block; `forApi` takes it off again before a restored history is used for requests (the API
  * refuses unknown keys).
  */
-import { z } from 'zod';
 import { SUMMARY_INTRO } from '../compaction.js';
+import { ConversationMessageSchema, type ContentBlock, type ConversationMessage } from '../../store/conversation.js';
 import { INTERRUPTED, type Msg } from '../conversation.js';
 import { isUpdateBlock } from '../../context/delivery.js';
 import type { AgentEvent } from '../agent-types.js';
@@ -20,15 +20,13 @@ import { describeCall } from '../tools/index.js';
 /** What the pane draws: the agent's events, plus the person's own words (which the agent does not echo). */
 export type ChatEvent = AgentEvent | { type: 'user'; text: string; redirect?: boolean } | { type: 'summarised' };
 
-const BlockSchema = z.looseObject({ type: z.string() });
-const StoredMessageSchema = z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(BlockSchema)]) });
-export type StoredMessage = z.infer<typeof StoredMessageSchema>;
-type Block = z.infer<typeof BlockSchema>;
+export type StoredMessage = ConversationMessage;
+type Block = ContentBlock;
 
 /** Messages from session memory, checked; unreadable ones are skipped rather than breaking the resume. */
 export function parseStored(records: readonly unknown[]): StoredMessage[] {
   return records.flatMap((r) => {
-    const parsed = StoredMessageSchema.safeParse(r);
+    const parsed = ConversationMessageSchema.safeParse(r);
     return parsed.success ? [parsed.data] : [];
   });
 }
