@@ -8,9 +8,10 @@ import { attach, query, startingScreen } from '../client/attach.js';
 import { launchServer } from '../client/launch.js';
 import { ensureRuntimeDir, RuntimeDirError, socketPath, workspaceId } from '../server/paths.js';
 import type { CliArgs } from './args.js';
+import { printable } from '../util/safe-text.js';
 
 function say(message: string, code: number): number {
-  process.stderr.write(`agents: ${message.trimEnd()}\n`);
+  process.stderr.write(`agents: ${printable(message.trimEnd(), { newlines: true })}\n`);
   return code;
 }
 

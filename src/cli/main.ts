@@ -9,6 +9,7 @@ import { findProjectConfig, loadConfig } from '../config/load.js';
 import { defaultConfig, PRESET_NAMES, type Config } from '../config/schema.js';
 import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
+import { printable } from '../util/safe-text.js';
 import type { PickerOption } from '../workspace/workspace.js';
 import { helpText, parseArgs } from './args.js';
 import type { MemoryService, Restore } from '../store/memory-service.js';
@@ -33,7 +34,8 @@ function fail(message: string, code = 2): never {
     report({ error: message.trimEnd(), code });
     process.exit(code);
   }
-  process.stderr.write(`agents: ${message.trimEnd()}\n`);
+  // Messages quote flags, config values and paths: shown escaped, never obeyed by the terminal.
+  process.stderr.write(`agents: ${printable(message.trimEnd(), { newlines: true })}\n`);
   process.exit(code);
 }
 

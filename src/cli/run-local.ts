@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { Frontend } from '../frontend/frontend.js';
 import { ScreenMode } from '../render/screen-mode.js';
 import { log, routeConsoleToLog, writeCrashReport } from '../util/log.js';
+import { printable } from '../util/safe-text.js';
 import type { Composed } from './compose.js';
 import type { Keymap } from '../config/keymap.js';
 import type { Theme } from '../config/theme.js';
@@ -96,7 +97,7 @@ export function runLocal(composed: Composed, o: LocalOptions): Promise<Ending> {
       frontend.renderer.stop();
       screen.restore();
       const file = writeCrashReport(err);
-      process.stderr.write(`agents: internal error: ${err instanceof Error ? err.message : String(err)}\n${file ? `Details: ${file}\n` : ''}`);
+      process.stderr.write(`agents: internal error: ${printable(err instanceof Error ? err.message : String(err))}\n${file ? `Details: ${file}\n` : ''}`);
       process.exit(70);
     };
     process.on('uncaughtException', crash);

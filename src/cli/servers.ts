@@ -9,6 +9,7 @@ import { ensureRuntimeDir, listSockets, socketPath, workspaceId } from '../serve
 import type { Info } from '../server/protocol.js';
 import { formatCost } from '../util/format.js';
 import { pidAlive } from '../util/pid.js';
+import { printable } from '../util/safe-text.js';
 
 export interface Running {
   id: string;
@@ -52,8 +53,8 @@ export async function listServers(version: string, out: NodeJS.WritableStream): 
   for (const { id, info } of all) {
     const cost = info.cost > 0 || info.priced ? `${formatCost(info.cost)}${info.priced ? '' : '+?'}${info.simulated ? ' (simulated)' : ''}` : 'cost unknown';
     const terminals = info.clients === 1 ? '1 terminal' : `${info.clients} terminals`;
-    out.write(`${id}  ${info.project}\n    running ${since(info.since)} · ${terminals} attached · ${cost}\n`);
-    out.write(`    ${info.panes.map((p) => `${p.name} (${p.status})`).join(' · ') || 'no panes'}\n`);
+    out.write(`${id}  ${printable(info.project)}\n    running ${since(info.since)} · pid ${info.pid} · ${terminals} attached · ${cost}\n`);
+    out.write(`    ${printable(info.panes.map((p) => `${p.name} (${p.status})`).join(' · ')) || 'no panes'}\n`);
   }
   return 0;
 }
@@ -103,7 +104,7 @@ export async function stopCommand(target: string | undefined, version: string, p
     process.stderr.write(`agents: the workspace in ${r.info.project} was asked to stop but still runs (pid ${r.info.pid}).\n`);
     return 1;
   }
-  out.write(`Stopped the workspace in ${r.info.project} (${r.id}); its session is saved.\n`);
+  out.write(`Stopped the workspace in ${printable(r.info.project)} (${r.id}); its session is saved.\n`);
   return 0;
 }
 

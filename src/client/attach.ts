@@ -13,6 +13,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { ScreenMode } from '../render/screen-mode.js';
+import { printable } from '../util/safe-text.js';
 import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, WelcomeSchema, type Bye, type Info } from '../server/protocol.js';
 
 /** A frame from the server is a screen's worth of bytes at most; a full redraw of a big terminal is well under this. */
@@ -102,7 +103,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
       for (const [sig, h] of handlers) process.off(sig, h);
       socket?.destroy();
       screen.restore();
-      if (message) (toStderr ? o.stderr : stdout).write(`${message.trimEnd()}\n`);
+      // The server's words quote paths and errors: shown escaped, never obeyed by the terminal.
+      if (message) (toStderr ? o.stderr : stdout).write(`${printable(message.trimEnd(), { newlines: true })}\n`);
       resolve({ code });
     };
     // Keys typed while the workspace starts are kept and sent once it takes them.
