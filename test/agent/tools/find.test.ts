@@ -100,11 +100,22 @@ describe('search', () => {
     expect((await runTool('search', { pattern: '(?i)NEEDLE', path: 'pkg/main.ts' }, box.ctx())).content).toBe('pkg/main.ts:1: needle main');
   });
 
-  it('rejects an invalid regular expression clearly', async () => {
+  it('rejects an invalid regular expression clearly, and says what RE2 does not support', async () => {
     const r = await runTool('search', { pattern: 'foo(' }, box.ctx());
     expect(r.isError).toBe(true);
-    expect(r.content).toMatch(/^Invalid regular expression: .*Unterminated group/);
+    expect(r.content).toBe('Invalid regular expression: missing closing ): `foo(`. Put a backslash before ( ) [ ] { } . * + ? | ^ $ to match them literally.');
     expect(r.summary).toBe('search: invalid regex');
+    const look = await runTool('search', { pattern: 'foo(?=bar)' }, box.ctx());
+    expect(look.isError).toBe(true);
+    expect(look.content).toMatch(/Lookahead, lookbehind and backreferences are not supported \(RE2 syntax, as in ripgrep\)/);
+  });
+
+  it('RE2 syntax: (?i) anywhere, Perl classes, \\A anchoring each line, CRLF lines', async () => {
+    box.write('crlf.txt', 'Alpha end\r\nbeta end\r\n');
+    const r = await runTool('search', { pattern: 'end$', path: 'crlf.txt' }, box.ctx());
+    expect(r.content).toBe('crlf.txt:1: Alpha end\ncrlf.txt:2: beta end');
+    expect((await runTool('search', { pattern: '\\Abeta', path: 'crlf.txt' }, box.ctx())).content).toBe('crlf.txt:2: beta end');
+    expect((await runTool('search', { pattern: '^(?i:ALPHA)\\s\\w+', path: 'crlf.txt' }, box.ctx())).content).toBe('crlf.txt:1: Alpha end');
   });
 
   it('caps the matches and counts the rest', async () => {
