@@ -97,10 +97,8 @@ async function scan(
       skipped++;
       continue;
     }
-    if (matcher.whole && !matcher.whole.test(text)) continue;
     let inFile = 0;
-    text.split('\n').forEach((line, i) => {
-      if (!matcher.line.test(line)) return;
+    for (const [i, line] of matchingLines(text, matcher)) {
       inFile++;
       matches++;
       const entry = `${file.rel}:${i + 1}: ${clip(line.trim(), MAX_SHOWN_LINE)}`;
@@ -108,7 +106,7 @@ async function scan(
         out.push(entry);
         chars += entry.length + 1;
       }
-    });
+    }
     if (inFile > 0) matchedFiles++;
   }
 
@@ -128,12 +126,39 @@ async function scan(
 interface Matcher {
   line: RE2JS;
   /**
-   * The same pattern with ^ and $ at line breaks, tried on a whole file first: most files have no
-   * match, and one call over the file is 2-6x faster than one per line. Any match in a line is also
-   * a match in the file, so it never hides one; it is left out for \A, \z and flag groups that turn
+   * The same pattern with ^ and $ at line breaks, run over the whole file to find candidate lines:
+   * most files and lines have no match, and one pass over the file is 2-6x faster than a call per
+   * line. Any match in a line is also a match in the file, so it never hides one (a candidate is
+   * still checked on its own line). It is left out for \A, \z and flag groups that turn
    * multi-line mode off, which anchor to the whole text.
    */
   whole?: RE2JS;
+}
+
+/** [index, text] of each line of `all` that matches (a final newline does not start another line). */
+function* matchingLines(all: string, matcher: Matcher): Generator<[number, string]> {
+  if (all === '') return;
+  const text = all.endsWith('\n') ? all.slice(0, -1) : all;
+  if (!matcher.whole) {
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) if (matcher.line.test(lines[i])) yield [i, lines[i]];
+    return;
+  }
+  const m = matcher.whole.matcher(text);
+  let pos = 0;
+  let lineNo = 0;
+  let counted = 0;
+  while (pos <= text.length && m.find(pos)) {
+    const start = m.start();
+    const lineStart = start === 0 ? 0 : text.lastIndexOf('\n', start - 1) + 1;
+    let lineEnd = text.indexOf('\n', start);
+    if (lineEnd === -1) lineEnd = text.length;
+    for (let at = text.indexOf('\n', counted); at !== -1 && at < lineStart; at = text.indexOf('\n', at + 1)) lineNo++;
+    counted = lineStart;
+    const line = text.slice(lineStart, lineEnd);
+    if (matcher.line.test(line)) yield [lineNo, line];
+    pos = lineEnd + 1;
+  }
 }
 
 function compile(pattern: string): Matcher {

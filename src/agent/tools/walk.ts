@@ -56,7 +56,7 @@ export interface WalkOptions {
 export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkFile> {
   const maxEntries = opts.maxEntries ?? 200_000;
   const levels = await ancestorLevels(opts.project, opts.start.rel);
-  yield* walkDir(opts, opts.start, levels, maxEntries);
+  yield* walkDir(opts, opts.start, levels, maxEntries, false);
 }
 
 /** Whether `rel` (a path under the root) is ignored by the ignore files on its way from the root. */
@@ -71,7 +71,8 @@ export async function isIgnored(project: Project, rel: string, isDir: boolean): 
   return false;
 }
 
-async function* walkDir(opts: WalkOptions, dir: Dir, levels: Level[], maxEntries: number): AsyncGenerator<WalkFile> {
+/** `loadOwn`: read the folder's own .gitignore (the start folder's came with its ancestors'). */
+async function* walkDir(opts: WalkOptions, dir: Dir, levels: Level[], maxEntries: number, loadOwn = true): AsyncGenerator<WalkFile> {
   if (opts.signal.aborted) throw new ToolError('Interrupted by the user.', 'interrupted');
   const { project } = opts;
   let entries;
@@ -81,6 +82,10 @@ async function* walkDir(opts: WalkOptions, dir: Dir, levels: Level[], maxEntries
     return; // Unreadable folders are skipped, as git does.
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Looked up from the listing: most folders have no ignore file, and trying to open one costs.
+  const ignoreFile = loadOwn ? entries.find((e) => e.name === '.gitignore' && (e.isFile() || e.isSymbolicLink())) : undefined;
+  const own = ignoreFile && (await loadLevelAt(project, dir.rel, [dir.child('.gitignore')]));
+  if (own) levels = [...levels, own];
   for (const entry of entries) {
     if (opts.stats.visited >= maxEntries) {
       opts.stats.truncated = true;
@@ -94,8 +99,7 @@ async function* walkDir(opts: WalkOptions, dir: Dir, levels: Level[], maxEntries
       const sub = await project.openChildDir(dir, entry.name);
       if (!sub) continue;
       try {
-        const own = await loadLevel(project, sub);
-        yield* walkDir(opts, sub, own ? [...levels, own] : levels, maxEntries);
+        yield* walkDir(opts, sub, levels, maxEntries);
       } finally {
         await project.release(sub);
       }
@@ -167,11 +171,6 @@ async function ancestorLevels(project: Project, rel: string): Promise<Level[]> {
     if (level) levels.push(level);
   }
   return levels;
-}
-
-/** The .gitignore of a folder being walked. */
-function loadLevel(project: Project, dir: Dir): Promise<Level | undefined> {
-  return loadLevelAt(project, dir.rel, [dir.child('.gitignore')]);
 }
 
 async function loadLevelAt(project: Project, base: string, files: string[]): Promise<Level | undefined> {
