@@ -35,6 +35,11 @@ export interface BlockInput {
 
 const OPEN = '<workspace_update>';
 const CLOSE = '</workspace_update>';
+
+/** Whether a text block of a user message is one of these blocks (the pane shows the person's words only). */
+export function isUpdateBlock(text: string): boolean {
+  return text.startsWith(OPEN) && text.trimEnd().endsWith(CLOSE);
+}
 const INTRO = 'Changed by others since your last turn:';
 const MISSED = 'Some earlier changes are no longer listed; check git status.';
 const NOTE_CHARS = 300;

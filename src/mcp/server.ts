@@ -37,11 +37,16 @@ export interface McpServerHandle {
    * path: per-run configs holding a token go there rather than on a command line any user can list.
    */
   privateFile(name: string, content: string): string;
+  /**
+   * What the tools reach. The server listens (and hands out its address and tokens to the panes'
+   * programs) before the workspace it serves exists; until this is called, requests get 503.
+   */
+  serve(host: McpHost): void;
   close(): Promise<void>;
 }
 
 export interface McpServerOptions {
-  host: McpHost;
+  host?: McpHost;
   /** 0 or absent: any free port. */
   port?: number;
 }
@@ -103,7 +108,7 @@ class McpHttpServer implements McpServerHandle {
    */
   private sdk: Promise<{ sdk: Sdk; validator: AjvJsonSchemaValidator }> | undefined;
 
-  constructor(private host: McpHost) {
+  constructor(private host: McpHost | undefined) {
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         log(`mcp: request failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -154,6 +159,10 @@ class McpHttpServer implements McpServerHandle {
     return file;
   }
 
+  serve(host: McpHost): void {
+    this.host = host;
+  }
+
   close(): Promise<void> {
     this.closed ??= new Promise<void>((resolve) => {
       this.http.close(() => resolve());
@@ -193,10 +202,12 @@ class McpHttpServer implements McpServerHandle {
     if (new URL(req.url ?? '/', this.url).pathname !== PATH) return refuse(res, 404, `Not found: the MCP endpoint is ${PATH}`);
     if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this server is stateless; POST only', { allow: 'POST' });
 
+    const served = this.host;
+    if (!served) return refuse(res, 503, 'Service unavailable: the workspace is starting', { 'retry-after': '1' });
     this.sdk ??= loadSdk();
     const { sdk, validator } = await this.sdk;
     const server = new sdk.McpServer({ name: 'agents', version: '0.1.0' }, { instructions: INSTRUCTIONS, jsonSchemaValidator: validator });
-    registerTools(server, this.host, caller);
+    registerTools(server, served, caller);
     const transport = new sdk.StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: MAX_BODY_BYTES });
     res.on('close', () => {
       transport.close();

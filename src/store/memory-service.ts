@@ -6,7 +6,7 @@
  * Invariant: the index is built at the first search (resuming must stay fast) and from then on
  * follows this session's agent messages, so a search also finds what was said minutes ago.
  */
-import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
+import type { AgentEvent, AgentEventSource, AgentMessage, WorkspaceMessage } from '../workspace/events.js';
 import type { ChangeFeed } from '../context/feed.js';
 import { memoryRecords, messageRecords, type SessionRecorder } from './recorder.js';
 import { buildMemoryIndex, type MemoryIndex } from './search.js';
@@ -38,6 +38,13 @@ export class MemoryService {
   recordFeed(feed: ChangeFeed): void {
     feed.on('entry', (e) => this.recorder.feed(e));
     feed.on('note', (n) => this.recorder.note(n));
+  }
+
+  /** Records and answers the built-in agents of a workspace; returns the way to stop. */
+  follow(ws: AgentEventSource): () => void {
+    const onAgent = (e: AgentEvent) => this.agentMessage(e.name, e.message, e.reply);
+    ws.on('agent', onAgent);
+    return () => ws.off('agent', onAgent);
   }
 
   agentMessage(name: string, m: AgentMessage, reply: (m: WorkspaceMessage) => void): void {

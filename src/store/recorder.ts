@@ -7,7 +7,7 @@
  * `reset` start the conversation over (compaction, /clear). Usage is stored per turn as deltas of
  * the totals each agent reports, so the session's sums are right.
  */
-import type { AgentMessage, UsageReport } from '../ipc/protocol.js';
+import type { AgentMessage, UsageReport } from '../workspace/events.js';
 import type { FeedEntry, Note } from '../context/feed-types.js';
 import type { MemoryRecord } from './search.js';
 import type { ProjectStore, Session } from './store.js';

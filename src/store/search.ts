@@ -32,7 +32,6 @@ import {
 } from './search-text.js';
 
 export { formatHits, relativeTime, type FormatOptions } from './search-format.js';
-export { searchMemoryTool } from './search-tool.js';
 export type { Marker } from './search-text.js';
 
 export interface MemoryRecord {

@@ -11,8 +11,8 @@ export function StatusBar() {
   const cols = useView((v) => v.cols);
   const rows = useView((v) => v.rows);
   const message = useView((v) => v.message);
-  const focused = useView((v) => v.panes.find((p) => p.focused));
-  const count = useView((v) => v.panes.length);
+  const focused = useView((v) => v.focus);
+  const count = useView((v) => v.count);
   const zoomed = useView((v) => v.zoomed);
   const totals = useView((v) => v.totals);
   // Counted, then named: "⚑ 2 waiting for you: 1:claude 3:codex".
@@ -39,7 +39,7 @@ export function StatusBar() {
         <Text {...hintStyle}>{count > 1 ? ` of ${count}` : ''} │ </Text>
         {waiting && <Text {...attention}>{`⚑ ${waiting}`}</Text>}
         {waiting && <Text {...hintStyle}> │ </Text>}
-        {totals.agents > 0 && <Text {...text}>{`Σ ${formatTokens(totals.tokens)} tok · ${formatCost(totals.cost)}${totals.priced ? '' : '+?'}`}</Text>}
+        {totals.agents > 0 && <Text {...text}>{`Σ ${formatTokens(totals.tokens)} tok · ${formatCost(totals.cost)}${totals.priced ? '' : '+?'}${totals.simulated ? ' (simulated)' : ''}`}</Text>}
         {totals.agents > 0 && <Text {...hintStyle}> │ </Text>}
         {message ? <Text {...msgStyle}>{message}</Text> : <Text {...hintStyle}>{hint}</Text>}
       </Text>
