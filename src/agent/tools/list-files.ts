@@ -50,7 +50,7 @@ async function list(project: Project, root: string, raw: string, signal: AbortSi
   const matcher = globToRegExp(pattern);
   const stats: WalkStats = { visited: 0, truncated: false };
   const files: string[] = [];
-  for await (const file of walkFiles({ project, start: found.dir, signal, stats })) {
+  for await (const file of walkFiles({ project, start: found.dir, shownAs: start.rel === '.' ? '' : start.rel, signal, stats })) {
     if (matcher.test(file.rel)) files.push(file.rel);
   }
   if (files.length === 0) return noMatch(raw, stats.truncated);

@@ -62,7 +62,7 @@ export const searchTool = defineTool({
             summary: `search ${label}: ignored folder`,
           };
         }
-        files = walkFiles({ project, start: found.dir, signal: ctx.signal, stats });
+        files = walkFiles({ project, start: found.dir, shownAs: target.rel === '.' ? '' : target.rel, signal: ctx.signal, stats });
       } else if (found.kind === 'file') {
         const { file } = found;
         files = [{ rel: target.rel, open: () => Promise.resolve(file) }];

@@ -38,7 +38,7 @@ export interface WalkStats {
 }
 
 export interface WalkFile {
-  /** Relative to the root with `/` separators. */
+  /** Relative to the root with `/` separators, under the start folder as it was asked for (`shownAs`). */
   rel: string;
   /** The file, opened for reading (undefined when it is no longer a regular file inside). */
   open(): Promise<OpenedFile | undefined>;
@@ -48,6 +48,11 @@ export interface WalkOptions {
   project: Project;
   /** The folder to start from (found through the project, so inside it). */
   start: Dir;
+  /**
+   * The start folder as the caller named it ('' for the root): a link inside the project may have
+   * led to it, and the files are shown under the name that was asked for. Default: its real place.
+   */
+  shownAs?: string;
   signal: AbortSignal;
   stats: WalkStats;
   maxEntries?: number;
@@ -56,7 +61,7 @@ export interface WalkOptions {
 export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkFile> {
   const maxEntries = opts.maxEntries ?? 200_000;
   const levels = await ancestorLevels(opts.project, opts.start.rel);
-  yield* walkDir(opts, opts.start, levels, maxEntries, false);
+  yield* walkDir(opts, opts.start, opts.shownAs ?? opts.start.rel, levels, maxEntries, false);
 }
 
 /** Whether `rel` (a path under the root) is ignored by the ignore files on its way from the root. */
@@ -71,8 +76,11 @@ export async function isIgnored(project: Project, rel: string, isDir: boolean): 
   return false;
 }
 
-/** `loadOwn`: read the folder's own .gitignore (the start folder's came with its ancestors'). */
-async function* walkDir(opts: WalkOptions, dir: Dir, levels: Level[], maxEntries: number, loadOwn = true): AsyncGenerator<WalkFile> {
+/**
+ * `shown`: the folder's path as reported; ignore rules apply to its real place (`dir.rel`).
+ * `loadOwn`: read the folder's own .gitignore (the start folder's came with its ancestors').
+ */
+async function* walkDir(opts: WalkOptions, dir: Dir, shown: string, levels: Level[], maxEntries: number, loadOwn = true): AsyncGenerator<WalkFile> {
   if (opts.signal.aborted) throw new ToolError('Interrupted by the user.', 'interrupted');
   const { project } = opts;
   let entries;
@@ -94,19 +102,20 @@ async function* walkDir(opts: WalkOptions, dir: Dir, levels: Level[], maxEntries
     opts.stats.visited++;
     if (ALWAYS_SKIPPED.has(entry.name)) continue;
     const rel = dir.child(entry.name);
+    const as = shown === '' ? entry.name : `${shown}/${entry.name}`;
     if (entry.isDirectory()) {
       if (ignoredBy(levels, rel, true)) continue;
       const sub = await project.openChildDir(dir, entry.name);
       if (!sub) continue;
       try {
-        yield* walkDir(opts, sub, levels, maxEntries);
+        yield* walkDir(opts, sub, as, levels, maxEntries);
       } finally {
         await project.release(sub);
       }
     } else if (entry.isFile()) {
-      if (!ignoredBy(levels, rel, false)) yield* yieldOpened(project, rel, () => project.openChildFile(dir, entry.name), false);
+      if (!ignoredBy(levels, rel, false)) yield* yieldOpened(project, as, () => project.openChildFile(dir, entry.name), false);
     } else if (entry.isSymbolicLink()) {
-      if (!ignoredBy(levels, rel, false)) yield* yieldOpened(project, rel, () => openLinked(project, rel), true);
+      if (!ignoredBy(levels, rel, false)) yield* yieldOpened(project, as, () => openLinked(project, rel), true);
     }
   }
 }
