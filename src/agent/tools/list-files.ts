@@ -47,7 +47,13 @@ async function list(project: Project, root: string, raw: string, signal: AbortSi
       summary: `listed ${raw} (ignored folder)`,
     };
   }
-  const matcher = globToRegExp(pattern);
+  let matcher;
+  try {
+    matcher = globToRegExp(pattern);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).replace(/^error parsing regexp: /, '');
+    throw new ToolError(`Invalid glob pattern ${raw}: ${why}. Put a backslash before * ? [ ] { } to match them literally.`, `list_files: invalid pattern`);
+  }
   const stats: WalkStats = { visited: 0, truncated: false };
   const files: string[] = [];
   for await (const file of walkFiles({ project, start: found.dir, shownAs: start.rel === '.' ? '' : start.rel, signal, stats })) {

@@ -110,6 +110,20 @@ describe('patterns cannot run away', () => {
     expect(result?.content).toBe('No matches for /^(a+)+$/ in the project.');
   });
 
+  it('a glob that backtracks exponentially as a JavaScript RegExp lists normally', async () => {
+    box.write(`${'a/'.repeat(30)}b.txt`, '');
+    box.write(`${'a'.repeat(60)}.txt`, '');
+    let deep: ToolResult | undefined;
+    let stars: ToolResult | undefined;
+    void runTool('list_files', { pattern: `${'**/'.repeat(18)}zz` }, box.ctx()).then((r) => (deep = r));
+    void runTool('list_files', { pattern: `${'*a'.repeat(20)}*b` }, box.ctx()).then((r) => (stars = r));
+    await waitFor(() => deep !== undefined && stars !== undefined, 'both listings');
+    expect(deep?.content).toMatch(/^No files match/);
+    expect(stars?.content).toMatch(/^No files match/);
+    const bad = await runTool('list_files', { pattern: '[z-a].ts' }, box.ctx());
+    expect(bad.content).toMatch(/^Invalid glob pattern \[z-a\]\.ts: invalid character class range/);
+  });
+
   it('an interrupt settles a search in the middle of many such files', async () => {
     for (let i = 0; i < 200; i++) box.write(`many/f${i}.txt`, evil.repeat(20));
     const r = await interrupted('search', { pattern: '^(a+)+$|(x+x+)+y' });
