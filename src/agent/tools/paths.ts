@@ -10,8 +10,6 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ToolError } from './types.js';
 
 export interface ProjectPath {
-  /** Absolute path (lexical, under the root as given). */
-  abs: string;
   /** Relative to the root with `/` separators; `.` for the root itself. Shown to the model and UI. */
   rel: string;
 }
@@ -46,5 +44,5 @@ export async function resolveInRoot(root: string, input: string): Promise<Projec
       `refused ${input} (outside the project)`,
     );
   }
-  return { abs, rel: toDisplay(relative(base, abs)) };
+  return { rel: toDisplay(relative(base, abs)) };
 }
