@@ -20,6 +20,10 @@ import { log } from '../util/log.js';
 import type { LayoutMode } from '../workspace/layout.js';
 import { PRESETS, type PaneSpec } from '../workspace/presets.js';
 import { likelyWriter, Workspace, type PickerOption } from '../workspace/workspace.js';
+import { CheckRunner } from '../tasks/check.js';
+import { Supervisor } from '../tasks/supervisor.js';
+import type { Task } from '../tasks/task.js';
+import type { TaskSettings } from '../workspace/tasks.js';
 
 export interface ComposeOptions {
   projectDir: string;
@@ -44,6 +48,15 @@ export interface ComposeOptions {
   attention?: { bell: boolean; command?: string };
   /** Usage figures are made up (the offline demo). */
   simulated?: boolean;
+  /** The task board: settings from the config, and the tasks of a resumed session. */
+  tasks?: ComposeTasks;
+}
+
+export interface ComposeTasks {
+  settings: Partial<TaskSettings>;
+  restored?: Task[];
+  breakers: { errorsInARow: number; sameToolErrors: number };
+  checkTimeoutMs: number;
 }
 
 export interface Composed {
@@ -105,6 +118,7 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     external: (spec) => externalAccess(spec, mcp, contextFile),
     firstInstructions: o.firstInstructions,
     simulated: o.simulated,
+    tasks: o.tasks && { settings: o.tasks.settings, restored: o.tasks.restored, breakers: o.tasks.breakers },
   });
   ipc.on('message', (pane, message) => ws.dispatch({ t: 'agent', pane, message }));
   const unfollow = [context.follow(ws, () => likelyWriter(ws))];
@@ -118,14 +132,27 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     ws.on('agent', (e) => e.message.t === 'search' && e.reply({ t: 'search_results', id: e.message.id, hits: [], available: false }));
   }
   const command = o.attention?.command;
-  if (command) ws.on('attention', (pane) => attentionCommand(command, pane.name));
+  if (command) {
+    ws.on('attention', (pane) => attentionCommand(command, pane.name));
+    ws.on('alert', (a) => attentionCommand(command, a.pane?.name ?? 'workspace'));
+  }
   mcp?.serve(workspaceMcpHost(ws, context));
+  const supervisor = new Supervisor(ws, {
+    checks: new CheckRunner({ cwd: o.projectDir, timeoutMs: o.tasks?.checkTimeoutMs ?? 10 * 60_000 }),
+    // What a task's owner changed while it worked: the feed's entries attributed to it (or guessed).
+    changedBy: (owner, since) =>
+      context.feed
+        .entries()
+        .filter((e) => e.time >= since && !e.summary && ((e.who.kind === 'agent' && e.who.name === owner) || (e.who.kind === 'guess' && e.who.pane === owner)))
+        .map((e) => e.path),
+  });
   ws.start();
 
   return {
     ws,
     context,
     async close(graceMs) {
+      supervisor.stop();
       await ws.shutdown(graceMs);
       for (const u of unfollow) u();
       await ipc.close();

@@ -10,6 +10,8 @@ import { defaultConfig, PRESET_NAMES, type Config } from '../config/schema.js';
 import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
 import { printable } from '../util/safe-text.js';
+import { rolesWith } from '../tasks/roles.js';
+import type { Task } from '../tasks/task.js';
 import type { PickerOption } from '../workspace/workspace.js';
 import { helpText, parseArgs } from './args.js';
 import type { MemoryService, Restore } from '../store/memory-service.js';
@@ -42,6 +44,12 @@ function fail(message: string, code = 2): never {
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** Gives an agent a role's standing instructions, the way its kind takes them. */
+function applyRole(spec: import('../workspace/presets.js').PaneSpec, instructions: string): void {
+  if (spec.kind === 'builtin') spec.instructions = spec.instructions ? `${instructions}\n\n${spec.instructions}` : instructions;
+  else if (spec.preset === 'claude') spec.args = [...spec.args, '--append-system-prompt', instructions];
 }
 
 async function main(): Promise<void> {
@@ -125,11 +133,21 @@ async function main(): Promise<void> {
   const restartKey = `${keys.keymap.bindingsOf('prefix.send')[0] ?? 'the prefix'} ${keys.keymap.bindingsOf('pane.restart')[0] ?? ''}`.trim();
   const resolved = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env, restartKey });
   if (resolved.errors.length) fail(resolved.errors.join('\n'));
+  // Roles give agents standing instructions (built-in agents through their system prompt, Claude
+  // Code through --append-system-prompt); the workflows hand their steps out by role.
+  const roles = rolesWith(config.roles);
+  for (const [i, entry] of (config.agents ?? []).entries()) {
+    if (!entry.role) continue;
+    const role = roles[entry.role];
+    if (!role) fail(`${configFile ?? 'config'}: agents[${i}].role: unknown role "${entry.role}"; roles are ${Object.keys(roles).join(', ')} (add one under "roles")`);
+    for (const spec of resolved.specs.filter((x) => x.name === entry.name)) applyRole(spec, role.instructions);
+  }
 
   // Session memory: a new session, or the one being resumed. Another workspace on this project
   // holds the store: resuming is refused, a new workspace runs without memory and says so.
   const { ProjectStore } = await import('../store/store.js');
-  const { SessionRecorder, loadHistory, loadUsage } = await import('../store/recorder.js');
+  const { SessionRecorder, loadHistory, loadTasks, loadUsage } = await import('../store/recorder.js');
+  let restoredTasks: Task[] | undefined;
   const { MemoryService } = await import('../store/memory-service.js');
   const { assignConversations, metaOf, specsFromSession } = await import('./memory.js');
   const opened = await ProjectStore.open(projectDir);
@@ -152,6 +170,7 @@ async function main(): Promise<void> {
       layout = args.layout ?? (['tiled', 'columns', 'rows'].includes(summary.layout) ? (summary.layout as typeof layout) : layout);
       const session = store.openSession(summary.id)!;
       const usage = await loadUsage(session);
+      restoredTasks = await loadTasks(session);
       const restore = new Map<string, Restore>();
       for (const a of summary.agents.filter((x) => x.kind === 'builtin')) {
         const u = usage.get(a.name);
@@ -208,6 +227,19 @@ async function main(): Promise<void> {
     firstInstructions: resuming ? undefined : demo?.tasks,
     attention: config.attention,
     simulated: demo !== undefined,
+    tasks: {
+      settings: {
+        attempts: config.tasks.attempts,
+        askTimeoutMs: config.tasks.askTimeoutMinutes * 60_000,
+        maxAgents: config.maxAgents,
+        roles: rolesWith(config.roles),
+        budget: config.budget,
+        agentBudgets: Object.fromEntries((config.agents ?? []).flatMap((a) => (a.budget ? [[a.name, a.budget]] : []))),
+      },
+      restored: restoredTasks,
+      breakers: { errorsInARow: config.tasks.errorsInARow, sameToolErrors: config.tasks.sameToolErrors },
+      checkTimeoutMs: config.tasks.checkTimeoutMinutes * 60_000,
+    },
   });
   if (server) {
     const { runServer } = await import('../server/run-server.js');

@@ -37,7 +37,8 @@ export interface McpNote {
 export interface McpHost {
   /** Changes with id > since, oldest first, at most `limit`; `next` is the id to pass next time. */
   changes(since: number, limit: number): { changes: McpChange[]; next: number; more: boolean };
-  notes(since: number): McpNote[];
+  /** Notes for `reader` (public ones and those addressed to it) after `since`. */
+  notes(since: number, reader: string): McpNote[];
   postNote(author: string, text: string): McpNote;
   agents(): McpAgentInfo[];
   /** Deliver `text` to agent `to` as a new instruction from `from`; resolves with what happened. */
@@ -116,7 +117,7 @@ export function registerTools(server: McpServer, host: McpHost, caller: Caller):
     },
     ({ since }) => {
       const from = since ?? caller.cursors.notes;
-      const notes = host.notes(from);
+      const notes = host.notes(from, caller.name);
       const next = notes.length ? notes[notes.length - 1].id : from;
       caller.cursors.notes = Math.max(caller.cursors.notes, next);
       const by = (a: string) => (a === caller.name ? `${a} (you)` : a);

@@ -6,7 +6,7 @@
  * Invariant: the index is built at the first search (resuming must stay fast) and from then on
  * follows this session's agent messages, so a search also finds what was said minutes ago.
  */
-import type { AgentEvent, AgentEventSource, AgentMessage, WorkspaceMessage } from '../workspace/events.js';
+import type { AgentEvent, AgentEventSource, AgentMessage, TaskChange, TaskEventSource, WorkspaceMessage } from '../workspace/events.js';
 import type { ConversationMessage } from './conversation.js';
 import type { ChangeFeed } from '../context/feed.js';
 import { memoryRecords, messageRecords, type SessionRecorder } from './recorder.js';
@@ -41,11 +41,16 @@ export class MemoryService {
     feed.on('note', (n) => this.recorder.note(n));
   }
 
-  /** Records and answers the built-in agents of a workspace; returns the way to stop. */
-  follow(ws: AgentEventSource): () => void {
+  /** Records and answers the built-in agents of a workspace, and keeps its task board; returns the way to stop. */
+  follow(ws: AgentEventSource & TaskEventSource): () => void {
     const onAgent = (e: AgentEvent) => this.agentMessage(e.name, e.message, e.reply);
+    const onTask = (c: TaskChange) => this.recorder.task(c.task);
     ws.on('agent', onAgent);
-    return () => ws.off('agent', onAgent);
+    ws.on('task', onTask);
+    return () => {
+      ws.off('agent', onAgent);
+      ws.off('task', onTask);
+    };
   }
 
   agentMessage(name: string, m: AgentMessage, reply: (m: WorkspaceMessage) => void): void {

@@ -59,7 +59,7 @@ export class TaskBoard {
     return { task: t, from };
   }
 
-  add(n: NewTask, by: string, now: number): Task {
+  add(n: NewTask, by: string, now: number, o: { checkApproved?: boolean } = {}): Task {
     for (const d of n.after ?? []) this.need(d);
     const t: Task = {
       id: `t${this.next++}`,
@@ -70,6 +70,7 @@ export class TaskBoard {
       deps: [...new Set(n.after ?? [])],
       claims: n.claims ?? [],
       check: n.check,
+      checkApproved: n.check ? o.checkApproved === true : undefined,
       attempts: 0,
       maxAttempts: n.maxAttempts ?? DEFAULT_ATTEMPTS,
       cost: 0,
@@ -99,7 +100,10 @@ export class TaskBoard {
     if (patch.details !== undefined) t.details = patch.details;
     if (patch.to !== undefined) t.owner = patch.to;
     if (patch.claims !== undefined) t.claims = patch.claims;
-    if (patch.check !== undefined) t.check = patch.check ?? undefined;
+    if (patch.check !== undefined) {
+      t.check = patch.check ?? undefined;
+      t.checkApproved = false;
+    }
     if (patch.after !== undefined) t.deps = [...new Set(patch.after)];
     t.updatedAt = now;
     return t;
@@ -163,6 +167,13 @@ export class TaskBoard {
     return this.move(t, 'todo', now, { note });
   }
 
+  /** A reviewer asked for changes: its task waits for them and comes back (not counted as an attempt). */
+  waitAgain(id: string, note: string, now: number): Moved {
+    const t = this.need(id);
+    if (t.state !== 'doing') throw new BoardError('bad-state', `${id} is ${t.state}, not being worked on`);
+    return this.move(t, 'todo', now, { attempts: Math.max(0, t.attempts - 1), note });
+  }
+
   block(id: string, reason: string, now: number): Moved {
     const t = this.need(id);
     if (isFinished(t)) throw new BoardError('bad-state', `${id} is ${t.state}`);
@@ -196,6 +207,15 @@ export class TaskBoard {
     t.cost += Math.max(0, usd);
     t.tokens += Math.max(0, tokens);
     if (!priced) t.priced = false;
+    t.updatedAt = now;
+    return t;
+  }
+
+  /** The person lets the task's check run. */
+  approveCheck(id: string, now: number): Task {
+    const t = this.need(id);
+    if (!t.check) throw new BoardError('bad-state', `${id} has no check`);
+    t.checkApproved = true;
     t.updatedAt = now;
     return t;
   }

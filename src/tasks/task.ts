@@ -48,6 +48,12 @@ export const TaskSchema = z.object({
   claims: z.array(z.string()),
   /** A shell command run in the project when the owner completes the task; exit 0 means done. */
   check: z.string().optional(),
+  /**
+   * Whether the check may run unasked: set when the person, the config or a workflow gave it, or an
+   * agent allowed to run commands unasked did. A check an agent made up otherwise waits for the
+   * person's yes on the board (it runs a command, as run_command does).
+   */
+  checkApproved: z.boolean().optional(),
   attempts: z.number().int().min(0),
   maxAttempts: z.number().int().min(1),
   /** What the owner spent while the task was doing (USD; tokens). */

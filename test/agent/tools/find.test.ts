@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { globToRegExp } from '../../../src/agent/tools/glob.js';
+import { globToRegExp } from '../../../src/util/glob.js';
 import { runTool } from '../../../src/agent/tools/index.js';
 import { MAX_LISTED } from '../../../src/agent/tools/list-files.js';
 import { MAX_SEARCH_MATCHES } from '../../../src/agent/tools/search.js';
