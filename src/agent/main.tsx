@@ -15,6 +15,7 @@ import { notesTools, type NotesPort } from './notes-tools.js';
 import { searchMemoryTool, type Hit } from '../store/search.js';
 import type { NoteData } from '../ipc/protocol.js';
 import { formatCost, formatTokens } from './prices.js';
+import { plural } from '../util/text.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
@@ -162,7 +163,7 @@ function command(text: string): boolean {
       return true;
     case '/cost': {
       const t = agent.totals;
-      store.say('notice', `input ${formatTokens(t.input)} · output ${formatTokens(t.output)} · cache read ${formatTokens(t.cacheRead)} · cache write ${formatTokens(t.cacheWrite)} · ${formatCost(t.cost)}${t.priced ? '' : ' (some usage has no known price)'} over ${t.turns} turns`);
+      store.say('notice', `input ${formatTokens(t.input)} · output ${formatTokens(t.output)} · cache read ${formatTokens(t.cacheRead)} · cache write ${formatTokens(t.cacheWrite)} · ${formatCost(t.cost)}${t.priced ? '' : ' (some usage has no known price)'} over ${plural(t.turns, 'turn')}`);
       return true;
     }
     case '/exit':

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { realRoot, resolveInRoot } from './paths.js';
 import { looksBinary } from './text.js';
-import { defineTool, plural, ToolError } from './types.js';
+import { defineTool, ToolError } from './types.js';
+import { plural } from '../../util/text.js';
 import { isIgnored, walkFiles, type WalkFile, type WalkStats } from './walk.js';
 
 export const MAX_SEARCH_MATCHES = 200;

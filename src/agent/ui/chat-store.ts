@@ -8,6 +8,7 @@
 import type { AgentEvent, AgentStatus, Totals } from '../agent.js';
 import { renderLine, type Line, type MdState } from './markdown.js';
 import { Editor } from '../../terminal/line-editor.js';
+import { plural } from '../../util/text.js';
 
 export interface Entry {
   id: number;
@@ -98,7 +99,7 @@ export class ChatStore {
         } else if (b.type === 'tool_use') this.add('tool', [{ text: '· ', token: 'chat.tool' }, { text: `${String(b.name)} ${JSON.stringify(b.input).slice(0, 80)}`, token: 'chat.tool' }]);
       }
     }
-    this.add('notice', [{ text: `── resumed: the conversation above continues (${messages.length} messages) ──`, token: 'text.muted' }]);
+    this.add('notice', [{ text: `── resumed: the conversation above continues (${plural(messages.length, 'message')}) ──`, token: 'text.muted' }]);
     this.publish();
   }
 
@@ -113,7 +114,7 @@ export class ChatStore {
     const shown = lines.slice(0, 200);
     this.add('tool', [{ text: `▼ ${r.call}`, token: 'chat.tool' }]);
     for (const l of shown) this.add('tool', [{ text: `  ${l}`, token: 'text.muted' }]);
-    if (lines.length > shown.length) this.add('tool', [{ text: `  … ${lines.length - shown.length} more lines`, token: 'text.muted' }]);
+    if (lines.length > shown.length) this.add('tool', [{ text: `  … ${plural(lines.length - shown.length, 'more line')}`, token: 'text.muted' }]);
     this.publish();
   }
 
