@@ -11,8 +11,7 @@ import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
 import type { PickerOption, Workspace } from '../workspace/workspace.js';
 import { log } from '../util/log.js';
-import { helpText, parseArgs } from './args.js';
-import type { MemoryService, Restore } from '../store/memory-service.js';
+import { helpText, parseArgs, unknownNamesMessage } from './args.js';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`agents: ${message.trimEnd()}\n`);
@@ -22,6 +21,15 @@ function fail(message: string, code = 2): never {
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** One paragraph for a launch without a terminal: what is wrong, what to do, what works anyway. */
+function noTerminalMessage(stdinTTY: boolean, stdoutTTY: boolean): string {
+  const which = !stdinTTY && !stdoutTTY ? 'its input and output are' : !stdinTTY ? 'its input is' : 'its output is';
+  return (
+    `the workspace is a full-screen program and needs a terminal, but ${which} not one here (redirected to a file or a pipe). ` +
+    "Run it straight from a terminal. 'agents sessions', 'agents search' and 'agents --help' work anywhere."
+  );
 }
 
 async function main(): Promise<void> {
@@ -38,25 +46,24 @@ async function main(): Promise<void> {
   }
   if (args.command === 'sessions' || args.command === 'search') {
     const { listSessions, searchSessions } = await import('./memory.js');
-    const code = args.command === 'sessions' ? await listSessions(process.cwd(), process.stdout) : await searchSessions(process.cwd(), args.query ?? '', process.stdout);
+    const code =
+      args.command === 'sessions'
+        ? await listSessions(process.cwd(), process.stdout, { all: args.all ?? false })
+        : await searchSessions(process.cwd(), args.query ?? '', process.stdout);
     process.exit(code);
   }
+  const resuming = args.continue || args.resume !== undefined;
 
-  // --demo: a local Messages API server plays a scripted task on a throwaway copy of a sample
-  // project, so a newcomer sees the product with no key and no network.
-  let demo: { url: string; close(): Promise<void>; project: string; tasks: Record<string, string> } | undefined;
-  if (args.demo) {
-    const { startMessagesServer } = await import('../demo/server.js');
-    const { createDemoResponder, DEMO_TASKS } = await import('../demo/scenario.js');
-    const { copySampleProject } = await import('../demo/project.js');
-    const server = await startMessagesServer({ responder: createDemoResponder() });
-    demo = { url: server.url, close: () => server.close(), project: await copySampleProject(), tasks: DEMO_TASKS };
-    process.chdir(demo.project);
-    if (args.names.length === 0 && args.cmds.length === 0) args.names.push('lead', 'tests', 'shell');
+  // --demo (src/demo/launch.ts); with --continue it goes back to the last demo's folder.
+  const demoKit = args.demo ? await import('../demo/launch.js') : undefined;
+  let demoProject: string | undefined;
+  if (demoKit && resuming) {
+    const last = demoKit.lastDemoProject();
+    if ('message' in last) fail(last.message);
+    demoProject = last.project;
   }
 
-  const projectDir = process.cwd();
-  const configFile = args.config ?? (demo ? undefined : findProjectConfig(projectDir));
+  const configFile = args.config ?? (args.demo ? undefined : findProjectConfig(process.cwd()));
   let config: Config = defaultConfig();
   if (configFile) {
     const loaded = loadConfig(configFile);
@@ -67,63 +74,59 @@ async function main(): Promise<void> {
   if (!theme.value) fail(theme.errors.join('\n'));
   const keys = buildKeymap({ prefix: config.prefix, overrides: config.keys });
   if (!keys.keymap) fail(keys.errors.map((e) => `${configFile ?? 'config'}: ${e}`).join('\n'));
-  const configDir = configFile ? dirname(configFile) : projectDir;
-  if (demo) {
-    // The demo's agents are built-in agents named after their parts in the script.
-    // They may act without asking, so the tour plays through on its own.
-    config = { ...config, agents: Object.keys(demo.tasks).map((name) => ({ name, preset: 'agent' as const, permissions: 'auto' as const })) };
+  const configDir = configFile ? dirname(configFile) : process.cwd();
+  const projectConfig = config;
+  if (demoKit) {
+    config = demoKit.demoConfig(config);
+    if (args.names.length === 0 && args.cmds.length === 0) args.names.push(...demoKit.DEMO_PANES);
   }
-  const resolved = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
+  const resolve = (projectDir: string) => resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
+  // Checked here, before anything runs; a demo resolves again once its project folder exists.
+  const unknown = unknownNamesMessage(args.names, (config.agents ?? []).map((a) => a.name));
+  if (unknown) fail(unknown);
+  let resolved = resolve(demoProject ?? process.cwd());
   if (resolved.errors.length) fail(resolved.errors.join('\n'));
 
-  // Session memory: a new session, or the one being resumed. Another workspace on this project
-  // holds the store: resuming is refused, a new workspace runs without memory and says so.
-  const { ProjectStore } = await import('../store/store.js');
-  const { SessionRecorder, loadHistory, loadUsage } = await import('../store/recorder.js');
-  const { MemoryService } = await import('../store/memory-service.js');
-  const { assignConversations, metaOf, specsFromSession } = await import('./memory.js');
-  const opened = await ProjectStore.open(projectDir);
-  const resuming = args.continue || args.resume !== undefined;
-  if (!opened.store && resuming) fail(opened.error?.message ?? 'the session store cannot be opened');
-  let specs = resolved.specs;
-  let layout = args.layout ?? config.layout;
-  let memory: MemoryService | undefined;
-  let memoryNote: string | undefined;
-  if (opened.store) {
-    const store = opened.store;
-    if (resuming) {
-      const summary = args.resume !== undefined ? store.sessions().find((s) => s.id === args.resume) : store.latest();
-      if (!summary) {
-        await store.close();
-        fail(args.resume !== undefined ? `no stored session ${args.resume} for this project. 'agents sessions' lists them.` : "no stored session for this project yet. Run 'agents' to start one.");
-      }
-      specs = specsFromSession(summary, projectDir, process.env);
-      assignConversations(specs);
-      layout = args.layout ?? (['tiled', 'columns', 'rows'].includes(summary.layout) ? (summary.layout as typeof layout) : layout);
-      const session = store.openSession(summary.id)!;
-      const usage = await loadUsage(session);
-      const restore = new Map<string, Restore>();
-      for (const a of summary.agents.filter((x) => x.kind === 'builtin')) {
-        const u = usage.get(a.name);
-        restore.set(a.name, {
-          messages: (await loadHistory(session, a.name)) as unknown as Record<string, unknown>[],
-          totals: u ? { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, cost: u.cost } : undefined,
-        });
-      }
-      const recorder = new SessionRecorder(session);
-      for (const [name, u] of usage) recorder.seedUsage(name, u);
-      recorder.event('resumed', { agents: specs.map((s) => s.name) });
-      memory = new MemoryService(store, recorder, restore);
-      memoryNote = `resumed session ${summary.id}`;
-    } else {
-      assignConversations(specs);
-      const session = store.create({ layout, agents: specs.map(metaOf) });
-      memory = new MemoryService(store, new SessionRecorder(session), new Map());
-      memoryNote = opened.error?.message;
-    }
+  // A project's config may run commands: asked about before anything runs (src/config/trust.ts).
+  if (configFile) {
+    const { checkTrust } = await import('./trust.js');
+    const configured = new Set((projectConfig.agents ?? []).map((a) => a.name));
+    // The config agents this launch opens: all of them by default, the named ones otherwise, none
+    // when a stored session is reopened (its panes come from the store).
+    const opened = resuming || demoKit ? [] : args.names.length === 0 && args.cmds.length === 0 ? [...configured] : args.names.filter((n) => configured.has(n));
+    const decision = await checkTrust({
+      configFile,
+      config: projectConfig,
+      configDir,
+      projectDir: process.cwd(),
+      uses: (item) => item.agent === undefined || opened.includes(item.agent),
+      trustFlag: args.trust,
+      input: process.stdin,
+      output: process.stderr,
+    });
+    if (!decision.run) fail(decision.message, decision.code);
   }
-  const memoryNotice = opened.store ? undefined : `session memory is off: ${opened.error?.message ?? 'the store cannot be opened'}`;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) fail('agents needs a terminal: run it directly, not with its input or output redirected.');
+
+  if (!process.stdin.isTTY || !process.stdout.isTTY) fail(noTerminalMessage(Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY)));
+
+  const demo = demoKit ? await demoKit.startDemo(demoProject) : undefined;
+  if (demo) {
+    process.chdir(demo.project);
+    resolved = resolve(demo.project);
+    if (resolved.errors.length) fail(resolved.errors.join('\n'));
+  }
+  const projectDir = process.cwd();
+
+  const { planMemory } = await import('./session-start.js');
+  const plan = await planMemory({
+    projectDir,
+    specs: resolved.specs,
+    layout: args.layout ?? config.layout,
+    layoutFlag: args.layout,
+    resume: resuming ? { id: args.resume } : undefined,
+  });
+  if (!plan.ok) fail(plan.message);
+  const { memory, specs, layout } = plan;
 
   const presets: PickerOption[] = PRESET_NAMES.map((name) => {
     const p = PRESETS[name];
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
     log(`MCP server did not start: ${err.message}`);
     return undefined;
   });
-  const contextFile = opened.store ? new ContextFile(join(opened.store.dir, 'context.md'), context, projectDir) : undefined;
+  const contextFile = memory ? new ContextFile(join(memory.store.dir, 'context.md'), context, projectDir) : undefined;
   const ending = await runWorkspace({
     ipc,
     context,
@@ -172,10 +175,12 @@ async function main(): Promise<void> {
       ws.on('conversation', (pane) => pane.spec.conversation && memory?.rememberConversation(pane.name, pane.spec.conversation.id));
     },
     // The demo always talks to its own server, whatever key the person has set.
-    agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
+    agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo', AGENTS_DEMO: '1' } : {}) },
     firstInstructions: resuming ? undefined : demo?.tasks,
     memory,
-    notice: memoryNote ?? memoryNotice,
+    onRunning: () => memory?.start(),
+    simulated: demo !== undefined,
+    notice: plan.notice,
     attention: config.attention,
     mouse: config.mouse,
     specs,
@@ -189,7 +194,8 @@ async function main(): Promise<void> {
   });
   if (demo) {
     await demo.close();
-    process.stdout.write(`The demo project is kept in ${demo.project} (delete it when done).\n`);
+    const session = memory?.session;
+    process.stdout.write(demoKit?.demoGoodbye(demo.project, session !== undefined && memory?.store.hasContent(session.summary) === true) ?? '');
   }
   if ('signal' in ending) {
     // Die of the same signal, as a well-behaved program does, so the parent sees why. This also

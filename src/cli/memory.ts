@@ -7,6 +7,7 @@ import { buildMemoryIndex, formatHits, relativeTime } from '../store/search.js';
 import { memoryRecords } from '../store/recorder.js';
 import { ProjectStore, type AgentMeta, type SessionSummary } from '../store/store.js';
 import { formatCost, formatTokens } from '../util/format.js';
+import { plural } from '../util/text.js';
 import { defaultConfig } from '../config/schema.js';
 import { findExecutable, PRESETS, resolveAgents, withConversation, type PaneSpec, type PresetName } from '../workspace/presets.js';
 
@@ -16,27 +17,37 @@ async function openForReading(projectDir: string): Promise<{ store?: ProjectStor
   return { store, message: error?.message };
 }
 
-export async function listSessions(projectDir: string, out: NodeJS.WriteStream): Promise<number> {
+/**
+ * `agents sessions`: this project's sessions, newest first. Empty ones (see ProjectStore.hasContent)
+ * are left out unless `all`, and the listing says how many it left out.
+ */
+export async function listSessions(projectDir: string, out: NodeJS.WriteStream, opts: { all: boolean } = { all: false }): Promise<number> {
   const { store, message } = await openForReading(projectDir);
   if (!store) {
     process.stderr.write(`agents: ${message ?? 'no session store'}\n`);
     return 1;
   }
-  const sessions = store.sessions();
+  const every = store.sessions();
+  const sessions = opts.all ? every : every.filter((s) => store.hasContent(s));
   await store.close();
+  const hidden = every.length - sessions.length;
+  const hiddenNote = hidden > 0 ? `${plural(hidden, 'empty session')} not shown (nothing was said, noted or changed in them): 'agents sessions --all' lists them too.\n` : '';
   if (sessions.length === 0) {
-    out.write(`No stored sessions for ${projectDir} yet.\n`);
+    out.write(`No stored sessions with anything in them for ${projectDir} yet.\n${hiddenNote}`);
     return 0;
   }
   const now = Date.now();
   const width = out.columns || 100;
   for (const s of sessions) {
     const agents = s.agents.map((a) => a.name).join(', ');
-    const head = `${s.id}  ${relativeTime(s.started, now)}${s.ended ? '' : ' (open or not closed cleanly)'}`;
-    const stats = `${s.agents.length} panes: ${agents} · ${s.messages} messages · ${formatTokens(s.tokens)} tokens · ${formatCost(s.cost)}`;
-    out.write(`${head}\n  ${stats}\n${s.firstInstruction ? `  “${clip(s.firstInstruction.replace(/\s+/g, ' '), width - 6)}”\n` : ''}`);
+    const head = `${s.id}  ${relativeTime(s.started, now)}${s.ended ? '' : ' (open or not closed cleanly)'}${opts.all && !store.hasContent(s) ? ' (empty)' : ''}`;
+    const counts = [plural(s.agents.length, 'pane') + `: ${agents}`, plural(s.messages, 'message')];
+    if (s.notes) counts.push(plural(s.notes, 'note'));
+    if (s.changes) counts.push(plural(s.changes, 'change'));
+    counts.push(`${s.tokens === 1 ? '1 token' : `${formatTokens(s.tokens)} tokens`}`, formatCost(s.cost));
+    out.write(`${head}\n  ${counts.join(' · ')}\n${s.firstInstruction ? `  “${clip(s.firstInstruction.replace(/\s+/g, ' '), width - 6)}”\n` : ''}`);
   }
-  out.write(`\nResume the latest with \`agents --continue\`, another with \`agents --resume ID\`.\n`);
+  out.write(`\n${hiddenNote}Resume the latest with \`agents --continue\`, another with \`agents --resume ID\`.\n`);
   return 0;
 }
 

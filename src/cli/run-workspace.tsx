@@ -71,6 +71,10 @@ export interface RunOptions {
   notice?: string;
   /** First instructions sent to built-in agents once they connect (the --demo tour). */
   firstInstructions?: Record<string, string>;
+  /** Called once the workspace has taken over the terminal and drawn (the session is recorded from then on). */
+  onRunning?: () => void;
+  /** The demo: costs and model names are made up (passed on to the workspace). */
+  simulated?: boolean;
   specs: PaneSpec[];
   layout: LayoutMode;
   theme: Theme;
@@ -105,6 +109,7 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
     },
     context: o.context,
     external: (spec) => externalAccess(spec, o.mcp, o.contextFile),
+    simulated: o.simulated,
   });
   o.onWorkspace?.(ws);
   const pending = { ...o.firstInstructions };
@@ -219,6 +224,7 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
     patchConsole: false,
   });
 
+  o.onRunning?.();
   if (o.notice) ws.say(o.notice);
   ws.on('attention', (pane) => {
     // The bell goes between frames (a BEL inside synchronized output is still just a BEL).

@@ -107,4 +107,6 @@ export interface WorkspaceOptions {
   context?: ContextPort;
   /** Extra environment and trailing arguments for programs other than built-in agents (MCP, context file). */
   external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[] };
+  /** The demo: costs and model names are made up, and the status bar should say so. */
+  simulated?: boolean;
 }
