@@ -24,8 +24,9 @@ export interface TrustCheck {
   uses: (item: TrustItem) => boolean;
   /** --trust: run without asking (and without remembering). */
   trustFlag: boolean;
-  input: NodeJS.ReadStream;
-  output: NodeJS.WriteStream;
+  /** The terminal (process.stdin / process.stderr); isTTY says whether there is one to ask on. */
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream;
   store?: TrustStore;
 }
 
@@ -67,7 +68,7 @@ export async function checkTrust(c: TrustCheck): Promise<TrustDecision> {
 }
 
 /** One line from a terminal in its normal (cooked) mode: Ctrl-C stops the program, Ctrl-D means no. */
-function askYesNo(input: NodeJS.ReadStream, output: NodeJS.WriteStream, question: string): Promise<boolean> {
+function askYesNo(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string): Promise<boolean> {
   return new Promise((resolve) => {
     const rl = createInterface({ input, output, terminal: false });
     let answer: boolean | undefined;
