@@ -1,0 +1,54 @@
+// `agents --demo` as a newcomer meets it: the tests agent waits for approval once (border, status
+// bar, prefix+a), y lets the tour go on; on exit it says how to come back, and
+// `agents --demo --continue` from anywhere reopens that demo.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/term.js';
+import { start, statusBar, tempDir } from './setup.js';
+
+const FINAL = /All tests pass|Still failing after \d+ runs/;
+
+describe('the demo', () => {
+  it('asks one approval, goes on after y, and can be continued from anywhere', { timeout: 120_000 }, async () => {
+    const { t, home } = start(['--demo'], { cols: 140, rows: 40 });
+    await t.waitFor('press y in this pane', { timeout: 30_000 });
+    await t.waitFor(/Allow run_command node --test\?/);
+    await t.waitFor(() => /waiting for you: 2:tests/.test(statusBar(t)), { message: 'the status bar lists tests as waiting' });
+    // prefix+a jumps to the agent that waits; y answers it.
+    t.keys('C-a', 'a');
+    await t.waitFor(() => /2:tests of 3/.test(statusBar(t)), { message: 'tests focused' });
+    t.keys('y');
+    await t.waitFor((s) => !/Allow run_command node/.test(s), { message: 'the approval answered' });
+    // If lead had not fixed the bug yet, tests runs the suite again and asks again.
+    for (;;) {
+      const text = await t.waitFor((s) => FINAL.test(s) || /Allow run_command sleep/.test(s), { timeout: 30_000 });
+      if (FINAL.test(text)) break;
+      t.keys('y');
+      await t.waitFor((s) => !/Allow run_command/.test(s), { message: 'the second approval answered' });
+    }
+    await t.waitFor('Fixed: `cartTotal` skipped the first item', { timeout: 30_000 });
+
+    t.keys('C-a', 'q');
+    await t.waitFor('Quit?');
+    t.keys('y');
+    const bye = await t.waitFor('agents --demo --continue');
+    const project = /kept in (\S+agents-demo-\w+)/.exec(bye)?.[1];
+    expect(project).toBeDefined();
+    expect(bye).toContain(`cd ${project} && agents --continue`);
+    expect((await t.exited).exitCode).toBe(0);
+
+    // From another folder, with the same data folder: the same demo, conversations and all.
+    const back = start(['--demo', '--continue'], { cols: 140, rows: 40, dirs: { project: tempDir(), home } });
+    await back.t.waitFor(() => /resumed session/.test(statusBar(back.t)), { message: 'resumed', timeout: 30_000 });
+    await back.t.waitFor('press y in this pane');
+    back.t.kill('SIGTERM');
+    await back.t.exited;
+
+    // Once the copy is gone, it says so instead of starting something else.
+    rmSync(project!, { recursive: true, force: true });
+    const gone = spawnSync(process.execPath, [BIN, '--demo', '--continue'], { cwd: tempDir(), encoding: 'utf8', env: { ...process.env, AGENTS_HOME: home } });
+    expect(gone.status).toBe(2);
+    expect(gone.stderr).toContain(`the last demo's folder ${project} is gone`);
+  });
+});
