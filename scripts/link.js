@@ -7,7 +7,7 @@
 // edit plus `npm run build` in the checkout is live at once. ~/.local/bin is the XDG folder for a
 // user's programs, on the PATH by default on Debian, Ubuntu and Fedora (from the login after it
 // first exists). `--dir DIR` links into another folder (e.g. /usr/local/bin as root).
-import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,11 +83,18 @@ const real = (p) => {
 const onPath = pathDirs.some((d) => real(d) === real(dir));
 const first = pathDirs.map((d) => join(d, 'agents')).find((f) => existsSync(f));
 if (!onPath) {
-  lines.push(
-    `${dir} is not on your PATH in this shell. Add it, then open a new terminal:`,
-    `  echo 'export PATH="${dir}:$PATH"' >> ~/.profile`,
-    '(Debian, Ubuntu and Fedora add ~/.local/bin by themselves at your next login once it exists.)',
-  );
+  const profile = join(homedir(), '.profile');
+  const profileAddsIt = dir === join(homedir(), '.local', 'bin') && existsSync(profile) && readFileSync(profile, 'utf8').includes('.local/bin');
+  const exportLine = `export PATH="${dir}:$PATH"`;
+  if (profileAddsIt) {
+    lines.push(`${dir} is not on this shell's PATH yet; your ~/.profile adds it from your next login.`, `For this terminal now: ${exportLine}`);
+  } else {
+    lines.push(
+      `${dir} is not on your PATH. Add it for your next logins, and for this terminal now:`,
+      `  echo '${exportLine}' >> ~/.profile`,
+      `  ${exportLine}`,
+    );
+  }
 } else if (first && real(first) !== real(target)) {
   lines.push(`Another agents comes first on your PATH: ${first}. Remove it, or put ${dir} before its folder.`);
 } else {
