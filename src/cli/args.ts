@@ -49,7 +49,7 @@ function buildProgram(onResult: (value: CliArgs) => void): Command {
     .option('--config <file>', 'use this config file instead of ./agents.config.json')
     .option('--theme <name>', 'colour theme (dark, light, high-contrast, no-color)')
     .addOption(new Option('--layout <layout>', 'pane layout').choices(LAYOUTS))
-    .addOption(new Option('--continue', "resume this project's latest session").conflicts('resume'))
+    .addOption(new Option('--continue', "resume this project's latest session with something in it").conflicts('resume'))
     .option('--resume <id>', 'resume the stored session ID')
     .option('--demo', 'run offline against the built-in demo server (with --continue: reopen the last demo)')
     .option('--trust', "run the project's config without asking whether to trust it (scripts, CI)")
