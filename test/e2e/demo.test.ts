@@ -11,7 +11,9 @@ const FINAL = /All tests pass|Still failing after \d+ runs/;
 
 describe('the demo', () => {
   it('asks one approval, goes on after y, and can be continued from anywhere', { timeout: 120_000 }, async () => {
-    const { t, home } = start(['--demo'], { cols: 140, rows: 40 });
+    // The demo copies its sample project into the temp folder: keep it inside the test's folders.
+    const tmp = tempDir('agents-demo-tmp-');
+    const { t, home } = start(['--demo'], { cols: 140, rows: 40, env: { TMPDIR: tmp } });
     await t.waitFor('press y in this pane', { timeout: 30_000 });
     await t.waitFor(/Allow run_command node --test\?/);
     await t.waitFor(() => /waiting for you: 2:tests/.test(statusBar(t)), { message: 'the status bar lists tests as waiting' });
@@ -34,12 +36,12 @@ describe('the demo', () => {
     t.keys('y');
     const bye = await t.waitFor('agents --demo --continue');
     const project = /kept in (\S+agents-demo-\w+)/.exec(bye)?.[1];
-    expect(project).toBeDefined();
+    expect(project?.startsWith(tmp)).toBe(true);
     expect(bye).toContain(`cd ${project} && agents --continue`);
     expect((await t.exited).exitCode).toBe(0);
 
     // From another folder, with the same data folder: the same demo, conversations and all.
-    const back = start(['--demo', '--continue'], { cols: 140, rows: 40, dirs: { project: tempDir(), home } });
+    const back = start(['--demo', '--continue'], { cols: 140, rows: 40, dirs: { project: tempDir(), home }, env: { TMPDIR: tmp } });
     await back.t.waitFor(() => /resumed session/.test(statusBar(back.t)), { message: 'resumed', timeout: 30_000 });
     await back.t.waitFor('press y in this pane');
     back.t.kill('SIGTERM');
