@@ -3,14 +3,13 @@
  * is touched, so any mistake is one clear paragraph on stderr with exit status 2.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { buildKeymap } from '../config/keymap.js';
 import { findProjectConfig, loadConfig } from '../config/load.js';
 import { defaultConfig, PRESET_NAMES, type Config } from '../config/schema.js';
 import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
-import type { PickerOption, Workspace } from '../workspace/workspace.js';
-import { log } from '../util/log.js';
+import type { PickerOption } from '../workspace/workspace.js';
 import { helpText, parseArgs, unknownNamesMessage } from './args.js';
 
 function fail(message: string, code = 2): never {
@@ -141,54 +140,39 @@ async function main(): Promise<void> {
   };
 
   // Loaded only now: a bad flag should not pay for React, Ink and node-pty.
-  const { runWorkspace } = await import('./run-workspace.js');
-  const { IpcServer } = await import('../ipc/server.js');
-  const ipc = await IpcServer.start();
-  const { ContextService } = await import('../context/service.js');
-  const { likelyWriter } = await import('../workspace/workspace.js');
-  let workspace: Workspace | undefined;
-  const context = new ContextService({
-    root: projectDir,
-    ignore: config.watch.ignore,
-    send: (id, m) => ipc.send(id, m),
-    guessOwner: () => workspace && likelyWriter(workspace),
-  });
-  // Watching starts in the background: the panes do not wait for the initial crawl.
-  void context.start();
-  // External CLIs reach the shared context over MCP, or read it from a file in the data folder.
-  const { startMcpServer } = await import('../mcp/server.js');
-  const { workspaceMcpHost } = await import('../mcp/host.js');
-  const { ContextFile } = await import('../context/context-file.js');
-  const mcp = await startMcpServer({ host: workspaceMcpHost({ context, workspace: () => workspace }) }).catch((err: Error) => {
-    log(`MCP server did not start: ${err.message}`);
-    return undefined;
-  });
-  const contextFile = memory ? new ContextFile(join(memory.store.dir, 'context.md'), context, projectDir) : undefined;
-  const ending = await runWorkspace({
-    ipc,
-    context,
-    mcp,
-    contextFile,
-    onWorkspace: (ws) => {
-      workspace = ws;
-      // A CLI's conversation id is worth keeping once there is a conversation behind it.
-      ws.on('conversation', (pane) => pane.spec.conversation && memory?.rememberConversation(pane.name, pane.spec.conversation.id));
-    },
-    // The demo always talks to its own server, whatever key the person has set.
-    agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo', AGENTS_DEMO: '1' } : {}) },
-    firstInstructions: resuming ? undefined : demo?.tasks,
-    memory,
-    onRunning: () => memory?.start(),
-    simulated: demo !== undefined,
-    notice: plan.notice,
-    attention: config.attention,
-    mouse: config.mouse,
+  const { composeWorkspace } = await import('./compose.js');
+  const { runLocal } = await import('./run-local.js');
+  const composed = await composeWorkspace({
+    projectDir,
     specs,
     layout,
-    theme: theme.value,
+    cols: process.stdout.columns || 80,
+    rows: process.stdout.rows || 24,
     keymap: keys.keymap,
     presets,
     makeSpec,
+    ignore: config.watch.ignore,
+    memory,
+    storeDir: memory?.store.dir,
+    // The demo always talks to its own server, whatever key the person has set; AGENTS_DEMO makes
+    // the agents mark their made-up figures.
+    agentEnv: {
+      AGENTS_THEME: theme.value.name,
+      ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}),
+      ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo', AGENTS_DEMO: '1' } : {}),
+    },
+    firstInstructions: resuming ? undefined : demo?.tasks,
+    attention: config.attention,
+    simulated: demo !== undefined,
+  });
+  const ending = await runLocal(composed, {
+    theme: theme.value,
+    keymap: keys.keymap,
+    mouse: config.mouse,
+    bell: config.attention.bell,
+    notice: plan.notice,
+    // The session is recorded from here on: a launch that never got this far leaves none.
+    onRunning: () => memory?.start(),
     stdin: process.stdin,
     stdout: process.stdout,
   });

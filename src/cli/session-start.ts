@@ -65,7 +65,7 @@ export async function planMemory(o: {
   for (const a of summary.agents.filter((x) => x.kind === 'builtin')) {
     const u = usage.get(a.name);
     restore.set(a.name, {
-      messages: (await loadHistory(session, a.name)) as unknown as Record<string, unknown>[],
+      messages: await loadHistory(session, a.name),
       totals: u ? { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, cost: u.cost } : undefined,
     });
   }

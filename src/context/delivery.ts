@@ -9,6 +9,7 @@
  */
 import { combineKinds, dirOf, folderCounts, type FileKind } from './burst.js';
 import { whoLabel, type EntryKind, type FeedEntry, type Note, type Who } from './feed-types.js';
+import { plural } from '../util/text.js';
 
 export interface DeliveryOptions {
   /** Budget at ~4 characters a token. */
@@ -35,6 +36,11 @@ export interface BlockInput {
 
 const OPEN = '<workspace_update>';
 const CLOSE = '</workspace_update>';
+
+/** Whether a text block of a user message is one of these blocks (the pane shows the person's words only). */
+export function isUpdateBlock(text: string): boolean {
+  return text.startsWith(OPEN) && text.trimEnd().endsWith(CLOSE);
+}
 const INTRO = 'Changed by others since your last turn:';
 const MISSED = 'Some earlier changes are no longer listed; check git status.';
 const NOTE_CHARS = 300;
@@ -92,7 +98,7 @@ function fitNotes(notes: Note[], room: number): string[] {
       used += line.length + 1;
     } else skipped++;
   }
-  if (skipped > 0) lines.unshift(`${skipped} more note${skipped === 1 ? '' : 's'}: use read_notes.`);
+  if (skipped > 0) lines.unshift(`${plural(skipped, 'more note')}: use read_notes.`);
   return lines;
 }
 
@@ -175,7 +181,7 @@ function compactLines(groups: Group[], room: number, mark: (it: Item) => string)
     }
     const folders = Object.entries(folderCounts(dirs, 4)).map(([f, n]) => `${f} ${n}`);
     const lines = added + removed > 0 ? ` (+${added} -${removed})` : '';
-    return `${whoLabel(g.who)}: ${files} file${files === 1 ? '' : 's'}${lines} in ${folders.join(', ')}`;
+    return `${whoLabel(g.who)}: ${plural(files, 'file')}${lines} in ${folders.join(', ')}`;
   });
   const ranked = groups.map((g) => rankItems([...g.items.values()]).map((it) => itemText(it) + mark(it)));
   const picked: string[][] = groups.map(() => []);

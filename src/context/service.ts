@@ -9,7 +9,7 @@
  * coalesced to one per agent per turn of the event loop; nothing here blocks the UI (file reads are async).
  */
 import { EventEmitter } from 'node:events';
-import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
+import type { AgentEvent, AgentEventSource, AgentMessage, WorkspaceMessage } from '../workspace/events.js';
 import { log } from '../util/log.js';
 import type { ContextPort, ContextView } from '../workspace/workspace.js';
 import { formatBytes } from './delivery.js';
@@ -29,8 +29,6 @@ export interface ContextServiceOptions {
   ignore: readonly string[];
   /** Sends to the built-in agent in pane `paneId`; false when it is not connected. */
   send: (paneId: number, m: WorkspaceMessage) => boolean;
-  /** The pane an unannounced change probably came from (the one external agent at work), if any. */
-  guessOwner?: (path: string) => string | undefined;
 }
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
@@ -57,11 +55,13 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
   private pushTimer: NodeJS.Timeout | undefined;
   private conflictsByAgent = new Map<string, { path: string; until: number }>();
   private cached: ContextView | undefined;
+  /** The pane an unannounced change probably came from (the one external agent at work), if any. */
+  private guessOwner: ((path: string) => string | undefined) | undefined;
 
   constructor(private o: ContextServiceOptions) {
     super();
     this.setMaxListeners(0);
-    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root), guessOwner: o.guessOwner });
+    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root), guessOwner: (path) => this.guessOwner?.(path) });
     this.feed.on('entry', (e: FeedEntry) => this.onEntry(e));
     this.feed.on('note', () => this.changed());
     this.feed.on('conflict', (c) => {
@@ -113,6 +113,17 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
       }
     }
     this.changed();
+  }
+
+  /**
+   * Follows a workspace: its built-in agents' reports feed the context, and `guessOwner` names who
+   * probably made a change nobody announced. Returns the way to stop following.
+   */
+  follow(ws: AgentEventSource, guessOwner?: (path: string) => string | undefined): () => void {
+    this.guessOwner = guessOwner;
+    const onAgent = (e: AgentEvent) => this.agentMessage(e.name, e.pane, e.message);
+    ws.on('agent', onAgent);
+    return () => ws.off('agent', onAgent);
   }
 
   /** A message from the built-in agent `name` in pane `paneId`. */

@@ -31,3 +31,28 @@ export function writeCrashReport(error: unknown): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * At most one line per kind every `everyMs`; lines held back are counted into the next one. For
+ * refusals a flood can cause (another process hammering a socket or port), so the log cannot become
+ * the thing that fills the disk.
+ */
+export class LogLimiter {
+  private kinds = new Map<string, { next: number; held: number }>();
+
+  constructor(
+    private everyMs = 5000,
+    private now: () => number = Date.now,
+  ) {}
+
+  log(kind: string, message: string): void {
+    const t = this.now();
+    const k = this.kinds.get(kind);
+    if (k && t < k.next) {
+      k.held++;
+      return;
+    }
+    log(k?.held ? `${message} (and ${k.held} more like it since the last such line)` : message);
+    this.kinds.set(kind, { next: t + this.everyMs, held: 0 });
+  }
+}

@@ -51,22 +51,30 @@ function trusted(pane: Pane, pred: (a: Activity | undefined) => boolean): (a: Ac
   return (a) => (!pane.hasScreenRules || a?.source === 'screen') && pred(a);
 }
 
+/** How long a program only guessed to be idle gets to show what its interrupt key did (exit, or not). */
+const GUESSED_SETTLE_MS = 300;
+
 /** Sends the pane's interrupt key and waits for the program to stop working. */
 export async function interruptConfirmed(host: SteerHost, pane: Pane): Promise<SteerResult> {
   const t0 = Date.now();
   const before = host.detect(pane);
   if (!pane.running) return { ok: false, ms: 0, detail: 'is not running' };
+  const key = INTERRUPT_KEY[pane.spec.interrupt];
   // Known to be idle: its interrupt key would not stop anything, and a second Esc can open a dialog
   // (Claude Code's rewind). Only a guess gets the key anyway.
   if (before && before.source !== 'guess' && !working(before) && trusted(pane, () => true)(before)) return { ok: true, ms: 0, detail: 'was not busy' };
   pane.interrupt();
-  if (!working(before)) return { ok: true, ms: 0, detail: 'was not busy' };
+  if (!working(before)) {
+    // Quiet is not idle for a program we can only guess about (a `sleep` prints nothing): see
+    // whether the key ended it before saying anything.
+    const exited = await host.until(pane, () => !pane.running, GUESSED_SETTLE_MS, URGENT);
+    return { ok: true, ms: Date.now() - t0, detail: exited ? `exited on ${key}` : `was quiet; ${key} sent` };
+  }
   const settled = trusted(pane, (a) => a !== undefined && !working(a));
   // A program that ends on its interrupt key (a script, a test run) has stopped too.
   const ok = await host.until(pane, (a) => !pane.running || settled(a), INTERRUPT_CONFIRM_MS, URGENT);
   const ms = Date.now() - t0;
-  if (ok && !pane.running) return { ok, ms, detail: `it exited` };
-  const key = INTERRUPT_KEY[pane.spec.interrupt];
+  if (ok && !pane.running) return { ok, ms, detail: `exited on ${key}` };
   return ok ? { ok, ms, detail: `stopped in ${ms} ms` } : { ok, ms, detail: `still busy ${Math.round(ms / 1000)} s after ${key}` };
 }
 

@@ -15,15 +15,17 @@ async function ready(args: string[], opts: Parameters<typeof start>[1] = {}) {
 }
 
 describe('lifecycle', () => {
-  it('quit asks while panes run, then stops every process and restores the terminal', async () => {
+  it('quit asks while an agent is busy, then stops every process and restores the terminal', async () => {
     const { t } = await ready(['shell', '--cmd', STUBBORN]);
     await t.waitFor('stubborn-ready');
     t.write('sleep 301 &\r');
     await t.waitFor(/\[1\] \d+/);
+    t.write('sleep 302\r');
+    await t.waitFor('1 shell · busy');
     const pids = descendants(t.pid);
-    expect(pids.length).toBeGreaterThanOrEqual(4);
+    expect(pids.length).toBeGreaterThanOrEqual(5);
     t.keys('C-a', 'q');
-    await t.waitFor('Quit? 2 still running');
+    await t.waitFor('Quit? shell is busy; everything will be stopped');
     t.keys('y');
     const exit = await t.exited;
     expect(exit.exitCode).toBe(0);
@@ -59,7 +61,8 @@ describe('lifecycle', () => {
     t.keys('C-a', 'i');
     await t.waitFor('got-int');
     await t.waitFor('exited 3');
-    expect(statusBar(t)).toContain('interrupted');
+    // Its status was a guess (it printed nothing): the workspace says what the key did.
+    await t.waitFor('trap exited on Ctrl-C');
   });
 
   it('a shell is busy while its foreground job runs and idle at its prompt; interrupt is confirmed', async () => {
@@ -91,7 +94,8 @@ describe('lifecycle', () => {
   it('keeps the whole output of a fast-exiting program', async () => {
     const { t } = await ready(['--cmd', 'seq 1 5000']);
     await t.waitFor('exited 0');
-    expect(t.text()).toMatch(/┃5000\s+┃/);
+    // The pty's last bytes may arrive just after the exit (node-pty): they still land.
+    await t.waitFor(/┃5000\s+┃/);
   });
 
   it('a flooding pane does not freeze typing in another, nor take the workspace down', async () => {

@@ -16,9 +16,11 @@ afterEach(async () => {
 function rig() {
   const { program, state } = fakeClaude();
   const cc = paneSpec('cc', 'esc', { preset: 'claude', env: { FAKE: 'claude' } });
-  const r = workspaceRig([cc, paneSpec('lead')], { cols: 250, rows: 40 }, (p) => p.options.env.FAKE === 'claude' && program(p));
-  const context = { feed: { postNote: (_a: string, text: string) => void notes.push(text), entries: () => [], notes: () => [] } } as unknown as ContextService;
-  const host = workspaceMcpHost({ workspace: () => r.ws, context });
+  // The workspace posts undeliverable messages as notes through its context port.
+  const port = { view: () => ({ lines: [], notes: [], pending: {}, conflicts: {} }), postNote: (_a: string, text: string) => void notes.push(text), subscribe: () => () => {} };
+  const r = workspaceRig([cc, paneSpec('lead')], { cols: 250, rows: 40, context: port }, (p) => p.options.env.FAKE === 'claude' && program(p));
+  const context = { feed: { entries: () => [], notes: () => [] } } as unknown as ContextService;
+  const host = workspaceMcpHost(r.ws, context);
   return { ...r, state, host, cc: () => r.ws.panes[0] };
 }
 
@@ -45,7 +47,7 @@ describe('MCP host', () => {
     cc().type('half a thought');
     const r = await host.sendMessage('lead', 'cc', 'hello');
     expect(r.detail).toMatch(/^queued: the person is typing there/);
-    await ws.closePane(cc().id);
+    ws.dispatch({ t: 'close-pane', pane: cc().id });
     await vi.waitFor(() => expect(notes).toContainEqual(expect.stringMatching(/message from lead to cc was not delivered: cc was closed/)), wait);
     expect(state.submitted).toEqual([]);
   });

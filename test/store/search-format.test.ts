@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMemoryIndex, formatHits, relativeTime, searchMemoryTool, type Hit, type MemoryRecord } from '../../src/store/search.js';
+import { buildMemoryIndex, formatHits, relativeTime, type Hit, type MemoryRecord } from '../../src/store/search.js';
+import { searchMemoryTool } from '../../src/agent/tools/search-memory.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 2, 8, 14, 3);

@@ -3,7 +3,7 @@
 // only the screen to go by, exactly as with the real thing.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeClaude, screen, type FakeClaude } from '../helpers/fake-claude.js';
-import { disposeRigs, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
+import { disposeRigs, run, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
 import { likelyWriter } from '../../src/workspace/workspace.js';
 
 const wait = { timeout: 10_000, interval: 5 };
@@ -39,8 +39,8 @@ describe('status of an external CLI from its screen', () => {
 
   it('a permission prompt raises attention once, lists the pane as waiting, and prefix+a goes there', async () => {
     const { ws, pty, pane } = rig();
-    ws.addPane(paneSpec('other'));
-    expect(ws.focus).toBe(1);
+    ws.dispatch({ t: 'add-pane', spec: paneSpec('other') });
+    expect(ws.focused).toBe(ws.panes[1]);
     const attention: string[] = [];
     ws.on('attention', (p) => attention.push(p.name));
     await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
@@ -52,8 +52,8 @@ describe('status of an external CLI from its screen', () => {
     pty(pane()).output(screen('waiting-permission-bash'));
     await vi.waitFor(() => expect(pane().activity?.state).toBe('waiting'), wait);
     expect(attention).toEqual(['cc']);
-    ws.nextWaiting();
-    expect(ws.focus).toBe(0);
+    run(ws, 'agent.nextWaiting');
+    expect(ws.focused).toBe(ws.panes[0]);
   });
 });
 
