@@ -29,7 +29,8 @@ describe('the demo', () => {
       t.keys('y');
       await t.waitFor((s) => !/Allow run_command/.test(s), { message: 'the second approval answered' });
     }
-    await t.waitFor('Fixed: `cartTotal` skipped the first item', { timeout: 30_000 });
+    // lead's summary ends with this line (its heading may have scrolled away by now).
+    await t.waitFor('The tests agent can confirm it with node --test.', { timeout: 30_000 });
 
     // Quit asks only while something works or waits.
     t.keys('C-a', 'q');
