@@ -132,6 +132,8 @@ describe('built-in agent pane', () => {
     t.keys('C-a', 'a');
     t.keys('y');
     await t.waitFor('All tests pass', { timeout: 60_000 });
+    // The text shows while its turn still streams: wait for both turns to end.
+    await t.waitFor((text) => /1 lead · idle/.test(text) && /2 tests · idle/.test(text), { message: 'both agents idle' });
     // Both agents are done and idle: quit asks nothing.
     t.keys('C-a', 'q');
     expect((await t.exited).exitCode).toBe(0);
