@@ -5,7 +5,9 @@ import { LAYOUTS, PRESET_NAMES, type Layout } from '../config/schema.js';
 import { closestWord } from '../util/text.js';
 
 export type CliArgs = {
-  command: 'run' | 'sessions' | 'search' | 'help' | 'version';
+  command: 'run' | 'sessions' | 'search' | 'help' | 'version' | 'ls' | 'attach' | 'stop';
+  /** The workspace `attach` and `stop` name (an id from `agents ls`); default: this project's. */
+  target?: string;
   names: string[];
   cmds: string[];
   config?: string;
@@ -26,6 +28,15 @@ export type CliArgs = {
 export type ParseResult = { ok: true; value: CliArgs } | { ok: false; message: string };
 
 const HELP_HINT = "Run 'agents --help' for usage.";
+
+/** One paragraph for a launch without a terminal: what is wrong, what to do, what works anyway. */
+export function noTerminalMessage(stdinTTY: boolean, stdoutTTY: boolean): string {
+  const which = !stdinTTY && !stdoutTTY ? 'its input and output are' : !stdinTTY ? 'its input is' : 'its output is';
+  return (
+    `the workspace is a full-screen program and needs a terminal, but ${which} not one here (redirected to a file or a pipe). ` +
+    "Run it straight from a terminal. 'agents sessions', 'agents search' and 'agents --help' work anywhere."
+  );
+}
 
 type RootOptions = {
   cmd?: string[];
@@ -73,6 +84,21 @@ function buildProgram(onResult: (value: CliArgs) => void): Command {
     .action((words: string[]) => {
       onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'search', query: words.join(' ') });
     });
+
+  program
+    .command('ls')
+    .description('list the running workspaces of this user')
+    .action(() => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'ls' }));
+  program
+    .command('attach')
+    .description("attach this terminal to a running workspace (default: this project's)")
+    .argument('[ID]', 'a workspace id from agents ls')
+    .action((id: string | undefined) => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'attach', target: id }));
+  program
+    .command('stop')
+    .description("stop a running workspace and its agents (default: this project's)")
+    .argument('[ID]', 'a workspace id from agents ls')
+    .action((id: string | undefined) => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'stop', target: id }));
 
   for (const cmd of [program, ...program.commands]) {
     cmd.exitOverride();
@@ -182,12 +208,15 @@ Examples:
   agents --continue            reopen this project's latest session with something in it
   agents sessions --all        list this project's sessions, empty ones too
   agents search "rate limit"   search stored conversations
+  agents ls                    the running workspaces (they go on when their terminal closes)
+  agents attach                come back to this project's workspace (after ctrl+a d, or a lost terminal)
 
 Keys: press the prefix (ctrl+a), then ? inside the workspace for the full list.
 
 Environment:
   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   used by the built-in agent, as the Anthropic SDK does
   AGENTS_HOME                            where sessions, logs and trust answers are stored (overrides the XDG data folder)
+  AGENTS_SERVER=0                        run the workspace inside this terminal's process (no server to detach from)
   NO_COLOR                               when set, no colours are used whatever the theme
 `;
 

@@ -2,33 +2,45 @@
  * The `agents` command: flags, config, theme and keymap are loaded and checked before the terminal
  * is touched, so any mistake is one clear paragraph on stderr with exit status 2.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildKeymap } from '../config/keymap.js';
 import { findProjectConfig, loadConfig } from '../config/load.js';
 import { defaultConfig, PRESET_NAMES, type Config } from '../config/schema.js';
 import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
+import { printable } from '../util/safe-text.js';
 import type { PickerOption } from '../workspace/workspace.js';
-import { helpText, parseArgs, unknownNamesMessage } from './args.js';
+import { helpText, noTerminalMessage, parseArgs, unknownNamesMessage } from './args.js';
+
+/** Set when this process is a workspace server: where it reports ready, or why it could not start. */
+const serveFd = process.env.AGENTS_SERVE_FD ? Number(process.env.AGENTS_SERVE_FD) : undefined;
+// Its children must not take themselves for servers.
+delete process.env.AGENTS_SERVE_FD;
+
+function report(r: { ready: string } | { error: string; code: number }): void {
+  if (serveFd === undefined) return;
+  try {
+    writeSync(serveFd, JSON.stringify(r) + '\n');
+    if ('ready' in r) closeSync(serveFd);
+  } catch {
+    // The terminal that started us is gone; the log has the rest.
+  }
+}
 
 function fail(message: string, code = 2): never {
-  process.stderr.write(`agents: ${message.trimEnd()}\n`);
+  if (serveFd !== undefined) {
+    report({ error: message.trimEnd(), code });
+    process.exit(code);
+  }
+  // Messages quote flags, config values and paths: shown escaped, never obeyed by the terminal.
+  process.stderr.write(`agents: ${printable(message.trimEnd(), { newlines: true })}\n`);
   process.exit(code);
 }
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-/** One paragraph for a launch without a terminal: what is wrong, what to do, what works anyway. */
-function noTerminalMessage(stdinTTY: boolean, stdoutTTY: boolean): string {
-  const which = !stdinTTY && !stdoutTTY ? 'its input and output are' : !stdinTTY ? 'its input is' : 'its output is';
-  return (
-    `the workspace is a full-screen program and needs a terminal, but ${which} not one here (redirected to a file or a pipe). ` +
-    "Run it straight from a terminal. 'agents sessions', 'agents search' and 'agents --help' work anywhere."
-  );
 }
 
 async function main(): Promise<void> {
@@ -51,7 +63,20 @@ async function main(): Promise<void> {
         : await searchSessions(process.cwd(), args.query ?? '', process.stdout);
     process.exit(code);
   }
+  if (args.command === 'ls' || args.command === 'attach' || args.command === 'stop') {
+    const { attachCommand, listServers, stopCommand } = await import('./servers.js');
+    const code =
+      args.command === 'ls'
+        ? await listServers(version(), process.stdout)
+        : args.command === 'attach'
+          ? await attachCommand(args.target, version(), process.cwd())
+          : await stopCommand(args.target, version(), process.cwd(), process.stdout);
+    process.exit(code);
+  }
   const resuming = args.continue || args.resume !== undefined;
+  // A terminal starts (or finds) the project's workspace server and attaches to it; AGENTS_SERVER=0
+  // runs the workspace in this process instead.
+  const client = serveFd === undefined && process.env.AGENTS_SERVER !== '0';
 
   // --demo (src/demo/launch.ts); with --continue it goes back to the last demo's folder.
   const demoKit = args.demo ? await import('../demo/launch.js') : undefined;
@@ -62,6 +87,8 @@ async function main(): Promise<void> {
     demoProject = last.project;
   }
 
+  // Flags, config, names and trust are checked by the terminal (at once, with the usual message),
+  // and again by the server it starts (which reports what it finds on its status pipe).
   const configFile = args.config ?? (args.demo ? undefined : findProjectConfig(process.cwd()));
   let config: Config = defaultConfig();
   if (configFile) {
@@ -79,19 +106,20 @@ async function main(): Promise<void> {
     config = demoKit.demoConfig(config);
     if (args.names.length === 0 && args.cmds.length === 0) args.names.push(...demoKit.DEMO_PANES);
   }
-  const resolve = (projectDir: string) => resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
-  // Checked here, before anything runs; a demo resolves again once its project folder exists.
+  const resolveFor = (projectDir: string) => resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
   const unknown = unknownNamesMessage(args.names, (config.agents ?? []).map((a) => a.name));
   if (unknown) fail(unknown);
-  let resolved = resolve(demoProject ?? process.cwd());
+  let resolved = resolveFor(demoProject ?? process.cwd());
   if (resolved.errors.length) fail(resolved.errors.join('\n'));
 
   // A project's config may run commands: asked about before anything runs (src/config/trust.ts).
-  if (configFile) {
+  // The terminal asks; a server (no terminal) only runs a config trusted already or with --trust.
+  const trust = async (input: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<{ code: number; message: string } | undefined> => {
+    if (!configFile) return undefined;
     const { checkTrust } = await import('./trust.js');
     const configured = new Set((projectConfig.agents ?? []).map((a) => a.name));
     // The config agents this launch opens: all of them by default, the named ones otherwise, none
-    // when a stored session is reopened (its panes come from the store).
+    // when a stored session is reopened (its panes come from the store) or for the demo.
     const opened = resuming || demoKit ? [] : args.names.length === 0 && args.cmds.length === 0 ? [...configured] : args.names.filter((n) => configured.has(n));
     const decision = await checkTrust({
       configFile,
@@ -100,21 +128,41 @@ async function main(): Promise<void> {
       projectDir: process.cwd(),
       uses: (item) => item.agent === undefined || opened.includes(item.agent),
       trustFlag: args.trust,
-      input: process.stdin,
+      input,
       output: process.stderr,
     });
-    if (!decision.run) fail(decision.message, decision.code);
-  }
+    return decision.run ? undefined : decision;
+  };
 
-  if (!process.stdin.isTTY || !process.stdout.isTTY) fail(noTerminalMessage(Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY)));
+  if (client) {
+    const { runClient } = await import('./client-main.js');
+    const code = await runClient(args, process.argv.slice(2), version(), { project: demoKit ? demoProject : process.cwd(), beforeStart: () => trust(process.stdin) });
+    process.exit(code);
+  }
+  const refused = await trust(process.stdin);
+  if (refused) fail(refused.message, refused.code);
+  if (serveFd === undefined && (!process.stdin.isTTY || !process.stdout.isTTY)) fail(noTerminalMessage(Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY)));
 
   const demo = demoKit ? await demoKit.startDemo(demoProject) : undefined;
   if (demo) {
     process.chdir(demo.project);
-    resolved = resolve(demo.project);
+    resolved = resolveFor(demo.project);
     if (resolved.errors.length) fail(resolved.errors.join('\n'));
   }
   const projectDir = process.cwd();
+  // A server claims its project's socket first: of two started at once, one builds the workspace
+  // and the other's terminal attaches to it.
+  let server: import('../server/server.js').WorkspaceServer | undefined;
+  if (serveFd !== undefined) {
+    const { ensureRuntimeDir, socketPath, workspaceId } = await import('../server/paths.js');
+    const { WorkspaceServer } = await import('../server/server.js');
+    try {
+      const id = workspaceId(projectDir);
+      server = await WorkspaceServer.listen({ path: socketPath(ensureRuntimeDir(), id), id, project: projectDir, version: version() });
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
 
   const { planMemory } = await import('./session-start.js');
   const plan = await planMemory({
@@ -141,13 +189,14 @@ async function main(): Promise<void> {
 
   // Loaded only now: a bad flag should not pay for React, Ink and node-pty.
   const { composeWorkspace } = await import('./compose.js');
-  const { runLocal } = await import('./run-local.js');
+  const size = /^(\d+)x(\d+)$/.exec(process.env.AGENTS_SERVE_SIZE ?? '');
+  delete process.env.AGENTS_SERVE_SIZE;
   const composed = await composeWorkspace({
     projectDir,
     specs,
     layout,
-    cols: process.stdout.columns || 80,
-    rows: process.stdout.rows || 24,
+    cols: size ? Number(size[1]) : process.stdout.columns || 80,
+    rows: size ? Number(size[2]) : process.stdout.rows || 24,
     keymap: keys.keymap,
     presets,
     makeSpec,
@@ -165,6 +214,30 @@ async function main(): Promise<void> {
     attention: config.attention,
     simulated: demo !== undefined,
   });
+  if (server) {
+    const { runServer } = await import('../server/run-server.js');
+    const path = server.path;
+    await runServer(composed, {
+      theme: theme.value,
+      keymap: keys.keymap,
+      mouse: config.mouse,
+      bell: config.attention.bell,
+      notice: plan.notice,
+      server,
+      id: server.id,
+      project: projectDir,
+      // The demo's agents start on their own, so its session always has something to come back to.
+      farewell: demo ? demoKit?.demoGoodbye(demo.project, true).trimEnd() : undefined,
+      onReady: () => {
+        // The session is recorded from here on: a start that never got this far leaves none.
+        memory?.start();
+        report({ ready: path });
+      },
+    }).catch((err: Error) => fail(err.message, 1));
+    await demo?.close();
+    process.exit(0);
+  }
+  const { runLocal } = await import('./run-local.js');
   const ending = await runLocal(composed, {
     theme: theme.value,
     keymap: keys.keymap,

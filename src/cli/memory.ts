@@ -3,10 +3,10 @@
  * stored session back into panes for `--continue` / `--resume ID`.
  */
 import { randomUUID } from 'node:crypto';
-import { buildMemoryIndex, formatHits, relativeTime } from '../store/search.js';
+import { buildMemoryIndex, formatHits, formatSession } from '../store/search.js';
 import { memoryRecords } from '../store/recorder.js';
 import { ProjectStore, type AgentMeta, type SessionSummary } from '../store/store.js';
-import { formatCost, formatTokens } from '../util/format.js';
+import { printable } from '../util/safe-text.js';
 import { plural } from '../util/text.js';
 import { defaultConfig } from '../config/schema.js';
 import { findExecutable, PRESETS, resolveAgents, withConversation, type PaneSpec, type PresetName } from '../workspace/presets.js';
@@ -24,7 +24,7 @@ async function openForReading(projectDir: string): Promise<{ store?: ProjectStor
 export async function listSessions(projectDir: string, out: NodeJS.WriteStream, opts: { all: boolean } = { all: false }): Promise<number> {
   const { store, message } = await openForReading(projectDir);
   if (!store) {
-    process.stderr.write(`agents: ${message ?? 'no session store'}\n`);
+    process.stderr.write(`agents: ${printable(message ?? 'no session store')}\n`);
     return 1;
   }
   const every = store.sessions();
@@ -33,20 +33,12 @@ export async function listSessions(projectDir: string, out: NodeJS.WriteStream, 
   const hidden = every.length - sessions.length;
   const hiddenNote = hidden > 0 ? `${plural(hidden, 'empty session')} not shown (nothing was said, noted or changed in them): 'agents sessions --all' lists them too.\n` : '';
   if (sessions.length === 0) {
-    out.write(`No stored sessions with anything in them for ${projectDir} yet.\n${hiddenNote}`);
+    out.write(`No stored sessions with anything in them for ${printable(projectDir)} yet.\n${hiddenNote}`);
     return 0;
   }
   const now = Date.now();
   const width = out.columns || 100;
-  for (const s of sessions) {
-    const agents = s.agents.map((a) => a.name).join(', ');
-    const head = `${s.id}  ${relativeTime(s.started, now)}${s.ended ? '' : ' (open or not closed cleanly)'}${opts.all && !store.hasContent(s) ? ' (empty)' : ''}`;
-    const counts = [plural(s.agents.length, 'pane') + `: ${agents}`, plural(s.messages, 'message')];
-    if (s.notes) counts.push(plural(s.notes, 'note'));
-    if (s.changes) counts.push(plural(s.changes, 'change'));
-    counts.push(`${s.tokens === 1 ? '1 token' : `${formatTokens(s.tokens)} tokens`}`, formatCost(s.cost));
-    out.write(`${head}\n  ${counts.join(' · ')}\n${s.firstInstruction ? `  “${clip(s.firstInstruction.replace(/\s+/g, ' '), width - 6)}”\n` : ''}`);
-  }
+  for (const s of sessions) out.write(formatSession(s, { width, now, empty: opts.all && !store.hasContent(s) }));
   out.write(`\n${hiddenNote}Resume the latest with \`agents --continue\`, another with \`agents --resume ID\`.\n`);
   return 0;
 }
@@ -54,7 +46,7 @@ export async function listSessions(projectDir: string, out: NodeJS.WriteStream, 
 export async function searchSessions(projectDir: string, query: string, out: NodeJS.WriteStream): Promise<number> {
   const { store, message } = await openForReading(projectDir);
   if (!store) {
-    process.stderr.write(`agents: ${message ?? 'no session store'}\n`);
+    process.stderr.write(`agents: ${printable(message ?? 'no session store')}\n`);
     return 1;
   }
   const index = await buildMemoryIndex(memoryRecords(store));
@@ -62,10 +54,6 @@ export async function searchSessions(projectDir: string, query: string, out: Nod
   const hits = index.search(query, { limit: 10 });
   out.write(formatHits(hits, { color: Boolean(out.isTTY) && !process.env.NO_COLOR, width: out.columns || 100, now: Date.now(), query }) + '\n');
   return 0;
-}
-
-function clip(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`;
 }
 
 /**

@@ -6,10 +6,10 @@
  * all (TERM, then KILL) before the terminal is restored; a crash kills them at once.
  */
 import { writeFileSync } from 'node:fs';
-import { inspect } from 'node:util';
 import { Frontend } from '../frontend/frontend.js';
 import { ScreenMode } from '../render/screen-mode.js';
-import { log, writeCrashReport } from '../util/log.js';
+import { log, routeConsoleToLog, writeCrashReport } from '../util/log.js';
+import { printable } from '../util/safe-text.js';
 import type { Composed } from './compose.js';
 import type { Keymap } from '../config/keymap.js';
 import type { Theme } from '../config/theme.js';
@@ -49,12 +49,7 @@ export function runLocal(composed: Composed, o: LocalOptions): Promise<Ending> {
     bell: () => void stdout.write('\x07'),
   };
 
-  // Node's warnings and any library's console output would scribble over the screen: log them.
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => log(`warning: ${w.name}: ${w.message}`));
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    console[level] = (...args: unknown[]) => log(`console.${level}: ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 2 }))).join(' ')}`);
-  }
+  routeConsoleToLog();
   screen.enter({ mouse: o.mouse !== false });
   const attached = frontend.attach(terminal);
   stdin.setEncoding('utf8');
@@ -102,7 +97,7 @@ export function runLocal(composed: Composed, o: LocalOptions): Promise<Ending> {
       frontend.renderer.stop();
       screen.restore();
       const file = writeCrashReport(err);
-      process.stderr.write(`agents: internal error: ${err instanceof Error ? err.message : String(err)}\n${file ? `Details: ${file}\n` : ''}`);
+      process.stderr.write(`agents: internal error: ${printable(err instanceof Error ? err.message : String(err))}\n${file ? `Details: ${file}\n` : ''}`);
       process.exit(70);
     };
     process.on('uncaughtException', crash);

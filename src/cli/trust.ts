@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { configDigest, trustItems, TrustStore, type TrustItem } from '../config/trust.js';
 import type { Config } from '../config/schema.js';
+import { printable } from '../util/safe-text.js';
 
 export type TrustDecision = { run: true } | { run: false; code: number; message: string };
 
@@ -32,6 +33,8 @@ export interface TrustCheck {
 
 export async function checkTrust(c: TrustCheck): Promise<TrustDecision> {
   const items = trustItems(c.config, c);
+  // A folder name can hold escape sequences too.
+  const file = printable(c.configFile);
   if (c.trustFlag || !items.some(c.uses)) return { run: true };
   const store = c.store ?? new TrustStore();
   const digest = configDigest(readFileSync(c.configFile));
@@ -41,14 +44,14 @@ export async function checkTrust(c: TrustCheck): Promise<TrustDecision> {
       run: false,
       code: 2,
       message:
-        `${c.configFile} can run commands on this computer (${items.map((i) => i.text).join('; ')}) and has not been trusted here yet, ` +
+        `${file} can run commands on this computer (${items.map((i) => i.text).join('; ')}) and has not been trusted here yet, ` +
         `and there is no terminal to ask on. Run agents in a terminal once to answer, or pass --trust to run it without asking ` +
         `(for scripts and CI, on projects you trust).`,
     };
   }
   c.output.write(
     [
-      `${c.configFile} can run commands on this computer:`,
+      `${file} can run commands on this computer:`,
       ...items.map((i) => `  • ${i.text}`),
       'Start it only if you trust where this project came from. The answer is remembered until the file',
       'changes (--trust skips this question).',
@@ -60,7 +63,7 @@ export async function checkTrust(c: TrustCheck): Promise<TrustDecision> {
     return {
       run: false,
       code: 0,
-      message: `not started; nothing was run. Read ${c.configFile}, then start agents again to be asked again.`,
+      message: `not started; nothing was run. Read ${file}, then start agents again to be asked again.`,
     };
   }
   store.trust(c.configFile, digest);

@@ -6,6 +6,7 @@
 // ("shift+tab"). Other characters cannot take shift: the terminal sends the shifted character itself.
 
 import type { KeyEvent, NamedKey } from '../terminal/input.js';
+import { printable } from '../util/safe-text.js';
 import { editDistance } from '../util/text.js';
 
 export interface KeyPattern { readonly key: string; readonly ctrl: boolean; readonly alt: boolean; readonly shift: boolean }
@@ -100,7 +101,7 @@ const isCaseLetter = (k: string): boolean => codepoints(k) === 1 && k.toUpperCas
 
 export function parseBinding(input: string): KeyPattern | KeyBindingError {
   const s = input.trim();
-  const bad = (why: string) => new KeyBindingError(`${JSON.stringify(input)} is not a key: ${why}`);
+  const bad = (why: string) => new KeyBindingError(printable(`${JSON.stringify(input)} is not a key: ${why}`));
   if (s === '') return bad('it is empty');
   let keyPart: string;
   let modParts: string[];
@@ -280,6 +281,7 @@ export function buildKeymap(opts: KeymapOptions = {}): { keymap?: Keymap; errors
     }
   }
 
-  if (errors.length > 0 || !prefix) return { errors };
+  // The messages quote the config's keys and values: shown escaped, never obeyed by the terminal.
+  if (errors.length > 0 || !prefix) return { errors: errors.map((e) => printable(e)) };
   return { keymap: new BoundKeymap(prefix, bindings, tables), errors };
 }

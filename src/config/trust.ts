@@ -13,13 +13,15 @@
  * - Only "yes" is remembered; a declined config is asked about again next time.
  * - The trust file (trust.json in the data folder) is 0600; an unreadable one is moved aside and
  *   counts as empty, so the fault can only make agents ask again, never skip the question.
- * - Every string from the config is shown with control and invisible characters escaped.
+ * - Every string from the config is shown through printable(): control characters and bidi
+ *   overrides escaped, never sent to the terminal raw.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync, renameSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { dataDir } from '../util/paths.js';
+import { printable } from '../util/safe-text.js';
 import { writePrivateFile } from '../util/private-file.js';
 import { log } from '../util/log.js';
 import type { Config } from './schema.js';
@@ -31,21 +33,10 @@ export interface TrustItem {
   text: string;
 }
 
-/** Shown escaped: control characters, bidi overrides, zero-width and other invisible characters. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-function escapeInvisible(s: string): string {
-  return s.replace(INVISIBLE, (c) => {
-    const code = c.codePointAt(0) ?? 0;
-    return NAMED[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`);
-  });
-}
-
 /** A program argument as a person reads it: bare when plain, else in double quotes. */
 function arg(s: string): string {
   if (/^[\w@%+=:,./~-]+$/.test(s)) return s;
-  return `"${escapeInvisible(s.replace(/[\\"]/g, (c) => `\\${c}`))}"`;
+  return `"${printable(s.replace(/[\\"]/g, (c) => `\\${c}`))}"`;
 }
 
 function envText(env: Record<string, string> | undefined): string {
@@ -72,7 +63,7 @@ export function trustItems(config: Config, where: { configDir: string; projectDi
   const items: TrustItem[] = [];
   const project = real(where.projectDir);
   for (const a of config.agents ?? []) {
-    const name = `agent "${escapeInvisible(a.name)}"`;
+    const name = `agent "${printable(a.name)}"`;
     const folder = a.cwd === undefined ? undefined : real(resolve(where.configDir, a.cwd));
     const outside = folder !== undefined && !isInside(folder, project);
     const env = envText(a.env);
@@ -89,7 +80,7 @@ export function trustItems(config: Config, where: { configDir: string; projectDi
       items.push({ agent: a.name, text: `${name} (built-in agent) has "permissions": "auto": it runs commands and edits files without asking` });
   }
   if (config.attention.command !== undefined) {
-    items.push({ text: `attention.command runs in /bin/sh when an agent waits for you: ${escapeInvisible(config.attention.command)}` });
+    items.push({ text: `attention.command runs in /bin/sh when an agent waits for you: ${printable(config.attention.command)}` });
   }
   return items;
 }

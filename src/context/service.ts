@@ -11,10 +11,11 @@
 import { EventEmitter } from 'node:events';
 import type { AgentEvent, AgentEventSource, AgentMessage, WorkspaceMessage } from '../workspace/events.js';
 import { log } from '../util/log.js';
+import { printable } from '../util/safe-text.js';
 import type { ContextPort, ContextView } from '../workspace/workspace.js';
 import { formatBytes } from './delivery.js';
 import { ChangeFeed } from './feed.js';
-import { partyOf, PERSON, type FeedEntry } from './feed-types.js';
+import { authorName, partyOf, PERSON, whoName, type FeedEntry } from './feed-types.js';
 import { fileReader, gitBaseline } from './reader.js';
 import { createWatcher, type FileWatcher } from './watcher.js';
 
@@ -33,17 +34,18 @@ export interface ContextServiceOptions {
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
 
-/** A note's author as people and agents read it. */
-export const authorName = (author: string) => (author === PERSON ? 'you' : author);
 
-/** A feed entry as plain words: who ("outside" for the person or any program), what, where, how much. */
+/**
+ * A feed entry as plain words: who (see whoName), what, where, how much.
+ * Paths are shown escaped (a file name is outside text: it may hold ESC or a bidi override).
+ */
 export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string } {
   return {
     id: e.id,
     time: e.time,
-    who: e.who.kind === 'agent' ? e.who.name : e.who.kind === 'guess' ? `${e.who.pane}?` : 'outside',
+    who: whoName(e.who),
     kind: e.summary ? `${e.summary.files} files` : e.kind,
-    path: e.kind === 'renamed' && e.from ? `${e.from} → ${e.path}` : e.path,
+    path: e.kind === 'renamed' && e.from ? `${printable(e.from)} → ${printable(e.path)}` : printable(e.path),
     size: !e.size ? '' : 'bytes' in e.size ? formatBytes(e.size.bytes) : `+${e.size.added} -${e.size.removed}`,
   };
 }
@@ -185,7 +187,7 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
     const pending = this.feed.undeliveredCounts();
     const conflicts: Record<string, string> = {};
     const now = Date.now();
-    for (const [name, c] of this.conflictsByAgent) if (c.until > now) conflicts[name] = c.path;
+    for (const [name, c] of this.conflictsByAgent) if (c.until > now) conflicts[name] = printable(c.path);
     this.cached = { lines, notes, pending, conflicts };
     return this.cached;
   }

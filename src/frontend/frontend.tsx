@@ -71,12 +71,20 @@ export class Frontend {
   private active: TerminalLink | undefined;
   /** Ink's listeners: told of changes only while a terminal is attached (nothing is drawn for nobody). */
   private uiListeners = new Set<() => void>();
+  /** Changes went by while nobody was attached: the chrome is behind the workspace. */
+  private chromeStale = false;
+  /** Terminals that attached while the chrome was behind: drawn to once it caught up. */
+  private waiting: TerminalLink[] = [];
+  private waitTimer: NodeJS.Timeout | undefined;
 
   constructor(private o: FrontendOptions) {
     const ws = o.workspace;
     ({ cols: this.cols, rows: this.rows } = ws.getView());
     this.renderer = new Renderer(undefined, () => this.scene(), this.cols, this.rows);
-    this.chrome = new ChromeScreen(this.cols, this.rows, () => this.renderer.setChrome(this.chrome.grid));
+    this.chrome = new ChromeScreen(this.cols, this.rows, () => {
+      this.renderer.setChrome(this.chrome.grid);
+      this.showWaiting();
+    });
     ws.on('dirty', this.onDirty);
     ws.on('change', this.onChange);
     ws.on('typed', this.onTyped);
@@ -158,7 +166,11 @@ export class Frontend {
 
   /** The workspace published: follow its size, then draw. */
   private onChange = () => {
-    if (this.links.size === 0) return;
+    if (this.links.size === 0) {
+      this.chromeStale = true;
+      return;
+    }
+    this.chromeStale = false;
     for (const l of [...this.uiListeners]) l();
     const { cols, rows } = this.o.workspace.getView();
     if (cols !== this.cols || rows !== this.rows) {
@@ -177,9 +189,21 @@ export class Frontend {
   }
 
   /** Starts drawing to `t` and taking its keys; the layout takes its size. */
+  /** Draws to the terminals that waited for the chrome to catch up. */
+  private showWaiting(): void {
+    clearTimeout(this.waitTimer);
+    for (const t of this.waiting.splice(0)) if (this.links.has(t)) this.renderer.attach(t);
+  }
+
   attach(t: TerminalLink): Attachment {
     this.links.add(t);
-    this.renderer.attach(t);
+    if (this.chromeStale) {
+      // Its first frame would show the chrome as it was when the last terminal left (a mode, a
+      // message): wait for Ink to draw the present one, or a moment at most if nothing changed.
+      this.waiting.push(t);
+      clearTimeout(this.waitTimer);
+      this.waitTimer = setTimeout(() => this.showWaiting(), 150);
+    } else this.renderer.attach(t);
     const ws = this.o.workspace;
     // Also catches the chrome up: nothing was drawn while nobody looked.
     ws.dispatch({ t: 'clients', count: this.links.size });
@@ -211,6 +235,7 @@ export class Frontend {
       },
       detach: () => {
         clearTimeout(flushTimer);
+        this.waiting = this.waiting.filter((w) => w !== t);
         if (!this.links.delete(t)) return;
         this.renderer.detach(t);
         if (!this.stopped) ws.dispatch({ t: 'clients', count: this.links.size });
@@ -220,6 +245,7 @@ export class Frontend {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.waitTimer);
     const ws = this.o.workspace;
     ws.off('dirty', this.onDirty);
     ws.off('change', this.onChange);

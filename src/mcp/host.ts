@@ -3,7 +3,9 @@
  * context, the panes' statuses, and one agent's message to another (delivered by the workspace when
  * the receiver is idle, see src/workspace/delivery.ts). An adapter only: no state of its own.
  */
-import { authorName, describeEntry, type ContextService } from '../context/service.js';
+import { authorName } from '../context/feed-types.js';
+import { describeEntry, type ContextService } from '../context/service.js';
+import { typeable } from '../util/safe-text.js';
 import type { Pane } from '../workspace/pane.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { McpAgentInfo, McpHost, McpNote } from './tools.js';
@@ -40,6 +42,8 @@ export function workspaceMcpHost(ws: Workspace, context: ContextService | undefi
         focused: p === ws.focused,
       }));
     },
-    sendMessage: (from, to, text) => ws.sendMessage(from, to, text),
+    // Text only, for every receiver: a CLI gets it typed (where steering makes it typeable too), a
+    // built-in agent shows it in its pane; neither should get terminal commands from another agent.
+    sendMessage: (from, to, text) => ws.sendMessage(from, to, typeable(text, { newlines: true })),
   };
 }

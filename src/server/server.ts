@@ -30,6 +30,10 @@ export interface ServerOptions {
   id: string;
   project: string;
   version: string;
+}
+
+/** The running workspace behind the socket, given once it exists (`serve`). */
+export interface Served {
   mouse: boolean;
   frontend: Frontend;
   /** The workspace's status for `agents ls`. */
@@ -50,13 +54,25 @@ export class WorkspaceServer {
   private clients = new Set<Client>();
   private pending = 0;
   readonly since = Date.now();
+  /** Set once the workspace runs; hellos that arrive before wait for it. */
+  private served: Served | undefined;
+  private waiting: Array<() => void> = [];
 
   private constructor(private o: ServerOptions) {
     this.server = createServer((s) => this.accept(s));
     this.server.on('error', (err) => log(`server: ${err.message}`));
   }
 
-  /** Listens on `o.path`; a stale socket left by a dead server is replaced, a live one is not. */
+  /** The workspace is up: hellos are answered from now on (those that came early, first). */
+  serve(served: Served): void {
+    this.served = served;
+    for (const go of this.waiting.splice(0)) go();
+  }
+
+  /**
+   * Listens on `o.path` (claiming the project before its workspace is built, so two starts at once
+   * cannot both start its agents); a stale socket left by a dead server is replaced, a live one is not.
+   */
   static async listen(o: ServerOptions): Promise<WorkspaceServer> {
     const s = new WorkspaceServer(o);
     await new Promise<void>((resolve, reject) => {
@@ -85,6 +101,14 @@ export class WorkspaceServer {
     });
     chmodSync(o.path, 0o600);
     return s;
+  }
+
+  get path(): string {
+    return this.o.path;
+  }
+
+  get id(): string {
+    return this.o.id;
   }
 
   get attached(): number {
@@ -129,7 +153,9 @@ export class WorkspaceServer {
           if (f.type !== 'hello') return void socket.destroy();
           greeted();
           reader.limit = INPUT_LIMIT;
-          this.hello(client, f.body);
+          const body = Buffer.from(f.body);
+          if (this.served) this.hello(client, body);
+          else this.waiting.push(() => !socket.destroyed && this.hello(client, body));
           continue;
         }
         this.message(client, f.type, f.body);
@@ -148,7 +174,8 @@ export class WorkspaceServer {
 
   private hello(c: Client, body: Buffer): void {
     const h = parseBody(HelloSchema, body);
-    if (!h) return void c.socket.destroy();
+    const served = this.served;
+    if (!h || !served) return void c.socket.destroy();
     if (h.protocol !== PROTOCOL_VERSION || h.version !== this.o.version) {
       c.socket.end(frame('refuse', { message: `this workspace runs agents ${this.o.version}; this is agents ${h.version}. Use the same version, or stop it first (agents stop ${this.o.id}).` }));
       return;
@@ -157,9 +184,9 @@ export class WorkspaceServer {
     if (h.want === 'stop') {
       this.clients.delete(c);
       c.socket.end(frame('bye', { reason: 'stopped', message: 'stopped' }));
-      return this.o.stop();
+      return served.stop();
     }
-    c.socket.write(frame('welcome', { id: this.o.id, project: this.o.project, version: this.o.version, mouse: this.o.mouse }));
+    c.socket.write(frame('welcome', { id: this.o.id, project: this.o.project, version: this.o.version, mouse: served.mouse }));
     const socket = c.socket;
     const link = {
       cols: h.cols,
@@ -170,7 +197,7 @@ export class WorkspaceServer {
       detach: () => this.bye(c, { reason: 'detached', message: `Detached from the workspace in ${this.o.project}; its agents go on. agents attach comes back.` }),
     };
     c.link = link;
-    c.attachment = this.o.frontend.attach(link);
+    c.attachment = served.frontend.attach(link);
     log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}); ${this.attached} now`);
   }
 
@@ -202,7 +229,7 @@ export class WorkspaceServer {
   }
 
   private info(): Info {
-    return { id: this.o.id, project: this.o.project, pid: process.pid, version: this.o.version, since: this.since, clients: this.attached, ...this.o.info() };
+    return { id: this.o.id, project: this.o.project, pid: process.pid, version: this.o.version, since: this.since, clients: this.attached, ...this.served!.info() };
   }
 
   async close(): Promise<void> {

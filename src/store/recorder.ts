@@ -10,7 +10,7 @@
 import { ConversationMessageSchema, type ConversationMessage } from './conversation.js';
 import type { AgentMessage, UsageReport } from '../workspace/events.js';
 import { log } from '../util/log.js';
-import type { FeedEntry, Note } from '../context/feed-types.js';
+import { authorName, WhoSchema, whoName, type FeedEntry, type Note } from '../context/feed-types.js';
 import type { MemoryRecord } from './search.js';
 import type { ProjectStore, Session } from './store.js';
 
@@ -144,11 +144,11 @@ export async function* memoryRecords(store: ProjectStore): AsyncIterable<MemoryR
       yield* messageRecords(base, agent.name, 0, await loadHistory(session, agent.name));
     }
     for (const r of (await session.read('notes')).records) {
-      yield { ...base, id: `${summary.id}/note/${String(r.id)}`, agent: String(r.author), time: Number(r.at ?? r.t), kind: 'note', text: String(r.text) };
+      yield { ...base, id: `${summary.id}/note/${String(r.id)}`, agent: authorName(String(r.author)), time: Number(r.at ?? r.t), kind: 'note', text: String(r.text) };
     }
     for (const r of (await session.read('feed')).records) {
-      const who = r.who as { kind?: string; name?: string } | undefined;
-      yield { ...base, id: `${summary.id}/feed/${String(r.id)}`, agent: who?.kind === 'agent' ? who.name : 'outside', time: Number(r.at ?? r.t), kind: 'change', text: `${String(r.kind)} ${String(r.path)}` };
+      const who = WhoSchema.safeParse(r.who);
+      yield { ...base, id: `${summary.id}/feed/${String(r.id)}`, agent: who.success ? whoName(who.data) : 'outside', time: Number(r.at ?? r.t), kind: 'change', text: `${String(r.kind)} ${String(r.path)}` };
     }
   }
 }

@@ -32,7 +32,7 @@ import {
   type Passage,
 } from './search-text.js';
 
-export { formatHits, relativeTime, type FormatOptions } from './search-format.js';
+export { formatHits, formatSession, relativeTime, type FormatOptions } from './search-format.js';
 export type { Marker } from './search-text.js';
 
 export type { Hit, MemoryRecord } from './hit.js';

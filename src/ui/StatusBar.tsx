@@ -25,7 +25,7 @@ export function StatusBar() {
   const msgStyle = useStyle('text.warning');
   const hint =
     mode === 'prefix'
-      ? `1-9 focus · ${key('pane.zoom')} zoom · ${key('pane.new')} new · ${key('pane.close')} close · ${key('agent.interrupt')} interrupt · ${key('pane.scroll')} scroll · ${key('app.detach')} detach · ${key('app.quit')} quit · ${key('app.help')} help`
+      ? `1-9 focus · ${key('pane.zoom')} zoom · ${key('pane.new')} new · ${key('agent.interrupt')} interrupt · ${key('pane.scroll')} scroll · ${key('app.detach')} detach · ${key('app.quit')} quit · ${key('app.help')} help`
       : mode === 'scroll'
         ? `↑↓ line · PgUp/PgDn page · g/G top/bottom · q leave`
         : mode === 'dialog'

@@ -15,6 +15,7 @@ import { meaningfulLines, type Activity } from './activity.js';
 import type { Pane } from './pane.js';
 import { INTERRUPT_KEY, PRESETS } from './presets.js';
 import { log } from '../util/log.js';
+import { typeable } from '../util/safe-text.js';
 
 /** How long an interrupted program gets to stop before we say it did not. */
 export const INTERRUPT_CONFIRM_MS = 4000;
@@ -124,10 +125,12 @@ export async function redirectTyped(host: SteerHost, pane: Pane, text: string, o
     const clear = pane.spec.preset && PRESETS[pane.spec.preset].clearInput;
     if (clear) pane.terminal.write(clear);
     const { bracketedPaste } = pane.terminal.modes;
-    // Without bracketed paste a newline would submit half the text: it goes as one line.
-    pane.terminal.write(bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text.replace(/\s*\r?\n\s*/g, ' '));
+    // Only text goes in, never keys: no control character (an `ESC[201~` would end the paste, a CR
+    // press Enter); without bracketed paste a newline would submit half the text, so it is one line.
+    const typed = typeable(text, { newlines: bracketedPaste });
+    pane.terminal.write(bracketedPaste ? `\x1b[200~${typed}\x1b[201~` : typed);
     await sleep(ENTER_AFTER_TEXT_MS);
-    const head = headOf(text);
+    const head = headOf(typed);
     for (let attempt = 1; attempt <= 2; attempt++) {
       if (!pane.running) return { ok: false, ms: elapsed(), detail: 'exited before the text was submitted' };
       if (pane.terminal.run !== run) return { ok: false, ms: elapsed(), detail: 'was restarted before the text was submitted' };

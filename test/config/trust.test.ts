@@ -57,16 +57,16 @@ describe('what needs trust', () => {
     expect(items({ agents: [{ name: 'a', preset: 'agent', cwd: 'escape' }] }).map((i) => i.text)[0]).toMatch(/outside the project folder/);
   });
 
-  it('attack: escape sequences and invisible characters in a config are shown escaped, never sent raw', () => {
+  it('attack: escape sequences and bidi overrides in a config are shown escaped, never sent raw', () => {
     const osc52 = '\x1b]52;c;ZWNobyBwd25lZA==\x07';
     const found = items({
-      agents: [{ name: 'x', command: `ls${osc52}`, args: ['a\u202eb', 'c\rd', 'zero\u200bwidth', '\x9b2J'] }],
+      agents: [{ name: 'x', command: `ls${osc52}`, args: ['a\u202eb', 'c\rd', '\x9b2J'] }],
       attention: { command: `true\x1b[2J\x1b[H# looks harmless` },
     });
     const shown = found.map((i) => i.text).join('\n');
     // Nothing a terminal would act on, and nothing that reorders or hides text.
-    expect(shown).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069]/);
-    expect(found[0].text).toBe('agent "x" runs: "ls\\x1b]52;c;ZWNobyBwd25lZA==\\x07" "a\\u{202e}b" "c\\rd" "zero\\u{200b}width" "\\x9b2J"');
+    expect(shown).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    expect(found[0].text).toBe('agent "x" runs: "ls\\x1b]52;c;ZWNobyBwd25lZA==\\x07" "a\\u202eb" "c\\rd" "\\x9b2J"');
     expect(found[1].text).toContain('true\\x1b[2J\\x1b[H# looks harmless');
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/term.js';
 import { alive, descendants } from '../helpers/procs.js';
-import { start, statusBar } from './setup.js';
+import { serverPid, start, statusBar } from './setup.js';
 
 // A pane whose program survives the polite signals: a job-control shell with a background job that
 // ignores HUP and TERM, the case `kill(pid)` alone leaves behind.
@@ -16,14 +16,17 @@ async function ready(args: string[], opts: Parameters<typeof start>[1] = {}) {
 
 describe('lifecycle', () => {
   it('quit asks while an agent is busy, then stops every process and restores the terminal', async () => {
-    const { t } = await ready(['shell', '--cmd', STUBBORN]);
+    const run = await ready(['shell', '--cmd', STUBBORN]);
+    const { t } = run;
     await t.waitFor('stubborn-ready');
     t.write('sleep 301 &\r');
     await t.waitFor(/\[1\] \d+/);
     t.write('sleep 302\r');
     await t.waitFor('1 shell · busy');
-    const pids = descendants(t.pid);
-    expect(pids.length).toBeGreaterThanOrEqual(5);
+    // The panes belong to the workspace server, not to the terminal's process.
+    const server = await serverPid(run);
+    const pids = [server, ...descendants(server)];
+    expect(pids.length).toBeGreaterThanOrEqual(6);
     t.keys('C-a', 'q');
     await t.waitFor('Quit? shell is busy; everything will be stopped');
     t.keys('y');
@@ -35,8 +38,21 @@ describe('lifecycle', () => {
     expect(t.term.buffer.active.type).toBe('normal');
   });
 
-  it('SIGTERM to the workspace stops every pane process group', async () => {
-    const { t } = await ready(['shell', '--cmd', STUBBORN]);
+  it('SIGTERM to the workspace server stops every pane process group; the terminal is told and restored', async () => {
+    const run = await ready(['shell', '--cmd', STUBBORN]);
+    const { t } = run;
+    await t.waitFor('stubborn-ready');
+    const server = await serverPid(run);
+    const pids = [server, ...descendants(server)];
+    process.kill(server, 'SIGTERM');
+    expect((await t.exited).exitCode).toBe(0);
+    expect(t.text()).toContain('The workspace was stopped; its session is saved');
+    expect(t.term.buffer.active.type).toBe('normal');
+    await until(() => alive(pids).length === 0, { message: `children gone after SIGTERM: ${alive(pids).join(' ')}` });
+  });
+
+  it('SIGTERM to a workspace in its own terminal (AGENTS_SERVER=0) stops every pane process group', async () => {
+    const { t } = await ready(['shell', '--cmd', STUBBORN], { env: { AGENTS_SERVER: '0' } });
     await t.waitFor('stubborn-ready');
     const pids = descendants(t.pid);
     t.kill('SIGTERM');
@@ -45,8 +61,8 @@ describe('lifecycle', () => {
     await until(() => alive(pids).length === 0, { message: 'children gone after SIGTERM' });
   });
 
-  it('SIGHUP (the terminal closed) stops every pane process group', async () => {
-    const { t } = await ready(['--cmd', STUBBORN, '--cmd', 'sleep 300']);
+  it('SIGHUP (the terminal closed) of a workspace in its own terminal stops every pane process group', async () => {
+    const { t } = await ready(['--cmd', STUBBORN, '--cmd', 'sleep 300'], { env: { AGENTS_SERVER: '0' } });
     await t.waitFor('stubborn-ready');
     const pids = descendants(t.pid);
     t.kill('SIGHUP');

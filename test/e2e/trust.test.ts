@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, until } from '../helpers/term.js';
+import { BIN, until, type Term } from '../helpers/term.js';
 import { start, tempDir } from './setup.js';
 
 const MARKER = 'ran-marker';
@@ -13,6 +13,13 @@ const config = (extra: string[] = []) =>
   JSON.stringify({ agents: [{ name: 'probe', command: 'sh', args: ['-c', `touch ${MARKER}; echo probe-$((40+2)); sleep 600`, ...extra] }] });
 // What the pane shows once the command ran (the question shows the command's text, not this).
 const RAN = 'probe-42';
+
+/** Ends the workspace (not just this terminal's view of it); quit asks while something works. */
+async function quit(t: Term): Promise<number> {
+  t.keys('C-a', 'q');
+  if (await Promise.race([t.exited.then(() => false), t.waitFor('Quit?').then(() => true)])) t.keys('y');
+  return (await t.exited).exitCode;
+}
 
 describe('trusting a project config', () => {
   it('asks before running; n runs nothing, y runs and is remembered, a changed config asks again', async () => {
@@ -33,14 +40,12 @@ describe('trusting a project config', () => {
     yes.t.write('y\r');
     await yes.t.waitFor(RAN);
     expect(existsSync(marker)).toBe(true);
-    yes.t.kill('SIGTERM');
-    await yes.t.exited;
+    expect(await quit(yes.t)).toBe(0);
 
     // Remembered: the workspace opens straight away (an unanswered question would block it).
     const again = start([], { dirs });
     await again.t.waitFor(RAN);
-    again.t.kill('SIGTERM');
-    await again.t.exited;
+    expect(await quit(again.t)).toBe(0);
 
     // One argument more is a different config.
     writeFileSync(join(dirs.project, 'agents.config.json'), config(['extra']));
@@ -59,6 +64,15 @@ describe('trusting a project config', () => {
     const shellOnly = start(['shell'], { files: { 'agents.config.json': config() } });
     await shellOnly.t.waitFor('NORMAL');
     expect(existsSync(join(shellOnly.project, MARKER))).toBe(false);
+  });
+
+  it('a workspace in its own terminal (AGENTS_SERVER=0) asks the same way', async () => {
+    const run = start([], { files: { 'agents.config.json': config() }, env: { AGENTS_SERVER: '0' } });
+    await run.t.waitFor('[y/N]');
+    run.t.write('y\r');
+    await run.t.waitFor(RAN);
+    expect(existsSync(join(run.project, MARKER))).toBe(true);
+    expect(await quit(run.t)).toBe(0);
   });
 
   it('without a terminal to ask on it refuses with exit 2, names --trust and runs nothing', () => {

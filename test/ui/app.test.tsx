@@ -230,7 +230,7 @@ describe('App: status bar', () => {
 
     await update({ mode: 'prefix' });
     g = await screen();
-    expect(bar()).toMatch(/^ PREFIX  2:claude of 3 │ 1-9 focus · z zoom · c new · x close · i interrupt · \[ scroll · q quit/);
+    expect(bar()).toMatch(/^ PREFIX  2:claude of 3 │ 1-9 focus · z zoom · c new · i interrupt · \[ scroll · d detach · q quit/);
     expect(cell(g, 1, 19).bg).toBe(YELLOW);
 
     await update({ mode: 'scroll' });
