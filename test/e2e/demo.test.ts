@@ -12,7 +12,7 @@ const FINAL = /All tests pass|Still failing after \d+ runs/;
 describe('the demo', () => {
   it('asks one approval, goes on after y, and can be continued from anywhere', { timeout: 120_000 }, async () => {
     // The demo copies its sample project into the temp folder: keep it inside the test's folders.
-    const tmp = tempDir('agents-demo-tmp-');
+    const tmp = tempDir('agents-e2e-tmp-');
     const { t, home } = start(['--demo'], { cols: 140, rows: 40, env: { TMPDIR: tmp } });
     await t.waitFor('press y in this pane', { timeout: 30_000 });
     await t.waitFor(/Allow run_command node --test\?/);
