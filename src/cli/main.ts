@@ -106,7 +106,8 @@ async function main(): Promise<void> {
     config = demoKit.demoConfig(config);
     if (args.names.length === 0 && args.cmds.length === 0) args.names.push(...demoKit.DEMO_PANES);
   }
-  const resolveFor = (projectDir: string) => resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
+  const restartKey = `${keys.keymap.bindingsOf('prefix.send')[0] ?? 'the prefix'} ${keys.keymap.bindingsOf('pane.restart')[0] ?? ''}`.trim();
+  const resolveFor = (projectDir: string) => resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env, restartKey });
   const unknown = unknownNamesMessage(args.names, (config.agents ?? []).map((a) => a.name));
   if (unknown) fail(unknown);
   let resolved = resolveFor(demoProject ?? process.cwd());
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
     return { preset: name, label: name, note };
   });
   const makeSpec = (preset: string) => {
-    const r = resolveAgents({ names: [preset], cmds: [], projectDir, env: process.env });
+    const r = resolveAgents({ names: [preset], cmds: [], projectDir, env: process.env, restartKey });
     return r.specs[0] ?? r.errors.join(' ');
   };
 
