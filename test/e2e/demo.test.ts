@@ -16,6 +16,9 @@ describe('the demo', () => {
     const { t, home } = start(['--demo'], { cols: 140, rows: 40, env: { TMPDIR: tmp } });
     await t.waitFor('press y in this pane', { timeout: 30_000 });
     await t.waitFor(/Allow run_command node --test\?/);
+    // Made-up figures say so: each agent's status line (AGENTS_DEMO) and the status bar's totals.
+    await t.waitFor(/claude-sonnet-5-5 \(simulated\)/);
+    await t.waitFor(() => /\$[\d.]+ \(simulated\)/.test(statusBar(t)), { message: 'simulated totals' });
     await t.waitFor(() => /waiting for you: 2:tests/.test(statusBar(t)), { message: 'the status bar lists tests as waiting' });
     // prefix+a jumps to the agent that waits; y answers it.
     t.keys('C-a', 'a');
