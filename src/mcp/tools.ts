@@ -11,6 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { MAX_NOTE_CHARS } from '../context/notes.js';
 import { log } from '../util/log.js';
+import { plural } from '../util/text.js';
 
 export interface McpAgentInfo {
   name: string;
@@ -56,7 +57,6 @@ export const MAX_CHANGES = 200;
 export const MAX_MESSAGE_CHARS = 4000;
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const notBlank = (s: string) => s.trim().length > 0;
 
 const ok = (text: string, structuredContent?: Record<string, unknown>): CallToolResult => ({

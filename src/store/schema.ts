@@ -36,6 +36,9 @@ export const SessionSummarySchema = z.object({
   tokens: z.number().nonnegative(),
   cost: z.number().nonnegative(),
   firstInstruction: z.string().optional(),
+  /** Notes posted and change-feed entries recorded (absent in sessions stored before they were counted). */
+  notes: z.number().int().nonnegative().optional(),
+  changes: z.number().int().nonnegative().optional(),
 });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { globToRegExp, hasGlobChars, staticPrefix } from '../../util/glob.js';
 import { Project, type Found } from './confined.js';
 import { isInside, realRoot, resolveInRoot, toDisplay } from './paths.js';
-import { defineTool, plural, ToolError } from './types.js';
+import { defineTool, ToolError } from './types.js';
+import { plural } from '../../util/text.js';
 import { isIgnored, walkFiles, type WalkStats } from './walk.js';
 
 export const MAX_LISTED = 500;

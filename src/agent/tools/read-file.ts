@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { Project } from './confined.js';
 import { resolveInRoot } from './paths.js';
 import { numberLines, openTextFile, splitLines } from './text.js';
-import { defineTool, plural, ToolError } from './types.js';
+import { defineTool, ToolError } from './types.js';
+import { plural } from '../../util/text.js';
 
 export const DEFAULT_READ_LINES = 2000;
 /** About 12k tokens: enough for most source files, small enough to keep the context usable. */

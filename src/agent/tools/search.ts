@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { Project, type Found, type OpenedFile } from './confined.js';
 import { resolveInRoot } from './paths.js';
 import { looksBinary, readCapped } from './text.js';
-import { defineTool, plural, ToolError } from './types.js';
+import { defineTool, ToolError } from './types.js';
+import { plural } from '../../util/text.js';
 import { isIgnored, walkFiles, type WalkFile, type WalkStats } from './walk.js';
 
 export const MAX_SEARCH_MATCHES = 200;

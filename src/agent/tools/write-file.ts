@@ -4,7 +4,8 @@ import { log } from '../../util/log.js';
 import { Project, type OpenedFile } from './confined.js';
 import { resolveInRoot } from './paths.js';
 import { rewrite, sha256, splitLines } from './text.js';
-import { defineTool, plural, ToolError, type ToolContext } from './types.js';
+import { defineTool, ToolError, type ToolContext } from './types.js';
+import { plural } from '../../util/text.js';
 
 export const writeFileSchema = z.object({
   path: z.string().min(1).describe('File path, relative to the project root. Missing folders are created.'),
