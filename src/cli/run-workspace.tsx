@@ -19,6 +19,8 @@ import { Renderer, type Scene } from '../render/renderer.js';
 import { ScreenMode } from '../render/screen-mode.js';
 import { ChromeScreen } from '../terminal/chrome-screen.js';
 import { InputTokenizer } from '../terminal/input.js';
+import { closeOnExecAll } from '../terminal/native.js';
+import { installReaper, Reaper } from '../terminal/reaper.js';
 import { App } from '../ui/App.js';
 import type { UiEnv } from '../ui/context.js';
 import { helpSections } from '../ui/help-data.js';
@@ -91,6 +93,9 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
   const size = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
   let { cols, rows } = size();
   const screen = new ScreenMode(stdin, (s) => stdout.write(s));
+  // Before the panes start (the Workspace starts them): each reports its session to the reaper.
+  const reaper = new Reaper();
+  installReaper(reaper);
 
   const ws = new Workspace({
     specs: o.specs,
@@ -146,7 +151,15 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
     };
   };
 
-  const renderer = new Renderer((s) => stdout.write(s), scene, cols, rows);
+  let drawn = false;
+  const renderer = new Renderer((s) => {
+    stdout.write(s);
+    // Starting the reaper blocks for a fork (5-25 ms measured): after the first frame, not before it.
+    if (!drawn) {
+      drawn = true;
+      setImmediate(() => reaper.start());
+    }
+  }, scene, cols, rows);
   const chrome = new ChromeScreen(cols, rows, () => renderer.setChrome(chrome.grid));
 
   ws.on('dirty', (pane) => renderer.request(pane === ws.focused && performance.now() - lastKeyAt < ECHO_WINDOW_MS));
@@ -225,12 +238,15 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
     if (o.attention?.bell !== false) stdout.write('\x07');
     if (o.attention?.command) {
       try {
+        closeOnExecAll();
         const child = spawn('/bin/sh', ['-c', o.attention.command], {
           detached: true,
           stdio: 'ignore',
           env: { ...process.env, AGENTS_ATTENTION_AGENT: pane.name, AGENTS_ATTENTION_STATE: 'waiting' },
         });
         child.on('error', (err) => log(`attention command failed: ${err.message}`));
+        if (child.pid) reaper.track(child.pid);
+        child.on('exit', () => reaper.forget(child.pid ?? 0));
         child.unref();
       } catch (err) {
         log(`attention command failed: ${(err as Error).message}`);
@@ -250,6 +266,9 @@ export function runWorkspace(o: RunOptions): Promise<Ending> {
       if (statsFile) writeFileSync(statsFile, JSON.stringify({ ...renderer.stats, cpu: process.cpuUsage(), rss: process.memoryUsage().rss }));
       try {
         await ws.shutdown(graceMs);
+        // The reaper stops what outlived its pane (a job that ignored HUP after its shell exited).
+        void reaper.close();
+        installReaper(undefined);
         await o.ipc.close();
         await o.mcp?.close();
         o.contextFile?.close();
