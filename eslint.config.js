@@ -25,6 +25,23 @@ export default tseslint.config(
     },
   },
   {
+    // The session store and the shared context learn of agents through the workspace's domain
+    // events (src/workspace/events.ts), never from the wire protocol; and the store does not reach
+    // into the agent (the agent uses the store's search, not the other way round).
+    files: ['src/store/**', 'src/context/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/ipc/*'], message: 'Use the workspace domain events (src/workspace/events.ts), not the IPC protocol.' },
+            { group: ['**/agent/*', '**/agent/**'], message: 'The store and the context do not depend on the built-in agent.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // No console in library code: the screen belongs to the panes; log to the data folder instead.
     files: ['src/**'],
     ignores: ['src/cli/**'],

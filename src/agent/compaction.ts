@@ -10,6 +10,8 @@ import { estimateTokens, type Block, type Msg } from './conversation.js';
 import type { UsageCounts } from './prices.js';
 
 export const CLEARED = '[tool result cleared to save context]';
+/** How the user message that replaces summarised turns begins. */
+export const SUMMARY_INTRO = 'Summary of the earlier conversation (older turns were compacted):';
 /** Recent messages kept verbatim by both steps. */
 const KEEP_RECENT = 6;
 
@@ -44,7 +46,7 @@ export async function compactHistory(history: Msg[], o: CompactOptions): Promise
   const cut = summaryCut(cleared, keep);
   if (cut <= 0) return { history: cleared, before, after, clearedResults: count, summarised: false };
   const { text, usage } = await summarise(cleared.slice(0, cut), o);
-  const summary: Msg = { role: 'user', content: [{ type: 'text', text: `Summary of the earlier conversation (older turns were compacted):\n\n${text || '(empty summary)'}` }] };
+  const summary: Msg = { role: 'user', content: [{ type: 'text', text: `${SUMMARY_INTRO}\n\n${text || '(empty summary)'}` }] };
   // Roles must alternate: before a kept user message the summary needs an assistant reply; before a
   // kept assistant message (a cut inside a long tool loop) the summary is the user turn itself.
   const next: Msg[] =

@@ -12,9 +12,13 @@ import { Agent, type Approval, type Policy } from './agent.js';
 import { ChatStore } from './ui/chat-store.js';
 import { Awareness } from './awareness.js';
 import { notesTools, type NotesPort } from './notes-tools.js';
-import { searchMemoryTool, type Hit } from '../store/search.js';
+import type { Hit } from '../store/search.js';
+import { searchMemoryTool } from './tools/search-memory.js';
 import type { NoteData } from '../ipc/protocol.js';
-import { formatCost, formatTokens } from './prices.js';
+import { runCommand } from './ui/commands.js';
+import { forApi } from './ui/replay.js';
+import { withoutTrailingNewline } from './ui/ink-stdout.js';
+import { loadChatUi } from './ui/load-ink.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 
@@ -87,6 +91,13 @@ const searchPort = (query: string, limit: number): Promise<Hit[]> =>
 
 const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY ?? null, authToken: env.ANTHROPIC_AUTH_TOKEN ?? null, maxRetries: 2 });
 const store = new ChatStore();
+// The first line of the pane, before a resumed conversation is drawn under it.
+store.say(
+  'notice',
+  hasKey
+    ? `${name} is ready. Type an instruction and press Enter; /help lists commands.`
+    : 'No ANTHROPIC_API_KEY is set, so this agent cannot reach a model. Set it and restart the pane (ctrl+a R), or run `agents --demo` for an offline tour.',
+);
 let approvalAnswer: ((a: Approval) => void) | undefined;
 
 const agent = new Agent({
@@ -120,7 +131,7 @@ agent.on('event', (e) => {
   else if (e.type === 'turn_end') ipc.send({ t: 'turn', reason: e.reason });
   else if (e.type === 'delivered') ipc.send({ t: 'delivered', upTo: e.upTo });
   else if (e.type === 'read') ipc.send({ t: 'read', path: e.path });
-  else if (e.type === 'history') ipc.send({ t: 'history', start: e.start, messages: e.messages as unknown as Record<string, unknown>[], reset: e.reset });
+  else if (e.type === 'history') ipc.sendHistory(e.start, store.forMemory(e.messages), e.reset);
   else if (e.type === 'usage') {
     const t = e.totals;
     ipc.send({ t: 'usage', usage: { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cost: t.cost, priced: t.priced, context: e.context, contextWindow: agent.contextWindow } });
@@ -128,54 +139,24 @@ agent.on('event', (e) => {
 });
 
 function send(text: string, how: 'typed' | 'redirect'): void {
-  store.say('user', how === 'redirect' ? `↪ ${text}` : text);
+  store.user(text, how === 'redirect');
   if (!hasKey) {
     store.say('error', 'No API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-...) and restart this pane with ctrl+a R, or try `agents --demo`.');
     return;
   }
-  store.setBusy(true);
   void agent.send(text);
 }
 
-const HELP = `/help this list · /clear forget the conversation · /compact summarise it now · /model NAME switch model · /cost usage so far
-Enter sends · Alt+Enter or Ctrl+J new line · ↑↓ earlier inputs · Esc interrupts · Ctrl+O expands the last tool result · Ctrl+D exits`;
-
-function command(text: string): boolean {
-  const [cmd, ...rest] = text.trim().split(/\s+/);
-  switch (cmd) {
-    case '/help':
-      store.say('notice', HELP);
-      return true;
-    case '/clear':
-      agent.clear();
-      store.say('notice', 'conversation cleared');
-      return true;
-    case '/compact':
-      if (agent.busy) store.say('error', 'wait for the turn to end (or Esc) before compacting');
-      else void agent.compact().catch((e: Error) => store.say('error', `compaction failed: ${e.message}`));
-      return true;
-    case '/model':
-      if (rest[0]) {
-        agent.setModel(rest[0]);
-        store.say('notice', `model: ${rest[0]}`);
-      } else store.say('notice', `model: ${agent.model}`);
-      return true;
-    case '/cost': {
-      const t = agent.totals;
-      store.say('notice', `input ${formatTokens(t.input)} · output ${formatTokens(t.output)} · cache read ${formatTokens(t.cacheRead)} · cache write ${formatTokens(t.cacheWrite)} · ${formatCost(t.cost)}${t.priced ? '' : ' (some usage has no known price)'} over ${t.turns} turns`);
-      return true;
-    }
-    case '/exit':
-      quit();
-      return true;
-    default:
-      if (cmd.startsWith('/') && !cmd.includes('/', 1)) {
-        store.say('error', `unknown command ${cmd}; /help lists them`);
-        return true;
-      }
-      return false;
-  }
-}
+// The offline demo (`agents --demo`) talks to a local stand-in for the API: its model and costs are made up.
+const simulated = env.AGENTS_DEMO === '1';
+const command = (text: string) =>
+  runCommand(text, {
+    agent,
+    store,
+    simulated,
+    quit,
+    listModels: hasKey ? async () => (await client.models.list({ limit: 1000 }, { timeout: 3_000, maxRetries: 0 })).data : undefined,
+  });
 
 function onKey(ev: KeyEvent): void {
   if (approvalAnswer && ev.kind === 'char' && !ev.mods.ctrl && !ev.mods.alt) {
@@ -208,10 +189,10 @@ ipc.on('command', (m) => {
   else if (m.t === 'touched') awareness.touched(m.path, m.by, m.time);
   else if (m.t === 'conflict') store.say('notice', `⚠ ${m.path} was also changed by ${m.with} just now; check it before building on it.`);
   else if (m.t === 'restore') {
-    agent.restore(m.messages as unknown as Parameters<typeof agent.restore>[0], m.totals);
-    store.replay(m.messages as unknown as Array<{ role: string; content: unknown }>);
+    agent.restore(forApi(m.messages), m.totals);
+    store.replay(m.messages);
   } else if (m.t === 'search_results') {
-    searchWaiting.get(m.id)?.(m.hits as unknown as Hit[], m.available);
+    searchWaiting.get(m.id)?.(m.hits, m.available);
     searchWaiting.delete(m.id);
   } else if (m.t === 'notes') {
     notesWaiting.get(m.id)?.(m.notes);
@@ -219,23 +200,14 @@ ipc.on('command', (m) => {
   }
 });
 
-// Ink decides at import time whether it runs in CI and then prints only the final frame; this pane
-// is a real terminal even when the workspace runs under CI.
-const saved = { CI: env.CI, CONTINUOUS_INTEGRATION: env.CONTINUOUS_INTEGRATION };
-env.CI = '0';
-env.CONTINUOUS_INTEGRATION = '0';
-const { render } = await import('ink');
-const { ChatApp } = await import('./ui/ChatApp.js');
-for (const [k, v] of Object.entries(saved)) {
-  if (v === undefined) delete env[k];
-  else env[k] = v;
-}
+const { render, ChatApp } = await loadChatUi(env);
 
-const notice = hasKey
-  ? `${name} is ready. Type an instruction and press Enter; /help lists commands.`
-  : 'No ANTHROPIC_API_KEY is set, so this agent cannot reach a model. Set it and restart the pane (ctrl+a R), or run `agents --demo` for an offline tour.';
-const app = () => <ChatApp store={store} theme={theme} name={name} model={() => agent.model} contextWindow={() => agent.contextWindow} notice={notice} />;
-let ink = render(app(), { exitOnCtrlC: false, patchConsole: true });
+const app = () => (
+  <ChatApp store={store} theme={theme} name={name} model={() => agent.model} contextWindow={() => agent.contextWindow} columns={process.stdout.columns || 80} simulated={simulated} />
+);
+// Ink's stdout without the blank row it keeps under the prompt (ink-stdout.ts).
+const draw = () => render(app(), { stdout: withoutTrailingNewline(process.stdout), exitOnCtrlC: false, patchConsole: true });
+let ink = draw();
 
 // When the pane changes width the terminal reflows what Ink drew, and Ink's erase-and-redraw no
 // longer lines up (residue of the live area). Redraw from scratch instead: clear the screen and the
@@ -249,7 +221,7 @@ process.stdout.on('resize', () => {
     lastColumns = process.stdout.columns;
     ink.unmount();
     process.stdout.write('\x1b[2J\x1b[3J\x1b[H');
-    ink = render(app(), { exitOnCtrlC: false, patchConsole: true });
+    ink = draw();
   }, 80);
 });
 
@@ -265,6 +237,8 @@ function quit(): void {
   process.exit(0);
 }
 for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.on(sig, quit);
+// The channel closed: the workspace is gone, and no agent outlives its workspace.
+ipc.onLost(quit);
 
 if (hasKey) {
   // The context window, when the API tells; the default stands otherwise.

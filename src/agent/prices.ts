@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const PriceSchema = z.object({
+  /** The model's full name, for lists of known models; `match` is what finds its price. */
+  id: z.string().optional(),
   match: z.string(),
   input: z.number(),
   cacheWrite5m: z.number(),
@@ -38,6 +40,11 @@ export function priceFor(model: string, t: PriceTable = priceTable()): Price | u
   let best: Price | undefined;
   for (const p of t.models) if (model.includes(p.match) && (!best || p.match.length > best.match.length)) best = p;
   return best;
+}
+
+/** The models the table has a price for, by name. */
+export function pricedModels(t: PriceTable = priceTable()): string[] {
+  return t.models.map((p) => p.id ?? p.match);
 }
 
 /** Dollars for one response, or undefined when the model has no known price. */

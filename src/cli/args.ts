@@ -4,7 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { LAYOUTS, PRESET_NAMES, type Layout } from '../config/schema.js';
 
 export type CliArgs = {
-  command: 'run' | 'sessions' | 'search' | 'help' | 'version';
+  command: 'run' | 'sessions' | 'search' | 'help' | 'version' | 'ls' | 'attach' | 'stop';
+  /** The workspace `attach` and `stop` name (an id from `agents ls`); default: this project's. */
+  target?: string;
   names: string[];
   cmds: string[];
   config?: string;
@@ -65,6 +67,21 @@ function buildProgram(onResult: (value: CliArgs) => void): Command {
     .action((words: string[]) => {
       onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'search', query: words.join(' ') });
     });
+
+  program
+    .command('ls')
+    .description('list the running workspaces of this user')
+    .action(() => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'ls' }));
+  program
+    .command('attach')
+    .description("attach this terminal to a running workspace (default: this project's)")
+    .argument('[ID]', 'a workspace id from agents ls')
+    .action((id: string | undefined) => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'attach', target: id }));
+  program
+    .command('stop')
+    .description("stop a running workspace and its agents (default: this project's)")
+    .argument('[ID]', 'a workspace id from agents ls')
+    .action((id: string | undefined) => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'stop', target: id }));
 
   for (const cmd of [program, ...program.commands]) {
     cmd.exitOverride();
@@ -147,12 +164,15 @@ Examples:
   agents --cmd "npm test -- --watch" claude
   agents --continue            reopen this project's latest session
   agents search "rate limit"   search stored conversations
+  agents ls                    the running workspaces (they go on when their terminal closes)
+  agents attach                come back to this project's workspace (after ctrl+a d, or a lost terminal)
 
 Keys: press the prefix (ctrl+a), then ? inside the workspace for the full list.
 
 Environment:
   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   used by the built-in agent, as the Anthropic SDK does
   AGENTS_HOME                            where sessions and logs are stored (overrides the XDG data folder)
+  AGENTS_SERVER=0                        run the workspace inside this terminal's process (no server to detach from)
   NO_COLOR                               when set, no colours are used whatever the theme
 `;
 

@@ -2,20 +2,40 @@
  * The `agents` command: flags, config, theme and keymap are loaded and checked before the terminal
  * is touched, so any mistake is one clear paragraph on stderr with exit status 2.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { buildKeymap } from '../config/keymap.js';
 import { findProjectConfig, loadConfig } from '../config/load.js';
 import { defaultConfig, PRESET_NAMES, type Config } from '../config/schema.js';
 import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
-import type { PickerOption, Workspace } from '../workspace/workspace.js';
-import { log } from '../util/log.js';
+import { printable } from '../util/safe-text.js';
+import type { PickerOption } from '../workspace/workspace.js';
 import { helpText, parseArgs } from './args.js';
 import type { MemoryService, Restore } from '../store/memory-service.js';
 
+/** Set when this process is a workspace server: where it reports ready, or why it could not start. */
+const serveFd = process.env.AGENTS_SERVE_FD ? Number(process.env.AGENTS_SERVE_FD) : undefined;
+// Its children must not take themselves for servers.
+delete process.env.AGENTS_SERVE_FD;
+
+function report(r: { ready: string } | { error: string; code: number }): void {
+  if (serveFd === undefined) return;
+  try {
+    writeSync(serveFd, JSON.stringify(r) + '\n');
+    if ('ready' in r) closeSync(serveFd);
+  } catch {
+    // The terminal that started us is gone; the log has the rest.
+  }
+}
+
 function fail(message: string, code = 2): never {
-  process.stderr.write(`agents: ${message.trimEnd()}\n`);
+  if (serveFd !== undefined) {
+    report({ error: message.trimEnd(), code });
+    process.exit(code);
+  }
+  // Messages quote flags, config values and paths: shown escaped, never obeyed by the terminal.
+  process.stderr.write(`agents: ${printable(message.trimEnd(), { newlines: true })}\n`);
   process.exit(code);
 }
 
@@ -41,6 +61,22 @@ async function main(): Promise<void> {
     const code = args.command === 'sessions' ? await listSessions(process.cwd(), process.stdout) : await searchSessions(process.cwd(), args.query ?? '', process.stdout);
     process.exit(code);
   }
+  if (args.command === 'ls' || args.command === 'attach' || args.command === 'stop') {
+    const { attachCommand, listServers, stopCommand } = await import('./servers.js');
+    const code =
+      args.command === 'ls'
+        ? await listServers(version(), process.stdout)
+        : args.command === 'attach'
+          ? await attachCommand(args.target, version(), process.cwd())
+          : await stopCommand(args.target, version(), process.cwd(), process.stdout);
+    process.exit(code);
+  }
+  // A terminal starts (or finds) the project's workspace server and attaches to it; AGENTS_SERVER=0
+  // runs the workspace in this process instead.
+  if (serveFd === undefined && process.env.AGENTS_SERVER !== '0') {
+    const { runClient } = await import('./client-main.js');
+    process.exit(await runClient(args, process.argv.slice(2), version()));
+  }
 
   // --demo: a local Messages API server plays a scripted task on a throwaway copy of a sample
   // project, so a newcomer sees the product with no key and no network.
@@ -56,6 +92,19 @@ async function main(): Promise<void> {
   }
 
   const projectDir = process.cwd();
+  // A server claims its project's socket first: of two started at once, one builds the workspace
+  // and the other's terminal attaches to it.
+  let server: import('../server/server.js').WorkspaceServer | undefined;
+  if (serveFd !== undefined) {
+    const { ensureRuntimeDir, socketPath, workspaceId } = await import('../server/paths.js');
+    const { WorkspaceServer } = await import('../server/server.js');
+    try {
+      const id = workspaceId(projectDir);
+      server = await WorkspaceServer.listen({ path: socketPath(ensureRuntimeDir(), id), id, project: projectDir, version: version() });
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
   const configFile = args.config ?? (demo ? undefined : findProjectConfig(projectDir));
   let config: Config = defaultConfig();
   if (configFile) {
@@ -106,7 +155,7 @@ async function main(): Promise<void> {
       for (const a of summary.agents.filter((x) => x.kind === 'builtin')) {
         const u = usage.get(a.name);
         restore.set(a.name, {
-          messages: (await loadHistory(session, a.name)) as unknown as Record<string, unknown>[],
+          messages: await loadHistory(session, a.name),
           totals: u ? { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, cost: u.cost } : undefined,
         });
       }
@@ -123,7 +172,7 @@ async function main(): Promise<void> {
     }
   }
   const memoryNotice = opened.store ? undefined : `session memory is off: ${opened.error?.message ?? 'the store cannot be opened'}`;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) fail('agents needs a terminal: run it directly, not with its input or output redirected.');
+  if (serveFd === undefined && (!process.stdin.isTTY || !process.stdout.isTTY)) fail('agents needs a terminal: run it directly, not with its input or output redirected.');
 
   const presets: PickerOption[] = PRESET_NAMES.map((name) => {
     const p = PRESETS[name];
@@ -138,52 +187,52 @@ async function main(): Promise<void> {
   };
 
   // Loaded only now: a bad flag should not pay for React, Ink and node-pty.
-  const { runWorkspace } = await import('./run-workspace.js');
-  const { IpcServer } = await import('../ipc/server.js');
-  const ipc = await IpcServer.start();
-  const { ContextService } = await import('../context/service.js');
-  const { likelyWriter } = await import('../workspace/workspace.js');
-  let workspace: Workspace | undefined;
-  const context = new ContextService({
-    root: projectDir,
-    ignore: config.watch.ignore,
-    send: (id, m) => ipc.send(id, m),
-    guessOwner: () => workspace && likelyWriter(workspace),
-  });
-  // Watching starts in the background: the panes do not wait for the initial crawl.
-  void context.start();
-  // External CLIs reach the shared context over MCP, or read it from a file in the data folder.
-  const { startMcpServer } = await import('../mcp/server.js');
-  const { workspaceMcpHost } = await import('../mcp/host.js');
-  const { ContextFile } = await import('../context/context-file.js');
-  const mcp = await startMcpServer({ host: workspaceMcpHost({ context, workspace: () => workspace }) }).catch((err: Error) => {
-    log(`MCP server did not start: ${err.message}`);
-    return undefined;
-  });
-  const contextFile = opened.store ? new ContextFile(join(opened.store.dir, 'context.md'), context, projectDir) : undefined;
-  const ending = await runWorkspace({
-    ipc,
-    context,
-    mcp,
-    contextFile,
-    onWorkspace: (ws) => {
-      workspace = ws;
-      // A CLI's conversation id is worth keeping once there is a conversation behind it.
-      ws.on('conversation', (pane) => pane.spec.conversation && memory?.rememberConversation(pane.name, pane.spec.conversation.id));
-    },
-    // The demo always talks to its own server, whatever key the person has set.
-    agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
-    firstInstructions: resuming ? undefined : demo?.tasks,
-    memory,
-    notice: memoryNote ?? memoryNotice,
-    attention: config.attention,
-    mouse: config.mouse,
+  const { composeWorkspace } = await import('./compose.js');
+  const size = /^(\d+)x(\d+)$/.exec(process.env.AGENTS_SERVE_SIZE ?? '');
+  delete process.env.AGENTS_SERVE_SIZE;
+  const composed = await composeWorkspace({
+    projectDir,
     specs,
     layout,
-    theme: theme.value,
+    cols: size ? Number(size[1]) : process.stdout.columns || 80,
+    rows: size ? Number(size[2]) : process.stdout.rows || 24,
     keymap: keys.keymap,
     presets,
     makeSpec,
+    ignore: config.watch.ignore,
+    memory,
+    storeDir: opened.store?.dir,
+    // The demo always talks to its own server, whatever key the person has set.
+    agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
+    firstInstructions: resuming ? undefined : demo?.tasks,
+    attention: config.attention,
+  });
+  if (server) {
+    const { runServer } = await import('../server/run-server.js');
+    const path = server.path;
+    const farewell = demo ? `The demo project is kept in ${demo.project} (delete it when done); cd there and run agents --continue to come back to it.` : undefined;
+    await runServer(composed, {
+      theme: theme.value,
+      keymap: keys.keymap,
+      mouse: config.mouse,
+      bell: config.attention.bell,
+      notice: memoryNote ?? memoryNotice,
+      server,
+      id: server.id,
+      project: projectDir,
+      farewell,
+      onReady: () => report({ ready: path }),
+    }).catch((err: Error) => fail(err.message, 1));
+    await demo?.close();
+    process.exit(0);
+  }
+  const { runLocal } = await import('./run-local.js');
+  const ending = await runLocal(composed, {
+    theme: theme.value,
+    keymap: keys.keymap,
+    mouse: config.mouse,
+    bell: config.attention.bell,
+    notice: memoryNote ?? memoryNotice,
     stdin: process.stdin,
     stdout: process.stdout,
   });

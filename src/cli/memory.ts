@@ -3,10 +3,10 @@
  * stored session back into panes for `--continue` / `--resume ID`.
  */
 import { randomUUID } from 'node:crypto';
-import { buildMemoryIndex, formatHits, relativeTime } from '../store/search.js';
+import { buildMemoryIndex, formatHits, formatSession } from '../store/search.js';
 import { memoryRecords } from '../store/recorder.js';
 import { ProjectStore, type AgentMeta, type SessionSummary } from '../store/store.js';
-import { formatCost, formatTokens } from '../util/format.js';
+import { printable } from '../util/safe-text.js';
 import { defaultConfig } from '../config/schema.js';
 import { findExecutable, PRESETS, resolveAgents, withConversation, type PaneSpec, type PresetName } from '../workspace/presets.js';
 
@@ -19,23 +19,18 @@ async function openForReading(projectDir: string): Promise<{ store?: ProjectStor
 export async function listSessions(projectDir: string, out: NodeJS.WriteStream): Promise<number> {
   const { store, message } = await openForReading(projectDir);
   if (!store) {
-    process.stderr.write(`agents: ${message ?? 'no session store'}\n`);
+    process.stderr.write(`agents: ${printable(message ?? 'no session store')}\n`);
     return 1;
   }
   const sessions = store.sessions();
   await store.close();
   if (sessions.length === 0) {
-    out.write(`No stored sessions for ${projectDir} yet.\n`);
+    out.write(`No stored sessions for ${printable(projectDir)} yet.\n`);
     return 0;
   }
   const now = Date.now();
   const width = out.columns || 100;
-  for (const s of sessions) {
-    const agents = s.agents.map((a) => a.name).join(', ');
-    const head = `${s.id}  ${relativeTime(s.started, now)}${s.ended ? '' : ' (open or not closed cleanly)'}`;
-    const stats = `${s.agents.length} panes: ${agents} · ${s.messages} messages · ${formatTokens(s.tokens)} tokens · ${formatCost(s.cost)}`;
-    out.write(`${head}\n  ${stats}\n${s.firstInstruction ? `  “${clip(s.firstInstruction.replace(/\s+/g, ' '), width - 6)}”\n` : ''}`);
-  }
+  for (const s of sessions) out.write(formatSession(s, { width, now }));
   out.write(`\nResume the latest with \`agents --continue\`, another with \`agents --resume ID\`.\n`);
   return 0;
 }
@@ -43,7 +38,7 @@ export async function listSessions(projectDir: string, out: NodeJS.WriteStream):
 export async function searchSessions(projectDir: string, query: string, out: NodeJS.WriteStream): Promise<number> {
   const { store, message } = await openForReading(projectDir);
   if (!store) {
-    process.stderr.write(`agents: ${message ?? 'no session store'}\n`);
+    process.stderr.write(`agents: ${printable(message ?? 'no session store')}\n`);
     return 1;
   }
   const index = await buildMemoryIndex(memoryRecords(store));
@@ -51,10 +46,6 @@ export async function searchSessions(projectDir: string, query: string, out: Nod
   const hits = index.search(query, { limit: 10 });
   out.write(formatHits(hits, { color: Boolean(out.isTTY) && !process.env.NO_COLOR, width: out.columns || 100, now: Date.now(), query }) + '\n');
   return 0;
-}
-
-function clip(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, Math.max(1, n - 1))}…`;
 }
 
 /**

@@ -6,6 +6,7 @@
 // ("shift+tab"). Other characters cannot take shift: the terminal sends the shifted character itself.
 
 import type { KeyEvent, NamedKey } from '../terminal/input.js';
+import { printable } from '../util/safe-text.js';
 
 export interface KeyPattern { readonly key: string; readonly ctrl: boolean; readonly alt: boolean; readonly shift: boolean }
 export type Scope = 'prefix' | 'scroll';
@@ -31,9 +32,8 @@ const MOD_ALIASES: Record<string, 'ctrl' | 'alt' | 'shift'> = {
   ctrl: 'ctrl', control: 'ctrl', alt: 'alt', meta: 'alt', option: 'alt', opt: 'alt', shift: 'shift',
 };
 
-function cmd<N extends string>(name: N, category: Category, scope: Scope, defaults: readonly string[],
-  description: string, reserved?: string) {
-  return { name, category, scope, defaults, description, ...(reserved ? { reserved } : {}) } as const;
+function cmd<N extends string>(name: N, category: Category, scope: Scope, defaults: readonly string[], description: string) {
+  return { name, category, scope, defaults, description } as const;
 }
 const PANE_NUMBERS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
@@ -66,13 +66,25 @@ export const COMMANDS = [
   cmd('scroll.bottom', 'View', 'scroll', ['G'], 'Scroll mode: newest output'),
   cmd('scroll.exit', 'View', 'scroll', ['q', 'escape'], 'Leave scroll mode'),
   cmd('app.help', 'Workspace', 'prefix', ['?'], 'Show this help'),
-  cmd('app.quit', 'Workspace', 'prefix', ['q'], 'Quit (asks when agents are busy; the session is saved)'),
+  cmd('app.quit', 'Workspace', 'prefix', ['q'], 'Quit (asks when an agent is busy or waiting for you; the session is saved)'),
+  cmd('app.detach', 'Workspace', 'prefix', ['d'], 'Detach this terminal: the agents go on; agents attach comes back'),
   cmd('prefix.send', 'Workspace', 'prefix', [PREFIX_AGAIN], 'Send the prefix key itself to the focused pane'),
 ];
 export type CommandName = (typeof COMMANDS)[number]['name'];
+/**
+ * What a command does, apart from its binding name: the nine `pane.focusN` bindings are one command,
+ * `pane.focus`, with the pane's index as its argument.
+ */
+export type CommandId = Exclude<CommandName, `pane.focus${(typeof PANE_NUMBERS)[number]}`> | 'pane.focus';
+
+/** The command a binding name stands for: `pane.focus3` is `{ id: 'pane.focus', arg: 2 }`. */
+export function commandOf(name: CommandName): { id: CommandId; arg?: number } {
+  const n = PANE_NUMBERS.find((k) => name === `pane.focus${k}`);
+  return n === undefined ? { id: name as CommandId } : { id: 'pane.focus', arg: n - 1 };
+}
 const CATEGORIES: readonly Category[] = ['Panes', 'Agents', 'View', 'Workspace'];
 
-export interface HelpEntry { command: CommandName; scope: Scope; keys: string[]; description: string; reserved?: string }
+export interface HelpEntry { command: CommandName; scope: Scope; keys: string[]; description: string }
 export interface Keymap {
   readonly prefix: KeyPattern;
   lookup(scope: Scope, ev: KeyEvent): CommandName | undefined;
@@ -88,7 +100,7 @@ const isCaseLetter = (k: string): boolean => codepoints(k) === 1 && k.toUpperCas
 
 export function parseBinding(input: string): KeyPattern | KeyBindingError {
   const s = input.trim();
-  const bad = (why: string) => new KeyBindingError(`${JSON.stringify(input)} is not a key: ${why}`);
+  const bad = (why: string) => new KeyBindingError(printable(`${JSON.stringify(input)} is not a key: ${why}`));
   if (s === '') return bad('it is empty');
   let keyPart: string;
   let modParts: string[];
@@ -220,7 +232,6 @@ class BoundKeymap implements Keymap {
       category,
       entries: COMMANDS.filter((c) => c.category === category).map((c): HelpEntry => ({
         command: c.name, scope: c.scope, keys: this.bindingsOf(c.name), description: c.description,
-        ...('reserved' in c ? { reserved: c.reserved } : {}),
       })),
     }));
   }
@@ -281,6 +292,7 @@ export function buildKeymap(opts: KeymapOptions = {}): { keymap?: Keymap; errors
     }
   }
 
-  if (errors.length > 0 || !prefix) return { errors };
+  // The messages quote the config's keys and values: shown escaped, never obeyed by the terminal.
+  if (errors.length > 0 || !prefix) return { errors: errors.map((e) => printable(e)) };
   return { keymap: new BoundKeymap(prefix, bindings, tables), errors };
 }

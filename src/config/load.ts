@@ -1,8 +1,11 @@
 // Loading JSON config files into zod-validated values. Every problem becomes one line naming the file
-// and the key path; nothing falls back to defaults behind the user's back.
+// and the key path; nothing falls back to defaults behind the user's back. Each line is `printable`:
+// it quotes the file (its name, its values, JSON.parse's excerpt of it), and a config can hold an
+// OSC 52 clipboard write or a title change that must not reach the terminal printing the error.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { printable } from '../util/safe-text.js';
 import { AgentEntrySchema, CONFIG_FILE_NAME, ConfigSchema, type Config } from './schema.js';
 
 export type Loaded<T> = { value?: T; errors: string[] };
@@ -41,9 +44,9 @@ export function readJsonFile(file: string): Loaded<unknown> {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { errors: [`${file}: file not found`] };
-    if (code === 'EISDIR') return { errors: [`${file}: is a folder, expected a JSON file`] };
-    return { errors: [`${file}: cannot read the file (${code ?? (err as Error).message})`] };
+    if (code === 'ENOENT') return { errors: [printable(`${file}: file not found`)] };
+    if (code === 'EISDIR') return { errors: [printable(`${file}: is a folder, expected a JSON file`)] };
+    return { errors: [printable(`${file}: cannot read the file (${code ?? (err as Error).message})`)] };
   }
   return parseJsonText(text, file);
 }
@@ -56,10 +59,10 @@ export function parseJsonText(text: string, file: string): Loaded<unknown> {
   } catch (err) {
     // Node 20's JSON.parse messages often omit the position, so find it ourselves.
     const found = locateJsonError(body);
-    if (!found) return { errors: [`${file}: invalid JSON: ${(err as Error).message}`] };
+    if (!found) return { errors: [printable(`${file}: invalid JSON: ${(err as Error).message}`)] };
     const { line, column } = lineAndColumn(body, found.offset);
     // Offsets count from after the BOM, and so do editors' columns.
-    return { errors: [`${file}:${line}:${column}: invalid JSON: ${found.reason}`] };
+    return { errors: [printable(`${file}:${line}:${column}: invalid JSON: ${found.reason}`)] };
   }
 }
 
@@ -214,7 +217,7 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
     seen.add(path);
     lines.push(`${file}: ${path}: ${describeIssue(issue)}`);
   }
-  return lines;
+  return lines.map((line) => printable(line));
 }
 
 function unknownKeyMessage(key: string, known: readonly string[] | undefined): string {

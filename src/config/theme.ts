@@ -5,7 +5,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { formatIssues, readJsonFile, type Loaded } from './load.js';
+import { printable } from '../util/safe-text.js';
+import { describeValue, formatIssues, readJsonFile, type Loaded } from './load.js';
 
 export const THEME_TOKENS = [
   'border.normal',
@@ -143,7 +144,8 @@ export function loadTheme(name: string, opts: { noColor: boolean; themesDir?: st
   // The asked-for name is checked even under NO_COLOR so a typo in the config is still reported.
   if (!available.includes(name)) {
     const list = available.length > 0 ? available.join(', ') : `none (no theme files in ${dir})`;
-    return { errors: [`unknown theme "${name}"; available themes: ${list}`] };
+    // The name comes from the config or the command line: shown escaped, like every value quoted in an error.
+    return { errors: [printable(`unknown theme ${describeValue(name)}; available themes: ${list}`)] };
   }
   return loadThemeFile(join(dir, `${opts.noColor ? NO_COLOR_THEME : name}.json`));
 }
@@ -156,7 +158,7 @@ export function loadThemeFile(file: string): Loaded<Theme> {
   const expected = file.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
   if (parsed.data.name !== expected) {
     return {
-      errors: [`${file}: name: expected "${expected}" (the file's name), found "${parsed.data.name}"`],
+      errors: [printable(`${file}: name: expected "${expected}" (the file's name), found "${parsed.data.name}"`)],
     };
   }
   return { value: resolveTheme(parsed.data), errors: [] };

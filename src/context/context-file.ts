@@ -4,10 +4,16 @@
  *
  * Rewritten (temp file + rename, so a reader never sees half of it; private to the user) a moment
  * after each change, never more often than that, and once at start.
+ *
+ * Everything in it that came from outside (file names, notes, the project's path) is one line with
+ * control characters shown escaped, so a file name cannot forge a line and `cat` cannot be made to
+ * run terminal commands; keys are scrubbed from the whole text as the session store scrubs its own.
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { log } from '../util/log.js';
-import { authorName, describeEntry, type ContextService } from './service.js';
+import { printable, scrubSecrets } from '../util/safe-text.js';
+import { authorName } from './feed-types.js';
+import { describeEntry, type ContextService } from './service.js';
 
 const WRITE_DELAY_MS = 300;
 const MAX_CHANGES = 200;
@@ -19,16 +25,16 @@ export function renderContextFile(context: ContextService, project: string): str
   const entries = context.feed.entries().slice(-MAX_CHANGES);
   const notes = context.feed.notes().slice(-MAX_NOTES);
   const out = [
-    `# Shared context of the agents workspace in ${project}`,
+    `# Shared context of the agents workspace in ${printable(project)}`,
     '',
     'Written by `agents` for every agent working on this project. Read it before editing files others',
     'may be changing. Newest last. Times are UTC.',
     '',
     `## Notes (${notes.length === 0 ? 'none yet' : `last ${notes.length}`})`,
     '',
-    ...notes.map((n) => `- ${stamp(n.time)} ${authorName(n.author)}: ${n.text.replace(/\n/g, ' ')}`),
+    ...notes.map((n) => `- ${stamp(n.time)} ${authorName(n.author)}: ${printable(n.text.replace(/\s*\n\s*/g, ' '))}`),
     '',
-    `## Changes to files (${entries.length === 0 ? 'none yet' : `last ${entries.length}`}; who: an agent's name, or outside = the person or another program)`,
+    `## Changes to files (${entries.length === 0 ? 'none yet' : `last ${entries.length}`}; who: an agent's name, or outside = the person or another program, outside (NAME?) = probably the program in pane NAME)`,
     '',
     ...entries.map((e) => {
       const d = describeEntry(e);
@@ -36,7 +42,7 @@ export function renderContextFile(context: ContextService, project: string): str
     }),
     '',
   ];
-  return out.join('\n');
+  return scrubSecrets(out.join('\n'));
 }
 
 export class ContextFile {

@@ -5,9 +5,11 @@
  * It is appended, never inserted into earlier messages, so the prompt prefix stays cacheable. Its
  * size is bounded: everything is listed when it fits the budget; otherwise each group gets a count,
  * its +/- totals and folders, then as many of its most relevant paths as fit (alternately the most
- * recent and the most changed). The result never exceeds `maxChars`.
+ * recent and the most changed). The result never exceeds `maxChars`. File and folder names are shown
+ * escaped (`printable`): a name holding a newline cannot add a line of its own to the block.
  */
 import { combineKinds, dirOf, folderCounts, type FileKind } from './burst.js';
+import { printable } from '../util/safe-text.js';
 import { whoLabel, type EntryKind, type FeedEntry, type Note, type Who } from './feed-types.js';
 
 export interface DeliveryOptions {
@@ -35,6 +37,11 @@ export interface BlockInput {
 
 const OPEN = '<workspace_update>';
 const CLOSE = '</workspace_update>';
+
+/** Whether a text block of a user message is one of these blocks (the pane shows the person's words only). */
+export function isUpdateBlock(text: string): boolean {
+  return text.startsWith(OPEN) && text.trimEnd().endsWith(CLOSE);
+}
 const INTRO = 'Changed by others since your last turn:';
 const MISSED = 'Some earlier changes are no longer listed; check git status.';
 const NOTE_CHARS = 300;
@@ -132,9 +139,9 @@ function asFileKind(k: EntryKind): FileKind {
 }
 
 function itemText(it: Item): string {
-  const name = it.dir ? `${it.path}/` : it.path;
+  const name = printable(it.dir ? `${it.path}/` : it.path);
   if (it.kind === 'deleted') return `${name} (deleted)`;
-  if (it.kind === 'renamed') return `${name} (renamed from ${it.from ?? '?'})`;
+  if (it.kind === 'renamed') return `${name} (renamed from ${it.from === undefined ? '?' : printable(it.from)})`;
   const tag = it.kind === 'added' ? (it.dir ? ' (new folder)' : ' (new)') : '';
   if (it.lines) return `${name}${tag} ${it.kind === 'added' ? `+${it.lines.added}` : `+${it.lines.added} -${it.lines.removed}`}`;
   if (it.bytes !== undefined) return `${name}${tag} (${formatBytes(it.bytes)})`;
@@ -145,9 +152,9 @@ function burstText(e: FeedEntry): string {
   const s = e.summary!;
   const kinds = (['added', 'modified', 'deleted'] as const).filter((k) => s.kinds[k] > 0).map((k) => `${s.kinds[k]} ${k}`);
   const all = Object.entries(s.folders);
-  const folders = all.slice(0, 4).map(([f, n]) => `${f} ${n}`);
+  const folders = all.slice(0, 4).map(([f, n]) => `${printable(f)} ${n}`);
   if (all.length > 4) folders.push('…');
-  return `${s.files} files at once under ${e.path === '.' ? './' : `${e.path}/`} (${kinds.join(', ')}; ${folders.join(', ')})`;
+  return `${s.files} files at once under ${e.path === '.' ? './' : `${printable(e.path)}/`} (${kinds.join(', ')}; ${folders.join(', ')})`;
 }
 
 export function formatBytes(n: number): string {
@@ -173,7 +180,7 @@ function compactLines(groups: Group[], room: number, mark: (it: Item) => string)
         dirs.set(dir, (dirs.get(dir) ?? 0) + n);
       }
     }
-    const folders = Object.entries(folderCounts(dirs, 4)).map(([f, n]) => `${f} ${n}`);
+    const folders = Object.entries(folderCounts(dirs, 4)).map(([f, n]) => `${printable(f)} ${n}`);
     const lines = added + removed > 0 ? ` (+${added} -${removed})` : '';
     return `${whoLabel(g.who)}: ${files} file${files === 1 ? '' : 's'}${lines} in ${folders.join(', ')}`;
   });

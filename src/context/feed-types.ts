@@ -2,6 +2,7 @@
  * Plain data shared by the change feed's parts: what the watcher and the agents hand in, what the feed
  * hands out. No live objects here, so entries and notes can go to the session store (issue 5) as they are.
  */
+import { z } from 'zod';
 import type { ContentCacheLimits } from './content-cache.js';
 import type { Baseline, Reader } from './reader.js';
 
@@ -21,7 +22,12 @@ export interface WriteRegistration {
   hash: string;
 }
 
-export type Who = { kind: 'agent'; name: string } | { kind: 'outside' } | { kind: 'guess'; pane: string };
+export const WhoSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('agent'), name: z.string() }),
+  z.object({ kind: z.literal('outside') }),
+  z.object({ kind: z.literal('guess'), pane: z.string() }),
+]);
+export type Who = z.infer<typeof WhoSchema>;
 
 export type EntryKind = 'added' | 'modified' | 'deleted' | 'renamed';
 
@@ -62,6 +68,9 @@ export interface Note {
 
 export const PERSON = 'person';
 
+/** A note's author as people and agents read it: the person at the keyboard is `you`. */
+export const authorName = (author: string) => (author === PERSON ? 'you' : author);
+
 export interface Conflict {
   path: string;
   /** Agent names, or 'outside'; sorted so a pair reads the same whichever side wrote last. */
@@ -98,10 +107,21 @@ export function partyOf(who: Who): string {
   return who.kind === 'agent' ? who.name : 'outside';
 }
 
-export function whoLabel(who: Who): string {
-  if (who.kind === 'agent') return `agent ${who.name}`;
-  if (who.kind === 'guess') return `outside (likely pane ${who.pane})`;
+/**
+ * Who made a change, in the one wording the context panel, context.md, `agents search`, MCP
+ * read_changes and the agents' blocks share: an agent's name; `outside` for the person or any
+ * program; `outside (shell?)` when it probably came from the program in pane `shell` (the one
+ * external pane at work then: a guess, hence the `?`, but still an outside change).
+ */
+export function whoName(who: Who): string {
+  if (who.kind === 'agent') return who.name;
+  if (who.kind === 'guess') return `outside (${who.pane}?)`;
   return 'outside';
+}
+
+/** whoName for an agent's block, where a bare name could be read as anything: `agent lead`. */
+export function whoLabel(who: Who): string {
+  return who.kind === 'agent' ? `agent ${who.name}` : whoName(who);
 }
 
 export interface ChangeFeedOptions {

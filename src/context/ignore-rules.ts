@@ -4,6 +4,9 @@
  * Rules, in order:
  * - `.git`, `node_modules` (and `.hg`, `.svn`, as the agent tools' walker does) are ignored at any
  *   depth, whatever the ignore files say.
+ * - Files editors and tools write beside the one being edited (EDITOR_TEMP_FILES: swap files, backups,
+ *   lock files, save-by-rename temporaries) are ignored at any depth, as if a .gitignore above the
+ *   root listed them: the project's .gitignore or the config can re-include one (`!*.tmp`).
  * - Every `.gitignore` applies to its own folder and below, relative to that folder; a deeper file
  *   overrides a shallower one (its `!pattern` re-includes); `.git/info/exclude` applies at the root.
  * - A path inside an ignored folder is ignored: git never enters an excluded folder, so nothing in it
@@ -28,6 +31,35 @@ import ignore, { type Ignore } from 'ignore';
 /** Folder names skipped at every depth, whatever the ignore files say. */
 export const ALWAYS_IGNORED: readonly string[] = ['.git', 'node_modules', '.hg', '.svn'];
 const ALWAYS = new Set(ALWAYS_IGNORED);
+/**
+ * Editor and tool temporary files (.gitignore syntax, files only). One vim edit made five feed entries,
+ * four of them its swap file, and marked every agent with unread changes; none of these is a change
+ * anyone needs to know about. What writes them (seen with vim 9.0 under a real pty, the others from
+ * their documentation):
+ */
+export const EDITOR_TEMP_FILES: readonly string[] = [
+  // vim and nano: swap files `.name.swp` (then .swo, .swn… while one exists); vim first creates and
+  // removes `.name.swx` to test the folder. Hidden ones take any letter: `.*.swf` is no Flash file.
+  '*.swp', '*.swo', '*.swn', '*.swx', '.*.sw[a-p]',
+  // vim: `4913`, created and removed to learn whether a new file there gets the same owner.
+  '4913',
+  // Backups (vim's backup/writebackup and undo files `.name.un~`, emacs, nano, gedit, kate): `name~`.
+  '*~',
+  // emacs: lock symlinks `.#name` and auto-save files `#name#` (a leading # must be escaped, or the
+  // line is a comment).
+  '.#*', '\\#*#',
+  // JetBrains IDEs' "safe write": the new content in `name___jb_tmp___`, the old in `name___jb_old___`.
+  '*___jb_tmp___', '*___jb_old___', '*___jb_bak___',
+  // gedit and other GIO programs save through `.goutputstream-XXXXXX`; Kate keeps `.name.kate-swp`.
+  '.goutputstream-*', '*.kate-swp',
+  // Chrome's File System Access API (VS Code for the web) writes through `name.crswap`.
+  '*.crswap',
+  // Office lock files: LibreOffice `.~lock.name#`, Microsoft Office `~$name`.
+  '.~lock.*#', '~$*',
+  // Written then renamed over the real file (steno/lowdb `.name.tmp`, many others).
+  '*.tmp',
+];
+
 /** Past this many cached folder verdicts the cache starts over, so a huge tree cannot grow it unbounded. */
 const MAX_CACHED_DIRS = 200_000;
 
@@ -83,6 +115,8 @@ class GitIgnoreRules implements IgnoreRules {
   readonly extraGlobs: readonly string[];
   /** Config patterns; they apply like a root-level ignore file read after the real ones. */
   private readonly extra: Ignore | null;
+  /** EDITOR_TEMP_FILES; they apply (to files) before any ignore file, which can re-include them. */
+  private readonly temp: Ignore = ignore().add([...EDITOR_TEMP_FILES]);
   /** Parsed ignore file per folder ('' = root); null = the folder has none. */
   private readonly files = new Map<string, Ignore | null>();
   /** Cached verdict per folder path. */
@@ -139,7 +173,9 @@ class GitIgnoreRules implements IgnoreRules {
    */
   private matches(rel: string, parent: string, isDir: boolean): boolean {
     const suffix = isDir ? '/' : '';
-    let ignored = false;
+    // The patterns name files, not paths: only the name is matched (the matcher would otherwise also
+    // apply them to every folder above, and a folder called 4913 would hide its contents).
+    let ignored = !isDir && this.temp.ignores(rel.slice(rel.lastIndexOf('/') + 1));
     let base = '';
     for (;;) {
       const ig = this.fileFor(base);

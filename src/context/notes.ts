@@ -4,8 +4,11 @@
  *
  * Invariants: ids come from the feed's one sequence, so they interleave with change entries and one
  * cursor per agent covers both; notes are kept in id order; at most `maxNotes` are kept (oldest
- * dropped); a note's text is trimmed and at most `maxChars` long.
+ * dropped); a note's text is trimmed and at most `maxChars` long; it holds no secret (a key pasted into
+ * a note would reach every agent's API, the session store and context.md) and no control character
+ * (shown escaped, so the panel, context.md and every agent read it as text; newlines stay).
  */
+import { printable, scrubSecrets } from '../util/safe-text.js';
 import type { Note } from './feed-types.js';
 
 export const MAX_NOTE_CHARS = 2000;
@@ -17,7 +20,7 @@ export class NoteBoard {
 
   /** Stores a note under an id the caller allocated; returns undefined for empty text. */
   post(id: number, time: number, author: string, text: string): Note | undefined {
-    let body = text.trim();
+    let body = printable(scrubSecrets(text).replace(/\r\n?/g, '\n').replace(/\t/g, ' '), { newlines: true }).trim();
     if (body === '') return undefined;
     if (body.length > MAX_NOTE_CHARS) body = `${body.slice(0, MAX_NOTE_CHARS - 1)}…`;
     const note: Note = { id, time, author, text: body };

@@ -9,12 +9,13 @@
  * coalesced to one per agent per turn of the event loop; nothing here blocks the UI (file reads are async).
  */
 import { EventEmitter } from 'node:events';
-import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
+import type { AgentEvent, AgentEventSource, AgentMessage, WorkspaceMessage } from '../workspace/events.js';
 import { log } from '../util/log.js';
+import { printable } from '../util/safe-text.js';
 import type { ContextPort, ContextView } from '../workspace/workspace.js';
 import { formatBytes } from './delivery.js';
 import { ChangeFeed } from './feed.js';
-import { partyOf, PERSON, type FeedEntry } from './feed-types.js';
+import { authorName, partyOf, PERSON, whoName, type FeedEntry } from './feed-types.js';
 import { fileReader, gitBaseline } from './reader.js';
 import { createWatcher, type FileWatcher } from './watcher.js';
 
@@ -29,23 +30,22 @@ export interface ContextServiceOptions {
   ignore: readonly string[];
   /** Sends to the built-in agent in pane `paneId`; false when it is not connected. */
   send: (paneId: number, m: WorkspaceMessage) => boolean;
-  /** The pane an unannounced change probably came from (the one external agent at work), if any. */
-  guessOwner?: (path: string) => string | undefined;
 }
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
 
-/** A note's author as people and agents read it. */
-export const authorName = (author: string) => (author === PERSON ? 'you' : author);
 
-/** A feed entry as plain words: who ("outside" for the person or any program), what, where, how much. */
+/**
+ * A feed entry as plain words: who (see whoName), what, where, how much.
+ * Paths are shown escaped (a file name is outside text: it may hold ESC or a bidi override).
+ */
 export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string } {
   return {
     id: e.id,
     time: e.time,
-    who: e.who.kind === 'agent' ? e.who.name : e.who.kind === 'guess' ? `${e.who.pane}?` : 'outside',
+    who: whoName(e.who),
     kind: e.summary ? `${e.summary.files} files` : e.kind,
-    path: e.kind === 'renamed' && e.from ? `${e.from} → ${e.path}` : e.path,
+    path: e.kind === 'renamed' && e.from ? `${printable(e.from)} → ${printable(e.path)}` : printable(e.path),
     size: !e.size ? '' : 'bytes' in e.size ? formatBytes(e.size.bytes) : `+${e.size.added} -${e.size.removed}`,
   };
 }
@@ -57,11 +57,13 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
   private pushTimer: NodeJS.Timeout | undefined;
   private conflictsByAgent = new Map<string, { path: string; until: number }>();
   private cached: ContextView | undefined;
+  /** The pane an unannounced change probably came from (the one external agent at work), if any. */
+  private guessOwner: ((path: string) => string | undefined) | undefined;
 
   constructor(private o: ContextServiceOptions) {
     super();
     this.setMaxListeners(0);
-    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root), guessOwner: o.guessOwner });
+    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root), guessOwner: (path) => this.guessOwner?.(path) });
     this.feed.on('entry', (e: FeedEntry) => this.onEntry(e));
     this.feed.on('note', () => this.changed());
     this.feed.on('conflict', (c) => {
@@ -113,6 +115,17 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
       }
     }
     this.changed();
+  }
+
+  /**
+   * Follows a workspace: its built-in agents' reports feed the context, and `guessOwner` names who
+   * probably made a change nobody announced. Returns the way to stop following.
+   */
+  follow(ws: AgentEventSource, guessOwner?: (path: string) => string | undefined): () => void {
+    this.guessOwner = guessOwner;
+    const onAgent = (e: AgentEvent) => this.agentMessage(e.name, e.pane, e.message);
+    ws.on('agent', onAgent);
+    return () => ws.off('agent', onAgent);
   }
 
   /** A message from the built-in agent `name` in pane `paneId`. */
@@ -174,7 +187,7 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
     const pending = this.feed.undeliveredCounts();
     const conflicts: Record<string, string> = {};
     const now = Date.now();
-    for (const [name, c] of this.conflictsByAgent) if (c.until > now) conflicts[name] = c.path;
+    for (const [name, c] of this.conflictsByAgent) if (c.until > now) conflicts[name] = printable(c.path);
     this.cached = { lines, notes, pending, conflicts };
     return this.cached;
   }

@@ -1,8 +1,12 @@
 /**
  * The workspace <-> built-in agent protocol: one JSON object per line over a private unix socket,
- * every line validated on arrival. Agents report; the workspace commands.
+ * every line validated on arrival. Agents report; the workspace commands. The first line of a
+ * connection is the agent's hello with its pane's token; the workspace answers `welcome` and from
+ * then on every line of that connection speaks for that pane, and only that pane.
  */
 import { z } from 'zod';
+import { HitSchema } from '../store/hit.js';
+import { ConversationSchema } from '../store/conversation.js';
 
 export const AgentStatusSchema = z.enum(['idle', 'thinking', 'tool', 'approval', 'error']);
 export type AgentStatusName = z.infer<typeof AgentStatusSchema>;
@@ -23,7 +27,8 @@ export const NoteSchema = z.object({ id: z.number().int(), time: z.number(), aut
 export type NoteData = z.infer<typeof NoteSchema>;
 
 export const AgentMessageSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('hello'), pane: z.number().int(), token: z.string(), name: z.string(), model: z.string(), pid: z.number().int() }),
+  /** The pane is the one `token` was issued for: a connection cannot choose it. */
+  z.object({ t: z.literal('hello'), token: z.string(), name: z.string(), model: z.string(), pid: z.number().int() }),
   z.object({ t: z.literal('status'), status: AgentStatusSchema, detail: z.string().optional() }),
   z.object({ t: z.literal('usage'), usage: UsageReportSchema }),
   z.object({ t: z.literal('wrote'), path: z.string(), hash: z.string() }),
@@ -34,12 +39,14 @@ export const AgentMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('note'), text: z.string().min(1).max(4000) }),
   z.object({ t: z.literal('read_notes'), id: z.number().int(), since: z.number().int().optional() }),
   /** The conversation changed (session memory): replace from `start` on with `messages`. */
-  z.object({ t: z.literal('history'), start: z.number().int().min(0), messages: z.array(z.record(z.string(), z.unknown())), reset: z.boolean().optional() }),
+  z.object({ t: z.literal('history'), start: z.number().int().min(0), messages: ConversationSchema, reset: z.boolean().optional() }),
   z.object({ t: z.literal('search'), id: z.number().int(), query: z.string().min(1).max(500), limit: z.number().int().min(1).max(50) }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
 export const WorkspaceMessageSchema = z.discriminatedUnion('t', [
+  /** The hello was accepted: this connection now speaks for its pane. */
+  z.object({ t: z.literal('welcome') }),
   z.object({ t: z.literal('interrupt') }),
   z.object({ t: z.literal('redirect'), text: z.string() }),
   /** What changed since this agent's last turn; replaces any earlier undelivered block. */
@@ -49,39 +56,21 @@ export const WorkspaceMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('conflict'), path: z.string(), with: z.string() }),
   z.object({ t: z.literal('notes'), id: z.number().int(), notes: z.array(NoteSchema) }),
   /** A conversation from session memory, sent once on hello when the session is resumed. */
-  z.object({ t: z.literal('restore'), messages: z.array(z.record(z.string(), z.unknown())), totals: z.record(z.string(), z.number()).optional() }),
-  /** Hits of a memory search (src/store/search.ts Hit, as plain data); `available` false without a store. */
-  z.object({ t: z.literal('search_results'), id: z.number().int(), hits: z.array(z.record(z.string(), z.unknown())), available: z.boolean() }),
+  z.object({ t: z.literal('restore'), messages: ConversationSchema, totals: z.record(z.string(), z.number()).optional() }),
+  /** Hits of a memory search; `available` false without a store. */
+  z.object({ t: z.literal('search_results'), id: z.number().int(), hits: z.array(HitSchema), available: z.boolean() }),
 ]);
 export type WorkspaceMessage = z.infer<typeof WorkspaceMessageSchema>;
 
-/** Splits a byte stream into lines and parses each with `schema`; bad lines go to `onBad`. */
-export function lineReader<T>(schema: z.ZodType<T>, onMessage: (m: T) => void, onBad: (line: string, why: string) => void): (chunk: Buffer | string) => void {
-  let buffered = '';
-  return (chunk) => {
-    buffered += String(chunk);
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (!line.trim()) continue;
-      let json: unknown;
-      try {
-        json = JSON.parse(line);
-      } catch {
-        onBad(line, 'not JSON');
-        continue;
-      }
-      const parsed = schema.safeParse(json);
-      if (parsed.success) onMessage(parsed.data);
-      else onBad(line, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    }
-    // A line with no end this long is not ours: drop it rather than grow without bound.
-    if (buffered.length > 1_000_000) {
-      onBad(buffered.slice(0, 200), 'line too long');
-      buffered = '';
-    }
-  };
-}
+
+/** Longest first line: a hello is under 1 KB; anything longer before one is not an agent. */
+export const MAX_HELLO_LINE = 4 * 1024;
+/**
+ * Longest line after the hello. The big ones are whole conversations (`restore`, and `history` after
+ * a compaction or on resume): the agent compacts at 80% of its context window, at most 800k tokens
+ * today, about 3 MB of JSON at the ~4 characters per token the agent itself estimates with. 32 MB
+ * leaves room for text that tokenizes densely and for one more turn before compaction.
+ */
+export const MAX_LINE = 32 * 1024 * 1024;
 
 export const encode = (m: AgentMessage | WorkspaceMessage): string => JSON.stringify(m) + '\n';

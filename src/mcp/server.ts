@@ -11,7 +11,13 @@
  * - only requests whose Host is 127.0.0.1:PORT or localhost:PORT (DNS rebinding), whose Origin, if
  *   any, is a loopback one, and whose bearer token was issued by `tokenFor` reach the MCP layer;
  * - a token names exactly one agent for the life of the server and is never logged;
- * - `close()` drops open connections (keep-alive, SSE) first, so it always settles.
+ * - `close()` drops open connections (keep-alive, SSE) first, so it always settles;
+ * - what any local user can make the workspace hold is bounded, so panes can always start: at most
+ *   `maxConnections` connections at once (more are closed as they arrive), and a request that has
+ *   not finished its headers `headersTimeoutMs` after it began, or its body `requestTimeoutMs`
+ *   after, is answered 408 and its connection closed. With the fd limit here (20,000: Node raises
+ *   the soft limit to the hard one at start) the default cap of 128 leaves over 19,800 descriptors
+ *   for panes; even at a 1,024 limit it leaves about 900. Refusals are logged at most every 5 s.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +26,7 @@ import { basename, join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { log } from '../util/log.js';
+import { log, LogLimiter } from '../util/log.js';
 import { registerTools, type Caller, type McpHost } from './tools.js';
 
 export type { McpAgentInfo, McpChange, McpHost, McpNote } from './tools.js';
@@ -37,13 +43,34 @@ export interface McpServerHandle {
    * path: per-run configs holding a token go there rather than on a command line any user can list.
    */
   privateFile(name: string, content: string): string;
+  /**
+   * What the tools reach. The server listens (and hands out its address and tokens to the panes'
+   * programs) before the workspace it serves exists; until this is called, requests get 503.
+   */
+  serve(host: McpHost): void;
   close(): Promise<void>;
 }
 
+export interface McpLimits {
+  /** Most connections open at once; more are closed as they arrive. */
+  maxConnections: number;
+  /** A request must have sent its headers this long after it began (its connection opened, or the previous request on it ended). */
+  headersTimeoutMs: number;
+  /** ...and its whole body this long after it began. */
+  requestTimeoutMs: number;
+  /** How often those are checked (Node's default, 30 s, would let a slow client keep its socket that much longer). */
+  checkIntervalMs: number;
+}
+
+/** Real clients send a request in one go (our largest is a 4,000-character message). */
+export const DEFAULT_LIMITS: McpLimits = { maxConnections: 128, headersTimeoutMs: 5_000, requestTimeoutMs: 15_000, checkIntervalMs: 1_000 };
+
 export interface McpServerOptions {
-  host: McpHost;
+  host?: McpHost;
   /** 0 or absent: any free port. */
   port?: number;
+  /** DEFAULT_LIMITS where absent (tests shorten the timeouts). */
+  limits?: Partial<McpLimits>;
 }
 
 const PATH = '/mcp';
@@ -103,14 +130,22 @@ class McpHttpServer implements McpServerHandle {
    */
   private sdk: Promise<{ sdk: Sdk; validator: AjvJsonSchemaValidator }> | undefined;
 
-  constructor(private host: McpHost) {
-    this.http = createServer((req, res) => {
+  private limiter = new LogLimiter();
+
+  constructor(
+    private host: McpHost | undefined,
+    limits: McpLimits,
+  ) {
+    const options = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs };
+    this.http = createServer(options, (req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         log(`mcp: request failed: ${err instanceof Error ? err.message : String(err)}`);
         if (!res.headersSent) refuse(res, 500, 'Internal server error');
         else res.destroy();
       });
     });
+    this.http.maxConnections = limits.maxConnections;
+    this.http.on('drop', () => this.limiter.log('full', `mcp: a connection was refused: ${limits.maxConnections} are open`));
   }
 
   async listen(port: number): Promise<void> {
@@ -154,6 +189,10 @@ class McpHttpServer implements McpServerHandle {
     return file;
   }
 
+  serve(host: McpHost): void {
+    this.host = host;
+  }
+
   close(): Promise<void> {
     this.closed ??= new Promise<void>((resolve) => {
       this.http.close(() => resolve());
@@ -177,26 +216,28 @@ class McpHttpServer implements McpServerHandle {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = (req.headers.host ?? '').toLowerCase();
     if (host !== `127.0.0.1:${this.port}` && host !== `localhost:${this.port}`) {
-      log('mcp: refused a request with a foreign Host header');
+      this.limiter.log('host', 'mcp: refused a request with a foreign Host header');
       return refuse(res, 403, 'Forbidden: this server answers only 127.0.0.1 and localhost');
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !loopbackOrigin(origin)) {
-      log('mcp: refused a request from a non-local Origin');
+      this.limiter.log('origin', 'mcp: refused a request from a non-local Origin');
       return refuse(res, 403, 'Forbidden: cross-origin requests are not allowed');
     }
     const caller = this.authenticate(req);
     if (!caller) {
-      log('mcp: refused a request without a valid bearer token');
+      this.limiter.log('token', 'mcp: refused a request without a valid bearer token');
       return refuse(res, 401, 'Unauthorized: a valid bearer token for this workspace is required', { 'www-authenticate': 'Bearer' });
     }
     if (new URL(req.url ?? '/', this.url).pathname !== PATH) return refuse(res, 404, `Not found: the MCP endpoint is ${PATH}`);
     if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this server is stateless; POST only', { allow: 'POST' });
 
+    const served = this.host;
+    if (!served) return refuse(res, 503, 'Service unavailable: the workspace is starting', { 'retry-after': '1' });
     this.sdk ??= loadSdk();
     const { sdk, validator } = await this.sdk;
     const server = new sdk.McpServer({ name: 'agents', version: '0.1.0' }, { instructions: INSTRUCTIONS, jsonSchemaValidator: validator });
-    registerTools(server, this.host, caller);
+    registerTools(server, served, caller);
     const transport = new sdk.StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: MAX_BODY_BYTES });
     res.on('close', () => {
       transport.close();
@@ -208,7 +249,7 @@ class McpHttpServer implements McpServerHandle {
 }
 
 export async function startMcpServer(opts: McpServerOptions): Promise<McpServerHandle> {
-  const server = new McpHttpServer(opts.host);
+  const server = new McpHttpServer(opts.host, { ...DEFAULT_LIMITS, ...opts.limits });
   await server.listen(opts.port ?? 0);
   return server;
 }

@@ -41,8 +41,9 @@ function colorParams(c: number, isBg: boolean): string {
 /**
  * Writes every cell of `next` that differs from `shown` and updates `shown` to match.
  * With `full`, every cell is written (first frame, after a resize). Returns '' when nothing changed.
+ * Only rows marked in `rows` (default: `next.touched`) are compared; their marks are cleared.
  */
-export function diffGrids(shown: Grid, next: Grid, full = false): string {
+export function diffGrids(shown: Grid, next: Grid, full = false, rows: Uint8Array = next.touched): string {
   const w = next.width;
   let out = '';
   let penFg = -1;
@@ -51,8 +52,8 @@ export function diffGrids(shown: Grid, next: Grid, full = false): string {
   let curX = -1;
   let curY = -1;
   for (let y = 0; y < next.height; y++) {
-    if (!full && !next.touched[y]) continue;
-    next.touched[y] = 0;
+    if (!full && !rows[y]) continue;
+    rows[y] = 0;
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let i = row + x;

@@ -1,18 +1,26 @@
 /**
- * The single writer to the terminal. Composes the chrome (Ink's frame, as cells) with pane
- * interiors read straight from the emulators, diffs against what the terminal shows, and writes
- * the difference inside synchronized output (ESC[?2026h … l) so a frame never tears.
+ * The single writer to the terminals. Composes the chrome (Ink's frame, as cells) with pane
+ * interiors read straight from the emulators, then, for each attached terminal (an output), diffs
+ * against what that terminal shows and writes the difference inside synchronized output
+ * (ESC[?2026h … l) so a frame never tears.
  *
  * Invariants:
  * - at most one frame per FRAME_MS, except `request(true)` (a keystroke), which renders on the next
  *   turn of the event loop so typing feels instant;
- * - only dirty panes are repainted; a frame with no change writes nothing, so idle panes cost nothing;
- * - `shown` mirrors the terminal exactly (a resize or `invalidate()` forces a full redraw).
+ * - only dirty panes are repainted; a frame with no change writes nothing, so idle panes cost nothing,
+ *   and with no output attached nothing is composed at all;
+ * - each output's `shown` mirrors its terminal exactly (attaching, a resize or `invalidate()` forces
+ *   a full redraw of it); an output that is behind (its bytes not yet taken) skips frames and catches
+ *   up with one diff once it drains, since its `shown` only changes when something was written;
+ * - an output of another size than the layout sees the composed screen clipped or padded, and its
+ *   bottom row says so.
  */
 import { contains, Grid, type Rect } from './grid.js';
 import { diffGrids } from './diff.js';
 
 export const FRAME_MS = 33;
+/** An output with more than this many bytes queued is behind: it gets no frame until it drains. */
+const BEHIND_BYTES = 256 * 1024;
 
 export interface PaneSurface {
   readonly dirty: boolean;
@@ -30,6 +38,15 @@ export interface Scene {
   cursor?: { x: number; y: number };
 }
 
+/** A terminal frames are written to. */
+export interface Output {
+  readonly cols: number;
+  readonly rows: number;
+  write(data: string): void;
+  /** Bytes written but not yet taken by the terminal. */
+  backlog?(): number;
+}
+
 export interface FrameStats {
   frames: number;
   bytes: number;
@@ -39,44 +56,87 @@ export interface FrameStats {
   maxFrameMs: number;
 }
 
+interface Attached {
+  out: Output;
+  shown: Grid;
+  /** Rows of the composed screen changed since this output was last written. */
+  rows: Uint8Array;
+  full: boolean;
+  cursorKey: string;
+  /** The composed screen at this output's size, when it differs from the layout's. */
+  view?: Grid;
+}
+
 export class Renderer {
   private desired: Grid;
-  private shown: Grid;
   private chrome: Grid;
   private chromeChanged = true;
-  private full = true;
+  private outputs = new Map<Output, Attached>();
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private lastFrame = 0;
-  private cursorKey = '';
   private stopped = false;
   readonly stats: FrameStats = { frames: 0, bytes: 0, lastFrameMs: 0, totalFrameMs: 0, maxFrameMs: 0 };
 
+  /** `write`: a terminal of the layout's own size to attach at once (the in-process case). */
   constructor(
-    private write: (s: string) => void,
+    write: ((s: string) => void) | undefined,
     private getScene: () => Scene,
     cols: number,
     rows: number,
   ) {
     this.desired = new Grid(cols, rows);
-    this.shown = new Grid(cols, rows);
     this.chrome = new Grid(cols, rows);
+    if (write) {
+      const layout = () => this.desired;
+      this.attach({
+        write,
+        get cols() {
+          return layout().width;
+        },
+        get rows() {
+          return layout().height;
+        },
+      });
+    }
   }
 
   get width(): number {
     return this.desired.width;
   }
 
+  /** Starts drawing to `out`: its first frame redraws every cell. */
+  attach(out: Output): void {
+    this.outputs.set(out, this.fresh(out));
+    this.chromeChanged = true;
+    this.request();
+  }
+
+  detach(out: Output): void {
+    this.outputs.delete(out);
+  }
+
+  /** The output's terminal changed size (or was cleared): redraw it whole. */
+  refresh(out: Output): void {
+    if (this.outputs.has(out)) this.outputs.set(out, this.fresh(out));
+    this.request();
+  }
+
+  private fresh(out: Output): Attached {
+    const same = out.cols === this.desired.width && out.rows === this.desired.height;
+    return { out, shown: new Grid(out.cols, out.rows), rows: new Uint8Array(this.desired.height).fill(1), full: true, cursorKey: '', view: same ? undefined : new Grid(out.cols, out.rows) };
+  }
+
+  /** The layout's size changed: every output is redrawn whole. */
   resize(cols: number, rows: number): void {
     this.desired = new Grid(cols, rows);
-    this.shown = new Grid(cols, rows);
     this.chrome = new Grid(cols, rows);
     this.invalidate();
   }
 
-  /** The next frame redraws every cell (after a resize, or when something else wrote to the terminal). */
+  /** The next frame redraws every cell of every output. */
   invalidate(): void {
-    this.full = true;
+    for (const a of this.outputs.values()) this.outputs.set(a.out, this.fresh(a.out));
     this.chromeChanged = true;
     this.request();
   }
@@ -93,7 +153,7 @@ export class Renderer {
    * focused pane is painted, so busy neighbours cannot delay it; they follow in the next regular frame.
    */
   request(urgent = false): void {
-    if (this.stopped) return;
+    if (this.stopped || this.outputs.size === 0) return;
     if (urgent) {
       this.immediate ??= setImmediate(() => this.frame(true));
       return;
@@ -108,12 +168,13 @@ export class Renderer {
     this.timer = undefined;
     if (this.immediate) clearImmediate(this.immediate);
     this.immediate = undefined;
-    if (this.stopped) return;
+    if (this.stopped || this.outputs.size === 0) return;
     const t0 = performance.now();
     this.lastFrame = t0;
     const scene = this.getScene();
+    const desired = this.desired;
     const all = this.chromeChanged;
-    if (all) this.desired.copyRect(this.chrome, { x: 0, y: 0, width: this.chrome.width, height: this.chrome.height });
+    if (all) desired.copyRect(this.chrome, { x: 0, y: 0, width: this.chrome.width, height: this.chrome.height });
     const skip = scene.overlays.length ? (x: number, y: number) => scene.overlays.some((r) => contains(r, x, y)) : undefined;
     let deferred = false;
     for (const p of scene.panes) {
@@ -122,33 +183,87 @@ export class Renderer {
         deferred = true;
         continue;
       }
-      p.paint(this.desired, p.inner, skip);
+      p.paint(desired, p.inner, skip);
     }
     this.chromeChanged = false;
     if (deferred) this.request();
-    let out = diffGrids(this.shown, this.desired, this.full);
-    if (this.full) out = '\x1b[0m\x1b[2J' + out;
-    this.full = false;
-    const c = scene.cursor;
-    const cursorKey = c ? `${c.y};${c.x}` : '';
-    if (!out && cursorKey === this.cursorKey) return;
-    // Hide while drawing (terminals without synchronized output would show it jumping), then place it.
-    const cursor = c ? `\x1b[${c.y + 1};${c.x + 1}H\x1b[?25h` : '';
-    this.cursorKey = cursorKey;
-    const data = `\x1b[?2026h\x1b[?25l${out}${cursor}\x1b[?2026l`;
-    try {
-      this.write(data);
-    } catch {
-      // The terminal is gone (EIO after a hang-up); the owner hears of it through the stream's error.
-      this.stop();
-      return;
+    // Every output owes the rows changed by this frame.
+    for (let y = 0; y < desired.height; y++) {
+      if (!desired.touched[y]) continue;
+      desired.touched[y] = 0;
+      for (const a of this.outputs.values()) a.rows[y] = 1;
     }
+    let bytes = 0;
+    for (const a of [...this.outputs.values()]) bytes += this.draw(a, scene);
+    if (bytes === 0) return;
     this.stats.frames++;
-    this.stats.bytes += data.length;
+    this.stats.bytes += bytes;
     const ms = performance.now() - t0;
     this.stats.lastFrameMs = ms;
     this.stats.totalFrameMs += ms;
     if (ms > this.stats.maxFrameMs) this.stats.maxFrameMs = ms;
+  }
+
+  /** One output's share of a frame; returns the bytes written. */
+  private draw(a: Attached, scene: Scene): number {
+    if ((a.out.backlog?.() ?? 0) > BEHIND_BYTES) {
+      // Behind: its `shown` is still what it has; the next frame after it drains catches up.
+      setTimeout(() => this.request(), FRAME_MS);
+      return 0;
+    }
+    let source = this.desired;
+    let rows = a.rows;
+    if (a.view) {
+      rows = this.clip(a);
+      source = a.view;
+    }
+    let out = diffGrids(a.shown, source, a.full, rows);
+    if (a.full) out = '\x1b[0m\x1b[2J' + out;
+    a.full = false;
+    const c = scene.cursor && scene.cursor.x < a.out.cols && scene.cursor.y < a.out.rows ? scene.cursor : undefined;
+    const cursorKey = c ? `${c.y};${c.x}` : '';
+    if (!out && cursorKey === a.cursorKey) return 0;
+    // Hide while drawing (terminals without synchronized output would show it jumping), then place it.
+    const cursor = c ? `\x1b[${c.y + 1};${c.x + 1}H\x1b[?25h` : '';
+    a.cursorKey = cursorKey;
+    const data = `\x1b[?2026h\x1b[?25l${out}${cursor}\x1b[?2026l`;
+    try {
+      a.out.write(data);
+    } catch {
+      // The terminal is gone (EIO after a hang-up); its owner hears of it and detaches it.
+      this.outputs.delete(a.out);
+      return 0;
+    }
+    return data.length;
+  }
+
+  /** Copies the changed rows of the composed screen into an output of another size; returns its row mask. */
+  private clip(a: Attached): Uint8Array {
+    const view = a.view!;
+    const src = this.desired;
+    const mask = new Uint8Array(view.height);
+    const w = Math.min(view.width, src.width);
+    for (let y = 0; y < view.height; y++) {
+      if (y >= src.height) {
+        if (a.full) view.fillBlank({ x: 0, y, width: view.width, height: 1 });
+        mask[y] = a.full ? 1 : 0;
+        continue;
+      }
+      if (!a.rows[y] && !a.full) continue;
+      a.rows[y] = 0;
+      mask[y] = 1;
+      for (let x = 0; x < w; x++) view.copyCell(y * view.width + x, src, y * src.width + x);
+      if (view.width > w) view.fillBlank({ x: w, y, width: view.width - w, height: 1 });
+      // A wide character cut by the clip would break the grid's pairing: blank its lead half.
+      if (w < src.width && w > 0 && view.widths[y * view.width + w - 1] === 2) view.set(y * view.width + w - 1, ' ', 1, 0, 0, 0);
+    }
+    // Its bottom row says whose size the layout follows.
+    const note = ` sized for another terminal (${src.width}×${src.height}) `;
+    const y = view.height - 1;
+    const x0 = Math.max(0, view.width - note.length);
+    for (let i = 0; i < note.length && x0 + i < view.width; i++) view.set(y * view.width + x0 + i, note[i], 1, 0, 0, 32);
+    mask[y] = 1;
+    return mask;
   }
 
   stop(): void {

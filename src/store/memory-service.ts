@@ -6,14 +6,15 @@
  * Invariant: the index is built at the first search (resuming must stay fast) and from then on
  * follows this session's agent messages, so a search also finds what was said minutes ago.
  */
-import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
+import type { AgentEvent, AgentEventSource, AgentMessage, WorkspaceMessage } from '../workspace/events.js';
+import type { ConversationMessage } from './conversation.js';
 import type { ChangeFeed } from '../context/feed.js';
 import { memoryRecords, messageRecords, type SessionRecorder } from './recorder.js';
 import { buildMemoryIndex, type MemoryIndex } from './search.js';
 import type { ProjectStore } from './store.js';
 
 export interface Restore {
-  messages: Record<string, unknown>[];
+  messages: ConversationMessage[];
   totals?: Record<string, number>;
 }
 
@@ -40,16 +41,23 @@ export class MemoryService {
     feed.on('note', (n) => this.recorder.note(n));
   }
 
+  /** Records and answers the built-in agents of a workspace; returns the way to stop. */
+  follow(ws: AgentEventSource): () => void {
+    const onAgent = (e: AgentEvent) => this.agentMessage(e.name, e.message, e.reply);
+    ws.on('agent', onAgent);
+    return () => ws.off('agent', onAgent);
+  }
+
   agentMessage(name: string, m: AgentMessage, reply: (m: WorkspaceMessage) => void): void {
     this.recorder.agentMessage(name, m);
     if (m.t === 'history' && this.index) {
       const s = this.recorder.session;
-      const records = messageRecords({ sessionId: s.id, sessionStarted: s.summary.started }, name, m.start, m.messages as never, Date.now());
+      const records = messageRecords({ sessionId: s.id, sessionStarted: s.summary.started }, name, m.start, m.messages, Date.now());
       void this.index.then((ix) => records.forEach((r) => ix.add(r)));
     } else if (m.t === 'search') {
       this.index ??= buildMemoryIndex(memoryRecords(this.store));
       void this.index.then(
-        (ix) => reply({ t: 'search_results', id: m.id, hits: ix.search(m.query, { limit: m.limit }) as unknown as Record<string, unknown>[], available: true }),
+        (ix) => reply({ t: 'search_results', id: m.id, hits: ix.search(m.query, { limit: m.limit }), available: true }),
         () => reply({ t: 'search_results', id: m.id, hits: [], available: false }),
       );
     } else if (m.t === 'hello') {

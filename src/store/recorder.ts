@@ -7,12 +7,14 @@
  * `reset` start the conversation over (compaction, /clear). Usage is stored per turn as deltas of
  * the totals each agent reports, so the session's sums are right.
  */
-import type { AgentMessage, UsageReport } from '../ipc/protocol.js';
-import type { FeedEntry, Note } from '../context/feed-types.js';
+import { ConversationMessageSchema, type ConversationMessage } from './conversation.js';
+import type { AgentMessage, UsageReport } from '../workspace/events.js';
+import { log } from '../util/log.js';
+import { authorName, WhoSchema, whoName, type FeedEntry, type Note } from '../context/feed-types.js';
 import type { MemoryRecord } from './search.js';
 import type { ProjectStore, Session } from './store.js';
 
-type Message = { role: 'user' | 'assistant'; content: unknown };
+type Message = ConversationMessage;
 
 export class SessionRecorder {
   private lastUsage = new Map<string, UsageReport>();
@@ -65,7 +67,7 @@ export class SessionRecorder {
   }
 
   feed(e: FeedEntry): void {
-    this.session.append('feed', { ...e, at: e.time } as unknown as Record<string, unknown>);
+    this.session.append('feed', { ...e, at: e.time });
   }
 
   note(n: Note): void {
@@ -80,8 +82,11 @@ export async function loadHistory(session: Session, name: string): Promise<Messa
   for (const r of records) {
     if (r.kind === 'state' && r.reset) history = [];
     else if (r.kind === 'message' && typeof r.index === 'number') {
+      const message = ConversationMessageSchema.safeParse(r.message);
+      // Left out of the conversation given back, kept in the file.
+      if (!message.success) log(`store: message ${r.index} of ${name}'s conversation is not a message: ${message.error.issues[0]?.message ?? ''}`);
       history.length = Math.min(history.length, r.index);
-      history[r.index] = r.message as Message;
+      if (message.success) history[r.index] = message.data;
     }
   }
   // A conversation must not end waiting for tool results that will never come.
@@ -139,11 +144,11 @@ export async function* memoryRecords(store: ProjectStore): AsyncIterable<MemoryR
       yield* messageRecords(base, agent.name, 0, await loadHistory(session, agent.name));
     }
     for (const r of (await session.read('notes')).records) {
-      yield { ...base, id: `${summary.id}/note/${String(r.id)}`, agent: String(r.author), time: Number(r.at ?? r.t), kind: 'note', text: String(r.text) };
+      yield { ...base, id: `${summary.id}/note/${String(r.id)}`, agent: authorName(String(r.author)), time: Number(r.at ?? r.t), kind: 'note', text: String(r.text) };
     }
     for (const r of (await session.read('feed')).records) {
-      const who = r.who as { kind?: string; name?: string } | undefined;
-      yield { ...base, id: `${summary.id}/feed/${String(r.id)}`, agent: who?.kind === 'agent' ? who.name : 'outside', time: Number(r.at ?? r.t), kind: 'change', text: `${String(r.kind)} ${String(r.path)}` };
+      const who = WhoSchema.safeParse(r.who);
+      yield { ...base, id: `${summary.id}/feed/${String(r.id)}`, agent: who.success ? whoName(who.data) : 'outside', time: Number(r.at ?? r.t), kind: 'change', text: `${String(r.kind)} ${String(r.path)}` };
     }
   }
 }

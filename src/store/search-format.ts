@@ -1,5 +1,6 @@
 /**
- * `agents search QUERY` output: one block per hit, every line within `width` columns.
+ * `agents search QUERY` and `agents sessions` output: one block per hit or session, every line within
+ * `width` columns.
  *
  *   claude · assistant message · 3 days ago (2025-03-05 14:03 UTC)
  *   session 7f3c2a91, started 2025-03-05
@@ -7,9 +8,16 @@
  *
  * With color on, matched words are bold and the session line is dim; with it off there is no escape
  * sequence at all. Snippets are expected plain (the index's default), they are highlighted here.
+ *
+ * Everything shown is stored outside text (instructions, tool output, file names, agent names): it
+ * goes through `clean`, so colours are dropped, line breaks become spaces and any other control or
+ * bidi character is shown escaped (`\x1b`, `\u202e`) instead of acting on the terminal.
  */
+import { formatCost, formatTokens } from '../util/format.js';
+import { printable } from '../util/safe-text.js';
 import type { Hit, MemoryRecord } from './search.js';
 import { markWords } from './search-text.js';
+import type { SessionSummary } from './schema.js';
 
 export interface FormatOptions {
   color: boolean;
@@ -46,7 +54,7 @@ export function formatHits(hits: readonly Hit[], opts: FormatOptions): string {
 
 /** The query as typed, in quotes that do not clash with its own. */
 export function quoteQuery(query: string): string {
-  const q = query.trim().replace(/\s+/g, ' ');
+  const q = clean(query);
   return q.includes('"') ? `'${q}'` : `"${q}"`;
 }
 
@@ -95,13 +103,39 @@ export function isoDay(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
 }
 
-/** Control characters would move the cursor or recolor the terminal; they become spaces. */
+/**
+ * One line of stored text as it may be shown: CSI sequences (colours, cursor moves in tool output)
+ * are dropped, whitespace controls become single spaces, anything else a terminal would act on
+ * (an OSC 52 clipboard write, C1, bidi overrides) is shown escaped.
+ */
 function clean(text: string): string {
-  return text
+  const plain = text
     .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ' ')
-    .replace(/[\x00-\x1f\x7f-\x9f]/g, ' ')
+    .replace(/[\t\n\v\f\r\u2028\u2029]/g, ' ')
     .replace(/ {2,}/g, ' ')
     .trim();
+  return printable(plain);
+}
+
+/**
+ * One session for `agents sessions`: id and age; panes, messages, tokens, cost; the first
+ * instruction quoted on one line (cut to `width`).
+ */
+export function formatSession(s: SessionSummary, opts: { width: number; now: number }): string {
+  const width = Math.max(24, Math.floor(opts.width));
+  const agents = s.agents.map((a) => a.name).join(', ');
+  const head = `${s.id}  ${relativeTime(s.started, opts.now)}${s.ended ? '' : ' (open or not closed cleanly)'}`;
+  const stats = `${count(s.agents.length, 'pane')}: ${agents} · ${count(s.messages, 'message')} · ${formatTokens(s.tokens)} tokens · ${formatCost(s.cost)}`;
+  const first = s.firstInstruction ? clean(s.firstInstruction) : '';
+  const quoted = first ? `  “${clip(first, width - 6)}”\n` : '';
+  return `${printable(head)}\n  ${printable(stats)}\n${quoted}`;
+}
+
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length <= n ? s : `${chars.slice(0, Math.max(1, n - 1)).join('')}…`;
 }
 
 function fit(line: string, width: number): string {

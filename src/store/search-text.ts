@@ -6,6 +6,7 @@
  * them, so `rate_limit`, `rate-limit` and `rate limit` all read as the two words "rate limit".
  * camelCase identifiers are also indexed by their parts, so "memory" finds `searchMemoryTool`.
  */
+import type { Passage } from './hit.js';
 
 export interface Token {
   /** as written */
@@ -117,10 +118,7 @@ export function adjacency(list: readonly string[], free: readonly string[]): num
   return total === 0 ? 0 : found / total;
 }
 
-export interface Passage {
-  start: number;
-  end: number;
-}
+export type { Passage };
 
 export const PASSAGE_WORDS = 80;
 /** Words shared by neighbouring passages, so a phrase across a cut is still found whole. */

@@ -17,6 +17,7 @@
  * The index lives in memory and is rebuilt from the store on open; `add` keeps it current.
  */
 import MiniSearch, { type Query, type SearchResult } from 'minisearch';
+import type { Hit, MemoryRecord } from './hit.js';
 import {
   adjacency,
   indexTerms,
@@ -31,31 +32,10 @@ import {
   type Passage,
 } from './search-text.js';
 
-export { formatHits, relativeTime, type FormatOptions } from './search-format.js';
-export { searchMemoryTool } from './search-tool.js';
+export { formatHits, formatSession, relativeTime, type FormatOptions } from './search-format.js';
 export type { Marker } from './search-text.js';
 
-export interface MemoryRecord {
-  id: string;
-  sessionId: string;
-  sessionStarted: number;
-  agent?: string;
-  time: number;
-  kind: 'message' | 'tool' | 'note' | 'change';
-  role?: 'user' | 'assistant';
-  text: string;
-}
-
-export interface Hit {
-  record: MemoryRecord;
-  score: number;
-  /** about 160 characters around the best match, on one line, matches wrapped by the `mark` option */
-  snippet: string;
-  /** the indexed words that matched (lower case), to highlight a plain snippet later */
-  terms: string[];
-  /** the matching passage: character offsets into record.text */
-  passage: Passage;
-}
+export type { Hit, MemoryRecord } from './hit.js';
 
 export interface MemorySearchOptions {
   /** most hits returned (default 10) */

@@ -17,7 +17,9 @@
  */
 import { constants } from 'node:os';
 import { log } from '../util/log.js';
-import { createEmulator, resizeEmulator, type Terminal } from './emulator.js';
+import { createEmulator, resizeEmulator, type IMarker, type Terminal } from './emulator.js';
+import { paintBuffer } from './snapshot.js';
+import type { Grid, Rect } from '../render/grid.js';
 import { killSession, killSessionNow, sessionMembers } from './process-tree.js';
 import { installedReaper, type SessionReaper } from './reaper.js';
 import { childEnv, spawnNodePty, type PtyLike, type SpawnPty } from './pty.js';
@@ -289,6 +291,48 @@ export class PaneTerminal {
     this.cursorVisible = true;
     this.sgrMouse = false;
     this.start();
+  }
+
+  // ---- the screen, for the workspace (the emulator itself stays behind this module) -------------
+
+  /** Lines of history above the screen (0 on the alternate screen, which has none). */
+  get historyLines(): number {
+    return this.term.buffer.active.baseY;
+  }
+
+  /** A full-screen program (vim, htop) is on the alternate screen. */
+  get alternateScreen(): boolean {
+    return this.term.buffer.active.type === 'alternate';
+  }
+
+  /** The emulator's size (it trails the pane's size while a resize is debounced). */
+  get size(): { cols: number; rows: number } {
+    return { cols: this.term.cols, rows: this.term.rows };
+  }
+
+  /** The cursor on the visible screen. */
+  get cursor(): { x: number; y: number } {
+    const buf = this.term.buffer.active;
+    return { x: buf.cursorX, y: buf.cursorY };
+  }
+
+  /**
+   * A marker on buffer line `line` (0 = the oldest line kept) that follows its line as output
+   * arrives and as a full scrollback trims old lines; `line` reads -1 once the line is gone.
+   */
+  mark(line: number): IMarker | undefined {
+    const buf = this.term.buffer.active;
+    return this.term.registerMarker(line - (buf.baseY + buf.cursorY));
+  }
+
+  /** Paints the screen as it stood `linesBack` lines of history ago into `rect` of `grid`. */
+  paint(grid: Grid, rect: Rect, linesBack = 0, skip?: (x: number, y: number) => boolean): void {
+    paintBuffer(this.term, this.term.buffer.active.baseY - linesBack, grid, rect, skip);
+  }
+
+  /** Resolves once everything written to the emulator so far has been parsed. */
+  parsed(): Promise<void> {
+    return new Promise((resolve) => this.term.write('', resolve));
   }
 
   dispose(): void {

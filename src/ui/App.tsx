@@ -30,8 +30,10 @@ function TooSmall() {
   if (!need) return null;
   return (
     <Box position="absolute" width={cols} height={Math.max(1, rows - 1)} flexDirection="column" alignItems="center" justifyContent="center">
-      <Text {...style} wrap="truncate-end">{`Terminal too small (${cols}×${rows})`}</Text>
-      <Text {...muted} wrap="truncate-end">{`needs ${need.cols}×${need.rows}; or ${prefix} ${key('pane.zoom')} to zoom`}</Text>
+      {/* Short lines that wrap, so even a tiny terminal shows the whole message. */}
+      <Text {...style} wrap="wrap">{`Too small (${cols}×${rows})`}</Text>
+      <Text {...muted} wrap="wrap">{`needs ${need.cols}×${need.rows}`}</Text>
+      <Text {...muted} wrap="wrap">{`or ${prefix} ${key('pane.zoom')}: zoom`}</Text>
     </Box>
   );
 }

@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
-import type { Dialog } from '../workspace/workspace.js';
-import { useStyle, useUi, useView, type HelpSection } from './context.js';
-import { dialogRect } from './geometry.js';
+import type { DialogView } from '../workspace/workspace.js';
+import { dialogRect, helpViewport } from '../workspace/geometry.js';
+import { helpColumns, helpLines } from '../workspace/help.js';
+import { useStyle, useUi, useView } from './context.js';
 
 export function DialogLayer() {
   const dialog = useView((v) => v.dialog);
@@ -45,14 +46,14 @@ function Frame({ title, width, height, children }: { title: string; width: numbe
   );
 }
 
-function DialogBox({ dialog, width, height }: { dialog: Dialog; width: number; height: number }) {
-  if (dialog.kind === 'help') return <Help width={width} height={height} />;
+function DialogBox({ dialog, width, height }: { dialog: DialogView; width: number; height: number }) {
+  if (dialog.kind === 'help') return <Help scroll={dialog.scroll} width={width} height={height} />;
   if (dialog.kind === 'confirm') return <Confirm text={dialog.text} width={width} height={height} />;
   if (dialog.kind === 'prompt') return <PromptBar dialog={dialog} width={width} height={height} />;
   return <Picker dialog={dialog} width={width} height={height} />;
 }
 
-function PromptBar({ dialog, width, height }: { dialog: Extract<Dialog, { kind: 'prompt' }>; width: number; height: number }) {
+function PromptBar({ dialog, width, height }: { dialog: Extract<DialogView, { kind: 'prompt' }>; width: number; height: number }) {
   const body = useStyle('dialog.text');
   const muted = useStyle('text.muted');
   const key = useStyle('dialog.key');
@@ -100,7 +101,7 @@ function Confirm({ text, width, height }: { text: string; width: number; height:
   );
 }
 
-function Picker({ dialog, width, height }: { dialog: Extract<Dialog, { kind: 'picker' }>; width: number; height: number }) {
+function Picker({ dialog, width, height }: { dialog: Extract<DialogView, { kind: 'picker' }>; width: number; height: number }) {
   const body = useStyle('dialog.text');
   const selected = useStyle('dialog.selected');
   const muted = useStyle('text.muted');
@@ -120,52 +121,41 @@ function Picker({ dialog, width, height }: { dialog: Extract<Dialog, { kind: 'pi
   );
 }
 
-function Help({ width, height }: { width: number; height: number }) {
+function Help({ scroll, width, height }: { scroll: number; width: number; height: number }) {
   const { help, prefix } = useUi();
   const body = useStyle('dialog.text');
   const key = useStyle('dialog.key');
   const title = useStyle('dialog.title');
   const muted = useStyle('text.muted');
-  const inner = Math.max(1, width - 4);
-  const rows = Math.max(1, height - 3);
-  // Sections are dealt into columns top to bottom; the height decides how many columns are needed,
-  // and each gets an equal share of the width (entries truncate rather than spill out of the dialog).
-  const columns: HelpSection[][] = [[]];
-  let used = 0;
-  for (const section of help) {
-    const need = section.entries.length + 1;
-    if (used > 0 && used + need > rows) {
-      columns.push([]);
-      used = 0;
-    }
-    columns[columns.length - 1].push(section);
-    used += need + 1;
-  }
-  const colWidth = Math.max(1, Math.floor((inner - 2 * (columns.length - 1)) / columns.length));
+  const cols0 = useView((v) => v.cols);
+  const rows0 = useView((v) => v.rows);
+  const { width: inner, rows } = helpViewport(cols0, rows0);
+  // One column, scrolled: every description whole (wrapped), with the config name that rebinds it.
+  const lines = helpLines(help, inner);
+  const cols = helpColumns(help, inner);
+  const shown = lines.slice(scroll, scroll + rows);
+  const below = Math.max(0, lines.length - scroll - rows);
+  const where = lines.length > rows ? ` · ${scroll > 0 ? `↑${scroll} ` : ''}${below > 0 ? `↓${below} ` : ''}↑↓ PgUp PgDn scroll` : '';
   return (
     <Frame title="Keys" width={width} height={height}>
-      <Text {...muted} wrap="truncate-end">{`Press ${prefix}, then a key. Keys without a binding go to the focused pane. esc closes.`}</Text>
-      <Box flexDirection="row" height={rows} width={inner} columnGap={2} overflow="hidden">
-        {columns.map((sections, i) => {
-          // Each column's key width fits its own keys, so a long binding elsewhere costs no room here.
-          const keyWidth = Math.min(24, Math.max(...sections.flatMap((s) => s.entries.map((e) => e.keys.join(' ').length))) + 2);
-          return (
-          <Box key={i} flexDirection="column" width={colWidth} overflow="hidden">
-            {sections.map((section) => (
-              <Box key={section.category} flexDirection="column" marginBottom={1}>
-                <Text {...title} wrap="truncate-end">{section.category}</Text>
-                {section.entries.map((e) => (
-                  <Text key={e.command} wrap="truncate-end">
-                    <Text {...key}>{e.keys.join(' ').padEnd(keyWidth)}</Text>
-                    {/* Reserved commands say so first, where truncation cannot hide it. */}
-                    {e.reserved ? <Text {...muted}>(later) {e.description}</Text> : <Text {...body}>{e.description}</Text>}
-                  </Text>
-                ))}
-              </Box>
-            ))}
-          </Box>
-          );
-        })}
+      <Text {...muted} wrap="truncate-end">{`After ${prefix}: these keys. Everything else goes to the focused pane.`}</Text>
+      {shown.map((l, i) =>
+        l.kind === 'title' ? (
+          <Text key={i} {...title} wrap="truncate-end">{l.text}</Text>
+        ) : l.kind === 'entry' ? (
+          <Text key={i} wrap="truncate-end">
+            <Text {...key}>{l.keys.padEnd(cols.keys)}</Text>
+            <Text {...muted}>{l.command.padEnd(cols.command)}</Text>
+            <Text {...body}>{l.text}</Text>
+          </Text>
+        ) : l.kind === 'more' ? (
+          <Text key={i} {...body} wrap="truncate-end">{' '.repeat(cols.keys + cols.command) + l.text}</Text>
+        ) : (
+          <Text key={i}> </Text>
+        ),
+      )}
+      <Box position="absolute" marginTop={Math.max(0, height - 3)} width={inner} height={1}>
+        <Text {...muted} wrap="truncate-end">{`esc closes${where}`}</Text>
       </Box>
     </Frame>
   );

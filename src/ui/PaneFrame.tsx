@@ -1,12 +1,12 @@
 import { Box, Text } from 'ink';
-import { paneLabel, type AgentReport, type PaneStatus } from '../workspace/pane.js';
-import type { Activity } from '../workspace/activity.js';
+import { paneLabel, type PaneStatus } from '../workspace/pane.js';
+import { isAgentError, type Activity } from '../workspace/activity.js';
 import type { TokenName } from '../config/theme.js';
 import { usePane, useStyle } from './context.js';
 import { formatCost } from '../util/format.js';
 
-function statusToken(s: PaneStatus, agent: AgentReport | undefined, activity: Activity | undefined): TokenName {
-  if (s.kind === 'running' && agent?.status === 'error') return 'status.failed';
+function statusToken(s: PaneStatus, activity: Activity | undefined): TokenName {
+  if (s.kind === 'running' && isAgentError(activity)) return 'status.failed';
   if (s.kind === 'running' && activity) return `status.${activity.state}`;
   switch (s.kind) {
     case 'running':
@@ -29,12 +29,12 @@ export function PaneFrame({ id }: { id: number }) {
   const border = useStyle(pane?.focused ? 'border.focused' : waiting || pane?.conflict ? 'border.attention' : 'border.normal');
   const title = useStyle(pane?.focused ? 'title.focused' : 'title.normal');
   const number = useStyle('title.number');
-  const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }, pane?.agent, pane?.activity));
+  const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }, pane?.activity));
   const muted = useStyle('text.muted');
   const warnStyle = useStyle('text.warning');
   if (!pane) return null;
   const { rect } = pane;
-  const label = paneLabel(pane.status, pane.agent, pane.activity);
+  const label = paneLabel(pane.status, pane.activity);
   const scroll = pane.scrollMax > 0 ? ` [${pane.scroll}/${pane.scrollMax}]` : '';
   // Marks: changes by others waiting for this agent's next turn, a conflict on a shared file, and a
   // failed interrupt or instruction.

@@ -11,10 +11,11 @@ export function StatusBar() {
   const cols = useView((v) => v.cols);
   const rows = useView((v) => v.rows);
   const message = useView((v) => v.message);
-  const focused = useView((v) => v.panes.find((p) => p.focused));
-  const count = useView((v) => v.panes.length);
+  const focused = useView((v) => v.focus);
+  const count = useView((v) => v.count);
   const zoomed = useView((v) => v.zoomed);
   const totals = useView((v) => v.totals);
+  const clients = useView((v) => v.clients);
   // Counted, then named: "⚑ 2 waiting for you: 1:claude 3:codex".
   const waiting = useView((v) => (v.waiting.length ? `${v.waiting.length} waiting for you: ${v.waiting.map((p) => `${p.number}:${p.name}`).join(' ')}` : ''));
   const attention = useStyle('status.waiting');
@@ -24,7 +25,7 @@ export function StatusBar() {
   const msgStyle = useStyle('text.warning');
   const hint =
     mode === 'prefix'
-      ? `1-9 focus · ${key('pane.zoom')} zoom · ${key('pane.new')} new · ${key('pane.close')} close · ${key('agent.interrupt')} interrupt · ${key('pane.scroll')} scroll · ${key('app.quit')} quit · ${key('app.help')} help`
+      ? `1-9 focus · ${key('pane.zoom')} zoom · ${key('pane.new')} new · ${key('agent.interrupt')} interrupt · ${key('pane.scroll')} scroll · ${key('app.detach')} detach · ${key('app.quit')} quit · ${key('app.help')} help`
       : mode === 'scroll'
         ? `↑↓ line · PgUp/PgDn page · g/G top/bottom · q leave`
         : mode === 'dialog'
@@ -37,9 +38,11 @@ export function StatusBar() {
         <Text {...modeStyle}> {MODE_LABEL[mode]} </Text>
         <Text {...text}> {where}</Text>
         <Text {...hintStyle}>{count > 1 ? ` of ${count}` : ''} │ </Text>
+        {clients > 1 && <Text {...text}>{`${clients} terminals`}</Text>}
+        {clients > 1 && <Text {...hintStyle}> │ </Text>}
         {waiting && <Text {...attention}>{`⚑ ${waiting}`}</Text>}
         {waiting && <Text {...hintStyle}> │ </Text>}
-        {totals.agents > 0 && <Text {...text}>{`Σ ${formatTokens(totals.tokens)} tok · ${formatCost(totals.cost)}${totals.priced ? '' : '+?'}`}</Text>}
+        {totals.agents > 0 && <Text {...text}>{`Σ ${formatTokens(totals.tokens)} tok · ${formatCost(totals.cost)}${totals.priced ? '' : '+?'}${totals.simulated ? ' (simulated)' : ''}`}</Text>}
         {totals.agents > 0 && <Text {...hintStyle}> │ </Text>}
         {message ? <Text {...msgStyle}>{message}</Text> : <Text {...hintStyle}>{hint}</Text>}
       </Text>

@@ -1,6 +1,7 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { Theme, TokenName, Style } from '../config/theme.js';
 import type { PaneView, WorkspaceView } from '../workspace/workspace.js';
+import type { HelpSection } from '../workspace/help.js';
 
 /** What the UI reads from the workspace: a snapshot and a change signal, nothing live. */
 export interface ViewStore {
@@ -8,16 +9,6 @@ export interface ViewStore {
   getView(): WorkspaceView;
 }
 
-export interface HelpEntry {
-  command: string;
-  keys: string[];
-  description: string;
-  reserved?: string;
-}
-export interface HelpSection {
-  category: string;
-  entries: HelpEntry[];
-}
 
 export interface UiEnv {
   store: ViewStore;

@@ -24,6 +24,33 @@ export interface Activity {
   previous?: ActivityState;
 }
 
+/** A built-in agent's own report, and the state the workspace treats it as. */
+export const AGENT_STATES = { idle: 'idle', error: 'idle', thinking: 'busy', tool: 'busy', approval: 'waiting' } as const;
+export type AgentStatusName = keyof typeof AGENT_STATES;
+
+/** A dialog that flickers through another state within this long does not ring twice. */
+export const ATTENTION_QUIET_MS = 3000;
+
+/**
+ * The activity after a reading, and whether the pane just started waiting for the person in a way
+ * that should raise attention (not a dialog redrawn through another state a moment ago).
+ * `leftWaitingAt`: when the pane last stopped waiting.
+ */
+export function nextActivity(
+  prev: Activity | undefined,
+  r: { state: ActivityState; source: ActivitySource; reason: string },
+  now: number,
+  leftWaitingAt: number | undefined,
+): { activity: Activity; attention: boolean; changed: boolean } {
+  if (prev && prev.state === r.state && prev.source === r.source) {
+    return { activity: prev.reason === r.reason ? prev : { ...prev, reason: r.reason }, attention: false, changed: prev.reason !== r.reason && r.source === 'reported' };
+  }
+  const changed = prev?.state !== r.state;
+  const activity: Activity = { ...r, since: changed || !prev ? now : prev.since, previous: changed ? prev?.state : prev?.previous };
+  const attention = r.state === 'waiting' && prev?.state !== 'waiting' && (leftWaitingAt === undefined || now - leftWaitingAt > ATTENTION_QUIET_MS);
+  return { activity, attention, changed: true };
+}
+
 /**
  * One rule: when `pattern` matches the last `last` non-blank lines of the screen (joined with "\n",
  * trailing spaces removed), the agent is in `state`. Rules are tried in order; the first match wins,
@@ -108,8 +135,13 @@ export function guessFromOutput(lastOutput: number, now: number, lastTyped = 0):
 }
 
 const LABEL: Record<ActivityState, string> = { busy: 'busy', waiting: 'needs you', idle: 'idle' };
+const AGENT_LABEL: Record<AgentStatusName, string> = { idle: 'idle', thinking: 'thinking', tool: 'running a tool', approval: 'needs approval', error: 'error' };
 
-/** The pane title's word for an activity; a guess carries a question mark. */
+/** The pane title's word for an activity: a built-in agent's own word, a guess with a question mark. */
 export function activityLabel(a: Activity): string {
+  if (a.source === 'reported' && a.reason in AGENT_LABEL) return AGENT_LABEL[a.reason as AgentStatusName];
   return LABEL[a.state] + (a.source === 'guess' ? '?' : '');
 }
+
+/** A built-in agent whose last turn ended in an error. */
+export const isAgentError = (a: Activity | undefined): boolean => a?.source === 'reported' && a.reason === 'error';

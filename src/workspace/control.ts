@@ -1,35 +1,29 @@
 /**
  * Interrupting, redirecting and restarting agents, each the way its kind expects: built-in agents
- * exactly over IPC; any other program by its keys, watched on its screen (steering.ts), with the
- * outcome said in the status bar and, when it failed, in the pane's title.
+ * exactly over IPC; any other program by its keys, watched on its screen (steering.ts). Outcomes go
+ * back to the workspace as dispatched inputs (a status-bar message, a notice in the pane's title).
+ *
+ * Invariants:
+ * - one steering action at a time per pane (its lane): two at once would type into each other (one's
+ *   Ctrl-U erasing the other's text) or send a second Esc to a program already stopped;
+ * - an interrupt is reported as done only once the program really stopped (a built-in agent's turn
+ *   settled, a CLI's screen left busy, or the program exited), or as failed when it did not.
  */
 import { randomUUID } from 'node:crypto';
-import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
-import type { ActivityState } from './activity.js';
+import type { WorkspaceMessage } from '../ipc/protocol.js';
 import type { ActivityMonitor } from './monitor.js';
+import type { WorkspaceInput } from './events.js';
 import type { Pane } from './pane.js';
 import { PRESETS, withConversation } from './presets.js';
-import { interruptConfirmed, redirectTyped, type SteerResult } from './steering.js';
-
-/** A built-in agent's reported status, as the activity every pane has. */
-const AGENT_ACTIVITY: Record<NonNullable<Pane['agent']>['status'], ActivityState> = {
-  idle: 'idle',
-  error: 'idle',
-  thinking: 'busy',
-  tool: 'busy',
-  approval: 'waiting',
-};
+import { INTERRUPT_CONFIRM_MS, interruptConfirmed, redirectTyped, type SteerResult } from './steering.js';
 
 export interface ControlHost {
-  readonly panes: Pane[];
+  readonly panes: readonly Pane[];
   readonly focused: Pane | undefined;
   readonly monitor: ActivityMonitor;
+  dispatch(input: WorkspaceInput): void;
   /** To a built-in agent over IPC; false when it is not connected. */
   sendToAgent(paneId: number, m: WorkspaceMessage): boolean;
-  say(message: string): void;
-  publish(): void;
-  /** A CLI's own conversation now exists (worth resuming). */
-  conversationStarted(p: Pane): void;
 }
 
 export class AgentControl {
@@ -37,36 +31,15 @@ export class AgentControl {
 
   constructor(private ws: ControlHost) {}
 
-  /** A built-in agent's report over IPC; true when the pane's view changed. */
-  agentMessage(pane: Pane, m: AgentMessage): boolean {
-    const prev = pane.agent ?? { status: 'idle' as const };
-    if (m.t === 'status') {
-      pane.agent = { ...prev, status: m.status, detail: m.detail };
-      this.ws.monitor.report(pane, AGENT_ACTIVITY[m.status], m.status);
-    } else if (m.t === 'usage') pane.agent = { ...prev, usage: m.usage };
-    else if (m.t === 'hello') pane.agent = { ...prev };
-    else return false;
-    return true;
+  private say(text: string): void {
+    this.ws.dispatch({ t: 'say', text });
   }
 
-  /**
-   * Interrupts one pane the way its kind expects: a built-in agent exactly, over IPC; any other
-   * program by its key, then watching it stop. Resolves with what happened.
-   */
-  private async interruptPane(p: Pane): Promise<SteerResult> {
-    if (!p.running) return { ok: false, ms: 0, detail: 'is not running' };
-    if (p.isAgent && this.ws.sendToAgent(p.id, { t: 'interrupt' })) return { ok: true, ms: 0, detail: 'interrupted' };
-    return this.inLane(p, async () => {
-      const r = await interruptConfirmed(this.ws.monitor, p);
-      this.setNotice(p, r.ok ? undefined : `interrupt failed: ${r.detail}`);
-      return r;
-    });
+  private notice(p: Pane, notice: string | undefined): void {
+    if (p.notice !== notice) this.ws.dispatch({ t: 'notice', pane: p.id, notice });
   }
 
-  /**
-   * One steering action at a time per pane: two at once would type into each other (one's Ctrl-U
-   * erasing the other's text) or send a second Esc to a program already stopped.
-   */
+  /** One steering action at a time per pane. */
   private inLane<T>(p: Pane, step: () => Promise<T>): Promise<T> {
     const next = (this.lanes.get(p) ?? Promise.resolve()).then(step, step);
     const settled = next.then(
@@ -80,33 +53,44 @@ export class AgentControl {
     return next;
   }
 
+  /**
+   * A built-in agent stops exactly on its channel's interrupt; it counts as stopped once it reports
+   * a settled turn (its tools really ended), not when the message went out.
+   */
+  private async interruptAgent(p: Pane): Promise<SteerResult> {
+    const t0 = Date.now();
+    if (p.activity?.state !== 'busy' && p.activity?.state !== 'waiting') {
+      this.ws.sendToAgent(p.id, { t: 'interrupt' });
+      return { ok: true, ms: 0, detail: 'was not busy' };
+    }
+    this.ws.sendToAgent(p.id, { t: 'interrupt' });
+    const ok = await this.ws.monitor.until(p, (a) => !p.running || (a?.state !== 'busy' && a?.state !== 'waiting'), INTERRUPT_CONFIRM_MS);
+    const ms = Date.now() - t0;
+    return ok ? { ok, ms, detail: `stopped in ${ms} ms` } : { ok, ms, detail: `still busy ${Math.round(ms / 1000)} s after the interrupt` };
+  }
+
+  private interruptPane(p: Pane): Promise<SteerResult> {
+    if (!p.running) return Promise.resolve({ ok: false, ms: 0, detail: 'is not running' });
+    return this.inLane(p, async () => {
+      const r = p.isAgent && p.connected ? await this.interruptAgent(p) : await interruptConfirmed(this.ws.monitor, p);
+      this.notice(p, r.ok ? undefined : `interrupt failed: ${r.detail}`);
+      return r;
+    });
+  }
+
   /** Interrupts the focused pane (or all) and reports, per pane, whether it stopped. */
   async interrupt(all = false): Promise<void> {
     const targets = (all ? this.ws.panes : this.ws.focused ? [this.ws.focused] : []).filter((p) => p.running);
-    if (targets.length === 0) return this.ws.say('nothing running to interrupt');
-    this.ws.say(`interrupting ${targets.map((p) => p.name).join(', ')}…`);
+    if (targets.length === 0) return this.say('nothing running to interrupt');
+    this.say(`interrupting ${targets.map((p) => p.name).join(', ')}…`);
     const results = await Promise.all(targets.map(async (p) => ({ p, r: await this.interruptPane(p) })));
-    this.ws.say(results.map(({ p, r }) => (r.ok ? `interrupted ${p.name}${r.detail === 'interrupted' ? '' : ` (${r.detail})`}` : `${p.name} ${r.detail}`)).join(' · '));
-  }
-
-  /** A CLI with a conversation id of its own now has a conversation behind it (worth resuming). */
-  hadTurn(p: Pane): void {
-    const c = p.spec.conversation;
-    if (!c || c.had) return;
-    c.had = true;
-    this.ws.conversationStarted(p);
-  }
-
-  /** A problem to show in a pane's title until the next action on it succeeds. */
-  private setNotice(p: Pane, notice: string | undefined): void {
-    if (p.notice === notice) return;
-    p.notice = notice;
-    this.ws.publish();
+    // "interrupted claude (stopped in 96 ms)", "sleep exited on Ctrl-C", "shell was not busy".
+    this.say(results.map(({ p, r }) => (r.ok && r.detail.startsWith('stopped') ? `interrupted ${p.name} (${r.detail})` : `${p.name} ${r.detail}`)).join(' · '));
   }
 
   /** Restarts a pane's program; a CLI with its own conversation id comes back to that conversation. */
   async restart(pane: Pane): Promise<void> {
-    this.ws.say(`restarting ${pane.name}`);
+    this.say(`restarting ${pane.name}`);
     // A CLI with its own conversation id comes back to that conversation; one that never had a turn
     // starts a new one under a new id (its old id may be taken already).
     const c = pane.spec.conversation;
@@ -125,22 +109,21 @@ export class AgentControl {
   async redirect(target: 'focused' | 'all', text: string): Promise<void> {
     // A broadcast goes to the agents: typed into a shell, an instruction would run as a command.
     const panes = (target === 'all' ? this.ws.panes.filter((p) => p.takesInstructions) : this.ws.focused ? [this.ws.focused] : []).filter((p) => p.running);
-    if (panes.length === 0) return this.ws.say(target === 'all' ? 'no agent running to send to' : 'nothing running to send to');
-    this.ws.say(`sending to ${panes.map((p) => p.name).join(', ')}…`);
+    if (panes.length === 0) return this.say(target === 'all' ? 'no agent running to send to' : 'nothing running to send to');
+    this.say(`sending to ${panes.map((p) => p.name).join(', ')}…`);
     const results = await Promise.all(panes.map(async (p) => ({ p, r: await this.instruct(p, text, true) })));
-    this.ws.say(results.map(({ p, r }) => (r.ok ? `${p.name}: sent` : `${p.name}: not sent, ${r.detail}`)).join(' · '));
+    this.say(results.map(({ p, r }) => (r.ok ? `${p.name}: sent` : `${p.name}: not sent, ${r.detail}`)).join(' · '));
   }
 
   /** Gives one pane a new instruction, interrupting its current work or not; the outcome shows in its title. */
   async instruct(p: Pane, text: string, interrupt: boolean): Promise<SteerResult> {
     if (p.isAgent && p.running && this.ws.sendToAgent(p.id, { t: 'redirect', text })) return { ok: true, ms: 0, detail: 'delivered' };
     return this.inLane(p, async () => {
-      this.setNotice(p, undefined);
+      this.notice(p, undefined);
       const r = await redirectTyped(this.ws.monitor, p, text, { interrupt });
-      if (!r.ok) this.setNotice(p, `instruction not sent: ${r.detail}`);
-      else this.hadTurn(p);
+      if (!r.ok) this.notice(p, `instruction not sent: ${r.detail}`);
+      else this.ws.dispatch({ t: 'turn-started', pane: p.id });
       return r;
     });
   }
-
 }

@@ -9,7 +9,7 @@
 import { encodeKey } from '../terminal/encode.js';
 import type { Rect } from '../render/grid.js';
 import type { Pane } from './pane.js';
-import type { Workspace } from './workspace.js';
+import type { CommandHost } from './commands.js';
 
 /** Lines per wheel notch, as in most terminals. */
 const WHEEL_LINES = 3;
@@ -49,13 +49,14 @@ export function encodeForPane(pane: Pane, ev: MouseEvent, inner: Rect): string |
   return `\x1b[M${String.fromCharCode(32 + b, 32 + x, 32 + y)}`;
 }
 
-/** Handles one mouse report; true when it was used. */
-export function handleMouse(ws: Workspace, ev: MouseEvent): boolean {
+/** Handles one mouse report; true when it was used. Runs inside the Workspace's dispatch. */
+export function handleMouse(h: CommandHost, ev: MouseEvent): boolean {
+  const ws = h.core;
   if (ws.mode === 'dialog' || ws.mode === 'prefix') return false;
   // The wheel over the shared-context panel scrolls its feed.
   const panel = ws.contextRect;
   if (panel && inside(panel, ev.x, ev.y)) {
-    if ((ev.code & 64) !== 0 && ev.press) ws.scrollContext((ev.code & 3) === 0 ? -WHEEL_LINES : WHEEL_LINES);
+    if ((ev.code & 64) !== 0 && ev.press) ws.scrollContext((ev.code & 3) === 0 ? -WHEEL_LINES : WHEEL_LINES, h.contextTotal());
     return true;
   }
   const hit = ws.visible().find((v) => inside(v.rect, ev.x, ev.y));
@@ -63,37 +64,36 @@ export function handleMouse(ws: Workspace, ev: MouseEvent): boolean {
   const { pane, inner } = hit;
   const wheel = (ev.code & 64) !== 0;
   const focused = pane === ws.focused;
+  const focus = () => ws.focusIndex(ws.panes.indexOf(pane));
+  const type = (bytes: string) => pane.type(bytes);
 
   // A click on another pane focuses it (and is not passed on: the person aimed at the pane).
   if (!wheel && !focused) {
-    if (ev.press && (ev.code & 3) === 0) ws.focusIndex(ws.panes.indexOf(pane));
+    if (ev.press && (ev.code & 3) === 0) focus();
     return true;
   }
   const forward = ws.mode !== 'scroll' && inside(inner, ev.x, ev.y) ? encodeForPane(pane, ev, inner) : undefined;
   if (forward !== undefined) {
-    if (!focused) ws.focusIndex(ws.panes.indexOf(pane));
-    pane.type(forward);
+    if (!focused) focus();
+    type(forward);
     return true;
   }
   if (!wheel || !ev.press) return true;
 
   const up = (ev.code & 3) === 0;
-  if (pane.running && pane.terminal.term.buffer.active.type === 'alternate' && ws.mode !== 'scroll') {
-    if (!focused) ws.focusIndex(ws.panes.indexOf(pane));
+  if (pane.running && pane.terminal.alternateScreen && ws.mode !== 'scroll') {
+    if (!focused) focus();
     const key = encodeKey({ kind: 'named', name: up ? 'up' : 'down', mods: { ctrl: false, alt: false, shift: false }, raw: '' }, pane.terminal.modes);
-    pane.type(key.repeat(WHEEL_LINES));
+    type(key.repeat(WHEEL_LINES));
     return true;
   }
   // The pane's own history: scroll mode on it, left again at the bottom.
-  if (!focused) ws.focusIndex(ws.panes.indexOf(pane));
+  if (!focused) focus();
   if (ws.mode !== 'scroll') {
     if (!up || pane.scrollMax === 0) return true;
     ws.enterScroll();
   }
   ws.scroll(up ? WHEEL_LINES : -WHEEL_LINES);
-  if (pane.scroll === 0) {
-    ws.leaveScroll();
-    ws.publish();
-  }
+  if (pane.scroll === 0) ws.leaveScroll();
   return true;
 }

@@ -1,16 +1,21 @@
 /**
- * A pane in the workspace: what it runs (a PaneSpec), its live terminal, and its scroll position.
- * The live objects (pty, emulator, timers) stay here; views handed to the UI are plain data.
+ * A pane in the workspace: what it runs (a PaneSpec), its live terminal, and what is known about it
+ * (process status, activity, usage, scroll position). The live objects (pty, emulator, timers) stay
+ * here; views handed to the UI are plain data.
  *
- * Invariant: `scroll` is 0 unless the pane is in scroll mode, and never exceeds the scrollback.
+ * Invariants:
+ * - the state fields are written only by the Workspace while it handles a dispatched input; other
+ *   code reads them;
+ * - `scroll` is 0 unless the pane is in scroll mode, and never exceeds the scrollback;
+ * - `activity` is the one record of what the program is doing: a built-in agent's own report, a
+ *   screen reading, the foreground job or a guess (activity.ts); it is undefined while not running.
  */
-import type { IMarker } from '../terminal/emulator.js';
 import type { Grid, Rect } from '../render/grid.js';
+import type { IMarker } from '../terminal/emulator.js';
 import { PaneTerminal, type ProcessState } from '../terminal/pane-terminal.js';
-import { paintBuffer } from '../terminal/snapshot.js';
 import type { SpawnPty } from '../terminal/pty.js';
 import type { PaneSpec } from './presets.js';
-import type { AgentStatusName, UsageReport } from '../ipc/protocol.js';
+import type { UsageReport } from '../ipc/protocol.js';
 import { fileURLToPath } from 'node:url';
 import { foregroundJob } from '../terminal/process-tree.js';
 import { activityLabel, guessFromOutput, readScreen, type Activity, type ActivitySource, type ActivityState } from './activity.js';
@@ -23,13 +28,6 @@ export type PaneStatus =
   | { kind: 'failed'; error: string }
   | { kind: 'missing' };
 
-/** What a built-in agent last reported over IPC: exact, not guessed from the screen. */
-export interface AgentReport {
-  status: AgentStatusName;
-  detail?: string;
-  usage?: UsageReport;
-}
-
 /** The gap between the two Esc presses of an 'esc-esc' interrupt. */
 const ESC_AGAIN_MS = 150;
 
@@ -38,7 +36,7 @@ const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
 
 export interface PaneHooks {
   onDirty: (pane: Pane) => void;
-  onStatus: (pane: Pane) => void;
+  onProcess: (pane: Pane, state: ProcessState) => void;
   /** Extra environment for a built-in agent (its IPC channel). */
   agentEnv?: (pane: Pane) => Record<string, string>;
   /** Extra environment and trailing arguments for any other program (the shared context's addresses). */
@@ -49,11 +47,20 @@ export class Pane {
   readonly terminal: PaneTerminal;
   status: PaneStatus = { kind: 'starting' };
   scroll = 0;
-  agent: AgentReport | undefined;
   /** What the agent is doing, while the pane runs (see activity.ts for how each kind is known). */
   activity: Activity | undefined;
+  /** When the pane last stopped waiting for the person (a dialog redrawn a moment later rings once). */
+  leftWaitingAt: number | undefined;
+  /** Orders panes by when they started waiting (several can start within one millisecond). */
+  waitingSeq = 0;
+  /** A built-in agent's usage so far, as it last reported it. */
+  usage: UsageReport | undefined;
+  /** A built-in agent said hello on its channel. */
+  connected = false;
   /** A short problem report for the title ("Enter did not submit"), until the next action clears it. */
   notice: string | undefined;
+  /** When the person last typed into this pane (ms since epoch). */
+  lastTyped = 0;
   private anchor: IMarker | undefined;
   dirty = true;
 
@@ -78,10 +85,7 @@ export class Pane {
         this.followOutput();
         hooks.onDirty(this);
       },
-      onState: (s) => {
-        this.status = toStatus(s, this.status);
-        hooks.onStatus(this);
-      },
+      onState: (s) => hooks.onProcess(this, s),
     });
   }
 
@@ -127,8 +131,6 @@ export class Pane {
     this.terminal.start();
   }
 
-  /** When the person last typed into this pane (ms since epoch). */
-  lastTyped = 0;
   private held: string[] | undefined;
 
   /** What the person types goes to the program, unless a steering step holds the keyboard. */
@@ -153,7 +155,7 @@ export class Pane {
 
   /** Lines of history above the screen (0 on the alternate screen, which has none). */
   get scrollMax(): number {
-    return this.terminal.term.buffer.active.baseY;
+    return this.terminal.historyLines;
   }
 
   scrollBy(lines: number): void {
@@ -175,8 +177,7 @@ export class Pane {
     this.anchor?.dispose();
     this.anchor = undefined;
     if (this.scroll === 0) return;
-    const buf = this.terminal.term.buffer.active;
-    this.anchor = this.terminal.term.registerMarker(topLine - (buf.baseY + buf.cursorY));
+    this.anchor = this.terminal.mark(topLine);
   }
 
   private followOutput(): void {
@@ -187,16 +188,14 @@ export class Pane {
   }
 
   paint(grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {
-    const buf = this.terminal.term.buffer.active;
-    paintBuffer(this.terminal.term, buf.baseY - this.scroll, grid, rect, skip);
+    this.terminal.paint(grid, rect, this.scroll, skip);
     this.dirty = false;
   }
 
   /** Cursor position inside the pane's interior, or undefined when it should not show. */
   cursor(): { x: number; y: number } | undefined {
     if (this.scroll > 0 || !this.running || !this.terminal.cursorVisible) return undefined;
-    const buf = this.terminal.term.buffer.active;
-    return { x: buf.cursorX, y: buf.cursorY };
+    return this.terminal.cursor;
   }
 
   /**
@@ -232,7 +231,8 @@ export class Pane {
   }
 }
 
-function toStatus(s: ProcessState, prev: PaneStatus): PaneStatus {
+/** The pane's status after its process reported `s`. */
+export function toStatus(s: ProcessState, prev: PaneStatus): PaneStatus {
   switch (s.kind) {
     case 'running':
       return { kind: 'running' };
@@ -260,17 +260,8 @@ export function statusLabel(s: PaneStatus): string {
   }
 }
 
-const AGENT_LABEL: Record<AgentStatusName, string> = {
-  idle: 'idle',
-  thinking: 'thinking',
-  tool: 'running a tool',
-  approval: 'needs approval',
-  error: 'error',
-};
-
-/** A built-in agent's own status, or a detected activity, stands in for "running" while it runs. */
-export function paneLabel(s: PaneStatus, agent: AgentReport | undefined, activity?: Activity): string {
-  if (s.kind === 'running' && agent) return AGENT_LABEL[agent.status];
+/** What the program is doing stands in for "running" while it runs. */
+export function paneLabel(s: PaneStatus, activity: Activity | undefined): string {
   if (s.kind === 'running' && activity) return activityLabel(activity);
   return statusLabel(s);
 }

@@ -15,6 +15,7 @@ import { meaningfulLines, type Activity } from './activity.js';
 import type { Pane } from './pane.js';
 import { INTERRUPT_KEY, PRESETS } from './presets.js';
 import { log } from '../util/log.js';
+import { typeable } from '../util/safe-text.js';
 
 /** How long an interrupted program gets to stop before we say it did not. */
 export const INTERRUPT_CONFIRM_MS = 4000;
@@ -51,22 +52,30 @@ function trusted(pane: Pane, pred: (a: Activity | undefined) => boolean): (a: Ac
   return (a) => (!pane.hasScreenRules || a?.source === 'screen') && pred(a);
 }
 
+/** How long a program only guessed to be idle gets to show what its interrupt key did (exit, or not). */
+const GUESSED_SETTLE_MS = 300;
+
 /** Sends the pane's interrupt key and waits for the program to stop working. */
 export async function interruptConfirmed(host: SteerHost, pane: Pane): Promise<SteerResult> {
   const t0 = Date.now();
   const before = host.detect(pane);
   if (!pane.running) return { ok: false, ms: 0, detail: 'is not running' };
+  const key = INTERRUPT_KEY[pane.spec.interrupt];
   // Known to be idle: its interrupt key would not stop anything, and a second Esc can open a dialog
   // (Claude Code's rewind). Only a guess gets the key anyway.
   if (before && before.source !== 'guess' && !working(before) && trusted(pane, () => true)(before)) return { ok: true, ms: 0, detail: 'was not busy' };
   pane.interrupt();
-  if (!working(before)) return { ok: true, ms: 0, detail: 'was not busy' };
+  if (!working(before)) {
+    // Quiet is not idle for a program we can only guess about (a `sleep` prints nothing): see
+    // whether the key ended it before saying anything.
+    const exited = await host.until(pane, () => !pane.running, GUESSED_SETTLE_MS, URGENT);
+    return { ok: true, ms: Date.now() - t0, detail: exited ? `exited on ${key}` : `was quiet; ${key} sent` };
+  }
   const settled = trusted(pane, (a) => a !== undefined && !working(a));
   // A program that ends on its interrupt key (a script, a test run) has stopped too.
   const ok = await host.until(pane, (a) => !pane.running || settled(a), INTERRUPT_CONFIRM_MS, URGENT);
   const ms = Date.now() - t0;
-  if (ok && !pane.running) return { ok, ms, detail: `it exited` };
-  const key = INTERRUPT_KEY[pane.spec.interrupt];
+  if (ok && !pane.running) return { ok, ms, detail: `exited on ${key}` };
   return ok ? { ok, ms, detail: `stopped in ${ms} ms` } : { ok, ms, detail: `still busy ${Math.round(ms / 1000)} s after ${key}` };
 }
 
@@ -116,10 +125,12 @@ export async function redirectTyped(host: SteerHost, pane: Pane, text: string, o
     const clear = pane.spec.preset && PRESETS[pane.spec.preset].clearInput;
     if (clear) pane.terminal.write(clear);
     const { bracketedPaste } = pane.terminal.modes;
-    // Without bracketed paste a newline would submit half the text: it goes as one line.
-    pane.terminal.write(bracketedPaste ? `\x1b[200~${text}\x1b[201~` : text.replace(/\s*\r?\n\s*/g, ' '));
+    // Only text goes in, never keys: no control character (an `ESC[201~` would end the paste, a CR
+    // press Enter); without bracketed paste a newline would submit half the text, so it is one line.
+    const typed = typeable(text, { newlines: bracketedPaste });
+    pane.terminal.write(bracketedPaste ? `\x1b[200~${typed}\x1b[201~` : typed);
     await sleep(ENTER_AFTER_TEXT_MS);
-    const head = headOf(text);
+    const head = headOf(typed);
     for (let attempt = 1; attempt <= 2; attempt++) {
       if (!pane.running) return { ok: false, ms: elapsed(), detail: 'exited before the text was submitted' };
       if (pane.terminal.run !== run) return { ok: false, ms: elapsed(), detail: 'was restarted before the text was submitted' };

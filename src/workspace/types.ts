@@ -6,7 +6,8 @@ import type { Rect } from '../render/grid.js';
 import type { SpawnPty } from '../terminal/pty.js';
 import type { WorkspaceMessage } from '../ipc/protocol.js';
 import type { LayoutMode } from './layout.js';
-import type { AgentReport, PaneStatus } from './pane.js';
+import type { Keymap } from '../config/keymap.js';
+import type { PaneStatus } from './pane.js';
 import type { PaneSpec } from './presets.js';
 import type { Activity } from './activity.js';
 
@@ -18,12 +19,17 @@ export interface PickerOption {
   note: string;
 }
 
+export type PromptTarget = 'focused' | 'all' | 'note';
+
+/** An open dialog as the workspace keeps it. The prompt's text lives in the workspace's line editor. */
 export type Dialog =
-  | { kind: 'help' }
+  | { kind: 'help'; scroll: number }
   | { kind: 'confirm'; action: 'quit' | 'close'; paneId?: number; text: string }
   | { kind: 'picker'; options: PickerOption[]; selected: number }
-  /** The redirect/broadcast/note prompt bar; its text lives in the input router's line editor. */
-  | { kind: 'prompt'; target: 'focused' | 'all' | 'note'; text: string; cursor: number };
+  | { kind: 'prompt'; target: PromptTarget };
+
+/** An open dialog as the chrome draws it: the prompt with its text and cursor. */
+export type DialogView = Exclude<Dialog, { kind: 'prompt' }> | { kind: 'prompt'; target: PromptTarget; text: string; cursor: number };
 
 /** The shared context as the chrome shows it: plain, preformatted data. */
 export interface ContextView {
@@ -42,6 +48,14 @@ export interface ContextPort {
   subscribe(onChange: () => void): () => void;
 }
 
+/** The built-in agents' channel, as the workspace uses it. */
+export interface AgentLink {
+  /** Environment for the agent in pane `paneId` to connect back with. */
+  env(paneId: number): Record<string, string>;
+  /** To the agent in pane `paneId`; false when it is not connected. */
+  send(paneId: number, m: WorkspaceMessage): boolean;
+}
+
 export interface PaneView {
   id: number;
   number: number;
@@ -51,7 +65,6 @@ export interface PaneView {
   rect: Rect;
   scroll: number;
   scrollMax: number;
-  agent?: AgentReport;
   /** Busy / waiting / idle and how it is known; undefined while not running or not yet read. */
   activity?: Activity;
   /** A problem with the last interrupt or instruction, shown in the title. */
@@ -69,6 +82,8 @@ export interface UsageTotals {
   /** False when some agent used a model without a known price. */
   priced: boolean;
   agents: number;
+  /** The figures come from the offline demo's made-up prices. */
+  simulated?: boolean;
 }
 
 export interface WorkspaceView {
@@ -76,9 +91,14 @@ export interface WorkspaceView {
   rows: number;
   layout: LayoutMode;
   mode: Mode;
-  dialog?: Dialog;
+  dialog?: DialogView;
+  /** The panes on screen (none while the terminal is too small; only the focused one when zoomed). */
   panes: PaneView[];
+  /** Every pane, shown or not. */
+  count: number;
   focusedId?: number;
+  /** The focused pane's number and name, shown or not. */
+  focus?: { number: number; name: string };
   zoomed: boolean;
   /** Set when the terminal cannot hold the layout: the size it needs. */
   tooSmall?: { cols: number; rows: number };
@@ -86,6 +106,8 @@ export interface WorkspaceView {
   totals: UsageTotals;
   /** Every pane whose agent waits for the person (hidden ones too, when zoomed). */
   waiting: Array<{ number: number; name: string }>;
+  /** Terminals attached to the workspace (more than one: the status bar says so). */
+  clients: number;
   /** Set while the context panel (prefix+f) is shown. */
   context?: ContextView & { rect: Rect; scroll: number };
 }
@@ -100,11 +122,14 @@ export interface WorkspaceOptions {
   makeSpec?: (preset: string) => PaneSpec | string;
   spawn?: SpawnPty;
   /** The built-in agents' channel: environment for a new agent, and a way to command one. */
-  agents?: {
-    env(paneId: number): Record<string, string>;
-    send(paneId: number, m: WorkspaceMessage): boolean;
-  };
+  agents?: AgentLink;
   context?: ContextPort;
+  /** Resolves key events to commands (default: the default keymap). */
+  keymap?: Keymap;
+  /** First instructions for built-in agents, sent once each has connected (the --demo tour). */
+  firstInstructions?: Record<string, string>;
+  /** Usage figures are made up (the offline demo): the status bar says so. */
+  simulated?: boolean;
   /** Extra environment and trailing arguments for programs other than built-in agents (MCP, context file). */
   external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[] };
 }

@@ -17,10 +17,9 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
     rect: at.rect,
     scroll: pane.scroll,
     scrollMax: at.scrolling && at.focused ? pane.scrollMax : 0,
-    agent: pane.agent,
     activity: pane.activity && { ...pane.activity },
     notice: pane.notice,
-    cost: pane.agent?.usage?.cost,
+    cost: pane.usage?.cost,
     pending: pane.isAgent ? at.ctx.pending[pane.name] || undefined : undefined,
     conflict: at.ctx.conflicts[pane.name],
   };
@@ -29,7 +28,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
 export function usageTotals(panes: readonly Pane[]): UsageTotals {
   const t: UsageTotals = { tokens: 0, cost: 0, priced: true, agents: 0 };
   for (const p of panes) {
-    const u = p.agent?.usage;
+    const u = p.usage;
     if (!u) continue;
     t.agents++;
     t.tokens += u.input + u.output + u.cacheRead + u.cacheWrite;
@@ -51,6 +50,13 @@ export function likelyWriter(ws: { panes: readonly Pane[] }, now = Date.now()): 
   return working.length === 1 ? working[0].name : undefined;
 }
 
+/** The pane that has waited longest for the person (the first of those waiting to start waiting). */
+export function longestWaiting(panes: readonly Pane[]): Pane | undefined {
+  let best: Pane | undefined;
+  for (const p of panes) if (p.activity?.state === 'waiting' && (!best || p.waitingSeq < best.waitingSeq)) best = p;
+  return best;
+}
+
 export function samePaneView(a: PaneView, b: PaneView): boolean {
   return (
     a.number === b.number &&
@@ -59,9 +65,9 @@ export function samePaneView(a: PaneView, b: PaneView): boolean {
     a.focused === b.focused &&
     a.scroll === b.scroll &&
     a.scrollMax === b.scrollMax &&
-    a.agent === b.agent &&
     a.activity?.state === b.activity?.state &&
     a.activity?.source === b.activity?.source &&
+    (a.activity?.source !== 'reported' || a.activity.reason === b.activity?.reason) &&
     a.notice === b.notice &&
     a.cost === b.cost &&
     a.pending === b.pending &&

@@ -1,88 +1,273 @@
 /**
- * The workspace core: panes, focus, layout, modes and dialogs. No React and no I/O of its own
- * beyond the panes' ptys. Commands come in as data (`run(name)`, `handleKey(ev)`); changes go out
- * as a new immutable `WorkspaceView` (for the chrome) and `dirty` notifications (for pane contents).
+ * The workspace: panes, focus, layout, modes and dialogs, as a single-writer state machine. No React
+ * and no I/O of its own beyond the panes' ptys.
+ *
+ * Everything that changes its state enters through `dispatch(input)` (events.ts): keys, commands,
+ * agent reports, process starts and exits, screen readings, timers and the outcomes of its own
+ * asynchronous steps (control.ts, delivery.ts), which report back through dispatch too. A dispatch
+ * changes the state (core.ts) and publishes once, at its end; typed domain events go out to whoever
+ * subscribed (the session store, the shared context, the renderer).
  *
  * Invariants:
- * - `focus` indexes `panes` whenever there is at least one pane.
- * - mode is 'dialog' exactly when `dialog` is set; 'scroll' only for the focused pane.
- * - a pane's pty and emulator are sized to its interior rectangle (debounced by the terminal).
+ * - the state is written only inside `dispatch`; readers get plain views (`getView`) or read-only
+ *   accessors;
+ * - one publish per dispatched input, except screen readings, which publish within
+ *   READING_PUBLISH_MS (statuses of many panes change together: one redraw covers them all);
  * - views are rebuilt on every publish, but a PaneView object is reused while its content is equal,
  *   so a UI reading one pane's slice re-renders only when that pane changed.
  */
 import { EventEmitter } from 'node:events';
+import { buildKeymap, type Keymap } from '../config/keymap.js';
 import type { Rect } from '../render/grid.js';
-import { computeLayout, fits, interior, MIN_PANE, neighbour, type Direction, type LayoutMode } from './layout.js';
-import { Pane } from './pane.js';
-import type { AgentMessage, WorkspaceMessage } from '../ipc/protocol.js';
-import type { PaneSpec } from './presets.js';
-import { ActivityMonitor } from './monitor.js';
-import { likelyWriter, paneViewOf, samePaneView, usageTotals } from './views.js';
-import type { SteerResult } from './steering.js';
+import type { WorkspaceMessage } from '../ipc/protocol.js';
+import { log } from '../util/log.js';
+import { AGENT_STATES, nextActivity } from './activity.js';
+import { runCommand } from './commands.js';
 import { AgentControl } from './control.js';
-import type { ContextView, Dialog, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
+import { Core } from './core.js';
+import { Deliveries, type DeliveryResult } from './delivery.js';
+import type { AgentMessage, DomainEvents, Reading, WorkspaceInput } from './events.js';
+import { helpViewport } from './geometry.js';
+import { helpLines, helpSections } from './help.js';
+import { patternBytes, routeKey, sendToPane, type KeyHost } from './keys.js';
+import type { LayoutMode } from './layout.js';
+import { ActivityMonitor } from './monitor.js';
+import { Pane, toStatus } from './pane.js';
+import type { PaneSpec } from './presets.js';
+import type { SteerResult } from './steering.js';
+import type { ContextView, Dialog, DialogView, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
+import { likelyWriter, longestWaiting, paneViewOf, samePaneView, usageTotals } from './views.js';
 
 export { likelyWriter };
-export type { Mode, PickerOption, Dialog, ContextView, ContextPort, PaneView, UsageTotals, WorkspaceView, WorkspaceOptions } from './types.js';
+export type { Mode, PickerOption, Dialog, DialogView, ContextView, ContextPort, PaneView, UsageTotals, WorkspaceView, WorkspaceOptions } from './types.js';
 
 const EMPTY_CONTEXT: ContextView = { lines: [], notes: [], pending: {}, conflicts: {} };
+const READING_PUBLISH_MS = 50;
 
-const STATUS_ROWS = 1;
-const ACTIVITY_PUBLISH_MS = 50;
-
-
-export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: []; attention: [Pane]; activity: [Pane]; conversation: [Pane] }> {
-  panes: Pane[] = [];
-  focus = 0;
-  mode: Mode = 'normal';
-  dialog: Dialog | undefined;
-  zoomed = false;
-  layout: LayoutMode;
-  cols: number;
-  rows: number;
-  message: string | undefined;
-  contextOpen = false;
-  /** How many of the newest feed entries the context panel has scrolled past. */
-  contextScroll = 0;
-  /** Every pane's busy / waiting / idle, read from screens or reported; raises attention. */
-  readonly monitor = new ActivityMonitor({
-    changed: (p) => {
-      if (p.activity?.state === 'busy' && p.activity.source === 'screen') this.control.hadTurn(p);
-      this.emit('activity', p);
-      this.publishSoon();
-    },
-    attention: (p) => this.emit('attention', p),
-  });
-  private readonly control = new AgentControl(this);
-  private publishTimer: NodeJS.Timeout | undefined;
-  private rects: Rect[] = [];
-  private nextId = 1;
+export class Workspace extends EventEmitter<DomainEvents> {
+  readonly monitor: ActivityMonitor;
+  private readonly core: Core;
+  private readonly control: AgentControl;
+  private readonly deliveries: Deliveries;
+  private readonly keymap: Keymap;
+  private readonly host: KeyHost;
+  private depth = 0;
+  /** A reading changed what the chrome shows; published within READING_PUBLISH_MS. */
+  private readingsPending = false;
+  private timer: NodeJS.Timeout | undefined;
   private view!: WorkspaceView;
   private paneViews = new Map<number, PaneView>();
-  private quitting = false;
+  private nextId = 1;
+  private waitingSeq = 0;
+  private firstInstructions: Record<string, string>;
 
   constructor(private opts: WorkspaceOptions) {
     super();
     // Every UI slice subscribes on its own; dozens of listeners are expected.
     this.setMaxListeners(0);
-    this.layout = opts.layout;
-    this.cols = opts.cols;
-    this.rows = opts.rows;
-    for (const spec of opts.specs) this.panes.push(this.createPane(spec));
-    this.relayout();
-    // Each program starts at its pane's real size: a resize right after start makes full-screen
-    // programs (and Ink) draw twice, and the emulator's reflow of their first frame leaves residue.
-    for (const p of this.panes) {
+    this.core = new Core(opts);
+    this.keymap = opts.keymap ?? buildKeymap().keymap!;
+    this.firstInstructions = { ...opts.firstInstructions };
+    this.monitor = new ActivityMonitor((p, reading) => this.dispatch({ t: 'reading', pane: p.id, reading }));
+    const dispatch = (input: WorkspaceInput) => this.dispatch(input);
+    const core = this.core;
+    this.control = new AgentControl({
+      get panes() {
+        return core.panes;
+      },
+      get focused() {
+        return core.focused;
+      },
+      monitor: this.monitor,
+      dispatch,
+      sendToAgent: (id, m) => this.sendToAgent(id, m),
+    });
+    this.deliveries = new Deliveries({
+      monitor: this.monitor,
+      instruct: (p, text, interrupt) => this.control.instruct(p, text, interrupt),
+      postNote: (author, text) => opts.context?.postNote(author, text),
+    });
+    this.host = this.keyHost();
+    for (const spec of opts.specs) core.panes.push(this.createPane(spec));
+    core.relayout();
+    opts.context?.subscribe(() => this.dispatch({ t: 'context' }));
+    this.publish();
+  }
+
+  /** Starts every pane's program, each at its pane's real size (a resize right after start makes full-screen programs draw twice). */
+  start(): void {
+    for (const p of this.core.panes) {
       p.terminal.applyResize();
       p.start();
     }
-    opts.context?.subscribe(() => this.publish());
-    this.publish();
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  get panes(): readonly Pane[] {
+    return this.core.panes;
+  }
+  get focused(): Pane | undefined {
+    return this.core.focused;
+  }
+  get mode(): Mode {
+    return this.core.mode;
+  }
+  get dialog(): Dialog | undefined {
+    return this.core.dialog;
+  }
+  get zoomed(): boolean {
+    return this.core.zoomed;
+  }
+  get layout(): LayoutMode {
+    return this.core.layout;
+  }
+  get contextRect(): Rect | undefined {
+    return this.core.contextRect;
+  }
+  visible(): Array<{ pane: Pane; rect: Rect; inner: Rect }> {
+    return this.core.visible();
+  }
+  getView = (): WorkspaceView => this.view;
+
+  // ---- the one way in --------------------------------------------------------------------------
+
+  dispatch(input: WorkspaceInput): void {
+    this.depth++;
+    try {
+      this.handle(input);
+    } finally {
+      if (--this.depth === 0) this.settle();
+    }
+  }
+
+  private settle(): void {
+    const { core } = this;
+    if (core.quitting) return;
+    if (core.changed) this.publish();
+    else if (this.readingsPending && !this.timer) this.timer = setTimeout(() => this.dispatch({ t: 'tick' }), READING_PUBLISH_MS);
+  }
+
+  private handle(input: WorkspaceInput): void {
+    const { core } = this;
+    switch (input.t) {
+      case 'key':
+        return routeKey(this.host, input.ev);
+      case 'command':
+        return runCommand(this.host, input.command);
+      case 'resize':
+        return core.resize(input.cols, input.rows);
+      case 'agent':
+        return this.agentReport(input.pane, input.message);
+      case 'process':
+        return this.processState(input.pane, input.state);
+      case 'reading':
+        return this.reading(input.pane, input.reading);
+      case 'context':
+        return core.touch();
+      case 'notice': {
+        const p = core.pane(input.pane);
+        if (p) p.notice = input.notice;
+        return core.touch();
+      }
+      case 'say':
+        return core.say(input.text);
+      case 'turn-started':
+        return this.hadTurn(core.pane(input.pane));
+      case 'add-pane':
+        return void this.addPane(input.spec);
+      case 'new-pane':
+        return this.newPane(input.preset);
+      case 'close-pane':
+        return void this.closePane(input.pane);
+      case 'layout':
+        return core.setLayout(input.layout);
+      case 'clients':
+        core.clients = input.count;
+        return core.touch();
+      case 'tick':
+        return this.tick();
+      case 'quit':
+        return this.quit();
+    }
+  }
+
+  private tick(): void {
+    const { core } = this;
+    this.timer = undefined;
+    if (this.readingsPending) core.touch();
+    if (core.message && Date.now() >= core.message.until) core.say(undefined);
+  }
+
+  // ---- handlers --------------------------------------------------------------------------------
+
+  private agentReport(id: number, m: AgentMessage): void {
+    const pane = this.core.pane(id);
+    if (!pane) return;
+    if (m.t === 'hello') {
+      pane.connected = true;
+      // A new agent is at its prompt until it says otherwise.
+      if (!pane.activity) this.reading(id, { state: 'idle', source: 'reported', reason: 'idle' });
+      this.core.touch();
+    } else if (m.t === 'status') this.reading(id, { state: AGENT_STATES[m.status], source: 'reported', reason: m.status });
+    else if (m.t === 'usage') {
+      pane.usage = m.usage;
+      this.core.touch();
+    }
+    this.emit('agent', { pane: id, name: pane.name, message: m, reply: (r) => void this.sendToAgent(id, r) });
+    // The tour's first instruction goes out once the agent is listening (after any restored conversation).
+    const first = this.firstInstructions[pane.name];
+    if (m.t === 'hello' && first !== undefined) {
+      delete this.firstInstructions[pane.name];
+      this.sendToAgent(id, { t: 'redirect', text: first });
+    }
+  }
+
+  private processState(id: number, state: Parameters<typeof toStatus>[0]): void {
+    const pane = this.core.pane(id);
+    if (!pane) return;
+    pane.status = toStatus(state, pane.status);
+    if (!pane.running) {
+      if (pane.activity?.state === 'waiting') pane.leftWaitingAt = Date.now();
+      pane.activity = undefined;
+      pane.connected = false;
+    }
+    this.monitor.processChanged(pane);
+    this.monitor.changed(pane);
+    this.core.touch();
+  }
+
+  private reading(id: number, r: Reading): void {
+    const pane = this.core.pane(id);
+    if (!pane || !pane.running) return;
+    const now = Date.now();
+    const prev = pane.activity;
+    const next = nextActivity(prev, r, now, pane.leftWaitingAt);
+    if (prev?.state === 'waiting' && next.activity.state !== 'waiting') pane.leftWaitingAt = now;
+    if (prev?.state !== 'waiting' && next.activity.state === 'waiting') pane.waitingSeq = ++this.waitingSeq;
+    pane.activity = next.activity;
+    if (next.changed) {
+      if (r.source !== 'reported' && prev?.state !== r.state) log(`activity ${pane.name}: ${prev?.state ?? '-'} -> ${r.state} (${r.source}: ${r.reason})`);
+      // Reported statuses are exact and rare: show them now; screen readings batch.
+      if (r.source === 'reported') this.core.touch();
+      else this.readingsPending = true;
+    }
+    if (r.state === 'busy' && r.source === 'screen') this.hadTurn(pane);
+    this.monitor.changed(pane);
+    if (next.attention) this.emit('attention', pane);
+  }
+
+  /** A CLI with a conversation id of its own now has a conversation behind it (worth resuming). */
+  private hadTurn(p: Pane | undefined): void {
+    const c = p?.spec.conversation;
+    if (!p || !c || c.had) return;
+    c.had = true;
+    this.emit('conversation', p);
   }
 
   private createPane(spec: PaneSpec): Pane {
     // Start at the size the pane will have, so the program's first screen is drawn for it.
-    const size = { cols: Math.max(1, Math.floor(this.cols / 2) - 2), rows: Math.max(1, this.rows - 3) };
+    const size = { cols: Math.max(1, Math.floor(this.core.cols / 2) - 2), rows: Math.max(1, this.core.rows - 3) };
     return new Pane(
       this.nextId++,
       spec,
@@ -93,11 +278,7 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
           this.emit('dirty', p);
           this.monitor.output(p);
         },
-        onStatus: (p) => {
-          if (!p.running) p.agent = undefined;
-          this.monitor.processChanged(p);
-          this.publish();
-        },
+        onProcess: (p, state) => this.dispatch({ t: 'process', pane: p.id, state }),
         agentEnv: (p) => this.opts.agents?.env(p.id) ?? {},
         external: (p) => this.opts.external?.(p.spec) ?? { env: {}, args: [] },
       },
@@ -105,151 +286,162 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     );
   }
 
-  get focused(): Pane | undefined {
-    return this.panes[this.focus];
+  private addPane(spec: PaneSpec): Pane {
+    const { core } = this;
+    let name = spec.name;
+    for (let n = 2; core.panes.some((p) => p.name === name); n++) name = `${spec.name}-${n}`;
+    const pane = this.createPane({ ...spec, name });
+    core.panes.push(pane);
+    core.focus = core.panes.length - 1;
+    core.zoomed = false;
+    core.relayout();
+    pane.terminal.applyResize();
+    pane.start();
+    this.emit('pane-added', pane);
+    return pane;
   }
 
-  /** The context panel takes a column on the right while it is open. */
-  get contextRect(): Rect | undefined {
-    if (!this.contextOpen) return undefined;
-    const width = Math.min(60, Math.max(30, Math.floor(this.cols * 0.3)));
-    return { x: this.cols - width, y: 0, width, height: Math.max(0, this.rows - STATUS_ROWS) };
+  private newPane(preset: string): void {
+    const made = this.opts.makeSpec?.(preset);
+    if (made === undefined) return this.core.say('cannot create panes here');
+    if (typeof made === 'string') return this.core.say(made);
+    this.addPane(made);
   }
 
-  get paneArea(): Rect {
-    const panel = this.contextRect;
-    return { x: 0, y: 0, width: this.cols - (panel?.width ?? 0), height: Math.max(0, this.rows - STATUS_ROWS) };
+  private async closePane(id: number): Promise<void> {
+    const { core } = this;
+    const i = core.indexOf(id);
+    if (i < 0) return;
+    const [pane] = core.panes.splice(i, 1);
+    this.paneViews.delete(id);
+    this.monitor.forget(pane);
+    if (core.focus >= core.panes.length) core.focus = Math.max(0, core.panes.length - 1);
+    if (core.panes.length === 0) core.zoomed = false;
+    core.relayout();
+    this.emit('pane-closed', pane);
+    await pane.terminal.kill();
+    pane.dispose();
+    if (core.panes.length === 0) this.quit();
   }
 
-  /** Panes on screen now, with their outer rectangles (only the focused one when zoomed). */
-  visible(): Array<{ pane: Pane; rect: Rect; inner: Rect }> {
-    if (this.tooSmall()) return [];
-    if (this.zoomed && this.focused) {
-      const rect = this.paneArea;
-      return [{ pane: this.focused, rect, inner: interior(rect) }];
-    }
-    return this.panes.map((pane, i) => ({ pane, rect: this.rects[i], inner: interior(this.rects[i]) }));
+  private quit(): void {
+    if (this.core.quitting) return;
+    this.core.quitting = true;
+    this.emit('quit');
   }
 
-  private tooSmall(): { cols: number; rows: number } | undefined {
-    const n = this.zoomed ? 1 : this.panes.length;
-    if (n === 0 || fits(this.zoomed ? [this.paneArea] : this.rects)) return undefined;
-    const across = this.layout === 'rows' ? 1 : this.layout === 'columns' ? n : Math.ceil(Math.sqrt(n));
-    const down = this.layout === 'columns' ? 1 : this.layout === 'rows' ? n : Math.ceil(n / across);
-    return { cols: across * MIN_PANE.width, rows: down * MIN_PANE.height + STATUS_ROWS };
+  /** What commands and keys can do beyond changing state (kept off the public surface). */
+  private keyHost(): KeyHost {
+    const { core, keymap, opts } = this;
+    const host: KeyHost = {
+      core,
+      keymap,
+      typed: () => this.emit('typed'),
+      interrupt: (all) => void this.control.interrupt(all),
+      restartFocused: () => {
+        const p = core.focused;
+        if (!p || !p.spec.command) return core.say('this pane has nothing to restart');
+        void this.control.restart(p);
+      },
+      requestClose: () => {
+        const p = core.focused;
+        if (p) core.openDialog({ kind: 'confirm', action: 'close', paneId: p.id, text: `Close pane ${core.focus + 1} (${p.name})${p.running ? ' and stop it' : ''}?` });
+      },
+      requestQuit: () => {
+        // Asks only when quitting would stop work we know of: an agent or a shell's job at work, or an
+        // agent waiting for the person. A guess from output timing (a log tail, a dev server) is not
+        // enough to stand between the person and quitting.
+        const working = core.panes.filter((p) => p.running && p.activity?.source !== 'guess' && (p.activity?.state === 'busy' || p.activity?.state === 'waiting'));
+        if (working.length === 0) return this.quit();
+        const what = working.map((p) => `${p.name} ${p.activity?.state === 'waiting' ? 'needs you' : 'is busy'}`).join(', ');
+        core.openDialog({ kind: 'confirm', action: 'quit', text: `Quit? ${what}; everything will be stopped (the session is saved).` });
+      },
+      openPicker: () => {
+        const options = opts.presets ?? [];
+        if (options.length === 0) return core.say('no presets to choose from');
+        core.openDialog({ kind: 'picker', options, selected: 0 });
+      },
+      nextWaiting: () => {
+        const p = longestWaiting(core.panes);
+        if (!p) return core.say('no agent is waiting for you');
+        const i = core.panes.indexOf(p);
+        if (core.zoomed && core.focus !== i) core.zoomed = false;
+        core.focusIndex(i);
+      },
+      toggleContext: () => {
+        if (!opts.context) return core.say('the shared context is not available');
+        core.contextScroll = 0;
+        core.contextOpen = !core.contextOpen;
+        core.relayout();
+      },
+      contextTotal: () => opts.context?.view().lines.length ?? 0,
+      detach: () => this.emit('detach'),
+      sendPrefix: () => sendToPane(host, patternBytes(keymap.prefix, core.focused?.terminal.modes ?? { applicationCursorKeys: false, bracketedPaste: false })),
+      confirmed: (d) => {
+        if (d.action === 'quit') this.quit();
+        else if (d.paneId !== undefined) void this.closePane(d.paneId);
+      },
+      submitted: (target, text) => {
+        if (target !== 'note') return void this.control.redirect(target, text);
+        if (!opts.context) return core.say('the shared context is not available');
+        opts.context.postNote('you', text);
+        core.say('note posted');
+      },
+      picked: (preset) => this.newPane(preset),
+      helpLines: () => helpLines(helpSections(keymap), helpViewport(core.cols, core.rows).width).length,
+    };
+    return host;
   }
 
-  private relayout(): void {
-    this.rects = computeLayout(this.panes.length, this.layout, this.paneArea);
-    for (const { pane, inner } of this.visible()) pane.terminal.resize(inner.width, inner.height);
-  }
+  // ---- views -----------------------------------------------------------------------------------
 
-  resize(cols: number, rows: number): void {
-    this.cols = cols;
-    this.rows = rows;
-    this.relayout();
-    this.publish();
-  }
-
-  // ---- views -------------------------------------------------------------------------------
-
-  getView = (): WorkspaceView => this.view;
-
-  /**
-   * Publishes within ACTIVITY_PUBLISH_MS: statuses of many panes change together (a broadcast, a
-   * flood starting everywhere), and each publish redraws the chrome; one redraw covers them all.
-   */
-  private publishSoon(): void {
-    if (this.quitting) return;
-    this.publishTimer ??= setTimeout(() => {
-      this.publishTimer = undefined;
-      this.publish();
-    }, ACTIVITY_PUBLISH_MS);
-  }
-
-  publish(): void {
-    clearTimeout(this.publishTimer);
-    this.publishTimer = undefined;
-    const visible = this.visible();
-    const focusedId = this.focused?.id;
+  private publish(): void {
+    const { core } = this;
+    core.changed = false;
+    this.readingsPending = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const visible = core.visible();
+    const focusedId = core.focused?.id;
     const ctx = this.opts.context?.view() ?? EMPTY_CONTEXT;
     const panes = visible.map(({ pane, rect }) => {
-      const next = paneViewOf(pane, { number: this.panes.indexOf(pane) + 1, rect, focused: pane.id === focusedId, scrolling: this.mode === 'scroll', ctx });
+      const next = paneViewOf(pane, { number: core.panes.indexOf(pane) + 1, rect, focused: pane.id === focusedId, scrolling: core.mode === 'scroll', ctx });
       const prev = this.paneViews.get(pane.id);
       if (prev && samePaneView(prev, next)) return prev;
       this.paneViews.set(pane.id, next);
       return next;
     });
+    const d = core.dialog;
+    const dialog: DialogView | undefined = d?.kind === 'prompt' ? { ...d, text: core.editor.text, cursor: core.editor.cursor } : d;
+    const panel = core.contextRect;
     this.view = {
-      cols: this.cols,
-      rows: this.rows,
-      layout: this.layout,
-      mode: this.mode,
-      dialog: this.dialog,
+      cols: core.cols,
+      rows: core.rows,
+      layout: core.layout,
+      mode: core.mode,
+      dialog,
       panes,
+      count: core.panes.length,
       focusedId,
-      zoomed: this.zoomed,
-      tooSmall: this.tooSmall(),
-      message: this.message,
-      totals: usageTotals(this.panes),
-      waiting: this.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
-      context: this.contextRect ? { ...ctx, rect: this.contextRect, scroll: this.contextScroll } : undefined,
+      focus: core.focused && { number: core.focus + 1, name: core.focused.name },
+      zoomed: core.zoomed,
+      tooSmall: core.tooSmall(),
+      message: core.message?.text,
+      totals: { ...usageTotals(core.panes), simulated: this.opts.simulated },
+      clients: core.clients,
+      waiting: core.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
+      context: panel ? { ...ctx, rect: panel, scroll: core.contextScroll } : undefined,
     };
+    // A message fades: look again when it is due to go.
+    if (core.message) this.timer = setTimeout(() => this.dispatch({ t: 'tick' }), Math.max(0, core.message.until - Date.now()));
     this.emit('change');
   }
 
-
-
-  /** A report from a built-in agent over IPC. */
-  agentMessage(paneId: number, m: AgentMessage): void {
-    const pane = this.panes.find((p) => p.id === paneId);
-    if (pane && this.control.agentMessage(pane, m)) this.publish();
-  }
-
-
-  // ---- commands ----------------------------------------------------------------------------
-
-  focusIndex(i: number): void {
-    if (i < 0 || i >= this.panes.length) {
-      this.say(`no pane ${i + 1}`);
-      return;
-    }
-    this.leaveScroll();
-    this.focus = i;
-    // Zoom follows focus, as in tmux: the newly focused pane is the one shown.
-    if (this.zoomed) this.relayout();
-    this.publish();
-  }
-
-  focusNext(step = 1): void {
-    if (this.panes.length) this.focusIndex((this.focus + step + this.panes.length) % this.panes.length);
-  }
-
-  focusDirection(dir: Direction): void {
-    if (this.zoomed) return this.focusNext(dir === 'left' || dir === 'up' ? -1 : 1);
-    const n = neighbour(this.rects, this.focus, dir);
-    if (n !== undefined) this.focusIndex(n);
-  }
-
-  toggleZoom(): void {
-    this.zoomed = !this.zoomed && this.panes.length > 0;
-    this.relayout();
-    this.publish();
-  }
-
-  setLayout(layout: LayoutMode): void {
-    this.layout = layout;
-    this.relayout();
-    this.publish();
-  }
+  // ---- asynchronous steps (their state changes come back through dispatch) ----------------------
 
   /** To a built-in agent over IPC; false when it is not connected. */
   sendToAgent(paneId: number, m: WorkspaceMessage): boolean {
     return this.opts.agents?.send(paneId, m) ?? false;
-  }
-
-  conversationStarted(p: Pane): void {
-    this.emit('conversation', p);
   }
 
   /** Interrupts the focused pane (or all) and reports, per pane, whether it stopped. */
@@ -257,120 +449,8 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     return this.control.interrupt(all);
   }
 
-  async restartFocused(): Promise<void> {
-    const pane = this.focused;
-    if (!pane || !pane.spec.command) return this.say('this pane has nothing to restart');
-    await this.control.restart(pane);
-  }
-
-  addPane(spec: PaneSpec): Pane {
-    let name = spec.name;
-    for (let n = 2; this.panes.some((p) => p.name === name); n++) name = `${spec.name}-${n}`;
-    const pane = this.createPane({ ...spec, name });
-    this.panes.push(pane);
-    this.focus = this.panes.length - 1;
-    this.zoomed = false;
-    this.relayout();
-    pane.terminal.applyResize();
-    pane.start();
-    this.publish();
-    return pane;
-  }
-
-  async closePane(id: number): Promise<void> {
-    const i = this.panes.findIndex((p) => p.id === id);
-    if (i < 0) return;
-    const [pane] = this.panes.splice(i, 1);
-    this.paneViews.delete(id);
-    this.monitor.forget(pane);
-    if (this.focus >= this.panes.length) this.focus = Math.max(0, this.panes.length - 1);
-    if (this.panes.length === 0) this.zoomed = false;
-    this.relayout();
-    this.publish();
-    await pane.terminal.kill();
-    pane.dispose();
-    if (this.panes.length === 0) this.emit('quit');
-  }
-
-  enterScroll(): void {
-    const p = this.focused;
-    if (!p) return;
-    if (p.scrollMax === 0) return this.say('no scrollback in this pane');
-    this.mode = 'scroll';
-    this.publish();
-  }
-
-  scroll(by: number | 'top' | 'bottom'): void {
-    const p = this.focused;
-    if (!p || this.mode !== 'scroll') return;
-    if (typeof by === 'number') p.scrollBy(by);
-    else p.scrollTo(by);
-    this.emit('dirty', p);
-    this.publish();
-  }
-
-  leaveScroll(): void {
-    if (this.mode !== 'scroll') return;
-    const p = this.focused;
-    if (p) {
-      p.scrollTo('bottom');
-      this.emit('dirty', p);
-    }
-    this.mode = 'normal';
-  }
-
-  openDialog(d: Dialog): void {
-    this.leaveScroll();
-    this.dialog = d;
-    this.mode = 'dialog';
-    this.publish();
-  }
-
-  closeDialog(): void {
-    this.dialog = undefined;
-    this.mode = 'normal';
-    this.publish();
-  }
-
-  /** Focuses the agent that has waited longest for the person. */
-  nextWaiting(): void {
-    const id = this.monitor.longestWaiting();
-    const i = id === undefined ? -1 : this.panes.findIndex((p) => p.id === id);
-    if (i < 0) return this.say('no agent is waiting for you');
-    if (this.zoomed && this.focus !== i) this.zoomed = false;
-    this.focusIndex(i);
-  }
-
-  /** Moves the context panel's feed by `by` entries (positive: older); 0 is the newest at the top. */
-  scrollContext(by: number): void {
-    if (!this.contextOpen) return this.say('the shared-context panel is closed');
-    const total = this.opts.context?.view().lines.length ?? 0;
-    this.contextScroll = Math.max(0, Math.min(Math.max(0, total - 1), this.contextScroll + by));
-    this.publish();
-  }
-
-  toggleContext(): void {
-    if (!this.opts.context) return this.say('the shared context is not available');
-    this.contextScroll = 0;
-    this.contextOpen = !this.contextOpen;
-    this.relayout();
-    this.publish();
-  }
-
-  postNote(text: string): void {
-    if (!this.opts.context) return this.say('the shared context is not available');
-    this.opts.context.postNote('you', text);
-    this.say('note posted');
-  }
-
-  openPrompt(target: 'focused' | 'all' | 'note'): void {
-    if (target === 'focused' && !this.focused?.running) return this.say('the focused pane is not running');
-    this.openDialog({ kind: 'prompt', target, text: '', cursor: 0 });
-  }
-
-  /** Interrupts and sends a new instruction to the focused agent or all; or posts a note. */
-  redirect(target: 'focused' | 'all' | 'note', text: string): Promise<void> {
-    if (target === 'note') return Promise.resolve(this.postNote(text));
+  /** Interrupts and sends a new instruction to the focused agent or all. */
+  redirect(target: 'focused' | 'all', text: string): Promise<void> {
     return this.control.redirect(target, text);
   }
 
@@ -379,54 +459,24 @@ export class Workspace extends EventEmitter<{ change: []; dirty: [Pane]; quit: [
     return this.control.instruct(p, text, interrupt);
   }
 
-  requestQuit(): void {
-    const busy = this.panes.filter((p) => p.running);
-    if (busy.length === 0) return this.quit();
-    const names = busy.map((p) => p.name).join(', ');
-    this.openDialog({ kind: 'confirm', action: 'quit', text: `Quit? ${busy.length} still running (${names}) will be stopped.` });
-  }
-
-  requestClose(): void {
-    const p = this.focused;
-    if (!p) return;
-    this.openDialog({ kind: 'confirm', action: 'close', paneId: p.id, text: `Close pane ${this.focus + 1} (${p.name})${p.running ? ' and stop it' : ''}?` });
-  }
-
-  openPicker(): void {
-    const options = this.opts.presets ?? [];
-    if (options.length === 0) return this.say('no presets to choose from');
-    this.openDialog({ kind: 'picker', options, selected: 0 });
-  }
-
-  newFromPreset(preset: string): void {
-    const made = this.opts.makeSpec?.(preset);
-    if (made === undefined) return this.say('cannot create panes here');
-    if (typeof made === 'string') return this.say(made);
-    this.addPane(made);
-  }
-
-  quit(): void {
-    if (this.quitting) return;
-    this.quitting = true;
-    this.emit('quit');
-  }
-
-  say(message: string | undefined): void {
-    this.message = message;
-    this.publish();
+  /** One agent's message to another: delivered as its next instruction once it is idle (delivery.ts). */
+  sendMessage(from: string, to: string, text: string): Promise<DeliveryResult> {
+    const p = this.core.panes.find((x) => x.name === to);
+    if (!p) return Promise.resolve({ ok: false, detail: `there is no agent named ${to}` });
+    return this.deliveries.send(p, from, `Message from ${from}, another agent in this workspace: ${text}`);
   }
 
   /** Stops every pane's processes (TERM, then KILL after the grace period) and frees the emulators. */
   async shutdown(graceMs?: number): Promise<void> {
-    this.quitting = true;
+    this.core.quitting = true;
     this.monitor.dispose();
-    clearTimeout(this.publishTimer);
-    await Promise.all(this.panes.map((p) => p.terminal.kill(graceMs)));
-    for (const p of this.panes) p.dispose();
+    clearTimeout(this.timer);
+    await Promise.all(this.core.panes.map((p) => p.terminal.kill(graceMs)));
+    for (const p of this.core.panes) p.dispose();
   }
 
   /** Synchronous KILL of everything: the crash path. */
   killAllNow(): void {
-    for (const p of this.panes) p.terminal.killNow();
+    for (const p of this.core.panes) p.terminal.killNow();
   }
 }

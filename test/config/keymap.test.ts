@@ -197,7 +197,7 @@ describe('buildKeymap', () => {
     expect(result.keymap).toBeUndefined();
     expect(result.errors).toEqual([
       'keys.pane.zoom: "x" after the prefix is bound to both pane.zoom and pane.close; '
-      + 'give one of them another key, e.g. "keys": { "pane.close": "d" }, or unbind it with []',
+      + 'give one of them another key, e.g. "keys": { "pane.close": "e" }, or unbind it with []',
     ]);
     expect(buildKeymap({ overrides: { 'scroll.top': 'q' } }).errors).toEqual([
       'keys.scroll.top: "q" in scroll mode is bound to both scroll.top and scroll.exit; '
@@ -208,7 +208,7 @@ describe('buildKeymap', () => {
   it('blames the prefix when it collides with a command key', () => {
     expect(buildKeymap({ prefix: 'z' }).errors).toEqual([
       'prefix: "z" after the prefix is bound to both prefix.send and pane.zoom; '
-      + 'give one of them another key, e.g. "keys": { "pane.zoom": "d" }, or unbind it with []',
+      + 'give one of them another key, e.g. "keys": { "pane.zoom": "e" }, or unbind it with []',
     ]);
   });
 

@@ -127,7 +127,7 @@ describe('formatBlock', () => {
     expect(text.split('\n')).toEqual([
       '<workspace_update>',
       'Changed by others since your last turn:',
-      'outside (likely pane dev): web/ (new folder)',
+      'outside (dev?): web/ (new folder)',
       'outside: a.ts (new) +5, b.png (2.0 KB), n.ts (renamed from o.ts), gone.ts (deleted)',
       '</workspace_update>',
     ]);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIgnoreRules, isIgnoreFile, listFolders } from '../../src/context/ignore-rules.js';
+import { createIgnoreRules, EDITOR_TEMP_FILES, isIgnoreFile, listFolders } from '../../src/context/ignore-rules.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -51,14 +51,14 @@ describe('ignore rules', () => {
     const rules = createIgnoreRules(
       project({
         '.gitignore': '*.log\n',
-        'sub/.gitignore': '*.tmp\n!keep.log\n',
-        'other/x.tmp': '',
+        'sub/.gitignore': '*.out\n!keep.log\n',
+        'other/x.out': '',
       }),
     );
-    expect(rules.isIgnored('sub/a.tmp')).toBe(true);
-    expect(rules.isIgnored('sub/deeper/a.tmp')).toBe(true);
-    expect(rules.isIgnored('other/x.tmp')).toBe(false);
-    expect(rules.isIgnored('a.tmp')).toBe(false);
+    expect(rules.isIgnored('sub/a.out')).toBe(true);
+    expect(rules.isIgnored('sub/deeper/a.out')).toBe(true);
+    expect(rules.isIgnored('other/x.out')).toBe(false);
+    expect(rules.isIgnored('a.out')).toBe(false);
     expect(rules.isIgnored('sub/keep.log')).toBe(false);
     expect(rules.isIgnored('sub/other.log')).toBe(true);
     expect(rules.isIgnored('keep.log')).toBe(true);
@@ -141,5 +141,31 @@ describe('ignore rules', () => {
     expect([...dirs].sort()).toEqual(['src', 'src/a', 'src/a/b']);
     expect(ignored.sort()).toEqual(['dist', 'out']);
     expect([...(await listFolders(rules, 'src/a')).dirs]).toEqual(['src/a/b']);
+  });
+});
+
+describe('editor and tool temporary files', () => {
+  it('are ignored by default at any depth: what vim, emacs, JetBrains, gedit, Kate and Office write', () => {
+    const rules = createIgnoreRules(project({}));
+    const temp = [
+      '.index.js.swp', 'src/.index.js.swo', '.index.js.swx', 'src/.a.ts.swn', 'notes.swp', '.b.swa', '4913', 'src/4913',
+      'index.js~', 'src/.index.js.un~', '.#index.js', '#index.js#', 'src/App.tsx___jb_tmp___', 'App.tsx___jb_old___',
+      '.goutputstream-AB12CD', '.a.md.kate-swp', 'a.js.crswap', '.~lock.report.odt#', '~$report.docx', '.db.json.tmp', 'out/x.tmp',
+    ];
+    for (const p of temp) expect(rules.isIgnored(p), p).toBe(true);
+    // Real files that look close are kept.
+    const real = ['index.js', 'movie.swf', 'logo.svg', 'query.sql', '49130', 'v4913.txt', 'src/#readme.md', 'a#b', 'tmp/a.js', 'template.html', '.swpignore', 'lock.json'];
+    for (const p of real) expect(rules.isIgnored(p), p).toBe(false);
+    // Only files: a folder named like one is kept (and what is in it).
+    expect(rules.isIgnored('4913', true)).toBe(false);
+    expect(rules.isIgnored('4913/a.js')).toBe(false);
+    expect(EDITOR_TEMP_FILES.length).toBeGreaterThan(10);
+  });
+
+  it('a project .gitignore or the config can re-include one; the config can add more', () => {
+    const root = project({ '.gitignore': '!*.tmp\n' });
+    expect(createIgnoreRules(root).isIgnored('data.tmp')).toBe(false);
+    expect(createIgnoreRules(project({}), { extra: ['!4913'] }).isIgnored('4913')).toBe(false);
+    expect(createIgnoreRules(project({}), { extra: ['*.bak'] }).isIgnored('a.bak')).toBe(true);
   });
 });

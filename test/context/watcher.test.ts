@@ -98,10 +98,10 @@ describe.each(backends)('%s backend', (backend) => {
     }
   });
 
-  it('ignores .git, node_modules, root and nested .gitignore rules and the config globs', async () => {
+  it('ignores .git, node_modules, root and nested .gitignore rules, editor temporary files and the config globs', async () => {
     const root = tempDir();
     write(root, '.gitignore', 'out/\n*.log\n');
-    write(root, 'pkg/.gitignore', '*.tmp\n');
+    write(root, 'pkg/.gitignore', '*.out\n');
     write(root, 'pkg/node_modules/x/index.js');
     write(root, 'out/old.js');
     mkdirSync(join(root, '.git'));
@@ -115,7 +115,11 @@ describe.each(backends)('%s backend', (backend) => {
       'out/new.js',
       'a.log',
       'pkg/deep/b.log',
-      'pkg/c.tmp',
+      'pkg/c.out',
+      // Editor temporary files, ignored by default.
+      'src/.index.js.swp',
+      'index.js~',
+      '4913',
       'dist/bundle.js',
       'src/x.gen.ts',
     ];
@@ -129,8 +133,8 @@ describe.each(backends)('%s backend', (backend) => {
     const seen = rec.events().map((e) => e.path);
     expect(seen.filter((p) => ignored.includes(p) || /(^|\/)(\.git|node_modules|out|dist)(\/|$)/.test(p))).toEqual([]);
     // The nested .gitignore applies to its folder only.
-    write(root, 'c.tmp');
-    await rec.until(() => rec.has('c.tmp', 'added'), 'a .tmp outside pkg/');
+    write(root, 'c.out');
+    await rec.until(() => rec.has('c.out', 'added'), 'a .out outside pkg/');
   });
 
   it('reports a folder tree moved in, and later changes deep inside it', async () => {

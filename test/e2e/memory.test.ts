@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
 import type { MessagesServer, RecordedRequest } from '../../src/demo/types.js';
 import { BIN, Term, until } from '../helpers/term.js';
-import { start, statusBar, tempDir } from './setup.js';
+import { serverPid, start, statusBar, tempDir } from './setup.js';
 
 // Key-shaped, so the store's scrubber must catch it wherever it would appear.
 const KEY = 'sk-ant-api03-THISISNOTAREALKEY0123456789abcdefghij';
@@ -85,14 +85,16 @@ describe('session memory', () => {
 
   it('after kill -9 of the workspace the store loads and keeps the conversation', async () => {
     const env = { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test' };
-    const { t, project, home } = start(['agent'], { env });
+    const run = start(['agent'], { env });
+    const { t, project, home } = run;
     await t.waitFor(/1 agent · idle/);
     server.enqueue({ kind: 'reply', content: [{ type: 'text', text: 'Noted the crash test.' }] });
     t.write('remember the crash test\r');
     await t.waitFor('Noted the crash test.');
     // The store flushes within a fraction of a second; give it that, as the issue allows.
     await until(() => files(join(home, 'projects')).some((f) => f.endsWith('.jsonl') && readFileSync(f, 'utf8').includes('Noted the crash test')), { message: 'the reply on disk' });
-    t.kill('SIGKILL');
+    // The workspace is its server: that is what dies.
+    process.kill(await serverPid(run), 'SIGKILL');
     await t.exited;
     const list = cli(['sessions'], project, home);
     expect(list.status).toBe(0);
@@ -102,9 +104,11 @@ describe('session memory', () => {
   it('a second workspace on the same project runs without memory and says so', async () => {
     const project = tempDir();
     const home = tempDir('agents-home-');
-    // Two workspaces on one project and one data folder.
-    const a = Term.agents(['--cmd', 'sleep 600'], { cols: 100, rows: 24, cwd: project, env: { AGENTS_HOME: home } });
-    const b = Term.agents(['--cmd', 'sleep 600'], { cols: 100, rows: 24, cwd: project, env: { AGENTS_HOME: home } });
+    // Two workspaces on one project and one data folder (each in its own terminal: with the server,
+    // a second `agents` attaches to the first instead).
+    const env = { AGENTS_HOME: home, AGENTS_SERVER: '0' };
+    const a = Term.agents(['--cmd', 'sleep 600'], { cols: 100, rows: 24, cwd: project, env });
+    const b = Term.agents(['--cmd', 'sleep 600'], { cols: 100, rows: 24, cwd: project, env });
     try {
       await a.waitFor('NORMAL');
       await b.waitFor('NORMAL');

@@ -159,7 +159,7 @@ describe('panes', () => {
       return t.waitFor(/^┃\d+ \d+\s/m, { timeout: 2000 }).then(() => /┃21 48\s/.test(t.text()), () => false);
     }, { message: 'stty size 21 48' });
     t.resize(20, 6);
-    await t.waitFor('too small');
+    await t.waitFor('Too small');
     t.resize(120, 30);
     await t.waitFor(() => t.lines()[0].includes('2 shell-2'), { message: 'panes back' });
   });

@@ -1,13 +1,39 @@
 // Shared set-up for end-to-end runs: a throwaway project folder and data folder, a predictable shell.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
-import { Term } from '../helpers/term.js';
+import { Term, ROOT } from '../helpers/term.js';
 import { descendants } from '../helpers/procs.js';
+import { query } from '../../src/client/attach.js';
+import { listSockets, socketPath } from '../../src/server/paths.js';
 
 const started: Term[] = [];
+const homes = new Set<string>();
 const dirs: string[] = [];
+export const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The pids of the workspace servers running with this data home (each answers on its socket). */
+export async function servers(home: string): Promise<number[]> {
+  const dir = join(home, 'run');
+  const pids: number[] = [];
+  for (const id of listSockets(dir)) {
+    const r = await query(socketPath(dir, id), VERSION, 'info', 2000);
+    if (r?.info) pids.push(r.info.pid);
+  }
+  return pids;
+}
+
+/** The workspace server a run started (waits until it answers). */
+export async function serverPid(run: { home: string }, timeout = 20_000): Promise<number> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const [pid] = await servers(run.home);
+    if (pid) return pid;
+    if (Date.now() > deadline) throw new Error(`no workspace server answered for ${run.home}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 export function tempDir(prefix = 'agents-e2e-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
@@ -37,6 +63,7 @@ export function start(
 ): Run {
   const project = opts.dirs?.project ?? tempDir();
   const home = opts.dirs?.home ?? tempDir('agents-home-');
+  homes.add(home);
   for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(project, name), text);
   opts.prepare?.({ project, home });
   const t = Term.agents(args, {
@@ -49,18 +76,20 @@ export function start(
   return { t, project, home };
 }
 
-afterEach(() => {
-  for (const t of started.splice(0)) {
-    // The panes' programs too, at once: killed outright, the workspace cannot stop them itself, and
-    // one still writing into its home would outlive the test's folders.
-    const children = t.pid ? descendants(t.pid) : [];
-    t.kill('SIGKILL');
-    for (const pid of children) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
+afterEach(async () => {
+  // The terminals, the workspace servers they started, and the panes' programs too, at once: killed
+  // outright, a workspace cannot stop them itself, and one still writing into its home would
+  // outlive the test's folders.
+  const roots = started.splice(0).flatMap((t) => (t.pid ? [t.pid] : []));
+  for (const home of [...homes]) roots.push(...(await servers(home)));
+  homes.clear();
+  const all = new Set<number>();
+  for (const root of roots) for (const pid of [root, ...descendants(root)]) all.add(pid);
+  for (const pid of all) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
     }
   }
 });

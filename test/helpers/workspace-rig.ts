@@ -3,6 +3,8 @@ import type { Interrupt, PaneSpec } from '../../src/workspace/presets.js';
 import type { Pane } from '../../src/workspace/pane.js';
 import { Workspace, type WorkspaceOptions } from '../../src/workspace/workspace.js';
 import { fakeSpawner, type FakePty } from './fake-pty.js';
+import { commandOf, type CommandName } from '../../src/config/keymap.js';
+import type { NamedKey } from '../../src/terminal/input.js';
 import type { SpawnOptions } from '../../src/terminal/pty.js';
 
 export function paneSpec(name: string, interrupt: Interrupt = 'ctrl-c', extra: Partial<PaneSpec> = {}): PaneSpec {
@@ -37,6 +39,7 @@ export function workspaceRig(
     spawn: spawner,
     ...opts,
   });
+  ws.start();
   rigs.push(ws);
   // Which fake pty belongs to which pane: matched by pid while the pane runs, remembered after.
   const owner = new Map<Pane, FakePty>();
@@ -53,7 +56,7 @@ export function workspaceRig(
       if (!p) throw new Error(`no pty for ${pane.name}`);
       return p;
     },
-    parsed: (pane) => new Promise((r) => pane.terminal.term.write('', r)),
+    parsed: (pane) => pane.terminal.parsed(),
   };
   ws.on('quit', () => rig.quits++);
   return rig;
@@ -62,4 +65,21 @@ export function workspaceRig(
 /** Disposes every workspace made by workspaceRig (call from afterEach). */
 export async function disposeRigs(): Promise<void> {
   for (const ws of rigs.splice(0)) await ws.shutdown(50);
+}
+
+/** Runs a named command (a keymap name, e.g. 'pane.zoom' or 'pane.focus2') through the workspace's dispatch. */
+export function run(ws: Workspace, name: CommandName): void {
+  ws.dispatch({ t: 'command', command: commandOf(name) });
+}
+
+/** Focuses pane `i` (0-based) through the workspace's dispatch. */
+export function focus(ws: Workspace, i: number): void {
+  ws.dispatch({ t: 'command', command: { id: 'pane.focus', arg: i } });
+}
+
+/** Presses a named key (escape, enter, up...) or types a character, as a terminal would send it. */
+export function press(ws: Workspace, key: NamedKey | string): void {
+  const mods = { ctrl: false, alt: false, shift: false };
+  const named = ['escape', 'enter', 'up', 'down', 'left', 'right', 'tab', 'pageup', 'pagedown', 'home', 'end', 'backspace'];
+  ws.dispatch({ t: 'key', ev: named.includes(key) ? { kind: 'named', name: key as NamedKey, mods, raw: '' } : { kind: 'char', char: key, mods, raw: key } });
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildMemoryIndex, formatHits, relativeTime, searchMemoryTool, type Hit, type MemoryRecord } from '../../src/store/search.js';
+import { buildMemoryIndex, formatHits, relativeTime, type Hit, type MemoryRecord } from '../../src/store/search.js';
+import { searchMemoryTool } from '../../src/agent/tools/search-memory.js';
+import { formatSession } from '../../src/store/search-format.js';
+import type { SessionSummary } from '../../src/store/store.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 2, 8, 14, 3);
@@ -149,5 +152,47 @@ describe('search_memory tool', () => {
     const result = await broken.run({ query: 'rate' }, ctx);
     expect(result).toMatchObject({ isError: true, summary: 'search_memory failed' });
     expect(result.content).toContain('index not loaded');
+  });
+});
+
+describe('stored outside text is printed safe', () => {
+  // What was stored came from agents, programs and files: an instruction holding an OSC 52 clipboard
+  // write reached the terminal raw from `agents sessions`.
+  const OSC52 = '\x1b]52;c;ZWNobyBwd25lZA==\x07';
+  const ACTIVE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+  const hostile: MemoryRecord[] = [
+    record({ id: 'h1', kind: 'message', role: 'user', agent: undefined, text: `deploy the canary${OSC52} then\u009b2J report` }),
+    record({ id: 'h2', kind: 'change', agent: 'outside (shell\u202e?)', text: 'modified invoice\u202efdp.exe canary' }),
+    record({ id: 'h3', kind: 'tool', text: '$ run canary\n\x1b[31mfailed\x1b[0m \x1b]0;owned\x1b\\' }),
+  ];
+
+  it('search: an instruction with OSC 52, a file name with U+202E and tool output with a title change show escaped', async () => {
+    const found = (await buildMemoryIndex(hostile)).search('canary');
+    expect(found).toHaveLength(3);
+    for (const color of [false, true]) {
+      const out = formatHits(found, { color, width: 100, now: NOW, query: `canary${OSC52}` });
+      expect(out.replace(ANSI, '')).not.toMatch(ACTIVE);
+    }
+    const out = formatHits(found, { color: false, width: 200, now: NOW });
+    expect(out).toContain('invoice\\u202efdp.exe');
+    expect(out).toContain('outside (shell\\u202e?)');
+    expect(formatHits([], { color: false, width: 100, now: NOW, query: `nothing${OSC52}` })).toContain('nothing\\x1b]52;c;ZWNobyBwd25lZA==\\x07');
+  });
+
+  it('sessions: the first instruction is one line with its escape sequences shown, cut to the width', () => {
+    const summary = {
+      id: '2026-11-27-2201-ab12', started: NOW - 3 * DAY, ended: NOW - 3 * DAY + 60_000, layout: 'tiled', messages: 1, tokens: 1200, cost: 0.5,
+      agents: [{ name: 'lead', kind: 'builtin' }],
+      firstInstruction: `deploy the canary\r\n${OSC52}\u202e and report`,
+    } as SessionSummary;
+    const out = formatSession(summary, { width: 100, now: NOW });
+    expect(out).toBe(
+      '2026-11-27-2201-ab12  3 days ago\n' +
+        '  1 pane: lead · 1 message · 1.2k tokens · $0.50\n' +
+        '  “deploy the canary \\x1b]52;c;ZWNobyBwd25lZA==\\x07\\u202e and report”\n',
+    );
+    const narrow = formatSession(summary, { width: 30, now: NOW });
+    expect(narrow).not.toMatch(ACTIVE);
+    expect(narrow.split('\n')[2]).toBe('  “deploy the canary \\x1b]…”');
   });
 });

@@ -1,9 +1,9 @@
 // The mouse through the workspace: a click focuses, the wheel scrolls history, and a program that
 // asked for the mouse gets the events at its own coordinates (fake ptys; real emulators).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeForPane, handleMouse, parseSgrMouse, type MouseEvent } from '../../src/workspace/mouse.js';
-import { disposeRigs, workspaceRig } from '../helpers/workspace-rig.js';
-import { runCommand } from '../../src/workspace/commands.js';
+import { encodeForPane, parseSgrMouse, type MouseEvent } from '../../src/workspace/mouse.js';
+import type { Workspace } from '../../src/workspace/workspace.js';
+import { disposeRigs, focus, run, workspaceRig } from '../helpers/workspace-rig.js';
 
 const wait = { timeout: 5000, interval: 5 };
 afterEach(async () => {
@@ -16,6 +16,16 @@ async function rig() {
   return r;
 }
 const at = (code: number, x: number, y: number, press = true): MouseEvent => ({ code, x, y, press });
+
+/** The terminal's SGR report of `ev`, through the workspace's dispatch; true when the workspace used it. */
+function handleMouse(ws: Workspace, ev: MouseEvent): boolean {
+  let used = false;
+  const onTyped = () => (used = true);
+  ws.on('typed', onTyped);
+  ws.dispatch({ t: 'key', ev: { kind: 'mouse', raw: `\x1b[<${ev.code};${ev.x + 1};${ev.y + 1}${ev.press ? 'M' : 'm'}` } });
+  ws.off('typed', onTyped);
+  return used;
+}
 
 describe('mouse', () => {
   it('reads SGR reports and nothing else', () => {
@@ -57,7 +67,7 @@ describe('mouse', () => {
   it('a program that asked for the mouse gets clicks and the wheel at its own coordinates', async () => {
     const { ws, pty, parsed } = await rig();
     const p = ws.panes[1];
-    ws.focusIndex(1);
+    focus(ws, 1);
     pty(p).output('\x1b[?1000h\x1b[?1006h');
     await parsed(p);
     const inner = ws.visible()[1].inner;
@@ -88,16 +98,16 @@ describe('mouse', () => {
     const context = { view: () => ({ lines, notes: [], pending: {}, conflicts: {} }), postNote: () => {}, subscribe: () => () => {} };
     const r = workspaceRig(['left'], { cols: 120, rows: 25, context });
     await vi.waitFor(() => expect(r.ws.panes[0].running).toBe(true), wait);
-    r.ws.toggleContext();
+    run(r.ws, 'context.toggle');
     const panel = r.ws.contextRect!;
     handleMouse(r.ws, at(65, panel.x + 2, panel.y + 3));
     expect(r.ws.getView().context?.scroll).toBe(3);
     handleMouse(r.ws, at(64, panel.x + 2, panel.y + 3));
     handleMouse(r.ws, at(64, panel.x + 2, panel.y + 3));
     expect(r.ws.getView().context?.scroll).toBe(0);
-    runCommand(r.ws, 'context.scrollDown');
-    runCommand(r.ws, 'context.scrollDown');
-    runCommand(r.ws, 'context.scrollDown');
+    run(r.ws, 'context.scrollDown');
+    run(r.ws, 'context.scrollDown');
+    run(r.ws, 'context.scrollDown');
     expect(r.ws.getView().context?.scroll).toBe(11);
     expect(r.pty(r.ws.panes[0]).input).toBe('');
   });

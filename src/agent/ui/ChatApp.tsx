@@ -1,9 +1,9 @@
 import { Box, Static, Text } from 'ink';
 import { useSyncExternalStore } from 'react';
 import type { Theme } from '../../config/theme.js';
-import { formatCost, formatTokens } from '../prices.js';
 import type { ChatStore, ChatView } from './chat-store.js';
 import type { Line } from './markdown.js';
+import { statusLine, type StatusInput } from './status-line.js';
 
 export interface ChatAppProps {
   store: ChatStore;
@@ -11,7 +11,10 @@ export interface ChatAppProps {
   name: string;
   model: () => string;
   contextWindow: () => number;
-  notice?: string;
+  /** The pane's width; the app is drawn anew when it changes. */
+  columns: number;
+  /** The offline demo: model and cost are marked "(simulated)". */
+  simulated?: boolean;
 }
 
 function Spans({ line, theme }: { line: Line; theme: Theme }) {
@@ -26,25 +29,15 @@ function Spans({ line, theme }: { line: Line; theme: Theme }) {
   );
 }
 
-const STATUS_TEXT: Record<ChatView['status'], string> = {
-  idle: 'ready',
-  thinking: 'thinking',
-  tool: 'running a tool',
-  approval: 'waiting for your approval',
-  error: 'error',
-};
-
-function StatusLine({ view, theme, model, contextWindow }: { view: ChatView; theme: Theme; model: string; contextWindow: number }) {
-  const t = view.totals;
-  const pct = contextWindow ? Math.round((view.context / contextWindow) * 100) : 0;
-  const tokens = t ? t.input + t.output + t.cacheRead + t.cacheWrite : 0;
-  const cost = t ? (t.priced ? formatCost(t.cost) : `${formatCost(t.cost)}+?`) : '$0';
-  const statusToken = view.status === 'error' ? 'text.error' : view.status === 'approval' ? 'status.waiting' : view.status === 'idle' ? 'status.idle' : 'status.busy';
+function StatusLine({ input, theme, columns }: { input: StatusInput; theme: Theme; columns: number }) {
+  // Truncation stays as a guard for wide characters in a tool's detail; the layout fits the width.
   return (
     <Text wrap="truncate-end">
-      <Text {...theme.tokens['text.muted']}>{`${model} · ctx ${pct}% · ${formatTokens(tokens)} tok · ${cost} · `}</Text>
-      <Text {...theme.tokens[statusToken]}>{view.status === 'tool' && view.statusDetail ? view.statusDetail : STATUS_TEXT[view.status]}</Text>
-      {view.busy && <Text {...theme.tokens['text.muted']}> · esc interrupts</Text>}
+      {statusLine(input, columns).map((s, i) => (
+        <Text key={i} {...(s.token ? theme.tokens[s.token] : {})}>
+          {s.text}
+        </Text>
+      ))}
     </Text>
   );
 }
@@ -79,18 +72,17 @@ function Prompt({ view, theme }: { view: ChatView; theme: Theme }) {
   );
 }
 
-export function ChatApp({ store, theme, name, model, contextWindow, notice }: ChatAppProps) {
+export function ChatApp({ store, theme, name, model, contextWindow, columns, simulated }: ChatAppProps) {
   const view = useSyncExternalStore(store.subscribe, store.getView);
   return (
     <>
       <Static items={view.entries}>{(e) => <Spans key={e.id} line={e.line} theme={theme} />}</Static>
       <Box flexDirection="column">
-        {notice && view.entries.length === 0 && <Text {...theme.tokens['text.muted']}>{notice}</Text>}
         {view.partial && <Spans line={view.partial} theme={theme} />}
         {view.tool && <Text {...theme.tokens['status.busy']}>{`⋯ ${view.tool}`}</Text>}
         {view.approval && (
           <Text>
-            <Text {...theme.tokens['status.waiting']}>{`Allow ${view.approval}? `}</Text>
+            <Text {...theme.tokens['status.waiting']}>{`⚑ Allow ${view.approval}? `}</Text>
             <Text {...theme.tokens['dialog.key']}>y</Text>
             <Text> yes · </Text>
             <Text {...theme.tokens['dialog.key']}>n</Text>
@@ -99,7 +91,7 @@ export function ChatApp({ store, theme, name, model, contextWindow, notice }: Ch
             <Text> always</Text>
           </Text>
         )}
-        <StatusLine view={view} theme={theme} model={`${name} · ${model()}`} contextWindow={contextWindow()} />
+        <StatusLine input={{ view, name, model: model(), contextWindow: contextWindow(), simulated }} theme={theme} columns={columns} />
         <Prompt view={view} theme={theme} />
       </Box>
     </>

@@ -3,10 +3,18 @@
  * the pane's scrollback); only the live tail (the line being streamed, a running tool, an approval
  * question, the status line and the prompt) is redrawn.
  *
- * Invariant: `entries` only grows, and an entry never changes after it was added.
+ * Invariants:
+ * - `entries` only grows, and an entry never changes after it was added;
+ * - every entry comes from a ChatEvent through `apply`, live or replayed from a stored history
+ *   (replay.ts), so a resumed conversation looks exactly as it looked live;
+ * - the person's words sent while a turn runs are shown once that turn has ended (after its
+ *   "interrupted" line), in the order the conversation has them;
+ * - `shown` remembers the line drawn for each tool result, so the stored history can carry it.
  */
-import type { AgentEvent, AgentStatus, Totals } from '../agent.js';
+import type { AgentStatus, Totals } from '../agent.js';
+import type { Msg } from '../conversation.js';
 import { renderLine, type Line, type MdState } from './markdown.js';
+import { historyEvents, parseStored, withSummaries, type ChatEvent, type StoredMessage } from './replay.js';
 import { Editor } from '../../terminal/line-editor.js';
 
 export interface Entry {
@@ -33,6 +41,10 @@ export class ChatStore {
   private entries: Entry[] = [];
   /** The latest tool results in full, newest last, for Ctrl+O (expand). */
   private results: Array<{ call: string; content: string }> = [];
+  /** tool_use id -> the line shown for its result. */
+  private shown = new Map<string, string>();
+  /** The person's words sent during a running turn, shown when it ends. */
+  private waiting: Array<Extract<ChatEvent, { type: 'user' }>> = [];
   private nextId = 1;
   private buffer = '';
   private md: MdState = {};
@@ -79,27 +91,32 @@ export class ChatStore {
     this.entries.push({ id: this.nextId++, kind, line });
   }
 
-  say(kind: 'notice' | 'error' | 'user', text: string): void {
-    const token = kind === 'error' ? 'text.error' : kind === 'user' ? 'chat.user' : 'text.muted';
-    text.split('\n').forEach((t, i) => this.add(kind, [{ text: i === 0 && kind === 'user' ? `› ${t}` : kind === 'user' ? `  ${t}` : t, token }]));
+  say(kind: 'notice' | 'error', text: string): void {
+    const token = kind === 'error' ? 'text.error' : 'text.muted';
+    text.split('\n').forEach((t) => this.add(kind, [{ text: t, token }]));
     this.publish();
   }
 
-  /** An earlier conversation (a resumed session), shown compactly before the new one continues. */
-  replay(messages: Array<{ role: string; content: unknown }>): void {
-    for (const m of messages) {
-      const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : (m.content as Array<Record<string, unknown>>);
-      for (const b of blocks) {
-        if (b.type === 'text' && m.role === 'user') this.say('user', String(b.text));
-        else if (b.type === 'text') {
-          const md = {};
-          for (const line of String(b.text).split('\n')) this.add('text', renderLine(line, md));
-          this.add('gap', []);
-        } else if (b.type === 'tool_use') this.add('tool', [{ text: '· ', token: 'chat.tool' }, { text: `${String(b.name)} ${JSON.stringify(b.input).slice(0, 80)}`, token: 'chat.tool' }]);
-      }
-    }
+  private userLines(text: string, redirect?: boolean): void {
+    text.split('\n').forEach((t, i) => this.add('user', [{ text: i > 0 ? `  ${t}` : redirect ? `↪ ${t}` : `› ${t}`, token: 'chat.user' }]));
+  }
+
+  /** The person's words, typed here or sent by the workspace (a redirect). */
+  user(text: string, redirect?: boolean): void {
+    this.onEvent({ type: 'user', text, redirect });
+  }
+
+  /** An earlier conversation (a resumed session), drawn as it was drawn live, before the new one continues. */
+  replay(records: readonly unknown[]): void {
+    const messages = parseStored(records);
+    for (const e of historyEvents(messages)) this.apply(e);
     this.add('notice', [{ text: `── resumed: the conversation above continues (${messages.length} messages) ──`, token: 'text.muted' }]);
     this.publish();
+  }
+
+  /** The history as session memory keeps it: tool results with the line this pane showed for them. */
+  forMemory(messages: Msg[]): StoredMessage[] {
+    return withSummaries(messages, this.shown);
   }
 
   /** Prints the latest tool result in full (and the one before it on the next press). */
@@ -114,11 +131,6 @@ export class ChatStore {
     this.add('tool', [{ text: `▼ ${r.call}`, token: 'chat.tool' }]);
     for (const l of shown) this.add('tool', [{ text: `  ${l}`, token: 'text.muted' }]);
     if (lines.length > shown.length) this.add('tool', [{ text: `  … ${lines.length - shown.length} more lines`, token: 'text.muted' }]);
-    this.publish();
-  }
-
-  setBusy(busy: boolean): void {
-    this.state.busy = busy;
     this.publish();
   }
 
@@ -139,8 +151,24 @@ export class ChatStore {
     }
   }
 
-  onEvent = (e: AgentEvent): void => {
+  onEvent = (e: ChatEvent): void => {
+    if (this.apply(e)) this.publish();
+  };
+
+  private showWaiting(): void {
+    for (const u of this.waiting.splice(0)) this.userLines(u.text, u.redirect);
+  }
+
+  /** Draws one event; false when it changes nothing the pane shows. */
+  private apply(e: ChatEvent): boolean {
     switch (e.type) {
+      case 'user':
+        if (this.state.busy) this.waiting.push(e);
+        else this.userLines(e.text, e.redirect);
+        break;
+      case 'summarised':
+        this.add('notice', [{ text: '── earlier turns were summarised to save context ──', token: 'text.muted' }]);
+        break;
       case 'text':
         this.buffer += e.delta;
         this.flushLines(false);
@@ -153,13 +181,17 @@ export class ChatStore {
       case 'status':
         this.state.status = e.status;
         this.state.statusDetail = e.detail;
+        this.state.busy = e.status !== 'idle' && e.status !== 'error';
         if (e.status !== 'approval') this.state.approval = undefined;
+        // A new turn has started: words sent during the last one belong before it.
+        if (this.state.busy) this.showWaiting();
         break;
       case 'tool_start':
         this.state.tool = e.call;
         break;
       case 'tool_end':
         this.state.tool = undefined;
+        this.shown.set(e.id, e.result.summary);
         this.results.push({ call: e.result.summary, content: e.result.content });
         if (this.results.length > 20) this.results.shift();
         this.add('tool', [{ text: e.result.isError ? '✗ ' : '✓ ', token: e.result.isError ? 'text.error' : 'status.running' }, { text: e.result.summary, token: 'chat.tool' }]);
@@ -191,10 +223,11 @@ export class ChatStore {
         this.state.tool = undefined;
         this.state.busy = false;
         if (e.reason === 'interrupted') this.add('notice', [{ text: '⏹ interrupted — what should it do instead?', token: 'text.warning' }]);
+        this.showWaiting();
         break;
       default:
-        return;
+        return false;
     }
-    this.publish();
-  };
+    return true;
+  }
 }

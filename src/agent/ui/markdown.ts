@@ -75,7 +75,8 @@ export function renderLine(line: string, state: MdState): Line {
   }
   if (state.fence) return [{ text: '│ ', token: 'md.comment' }, ...highlight(line, state.fence.lang)];
   const heading = /^(#{1,6})\s+(.*)$/.exec(line);
-  if (heading) return [{ text: heading[2], token: 'md.heading' }];
+  // Inline markup as elsewhere (`code` without its backticks), the rest in the heading's style.
+  if (heading) return inline(heading[2]).map((s) => (s.token ? { ...s, bold: true } : { ...s, token: 'md.heading' }));
   const bullet = /^(\s*)[-*+]\s+(.*)$/.exec(line);
   if (bullet) return [{ text: `${bullet[1]}• ` }, ...inline(bullet[2])];
   const quote = /^>\s?(.*)$/.exec(line);

@@ -4,9 +4,9 @@
  * checks the input and writes the hits compactly for the model.
  */
 import { z } from 'zod';
-import { defineTool, plural, type ToolDef } from '../agent/tools/types.js';
-import { isoDay, isoMinute, kindLabel, quoteQuery } from './search-format.js';
-import type { Hit } from './search.js';
+import { defineTool, plural, type ToolDef } from './types.js';
+import { isoDay, isoMinute, kindLabel, quoteQuery } from '../../store/search-format.js';
+import type { Hit } from '../../store/search.js';
 
 export const SEARCH_MEMORY_DEFAULT = 8;
 export const SEARCH_MEMORY_MAX = 20;

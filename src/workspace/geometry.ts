@@ -3,20 +3,20 @@
  * must not paint pane contents over them.
  */
 import type { Rect } from '../render/grid.js';
-import type { Dialog } from '../workspace/workspace.js';
+import type { DialogView } from './types.js';
 
-export function dialogRect(d: Dialog, cols: number, rows: number): Rect {
+export function dialogRect(d: DialogView, cols: number, rows: number): Rect {
   const area = { width: cols, height: Math.max(1, rows - 1) };
   let width: number;
   let height: number;
   if (d.kind === 'help') {
-    width = area.width - 4;
-    height = area.height - 2;
+    // All of the pane area: a margin would show slivers of the panes behind at its edges.
+    return { x: 0, y: 0, width: area.width, height: area.height };
   } else if (d.kind === 'confirm') {
     width = Math.max(44, d.text.length + 6);
     height = 6;
   } else if (d.kind === 'picker') {
-    width = 52;
+    width = 72;
     height = d.options.length + 5;
   } else {
     // The prompt bar sits at the bottom, just above the status bar, as wide as is comfortable.
@@ -27,4 +27,10 @@ export function dialogRect(d: Dialog, cols: number, rows: number): Rect {
   width = Math.max(1, Math.min(width, area.width));
   height = Math.max(1, Math.min(height, area.height));
   return { x: Math.floor((area.width - width) / 2), y: Math.floor((area.height - height) / 2), width, height };
+}
+
+/** The help dialog's text area at a terminal size: its width and how many lines show at once. */
+export function helpViewport(cols: number, rows: number): { width: number; rows: number } {
+  const r = dialogRect({ kind: 'help', scroll: 0 }, cols, rows);
+  return { width: Math.max(1, r.width - 4), rows: Math.max(1, r.height - 4) };
 }

@@ -3,8 +3,7 @@ import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildKeymap, type Keymap } from '../../src/config/keymap.js';
 import { InputTokenizer } from '../../src/terminal/input.js';
-import { InputRouter } from '../../src/workspace/input-router.js';
-import { disposeRigs, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
+import { disposeRigs, focus, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
 
 const wait = { timeout: 5000, interval: 5 };
 
@@ -25,22 +24,22 @@ async function setup(
   km = keymap(),
   pidFor?: Parameters<typeof workspaceRig>[3],
 ) {
-  const rig = workspaceRig(specs, opts, () => {}, pidFor);
+  const rig = workspaceRig(specs, { ...opts, keymap: km }, () => {}, pidFor);
   await vi.waitFor(() => expect(rig.ws.panes.every((p) => p.running)).toBe(true), wait);
   let sent = 0;
-  const router = new InputRouter(rig.ws, km, () => sent++);
+  rig.ws.on('typed', () => sent++);
   const tokenizer = new InputTokenizer();
   const type = (...chunks: string[]) => {
-    for (const c of chunks) for (const ev of tokenizer.push(c)) router.handle(ev);
-    for (const ev of tokenizer.flush()) router.handle(ev);
+    for (const c of chunks) for (const ev of tokenizer.push(c)) rig.ws.dispatch({ t: 'key', ev });
+    for (const ev of tokenizer.flush()) rig.ws.dispatch({ t: 'key', ev });
   };
   // Object.assign, not a spread: `quits` is counted live on the rig.
-  return Object.assign(rig, { router, type, sent: () => sent, input: (i = rig.ws.focus) => rig.pty(rig.ws.panes[i]).input });
+  return Object.assign(rig, { type, sent: () => sent, input: (i = rig.ws.panes.indexOf(rig.ws.focused!)) => rig.pty(rig.ws.panes[i]).input });
 }
 
 const CTRL_A = '\x01';
 
-describe('InputRouter: keys to the focused pane', () => {
+describe('Keys: keys to the focused pane', () => {
   it('sends unbound keys byte-exact to the focused pane only', async () => {
     const t = await setup();
     const keys = ['hello', ' wörld 😀 中文', '\r', '\x7f', '\t', '\x1b[3~', '\x1b[1;5C', '\x03', '\x1bx', '\x1b[200~pasted\ntext\x1b[201~'];
@@ -53,7 +52,7 @@ describe('InputRouter: keys to the focused pane', () => {
   it('follows focus', async () => {
     const t = await setup();
     t.type('one');
-    t.ws.focusIndex(1);
+    focus(t.ws, 1);
     t.type('two');
     expect(t.input(0)).toBe('one');
     expect(t.input(1)).toBe('two');
@@ -93,7 +92,7 @@ describe('InputRouter: keys to the focused pane', () => {
   });
 });
 
-describe('InputRouter: the prefix', () => {
+describe('Keys: the prefix', () => {
   it('prefix enters prefix mode, visible in the view; the next key runs a command', async () => {
     const t = await setup();
     t.type(CTRL_A);
@@ -113,19 +112,16 @@ describe('InputRouter: the prefix', () => {
     t.type(CTRL_A, 'w');
     const view = t.ws.getView();
     expect(view.mode).toBe('normal');
-    expect(view.message).toBe('w is not bound. ctrl+a ? lists the keys.');
+    expect(view.message).toBe('ctrl+a w is not bound. ctrl+a ? lists the keys.');
     expect(t.input()).toBe('');
     t.type('k');
     expect(t.input()).toBe('k');
   });
 
-  // BUG (src/workspace/input-router.ts, handle): the next key clears `ws.message` but does not
-  // publish, so the status bar keeps showing the stale message while the person types into the pane
-  // (until something else publishes). Fix: `if (ws.message && ws.mode !== 'prefix') ws.say(undefined);`
   it('a message goes away with the next key typed into the pane', async () => {
     const t = await setup();
     t.type(CTRL_A, 'w');
-    expect(t.ws.getView().message).toBe('w is not bound. ctrl+a ? lists the keys.');
+    expect(t.ws.getView().message).toBe('ctrl+a w is not bound. ctrl+a ? lists the keys.');
     t.type('k');
     expect(t.input()).toBe('k');
     expect(t.ws.getView().message).toBeUndefined();
@@ -133,7 +129,7 @@ describe('InputRouter: the prefix', () => {
 
   it('prefix twice sends one literal ctrl-a to the focused pane', async () => {
     const t = await setup();
-    t.ws.focusIndex(1);
+    focus(t.ws, 1);
     t.type(CTRL_A, CTRL_A);
     expect(t.input(1)).toBe(CTRL_A);
     expect(t.input(0)).toBe('');
@@ -162,11 +158,11 @@ describe('InputRouter: the prefix', () => {
   it('prefix+a focuses the agent that has waited longest', async () => {
     const t = await setup(['a', 'b', 'c']);
     const [, b, c] = t.ws.panes;
-    t.ws.agentMessage(c.id, { t: 'status', status: 'approval' });
-    t.ws.agentMessage(b.id, { t: 'status', status: 'approval' });
+    t.ws.dispatch({ t: 'agent', pane: c.id, message: { t: 'status', status: 'approval' } });
+    t.ws.dispatch({ t: 'agent', pane: b.id, message: { t: 'status', status: 'approval' } });
     t.type(CTRL_A, 'a');
     expect(t.ws.focused?.name).toBe('c');
-    t.ws.agentMessage(c.id, { t: 'status', status: 'thinking' });
+    t.ws.dispatch({ t: 'agent', pane: c.id, message: { t: 'status', status: 'thinking' } });
     t.type(CTRL_A, 'a');
     expect(t.ws.focused?.name).toBe('b');
   });
@@ -207,7 +203,7 @@ describe('InputRouter: the prefix', () => {
   });
 });
 
-describe('InputRouter: dialogs', () => {
+describe('Keys: dialogs', () => {
   it('close: n keeps the pane, y removes it and kills it', async () => {
     // Each fake pty stands for a real process in a session of its own (as node-pty makes), so the kill is real.
     const children: ChildProcess[] = [];
@@ -217,7 +213,7 @@ describe('InputRouter: dialogs', () => {
       return child.pid;
     });
     try {
-      t.ws.focusIndex(1);
+      focus(t.ws, 1);
       t.type(CTRL_A, 'x');
       expect(t.ws.getView().dialog).toMatchObject({ kind: 'confirm', action: 'close' });
       t.type('hello'); // other keys do nothing while the dialog is open
@@ -236,8 +232,9 @@ describe('InputRouter: dialogs', () => {
     }
   });
 
-  it('quit: asks while panes run, and y emits quit', async () => {
+  it('quit: asks while an agent is busy, and y emits quit', async () => {
     const t = await setup();
+    t.ws.dispatch({ t: 'reading', pane: t.ws.panes[0].id, reading: { state: 'busy', source: 'screen', reason: 'test' } });
     t.type(CTRL_A, 'q');
     expect(t.ws.getView().dialog).toMatchObject({ kind: 'confirm', action: 'quit' });
     t.type('\x1b');
@@ -290,7 +287,7 @@ describe('InputRouter: dialogs', () => {
   });
 });
 
-describe('InputRouter: scroll mode', () => {
+describe('Keys: scroll mode', () => {
   async function withHistory(): ReturnType<typeof setup> {
     const t = await setup(['a'], { cols: 40, rows: 13 });
     const pane = t.ws.panes[0];

@@ -1,0 +1,152 @@
+/**
+ * Builds a running workspace from its parts: the agents' channel (IPC), the shared context, the MCP
+ * server for external CLIs, session memory, and the Workspace itself, each subscribed to the
+ * workspace's domain events. The same composition serves the workspace in this process and the
+ * workspace server; only the terminals in front of it differ.
+ *
+ * Lifetime: `close()` stops every pane's processes (TERM, then KILL after the grace period) and then
+ * the services, in the order that loses nothing (the store last, so the final records land).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Keymap } from '../config/keymap.js';
+import { ContextFile } from '../context/context-file.js';
+import { ContextService } from '../context/service.js';
+import { IpcServer } from '../ipc/server.js';
+import { workspaceMcpHost } from '../mcp/host.js';
+import { startMcpServer, type McpServerHandle } from '../mcp/server.js';
+import type { MemoryService } from '../store/memory-service.js';
+import { closeOnExecAll } from '../terminal/native.js';
+import { installReaper, Reaper } from '../terminal/reaper.js';
+import { log } from '../util/log.js';
+import type { LayoutMode } from '../workspace/layout.js';
+import { PRESETS, type PaneSpec } from '../workspace/presets.js';
+import { likelyWriter, Workspace, type PickerOption } from '../workspace/workspace.js';
+
+export interface ComposeOptions {
+  projectDir: string;
+  specs: PaneSpec[];
+  layout: LayoutMode;
+  cols: number;
+  rows: number;
+  keymap: Keymap;
+  presets: PickerOption[];
+  makeSpec: (preset: string) => PaneSpec | string;
+  /** The config's watch.ignore. */
+  ignore: readonly string[];
+  /** Session memory: records the session, restores resumed agents, answers memory searches. */
+  memory?: MemoryService;
+  /** The store's folder, where the shared context is also kept as a file for agents without MCP. */
+  storeDir?: string;
+  /** Extra environment for every built-in agent (theme; the demo server's URL and key). */
+  agentEnv?: Record<string, string>;
+  /** First instructions sent to built-in agents once they connect (the --demo tour). */
+  firstInstructions?: Record<string, string>;
+  /** When an agent starts waiting for the person (config `attention`). */
+  attention?: { bell: boolean; command?: string };
+  /** Usage figures are made up (the offline demo). */
+  simulated?: boolean;
+}
+
+export interface Composed {
+  ws: Workspace;
+  context: ContextService;
+  close(graceMs?: number): Promise<void>;
+}
+
+/** What every program other than a built-in agent gets to find the shared context. */
+function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contextFile: ContextFile | undefined) {
+  const env: Record<string, string> = { AGENTS_AGENT_NAME: spec.name };
+  if (contextFile) env.AGENTS_CONTEXT_FILE = contextFile.path;
+  // The MCP address and token go to agent CLIs only: a shell would hand them to everything it runs.
+  const agentCli = spec.preset !== undefined && spec.preset !== 'shell';
+  if (!mcp || !agentCli) return { env, args: [] };
+  const token = mcp.tokenFor(spec.name);
+  Object.assign(env, { AGENTS_MCP_URL: mcp.url, AGENTS_MCP_TOKEN: token });
+  const preset = spec.preset ? PRESETS[spec.preset] : undefined;
+  const given = preset?.mcp?.({ url: mcp.url, token, privateFile: (name, content) => mcp.privateFile(`${spec.name}-${name}`, content) });
+  return { env: { ...env, ...given?.env }, args: given?.args ?? [] };
+}
+
+/** Runs the config's attention.command for a pane that started waiting (never blocking, never failing the workspace). */
+function attentionCommand(command: string, name: string, reaper: Reaper): void {
+  try {
+    // Nothing of ours (pty masters above all) goes to it; its session ends with the workspace's panes.
+    closeOnExecAll();
+    const child = spawn('/bin/sh', ['-c', command], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, AGENTS_ATTENTION_AGENT: name, AGENTS_ATTENTION_STATE: 'waiting' },
+    });
+    child.on('error', (err) => log(`attention command failed: ${err.message}`));
+    if (child.pid) reaper.track(child.pid);
+    child.on('exit', () => reaper.forget(child.pid ?? 0));
+    child.unref();
+  } catch (err) {
+    log(`attention command failed: ${(err as Error).message}`);
+  }
+}
+
+export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
+  const ipc = await IpcServer.start();
+  const context = new ContextService({ root: o.projectDir, ignore: o.ignore, send: (id, m) => ipc.send(id, m) });
+  // Watching starts in the background: the panes do not wait for the initial crawl.
+  void context.start();
+  const mcp = await startMcpServer({}).catch((err: Error) => {
+    log(`MCP server did not start: ${err.message}`);
+    return undefined;
+  });
+  const contextFile = o.storeDir ? new ContextFile(join(o.storeDir, 'context.md'), context, o.projectDir) : undefined;
+  // Before the panes start: each reports its session to the reaper, which ends them all should this
+  // process die without stopping them (kill -9 included).
+  const reaper = new Reaper();
+  installReaper(reaper);
+
+  const ws = new Workspace({
+    specs: o.specs,
+    layout: o.layout,
+    cols: o.cols,
+    rows: o.rows,
+    keymap: o.keymap,
+    presets: o.presets,
+    makeSpec: o.makeSpec,
+    agents: { env: (id) => ({ ...o.agentEnv, ...ipc.envFor(id) }), send: (id, m) => ipc.send(id, m) },
+    context,
+    external: (spec) => externalAccess(spec, mcp, contextFile),
+    firstInstructions: o.firstInstructions,
+    simulated: o.simulated,
+  });
+  ipc.on('message', (pane, message) => ws.dispatch({ t: 'agent', pane, message }));
+  const unfollow = [context.follow(ws, () => likelyWriter(ws))];
+  if (o.memory) {
+    unfollow.push(o.memory.follow(ws));
+    o.memory.recordFeed(context.feed);
+    // A CLI's conversation id is worth keeping once there is a conversation behind it.
+    const memory = o.memory;
+    ws.on('conversation', (pane) => pane.spec.conversation && memory.rememberConversation(pane.name, pane.spec.conversation.id));
+  } else {
+    ws.on('agent', (e) => e.message.t === 'search' && e.reply({ t: 'search_results', id: e.message.id, hits: [], available: false }));
+  }
+  const command = o.attention?.command;
+  if (command) ws.on('attention', (pane) => attentionCommand(command, pane.name, reaper));
+  mcp?.serve(workspaceMcpHost(ws, context));
+  ws.start();
+  reaper.startSoon();
+
+  return {
+    ws,
+    context,
+    async close(graceMs) {
+      await ws.shutdown(graceMs);
+      // What outlived its pane (a job that ignored HUP after its shell exited) is the reaper's.
+      void reaper.close();
+      installReaper(undefined);
+      for (const u of unfollow) u();
+      await ipc.close();
+      await mcp?.close();
+      contextFile?.close();
+      await context.close();
+      await o.memory?.close();
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * A terminal attached to a workspace server: the person's keys and its size go to the server, the
+ * server's frames come back and are written as they are. The client draws nothing of its own except
+ * a "starting" screen, and owns only its terminal's modes (alternate screen, raw input, bracketed
+ * paste, mouse), which it restores however it ends.
+ *
+ * Invariants:
+ * - the terminal is restored before anything is printed and before the process exits;
+ * - losing the terminal (SIGHUP, SIGTERM) only detaches: the workspace and its agents go on;
+ * - a server that goes away without saying goodbye is reported as stopped, with how to resume.
+ *
+ * Imports only Node and the small protocol module, so attaching is fast.
+ */
+import { connect, type Socket } from 'node:net';
+import { ScreenMode } from '../render/screen-mode.js';
+import { printable } from '../util/safe-text.js';
+import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, WelcomeSchema, type Bye, type Info } from '../server/protocol.js';
+
+/** A frame from the server is a screen's worth of bytes at most; a full redraw of a big terminal is well under this. */
+const OUTPUT_LIMIT = 64 * 1024 * 1024;
+
+export interface AttachOptions {
+  path: string;
+  version: string;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** The terminal already shows the "starting" screen (the alternate screen is on). */
+  started?: boolean;
+}
+
+export type AttachResult = { code: number };
+
+function hello(want: 'attach' | 'info' | 'stop', version: string, cols = 80, rows = 24): Buffer {
+  return frame('hello', { protocol: PROTOCOL_VERSION, version, want, cols, rows, pid: process.pid });
+}
+
+/** Connects, or resolves undefined when nobody listens there (no server, or a stale socket). */
+export function dial(path: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => resolve(s));
+    s.once('error', () => resolve(undefined));
+  });
+}
+
+/** Asks a server for its status (`agents ls`); undefined when it does not answer. */
+export async function query(path: string, version: string, want: 'info' | 'stop' = 'info', timeoutMs = 3000): Promise<{ info?: Info; bye?: Bye; refused?: string } | undefined> {
+  const s = await dial(path);
+  if (!s) return undefined;
+  return new Promise((resolve) => {
+    const reader = new FrameReader(1024 * 1024);
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(undefined);
+    }, timeoutMs);
+    const done = (r: { info?: Info; bye?: Bye; refused?: string } | undefined) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(r);
+    };
+    s.on('data', (chunk: Buffer) => {
+      try {
+        for (const f of reader.push(chunk)) {
+          if (f.type === 'info') return done({ info: parseBody(InfoSchema, f.body) });
+          if (f.type === 'bye') return done({ bye: parseBody(ByeSchema, f.body) });
+          if (f.type === 'refuse') return done({ refused: parseBody(RefuseSchema, f.body)?.message ?? 'refused' });
+        }
+      } catch {
+        done(undefined);
+      }
+    });
+    s.on('error', () => done(undefined));
+    s.on('close', () => done(undefined));
+    s.write(hello(want, version));
+  });
+}
+
+/** Shows something at once while the workspace starts: the person's screen is taken over, with a word on it. */
+export function startingScreen(stdout: NodeJS.WriteStream, what: string): ScreenMode {
+  const screen = new ScreenMode(process.stdin, (s) => stdout.write(s));
+  screen.enter();
+  const cols = stdout.columns || 80;
+  const rows = stdout.rows || 24;
+  const text = what.slice(0, cols);
+  stdout.write(`\x1b[${Math.max(1, Math.floor(rows / 2))};${Math.max(1, Math.floor((cols - text.length) / 2) + 1)}H\x1b[2m${text}\x1b[0m`);
+  return screen;
+}
+
+export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) => o.stdout.write(s))): Promise<AttachResult> {
+  const { stdin, stdout } = o;
+  return new Promise((resolve) => {
+    let socket: Socket | undefined;
+    let ended = false;
+    const reader = new FrameReader(OUTPUT_LIMIT);
+    const size = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+
+    const finish = (code: number, message?: string, toStderr = false) => {
+      if (ended) return;
+      ended = true;
+      stdin.off('data', onKeys);
+      stdout.off('resize', onResize);
+      for (const [sig, h] of handlers) process.off(sig, h);
+      socket?.destroy();
+      screen.restore();
+      // The server's words quote paths and errors: shown escaped, never obeyed by the terminal.
+      if (message) (toStderr ? o.stderr : stdout).write(`${printable(message.trimEnd(), { newlines: true })}\n`);
+      resolve({ code });
+    };
+    // Keys typed while the workspace starts are kept and sent once it takes them.
+    let early: Buffer[] | undefined = [];
+    const onKeys = (chunk: Buffer) => {
+      if (early) early.push(chunk);
+      else socket?.write(frame('input', chunk));
+    };
+    stdin.on('data', onKeys);
+    const onResize = () => socket?.write(frame('resize', size()));
+    // The terminal went away, or someone asked this client to stop: the workspace goes on without it.
+    const handlers: Array<[NodeJS.Signals, () => void]> = (['SIGHUP', 'SIGTERM', 'SIGINT'] as const).map((sig) => [sig, () => finish(0)]);
+    for (const [sig, h] of handlers) process.on(sig, h);
+
+    void dial(o.path).then((s) => {
+      if (!s) return finish(1, `agents: the workspace server is not answering at ${o.path}.`, true);
+      socket = s;
+      s.on('data', (chunk: Buffer) => {
+        let frames;
+        try {
+          frames = reader.push(chunk);
+        } catch (err) {
+          return finish(1, `agents: the workspace server sent something this client cannot read (${(err as Error).message}).`, true);
+        }
+        for (const f of frames) {
+          if (f.type === 'output') {
+            // A terminal slower than the workspace: stop reading until it caught up (the server skips frames meanwhile).
+            if (!stdout.write(f.body)) {
+              s.pause();
+              stdout.once('drain', () => s.resume());
+            }
+          } else if (f.type === 'welcome') {
+            if (!parseBody(WelcomeSchema, f.body)) return finish(1, 'agents: the workspace server answered with something unexpected.', true);
+            const w = parseBody(WelcomeSchema, f.body)!;
+            if (!o.started) screen.enter({ mouse: w.mouse });
+            else if (w.mouse) stdout.write('\x1b[?1000h\x1b[?1006h');
+            stdin.setRawMode?.(true);
+            stdin.resume();
+            for (const chunk of early ?? []) s.write(frame('input', chunk));
+            early = undefined;
+            stdout.on('resize', onResize);
+          } else if (f.type === 'refuse') {
+            return finish(2, `agents: ${parseBody(RefuseSchema, f.body)?.message ?? 'the workspace server refused this terminal'}`, true);
+          } else if (f.type === 'bye') {
+            const bye = parseBody(ByeSchema, f.body);
+            return finish(bye?.reason === 'crashed' ? 1 : 0, bye?.message, bye?.reason === 'crashed');
+          }
+        }
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => finish(1, 'agents: the workspace server stopped unexpectedly. Its panes were stopped; agents --continue resumes the session.', true));
+      s.write(hello('attach', o.version, size().cols, size().rows));
+    });
+  });
+}

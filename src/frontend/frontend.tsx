@@ -1,0 +1,259 @@
+/**
+ * The workspace as terminals see it: the chrome drawn by Ink, pane interiors composed over it by the
+ * Renderer, and any number of attached terminals (the one the workspace runs in, or clients of the
+ * workspace server) whose keys go into the workspace's dispatch.
+ *
+ * Ink renders the chrome into a virtual stdout in debug mode (each write is one whole frame, and
+ * Ink's CI detection cannot swallow it); a ChromeScreen turns that frame into cells; the Renderer
+ * lays pane interiors over it and is the only writer to the terminals.
+ *
+ * Invariants:
+ * - the layout follows the size of the terminal that was active last (its input or its resize);
+ *   the others see it clipped or padded (renderer.ts);
+ * - each terminal has its own key decoder, so a sequence split across reads of one terminal is
+ *   never glued to another terminal's keys;
+ * - with no terminal attached nothing is composed or written.
+ */
+import { PassThrough, Writable } from 'node:stream';
+import { render, type Instance } from 'ink';
+import type { Keymap } from '../config/keymap.js';
+import type { Theme } from '../config/theme.js';
+import { Renderer, type Output, type Scene } from '../render/renderer.js';
+import { ChromeScreen } from '../terminal/chrome-screen.js';
+import { InputTokenizer } from '../terminal/input.js';
+import { App } from '../ui/App.js';
+import type { UiEnv } from '../ui/context.js';
+import { dialogRect } from '../workspace/geometry.js';
+import { helpSections } from '../workspace/help.js';
+import type { Workspace } from '../workspace/workspace.js';
+
+/** How long after a keystroke a pane's output counts as its echo and is drawn at once. */
+const ECHO_WINDOW_MS = 100;
+/** A key sequence cut off at the end of a read is completed by the next one; if none comes, it was keys. */
+const KEY_FLUSH_MS = 50;
+
+/** A terminal the workspace draws to and reads keys from. */
+export interface TerminalLink extends Output {
+  /** Rings the terminal's bell (between frames). */
+  bell(): void;
+  /** Lets the terminal go on prefix+d (a client of the workspace server); absent when it cannot leave. */
+  detach?(): void;
+}
+
+/** What the caller feeds into an attached terminal's side of the workspace. */
+export interface Attachment {
+  /** Bytes the person typed in that terminal. */
+  input(chunk: string): void;
+  /** That terminal changed size. */
+  resized(): void;
+  detach(): void;
+}
+
+export interface FrontendOptions {
+  workspace: Workspace;
+  theme: Theme;
+  keymap: Keymap;
+  /** Ring the bell when an agent starts waiting for the person (config attention.bell). */
+  bell?: boolean;
+}
+
+export class Frontend {
+  readonly renderer: Renderer;
+  private readonly chrome: ChromeScreen;
+  private readonly ink: Instance;
+  private readonly virtual: Writable & { columns: number; rows: number };
+  private readonly links = new Set<TerminalLink>();
+  private cols: number;
+  private rows: number;
+  private lastKeyAt = 0;
+  private stopped = false;
+  /** The terminal whose keys are being handled right now (prefix+d detaches that one). */
+  private active: TerminalLink | undefined;
+  /** Ink's listeners: told of changes only while a terminal is attached (nothing is drawn for nobody). */
+  private uiListeners = new Set<() => void>();
+  /** Changes went by while nobody was attached: the chrome is behind the workspace. */
+  private chromeStale = false;
+  /** Terminals that attached while the chrome was behind: drawn to once it caught up. */
+  private waiting: TerminalLink[] = [];
+  private waitTimer: NodeJS.Timeout | undefined;
+
+  constructor(private o: FrontendOptions) {
+    const ws = o.workspace;
+    ({ cols: this.cols, rows: this.rows } = ws.getView());
+    this.renderer = new Renderer(undefined, () => this.scene(), this.cols, this.rows);
+    this.chrome = new ChromeScreen(this.cols, this.rows, () => {
+      this.renderer.setChrome(this.chrome.grid);
+      this.showWaiting();
+    });
+    ws.on('dirty', this.onDirty);
+    ws.on('change', this.onChange);
+    ws.on('typed', this.onTyped);
+    ws.on('attention', this.onAttention);
+    ws.on('detach', this.onDetach);
+
+    // Ink's stdout: a sink that hands each whole frame to the chrome emulator.
+    const chrome = this.chrome;
+    this.virtual = Object.assign(
+      new Writable({
+        write(chunk, _enc, done) {
+          chrome.setFrame(String(chunk));
+          done();
+        },
+      }),
+      { columns: this.cols, rows: this.rows, isTTY: false },
+    );
+    const fakeStdin = Object.assign(new PassThrough(), { isTTY: false });
+    const prefix = o.keymap.bindingsOf('prefix.send')[0] ?? 'ctrl+a';
+    const env: UiEnv = {
+      store: {
+        subscribe: (cb) => {
+          this.uiListeners.add(cb);
+          return () => this.uiListeners.delete(cb);
+        },
+        getView: ws.getView,
+      },
+      theme: o.theme,
+      help: helpSections(o.keymap),
+      prefix: prefix === 'prefix' ? 'the prefix' : prefix,
+      key: (command) => o.keymap.bindingsOf(command as never)[0] ?? '?',
+    };
+    // Ink's types want a full tty stream; the sink gives it what it reads (columns, rows, write).
+    this.ink = render(<App env={env} />, { stdout: this.virtual as unknown as NodeJS.WriteStream, stdin: fakeStdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
+  }
+
+  private scene(): Scene {
+    const ws = this.o.workspace;
+    const view = ws.getView();
+    let cursor: Scene['cursor'];
+    const visible = ws.visible();
+    const f = visible.find((v) => v.pane === ws.focused);
+    if (f && !view.dialog && view.mode !== 'scroll') {
+      const c = f.pane.cursor();
+      if (c && c.x < f.inner.width && c.y < f.inner.height) cursor = { x: f.inner.x + c.x, y: f.inner.y + c.y };
+    }
+    return {
+      panes: visible.map(({ pane, inner }) => ({
+        get dirty() {
+          return pane.dirty;
+        },
+        focused: pane === ws.focused,
+        inner,
+        paint: (g, r, skip) => pane.paint(g, r, skip),
+      })),
+      overlays: view.dialog ? [dialogRect(view.dialog, view.cols, view.rows)] : [],
+      cursor,
+    };
+  }
+
+  private onDirty = (pane: unknown) => {
+    this.renderer.request(pane === this.o.workspace.focused && performance.now() - this.lastKeyAt < ECHO_WINDOW_MS);
+  };
+
+  private onTyped = () => {
+    this.lastKeyAt = performance.now();
+  };
+
+  private onDetach = () => {
+    const t = this.active;
+    if (t?.detach) t.detach();
+    else this.o.workspace.dispatch({ t: 'say', text: 'this terminal runs the workspace itself: there is nothing to detach from (AGENTS_SERVER=0)' });
+  };
+
+  private onAttention = () => {
+    // The bell goes between frames (a BEL inside synchronized output is still just a BEL).
+    if (this.o.bell !== false) for (const t of this.links) t.bell();
+  };
+
+  /** The workspace published: follow its size, then draw. */
+  private onChange = () => {
+    if (this.links.size === 0) {
+      this.chromeStale = true;
+      return;
+    }
+    this.chromeStale = false;
+    for (const l of [...this.uiListeners]) l();
+    const { cols, rows } = this.o.workspace.getView();
+    if (cols !== this.cols || rows !== this.rows) {
+      this.cols = cols;
+      this.rows = rows;
+      this.virtual.columns = cols;
+      this.virtual.rows = rows;
+      this.chrome.resize(cols, rows);
+      this.renderer.resize(cols, rows);
+    }
+    this.renderer.request();
+  };
+
+  get attached(): number {
+    return this.links.size;
+  }
+
+  /** Starts drawing to `t` and taking its keys; the layout takes its size. */
+  /** Draws to the terminals that waited for the chrome to catch up. */
+  private showWaiting(): void {
+    clearTimeout(this.waitTimer);
+    for (const t of this.waiting.splice(0)) if (this.links.has(t)) this.renderer.attach(t);
+  }
+
+  attach(t: TerminalLink): Attachment {
+    this.links.add(t);
+    if (this.chromeStale) {
+      // Its first frame would show the chrome as it was when the last terminal left (a mode, a
+      // message): wait for Ink to draw the present one, or a moment at most if nothing changed.
+      this.waiting.push(t);
+      clearTimeout(this.waitTimer);
+      this.waitTimer = setTimeout(() => this.showWaiting(), 150);
+    } else this.renderer.attach(t);
+    const ws = this.o.workspace;
+    // Also catches the chrome up: nothing was drawn while nobody looked.
+    ws.dispatch({ t: 'clients', count: this.links.size });
+    const tokenizer = new InputTokenizer();
+    let flushTimer: NodeJS.Timeout | undefined;
+    const keys = (events: ReturnType<InputTokenizer['push']>) => {
+      this.active = t;
+      try {
+        for (const ev of events) ws.dispatch({ t: 'key', ev });
+      } finally {
+        this.active = undefined;
+      }
+    };
+    const follow = () => {
+      if (t.cols !== this.cols || t.rows !== this.rows) ws.dispatch({ t: 'resize', cols: t.cols, rows: t.rows });
+    };
+    follow();
+    return {
+      input: (chunk) => {
+        if (this.stopped) return;
+        clearTimeout(flushTimer);
+        follow();
+        keys(tokenizer.push(chunk));
+        if (tokenizer.hasPending) flushTimer = setTimeout(() => keys(tokenizer.flush()), KEY_FLUSH_MS);
+      },
+      resized: () => {
+        follow();
+        this.renderer.refresh(t);
+      },
+      detach: () => {
+        clearTimeout(flushTimer);
+        this.waiting = this.waiting.filter((w) => w !== t);
+        if (!this.links.delete(t)) return;
+        this.renderer.detach(t);
+        if (!this.stopped) ws.dispatch({ t: 'clients', count: this.links.size });
+      },
+    };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.waitTimer);
+    const ws = this.o.workspace;
+    ws.off('dirty', this.onDirty);
+    ws.off('change', this.onChange);
+    ws.off('typed', this.onTyped);
+    ws.off('attention', this.onAttention);
+    ws.off('detach', this.onDetach);
+    this.renderer.stop();
+    this.ink.unmount();
+    this.chrome.dispose();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The workspace server <-> terminal client protocol, over the server's unix socket. Frames are
+ * binary so terminal bytes pass untouched (JSON would escape every ESC): one byte of type, four of
+ * length (big-endian), then the payload. Control messages carry JSON, checked with zod on arrival;
+ * `input` (keys, client to server) and `output` (screen bytes, server to client) carry raw UTF-8.
+ *
+ * A connection starts with the client's `hello` (its protocol and program version, its terminal
+ * size, what it wants: attach, a status query, or a stop); the server answers `welcome` or
+ * `refuse` (another version: a clear message instead of garbage). It ends with `bye` saying why.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+export const FRAME = {
+  hello: 1,
+  input: 2,
+  resize: 3,
+  detach: 4,
+  welcome: 16,
+  refuse: 17,
+  output: 18,
+  bye: 19,
+  info: 20,
+} as const;
+export type FrameType = keyof typeof FRAME;
+const NAME_OF = new Map<number, FrameType>(Object.entries(FRAME).map(([k, v]) => [v, k as FrameType]));
+
+export const HelloSchema = z.object({
+  protocol: z.number().int(),
+  version: z.string().max(50),
+  want: z.enum(['attach', 'info', 'stop']),
+  cols: z.number().int().min(1).max(2000),
+  rows: z.number().int().min(1).max(1000),
+  pid: z.number().int(),
+});
+export type Hello = z.infer<typeof HelloSchema>;
+
+export const ResizeSchema = z.object({ cols: z.number().int().min(1).max(2000), rows: z.number().int().min(1).max(1000) });
+
+export const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean() });
+export const RefuseSchema = z.object({ message: z.string() });
+export const ByeSchema = z.object({ reason: z.enum(['detached', 'quit', 'stopped', 'crashed', 'replaced']), message: z.string() });
+export type Bye = z.infer<typeof ByeSchema>;
+
+export const InfoSchema = z.object({
+  id: z.string(),
+  project: z.string(),
+  pid: z.number().int(),
+  version: z.string(),
+  since: z.number(),
+  clients: z.number().int(),
+  cost: z.number(),
+  priced: z.boolean(),
+  simulated: z.boolean().optional(),
+  panes: z.array(z.object({ name: z.string(), status: z.string() })),
+});
+export type Info = z.infer<typeof InfoSchema>;
+
+export function frame(type: FrameType, payload: string | Buffer | object = ''): Buffer {
+  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
+  const head = Buffer.allocUnsafe(5);
+  head[0] = FRAME[type];
+  head.writeUInt32BE(body.length, 1);
+  return Buffer.concat([head, body]);
+}
+
+export class FrameError extends Error {
+  readonly kind = 'frame' as const;
+}
+
+/**
+ * Splits a byte stream into frames. `limit` caps one frame's payload (it may be raised once the peer
+ * is known, e.g. after a valid hello); a bigger or unknown frame is an error, and the connection is
+ * to be dropped.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(public limit: number) {}
+
+  push(chunk: Buffer): Array<{ type: FrameType; body: Buffer }> {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    const out: Array<{ type: FrameType; body: Buffer }> = [];
+    let buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    let at = 0;
+    while (buf.length - at >= 5) {
+      const type = NAME_OF.get(buf[at]);
+      if (!type) throw new FrameError(`unknown frame type ${buf[at]}`);
+      const len = buf.readUInt32BE(at + 1);
+      if (len > this.limit) throw new FrameError(`a ${type} frame of ${len} bytes is over the limit of ${this.limit}`);
+      if (buf.length - at - 5 < len) break;
+      out.push({ type, body: buf.subarray(at + 5, at + 5 + len) });
+      at += 5 + len;
+    }
+    buf = buf.subarray(at);
+    this.chunks = buf.length ? [buf] : [];
+    this.size = buf.length;
+    return out;
+  }
+
+  /** Bytes held waiting for the rest of a frame. */
+  get pending(): number {
+    return this.size;
+  }
+}
+
+/** A JSON payload checked against its schema; undefined when it is not. */
+export function parseBody<T>(schema: z.ZodType<T>, body: Buffer): T | undefined {
+  try {
+    const r = schema.safeParse(JSON.parse(body.toString('utf8')));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

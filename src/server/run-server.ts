@@ -1,0 +1,92 @@
+/**
+ * Runs a composed workspace as a server: no terminal of its own, terminals attach over its socket.
+ * It lives until the workspace quits (prefix+q, the last pane closing, `agents stop`, SIGTERM),
+ * whatever happens to the terminals; on the way out every attached terminal gets a goodbye.
+ *
+ * Lifetime: the server is started in a session of its own (no controlling terminal, so a closed
+ * terminal sends it nothing); its panes' processes die with it however it dies (the reaper).
+ */
+import { writeFileSync } from 'node:fs';
+import type { Keymap } from '../config/keymap.js';
+import type { Theme } from '../config/theme.js';
+import { Frontend } from '../frontend/frontend.js';
+import { log, routeConsoleToLog, writeCrashReport } from '../util/log.js';
+import type { Composed } from '../cli/compose.js';
+import type { WorkspaceServer } from './server.js';
+
+export interface ServeOptions {
+  theme: Theme;
+  keymap: Keymap;
+  mouse?: boolean;
+  bell?: boolean;
+  notice?: string;
+  /** Listening already (claimed before the workspace was built). */
+  server: WorkspaceServer;
+  id: string;
+  project: string;
+  /** Said to every terminal when the workspace ends (e.g. where the demo project is kept). */
+  farewell?: string;
+  /** The server is listening: the terminal that started it may attach. */
+  onReady(): void;
+}
+
+export async function runServer(composed: Composed, o: ServeOptions): Promise<void> {
+  const { ws } = composed;
+  routeConsoleToLog();
+
+  const frontend = new Frontend({ workspace: ws, theme: o.theme, keymap: o.keymap, bell: o.bell });
+  let stopping: Promise<void> | undefined;
+  let ended = () => {};
+  const over = new Promise<void>((resolve) => (ended = resolve));
+  const { server } = o;
+  server.serve({
+    mouse: o.mouse !== false,
+    frontend,
+    info: () => {
+      const v = ws.getView();
+      return {
+        cost: v.totals.cost,
+        priced: v.totals.priced,
+        simulated: v.totals.simulated,
+        panes: ws.panes.map((p) => ({ name: p.name, status: p.activity ? p.activity.state : p.status.kind })),
+      };
+    },
+    stop: () => void finish('stopped'),
+  });
+  if (o.notice) ws.dispatch({ t: 'say', text: o.notice });
+  log(`server: workspace ${o.id} for ${o.project} is up`);
+
+  const finish = (reason: 'quit' | 'stopped'): Promise<void> => {
+    stopping ??= (async () => {
+      const said = reason === 'quit' ? 'The workspace has ended; its session is saved (agents --continue resumes it).' : 'The workspace was stopped; its session is saved (agents --continue resumes it).';
+      server.byeAll({ reason, message: [said, o.farewell].filter(Boolean).join('\n') });
+      const statsFile = process.env.AGENTS_BENCH_STATS;
+      if (statsFile) writeFileSync(statsFile, JSON.stringify({ ...frontend.renderer.stats, cpu: process.cpuUsage(), rss: process.memoryUsage().rss }));
+      try {
+        await composed.close(1500);
+      } finally {
+        frontend.stop();
+        await server.close();
+        ended();
+      }
+    })();
+    return stopping;
+  };
+
+  const crash = (err: unknown) => {
+    ws.killAllNow();
+    const file = writeCrashReport(err);
+    server.byeAll({ reason: 'crashed', message: `agents: the workspace server failed: ${err instanceof Error ? err.message : String(err)}${file ? `\nDetails: ${file}` : ''}\nagents --continue resumes the session.` });
+    // The goodbyes are written before the process goes.
+    setTimeout(() => process.exit(70), 100);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => void finish('stopped'));
+  // No terminal belongs to the server: a hang-up is not for it.
+  process.on('SIGHUP', () => log('server: SIGHUP ignored (the server has no terminal)'));
+
+  ws.on('quit', () => void finish('quit'));
+  o.onReady();
+  await over;
+}

@@ -1,0 +1,94 @@
+/**
+ * What goes into the workspace and what comes out of it, as data.
+ *
+ * In: every change to the workspace's state is a `WorkspaceInput` handed to `Workspace.dispatch`:
+ * keys and commands from a person, agent reports from the IPC channel, process starts and exits,
+ * screen readings, timers, and the outcomes of the workspace's own asynchronous steps (an interrupt
+ * confirmed, an instruction not delivered). Nothing else writes the workspace's state.
+ *
+ * Out: typed domain events (`DomainEvents`) for whoever subscribes: the session store, the shared
+ * context, the renderer. The wiring never fans messages out by hand.
+ */
+import type { AgentMessage, UsageReport, WorkspaceMessage } from '../ipc/protocol.js';
+import type { KeyEvent } from '../terminal/input.js';
+import type { ProcessState } from '../terminal/pane-terminal.js';
+import type { CommandId } from '../config/keymap.js';
+import type { ActivitySource, ActivityState } from './activity.js';
+import type { PaneSpec } from './presets.js';
+import type { LayoutMode } from './layout.js';
+import type { Pane } from './pane.js';
+
+export type { AgentMessage, UsageReport, WorkspaceMessage };
+
+/** A named command with its argument (the pane number for `pane.focus`, 0-based). */
+export interface Command {
+  id: CommandId;
+  arg?: number;
+}
+
+/** A screen, process or guess reading of what a pane's program is doing (see activity.ts). */
+export interface Reading {
+  state: ActivityState;
+  source: ActivitySource;
+  reason: string;
+}
+
+export type WorkspaceInput =
+  // From a person (any attached terminal).
+  | { t: 'key'; ev: KeyEvent }
+  | { t: 'command'; command: Command }
+  | { t: 'resize'; cols: number; rows: number }
+  // From the world.
+  | { t: 'agent'; pane: number; message: AgentMessage }
+  | { t: 'process'; pane: number; state: ProcessState }
+  | { t: 'context' }
+  // The workspace's own steps and timers.
+  | { t: 'reading'; pane: number; reading: Reading }
+  | { t: 'notice'; pane: number; notice: string | undefined }
+  | { t: 'say'; text: string | undefined }
+  | { t: 'turn-started'; pane: number }
+  | { t: 'add-pane'; spec: PaneSpec }
+  /** A new pane from a preset (the picker, or an agent's request); a preset that cannot start is said. */
+  | { t: 'new-pane'; preset: string }
+  | { t: 'close-pane'; pane: number }
+  | { t: 'layout'; layout: LayoutMode }
+  /** How many terminals are attached (the workspace server's clients). */
+  | { t: 'clients'; count: number }
+  | { t: 'tick' }
+  | { t: 'quit' };
+
+/** A built-in agent's report, decoded once, with the way to answer it. */
+export interface AgentEvent {
+  pane: number;
+  name: string;
+  message: AgentMessage;
+  reply: (m: WorkspaceMessage) => void;
+}
+
+export interface DomainEvents {
+  /** The view changed: published once per dispatched input (or batch of readings). */
+  change: [];
+  /** A pane's screen changed. The hot path: emitted per parsed batch of output, never through dispatch. */
+  dirty: [Pane];
+  /** The person's keys went to the focused pane: its echo is worth drawing at once. */
+  typed: [];
+  /** A built-in agent reported something. */
+  agent: [AgentEvent];
+  /** An agent started waiting for the person. */
+  attention: [Pane];
+  /** A CLI's own conversation id now has a conversation behind it (worth resuming). */
+  conversation: [Pane];
+  /** A pane was added (after the initial set) or closed. */
+  'pane-added': [Pane];
+  'pane-closed': [Pane];
+  /** The person (or the last pane closing) ended the workspace. */
+  quit: [];
+  /** The terminal whose keys are being handled asks to detach. */
+  detach: [];
+}
+
+/** What a subscriber to agent reports needs of the workspace: the session store and the shared context use it. */
+export interface AgentEventSource {
+  on(event: 'agent', listener: (e: AgentEvent) => void): unknown;
+  off(event: 'agent', listener: (e: AgentEvent) => void): unknown;
+}

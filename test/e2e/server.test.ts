@@ -1,0 +1,161 @@
+// The workspace server end to end, in real ptys: terminals attach and detach, agents go on without
+// them, several terminals share one workspace, and nothing outlives the server.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { query } from '../../src/client/attach.js';
+import { ensureRuntimeDir, socketPath, workspaceId } from '../../src/server/paths.js';
+import { BIN, Term, until } from '../helpers/term.js';
+import { alive, descendants } from '../helpers/procs.js';
+import { serverPid, servers, start, statusBar, type Run } from './setup.js';
+
+const run = promisify(execFile);
+
+/** A counter that prints once every 200 ms: the proof that work went on while nobody watched. */
+const COUNTER = `i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done`;
+
+function envOf(r: Run): Record<string, string | undefined> {
+  return { AGENTS_HOME: r.home, HOME: r.home, SHELL: '/bin/bash', PS1: '$ ', PROMPT_COMMAND: 'PS1="$ "', NO_COLOR: undefined };
+}
+
+/** Another terminal running `agents ARGS` in the same project. */
+function another(r: Run, args: string[], size = { cols: 120, rows: 30 }): Term {
+  return Term.agents(args, { ...size, cwd: r.project, env: envOf(r) });
+}
+
+/** `agents ARGS` without a terminal (ls, stop). */
+async function cli(r: Run, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(envOf(r))) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: r.project, env });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+const lastTick = (t: Term) => Math.max(0, ...[...t.text().matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
+
+describe('workspace server', () => {
+  it('prefix+d detaches: the terminal comes back at once, the agents go on, and attach shows them whole', async () => {
+    const r = start(['--cmd', COUNTER, 'shell']);
+    await r.t.waitFor('tick 3');
+    const server = await serverPid(r);
+    r.t.keys('C-a', 'd');
+    const exit = await r.t.exited;
+    expect(exit.exitCode).toBe(0);
+    expect(r.t.term.buffer.active.type).toBe('normal');
+    expect(r.t.text()).toContain('Detached from the workspace in');
+    expect(r.t.text()).toContain('agents attach comes back');
+    const before = lastTick(r.t);
+    // Nobody is watching: the counter still counts.
+    const again = another(r, ['attach']);
+    await again.waitFor((s) => /1 shell /.test(s) && /2 i0 /.test(s), { message: 'both panes' });
+    await again.waitFor(() => lastTick(again) > before + 2, { message: `counter past ${before + 2}` });
+    // Whole: both titles and the status bar are drawn, the server is the same one.
+    expect(statusBar(again)).toContain('NORMAL');
+    expect(await serverPid(r)).toBe(server);
+    again.kill('SIGKILL');
+  });
+
+  it('closing the terminal (SIGHUP to its client) leaves the server and the agents running', async () => {
+    const r = start(['--cmd', COUNTER]);
+    await r.t.waitFor('tick 2');
+    const server = await serverPid(r);
+    r.t.kill('SIGHUP');
+    await r.t.exited;
+    const info = await query(socketPath(ensureRuntimeDir({ AGENTS_HOME: r.home }), workspaceId(r.project)), (await import('./setup.js')).VERSION);
+    expect(info?.info?.panes).toEqual([{ name: 'i0', status: 'busy' }]);
+    expect(alive([server])).toEqual([server]);
+    expect(descendants(server).length).toBeGreaterThan(0);
+    const { stdout } = await cli(r, ['ls']);
+    expect(stdout).toContain(r.project);
+    expect(stdout).toContain('0 terminals attached');
+  });
+
+  it('two terminals see the same workspace and both follow a focus change; quit from one ends it and restores both', async () => {
+    const a = start(['shell', 'shell'], { cols: 120, rows: 30 });
+    await a.t.waitFor('2 shell-2');
+    const b = another(a, ['attach'], { cols: 120, rows: 30 });
+    await b.waitFor('2 terminals');
+    await a.t.waitFor('2 terminals');
+    a.t.keys('C-a', '2');
+    await a.t.waitFor(/NORMAL\s+2:shell-2/);
+    await b.waitFor(/NORMAL\s+2:shell-2/);
+    // The same screen, cell for cell, on both.
+    await until(() => a.t.text() === b.text(), { message: 'same screen' });
+    const server = await serverPid(a);
+    const pids = [server, ...descendants(server)];
+    b.keys('C-a', 'q');
+    expect((await b.exited).exitCode).toBe(0);
+    expect((await a.t.exited).exitCode).toBe(0);
+    for (const t of [a.t, b]) {
+      expect(t.term.buffer.active.type).toBe('normal');
+      expect(t.text()).toContain('The workspace has ended');
+    }
+    await until(() => alive(pids).length === 0, { message: `nothing left: ${alive(pids).join(' ')}` });
+  });
+
+  it('a terminal of another size sees the layout clipped or padded, and is told', async () => {
+    const a = start(['shell'], { cols: 100, rows: 24 });
+    await a.t.waitFor('1 shell');
+    const b = another(a, ['attach'], { cols: 120, rows: 30 });
+    await b.waitFor('1 shell');
+    // The layout follows the terminal that was active last (b attached last): a is the other one.
+    await a.t.waitFor('sized for another terminal (120×30)');
+    b.kill('SIGKILL');
+  });
+
+  it('agents ls lists it, agents stop stops it, and nothing is left', async () => {
+    const r = start(['--cmd', COUNTER]);
+    await r.t.waitFor('tick 2');
+    const server = await serverPid(r);
+    const pids = [server, ...descendants(server)];
+    const ls = await cli(r, ['ls']);
+    expect(ls.stdout).toMatch(new RegExp(`${workspaceId(r.project)}  ${r.project.replace(/[/.]/g, '\\$&')}`));
+    expect(ls.stdout).toContain('1 terminal attached');
+    const stop = await cli(r, ['stop']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain('Stopped the workspace in');
+    expect((await r.t.exited).exitCode).toBe(0);
+    expect(r.t.text()).toContain('The workspace was stopped');
+    await until(() => alive(pids).length === 0, { message: `nothing left: ${alive(pids).join(' ')}` });
+    expect(await servers(r.home)).toEqual([]);
+    expect((await cli(r, ['ls'])).stdout).toContain('No workspace is running');
+    expect((await cli(r, ['stop'])).code).toBe(2);
+  });
+
+  it('agents in a project whose workspace runs attaches to it instead of starting another', async () => {
+    const r = start(['--cmd', COUNTER]);
+    await r.t.waitFor('tick 2');
+    const server = await serverPid(r);
+    const again = another(r, []);
+    await again.waitFor('2 terminals');
+    expect(await servers(r.home)).toEqual([server]);
+    again.kill('SIGKILL');
+  });
+
+  it('a server killed outright: the terminal says so and how to resume', async () => {
+    const r = start(['--cmd', COUNTER]);
+    await r.t.waitFor('tick 2');
+    process.kill(await serverPid(r), 'SIGKILL');
+    const exit = await r.t.exited;
+    expect(exit.exitCode).toBe(1);
+    expect(r.t.term.buffer.active.type).toBe('normal');
+    await r.t.waitFor('the workspace server stopped unexpectedly');
+    expect(r.t.text()).toContain('agents --continue resumes the session');
+  });
+
+  it('a terminal of another version gets a clear message, not garbage', async () => {
+    const r = start(['--cmd', COUNTER]);
+    await r.t.waitFor('tick 1');
+    await serverPid(r);
+    const answer = await query(socketPath(ensureRuntimeDir({ AGENTS_HOME: r.home }), workspaceId(r.project)), '0.0.0-other');
+    expect(answer?.refused).toMatch(/^this workspace runs agents \S+; this is agents 0\.0\.0-other\. Use the same version, or stop it first \(agents stop [0-9a-f]{8}\)\.$/);
+  });
+});
