@@ -6,9 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/term.js';
 import { alive, descendants } from '../helpers/procs.js';
 import { seeded } from '../helpers/random.js';
-import { start, statusBar } from './setup.js';
+import { serverPid, start, statusBar, type Run } from './setup.js';
 
 const NO_KEY = { ANTHROPIC_API_KEY: undefined, ANTHROPIC_AUTH_TOKEN: undefined };
+
+/** The process that owns the panes: the workspace server, or with AGENTS_SERVER=0 the terminal's own. */
+const workspacePid = async (run: Run, local = false) => (local ? run.t.pid : serverPid(run));
 
 const comm = (pid: number) => {
   try {
@@ -57,12 +60,14 @@ const zombieChildren = (pid: number) => {
 
 describe('process isolation', () => {
   it('with 4 panes, the last one lists /proc/self/fd and finds only its terminal (and the listing itself)', async () => {
-    const { t } = start(['agent', 'shell', '--cmd', 'sleep 1000', '--cmd', 'ls -l /proc/self/fd; exec sleep 1001', '--layout', 'rows'], {
+    const run = start(['agent', 'shell', '--cmd', 'sleep 1000', '--cmd', 'ls -l /proc/self/fd; exec sleep 1001', '--layout', 'rows'], {
       cols: 200,
       rows: 60,
       env: NO_KEY,
     });
+    const { t } = run;
     await t.waitFor('NORMAL');
+    const ws = await workspacePid(run);
     await t.waitFor(/\b2 -> /);
     const listed = new Map([...t.text().matchAll(/ (\d+) -> (\S+)/g)].map((m) => [Number(m[1]), m[2]]));
     // 0, 1 and 2: the pane's own terminal; 3: the /proc/<pid>/fd directory `ls` itself is reading.
@@ -75,16 +80,21 @@ describe('process isolation', () => {
     // From outside, with nothing opened by a lister: the same program afterwards holds exactly 0, 1, 2,
     // and no process of any pane holds a pty master (the way to type into another pane).
     let sleeper: number | undefined;
-    await until(() => (sleeper = descendants(t.pid).find((p: number) => cmdline(p) === 'sleep 1001')) !== undefined, { message: 'the 4th pane sleeping' });
+    await until(() => (sleeper = descendants(ws).find((p: number) => cmdline(p) === 'sleep 1001')) !== undefined, { message: 'the 4th pane sleeping' });
     expect([...fdTargets(sleeper!).keys()].sort()).toEqual([0, 1, 2]);
-    for (const pid of descendants(t.pid) as number[]) {
+    for (const pid of descendants(ws) as number[]) {
       expect([...fdTargets(pid).values()], `${pid} ${cmdline(pid)}`).not.toContain('/dev/ptmx');
     }
   });
 
-  it('kill -9 of the workspace: every process of its panes ends, HUP-ignoring jobs too, and the reaper exits', async () => {
-    const { t } = start(['agent', 'shell', '--cmd', `trap '' HUP TERM; echo cmd-ready; exec sleep 1235`], { env: NO_KEY });
+  it.each([
+    ['the workspace server', false],
+    ['a workspace in its terminal (AGENTS_SERVER=0)', true],
+  ])('kill -9 of %s: every process of its panes ends, HUP-ignoring jobs too, and the reaper exits', async (_, local) => {
+    const run = start(['agent', 'shell', '--cmd', `trap '' HUP TERM; echo cmd-ready; exec sleep 1235`], { env: { ...NO_KEY, ...(local ? { AGENTS_SERVER: '0' } : {}) } });
+    const { t } = run;
     await t.waitFor('cmd-ready');
+    const ws = await workspacePid(run, local);
     t.keys('C-a', '2');
     await t.waitFor(() => statusBar(t).includes('2:shell'), { message: 'focus on the shell' });
     // Survivors of a closing terminal: a job that ignores HUP and TERM, in a shell that ignores HUP.
@@ -93,7 +103,7 @@ describe('process isolation', () => {
     let pids: number[] = [];
     await until(
       () => {
-        pids = descendants(t.pid);
+        pids = descendants(ws);
         return ['sleep 1234', 'sleep 1235', 'dist/agent/main.js'].every((c) => pids.some((p) => cmdline(p).endsWith(c)));
       },
       { message: 'panes and survivors running' },
@@ -101,8 +111,7 @@ describe('process isolation', () => {
     // The reaper starts just after the first frame, long before the shell answered above.
     const reaper = pids.find((p) => comm(p) === 'agents-reaper');
     try {
-      t.kill('SIGKILL');
-      await t.exited;
+      process.kill(ws, 'SIGKILL');
       // TERM and HUP are ignored: the reaper's KILL comes after its 1.5 s grace.
       await until(() => alive(pids).length === 0, { timeout: 15_000, message: `all gone; left: ${alive(pids).map(cmdline).join(', ')}` });
     } finally {
@@ -112,13 +121,15 @@ describe('process isolation', () => {
   });
 
   it('no zombie child: the watcher no longer leaves an unreaped sh (its watchman probe), nor does an exited pane', async () => {
-    const { t } = start(['shell', '--cmd', 'echo short-lived'], { files: { 'a.txt': 'a\n' } });
+    const run = start(['shell', '--cmd', 'echo short-lived'], { files: { 'a.txt': 'a\n' } });
+    const { t } = run;
     await t.waitFor('exited 0');
+    const ws = await workspacePid(run);
     // The watcher has subscribed once the workspace holds an inotify descriptor.
-    await until(() => [...fdTargets(t.pid).values()].includes('anon_inode:inotify'), { message: 'the watcher running' });
+    await until(() => [...fdTargets(ws).values()].includes('anon_inode:inotify'), { message: 'the watcher running' });
     t.write('echo done-$((1+1))\r');
     await t.waitFor('done-2');
-    expect(zombieChildren(t.pid)).toEqual([]);
+    expect(zombieChildren(ws)).toEqual([]);
   });
 });
 
