@@ -120,6 +120,25 @@ describe('process isolation', () => {
     expect(reaper).toBeDefined();
   });
 
+  it('a job left behind by a pane that exited is stopped when the workspace quits', async () => {
+    const run = start(['shell', '--cmd', `trap '' HUP; (trap '' HUP TERM; exec sleep 1236) & echo left-behind; exit 0`]);
+    const { t } = run;
+    await t.waitFor('exited 0');
+    const ws = await workspacePid(run);
+    // Its shell is gone, so the job is init's child now, found by its command line.
+    let job: number | undefined;
+    const byCommand = () => readdirSync('/proc').map(Number).find((p) => p > 0 && cmdline(p) === 'sleep 1236');
+    await until(() => (job = byCommand()) !== undefined, { message: 'the job running' });
+    const pids = [ws, job!, ...descendants(ws)];
+    t.keys('C-a', 'q');
+    await t.exited;
+    try {
+      await until(() => alive(pids).length === 0, { timeout: 15_000, message: `all gone; left: ${alive(pids).map(cmdline).join(', ')}` });
+    } finally {
+      for (const pid of alive([job!])) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('no zombie child: the watcher no longer leaves an unreaped sh (its watchman probe), nor does an exited pane', async () => {
     const run = start(['shell', '--cmd', 'echo short-lived'], { files: { 'a.txt': 'a\n' } });
     const { t } = run;
