@@ -122,7 +122,8 @@ async function main(): Promise<void> {
     // They may act without asking, so the tour plays through on its own.
     config = { ...config, agents: Object.keys(demo.tasks).map((name) => ({ name, preset: 'agent' as const, permissions: 'auto' as const })) };
   }
-  const resolved = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env });
+  const restartKey = `${keys.keymap.bindingsOf('prefix.send')[0] ?? 'the prefix'} ${keys.keymap.bindingsOf('pane.restart')[0] ?? ''}`.trim();
+  const resolved = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env, restartKey });
   if (resolved.errors.length) fail(resolved.errors.join('\n'));
 
   // Session memory: a new session, or the one being resumed. Another workspace on this project
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
     return { preset: name, label: name, note };
   });
   const makeSpec = (preset: string) => {
-    const r = resolveAgents({ names: [preset], cmds: [], projectDir, env: process.env });
+    const r = resolveAgents({ names: [preset], cmds: [], projectDir, env: process.env, restartKey });
     return r.specs[0] ?? r.errors.join(' ');
   };
 
@@ -206,6 +207,7 @@ async function main(): Promise<void> {
     agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
     firstInstructions: resuming ? undefined : demo?.tasks,
     attention: config.attention,
+    simulated: demo !== undefined,
   });
   if (server) {
     const { runServer } = await import('../server/run-server.js');

@@ -138,7 +138,7 @@ function Help({ scroll, width, height }: { scroll: number; width: number; height
   const where = lines.length > rows ? ` · ${scroll > 0 ? `↑${scroll} ` : ''}${below > 0 ? `↓${below} ` : ''}↑↓ PgUp PgDn scroll` : '';
   return (
     <Frame title="Keys" width={width} height={height}>
-      <Text {...muted} wrap="truncate-end">{`After ${prefix}: these keys. Everything else goes to the focused pane.`}</Text>
+      <Text {...muted} wrap="truncate-end">{`Press ${prefix}, then one of these keys. What you type without ${prefix} goes to the focused pane.`}</Text>
       {shown.map((l, i) =>
         l.kind === 'title' ? (
           <Text key={i} {...title} wrap="truncate-end">{l.text}</Text>

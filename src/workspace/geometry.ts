@@ -16,7 +16,8 @@ export function dialogRect(d: DialogView, cols: number, rows: number): Rect {
     width = Math.max(44, d.text.length + 6);
     height = 6;
   } else if (d.kind === 'picker') {
-    width = 72;
+    // Wide enough for the longest install command, so the person can copy it whole.
+    width = Math.max(52, ...d.options.map((o) => o.label.length + o.note.length + 10));
     height = d.options.length + 5;
   } else {
     // The prompt bar sits at the bottom, just above the status bar, as wide as is comfortable.

@@ -208,7 +208,10 @@ export class Pane {
     if (this.isAgent || !this.running || pid === undefined) return undefined;
     if (this.spec.preset === 'shell') {
       const job = foregroundJob(pid);
-      return job ? { state: 'busy', source: 'process', reason: `fg:${job.command}` } : { state: 'idle', source: 'process', reason: 'prompt' };
+      if (!job) return { state: 'idle', source: 'process', reason: 'prompt' };
+      // A full-screen program (vim, less, htop) in the foreground waits for keys: that is not work.
+      if (this.terminal.alternateScreen) return { state: 'idle', source: 'process', reason: `fullscreen:${job.command}` };
+      return { state: 'busy', source: 'process', reason: `fg:${job.command}` };
     }
     const detector = this.hasScreenRules ? DETECTORS[this.spec.preset!] : undefined;
     const read = detector && readScreen(detector, this.terminal.screenText());

@@ -77,6 +77,8 @@ type ResolveInput = {
   configDir?: string;
   projectDir: string;
   env: NodeJS.ProcessEnv;
+  /** How the person restarts a pane (the prefix, then the restart key), for the missing-CLI message. */
+  restartKey?: string;
 };
 
 export function resolveAgents(input: ResolveInput): { specs: PaneSpec[]; errors: string[] } {
@@ -85,7 +87,7 @@ export function resolveAgents(input: ResolveInput): { specs: PaneSpec[]; errors:
   const configured = input.config?.agents ?? [];
   const errors: string[] = [];
   const specs: PaneSpec[] = [];
-  const ctx = { projectDir, env: input.env };
+  const ctx = { projectDir, env: input.env, restartKey: input.restartKey };
 
   if (input.names.length === 0 && input.cmds.length === 0) {
     if (configured.length > 0) {
@@ -123,7 +125,7 @@ export function resolveAgents(input: ResolveInput): { specs: PaneSpec[]; errors:
   return { specs: uniqueNames(specs), errors };
 }
 
-type Ctx = { projectDir: string; env: NodeJS.ProcessEnv };
+type Ctx = { projectDir: string; env: NodeJS.ProcessEnv; restartKey?: string };
 
 function isPresetName(name: string): name is PresetName {
   return (PRESET_NAMES as readonly string[]).includes(name);
@@ -184,7 +186,7 @@ function fromPreset(
   // Look in the pane's folder too, so an agent with its own cwd finds that folder's node_modules/.bin.
   const found = findExecutable(command, { pathEnv: ctx.env.PATH ?? '', projectDir: cwd });
   if (found) return { ...base, kind: 'command', command: found, interrupt: preset.interrupt };
-  const hint = preset.installHint ? `\nInstall it with:\n  ${preset.installHint}\nthen restart this pane.` : '';
+  const hint = preset.installHint ? `\nInstall it with:\n  ${preset.installHint}\nthen restart this pane (${ctx.restartKey ?? 'ctrl+a R'}).` : '';
   return {
     ...base,
     kind: 'missing',

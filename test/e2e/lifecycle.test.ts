@@ -1,4 +1,5 @@
 // Process lifetime end to end: interrupts, exits, restarts, floods, and above all no orphans.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/term.js';
 import { alive, descendants } from '../helpers/procs.js';
@@ -89,6 +90,21 @@ describe('lifecycle', () => {
     t.keys('C-a', 'i');
     await t.waitFor(/interrupted shell \(stopped in \d+ ms\)/);
     await t.waitFor('1 shell · idle');
+  });
+
+  it('a full-screen program waiting for keys in a shell is not work: the shell reads idle', async () => {
+    const hasVim = spawnSync('sh', ['-c', 'command -v vim']).status === 0;
+    if (!hasVim) return;
+    const { t } = await ready(['shell']);
+    await t.waitFor('1 shell · idle');
+    t.write('vim -u NONE\r');
+    await t.waitFor('VIM - Vi IMproved');
+    // vim is the foreground job, on the alternate screen: waiting for the person, not working.
+    await t.waitFor('1 shell · idle');
+    t.write('\x1b:q!\r');
+    await t.waitFor('$ ');
+    t.write('sleep 30\r');
+    await t.waitFor('1 shell · busy');
   });
 
   it('a command pane has no rules to read: its status is a guess from output, marked with ?', async () => {
