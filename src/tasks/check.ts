@@ -7,6 +7,7 @@
  * `stopAll` leaves no process of any check running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { SessionReaper } from '../terminal/reaper.js';
 import { CHECK_TAIL_CHARS, type CheckResult } from './task.js';
 
 const KILL_GRACE_MS = 2000;
@@ -16,7 +17,8 @@ const PRIVATE_ENV = /^AGENTS_(IPC|PANE_ID|MCP_TOKEN|SERVE)/;
 export class CheckRunner {
   private running = new Set<ChildProcess>();
 
-  constructor(private o: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }) {}
+  /** `reaper`: told of each check's session, so a check outlives no workspace killed outright. */
+  constructor(private o: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; reaper?: SessionReaper }) {}
 
   run(command: string): Promise<CheckResult> {
     const t0 = Date.now();
@@ -31,6 +33,8 @@ export class CheckRunner {
         return;
       }
       this.running.add(child);
+      // detached is setsid: the check's pid leads its own session.
+      if (child.pid) this.o.reaper?.track(child.pid);
       let tail = '';
       child.stdout?.setEncoding('utf8');
       child.stdout?.on('data', (s: string) => {
@@ -44,6 +48,7 @@ export class CheckRunner {
       const done = (code: number | null, error?: string) => {
         clearTimeout(timer);
         this.running.delete(child);
+        if (child.pid) this.o.reaper?.forget(child.pid);
         // Whatever it left behind in its group goes with it.
         signalGroup(child, 'SIGKILL');
         let output = tail.slice(-CHECK_TAIL_CHARS);
