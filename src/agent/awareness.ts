@@ -5,12 +5,29 @@
  * then gets a warning in the tool result (the model then re-reads it).
  */
 import { posix, relative, resolve, isAbsolute } from 'node:path';
+import { ClaimMatcher, claimRefusal, type Claim } from '../tasks/claims.js';
 
 export class Awareness {
   private seen = new Map<string, number>();
   private others = new Map<string, { by: string; time: number }>();
 
+  private claims = new ClaimMatcher([]);
+  private me = '';
+
   constructor(private root: string) {}
+
+  /** The paths other agents' tasks claim now (the workspace sends them whenever they change). */
+  setClaims(claims: readonly Claim[], me: string): void {
+    this.claims = new ClaimMatcher(claims);
+    this.me = me;
+  }
+
+  /** Why this agent may not write `path` (another task claims it), or undefined. */
+  refusalFor(path: string): string | undefined {
+    const key = this.key(path);
+    const c = this.claims.others(key, this.me);
+    return c ? claimRefusal(key, c) : undefined;
+  }
 
   /** A tool input path as the workspace names files: relative to the root, posix separators. */
   key(path: string): string {

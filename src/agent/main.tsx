@@ -12,6 +12,7 @@ import { Agent, type Approval, type Policy } from './agent.js';
 import { ChatStore } from './ui/chat-store.js';
 import { Awareness } from './awareness.js';
 import { notesTools, type NotesPort } from './notes-tools.js';
+import { boardTools, type BoardPort } from './board-tools.js';
 import type { Hit } from '../store/search.js';
 import { searchMemoryTool } from './tools/search-memory.js';
 import type { NoteData } from '../ipc/protocol.js';
@@ -89,6 +90,26 @@ const searchPort = (query: string, limit: number): Promise<Hit[]> =>
     ipcBox.client.send({ t: 'search', id, query, limit });
   });
 
+// The task board: each tool call is a request the workspace answers (ask_human may wait long).
+const boardWaiting = new Map<number, (r: { ok: boolean; text: string }) => void>();
+/** A question of ours the person may answer right here instead of on the board. */
+let asking: { id: number; question: string; choices?: string[] } | undefined;
+const boardPort: BoardPort = {
+  request: (request, sent) => {
+    if (!ipcBox.client?.connected) return undefined;
+    const id = nextNotesRequest++;
+    const reply = new Promise<{ ok: boolean; text: string }>((resolve) => boardWaiting.set(id, resolve));
+    ipcBox.client.send({ t: 'board', id, request });
+    sent?.(id);
+    return reply;
+  },
+  asking: (q) => {
+    asking = q;
+    if (q) store.say('notice', `⚑ question for you: ${q.question}${q.choices?.length ? ` (${q.choices.join(' / ')})` : ''}\nType your answer and press Enter (or answer on the task board, ctrl+a t).`);
+    store.publish();
+  },
+};
+
 const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY ?? null, authToken: env.ANTHROPIC_AUTH_TOKEN ?? null, maxRetries: 2 });
 const store = new ChatStore();
 // The first line of the pane, before a resumed conversation is drawn under it.
@@ -107,7 +128,7 @@ const agent = new Agent({
   root,
   policy,
   awareness,
-  extraTools: [...notesTools(notesPort), searchMemoryTool(searchPort)],
+  extraTools: [...notesTools(notesPort), searchMemoryTool(searchPort), ...boardTools(boardPort)],
   idleTimeoutMs: Number(env.AGENTS_AGENT_IDLE_MS) || undefined,
   retryBaseMs: Number(env.AGENTS_AGENT_RETRY_MS) || undefined,
   approve: (call, _id, signal) =>
@@ -131,6 +152,7 @@ agent.on('event', (e) => {
   else if (e.type === 'turn_end') ipc.send({ t: 'turn', reason: e.reason });
   else if (e.type === 'delivered') ipc.send({ t: 'delivered', upTo: e.upTo });
   else if (e.type === 'read') ipc.send({ t: 'read', path: e.path });
+  else if (e.type === 'tool_end' && e.result.isError) ipc.send({ t: 'tool_error', tool: e.name.slice(0, 100), summary: e.result.summary.slice(0, 500) });
   else if (e.type === 'history') ipc.sendHistory(e.start, store.forMemory(e.messages), e.reset);
   else if (e.type === 'usage') {
     const t = e.totals;
@@ -139,6 +161,12 @@ agent.on('event', (e) => {
 });
 
 function send(text: string, how: 'typed' | 'redirect'): void {
+  // Words typed while a question of ours waits are its answer, not a new instruction.
+  if (asking && how === 'typed') {
+    store.user(text, false);
+    ipc.send({ t: 'answered', id: asking.id, text });
+    return;
+  }
   store.user(text, how === 'redirect');
   if (!hasKey) {
     store.say('error', 'No API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=sk-...) and restart this pane with ctrl+a R, or try `agents --demo`.');
@@ -197,7 +225,10 @@ ipc.on('command', (m) => {
   } else if (m.t === 'notes') {
     notesWaiting.get(m.id)?.(m.notes);
     notesWaiting.delete(m.id);
-  }
+  } else if (m.t === 'board_reply') {
+    boardWaiting.get(m.id)?.({ ok: m.ok, text: m.text });
+    boardWaiting.delete(m.id);
+  } else if (m.t === 'claims') awareness.setClaims(m.claims, name);
 });
 
 const { render, ChatApp } = await loadChatUi(env);

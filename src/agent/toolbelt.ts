@@ -48,6 +48,9 @@ export class ToolBelt {
     const path = typeof (call.input as { path?: unknown })?.path === 'string' ? (call.input as { path: string }).path : undefined;
     const aware = this.awareness;
     const edits = call.name === 'edit_file' || call.name === 'write_file';
+    // A path another agent's task claims is refused before anything is touched.
+    const refused = path && aware && edits ? aware.refusalFor(path) : undefined;
+    if (refused) return { content: refused, isError: true, summary: `${call.name} ${aware!.key(path!)}: claimed by another task` };
     const warning = path && aware && edits ? aware.warningFor(path) : undefined;
     const result = await runTool(call.name, call.input, ctx);
     if (path && aware && !result.isError && (edits || call.name === 'read_file')) {

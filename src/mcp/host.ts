@@ -45,5 +45,6 @@ export function workspaceMcpHost(ws: Workspace, context: ContextService | undefi
     // Text only, for every receiver: a CLI gets it typed (where steering makes it typeable too), a
     // built-in agent shows it in its pane; neither should get terminal commands from another agent.
     sendMessage: (from, to, text) => ws.sendMessage(from, to, typeable(text, { newlines: true })),
+    board: (by, request) => ws.board(by, request),
   };
 }

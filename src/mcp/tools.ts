@@ -9,6 +9,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { BoardRequest } from '../tasks/requests.js';
+import { registerBoardTools } from './board-tools.js';
 import { MAX_NOTE_CHARS } from '../context/notes.js';
 import { log } from '../util/log.js';
 import { plural } from '../util/text.js';
@@ -42,6 +44,8 @@ export interface McpHost {
   notes(since: number, reader: string): McpNote[];
   postNote(author: string, text: string): McpNote;
   agents(): McpAgentInfo[];
+  /** A task-board request from agent `by` (create_task, complete_task, ask_human...). */
+  board(by: string, request: BoardRequest): Promise<{ ok: boolean; text: string }>;
   /** Deliver `text` to agent `to` as a new instruction from `from`; resolves with what happened. */
   sendMessage(from: string, to: string, text: string): Promise<{ ok: boolean; detail: string }>;
 }
@@ -192,4 +196,5 @@ export function registerTools(server: McpServer, host: McpHost, caller: Caller):
       }
     },
   );
+  registerBoardTools(server, host, caller);
 }

@@ -59,8 +59,12 @@ export function withConversation(args: readonly string[], preset: Preset, id: st
   return [...args.slice(0, at), ...want, ...args.slice(at + 2)];
 }
 
-/** The MCP tools that only read or add a note: allowed without a prompt; send_message still asks. */
-const QUIET_MCP_TOOLS = ['read_changes', 'read_notes', 'list_agents', 'post_note'].map((t) => `mcp__agents__${t}`);
+/**
+ * The MCP tools that only read, add a note or move the agent's own tasks on the board: allowed
+ * without a prompt. send_message and spawn_agent still ask (one instructs another agent, the other
+ * starts one that spends).
+ */
+const QUIET_MCP_TOOLS = ['read_changes', 'read_notes', 'list_agents', 'post_note', 'create_task', 'list_tasks', 'update_task', 'complete_task', 'ask_human'].map((t) => `mcp__agents__${t}`);
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   agent: {
