@@ -10,7 +10,7 @@ import { printable } from '../util/safe-text.js';
 import { editDistance } from '../util/text.js';
 
 export interface KeyPattern { readonly key: string; readonly ctrl: boolean; readonly alt: boolean; readonly shift: boolean }
-export type Scope = 'prefix' | 'scroll';
+export type Scope = 'prefix' | 'scroll' | 'board';
 export type Category = 'Panes' | 'Agents' | 'View' | 'Workspace';
 
 export class KeyBindingError extends Error {
@@ -53,6 +53,7 @@ export const COMMANDS = [
   cmd('agent.redirect', 'Agents', 'prefix', ['r'], 'Interrupt the focused agent and give it a new instruction'),
   cmd('agent.broadcast', 'Agents', 'prefix', ['b'], 'Interrupt every agent and give them all a new instruction'),
   cmd('agent.nextWaiting', 'Agents', 'prefix', ['a'], 'Jump to the agent that has waited longest for you'),
+  cmd('tasks.toggle', 'Agents', 'prefix', ['t'], 'Show the task board beside the panes and give it the keyboard, or close it'),
   cmd('pane.zoom', 'View', 'prefix', ['z'], 'Zoom the focused pane, or go back to all panes'),
   cmd('pane.scroll', 'View', 'prefix', ['['], 'Scroll mode: read back through the focused pane'),
   cmd('context.toggle', 'View', 'prefix', ['f'], 'Show or hide the shared-context panel (changes feed, notes)'),
@@ -66,6 +67,18 @@ export const COMMANDS = [
   cmd('scroll.top', 'View', 'scroll', ['g'], 'Scroll mode: oldest output'),
   cmd('scroll.bottom', 'View', 'scroll', ['G'], 'Scroll mode: newest output'),
   cmd('scroll.exit', 'View', 'scroll', ['q', 'escape'], 'Leave scroll mode'),
+  cmd('board.up', 'View', 'board', ['up', 'k'], 'Task board: select the task above'),
+  cmd('board.down', 'View', 'board', ['down', 'j'], 'Task board: select the task below'),
+  cmd('board.details', 'View', 'board', ['enter'], 'Task board: the selected task in full, with its last check output'),
+  cmd('board.add', 'View', 'board', ['a'], 'Task board: add a task (title --to NAME --after t1 --check "command")'),
+  cmd('board.edit', 'View', 'board', ['e'], 'Task board: edit or assign the selected task'),
+  cmd('board.done', 'View', 'board', ['d'], 'Task board: mark the selected task done for its owner (an agent without tools)'),
+  cmd('board.retry', 'View', 'board', ['r'], 'Task board: retry a blocked or failed task'),
+  cmd('board.cancel', 'View', 'board', ['x'], 'Task board: cancel the selected task'),
+  cmd('board.approve', 'View', 'board', ['y'], 'Task board: let the selected task\'s check run (a check an agent wrote waits for this)'),
+  cmd('board.budget', 'View', 'board', ['B'], 'Task board: raise the budget that stopped the selected task or its owner by half, and let it go on'),
+  cmd('board.answer', 'View', 'board', ['A'], 'Task board: answer the question an agent asked you'),
+  cmd('board.leave', 'View', 'board', ['escape', 'q'], 'Leave the task board (it stays open; prefix t closes it)'),
   cmd('app.help', 'Workspace', 'prefix', ['?'], 'Show this help'),
   cmd('app.quit', 'Workspace', 'prefix', ['q'], 'Quit (asks when an agent is busy or waiting for you; the session is saved)'),
   cmd('app.detach', 'Workspace', 'prefix', ['d'], 'Detach this terminal: the agents go on; agents attach comes back'),
@@ -264,8 +277,8 @@ export function buildKeymap(opts: KeymapOptions = {}): { keymap?: Keymap; errors
   // prefix.send follows the prefix unless rebound, so a clash on it is the prefix setting's doing.
   const pathOf = (c: CommandName) => (c === 'prefix.send' && !overridden.has(c) ? 'prefix' : `keys.${c}`);
   const userSet = (c: CommandName) => overridden.has(c) || (c === 'prefix.send' && opts.prefix !== undefined);
-  const tables: Record<Scope, Map<string, CommandName>> = { prefix: new Map(), scroll: new Map() };
-  const used: Record<Scope, Set<string>> = { prefix: new Set(), scroll: new Set() };
+  const tables: Record<Scope, Map<string, CommandName>> = { prefix: new Map(), scroll: new Map(), board: new Map() };
+  const used: Record<Scope, Set<string>> = { prefix: new Set(), scroll: new Set(), board: new Set() };
   for (const c of COMMANDS) for (const p of bindings.get(c.name) ?? []) used[c.scope].add(formatBinding(p));
   for (const c of COMMANDS) {
     for (const p of bindings.get(c.name) ?? []) {
@@ -275,7 +288,7 @@ export function buildKeymap(opts: KeymapOptions = {}): { keymap?: Keymap; errors
       // Blame the binding the person wrote; suggest moving the other one to a free key.
       const [blamed, other] = userSet(owner) && !userSet(c.name) ? [owner, c.name] : [c.name, owner];
       const free = [...'abcdefghijklmnopqrstuvwxyz0123456789'].find((k) => !used[c.scope].has(k)) ?? 'f5';
-      const where = c.scope === 'prefix' ? 'after the prefix' : 'in scroll mode';
+      const where = c.scope === 'prefix' ? 'after the prefix' : c.scope === 'scroll' ? 'in scroll mode' : 'on the task board';
       errors.push(`${pathOf(blamed)}: "${key}" ${where} is bound to both ${blamed} and ${other}; `
         + `give one of them another key, e.g. "keys": { "${other}": "${free}" }, or unbind it with []`);
     }

@@ -27,6 +27,7 @@ export const THEME_TOKENS = [
   'statusbar.mode.prefix',
   'statusbar.mode.scroll',
   'statusbar.mode.dialog',
+  'statusbar.mode.board',
   'statusbar.hint',
   'dialog.border',
   'dialog.title',

@@ -39,6 +39,8 @@ export const SessionSummarySchema = z.object({
   /** Notes posted and change-feed entries recorded (absent in sessions stored before they were counted). */
   notes: z.number().int().nonnegative().optional(),
   changes: z.number().int().nonnegative().optional(),
+  /** Task-board records (a task created or moved). */
+  tasks: z.number().int().nonnegative().optional(),
 });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 

@@ -217,8 +217,8 @@ export class Session {
         if (text !== '') this.info.firstInstruction = text.length > FIRST_INSTRUCTION_CHARS ? text.slice(0, FIRST_INSTRUCTION_CHARS - 1) + '…' : text;
       }
       this.markChanged();
-    } else if (ref.kind === 'notes' || ref.kind === 'feed') {
-      const key = ref.kind === 'notes' ? 'notes' : 'changes';
+    } else if (ref.kind === 'notes' || ref.kind === 'feed' || ref.kind === 'tasks') {
+      const key = ref.kind === 'notes' ? 'notes' : ref.kind === 'feed' ? 'changes' : 'tasks';
       this.info[key] = (this.info[key] ?? 0) + 1;
       this.markChanged();
     } else if (ref.kind === 'usage') {

@@ -136,12 +136,13 @@ export class ProjectStore implements SessionHost {
 
   /**
    * Whether a session holds anything worth reopening: a built-in agent's message or usage, an agent
-   * CLI's conversation id (kept only once it had a turn), a note, or a change-feed entry. A session
+   * CLI's conversation id (kept only once it had a turn), a note, a change-feed entry or a task. A session
    * where panes were opened and closed with none of these is empty. Sessions stored before notes and
    * changes were counted are judged by their notes and feed files instead.
    */
   hasContent(s: SessionSummary): boolean {
     if (s.messages > 0 || s.tokens > 0 || s.agents.some((a) => a.resume !== undefined)) return true;
+    if ((s.tasks ?? 0) > 0) return true;
     if (s.notes !== undefined || s.changes !== undefined) return (s.notes ?? 0) > 0 || (s.changes ?? 0) > 0;
     return ['notes.jsonl', 'feed.jsonl'].some((f) => fileSize(join(this.dir, SESSIONS_DIR, s.id, f)) > 0);
   }

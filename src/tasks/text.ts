@@ -61,3 +61,23 @@ export function boardText(tasks: Task[]): string {
   if (tasks.length === 0) return 'The task board is empty.';
   return tasks.map(taskLine).join('\n');
 }
+
+/** A task in full, as lines, for its dialog on the board: everything known, the check's output last. */
+export function taskDetails(t: Task): string[] {
+  const lines = [`${t.id} · ${t.state}${t.owner ? ` · ${t.owner}` : ' · no owner'} · attempt ${t.attempts} of ${t.maxAttempts}`, t.title];
+  if (t.details.trim()) lines.push('', ...t.details.trim().split('\n'));
+  lines.push('');
+  if (t.deps.length) lines.push(`after: ${t.deps.join(', ')}`);
+  if (t.claims.length) lines.push(`claims: ${t.claims.join(', ')}`);
+  if (t.check) lines.push(`check: ${t.check}${t.checkApproved ? '' : '  (waits for your approval: y on the board)'}`);
+  const cost = costOf(t);
+  lines.push(`spent: ${cost || 'nothing yet'}${t.budget ? ` of a budget of ${[t.budget.usd !== undefined ? `$${t.budget.usd}` : '', t.budget.tokens !== undefined ? `${t.budget.tokens} tokens` : ''].filter(Boolean).join(', ')}` : ''}`);
+  lines.push(`created by ${t.createdBy} at ${new Date(t.createdAt).toLocaleTimeString()}; last change ${new Date(t.updatedAt).toLocaleTimeString()}`);
+  if (t.note) lines.push(`note: ${t.note}`);
+  if (t.result) lines.push('', 'result:', ...t.result.split('\n'));
+  if (t.lastCheck) {
+    lines.push('', `last check: ${t.lastCheck.ok ? 'passed' : `failed (${t.lastCheck.code ?? 'stopped'})`} in ${(t.lastCheck.ms / 1000).toFixed(1)} s, at ${new Date(t.lastCheck.at).toLocaleTimeString()}`);
+    lines.push(...(t.lastCheck.output.trim() ? t.lastCheck.output.trimEnd().split('\n') : ['(no output)']));
+  }
+  return lines;
+}

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { DialogLayer } from './Dialogs.js';
 import { ContextPanel } from './ContextPanel.js';
 import { PaneFrame } from './PaneFrame.js';
+import { TaskBoard } from './TaskBoard.js';
 import { StatusBar } from './StatusBar.js';
 import { UiContext, useStyle, useUi, useView, type UiEnv } from './context.js';
 
@@ -54,6 +55,7 @@ function Root() {
       <Panes />
       <TooSmall />
       <ContextPanel />
+      <TaskBoard />
       {rows > 1 && <StatusBar />}
       <DialogLayer />
     </Box>

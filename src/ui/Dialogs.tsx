@@ -48,6 +48,7 @@ function Frame({ title, width, height, children }: { title: string; width: numbe
 
 function DialogBox({ dialog, width, height }: { dialog: DialogView; width: number; height: number }) {
   if (dialog.kind === 'help') return <Help scroll={dialog.scroll} width={width} height={height} />;
+  if (dialog.kind === 'task') return <TaskDetails dialog={dialog} width={width} height={height} />;
   if (dialog.kind === 'confirm') return <Confirm text={dialog.text} width={width} height={height} />;
   if (dialog.kind === 'prompt') return <PromptBar dialog={dialog} width={width} height={height} />;
   return <Picker dialog={dialog} width={width} height={height} />;
@@ -58,8 +59,14 @@ function PromptBar({ dialog, width, height }: { dialog: Extract<DialogView, { ki
   const muted = useStyle('text.muted');
   const key = useStyle('dialog.key');
   const focused = useView((v) => v.panes.find((p) => p.focused));
-  const title =
-    dialog.target === 'note' ? 'Note for every agent' : dialog.target === 'all' ? 'Broadcast to every agent' : `Redirect ${focused ? `${focused.number}:${focused.name}` : ''}`;
+  const title = {
+    note: 'Note for every agent',
+    all: 'Broadcast to every agent',
+    focused: `Redirect ${focused ? `${focused.number}:${focused.name}` : ''}`,
+    'task-add': 'New task',
+    'task-edit': 'Edit task',
+    answer: 'Your answer',
+  }[dialog.target];
   let at = 0;
   return (
     <Frame title={title} width={width} height={height}>
@@ -78,7 +85,11 @@ function PromptBar({ dialog, width, height }: { dialog: Extract<DialogView, { ki
         );
       })}
       <Text {...muted} wrap="truncate-end">
-        {dialog.target === 'note' ? 'enter posts · alt+enter new line · esc cancels' : 'enter interrupts and sends · alt+enter new line · ↑ earlier · esc cancels'}
+        {dialog.hint
+          ? `${dialog.hint} · esc cancels`
+          : dialog.target === 'note'
+            ? 'enter posts · alt+enter new line · esc cancels'
+            : 'enter interrupts and sends · alt+enter new line · ↑ earlier · esc cancels'}
       </Text>
     </Frame>
   );
@@ -156,6 +167,24 @@ function Help({ scroll, width, height }: { scroll: number; width: number; height
       )}
       <Box position="absolute" marginTop={Math.max(0, height - 3)} width={inner} height={1}>
         <Text {...muted} wrap="truncate-end">{`esc closes${where}`}</Text>
+      </Box>
+    </Frame>
+  );
+}
+
+function TaskDetails({ dialog, width, height }: { dialog: Extract<DialogView, { kind: 'task' }>; width: number; height: number }) {
+  const body = useStyle('dialog.text');
+  const muted = useStyle('text.muted');
+  const rows = Math.max(1, height - 4);
+  const shown = dialog.lines.slice(dialog.scroll, dialog.scroll + rows);
+  const below = Math.max(0, dialog.lines.length - dialog.scroll - rows);
+  return (
+    <Frame title={`Task ${dialog.id}`} width={width} height={height}>
+      {shown.map((l, i) => (
+        <Text key={i} {...body} wrap="truncate-end">{l || ' '}</Text>
+      ))}
+      <Box position="absolute" marginTop={Math.max(0, height - 3)} width={Math.max(1, width - 4)} height={1}>
+        <Text {...muted} wrap="truncate-end">{`esc closes${dialog.lines.length > rows ? ` · ${dialog.scroll ? `↑${dialog.scroll} ` : ''}${below ? `↓${below} ` : ''}↑↓ PgUp PgDn scroll` : ''}`}</Text>
       </Box>
     </Frame>
   );

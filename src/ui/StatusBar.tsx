@@ -3,7 +3,7 @@ import type { Mode } from '../workspace/workspace.js';
 import { useStyle, useUi, useView } from './context.js';
 import { formatCost, formatTokens } from '../util/format.js';
 
-const MODE_LABEL: Record<Mode, string> = { normal: 'NORMAL', prefix: 'PREFIX', scroll: 'SCROLL', dialog: 'DIALOG' };
+const MODE_LABEL: Record<Mode, string> = { normal: 'NORMAL', prefix: 'PREFIX', scroll: 'SCROLL', dialog: 'DIALOG', board: 'BOARD' };
 
 export function StatusBar() {
   const { prefix, key } = useUi();
@@ -17,7 +17,10 @@ export function StatusBar() {
   const totals = useView((v) => v.totals);
   const clients = useView((v) => v.clients);
   // Counted, then named: "⚑ 2 waiting for you: 1:claude 3:codex".
-  const waiting = useView((v) => (v.waiting.length ? `${v.waiting.length} waiting for you: ${v.waiting.map((p) => `${p.number}:${p.name}`).join(' ')}` : ''));
+  const waiting = useView((v) => {
+    const all = [...v.waiting.map((p) => `${p.number}:${p.name}`), ...v.alerts];
+    return all.length ? `${all.length} waiting for you: ${all.join(' ')}` : '';
+  });
   const attention = useStyle('status.waiting');
   const modeStyle = useStyle(`statusbar.mode.${mode}`);
   const text = useStyle('statusbar.text');
@@ -30,6 +33,8 @@ export function StatusBar() {
         ? `↑↓ line · PgUp/PgDn page · g/G top/bottom · q leave`
         : mode === 'dialog'
           ? 'esc closes'
+          : mode === 'board'
+            ? `↑↓ select · enter details · ${key('board.add')} add · ${key('board.edit')} edit · ${key('board.retry')} retry · ${key('board.answer')} answer · esc leave`
           : `${prefix} ${key('app.help')} help · ${prefix} ${key('app.quit')} quit`;
   const where = focused ? `${focused.number}:${focused.name}${zoomed ? ' (zoomed)' : ''}` : 'no panes';
   return (

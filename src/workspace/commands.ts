@@ -6,6 +6,9 @@
 import type { CommandId, Keymap } from '../config/keymap.js';
 import type { Core } from './core.js';
 import type { Command } from './events.js';
+import type { TaskDesk } from './tasks.js';
+import type { Task } from '../tasks/task.js';
+import { taskToLine } from '../tasks/task-line.js';
 
 const SCROLL_PAGE = 0.8;
 /** Feed entries per press of the context panel's scroll keys. */
@@ -28,7 +31,26 @@ export interface CommandHost {
   sendPrefix(): void;
   /** The terminal the keys came from asks to leave (the agents go on). */
   detach(): void;
+  readonly desk: TaskDesk;
+  /** A paused agent (by name) may work again. */
+  resumeAgent(name: string): void;
 }
+
+/** The task selected on the board, or a word to say there is none. */
+function selected(h: CommandHost): Task | undefined {
+  const tasks = h.desk.board.list();
+  const t = tasks[Math.min(h.core.boardSel, tasks.length - 1)];
+  if (!t) h.core.say('the task board is empty: a adds a task');
+  return t;
+}
+
+/** A board request from the person, answered in the status bar. */
+function personAsks(h: CommandHost, answer: ReturnType<TaskDesk['request']>): void {
+  if (answer instanceof Promise) return void answer.then((a) => h.core.say(a.text));
+  h.core.say(answer.text);
+}
+
+const TASK_LINE_HINT = 'title --to NAME --after t1,t2 --check "npm test" --claim src/**';
 
 type Handler = (h: CommandHost, arg: number | undefined) => void;
 
@@ -70,6 +92,66 @@ export const COMMAND_HANDLERS: Record<CommandId, Handler> = {
   'app.quit': (h) => h.requestQuit(),
   'app.detach': (h) => h.detach(),
   'prefix.send': (h) => h.sendPrefix(),
+  'tasks.toggle': ({ core }) => core.toggleBoard(),
+  'board.up': ({ core }) => {
+    core.boardSel = Math.max(0, core.boardSel - 1);
+    core.touch();
+  },
+  'board.down': (h) => {
+    h.core.boardSel = Math.max(0, Math.min(h.desk.board.list().length - 1, h.core.boardSel + 1));
+    h.core.touch();
+  },
+  'board.details': (h) => {
+    const t = selected(h);
+    if (t) h.core.openDialog({ kind: 'task', id: t.id, scroll: 0 });
+  },
+  'board.add': ({ core }) => core.openPrompt('task-add', { hint: TASK_LINE_HINT }),
+  'board.edit': (h) => {
+    const t = selected(h);
+    if (t) h.core.openPrompt('task-edit', { task: t.id, text: taskToLine(t), hint: TASK_LINE_HINT });
+  },
+  'board.done': (h) => {
+    const t = selected(h);
+    if (t) personAsks(h, h.desk.markDone(t.id));
+  },
+  'board.retry': (h) => {
+    const t = selected(h);
+    if (t) personAsks(h, h.desk.request('you', { op: 'retry', id: t.id }));
+  },
+  'board.cancel': (h) => {
+    const t = selected(h);
+    if (t) h.core.openDialog({ kind: 'confirm', action: 'cancel-task', task: t.id, text: `Cancel ${t.id} (${t.title})? Anything waiting for it will wait for ever.` });
+  },
+  'board.approve': (h) => {
+    const t = selected(h);
+    if (!t) return;
+    if (!t.check) return h.core.say(`${t.id} has no check to approve`);
+    h.desk.approveCheck(t.id);
+    h.core.say(`${t.id}'s check (${t.check}) may run`);
+  },
+  'board.budget': (h) => {
+    const t = selected(h);
+    if (!t) return;
+    const owner = t.owner ? h.core.panes.find((p) => p.name === t.owner) : undefined;
+    if (t.state === 'blocked' && t.budget) {
+      const b = h.desk.board.raiseBudget(t.id, { usd: t.budget.usd && t.budget.usd * 1.5, tokens: t.budget.tokens && Math.round(t.budget.tokens * 1.5) }, Date.now());
+      personAsks(h, h.desk.request('you', { op: 'retry', id: b.id }));
+    }
+    if (owner?.paused) {
+      const next = h.desk.raiseAgentBudget(owner.name);
+      h.resumeAgent(owner.name);
+      h.core.say(`${owner.name} goes on${next.usd || next.tokens ? ` with a budget of ${next.usd ? `$${next.usd.toFixed(2)}` : ''}${next.tokens ? ` ${next.tokens} tokens` : ''}` : ''}`);
+    } else if (t.state !== 'blocked') h.core.say(`${t.id} is not stopped by a budget`);
+  },
+  'board.answer': (h) => {
+    const q = h.desk.questions[0];
+    if (!q) return h.core.say('no agent is waiting for an answer');
+    h.core.openPrompt('answer', { question: q.id, hint: `${q.from} asks: ${q.question}${q.choices?.length ? ` (${q.choices.join(' / ')})` : ''}` });
+  },
+  'board.leave': ({ core }) => {
+    core.mode = 'normal';
+    core.touch();
+  },
 };
 
 export function runCommand(h: CommandHost, c: Command): void {

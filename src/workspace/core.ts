@@ -24,7 +24,7 @@ export class Core {
   focus = 0;
   mode: Mode = 'normal';
   /** The mode a prefix key came from, to go back to after the command. */
-  prefixFrom: 'normal' | 'scroll' = 'normal';
+  prefixFrom: 'normal' | 'scroll' | 'board' = 'normal';
   dialog: Dialog | undefined;
   /** The prompt bar's editor; kept between prompts so Up recalls earlier instructions. */
   readonly editor = new Editor();
@@ -34,6 +34,12 @@ export class Core {
   rows: number;
   message: { text: string; until: number } | undefined;
   contextOpen = false;
+  /** The task board beside the panes (it takes the context panel's place while open). */
+  boardOpen = false;
+  /** The selected task's position on the board. */
+  boardSel = 0;
+  /** The mode a dialog returns to when it closes. */
+  private afterDialog: 'normal' | 'board' = 'normal';
   /** How many of the newest feed entries the context panel has scrolled past. */
   contextScroll = 0;
   rects: Rect[] = [];
@@ -57,15 +63,24 @@ export class Core {
     return this.panes[this.focus];
   }
 
-  /** The context panel takes a column on the right while it is open. */
-  get contextRect(): Rect | undefined {
-    if (!this.contextOpen) return undefined;
-    const width = Math.min(60, Math.max(30, Math.floor(this.cols * 0.3)));
+  /** The side panel's column on the right (the context panel or the task board). */
+  private get sideRect(): Rect {
+    const width = Math.min(this.boardOpen ? 72 : 60, Math.max(30, Math.floor(this.cols * (this.boardOpen ? 0.4 : 0.3))));
     return { x: this.cols - width, y: 0, width, height: Math.max(0, this.rows - STATUS_ROWS) };
   }
 
+  /** The context panel takes a column on the right while it is open. */
+  get contextRect(): Rect | undefined {
+    return this.contextOpen && !this.boardOpen ? this.sideRect : undefined;
+  }
+
+  /** The task board takes that column while it is open. */
+  get boardRect(): Rect | undefined {
+    return this.boardOpen ? this.sideRect : undefined;
+  }
+
   get paneArea(): Rect {
-    const panel = this.contextRect;
+    const panel = this.contextRect ?? this.boardRect;
     return { x: 0, y: 0, width: this.cols - (panel?.width ?? 0), height: Math.max(0, this.rows - STATUS_ROWS) };
   }
 
@@ -158,6 +173,8 @@ export class Core {
 
   openDialog(d: Dialog): void {
     this.leaveScroll();
+    // A dialog opened from the board gives the keyboard back to the board when it closes.
+    if (this.mode !== 'dialog') this.afterDialog = this.mode === 'board' ? 'board' : 'normal';
     this.dialog = d;
     this.mode = 'dialog';
     this.touch();
@@ -165,14 +182,23 @@ export class Core {
 
   closeDialog(): void {
     this.dialog = undefined;
-    this.mode = 'normal';
+    this.mode = this.afterDialog === 'board' && this.boardOpen ? 'board' : 'normal';
     this.touch();
   }
 
-  openPrompt(target: PromptTarget): void {
+  openPrompt(target: PromptTarget, o: { text?: string; task?: string; question?: number; hint?: string } = {}): void {
     if (target === 'focused' && !this.focused?.running) return this.say('the focused pane is not running');
     this.editor.clear();
-    this.openDialog({ kind: 'prompt', target });
+    if (o.text) this.editor.insert(o.text);
+    this.openDialog({ kind: 'prompt', target, task: o.task, question: o.question, hint: o.hint });
+  }
+
+  /** Opens (and gives the keyboard to) the task board, or closes it. */
+  toggleBoard(): void {
+    this.boardOpen = !this.boardOpen;
+    this.leaveScroll();
+    this.mode = this.boardOpen ? 'board' : 'normal';
+    this.relayout();
   }
 
   /** Moves the context panel's feed by `by` entries (positive: older); 0 is the newest at the top. */

@@ -9,7 +9,7 @@ export function dialogRect(d: DialogView, cols: number, rows: number): Rect {
   const area = { width: cols, height: Math.max(1, rows - 1) };
   let width: number;
   let height: number;
-  if (d.kind === 'help') {
+  if (d.kind === 'help' || d.kind === 'task') {
     // All of the pane area: a margin would show slivers of the panes behind at its edges.
     return { x: 0, y: 0, width: area.width, height: area.height };
   } else if (d.kind === 'confirm') {

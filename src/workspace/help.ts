@@ -26,12 +26,14 @@ export type HelpLine =
 export function helpSections(keymap: Keymap): HelpSection[] {
   const sections: HelpSection[] = [];
   const scroll: HelpEntry[] = [];
+  const board: HelpEntry[] = [];
   for (const s of keymap.help()) {
     const entries: HelpEntry[] = [];
     const focus: HelpEntry[] = [];
     for (const e of s.entries) {
       const entry: HelpEntry = { command: e.command, keys: e.keys, description: e.description };
       if (e.scope === 'scroll') scroll.push({ ...entry, description: e.description.replace(/^Scroll mode: /, '') });
+      else if (e.scope === 'board') board.push({ ...entry, description: e.description.replace(/^Task board: /, '') });
       else if (/^pane\.focus\d$/.test(e.command)) focus.push(entry);
       else entries.push(entry);
     }
@@ -41,6 +43,7 @@ export function helpSections(keymap: Keymap): HelpSection[] {
     sections.push({ category: s.category, entries });
   }
   if (scroll.length) sections.push({ category: 'Scroll mode (after prefix [)', entries: scroll });
+  if (board.length) sections.push({ category: 'Task board (after prefix t)', entries: board });
   return sections;
 }
 

@@ -11,6 +11,9 @@ import { helpViewport } from './geometry.js';
 import { helpLines, helpSections } from './help.js';
 import { patternBytes, sendToPane, type KeyHost } from './keys.js';
 import type { WorkspaceOptions } from './types.js';
+import type { TaskDesk } from './tasks.js';
+import { parseTaskLine } from '../tasks/task-line.js';
+import { taskDetails } from '../tasks/text.js';
 import { longestWaiting } from './views.js';
 
 /** The Workspace's parts its handler modules may use. */
@@ -19,6 +22,8 @@ export interface Inside {
   readonly opts: WorkspaceOptions;
   readonly keymap: Keymap;
   readonly control: AgentControl;
+  readonly desk: TaskDesk;
+  resumeAgent(name: string): void;
   /** Emits a domain event that carries no data. */
   emit(event: { [K in keyof DomainEvents]: DomainEvents[K] extends [] ? K : never }[keyof DomainEvents]): void;
   quit(): void;
@@ -27,10 +32,17 @@ export interface Inside {
 }
 
 export function keyHostOf(w: Inside): KeyHost {
-  const { core, keymap, opts, control } = w;
+  const { core, keymap, opts, control, desk } = w;
+  /** A board request from the person, answered in the status bar. */
+  const asks = (answer: ReturnType<TaskDesk['request']>) => {
+    if (answer instanceof Promise) void answer.then((a) => core.say(a.text));
+    else core.say(answer.text);
+  };
   const host: KeyHost = {
     core,
     keymap,
+    desk,
+    resumeAgent: (name) => w.resumeAgent(name),
     typed: () => w.emit('typed'),
     interrupt: (all) => void control.interrupt(all),
     restartFocused: () => {
@@ -74,13 +86,34 @@ export function keyHostOf(w: Inside): KeyHost {
     sendPrefix: () => sendToPane(host, patternBytes(keymap.prefix, core.focused?.terminal.modes ?? { applicationCursorKeys: false, bracketedPaste: false })),
     confirmed: (d) => {
       if (d.action === 'quit') w.quit();
+      else if (d.action === 'cancel-task' && d.task) asks(desk.request('you', { op: 'update_task', id: d.task, state: 'cancelled' }));
       else if (d.paneId !== undefined) void w.closePane(d.paneId);
     },
-    submitted: (target, text) => {
-      if (target !== 'note') return void control.redirect(target, text);
-      if (!opts.context) return core.say('the shared context is not available');
-      opts.context.postNote('you', text);
-      core.say('note posted');
+    submitted: (d, text) => {
+      switch (d.target) {
+        case 'focused':
+        case 'all':
+          return void control.redirect(d.target, text);
+        case 'note':
+          if (!opts.context) return core.say('the shared context is not available');
+          opts.context.postNote('you', text);
+          return core.say('note posted');
+        case 'answer':
+          if (d.question !== undefined) desk.answer(d.question, text);
+          return core.say('answered');
+        case 'task-add':
+        case 'task-edit': {
+          const task = parseTaskLine(text);
+          if ('error' in task) return core.say(`not a task: ${task.error}`);
+          if (d.target === 'task-add') return asks(desk.request('you', { op: 'create_task', ...task }));
+          const { title, details, to, after, check, claims } = task;
+          return asks(desk.request('you', { op: 'update_task', id: d.task!, title, details, to, after: after ?? [], check: check ?? '', claims: claims ?? [] }));
+        }
+      }
+    },
+    taskLines: (id) => {
+      const t = desk.board.get(id);
+      return t ? taskDetails(t).length : 0;
     },
     picked: (preset) => w.newPane(preset),
     helpLines: () => helpLines(helpSections(keymap), helpViewport(core.cols, core.rows).width).length,

@@ -18,7 +18,9 @@ export interface KeyHost extends CommandHost {
   /** The person's answer to a confirm dialog. */
   confirmed(d: Extract<Dialog, { kind: 'confirm' }>): void;
   /** The prompt bar was submitted. */
-  submitted(target: Extract<Dialog, { kind: 'prompt' }>['target'], text: string): void;
+  submitted(d: Extract<Dialog, { kind: 'prompt' }>, text: string): void;
+  /** Lines of the task dialog now open (its details, check output), to keep its scroll in range. */
+  taskLines(id: string): number;
   /** A preset was chosen in the picker. */
   picked(preset: string): void;
   /** Lines the help dialog has, to keep its scroll in range. */
@@ -45,6 +47,13 @@ export function routeKey(h: KeyHost, ev: KeyEvent): void {
       if (name) runCommand(h, commandOf(name));
       return;
     }
+    case 'board': {
+      if (h.keymap.isPrefix(ev)) return enterPrefix(h, 'board');
+      const name = h.keymap.lookup('board', ev);
+      if (name) runCommand(h, commandOf(name));
+      else core.say(`${describe(ev)} does nothing on the task board; esc leaves it, ${prefixLabel(h.keymap)} ${h.keymap.bindingsOf('app.help')[0] ?? '?'} lists its keys`);
+      return;
+    }
     default:
       if (h.keymap.isPrefix(ev)) return enterPrefix(h, 'normal');
       sendToPane(h, encodeKey(ev, modesOf(h)));
@@ -55,7 +64,7 @@ function modesOf(h: KeyHost): PtyModes {
   return h.core.focused?.terminal.modes ?? { applicationCursorKeys: false, bracketedPaste: false };
 }
 
-function enterPrefix(h: KeyHost, from: 'normal' | 'scroll'): void {
+function enterPrefix(h: KeyHost, from: 'normal' | 'scroll' | 'board'): void {
   h.core.prefixFrom = from;
   h.core.mode = 'prefix';
   h.core.say(undefined);
@@ -72,6 +81,8 @@ function prefixKey(h: KeyHost, ev: KeyEvent): void {
     return;
   }
   if (core.mode === 'scroll' && !name.startsWith('scroll.') && name !== 'pane.scroll') core.leaveScroll();
+  // A command aimed at the panes takes the keyboard back from the board (the board stays open).
+  if (core.mode === 'board' && name !== 'tasks.toggle' && !name.startsWith('app.')) core.mode = 'normal';
   runCommand(h, commandOf(name));
 }
 
@@ -104,7 +115,7 @@ function promptKey(h: KeyHost, d: Extract<Dialog, { kind: 'prompt' }>, ev: KeyEv
   const r = core.editor.key(ev);
   if (r.kind === 'submit') {
     core.closeDialog();
-    h.submitted(d.target, r.text);
+    h.submitted(d, r.text);
   } else if (r.kind === 'edit') core.touch();
 }
 
@@ -123,6 +134,17 @@ function dialogKey(h: KeyHost, d: Dialog, ev: KeyEvent): void {
     if (name === 'pageup') return to(d.scroll - page);
     if (name === 'home' || name === 'g') return to(0);
     if (name === 'end' || name === 'G') return to(max);
+    return;
+  }
+  if (d.kind === 'task') {
+    const page = Math.max(1, core.rows - 8);
+    const max = Math.max(0, h.taskLines(d.id) - page);
+    const to = (scroll: number) => core.openDialog({ ...d, scroll: Math.max(0, Math.min(max, scroll)) });
+    if (name === 'escape' || name === 'q' || name === 'enter') return core.closeDialog();
+    if (name === 'down' || name === 'j') return to(d.scroll + 1);
+    if (name === 'up' || name === 'k') return to(d.scroll - 1);
+    if (name === 'pagedown' || name === 'space' || name === ' ') return to(d.scroll + page);
+    if (name === 'pageup') return to(d.scroll - page);
     return;
   }
   if (d.kind === 'confirm') {

@@ -13,7 +13,7 @@ import type { PaneStatus } from './pane.js';
 import type { PaneSpec } from './presets.js';
 import type { Activity } from './activity.js';
 
-export type Mode = 'normal' | 'prefix' | 'scroll' | 'dialog';
+export type Mode = 'normal' | 'prefix' | 'scroll' | 'dialog' | 'board';
 
 export interface PickerOption {
   preset: string;
@@ -21,17 +21,23 @@ export interface PickerOption {
   note: string;
 }
 
-export type PromptTarget = 'focused' | 'all' | 'note';
+/** What a prompt is for: a redirect, a broadcast, a note; a task to add or edit; an answer to a question. */
+export type PromptTarget = 'focused' | 'all' | 'note' | 'task-add' | 'task-edit' | 'answer';
 
 /** An open dialog as the workspace keeps it. The prompt's text lives in the workspace's line editor. */
 export type Dialog =
   | { kind: 'help'; scroll: number }
-  | { kind: 'confirm'; action: 'quit' | 'close'; paneId?: number; text: string }
+  | { kind: 'confirm'; action: 'quit' | 'close' | 'cancel-task'; paneId?: number; task?: string; text: string }
   | { kind: 'picker'; options: PickerOption[]; selected: number }
-  | { kind: 'prompt'; target: PromptTarget };
+  | { kind: 'prompt'; target: PromptTarget; task?: string; question?: number; hint?: string }
+  /** One task in full: details, claims, check and its last output; scrollable. */
+  | { kind: 'task'; id: string; scroll: number };
 
 /** An open dialog as the chrome draws it: the prompt with its text and cursor. */
-export type DialogView = Exclude<Dialog, { kind: 'prompt' }> | { kind: 'prompt'; target: PromptTarget; text: string; cursor: number };
+export type DialogView =
+  | Exclude<Dialog, { kind: 'prompt' } | { kind: 'task' }>
+  | { kind: 'prompt'; target: PromptTarget; text: string; cursor: number; hint?: string }
+  | { kind: 'task'; id: string; scroll: number; lines: string[] };
 
 /** The shared context as the chrome shows it: plain, preformatted data. */
 export interface ContextView {
@@ -112,6 +118,10 @@ export interface WorkspaceView {
   waiting: Array<{ number: number; name: string }>;
   /** Terminals attached to the workspace (more than one: the status bar says so). */
   clients: number;
+  /** Set while the task board (prefix+t) is shown. */
+  board?: BoardView;
+  /** What on the board waits for the person: questions, blocked tasks, paused agents. */
+  alerts: string[];
   /** Set while the context panel (prefix+f) is shown. */
   context?: ContextView & { rect: Rect; scroll: number };
 }
@@ -138,4 +148,28 @@ export interface WorkspaceOptions {
   tasks?: { settings?: Partial<TaskSettings>; restored?: Task[]; breakers?: { errorsInARow: number; sameToolErrors: number } };
   /** Extra environment and trailing arguments for programs other than built-in agents (MCP, context file). */
   external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[] };
+}
+
+/** One task as the board shows it. */
+export interface TaskView {
+  id: string;
+  title: string;
+  state: string;
+  owner?: string;
+  deps: string[];
+  attempts: string;
+  cost: string;
+  check?: string;
+  note?: string;
+}
+
+export interface BoardView {
+  rect: Rect;
+  tasks: TaskView[];
+  selected: number;
+  /** The board has the keyboard (board mode). */
+  focused: boolean;
+  questions: Array<{ id: number; from: string; question: string; choices?: string[] }>;
+  warnings: string[];
+  paused: Array<{ name: string; why: string }>;
 }

@@ -35,13 +35,16 @@ import { Pane } from './pane.js';
 import { Reports } from './reports.js';
 import { DEFAULT_TASK_SETTINGS, TaskDesk } from './tasks.js';
 import { activeClaims, ClaimMatcher, claimRefusal } from '../tasks/claims.js';
+import { taskDetails } from '../tasks/text.js';
+import { printable } from '../util/safe-text.js';
+import { boardAlerts, boardView } from './board-view.js';
 import type { PaneSpec } from './presets.js';
 import type { SteerResult } from './steering.js';
 import type { ContextView, Dialog, DialogView, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
 import { likelyWriter, paneViewOf, samePaneView, usageTotals } from './views.js';
 
 export { likelyWriter };
-export type { Mode, PickerOption, Dialog, DialogView, ContextView, ContextPort, PaneView, UsageTotals, WorkspaceView, WorkspaceOptions } from './types.js';
+export type { Mode, PickerOption, Dialog, DialogView, ContextView, ContextPort, PaneView, UsageTotals, WorkspaceView, WorkspaceOptions, TaskView, BoardView } from './types.js';
 
 const EMPTY_CONTEXT: ContextView = { lines: [], notes: [], pending: {}, conflicts: {} };
 const READING_PUBLISH_MS = 50;
@@ -300,6 +303,12 @@ export class Workspace extends EventEmitter<DomainEvents> {
       opts: this.opts,
       keymap: this.keymap,
       control: this.control,
+      desk: this.desk,
+      resumeAgent: (name) => {
+        const p = this.core.panes.find((x) => x.name === name);
+        if (p) p.paused = undefined;
+        this.core.touch();
+      },
       emit: (event) => this.emit(event),
       quit: () => this.quit(),
       newPane: (preset) => this.newPane(preset),
@@ -391,7 +400,9 @@ export class Workspace extends EventEmitter<DomainEvents> {
       return next;
     });
     const d = core.dialog;
-    const dialog: DialogView | undefined = d?.kind === 'prompt' ? { ...d, text: core.editor.text, cursor: core.editor.cursor } : d;
+    const task = d?.kind === 'task' ? this.desk.board.get(d.id) : undefined;
+    const dialog: DialogView | undefined =
+      d?.kind === 'prompt' ? { ...d, text: core.editor.text, cursor: core.editor.cursor } : d?.kind === 'task' ? { ...d, lines: task ? taskDetails(task).map((l) => printable(l)) : ['(this task is gone)'] } : d;
     const panel = core.contextRect;
     this.view = {
       cols: core.cols,
@@ -408,6 +419,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
       message: core.message?.text,
       totals: { ...usageTotals(core.panes), simulated: this.opts.simulated },
       clients: core.clients,
+      board: boardView(core, this.desk),
+      alerts: boardAlerts(core, this.desk),
       waiting: core.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
       context: panel ? { ...ctx, rect: panel, scroll: core.contextScroll } : undefined,
     };

@@ -13,6 +13,7 @@ import { startMcpServer, type McpHost, type McpLimits, type McpServerHandle } fr
 import { until } from '../helpers/term.js';
 
 const host: McpHost = {
+  board: async () => ({ ok: true, text: '' }),
   changes: () => ({ changes: [], next: 0, more: false }),
   notes: () => [],
   postNote: (author, text) => ({ id: 1, time: Date.now(), author, text }),

@@ -40,6 +40,13 @@ class FakeHost implements McpHost {
   agents() {
     return this.agentList;
   }
+  /** Board requests, answered with what was asked (the workspace's answers are tested in test/e2e/tasks.test.ts). */
+  boardRequests: Array<{ by: string; request: unknown }> = [];
+  async board(by: string, request: unknown) {
+    this.boardRequests.push({ by, request });
+    return { ok: true, text: `board: ${JSON.stringify(request)}` };
+  }
+
   async sendMessage(from: string, to: string, text: string) {
     this.sent.push({ from, to, text });
     return this.sendResult;
@@ -153,7 +160,7 @@ describe('access', () => {
 });
 
 describe('tools', () => {
-  it('lists the five tools with descriptions and schemas; logs connect and call times', async () => {
+  it('lists the context tools and the task board tools with descriptions and schemas; logs connect and call times', async () => {
     const t0 = performance.now();
     const client = await connect('claude');
     const t1 = performance.now();
@@ -163,7 +170,19 @@ describe('tools', () => {
     const t3 = performance.now();
     console.log(`mcp: connect ${(t1 - t0).toFixed(1)} ms, listTools ${(t2 - t1).toFixed(1)} ms, list_agents ${(t3 - t2).toFixed(1)} ms`);
 
-    expect(tools.map((t) => t.name).sort()).toEqual(['list_agents', 'post_note', 'read_changes', 'read_notes', 'send_message']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'ask_human',
+      'complete_task',
+      'create_task',
+      'list_agents',
+      'list_tasks',
+      'post_note',
+      'read_changes',
+      'read_notes',
+      'send_message',
+      'spawn_agent',
+      'update_task',
+    ]);
     for (const t of tools) expect(t.description?.length).toBeGreaterThan(40);
     const post = tools.find((t) => t.name === 'post_note')!;
     expect(post.inputSchema.required).toEqual(['text']);
@@ -297,5 +316,6 @@ function fakeHostForFiles() {
     postNote: (author: string, text: string) => ({ id: 1, time: 0, author, text }),
     agents: () => [],
     sendMessage: async () => ({ ok: true, detail: '' }),
+    board: async () => ({ ok: true, text: '' }),
   };
 }

@@ -52,7 +52,7 @@ function makeView(cols: number, rows: number, statuses: PaneStatus[], focus = 0,
     scrollMax: 0,
   }));
   const f = panes[focus];
-  return { cols, rows, layout: 'tiled', mode: 'normal', panes, count: panes.length, focusedId: f?.id, focus: f && { number: f.number, name: f.name }, zoomed: false, totals: { tokens: 0, cost: 0, priced: true, agents: 0 }, waiting: [], ...extra };
+  return { cols, rows, layout: 'tiled', mode: 'normal', panes, count: panes.length, focusedId: f?.id, focus: f && { number: f.number, name: f.name }, zoomed: false, totals: { tokens: 0, cost: 0, priced: true, agents: 0 }, waiting: [], alerts: [], clients: 1, ...extra };
 }
 
 let keymap: Keymap;
