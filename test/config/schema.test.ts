@@ -46,7 +46,16 @@ describe('loadConfig', () => {
   it('fills every default for an empty object', () => {
     const { value, errors } = load({});
     expect(errors).toEqual([]);
-    expect(value).toEqual({ theme: 'dark', layout: 'tiled', prefix: 'ctrl+a', keys: {}, watch: { ignore: [] }, mouse: true, attention: { bell: true } });
+    expect(value).toEqual({
+      theme: 'dark',
+      layout: 'tiled',
+      prefix: 'ctrl+a',
+      keys: {},
+      watch: { ignore: [] },
+      mouse: true,
+      attention: { bell: true },
+      worktree: { copy: ['.env*'], setup: [], merge: 'merge' },
+    });
     expect(defaultConfig()).toEqual(value);
     expect(load({ watch: {} }).value?.watch).toEqual({ ignore: [] });
   });
@@ -79,7 +88,7 @@ describe('loadConfig', () => {
     expect(errors).toEqual([
       `${file}: agents[0].agrs: unknown key (did you mean "args"?)`,
       `${file}: layuot: unknown key (did you mean "layout"?)`,
-      `${file}: zzz: unknown key; expected one of theme, layout, prefix, agents, keys, watch, mouse, attention`,
+      `${file}: zzz: unknown key; expected one of theme, layout, prefix, agents, keys, watch, mouse, attention, worktree`,
     ]);
   });
 
