@@ -4,16 +4,17 @@
  * already, and untracked-but-not-ignored ones are work in progress the person has not decided about.
  *
  * Invariants:
- * - Nothing is read from outside the project folder: globs are matched inside it, symlinked folders
- *   are not entered, and a file (or a symlink) whose real path is outside the project is skipped and
- *   reported, never copied. A symlink to a file inside the project is copied as that file's content.
+ * - Nothing is read from outside the project folder: globs are matched inside it and no symlink is
+ *   followed (a symlinked folder is not entered, a symlinked file is not copied: tinyglobby with
+ *   followSymbolicLinks off does not return them; one named literally in a pattern is reported as
+ *   skipped). The real path of each file is checked to be inside the project all the same.
  * - Nothing is written outside the worktree, and nothing in it is overwritten (exclusive create): a
  *   destination folder whose real path leaves the worktree is refused.
  * - Modes are kept (the executable bit of a local script, 0600 of a secrets file).
  * - "Ignored" is git's own answer (`git check-ignore`: nested .gitignore files, info/exclude and the
  *   person's global excludes), not a re-implementation of its rules.
  */
-import { chmod, copyFile, lstat, mkdir, realpath, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, realpath } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { glob } from 'tinyglobby';
@@ -28,6 +29,13 @@ export interface CopyResult {
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+async function existingAncestor(path: string): Promise<string> {
+  for (let p = path; ; p = dirname(p)) {
+    if (await lstat(p).then(() => true, () => false)) return p;
+    if (dirname(p) === p) return p;
+  }
 }
 
 /** Which of `paths` (relative to `dir`) git ignores. */
@@ -58,32 +66,27 @@ export async function copyIgnoredFiles(projectDir: string, destDir: string, patt
   // A pattern such as `../x/*` matches outside the folder it is given: not ours to copy.
   const candidates = found.filter((p) => !isAbsolute(p) && inside(root, join(root, p))).sort();
   const ignored = await ignoredOf(root, candidates);
+  for (const literal of patterns.filter((p) => !/[*?[\]{}()!]/.test(p))) {
+    const st = await lstat(join(root, literal)).catch(() => undefined);
+    if (st?.isSymbolicLink()) result.skipped.push({ path: literal, reason: 'a symlink (symlinks are never followed)' });
+  }
   for (const rel of candidates) {
     if (!ignored.has(rel)) continue;
     const src = join(root, rel);
-    let real: string;
-    try {
-      real = await realpath(src);
-    } catch {
-      result.skipped.push({ path: rel, reason: 'a symlink to nothing' });
-      continue;
-    }
-    if (!inside(root, real)) {
-      result.skipped.push({ path: rel, reason: 'it leads out of the project folder (symlink)' });
-      continue;
-    }
-    const st = await stat(real);
-    if (!st.isFile()) {
+    const real = await realpath(src);
+    const st = await lstat(real);
+    if (!inside(root, real) || !st.isFile()) {
       result.skipped.push({ path: rel, reason: 'not a regular file' });
       continue;
     }
     const dest = join(destRoot, rel);
-    await mkdir(dirname(dest), { recursive: true });
-    // A tracked symlink in the checkout could turn the destination's folder into a way out.
-    if (!inside(destRoot, await realpath(dirname(dest)))) {
+    // A tracked symlink in the checkout could turn the destination's folder into a way out: check
+    // the part that exists before making the rest (mkdir would follow the link and create outside).
+    if (!inside(destRoot, await realpath(await existingAncestor(dirname(dest))))) {
       result.skipped.push({ path: rel, reason: 'its folder in the worktree leads out of it (symlink)' });
       continue;
     }
+    await mkdir(dirname(dest), { recursive: true });
     const existing = await lstat(dest).catch(() => undefined);
     if (existing) {
       result.skipped.push({ path: rel, reason: 'the worktree has its own already' });

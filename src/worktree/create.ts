@@ -8,7 +8,7 @@
  * still points where it was made. A branch that existed before (and may hold commits) is never
  * deleted.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { AGENT_NAME_MAX, AGENT_NAME_PATTERN } from '../config/schema.js';
 import { plural } from '../agent/tools/types.js';
@@ -113,6 +113,7 @@ export interface Made {
 
 /** Carries out a plan; on failure, takes away what it made and rethrows. */
 export async function makeWorktree(ctx: CreateContext, plan: CreatePlan, agent: string | undefined): Promise<Made> {
+  const newDir = !existsSync(ctx.dir);
   if (ctx.privateDir) ensurePrivateDir(ctx.dir);
   else mkdirSync(ctx.dir, { recursive: true });
   const args = plan.reuse ? ['worktree', 'add', '--quiet', plan.path, plan.branch] : ['worktree', 'add', '--quiet', '--no-track', '-b', plan.branch, plan.path, plan.base];
@@ -134,7 +135,17 @@ export async function makeWorktree(ctx: CreateContext, plan: CreatePlan, agent: 
     return { plan, copied };
   } catch (err) {
     await undo(ctx, plan);
+    if (newDir) rmdirQuietly(ctx.dir);
     throw err;
+  }
+}
+
+/** Removes the folder if it is empty (a folder this call made for nothing). */
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty (or gone): it stays.
   }
 }
 
