@@ -30,6 +30,8 @@ export type WorktreeErrorKind =
   | 'worktree-dirty'
   /** The branch holds commits its base does not have (remove). */
   | 'not-merged'
+  /** The worktree is locked (`git worktree lock`): it stays until unlocked (remove). */
+  | 'locked'
   /** The project's own tree has uncommitted changes to tracked files (merge). */
   | 'project-dirty'
   /** The project's tree has another branch checked out than the base (merge). */

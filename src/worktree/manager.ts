@@ -18,7 +18,7 @@ import { plural } from '../agent/tools/types.js';
 import { dataDir } from '../util/paths.js';
 import { makeWorktree, planCreate, type CreateContext, type CreateRequest } from './create.js';
 import type { CopyResult } from './copy.js';
-import { fileList, WorktreeError } from './errors.js';
+import { fileList, WorktreeError, type WorktreeErrorKind } from './errors.js';
 import { git } from './git.js';
 import { listGitWorktrees, topLevel } from './repo.js';
 import { deleteRecord, readRecord, readRecords, recordsDir, worktreesDir, writeRecord, type WorktreeRecord } from './records.js';
@@ -167,28 +167,25 @@ export class WorktreeManager {
   }
 
   /** Why a worktree must stay, or undefined when removing it loses nothing. */
-  static keepReason(s: WorktreeStatus & { locked?: boolean }): string | undefined {
-    if (s.problem) return s.problem;
-    if (s.locked) return 'it is locked (git worktree unlock to allow removing it)';
-    if (s.offBranch) return `it has ${s.offBranch} checked out instead of ${s.branch}`;
-    if (s.dirty) return `uncommitted changes (${plural(s.changes.length, 'file')}: ${fileList(s.changes, 3)})`;
-    if (!s.merged) return `not merged (${plural(s.ahead, 'commit')} not in ${s.base})`;
+  static keepReason(s: WorktreeStatus & { locked?: boolean }): { kind: WorktreeErrorKind; reason: string } | undefined {
+    if (s.problem) return { kind: 'bad-base', reason: s.problem };
+    if (s.locked) return { kind: 'locked', reason: 'it is locked (git worktree unlock allows removing it)' };
+    if (s.offBranch) return { kind: 'off-branch', reason: `it has ${s.offBranch} checked out instead of ${s.branch}` };
+    if (s.dirty) return { kind: 'worktree-dirty', reason: `uncommitted changes (${plural(s.changes.length, 'file')}: ${fileList(s.changes, 3)})` };
+    if (!s.merged) return { kind: 'not-merged', reason: `not merged (${plural(s.ahead, 'commit')} not in ${s.base})` };
     return undefined;
   }
 
   /**
    * Removes the worktree, its branch and its record, only when it is clean and merged; otherwise a
-   * WorktreeError (`worktree-dirty` / `not-merged`) saying where it is and why it stays.
+   * WorktreeError (worktree-dirty, not-merged, locked, off-branch, bad-base) saying where it is and
+   * why it stays.
    */
   async remove(wt: Worktree): Promise<void> {
     const s = await status(wt);
-    const locked = (await listGitWorktrees(this.top)).some((g) => g.path === wt.path && g.locked);
-    const reason = WorktreeManager.keepReason({ ...s, locked });
-    if (reason) {
-      const kind = s.dirty ? 'worktree-dirty' : 'not-merged';
-      throw new WorktreeError(kind, `the worktree ${wt.name} stays at ${wt.path}: ${reason}`, s.dirty ? s.changes : []);
-    }
-    const registered = (await listGitWorktrees(this.top)).some((g) => g.path === wt.path);
+    const registered = (await listGitWorktrees(this.top)).find((g) => g.path === wt.path);
+    const keep = WorktreeManager.keepReason({ ...s, locked: registered?.locked });
+    if (keep) throw new WorktreeError(keep.kind, `the worktree ${wt.name} stays at ${wt.path}: ${keep.reason}`, keep.kind === 'worktree-dirty' ? s.changes : []);
     // No --force: git refuses if anything changed since the check above.
     if (registered) await git(this.top, ['worktree', 'remove', wt.path]);
     if (s.head) await git(this.top, ['update-ref', '-d', `refs/heads/${wt.branch}`, s.head]);
@@ -199,9 +196,9 @@ export class WorktreeManager {
   async prune(): Promise<PruneReport> {
     const report: PruneReport = { removed: [], kept: [] };
     for (const info of await this.list()) {
-      const reason = WorktreeManager.keepReason(info);
-      if (reason) {
-        report.kept.push({ info, reason });
+      const keep = WorktreeManager.keepReason(info);
+      if (keep) {
+        report.kept.push({ info, reason: keep.reason });
         continue;
       }
       const wt = this.handle(info.name, info.branch, info.base, info.path);
