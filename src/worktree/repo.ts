@@ -8,12 +8,15 @@ import { WorktreeError } from './errors.js';
 /** The top folder of the worktree holding `dir`; a `not-a-repo` refusal when there is none. */
 export async function topLevel(dir: string): Promise<string> {
   try {
-    const r = await git(dir, ['rev-parse', '--is-bare-repository', '--show-toplevel']);
+    // LANGUAGE=en: the one answer read from git's prose below must not arrive translated.
+    const r = await git(dir, ['rev-parse', '--is-bare-repository', '--show-toplevel'], { env: { LANGUAGE: 'en' } });
     const [bare, top] = r.stdout.split('\n');
     if (bare === 'true' || !top) throw new WorktreeError('not-a-repo', `${dir} is a bare git repository: worktrees need a checkout to start from`);
     return top;
   } catch (err) {
-    if (err instanceof GitError && err.kind === 'failed') {
+    // Only git's "not a git repository" means that; "dubious ownership" and the like are git's own
+    // words to show as they are.
+    if (err instanceof GitError && err.kind === 'failed' && /not a git repository/i.test(err.stderr)) {
       throw new WorktreeError('not-a-repo', `${dir} is not in a git repository: worktrees need one (run git init and make a first commit)`);
     }
     throw err;

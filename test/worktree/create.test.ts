@@ -1,7 +1,7 @@
 // Making a worktree: where it goes, what is copied in, and for every refusal and every failure half
 // way, that nothing is left behind (the project's tree, git's worktree list, the branches and the
 // records folder are exactly as before).
-import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorktreeError } from '../../src/worktree/errors.js';
@@ -9,7 +9,7 @@ import { GitError } from '../../src/worktree/git.js';
 import { WorktreeManager } from '../../src/worktree/manager.js';
 import { recordsDir } from '../../src/worktree/records.js';
 import { projectKey } from '../../src/store/locations.js';
-import { chmodSync, exists, fingerprint, mode, repo, sh, tempDir, write, type Repo } from './rig.js';
+import { commit, exists, fingerprint, mode, repo, sh, tempDir, write, type Repo } from './rig.js';
 
 /** Everything create could leave: the project's state, the worktrees folder, the records. */
 function everything(r: Repo, m: WorktreeManager): string {
@@ -94,7 +94,6 @@ describe('create', () => {
     symlinkSync(outside, join(r.dir, 'conf'));
     sh(r.dir, 'add', 'conf');
     sh(r.dir, 'commit', '--quiet', '-m', 'link');
-    const { rmSync } = await import('node:fs');
     rmSync(join(r.dir, 'conf'));
     write(r.dir, { 'conf/deep/.env': 'X=1\n' });
     const { copied } = await (await r.open({ settings: { copy: ['**/.env'] } })).create({ name: 'a' });
@@ -131,20 +130,12 @@ describe('create', () => {
     const { worktree: wt } = await m.create({ name: 'gone' });
     const tip = commit(wt.path, { 'work.txt': 'kept\n' });
     sh(r.dir, 'worktree', 'list'); // git notices lazily; the folder goes now
-    const { rmSync } = await import('node:fs');
     rmSync(wt.path, { recursive: true, force: true });
     const again = await m.create({ name: 'gone' });
     expect(again.reused).toBe(true);
     expect(sh(again.worktree.path, 'rev-parse', 'HEAD').trim()).toBe(tip);
   });
 });
-
-function commit(dir: string, files: Record<string, string>): string {
-  write(dir, files);
-  sh(dir, 'add', '-A');
-  sh(dir, 'commit', '--quiet', '-m', 'work');
-  return sh(dir, 'rev-parse', 'HEAD').trim();
-}
 
 describe('create refuses, and leaves nothing behind', () => {
   it('not a git repository', async () => {
@@ -269,7 +260,6 @@ describe('create refuses, and leaves nothing behind', () => {
     sh(r.dir, 'commit', '--quiet', '-m', 'untrack conf');
     sh(r.dir, 'checkout', '--quiet', 'HEAD~1', '--', 'conf');
     sh(r.dir, 'commit', '--quiet', '-m', 'conf back');
-    const { rmSync } = await import('node:fs');
     rmSync(join(r.dir, 'conf'));
     write(r.dir, { 'conf/.env': 'X=1\n' });
     const m = await r.open({ settings: { copy: ['**/.env'] } });

@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git, GitError, splitNul } from '../../src/worktree/git.js';
-import { listGitWorktrees, treeState } from '../../src/worktree/repo.js';
-import { repo, sh, write } from './rig.js';
+import { WorktreeError } from '../../src/worktree/errors.js';
+import { listGitWorktrees, topLevel, treeState } from '../../src/worktree/repo.js';
+import { repo, sh, tempDir, write } from './rig.js';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -95,5 +96,20 @@ describe('porcelain parsing', () => {
       [true, 'main', false],
       [true, 'x', true],
     ]);
+  });
+});
+
+describe('topLevel', () => {
+  it('"not a repository" only when git says so; other refusals keep git\'s words', async () => {
+    process.env.LANG = 'de_DE.UTF-8';
+    const err = await topLevel(tempDir()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorktreeError);
+    const r = repo();
+    // A repository git will not use (as for another user's folder): its own message comes through.
+    process.env.GIT_CONFIG_GLOBAL = join(r.dir, '..', 'no-such-global');
+    process.env.GIT_TEST_ASSUME_DIFFERENT_OWNER = '1';
+    const dubious = await topLevel(r.dir).catch((e: unknown) => e);
+    expect(dubious).toBeInstanceOf(GitError);
+    expect((dubious as GitError).stderr).toMatch(/dubious ownership/);
   });
 });

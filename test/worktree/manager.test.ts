@@ -1,6 +1,6 @@
 // Listing, removing and pruning: only worktrees that are clean and merged ever go, and the
 // refusals say where the worktree is and why it stays.
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorktreeError } from '../../src/worktree/errors.js';
@@ -34,7 +34,6 @@ describe('list and records', () => {
     await m.create({ name: 'a' });
     await m.create({ name: 'b' });
     rmSync(join(m.recordsDir, 'a.json'));
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(join(m.recordsDir, 'b.json'), '{ not json');
     expect((await m.list()).map((w) => [w.name, w.base, w.agent])).toEqual([
       ['a', 'main', undefined],

@@ -1,7 +1,7 @@
 // Merging a worktree's branch into its base in the project's tree. Every refusal is checked the
 // same way: both trees fingerprinted (every file's bytes and mode, git status, the index, HEAD,
 // every ref) before and after, and required to be equal.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorktreeError } from '../../src/worktree/errors.js';
@@ -136,7 +136,6 @@ describe('merge', () => {
     write(r.dir, { 'new.txt': 'the person made this and never committed it\n' });
     const e = await refusedUntouched(r, wt, 'untracked-in-the-way', () => merge(wt, { mode: 'merge', message: 'm' }));
     expect(e.files).toEqual(['new.txt']);
-    const { rmSync } = await import('node:fs');
     rmSync(join(r.dir, 'new.txt'));
 
     sh(r.dir, 'checkout', '--quiet', '-b', 'elsewhere');

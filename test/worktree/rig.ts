@@ -3,7 +3,7 @@
 // whatever the machine's git config says.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -112,5 +112,3 @@ export function exists(path: string): boolean {
 export function mode(path: string): number {
   return lstatSync(path).mode & 0o777;
 }
-
-export { chmodSync };

@@ -1,6 +1,6 @@
 // A worktree's state and its change for review, uncommitted work included, and the files two
 // branches both change.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conflictsAcross } from '../../src/worktree/conflicts.js';
@@ -38,7 +38,6 @@ describe('status', () => {
     const { worktree: wt } = await (await r.open()).create({ name: 'w' });
     sh(wt.path, 'checkout', '--quiet', '--detach');
     expect((await status(wt)).offBranch).toBe('(detached HEAD)');
-    const { rmSync } = await import('node:fs');
     rmSync(wt.path, { recursive: true, force: true });
     expect(await status(wt)).toMatchObject({ exists: false, dirty: false });
   });
