@@ -116,7 +116,7 @@ export async function makeWorktree(ctx: CreateContext, plan: CreatePlan, agent: 
   const newDir = !existsSync(ctx.dir);
   if (ctx.privateDir) ensurePrivateDir(ctx.dir);
   else mkdirSync(ctx.dir, { recursive: true });
-  const args = plan.reuse ? ['worktree', 'add', '--quiet', plan.path, plan.branch] : ['worktree', 'add', '--quiet', '--no-track', '-b', plan.branch, plan.path, plan.base];
+  const args = plan.reuse ? ['worktree', 'add', '--quiet', plan.path, plan.branch] : ['worktree', 'add', '--quiet', '--no-track', '-b', plan.branch, plan.path, `refs/heads/${plan.base}`];
   // Only the registration goes: the folder is gone, and the branch (with its commits) stays.
   if (plan.stale) await git(ctx.top, ['worktree', 'remove', plan.path]);
   try {

@@ -15,7 +15,7 @@
  *   (snapshot.ts), so a refused merge does not commit it either.
  * - Nothing here deletes a branch, a worktree or a file.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { typeable } from '../util/safe-text.js';
 import { plural } from '../agent/tools/types.js';
 import { fileList, WorktreeError } from './errors.js';
@@ -49,7 +49,12 @@ export async function commitAll(wt: Worktree, message: string): Promise<CommitRe
     // Hooks run: they are the project's rules for a commit. A refusing hook is a GitError with its words.
     await git(wt.path, ['commit', '--quiet', '--no-edit', '-m', text]);
   } catch (err) {
-    if (saved) await writeFile(index, saved);
+    if (saved) {
+      // Replaced whole (write aside, then rename), so no git reading it meanwhile sees half a file.
+      const aside = `${index}.agents-restore`;
+      await writeFile(aside, saved);
+      await rename(aside, index);
+    }
     throw err;
   }
   return { committed: true, commit: firstLine(await git(wt.path, ['rev-parse', 'HEAD'])), files };
