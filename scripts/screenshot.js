@@ -44,7 +44,8 @@ async function main() {
       GIT_CONFIG_GLOBAL: '/dev/null',
       NODE_OPTIONS: undefined,
     };
-    t = Term.agents(['--theme', 'dark', 'shell', 'tests', 'dev', '--cmd', 'vim src/server.js'], { cols: COLS, rows: ROWS, env, cwd: project });
+    // --trust: the throwaway project's config runs its test and dev commands; it is ours.
+    t = Term.agents(['--trust', '--theme', 'dark', 'shell', 'tests', 'dev', '--cmd', 'vim src/server.js'], { cols: COLS, rows: ROWS, env, cwd: project });
     const failEarly = t.exited.then((e) => {
       throw new Error(`agents exited early (${JSON.stringify(e)}); screen:\n${t.text()}`);
     });

@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type Anthropic from '@anthropic-ai/sdk';
-import { appendUser, estimateTokens, INTERRUPTED, settleInterrupted, withCacheBreakpoint, type Block, type Msg } from './conversation.js';
+import { appendUser, estimateTokens, INTERRUPTED, repairHistory, settleInterrupted, withCacheBreakpoint, type Block, type Msg } from './conversation.js';
 import { classify } from './errors.js';
 import { costOf, type UsageCounts } from './prices.js';
 import { describeCall } from './tools/index.js';
@@ -124,13 +124,19 @@ export class Agent extends EventEmitter<{ event: [AgentEvent] }> {
     if (start < h.length) this.emitEvent({ type: 'history', start, messages: h.slice(start) });
   }
 
-  /** A conversation from session memory: the next request continues it. */
-  restore(messages: Msg[], totals?: Partial<Totals>): void {
+  /**
+   * A conversation from session memory: the next request continues it. It is repaired first (a
+   * workspace killed during a tool call stored the call without its result, which the API refuses
+   * on every later request); a repaired history is stored whole again at the next checkpoint.
+   */
+  restore(messages: readonly unknown[], totals?: Partial<Totals>): void {
     if (this.running) return;
-    this.history = messages;
-    this.reported = { array: messages, count: messages.length };
+    const { history, repairs } = repairHistory(messages);
+    this.history = history;
+    this.reported = repairs.length > 0 ? { array: undefined, count: 0 } : { array: history, count: history.length };
+    if (repairs.length > 0) this.emitEvent({ type: 'notice', text: `the restored conversation was repaired: ${repairs.join('; ')}` });
     if (totals) this.totals = { ...this.totals, ...totals };
-    this.contextTokens = estimateTokens(messages);
+    this.contextTokens = estimateTokens(history);
     this.emitEvent({ type: 'usage', usage: { input_tokens: 0, output_tokens: 0 }, cost: 0, totals: { ...this.totals }, context: this.contextTokens });
   }
 

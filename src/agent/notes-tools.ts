@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { NoteData } from '../ipc/protocol.js';
 import { defineTool, ToolError, type ToolDef } from './tools/types.js';
+import { plural } from '../util/text.js';
 
 export interface NotesPort {
   post(text: string): boolean;
@@ -40,7 +41,7 @@ export function notesTools(port: NotesPort): ToolDef[] {
         const text = notes.length
           ? notes.map((n) => `#${n.id} ${new Date(n.time).toISOString().slice(11, 19)} ${n.author}: ${n.text}`).join('\n')
           : `No notes${since !== undefined ? ` after #${since}.` : ' yet.'}`;
-        return { content: text, isError: false, summary: `read ${notes.length} note${notes.length === 1 ? '' : 's'}` };
+        return { content: text, isError: false, summary: `read ${plural(notes.length, 'note')}` };
       },
     }),
   ];

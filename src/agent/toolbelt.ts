@@ -2,11 +2,18 @@
  * The tools one agent has: the file and command tools plus the workspace's extra tools (notes,
  * memory), their definitions for the API (byte-stable, cache breakpoint on the last), and running
  * a call with the "changed under you" warning for edits of files another party touched.
+ *
+ * The first tool belt of a process stops what commands of dead agents left running (an agent
+ * killed with SIGKILL cannot clean up after itself; processes.ts marks what each command started).
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { AgentEvent } from './agent-types.js';
 import type { Awareness } from './awareness.js';
+import { log } from '../util/log.js';
 import { runTool, toolDefinitionsForApi, TOOLS, type ToolDef, type ToolKind, type ToolResult } from './tools/index.js';
+import { sweepOrphans } from './tools/processes.js';
+
+let swept = false;
 
 export class ToolBelt {
   private cache: Anthropic.ToolUnion[] | undefined;
@@ -15,7 +22,12 @@ export class ToolBelt {
     private root: string,
     private extra: ToolDef[],
     private awareness: Awareness | undefined,
-  ) {}
+  ) {
+    if (swept) return;
+    swept = true;
+    const orphans = sweepOrphans();
+    if (orphans.length > 0) log(`agent: stopped ${orphans.length} processes left by commands of an agent that is gone: ${orphans.map((p) => `${p.pid} (${p.comm})`).join(', ')}`);
+  }
 
   kindOf(name: string): ToolKind {
     return [...TOOLS, ...this.extra].find((t) => t.name === name)?.kind ?? 'exec';

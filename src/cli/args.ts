@@ -2,6 +2,7 @@
 // which exit status to use (2 for a bad command line, per DESIGN.md).
 import { Command, CommanderError, Option } from 'commander';
 import { LAYOUTS, PRESET_NAMES, type Layout } from '../config/schema.js';
+import { closestWord } from '../util/text.js';
 
 export type CliArgs = {
   command: 'run' | 'sessions' | 'search' | 'help' | 'version' | 'ls' | 'attach' | 'stop' | 'worktrees';
@@ -17,14 +18,27 @@ export type CliArgs = {
   continue: boolean;
   resume?: string;
   demo: boolean;
+  /** Run the project's config without asking whether to trust it. */
+  trust: boolean;
   /** Model for built-in agents that do not name one in the config. */
   model?: string;
   query?: string;
+  /** `sessions --all`: empty sessions too. */
+  all?: boolean;
 };
 
 export type ParseResult = { ok: true; value: CliArgs } | { ok: false; message: string };
 
 const HELP_HINT = "Run 'agents --help' for usage.";
+
+/** One paragraph for a launch without a terminal: what is wrong, what to do, what works anyway. */
+export function noTerminalMessage(stdinTTY: boolean, stdoutTTY: boolean): string {
+  const which = !stdinTTY && !stdoutTTY ? 'its input and output are' : !stdinTTY ? 'its input is' : 'its output is';
+  return (
+    `the workspace is a full-screen program and needs a terminal, but ${which} not one here (redirected to a file or a pipe). ` +
+    "Run it straight from a terminal. 'agents sessions', 'agents search' and 'agents --help' work anywhere."
+  );
+}
 
 type RootOptions = {
   cmd?: string[];
@@ -34,6 +48,7 @@ type RootOptions = {
   continue?: boolean;
   resume?: string;
   demo?: boolean;
+  trust?: boolean;
   model?: string;
 };
 
@@ -47,9 +62,10 @@ function buildProgram(onResult: (value: CliArgs) => void): Command {
     .option('--config <file>', 'use this config file instead of ./agents.config.json')
     .option('--theme <name>', 'colour theme (dark, light, high-contrast, no-color)')
     .addOption(new Option('--layout <layout>', 'pane layout').choices(LAYOUTS))
-    .addOption(new Option('--continue', "resume this project's latest session").conflicts('resume'))
+    .addOption(new Option('--continue', "resume this project's latest session with something in it").conflicts('resume'))
     .option('--resume <id>', 'resume the stored session ID')
-    .option('--demo', 'run offline against the built-in demo server')
+    .option('--demo', 'run offline against the built-in demo server (with --continue: reopen the last demo)')
+    .option('--trust', "run the project's config without asking whether to trust it (scripts, CI)")
     .option('--model <name>', 'model for built-in agents (default claude-sonnet-5-5)')
     .option('-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
@@ -60,8 +76,9 @@ function buildProgram(onResult: (value: CliArgs) => void): Command {
   // Root options given before a subcommand (`agents --config x sessions`) are kept, not dropped.
   program
     .command('sessions')
-    .description("list this project's stored sessions")
-    .action(() => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'sessions' }));
+    .description("list this project's stored sessions (those with something in them)")
+    .option('--all', 'list empty sessions too')
+    .action((opts: { all?: boolean }) => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'sessions', all: opts.all }));
   program
     .command('search')
     .description('search session memory')
@@ -118,12 +135,38 @@ function fromRoot(opts: RootOptions): CliArgs {
     continue: opts.continue ?? false,
     resume: opts.resume,
     demo: opts.demo ?? false,
+    trust: opts.trust ?? false,
     model: opts.model,
   };
 }
 
 function base(): CliArgs {
-  return { command: 'run', names: [], cmds: [], continue: false, demo: false };
+  return { command: 'run', names: [], cmds: [], continue: false, demo: false, trust: false };
+}
+
+/** The subcommands (`sessions`, `search`, …), for "did you mean" hints on a mistyped one. */
+export function subcommandNames(): string[] {
+  return buildProgram(() => {}).commands.map((c) => c.name());
+}
+
+/**
+ * The message for names that are neither presets nor config agents, undefined when all are known.
+ * A first word close to a subcommand is taken for a mistyped command (`agents sesions`), where
+ * subcommands go; any other close name is taken for a mistyped agent.
+ */
+export function unknownNamesMessage(names: readonly string[], configNames: readonly string[]): string | undefined {
+  const known = [...PRESET_NAMES, ...configNames];
+  const lines: string[] = [];
+  names.forEach((name, i) => {
+    if (known.includes(name)) return;
+    const command = i === 0 ? closestWord(name, subcommandNames()) : undefined;
+    if (command) return lines.push(`'${name}' is not a command or an agent name. Did you mean 'agents ${command}'?`);
+    const agent = closestWord(name, known);
+    lines.push(`unknown agent '${name}'.${agent ? ` Did you mean '${agent}'?` : ''}`);
+  });
+  if (lines.length === 0) return undefined;
+  const fromConfig = configNames.length > 0 ? `; from the config: ${configNames.join(', ')}` : '';
+  return `${lines.join('\n')}\nAgent names: ${PRESET_NAMES.join(', ')}${fromConfig}. Commands: ${subcommandNames().join(', ')}.`;
 }
 
 /** `argv` is the user's arguments only, i.e. `process.argv.slice(2)`. */
@@ -174,7 +217,8 @@ Examples:
   agents                       open the agents from ./agents.config.json, or the default set (agent, shell)
   agents claude codex shell    open Claude Code, Codex and a shell side by side
   agents --cmd "npm test -- --watch" claude
-  agents --continue            reopen this project's latest session
+  agents --continue            reopen this project's latest session with something in it
+  agents sessions --all        list this project's sessions, empty ones too
   agents search "rate limit"   search stored conversations
   agents ls                    the running workspaces (they go on when their terminal closes)
   agents attach                come back to this project's workspace (after ctrl+a d, or a lost terminal)
@@ -184,7 +228,7 @@ Keys: press the prefix (ctrl+a), then ? inside the workspace for the full list.
 
 Environment:
   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   used by the built-in agent, as the Anthropic SDK does
-  AGENTS_HOME                            where sessions and logs are stored (overrides the XDG data folder)
+  AGENTS_HOME                            where sessions, logs and trust answers are stored (overrides the XDG data folder)
   AGENTS_SERVER=0                        run the workspace inside this terminal's process (no server to detach from)
   NO_COLOR                               when set, no colours are used whatever the theme
 `;

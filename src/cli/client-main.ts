@@ -7,7 +7,7 @@
 import { attach, query, startingScreen } from '../client/attach.js';
 import { launchServer } from '../client/launch.js';
 import { ensureRuntimeDir, RuntimeDirError, socketPath, workspaceId } from '../server/paths.js';
-import type { CliArgs } from './args.js';
+import { noTerminalMessage, type CliArgs } from './args.js';
 import { printable } from '../util/safe-text.js';
 
 function say(message: string, code: number): number {
@@ -15,18 +15,33 @@ function say(message: string, code: number): number {
   return code;
 }
 
-export async function runClient(args: CliArgs, argv: string[], version: string): Promise<number> {
+export interface ClientOptions {
+  /** The folder whose workspace this is (the last demo's copy for --demo --continue); none: always start one. */
+  project?: string;
+  /**
+   * Runs before a new workspace server is started (not when attaching to a running one): the trust
+   * question. A result ends the launch with that message and exit status.
+   */
+  beforeStart?: () => Promise<{ code: number; message: string } | undefined>;
+}
+
+export async function runClient(args: CliArgs, argv: string[], version: string, o: ClientOptions = {}): Promise<number> {
   const { stdin, stdout, stderr } = process;
-  if (!stdin.isTTY || !stdout.isTTY) return say('agents needs a terminal: run it directly, not with its input or output redirected.', 2);
+  if (!stdin.isTTY || !stdout.isTTY) {
+    // With no terminal to ask on, an untrusted config is the thing to say (it names --trust).
+    const refused = stdin.isTTY ? undefined : await o.beforeStart?.();
+    return say(refused?.message ?? noTerminalMessage(Boolean(stdin.isTTY), Boolean(stdout.isTTY)), 2);
+  }
   let dir: string;
   try {
     dir = ensureRuntimeDir();
   } catch (err) {
     return say(err instanceof RuntimeDirError ? err.message : String(err), 2);
   }
-  // The demo always starts a workspace of its own, on a fresh copy of its project.
-  if (!args.demo) {
-    const path = socketPath(dir, workspaceId(process.cwd()));
+  // A new demo starts a workspace of its own, on a fresh copy of its project.
+  const project = o.project;
+  if (project !== undefined) {
+    const path = socketPath(dir, workspaceId(project));
     const live = await query(path, version);
     if (live?.refused) return say(live.refused, 2);
     if (live?.info) {
@@ -35,12 +50,14 @@ export async function runClient(args: CliArgs, argv: string[], version: string):
       return (await attach({ path, version, stdin, stdout, stderr })).code;
     }
   }
+  const refused = await o.beforeStart?.();
+  if (refused) return say(refused.message, refused.code);
   const screen = startingScreen(stdout, 'starting the workspace…');
   const started = await launchServer(argv, { cols: stdout.columns || 80, rows: stdout.rows || 24 });
   if ('error' in started) {
     // Another terminal started this project's workspace a moment before us: join it.
-    const path = socketPath(dir, workspaceId(process.cwd()));
-    if (!args.demo && (await query(path, version))?.info) return (await attach({ path, version, stdin, stdout, stderr, started: true }, screen)).code;
+    const path = project === undefined ? undefined : socketPath(dir, workspaceId(project));
+    if (path && (await query(path, version))?.info) return (await attach({ path, version, stdin, stdout, stderr, started: true }, screen)).code;
     screen.restore();
     return say(started.error, started.code);
   }

@@ -16,10 +16,16 @@ import { IpcServer } from '../ipc/server.js';
 import { workspaceMcpHost } from '../mcp/host.js';
 import { startMcpServer, type McpServerHandle } from '../mcp/server.js';
 import type { MemoryService } from '../store/memory-service.js';
+import { closeOnExecAll } from '../terminal/native.js';
+import { installReaper, Reaper } from '../terminal/reaper.js';
 import { log } from '../util/log.js';
 import type { LayoutMode } from '../workspace/layout.js';
 import { PRESETS, type PaneSpec } from '../workspace/presets.js';
 import { likelyWriter, Workspace, type PickerOption } from '../workspace/workspace.js';
+import { CheckRunner } from '../tasks/check.js';
+import { Supervisor } from '../tasks/supervisor.js';
+import type { Task } from '../tasks/task.js';
+import type { TaskSettings } from '../workspace/tasks.js';
 
 export interface ComposeOptions {
   projectDir: string;
@@ -44,6 +50,15 @@ export interface ComposeOptions {
   attention?: { bell: boolean; command?: string };
   /** Usage figures are made up (the offline demo). */
   simulated?: boolean;
+  /** The task board: settings from the config, and the tasks of a resumed session. */
+  tasks?: ComposeTasks;
+}
+
+export interface ComposeTasks {
+  settings: Partial<TaskSettings>;
+  restored?: Task[];
+  breakers: { errorsInARow: number; sameToolErrors: number };
+  checkTimeoutMs: number;
 }
 
 export interface Composed {
@@ -67,14 +82,18 @@ function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contex
 }
 
 /** Runs the config's attention.command for a pane that started waiting (never blocking, never failing the workspace). */
-function attentionCommand(command: string, name: string): void {
+function attentionCommand(command: string, name: string, reaper: Reaper): void {
   try {
+    // Nothing of ours (pty masters above all) goes to it; its session ends with the workspace's panes.
+    closeOnExecAll();
     const child = spawn('/bin/sh', ['-c', command], {
       detached: true,
       stdio: 'ignore',
       env: { ...process.env, AGENTS_ATTENTION_AGENT: name, AGENTS_ATTENTION_STATE: 'waiting' },
     });
     child.on('error', (err) => log(`attention command failed: ${err.message}`));
+    if (child.pid) reaper.track(child.pid);
+    child.on('exit', () => reaper.forget(child.pid ?? 0));
     child.unref();
   } catch (err) {
     log(`attention command failed: ${(err as Error).message}`);
@@ -91,6 +110,10 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     return undefined;
   });
   const contextFile = o.storeDir ? new ContextFile(join(o.storeDir, 'context.md'), context, o.projectDir) : undefined;
+  // Before the panes start: each reports its session to the reaper, which ends them all should this
+  // process die without stopping them (kill -9 included).
+  const reaper = new Reaper();
+  installReaper(reaper);
 
   const ws = new Workspace({
     specs: o.specs,
@@ -105,6 +128,7 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     external: (spec) => externalAccess(spec, mcp, contextFile),
     firstInstructions: o.firstInstructions,
     simulated: o.simulated,
+    tasks: o.tasks && { settings: o.tasks.settings, restored: o.tasks.restored, breakers: o.tasks.breakers },
   });
   ipc.on('message', (pane, message) => ws.dispatch({ t: 'agent', pane, message }));
   const unfollow = [context.follow(ws, () => likelyWriter(ws))];
@@ -118,15 +142,32 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     ws.on('agent', (e) => e.message.t === 'search' && e.reply({ t: 'search_results', id: e.message.id, hits: [], available: false }));
   }
   const command = o.attention?.command;
-  if (command) ws.on('attention', (pane) => attentionCommand(command, pane.name));
+  if (command) {
+    ws.on('attention', (pane) => attentionCommand(command, pane.name, reaper));
+    ws.on('alert', (a) => attentionCommand(command, a.pane?.name ?? 'workspace', reaper));
+  }
   mcp?.serve(workspaceMcpHost(ws, context));
+  const supervisor = new Supervisor(ws, {
+    checks: new CheckRunner({ cwd: o.projectDir, timeoutMs: o.tasks?.checkTimeoutMs ?? 10 * 60_000, reaper }),
+    // What a task's owner changed while it worked: the feed's entries attributed to it (or guessed).
+    changedBy: (owner, since) =>
+      context.feed
+        .entries()
+        .filter((e) => e.time >= since && !e.summary && ((e.who.kind === 'agent' && e.who.name === owner) || (e.who.kind === 'guess' && e.who.pane === owner)))
+        .map((e) => e.path),
+  });
   ws.start();
+  reaper.startSoon();
 
   return {
     ws,
     context,
     async close(graceMs) {
+      supervisor.stop();
       await ws.shutdown(graceMs);
+      // What outlived its pane (a job that ignored HUP after its shell exited) is the reaper's.
+      void reaper.close();
+      installReaper(undefined);
       for (const u of unfollow) u();
       await ipc.close();
       await mcp?.close();

@@ -10,9 +10,10 @@ import { defaultConfig, PRESET_NAMES, type Config } from '../config/schema.js';
 import { loadTheme, noColorRequested } from '../config/theme.js';
 import { findExecutable, PRESETS, resolveAgents } from '../workspace/presets.js';
 import { printable } from '../util/safe-text.js';
+import { rolesWith } from '../tasks/roles.js';
+import type { PaneSpec } from '../workspace/presets.js';
 import type { PickerOption } from '../workspace/workspace.js';
-import { helpText, parseArgs } from './args.js';
-import type { MemoryService, Restore } from '../store/memory-service.js';
+import { helpText, noTerminalMessage, parseArgs, unknownNamesMessage } from './args.js';
 
 /** Set when this process is a workspace server: where it reports ready, or why it could not start. */
 const serveFd = process.env.AGENTS_SERVE_FD ? Number(process.env.AGENTS_SERVE_FD) : undefined;
@@ -44,6 +45,12 @@ function version(): string {
   return pkg.version;
 }
 
+/** Gives an agent a role's standing instructions, the way its kind takes them. */
+function applyRole(spec: PaneSpec, instructions: string): void {
+  if (spec.kind === 'builtin') spec.instructions = spec.instructions ? `${instructions}\n\n${spec.instructions}` : instructions;
+  else if (spec.preset === 'claude') spec.args = [...spec.args, '--append-system-prompt', instructions];
+}
+
 async function main(): Promise<void> {
   const parsed = parseArgs(process.argv.slice(2));
   if (!parsed.ok) fail(parsed.message);
@@ -58,7 +65,10 @@ async function main(): Promise<void> {
   }
   if (args.command === 'sessions' || args.command === 'search') {
     const { listSessions, searchSessions } = await import('./memory.js');
-    const code = args.command === 'sessions' ? await listSessions(process.cwd(), process.stdout) : await searchSessions(process.cwd(), args.query ?? '', process.stdout);
+    const code =
+      args.command === 'sessions'
+        ? await listSessions(process.cwd(), process.stdout, { all: args.all ?? false })
+        : await searchSessions(process.cwd(), args.query ?? '', process.stdout);
     process.exit(code);
   }
   if (args.command === 'ls' || args.command === 'attach' || args.command === 'stop') {
@@ -75,26 +85,95 @@ async function main(): Promise<void> {
     const { worktreesCommand } = await import('./worktrees.js');
     process.exit(await worktreesCommand({ prune: args.prune ?? false, config: args.config }, process.cwd(), process.stdout, process.stderr));
   }
+  const resuming = args.continue || args.resume !== undefined;
   // A terminal starts (or finds) the project's workspace server and attaches to it; AGENTS_SERVER=0
   // runs the workspace in this process instead.
-  if (serveFd === undefined && process.env.AGENTS_SERVER !== '0') {
+  const client = serveFd === undefined && process.env.AGENTS_SERVER !== '0';
+
+  // --demo (src/demo/launch.ts); with --continue it goes back to the last demo's folder.
+  const demoKit = args.demo ? await import('../demo/launch.js') : undefined;
+  let demoProject: string | undefined;
+  if (demoKit && resuming) {
+    const last = demoKit.lastDemoProject();
+    if ('message' in last) fail(last.message);
+    demoProject = last.project;
+  }
+
+  // Flags, config, names and trust are checked by the terminal (at once, with the usual message),
+  // and again by the server it starts (which reports what it finds on its status pipe).
+  const configFile = args.config ?? (args.demo ? undefined : findProjectConfig(process.cwd()));
+  let config: Config = defaultConfig();
+  if (configFile) {
+    const loaded = loadConfig(configFile);
+    if (!loaded.value) fail(loaded.errors.join('\n'));
+    config = loaded.value;
+  }
+  const theme = loadTheme(args.theme ?? config.theme, { noColor: noColorRequested(process.env) });
+  if (!theme.value) fail(theme.errors.join('\n'));
+  const keys = buildKeymap({ prefix: config.prefix, overrides: config.keys });
+  if (!keys.keymap) fail(keys.errors.map((e) => `${configFile ?? 'config'}: ${e}`).join('\n'));
+  const configDir = configFile ? dirname(configFile) : process.cwd();
+  const projectConfig = config;
+  if (demoKit) {
+    config = demoKit.demoConfig(config);
+    if (args.names.length === 0 && args.cmds.length === 0) args.names.push(...demoKit.DEMO_PANES);
+  }
+  const restartKey = `${keys.keymap.bindingsOf('prefix.send')[0] ?? 'the prefix'} ${keys.keymap.bindingsOf('pane.restart')[0] ?? ''}`.trim();
+  // Roles give agents standing instructions (built-in agents through their system prompt, Claude
+  // Code through --append-system-prompt); the workflows hand their steps out by role.
+  const roles = rolesWith(config.roles);
+  const resolveFor = (projectDir: string) => {
+    const r = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env, restartKey });
+    for (const [i, entry] of (config.agents ?? []).entries()) {
+      if (!entry.role) continue;
+      const role = roles[entry.role];
+      if (!role) r.errors.push(`${configFile ?? 'config'}: agents[${i}].role: unknown role "${entry.role}"; roles are ${Object.keys(roles).join(', ')} (add one under "roles")`);
+      else for (const spec of r.specs.filter((x) => x.name === entry.name)) applyRole(spec, role.instructions);
+    }
+    return r;
+  };
+  const unknown = unknownNamesMessage(args.names, (config.agents ?? []).map((a) => a.name));
+  if (unknown) fail(unknown);
+  let resolved = resolveFor(demoProject ?? process.cwd());
+  if (resolved.errors.length) fail(resolved.errors.join('\n'));
+
+  // A project's config may run commands: asked about before anything runs (src/config/trust.ts).
+  // The terminal asks; a server (no terminal) only runs a config trusted already or with --trust.
+  const trust = async (input: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<{ code: number; message: string } | undefined> => {
+    if (!configFile) return undefined;
+    const { checkTrust } = await import('./trust.js');
+    const configured = new Set((projectConfig.agents ?? []).map((a) => a.name));
+    // The config agents this launch opens: all of them by default, the named ones otherwise, none
+    // when a stored session is reopened (its panes come from the store) or for the demo.
+    const opened = resuming || demoKit ? [] : args.names.length === 0 && args.cmds.length === 0 ? [...configured] : args.names.filter((n) => configured.has(n));
+    const decision = await checkTrust({
+      configFile,
+      config: projectConfig,
+      configDir,
+      projectDir: process.cwd(),
+      uses: (item) => item.agent === undefined || opened.includes(item.agent),
+      trustFlag: args.trust,
+      input,
+      output: process.stderr,
+    });
+    return decision.run ? undefined : decision;
+  };
+
+  if (client) {
     const { runClient } = await import('./client-main.js');
-    process.exit(await runClient(args, process.argv.slice(2), version()));
+    const code = await runClient(args, process.argv.slice(2), version(), { project: demoKit ? demoProject : process.cwd(), beforeStart: () => trust(process.stdin) });
+    process.exit(code);
   }
+  const refused = await trust(process.stdin);
+  if (refused) fail(refused.message, refused.code);
+  if (serveFd === undefined && (!process.stdin.isTTY || !process.stdout.isTTY)) fail(noTerminalMessage(Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY)));
 
-  // --demo: a local Messages API server plays a scripted task on a throwaway copy of a sample
-  // project, so a newcomer sees the product with no key and no network.
-  let demo: { url: string; close(): Promise<void>; project: string; tasks: Record<string, string> } | undefined;
-  if (args.demo) {
-    const { startMessagesServer } = await import('../demo/server.js');
-    const { createDemoResponder, DEMO_TASKS } = await import('../demo/scenario.js');
-    const { copySampleProject } = await import('../demo/project.js');
-    const server = await startMessagesServer({ responder: createDemoResponder() });
-    demo = { url: server.url, close: () => server.close(), project: await copySampleProject(), tasks: DEMO_TASKS };
+  const demo = demoKit ? await demoKit.startDemo(demoProject) : undefined;
+  if (demo) {
     process.chdir(demo.project);
-    if (args.names.length === 0 && args.cmds.length === 0) args.names.push('lead', 'tests', 'shell');
+    resolved = resolveFor(demo.project);
+    if (resolved.errors.length) fail(resolved.errors.join('\n'));
   }
-
   const projectDir = process.cwd();
   // A server claims its project's socket first: of two started at once, one builds the workspace
   // and the other's terminal attaches to it.
@@ -109,75 +188,17 @@ async function main(): Promise<void> {
       fail((err as Error).message);
     }
   }
-  const configFile = args.config ?? (demo ? undefined : findProjectConfig(projectDir));
-  let config: Config = defaultConfig();
-  if (configFile) {
-    const loaded = loadConfig(configFile);
-    if (!loaded.value) fail(loaded.errors.join('\n'));
-    config = loaded.value;
-  }
-  const theme = loadTheme(args.theme ?? config.theme, { noColor: noColorRequested(process.env) });
-  if (!theme.value) fail(theme.errors.join('\n'));
-  const keys = buildKeymap({ prefix: config.prefix, overrides: config.keys });
-  if (!keys.keymap) fail(keys.errors.map((e) => `${configFile ?? 'config'}: ${e}`).join('\n'));
-  const configDir = configFile ? dirname(configFile) : projectDir;
-  if (demo) {
-    // The demo's agents are built-in agents named after their parts in the script.
-    // They may act without asking, so the tour plays through on its own.
-    config = { ...config, agents: Object.keys(demo.tasks).map((name) => ({ name, preset: 'agent' as const, permissions: 'auto' as const })) };
-  }
-  const restartKey = `${keys.keymap.bindingsOf('prefix.send')[0] ?? 'the prefix'} ${keys.keymap.bindingsOf('pane.restart')[0] ?? ''}`.trim();
-  const resolved = resolveAgents({ names: args.names, cmds: args.cmds, config, configDir, projectDir, env: process.env, restartKey });
-  if (resolved.errors.length) fail(resolved.errors.join('\n'));
 
-  // Session memory: a new session, or the one being resumed. Another workspace on this project
-  // holds the store: resuming is refused, a new workspace runs without memory and says so.
-  const { ProjectStore } = await import('../store/store.js');
-  const { SessionRecorder, loadHistory, loadUsage } = await import('../store/recorder.js');
-  const { MemoryService } = await import('../store/memory-service.js');
-  const { assignConversations, metaOf, specsFromSession } = await import('./memory.js');
-  const opened = await ProjectStore.open(projectDir);
-  const resuming = args.continue || args.resume !== undefined;
-  if (!opened.store && resuming) fail(opened.error?.message ?? 'the session store cannot be opened');
-  let specs = resolved.specs;
-  let layout = args.layout ?? config.layout;
-  let memory: MemoryService | undefined;
-  let memoryNote: string | undefined;
-  if (opened.store) {
-    const store = opened.store;
-    if (resuming) {
-      const summary = args.resume !== undefined ? store.sessions().find((s) => s.id === args.resume) : store.latest();
-      if (!summary) {
-        await store.close();
-        fail(args.resume !== undefined ? `no stored session ${args.resume} for this project. 'agents sessions' lists them.` : "no stored session for this project yet. Run 'agents' to start one.");
-      }
-      specs = specsFromSession(summary, projectDir, process.env);
-      assignConversations(specs);
-      layout = args.layout ?? (['tiled', 'columns', 'rows'].includes(summary.layout) ? (summary.layout as typeof layout) : layout);
-      const session = store.openSession(summary.id)!;
-      const usage = await loadUsage(session);
-      const restore = new Map<string, Restore>();
-      for (const a of summary.agents.filter((x) => x.kind === 'builtin')) {
-        const u = usage.get(a.name);
-        restore.set(a.name, {
-          messages: await loadHistory(session, a.name),
-          totals: u ? { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, cost: u.cost } : undefined,
-        });
-      }
-      const recorder = new SessionRecorder(session);
-      for (const [name, u] of usage) recorder.seedUsage(name, u);
-      recorder.event('resumed', { agents: specs.map((s) => s.name) });
-      memory = new MemoryService(store, recorder, restore);
-      memoryNote = `resumed session ${summary.id}`;
-    } else {
-      assignConversations(specs);
-      const session = store.create({ layout, agents: specs.map(metaOf) });
-      memory = new MemoryService(store, new SessionRecorder(session), new Map());
-      memoryNote = opened.error?.message;
-    }
-  }
-  const memoryNotice = opened.store ? undefined : `session memory is off: ${opened.error?.message ?? 'the store cannot be opened'}`;
-  if (serveFd === undefined && (!process.stdin.isTTY || !process.stdout.isTTY)) fail('agents needs a terminal: run it directly, not with its input or output redirected.');
+  const { planMemory } = await import('./session-start.js');
+  const plan = await planMemory({
+    projectDir,
+    specs: resolved.specs,
+    layout: args.layout ?? config.layout,
+    layoutFlag: args.layout,
+    resume: resuming ? { id: args.resume } : undefined,
+  });
+  if (!plan.ok) fail(plan.message);
+  const { memory, specs, layout } = plan;
 
   const presets: PickerOption[] = PRESET_NAMES.map((name) => {
     const p = PRESETS[name];
@@ -206,28 +227,50 @@ async function main(): Promise<void> {
     makeSpec,
     ignore: config.watch.ignore,
     memory,
-    storeDir: opened.store?.dir,
-    // The demo always talks to its own server, whatever key the person has set.
-    agentEnv: { AGENTS_THEME: theme.value.name, ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}), ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo' } : {}) },
+    storeDir: memory?.store.dir,
+    // The demo always talks to its own server, whatever key the person has set; AGENTS_DEMO makes
+    // the agents mark their made-up figures.
+    agentEnv: {
+      AGENTS_THEME: theme.value.name,
+      ...(args.model ? { AGENTS_AGENT_MODEL: args.model } : {}),
+      ...(demo ? { ANTHROPIC_BASE_URL: demo.url, ANTHROPIC_API_KEY: 'demo', AGENTS_DEMO: '1' } : {}),
+    },
     firstInstructions: resuming ? undefined : demo?.tasks,
     attention: config.attention,
     simulated: demo !== undefined,
+    tasks: {
+      settings: {
+        attempts: config.tasks.attempts,
+        askTimeoutMs: config.tasks.askTimeoutMinutes * 60_000,
+        maxAgents: config.maxAgents,
+        roles,
+        budget: config.budget,
+        agentBudgets: Object.fromEntries((config.agents ?? []).flatMap((a) => (a.budget ? [[a.name, a.budget]] : []))),
+      },
+      restored: plan.tasks,
+      breakers: { errorsInARow: config.tasks.errorsInARow, sameToolErrors: config.tasks.sameToolErrors },
+      checkTimeoutMs: config.tasks.checkTimeoutMinutes * 60_000,
+    },
   });
   if (server) {
     const { runServer } = await import('../server/run-server.js');
     const path = server.path;
-    const farewell = demo ? `The demo project is kept in ${demo.project} (delete it when done); cd there and run agents --continue to come back to it.` : undefined;
     await runServer(composed, {
       theme: theme.value,
       keymap: keys.keymap,
       mouse: config.mouse,
       bell: config.attention.bell,
-      notice: memoryNote ?? memoryNotice,
+      notice: plan.notice,
       server,
       id: server.id,
       project: projectDir,
-      farewell,
-      onReady: () => report({ ready: path }),
+      // The demo's agents start on their own, so its session always has something to come back to.
+      farewell: demo ? demoKit?.demoGoodbye(demo.project, true).trimEnd() : undefined,
+      onReady: () => {
+        // The session is recorded from here on: a start that never got this far leaves none.
+        memory?.start();
+        report({ ready: path });
+      },
     }).catch((err: Error) => fail(err.message, 1));
     await demo?.close();
     process.exit(0);
@@ -238,13 +281,16 @@ async function main(): Promise<void> {
     keymap: keys.keymap,
     mouse: config.mouse,
     bell: config.attention.bell,
-    notice: memoryNote ?? memoryNotice,
+    notice: plan.notice,
+    // The session is recorded from here on: a launch that never got this far leaves none.
+    onRunning: () => memory?.start(),
     stdin: process.stdin,
     stdout: process.stdout,
   });
   if (demo) {
     await demo.close();
-    process.stdout.write(`The demo project is kept in ${demo.project} (delete it when done).\n`);
+    const session = memory?.session;
+    process.stdout.write(demoKit?.demoGoodbye(demo.project, session !== undefined && memory?.store.hasContent(session.summary) === true) ?? '');
   }
   if ('signal' in ending) {
     // Die of the same signal, as a well-behaved program does, so the parent sees why. This also

@@ -7,6 +7,7 @@ import { buildMemoryIndex, formatHits, formatSession } from '../store/search.js'
 import { memoryRecords } from '../store/recorder.js';
 import { ProjectStore, type AgentMeta, type SessionSummary } from '../store/store.js';
 import { printable } from '../util/safe-text.js';
+import { plural } from '../util/text.js';
 import { defaultConfig } from '../config/schema.js';
 import { findExecutable, PRESETS, resolveAgents, withConversation, type PaneSpec, type PresetName } from '../workspace/presets.js';
 
@@ -16,22 +17,29 @@ async function openForReading(projectDir: string): Promise<{ store?: ProjectStor
   return { store, message: error?.message };
 }
 
-export async function listSessions(projectDir: string, out: NodeJS.WriteStream): Promise<number> {
+/**
+ * `agents sessions`: this project's sessions, newest first. Empty ones (see ProjectStore.hasContent)
+ * are left out unless `all`, and the listing says how many it left out.
+ */
+export async function listSessions(projectDir: string, out: NodeJS.WriteStream, opts: { all: boolean } = { all: false }): Promise<number> {
   const { store, message } = await openForReading(projectDir);
   if (!store) {
     process.stderr.write(`agents: ${printable(message ?? 'no session store')}\n`);
     return 1;
   }
-  const sessions = store.sessions();
+  const every = store.sessions();
+  const sessions = opts.all ? every : every.filter((s) => store.hasContent(s));
   await store.close();
+  const hidden = every.length - sessions.length;
+  const hiddenNote = hidden > 0 ? `${plural(hidden, 'empty session')} not shown (nothing was said, noted or changed in them): 'agents sessions --all' lists them too.\n` : '';
   if (sessions.length === 0) {
-    out.write(`No stored sessions for ${printable(projectDir)} yet.\n`);
+    out.write(`No stored sessions with anything in them for ${printable(projectDir)} yet.\n${hiddenNote}`);
     return 0;
   }
   const now = Date.now();
   const width = out.columns || 100;
-  for (const s of sessions) out.write(formatSession(s, { width, now }));
-  out.write(`\nResume the latest with \`agents --continue\`, another with \`agents --resume ID\`.\n`);
+  for (const s of sessions) out.write(formatSession(s, { width, now, empty: opts.all && !store.hasContent(s) }));
+  out.write(`\n${hiddenNote}Resume the latest with \`agents --continue\`, another with \`agents --resume ID\`.\n`);
   return 0;
 }
 

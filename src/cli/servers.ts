@@ -10,6 +10,7 @@ import type { Info } from '../server/protocol.js';
 import { formatCost } from '../util/format.js';
 import { pidAlive } from '../util/pid.js';
 import { printable } from '../util/safe-text.js';
+import { plural } from '../util/text.js';
 
 export interface Running {
   id: string;
@@ -52,7 +53,7 @@ export async function listServers(version: string, out: NodeJS.WritableStream): 
   }
   for (const { id, info } of all) {
     const cost = info.cost > 0 || info.priced ? `${formatCost(info.cost)}${info.priced ? '' : '+?'}${info.simulated ? ' (simulated)' : ''}` : 'cost unknown';
-    const terminals = info.clients === 1 ? '1 terminal' : `${info.clients} terminals`;
+    const terminals = plural(info.clients, 'terminal');
     out.write(`${id}  ${printable(info.project)}\n    running ${since(info.since)} · pid ${info.pid} · ${terminals} attached · ${cost}\n`);
     out.write(`    ${printable(info.panes.map((p) => `${p.name} (${p.status})`).join(' · ')) || 'no panes'}\n`);
   }

@@ -4,7 +4,7 @@
  * name can hold escape sequences).
  */
 import { dirname, resolve } from 'node:path';
-import { plural } from '../agent/tools/types.js';
+import { plural } from '../util/text.js';
 import { findProjectConfig, loadConfig } from '../config/load.js';
 import { defaultConfig, type Config } from '../config/schema.js';
 import { printable } from '../util/safe-text.js';

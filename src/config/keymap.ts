@@ -7,6 +7,7 @@
 
 import type { KeyEvent, NamedKey } from '../terminal/input.js';
 import { printable } from '../util/safe-text.js';
+import { editDistance } from '../util/text.js';
 
 export interface KeyPattern { readonly key: string; readonly ctrl: boolean; readonly alt: boolean; readonly shift: boolean }
 export type Scope = 'prefix' | 'scroll';
@@ -177,18 +178,6 @@ const samePattern = (a: KeyPattern, b: KeyPattern): boolean =>
 
 export function matchKey(pattern: KeyPattern, ev: KeyEvent): boolean {
   return candidates(ev).some((c) => samePattern(c, pattern));
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
 }
 
 function closest(word: string, options: readonly string[]): string | undefined {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { printable } from '../util/safe-text.js';
 import { AgentEntrySchema, CONFIG_FILE_NAME, ConfigSchema, WorktreeConfigSchema, type Config } from './schema.js';
+import { editDistance } from '../util/text.js';
 
 export type Loaded<T> = { value?: T; errors: string[] };
 
@@ -268,16 +269,4 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += `[${JSON.stringify(String(part))}]`;
   }
   return out;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
 }

@@ -28,6 +28,11 @@ const agentName = z
   // `*` not `+`: an empty name gets only the min(1) message.
   .regex(/^[A-Za-z0-9_-]*$/, 'expected only letters, digits, - and _');
 
+export const BudgetConfigSchema = z.strictObject({
+  usd: z.number().positive('expected a positive amount of USD').optional(),
+  tokens: z.number().int().positive('expected a positive number of tokens').optional(),
+});
+
 export const AgentEntrySchema = z
   .strictObject({
     name: agentName,
@@ -43,6 +48,10 @@ export const AgentEntrySchema = z
     permissions: z.enum(['ask', 'auto-edit', 'auto']).optional(),
     /** "worktree": the agent works in a git worktree of its own on branch agents/<name>; absent means "shared". */
     isolation: z.enum(ISOLATIONS).optional(),
+    /** A role from `roles` (its standing instructions); workflows hand their steps to agents by role. */
+    role: z.string().min(1).optional(),
+    /** What this agent may spend: at 80% the person is told, at 100% it is interrupted and paused. */
+    budget: BudgetConfigSchema.optional(),
   })
   .superRefine((entry, ctx) => {
     // A discriminated union would report both branches' errors for one typo; one rule reads better.
@@ -82,6 +91,29 @@ export const WorktreeConfigSchema = z.strictObject({
   base: z.string().min(1, 'expected a branch name').optional(),
 });
 export type WorktreeConfig = z.output<typeof WorktreeConfigSchema>;
+export const RoleSchema = z.strictObject({
+  /** Standing instructions for an agent in this role. */
+  instructions: z.string().min(1, 'expected the role\'s instructions'),
+  /** The preset a workflow opens for this role when no agent has it (default: the built-in agent). */
+  preset: z.enum(PRESET_NAMES).optional(),
+});
+
+export const WorkflowStepSchema = z.strictObject({
+  role: z.string().min(1, 'expected a role name'),
+  /** The step's task title; {goal} stands for the goal given to `agents run`. */
+  title: z.string().min(1, 'expected a title'),
+  details: z.string().optional(),
+  /** Run when the step's owner completes it; exit 0 passes. */
+  check: z.string().min(1).optional(),
+  claims: z.array(z.string().min(1)).optional(),
+  /** A review step is given the files the step before it changed, and may send that step back. */
+  review: z.boolean().optional(),
+});
+
+export const WorkflowSchema = z.strictObject({
+  description: z.string().optional(),
+  steps: z.array(WorkflowStepSchema).min(1, 'expected at least one step'),
+});
 
 const keyBinding = z.union([z.string(), z.array(z.string())], {
   error: 'expected a key like "z" or a list of keys',
@@ -127,6 +159,29 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ bell: true }),
   worktree: WorktreeConfigSchema.default({ copy: ['.env*'], setup: [], merge: 'merge' }),
+  /** Standing instructions by role name (the defaults ship lead, implementer, reviewer, tester). */
+  roles: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a role name of letters, digits, - and _'), RoleSchema).default({}),
+  /** Chains of roles: `agents run NAME "goal"` creates their tasks, each waiting for the one before. */
+  workflows: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a workflow name of letters, digits, - and _'), WorkflowSchema).default({}),
+  /** What the whole workspace may spend: at 80% the person is told, at 100% every agent is paused. */
+  budget: BudgetConfigSchema.optional(),
+  /** The most panes agents may open with spawn_agent (the person's own are not counted against it). */
+  maxAgents: z.number().int().min(1).max(32).default(8),
+  tasks: z
+    .strictObject({
+      /** How often a task goes back to its owner (a failed check, a review) before it is blocked. */
+      attempts: z.number().int().min(1).max(20).default(3),
+      checkTimeoutMinutes: z.number().positive().default(10),
+      /** How long ask_human waits for the person before the agent is told to decide itself. */
+      askTimeoutMinutes: z.number().positive().default(30),
+      /** An agent is paused and the person told after this many failed turns in a row ... */
+      errorsInARow: z.number().int().min(1).default(3),
+      /** ... or the same tool error this many times in one turn ... */
+      sameToolErrors: z.number().int().min(2).default(3),
+      /** ... or no change to any file and no task move for this long while its task is doing. */
+      stallMinutes: z.number().positive().default(20),
+    })
+    .default({ attempts: 3, checkTimeoutMinutes: 10, askTimeoutMinutes: 30, errorsInARow: 3, sameToolErrors: 3, stallMinutes: 20 }),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

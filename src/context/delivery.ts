@@ -11,6 +11,7 @@
 import { combineKinds, dirOf, folderCounts, type FileKind } from './burst.js';
 import { printable } from '../util/safe-text.js';
 import { whoLabel, type EntryKind, type FeedEntry, type Note, type Who } from './feed-types.js';
+import { plural } from '../util/text.js';
 
 export interface DeliveryOptions {
   /** Budget at ~4 characters a token. */
@@ -99,7 +100,7 @@ function fitNotes(notes: Note[], room: number): string[] {
       used += line.length + 1;
     } else skipped++;
   }
-  if (skipped > 0) lines.unshift(`${skipped} more note${skipped === 1 ? '' : 's'}: use read_notes.`);
+  if (skipped > 0) lines.unshift(`${plural(skipped, 'more note')}: use read_notes.`);
   return lines;
 }
 
@@ -182,7 +183,7 @@ function compactLines(groups: Group[], room: number, mark: (it: Item) => string)
     }
     const folders = Object.entries(folderCounts(dirs, 4)).map(([f, n]) => `${printable(f)} ${n}`);
     const lines = added + removed > 0 ? ` (+${added} -${removed})` : '';
-    return `${whoLabel(g.who)}: ${files} file${files === 1 ? '' : 's'}${lines} in ${folders.join(', ')}`;
+    return `${whoLabel(g.who)}: ${plural(files, 'file')}${lines} in ${folders.join(', ')}`;
   });
   const ranked = groups.map((g) => rankItems([...g.items.values()]).map((it) => itemText(it) + mark(it)));
   const picked: string[][] = groups.map(() => []);

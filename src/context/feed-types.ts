@@ -64,6 +64,8 @@ export interface Note {
   /** An agent's name, or PERSON for the person at the keyboard. */
   author: string;
   text: string;
+  /** For one agent only (the task board telling a lead its task is done); everyone's when absent. */
+  to?: string;
 }
 
 export const PERSON = 'person';

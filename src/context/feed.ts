@@ -79,7 +79,7 @@ export class ChangeFeed extends FeedCore {
   }
 
   pendingNotesFor(agent: string): Note[] {
-    return this.board.since(this.cursorFor(agent)).filter((n) => n.author !== agent);
+    return this.board.since(this.cursorFor(agent)).filter((n) => n.author !== agent && (n.to === undefined || n.to === agent));
   }
 
   /**
@@ -140,17 +140,18 @@ export class ChangeFeed extends FeedCore {
     return this.recentConflicts;
   }
 
-  /** `author`: an agent's name or PERSON. Undefined for an empty note. */
-  postNote(author: string, text: string): Note | undefined {
+  /** `author`: an agent's name or PERSON; `to`: for that agent only. Undefined for an empty note. */
+  postNote(author: string, text: string, to?: string): Note | undefined {
     if (text.trim() === '') return undefined;
-    const note = this.board.post(this.nextId(), this.clock.now(), author, text)!;
+    const note = this.board.post(this.nextId(), this.clock.now(), author, text, to)!;
     this.emit('note', note);
     return note;
   }
 
-  /** Notes with an id above `since`, oldest first (read_notes). */
-  notes(since?: number): Note[] {
-    return this.board.since(since);
+  /** Notes with an id above `since`, oldest first (read_notes); `reader`: without those for someone else. */
+  notes(since?: number, reader?: string): Note[] {
+    const all = this.board.since(since);
+    return reader === undefined ? all : all.filter((n) => n.to === undefined || n.to === reader || n.author === reader);
   }
 
   protected override published(entry: FeedEntry, paths: Iterable<string>): void {

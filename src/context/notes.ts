@@ -19,11 +19,11 @@ export class NoteBoard {
   constructor(private maxNotes = 500) {}
 
   /** Stores a note under an id the caller allocated; returns undefined for empty text. */
-  post(id: number, time: number, author: string, text: string): Note | undefined {
+  post(id: number, time: number, author: string, text: string, to?: string): Note | undefined {
     let body = printable(scrubSecrets(text).replace(/\r\n?/g, '\n').replace(/\t/g, ' '), { newlines: true }).trim();
     if (body === '') return undefined;
     if (body.length > MAX_NOTE_CHARS) body = `${body.slice(0, MAX_NOTE_CHARS - 1)}…`;
-    const note: Note = { id, time, author, text: body };
+    const note: Note = to ? { id, time, author, text: body, to } : { id, time, author, text: body };
     this.list.push(note);
     if (this.list.length > this.maxNotes) this.list.splice(0, this.list.length - this.maxNotes);
     return note;

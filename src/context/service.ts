@@ -150,7 +150,7 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
         this.feed.postNote(name, m.text);
         return;
       case 'read_notes':
-        this.o.send(paneId, { t: 'notes', id: m.id, notes: this.feed.notes(m.since).map((n) => ({ ...n })) });
+        this.o.send(paneId, { t: 'notes', id: m.id, notes: this.feed.notes(m.since, name).map((n) => ({ id: n.id, time: n.time, author: n.author, text: n.text })) });
         return;
       default:
         return;
@@ -163,6 +163,11 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
 
   postNote(author: string, text: string): void {
     this.feed.postNote(author === 'you' ? PERSON : author, text);
+  }
+
+  /** A note for one agent only, given with its next turn's changes (the task board telling a lead). */
+  tell(to: string, author: string, text: string): void {
+    this.feed.postNote(author, text, to);
   }
 
   private schedulePush(): void {
@@ -183,7 +188,7 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
       .slice(-PANEL_LINES)
       .reverse()
       .map((e) => ({ ...describeEntry(e), time: hhmmss(e.time) }));
-    const notes = this.feed.notes().slice(-50).map((n) => ({ id: n.id, time: hhmmss(n.time), author: authorName(n.author), text: n.text }));
+    const notes = this.feed.notes().slice(-50).map((n) => ({ id: n.id, time: hhmmss(n.time), author: n.to ? `${authorName(n.author)} → ${n.to}` : authorName(n.author), text: n.text }));
     const pending = this.feed.undeliveredCounts();
     const conflicts: Record<string, string> = {};
     const now = Date.now();

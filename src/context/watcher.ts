@@ -73,6 +73,8 @@ const LISTED_WINDOW_MS = 1000;
 /** The ALWAYS_IGNORED names at any depth, for parcel's native matcher (saves watches and crawling). */
 const ALWAYS_RE = new RegExp(`(?:^|/)(?:${ALWAYS_IGNORED.map((n) => n.replace(/\./g, '\\.')).join('|')})(?:/|$)`);
 
+const NATIVE_BACKEND = process.platform === 'linux' ? 'inotify' : process.platform === 'darwin' ? 'fs-events' : process.platform === 'win32' ? 'windows' : undefined;
+
 let parcelModule: Parcel | null | undefined;
 /** @parcel/watcher, or null when its native binary cannot be loaded here. Loaded once. */
 export function loadParcel(): Parcel | null {
@@ -253,7 +255,10 @@ class ParcelWatcher extends BaseWatcher {
           this.chain = this.chain.then(() => this.handle(events, time)).catch((e: unknown) => this.fail(e));
         }
       },
-      { ignore: [ALWAYS_RE, ...ignored.map((d) => join(this.root, d)), ...globs] },
+      // The kernel's own backend, named: left to choose, parcel first looks for watchman with popen()
+      // and, when it is not installed, neither reaps that `sh` (a zombie for the whole session) nor
+      // closes its pipe (inherited by every pane started later).
+      { ignore: [ALWAYS_RE, ...ignored.map((d) => join(this.root, d)), ...globs], backend: NATIVE_BACKEND },
     );
     if (this.closed) {
       await sub.unsubscribe();

@@ -4,7 +4,9 @@
  *
  * lead:  list_files -> search -> read_file -> edit_file (the fix) -> summary.
  * tests: read_file (the tests) -> run_command `node --test` -> (re-run while lead is still fixing,
- *        at most three runs) -> report.
+ *        at most three runs) -> report. The demo runs tests with commands needing approval, so the
+ *        tour shows an agent waiting for the person once: the text before its first run says
+ *        which keys to press (APPROVAL_HINT).
  *
  * Invariants: every reply is a pure function of the request (agent name from `You are "NAME"` in the
  * system prompt, plus the tool results so far), so the demo is deterministic and can be replayed; a
@@ -35,6 +37,11 @@ export interface DemoOptions {
 
 export const BUGGY_LINE = 'for (let i = 1; i < items.length; i++) {';
 export const FIXED_LINE = 'for (let i = 0; i < items.length; i++) {';
+
+/** Said by tests right before its first run_command, which waits for the person's approval. */
+export const APPROVAL_HINT =
+  'I ask before running commands, so this one waits for you: press y in this pane to let it run ' +
+  '(Ctrl-a a jumps to whoever waits; a allows my commands for the rest of the session).';
 
 export const OFFLINE_TEXT =
   'This is the offline demo (`agents --demo`): no model is connected, so I can only play my scripted ' +
@@ -96,10 +103,12 @@ function testsTurn(done: ToolOutcome[], retestDelaySeconds: number): Turn {
   const runs = done.filter((t) => t.name === 'run_command').length;
   if (last.name === 'read_file' && !last.isError)
     return {
-      text: 'Three tests: an empty cart, a two-item cart, and formatting. Running the suite.',
+      text: `Three tests: an empty cart, a two-item cart, and formatting. Running the suite. ${APPROVAL_HINT}`,
       call: { name: 'run_command', input: { command: 'node --test', timeout_ms: 60_000 } },
     };
   if (last.name !== 'run_command') return failedTool(last);
+  if (last.isError && /declined/i.test(last.result))
+    return { text: 'You said no, so the suite did not run. That ends my part of the demo; `agents --demo` plays it again.' };
   const failed = failures(last.result);
   if (failed === 0) return { text: `All tests pass${runs > 1 ? ' now: the fix works' : ''}. Nothing left to do on my side.` };
   if (failed === undefined && last.isError) return failedTool(last);
@@ -109,7 +118,7 @@ function testsTurn(done: ToolOutcome[], retestDelaySeconds: number): Turn {
   if (runs < 3) {
     const wait = retestDelaySeconds > 0 ? `sleep ${retestDelaySeconds} && ` : '';
     return {
-      text: `${runs > 1 ? 'Still failing. ' : ''}${what} That's the bug lead is fixing; I'll wait a moment and run the suite again.`,
+      text: `${runs > 1 ? 'Still failing. ' : ''}${what} That's the bug lead is fixing; I'll wait a moment and run the suite again (if I ask, y lets it run).`,
       call: { name: 'run_command', input: { command: `${wait}node --test`, timeout_ms: 60_000 } },
     };
   }

@@ -89,6 +89,7 @@ export class Frontend {
     ws.on('change', this.onChange);
     ws.on('typed', this.onTyped);
     ws.on('attention', this.onAttention);
+    ws.on('alert', this.onAttention);
     ws.on('detach', this.onDetach);
 
     // Ink's stdout: a sink that hands each whole frame to the chrome emulator.
@@ -251,6 +252,7 @@ export class Frontend {
     ws.off('change', this.onChange);
     ws.off('typed', this.onTyped);
     ws.off('attention', this.onAttention);
+    ws.off('alert', this.onAttention);
     ws.off('detach', this.onDetach);
     this.renderer.stop();
     this.ink.unmount();

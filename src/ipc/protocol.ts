@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { HitSchema } from '../store/hit.js';
 import { ConversationSchema } from '../store/conversation.js';
+import { BoardRequestSchema } from '../tasks/requests.js';
 
 export const AgentStatusSchema = z.enum(['idle', 'thinking', 'tool', 'approval', 'error']);
 export type AgentStatusName = z.infer<typeof AgentStatusSchema>;
@@ -41,6 +42,12 @@ export const AgentMessageSchema = z.discriminatedUnion('t', [
   /** The conversation changed (session memory): replace from `start` on with `messages`. */
   z.object({ t: z.literal('history'), start: z.number().int().min(0), messages: ConversationSchema, reset: z.boolean().optional() }),
   z.object({ t: z.literal('search'), id: z.number().int(), query: z.string().min(1).max(500), limit: z.number().int().min(1).max(50) }),
+  /** A task-board tool call (create_task, complete_task, ask_human...); answered by `board_reply` with the same id. */
+  z.object({ t: z.literal('board'), id: z.number().int(), request: BoardRequestSchema }),
+  /** A tool call ended in an error (the workspace counts the same error repeated in one turn). */
+  z.object({ t: z.literal('tool_error'), tool: z.string().max(100), summary: z.string().max(500) }),
+  /** The person answered the agent's pending ask_human (request `id`) in its own pane instead of on the board. */
+  z.object({ t: z.literal('answered'), id: z.number().int(), text: z.string().max(4000) }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
@@ -59,6 +66,9 @@ export const WorkspaceMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('restore'), messages: ConversationSchema, totals: z.record(z.string(), z.number()).optional() }),
   /** Hits of a memory search; `available` false without a store. */
   z.object({ t: z.literal('search_results'), id: z.number().int(), hits: z.array(HitSchema), available: z.boolean() }),
+  z.object({ t: z.literal('board_reply'), id: z.number().int(), ok: z.boolean(), text: z.string() }),
+  /** Paths other tasks claim now: the agent's write tools refuse them (globs, with the owner and task). */
+  z.object({ t: z.literal('claims'), claims: z.array(z.object({ glob: z.string(), owner: z.string(), task: z.string() })) }),
 ]);
 export type WorkspaceMessage = z.infer<typeof WorkspaceMessageSchema>;
 

@@ -27,7 +27,7 @@ export function workspaceMcpHost(ws: Workspace, context: ContextService | undefi
       });
       return { changes, next: changes.at(-1)?.id ?? since, more: after.length > limit };
     },
-    notes: (since) => (context?.feed.notes(since) ?? []).map(note),
+    notes: (since, reader) => (context?.feed.notes(since, reader) ?? []).map(note),
     postNote(author, text) {
       const posted = context?.feed.postNote(author, text);
       if (!posted) throw new Error('the shared context is not available in this workspace');

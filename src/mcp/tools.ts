@@ -11,6 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { MAX_NOTE_CHARS } from '../context/notes.js';
 import { log } from '../util/log.js';
+import { plural } from '../util/text.js';
 
 export interface McpAgentInfo {
   name: string;
@@ -37,7 +38,8 @@ export interface McpNote {
 export interface McpHost {
   /** Changes with id > since, oldest first, at most `limit`; `next` is the id to pass next time. */
   changes(since: number, limit: number): { changes: McpChange[]; next: number; more: boolean };
-  notes(since: number): McpNote[];
+  /** Notes for `reader` (public ones and those addressed to it) after `since`. */
+  notes(since: number, reader: string): McpNote[];
   postNote(author: string, text: string): McpNote;
   agents(): McpAgentInfo[];
   /** Deliver `text` to agent `to` as a new instruction from `from`; resolves with what happened. */
@@ -55,7 +57,6 @@ export const MAX_CHANGES = 200;
 export const MAX_MESSAGE_CHARS = 4000;
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const notBlank = (s: string) => s.trim().length > 0;
 
 const ok = (text: string, structuredContent?: Record<string, unknown>): CallToolResult => ({
@@ -116,7 +117,7 @@ export function registerTools(server: McpServer, host: McpHost, caller: Caller):
     },
     ({ since }) => {
       const from = since ?? caller.cursors.notes;
-      const notes = host.notes(from);
+      const notes = host.notes(from, caller.name);
       const next = notes.length ? notes[notes.length - 1].id : from;
       caller.cursors.notes = Math.max(caller.cursors.notes, next);
       const by = (a: string) => (a === caller.name ? `${a} (you)` : a);

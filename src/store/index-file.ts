@@ -182,7 +182,13 @@ async function refreshUnended(data: IndexData, sessionsDir: string): Promise<num
         cost += Number(r.cost ?? 0);
       }
     }
-    if (messages > s.messages || tokens > s.tokens || (first && !s.firstInstruction)) {
+    const counted = { notes: 0, changes: 0 };
+    for (const [key, file, kind] of [['notes', 'notes.jsonl', 'notes'], ['changes', 'feed.jsonl', 'feed']] as const) {
+      if (names.includes(file)) counted[key] = (await readJsonl(join(dir, file), kind)).records.length;
+    }
+    const more = counted.notes > (s.notes ?? 0) || counted.changes > (s.changes ?? 0);
+    if (messages > s.messages || tokens > s.tokens || more || (first && !s.firstInstruction)) {
+      if (more) Object.assign(s, { notes: Math.max(s.notes ?? 0, counted.notes), changes: Math.max(s.changes ?? 0, counted.changes) });
       s.messages = Math.max(s.messages, messages);
       s.tokens = Math.max(s.tokens, tokens);
       s.cost = Math.max(s.cost, cost);
@@ -254,6 +260,7 @@ export async function recoverSession(dir: string, id: string): Promise<SessionSu
       if (agents.success) s.agents = agents.data;
     } else if (r.type === 'summary') {
       for (const key of ['messages', 'tokens', 'cost'] as const) if (typeof r[key] === 'number' && r[key] >= 0) s[key] = r[key];
+      for (const key of ['notes', 'changes'] as const) if (Number.isInteger(r[key]) && (r[key] as number) >= 0) s[key] = r[key] as number;
       if (typeof r.firstInstruction === 'string') s.firstInstruction = r.firstInstruction;
       if (typeof r.layout === 'string') s.layout = r.layout;
       const agents = AgentMetaSchema.array().safeParse(r.agents);

@@ -48,7 +48,7 @@ export interface StreamRef {
   agent?: string;
 }
 
-const FIXED: Record<string, StreamKind> = { events: 'events', feed: 'feed', notes: 'notes', usage: 'usage' };
+const FIXED: Record<string, StreamKind> = { events: 'events', feed: 'feed', notes: 'notes', usage: 'usage', tasks: 'tasks' };
 
 /** `events` -> events.jsonl, `agent:main` -> agent-main.jsonl; other characters are %-encoded. */
 export function streamRef(stream: string): StreamRef {
@@ -59,5 +59,5 @@ export function streamRef(stream: string): StreamRef {
     const safe = agent.replace(/[^A-Za-z0-9._-]/g, (c) => [...Buffer.from(c)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
     return { kind: 'agent', file: `agent-${safe}.jsonl`, agent };
   }
-  throw new RecordError(`unknown stream "${stream}": use events, feed, notes, usage or agent:<name>`);
+  throw new RecordError(`unknown stream "${stream}": use events, feed, notes, usage, tasks or agent:<name>`);
 }

@@ -3,15 +3,19 @@
  * agent its conversation back when it says hello, and answers their search_memory requests from an
  * index over every session of the project.
  *
- * Invariant: the index is built at the first search (resuming must stay fast) and from then on
- * follows this session's agent messages, so a search also finds what was said minutes ago.
+ * Invariants:
+ * - No session is written before start(): a launch that fails its terminal check, or crashes while
+ *   starting, leaves nothing behind. start() is called once the workspace is running; anything
+ *   that records before then (an agent's first message) starts it too.
+ * - The index is built at the first search (resuming must stay fast) and from then on follows this
+ *   session's agent messages, so a search also finds what was said minutes ago.
  */
-import type { AgentEvent, AgentEventSource, AgentMessage, WorkspaceMessage } from '../workspace/events.js';
+import type { AgentEvent, AgentEventSource, AgentMessage, TaskChange, TaskEventSource, WorkspaceMessage } from '../workspace/events.js';
 import type { ConversationMessage } from './conversation.js';
 import type { ChangeFeed } from '../context/feed.js';
 import { memoryRecords, messageRecords, type SessionRecorder } from './recorder.js';
 import { buildMemoryIndex, type MemoryIndex } from './search.js';
-import type { ProjectStore } from './store.js';
+import type { ProjectStore, Session } from './store.js';
 
 export interface Restore {
   messages: ConversationMessage[];
@@ -20,38 +24,58 @@ export interface Restore {
 
 export class MemoryService {
   private index: Promise<MemoryIndex> | undefined;
+  private rec: SessionRecorder | undefined;
 
   constructor(
     readonly store: ProjectStore,
-    readonly recorder: SessionRecorder,
+    /** Creates the new session, or reopens the resumed one; called once, by start(). */
+    private readonly begin: () => SessionRecorder,
     /** Conversations to give back, by agent name, once each. */
     private restore: Map<string, Restore>,
   ) {}
 
+  /** Begins recording: the session exists in the store from now on. Safe to call more than once. */
+  start(): SessionRecorder {
+    this.rec ??= this.begin();
+    return this.rec;
+  }
+
+  /** The session being recorded; undefined before start(). */
+  get session(): Session | undefined {
+    return this.rec?.session;
+  }
+
   /** An external CLI's own conversation id, once it has one to resume (after its first turn). */
   rememberConversation(name: string, id: string): void {
-    const s = this.recorder.session;
+    const rec = this.start();
+    const s = rec.session;
     s.updateSummary({ agents: s.summary.agents.map((a) => (a.name === name ? { ...a, resume: id } : a)) });
-    this.recorder.event('conversation', { agent: name, id });
+    rec.event('conversation', { agent: name, id });
   }
 
   /** The change feed and the notes board are part of the session too. */
   recordFeed(feed: ChangeFeed): void {
-    feed.on('entry', (e) => this.recorder.feed(e));
-    feed.on('note', (n) => this.recorder.note(n));
+    feed.on('entry', (e) => this.start().feed(e));
+    feed.on('note', (n) => this.start().note(n));
   }
 
-  /** Records and answers the built-in agents of a workspace; returns the way to stop. */
-  follow(ws: AgentEventSource): () => void {
+  /** Records and answers the built-in agents of a workspace, and keeps its task board; returns the way to stop. */
+  follow(ws: AgentEventSource & TaskEventSource): () => void {
     const onAgent = (e: AgentEvent) => this.agentMessage(e.name, e.message, e.reply);
+    const onTask = (c: TaskChange) => this.start().task(c.task);
     ws.on('agent', onAgent);
-    return () => ws.off('agent', onAgent);
+    ws.on('task', onTask);
+    return () => {
+      ws.off('agent', onAgent);
+      ws.off('task', onTask);
+    };
   }
 
   agentMessage(name: string, m: AgentMessage, reply: (m: WorkspaceMessage) => void): void {
-    this.recorder.agentMessage(name, m);
+    const rec = this.start();
+    rec.agentMessage(name, m);
     if (m.t === 'history' && this.index) {
-      const s = this.recorder.session;
+      const s = rec.session;
       const records = messageRecords({ sessionId: s.id, sessionStarted: s.summary.started }, name, m.start, m.messages, Date.now());
       void this.index.then((ix) => records.forEach((r) => ix.add(r)));
     } else if (m.t === 'search') {
@@ -69,8 +93,10 @@ export class MemoryService {
   }
 
   async close(): Promise<void> {
-    this.recorder.event('quit', {});
-    this.recorder.session.end();
+    if (this.rec) {
+      this.rec.event('quit', {});
+      this.rec.session.end();
+    }
     await this.store.close();
   }
 }

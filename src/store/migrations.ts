@@ -39,6 +39,8 @@ export const MIGRATIONS: Record<StreamKind, Migration[]> = {
       return out;
     },
   ],
+  // Tasks were first stored at version 1: nothing to upgrade from.
+  tasks: [v0Base],
   usage: [
     (r) => {
       const { input_tokens, output_tokens, cost_usd, ...rest } = v0Base(r);

@@ -12,6 +12,7 @@ import type { AgentMessage, UsageReport } from '../workspace/events.js';
 import { log } from '../util/log.js';
 import { authorName, WhoSchema, whoName, type FeedEntry, type Note } from '../context/feed-types.js';
 import type { MemoryRecord } from './search.js';
+import { TaskSchema, type Task } from '../tasks/task.js';
 import type { ProjectStore, Session } from './store.js';
 
 type Message = ConversationMessage;
@@ -68,6 +69,11 @@ export class SessionRecorder {
 
   feed(e: FeedEntry): void {
     this.session.append('feed', { ...e, at: e.time });
+  }
+
+  /** A task as it stands after a change: the newest record of each id is the board on resume. */
+  task(t: Task): void {
+    this.session.append('tasks', { task: t });
   }
 
   note(n: Note): void {
@@ -151,4 +157,16 @@ export async function* memoryRecords(store: ProjectStore): AsyncIterable<MemoryR
       yield { ...base, id: `${summary.id}/feed/${String(r.id)}`, agent: who.success ? whoName(who.data) : 'outside', time: Number(r.at ?? r.t), kind: 'change', text: `${String(r.kind)} ${String(r.path)}` };
     }
   }
+}
+
+/** The task board as a session left it: the newest valid record of each task, in creation order. */
+export async function loadTasks(session: Session): Promise<Task[]> {
+  const { records } = await session.read('tasks');
+  const byId = new Map<string, Task>();
+  for (const r of records) {
+    const parsed = TaskSchema.safeParse(r.task);
+    if (parsed.success) byId.set(parsed.data.id, parsed.data);
+    else log(`store: a stored task of session ${session.id} is not readable and was left out: ${parsed.error.issues[0]?.message}`);
+  }
+  return [...byId.values()].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
 }

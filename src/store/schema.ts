@@ -36,6 +36,9 @@ export const SessionSummarySchema = z.object({
   tokens: z.number().nonnegative(),
   cost: z.number().nonnegative(),
   firstInstruction: z.string().optional(),
+  /** Notes posted and change-feed entries recorded (absent in sessions stored before they were counted). */
+  notes: z.number().int().nonnegative().optional(),
+  changes: z.number().int().nonnegative().optional(),
 });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
@@ -72,13 +75,17 @@ export const UsageRecordSchema = z.looseObject({
   model: z.string().optional(),
 });
 
-export type StreamKind = 'events' | 'agent' | 'feed' | 'notes' | 'usage';
+/** A task of the board as it stood after a change (the newest record of an id is the task). */
+export const TaskRecordSchema = z.looseObject({ ...base, task: z.looseObject({ id: z.string(), state: z.string() }) });
+
+export type StreamKind = 'events' | 'agent' | 'feed' | 'notes' | 'usage' | 'tasks';
 export const RECORD_SCHEMAS: Record<StreamKind, z.ZodType<Record<string, unknown>>> = {
   events: EventRecordSchema,
   agent: AgentRecordSchema,
   feed: FeedRecordSchema,
   notes: NoteRecordSchema,
   usage: UsageRecordSchema,
+  tasks: TaskRecordSchema,
 };
 
 export type StoredRecord = Record<string, unknown> & { v: number; t: number };

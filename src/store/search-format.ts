@@ -15,6 +15,7 @@
  */
 import { formatCost, formatTokens } from '../util/format.js';
 import { printable } from '../util/safe-text.js';
+import { plural } from '../util/text.js';
 import type { Hit, MemoryRecord } from './search.js';
 import { markWords } from './search-text.js';
 import type { SessionSummary } from './schema.js';
@@ -121,17 +122,18 @@ function clean(text: string): string {
  * One session for `agents sessions`: id and age; panes, messages, tokens, cost; the first
  * instruction quoted on one line (cut to `width`).
  */
-export function formatSession(s: SessionSummary, opts: { width: number; now: number }): string {
+export function formatSession(s: SessionSummary, opts: { width: number; now: number; empty?: boolean }): string {
   const width = Math.max(24, Math.floor(opts.width));
   const agents = s.agents.map((a) => a.name).join(', ');
-  const head = `${s.id}  ${relativeTime(s.started, opts.now)}${s.ended ? '' : ' (open or not closed cleanly)'}`;
-  const stats = `${count(s.agents.length, 'pane')}: ${agents} · ${count(s.messages, 'message')} · ${formatTokens(s.tokens)} tokens · ${formatCost(s.cost)}`;
+  const head = `${s.id}  ${relativeTime(s.started, opts.now)}${s.ended ? '' : ' (open or not closed cleanly)'}${opts.empty ? ' (empty)' : ''}`;
+  const counts = [`${plural(s.agents.length, 'pane')}: ${agents}`, plural(s.messages, 'message')];
+  if (s.notes) counts.push(plural(s.notes, 'note'));
+  if (s.changes) counts.push(plural(s.changes, 'change'));
+  counts.push(s.tokens === 1 ? '1 token' : `${formatTokens(s.tokens)} tokens`, formatCost(s.cost));
   const first = s.firstInstruction ? clean(s.firstInstruction) : '';
   const quoted = first ? `  “${clip(first, width - 6)}”\n` : '';
-  return `${printable(head)}\n  ${printable(stats)}\n${quoted}`;
+  return `${printable(head)}\n  ${printable(counts.join(' · '))}\n${quoted}`;
 }
-
-const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 function clip(s: string, n: number): string {
   const chars = [...s];

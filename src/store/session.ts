@@ -9,7 +9,8 @@
  *   records, plus a line cut in half, which readers skip and count.
  * - Lines of one stream are written in append order. Each stream has its own file and appender.
  * - The summary object is the one held in the index; counts follow the records (agent messages,
- *   usage) and every index write is preceded by a `summary` event, so a lost index can be rebuilt.
+ *   usage, notes, change-feed entries) and every index write is preceded by a `summary` event, so
+ *   a lost index can be rebuilt.
  * - Appending to an ended session resumes it: a `resumed` event is written and `ended` cleared.
  */
 import { join } from 'node:path';
@@ -215,6 +216,10 @@ export class Session {
         const text = textOf(msg.content).trim();
         if (text !== '') this.info.firstInstruction = text.length > FIRST_INSTRUCTION_CHARS ? text.slice(0, FIRST_INSTRUCTION_CHARS - 1) + '…' : text;
       }
+      this.markChanged();
+    } else if (ref.kind === 'notes' || ref.kind === 'feed') {
+      const key = ref.kind === 'notes' ? 'notes' : 'changes';
+      this.info[key] = (this.info[key] ?? 0) + 1;
       this.markChanged();
     } else if (ref.kind === 'usage') {
       this.info.tokens += (rec.inputTokens as number) + (rec.outputTokens as number);

@@ -11,7 +11,7 @@
  *   within FLUSH_MS (session.ts). On process 'exit' everything queued is written synchronously.
  * - Nothing secret is written (secrets.ts); every file is 0600 and every folder 0700.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Low } from 'lowdb';
 import { dataDir, ensurePrivateDir } from '../util/paths.js';
@@ -129,6 +129,23 @@ export class ProjectStore implements SessionHost {
     return this.sessions()[0];
   }
 
+  /** The newest session with something in it (see hasContent): what `--continue` reopens. */
+  latestWithContent(): SessionSummary | undefined {
+    return this.sessions().find((s) => this.hasContent(s));
+  }
+
+  /**
+   * Whether a session holds anything worth reopening: a built-in agent's message or usage, an agent
+   * CLI's conversation id (kept only once it had a turn), a note, or a change-feed entry. A session
+   * where panes were opened and closed with none of these is empty. Sessions stored before notes and
+   * changes were counted are judged by their notes and feed files instead.
+   */
+  hasContent(s: SessionSummary): boolean {
+    if (s.messages > 0 || s.tokens > 0 || s.agents.some((a) => a.resume !== undefined)) return true;
+    if (s.notes !== undefined || s.changes !== undefined) return (s.notes ?? 0) > 0 || (s.changes ?? 0) > 0;
+    return ['notes.jsonl', 'feed.jsonl'].some((f) => fileSize(join(this.dir, SESSIONS_DIR, s.id, f)) > 0);
+  }
+
   create(meta: SessionMeta): Session {
     if (this.isClosed) throw new StoreError('io', 'The session store is closed; no new session can be created.', this.dir);
     if (typeof meta.layout !== 'string') throw new RecordError('invalid session: layout must be a string');
@@ -143,7 +160,7 @@ export class ProjectStore implements SessionHost {
     } catch (err) {
       this.report(new StoreError('io', `Could not create the session folder ${dir}: ${describeFsError(err)}.`, dir));
     }
-    const summary: SessionSummary = { id, started: this.now(), layout: meta.layout, agents, messages: 0, tokens: 0, cost: 0 };
+    const summary: SessionSummary = { id, started: this.now(), layout: meta.layout, agents, messages: 0, tokens: 0, cost: 0, notes: 0, changes: 0 };
     this.db.data.sessions.push(summary);
     const session = new Session(this, dir, summary);
     this.live.set(id, session);
@@ -235,5 +252,13 @@ export class ProjectStore implements SessionHost {
   private stopTimer(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }

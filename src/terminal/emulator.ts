@@ -3,6 +3,14 @@
  * options: the proposed API (buffer and parser access) and Unicode 11 widths, which match what
  * current terminals and string-width (Ink) use for emoji; xterm's default (Unicode 6) makes
  * emoji one cell wide and the screen drifts.
+ *
+ * It also keeps one emulator's failure inside that emulator. @xterm/headless 6.0 has bugs a program
+ * can reach with its output alone (found by fuzzing: `ESC[24;80H ESC[1J` on a fresh 80x24 screen
+ * throws in eraseInDisplay, which reads the line below the last one), and xterm parses writes in
+ * its own timers, so such an exception would surface from a timer as an uncaught exception and
+ * take the whole workspace down. Invariant: an exception while parsing resets that emulator only,
+ * writes the owner's notice on it, and parsing goes on with the next chunk; callbacks of writes
+ * still fire (pane backpressure keeps counting right).
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
@@ -10,7 +18,14 @@ import unicode11 from '@xterm/addon-unicode11';
 export type Terminal = xterm.Terminal;
 export type IMarker = xterm.IMarker;
 
-export function createEmulator(cols: number, rows: number, scrollback: number): Terminal {
+/** Told the error after the emulator was reset; returns a notice to write on the fresh screen. */
+export type FailureHandler = (error: Error) => string | undefined;
+
+const handlers = new WeakMap<Terminal, FailureHandler>();
+/** The emulator's own parse, unguarded: writes the notice synchronously, ahead of queued output. */
+const rawParse = new WeakMap<Terminal, (data: string) => unknown>();
+
+export function createEmulator(cols: number, rows: number, scrollback: number, onFailure?: FailureHandler): Terminal {
   const term = new xterm.Terminal({
     cols,
     rows,
@@ -22,5 +37,81 @@ export function createEmulator(cols: number, rows: number, scrollback: number): 
   });
   term.loadAddon(new unicode11.Unicode11Addon());
   term.unicode.activeVersion = '11';
+  handlers.set(term, onFailure ?? (() => undefined));
+  guardParse(term);
   return term;
+}
+
+/**
+ * Every write reaches xterm's InputHandler.parse, called from its WriteBuffer as
+ * `this._inputHandler.parse(...)` (looked up on each call), so wrapping that one method on this
+ * instance catches every parse error, in whichever timer it happens. It is not public API: checked
+ * at run time, and a test fails if a new xterm version moves it.
+ */
+function guardParse(term: Terminal): void {
+  const core: unknown = Reflect.get(term, '_core');
+  const input: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, '_inputHandler') : undefined;
+  const parse: unknown = typeof input === 'object' && input !== null ? Reflect.get(input, 'parse') : undefined;
+  if (typeof input !== 'object' || input === null || typeof parse !== 'function') return;
+  rawParse.set(term, (data) => Reflect.apply(parse, input, [data]));
+  Reflect.set(input, 'parse', (...args: unknown[]) => {
+    try {
+      const result: unknown = Reflect.apply(parse, input, args);
+      // Only async parser handlers return a promise (we register none); xterm rethrows their errors in a microtask.
+      if (result instanceof Promise) {
+        return result.catch((e: unknown) => {
+          emulatorFailed(term, e);
+          return true;
+        });
+      }
+      return result;
+    } catch (e) {
+      emulatorFailed(term, e);
+      return undefined;
+    }
+  });
+}
+
+/** Whether parse errors of this emulator are contained (false if xterm's internals moved). */
+export function isGuarded(term: Terminal): boolean {
+  return rawParse.has(term);
+}
+
+/**
+ * The emulator's state is no longer trusted after `error`: reset it and write the owner's notice.
+ * For callers whose own call into the emulator threw (resize), as the parse guard does.
+ */
+export function emulatorFailed(term: Terminal, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const parse = rawParse.get(term);
+  try {
+    // RIS through the parser: `term.reset()` alone leaves the parser in the state the exception
+    // left it (mid-CSI, it swallowed the first character of the notice as a final byte).
+    if (parse) parse('\x1bc');
+    else term.reset();
+  } catch {
+    try {
+      term.reset();
+    } catch {
+      // A reset rebuilds the buffers from the options; nothing more can be done if even that throws.
+    }
+  }
+  const notice = handlers.get(term)?.(err);
+  if (!notice) return;
+  try {
+    if (parse) parse(notice);
+    else term.write(notice);
+  } catch {
+    // The notice is a courtesy; the pane goes on without it.
+  }
+}
+
+/** Resizes, resetting the emulator instead of throwing when its state was inconsistent. */
+export function resizeEmulator(term: Terminal, cols: number, rows: number): void {
+  try {
+    term.resize(cols, rows);
+  } catch (e) {
+    emulatorFailed(term, e);
+    term.resize(cols, rows);
+  }
 }

@@ -10,12 +10,18 @@
  *   so the last screen of a fast-exiting program is complete.
  * - the emulator's replies to terminal queries (DA, DSR cursor position) are piped back to the pty.
  * - resizes are debounced: resizing an emulator with a full scrollback costs ~100 ms.
+ * - a failure of the emulator stays in this pane: the emulator is reset and says so on its own
+ *   screen (emulator.ts), the program goes on running, and nothing reaches the workspace.
+ * - every session this pane starts is reported to the reaper (reaper.ts), which ends it should the
+ *   workspace die without stopping it; a session seen empty is reported too, so it is forgotten.
  */
 import { constants } from 'node:os';
-import { createEmulator, type IMarker, type Terminal } from './emulator.js';
+import { log } from '../util/log.js';
+import { createEmulator, resizeEmulator, type IMarker, type Terminal } from './emulator.js';
 import { paintBuffer } from './snapshot.js';
 import type { Grid, Rect } from '../render/grid.js';
-import { killSession, killSessionNow } from './process-tree.js';
+import { killSession, killSessionNow, sessionMembers } from './process-tree.js';
+import { installedReaper, type SessionReaper } from './reaper.js';
 import { childEnv, spawnNodePty, type PtyLike, type SpawnPty } from './pty.js';
 import type { PtyModes } from './encode.js';
 
@@ -27,6 +33,8 @@ const LOW_WATER = 8 * 1024;
 /** While paused, how often to check whether the child is gone (see `watchExit`). */
 const EXIT_POLL_MS = 25;
 const RESIZE_DEBOUNCE_MS = 60;
+/** xterm's smallest screen (it raises narrower sizes to this); the pty gets the same, so both agree. */
+const MIN_COLS = 2;
 
 export interface ProcessSpec {
   command: string;
@@ -48,6 +56,8 @@ export interface PaneTerminalOptions {
   rows: number;
   scrollback: number;
   spawn?: SpawnPty;
+  /** Told each session this pane starts and sees end (default: the process's installed reaper). */
+  reaper?: SessionReaper;
   onDirty: () => void;
   onState: (s: ProcessState) => void;
 }
@@ -74,10 +84,14 @@ export class PaneTerminal {
     return this.generation;
   }
   private disposed = false;
+  /** How many times the emulator failed and was reset. */
+  failures = 0;
+  private readonly reaper: SessionReaper | undefined;
 
   constructor(private opts: PaneTerminalOptions) {
-    this.want = { cols: opts.cols, rows: opts.rows };
-    this.term = createEmulator(opts.cols, opts.rows, opts.scrollback);
+    this.want = { cols: Math.max(MIN_COLS, opts.cols), rows: Math.max(1, opts.rows) };
+    this.reaper = opts.reaper ?? installedReaper();
+    this.term = createEmulator(Math.max(MIN_COLS, opts.cols), Math.max(1, opts.rows), opts.scrollback, (e) => this.emulatorFailed(e));
     this.term.onWriteParsed(() => opts.onDirty());
     this.term.onData((reply) => this.pty?.write(reply));
     // DECTCEM is not in xterm's public modes; watch it on the parser and let xterm handle it too.
@@ -88,6 +102,18 @@ export class PaneTerminal {
       this.sgrMouse = false;
       return false;
     });
+  }
+
+  /** The emulator threw on this pane's output and was reset: say so on the pane's own screen. */
+  private emulatorFailed(error: Error): string {
+    this.failures++;
+    const reason = `${error.name}: ${error.message}`.replace(/[\x00-\x1f\x7f-\x9f]/g, ' ').slice(0, 120);
+    log(`pane emulator failed (${this.failures}x; ${this.opts.spec?.command ?? 'message'}): ${error.stack ?? reason}`);
+    this.cursorVisible = true;
+    this.sgrMouse = false;
+    this.opts.onDirty();
+    const times = this.failures > 1 ? `, ${this.failures} times so far` : '';
+    return `\x1b[0;33m⚠ the terminal emulator failed (${reason}${times}); the pane was reset\x1b[0m\r\n`;
   }
 
   private trackCursor(params: (number | number[])[], visible: boolean): boolean {
@@ -144,6 +170,7 @@ export class PaneTerminal {
       return;
     }
     this.pty = pty;
+    this.reaper?.track(pty.pid);
     this.setState({ kind: 'running', pid: pty.pid });
     pty.onData((data) => {
       if (gen !== this.generation) return;
@@ -162,6 +189,7 @@ export class PaneTerminal {
     pty.onExit(({ exitCode, signal }) => {
       if (gen !== this.generation) return;
       this.pty = undefined;
+      this.releaseSession(pty.pid);
       // An empty write completes after everything queued before it has been parsed.
       this.term.write('', () => {
         if (gen !== this.generation || this.disposed) return;
@@ -195,6 +223,11 @@ export class PaneTerminal {
     pty.resume();
   }
 
+  /** Tells the reaper a session is over once none of its processes is left (a job may outlive its leader). */
+  private releaseSession(sid: number): void {
+    if (this.reaper && sessionMembers(sid).length === 0) this.reaper.forget(sid);
+  }
+
   private setState(s: ProcessState): void {
     this.state = s;
     this.opts.onState(s);
@@ -207,7 +240,7 @@ export class PaneTerminal {
 
   /** The emulator size a pane wants; applied after RESIZE_DEBOUNCE_MS of quiet. */
   resize(cols: number, rows: number): void {
-    cols = Math.max(1, cols);
+    cols = Math.max(MIN_COLS, cols);
     rows = Math.max(1, rows);
     if (cols === this.want.cols && rows === this.want.rows) return;
     this.want = { cols, rows };
@@ -221,7 +254,7 @@ export class PaneTerminal {
     this.resizeTimer = undefined;
     const { cols, rows } = this.want;
     if (this.disposed || (cols === this.term.cols && rows === this.term.rows)) return;
-    this.term.resize(cols, rows);
+    resizeEmulator(this.term, cols, rows);
     try {
       this.pty?.resize(cols, rows);
     } catch {
@@ -233,7 +266,9 @@ export class PaneTerminal {
   /** TERM then KILL the whole session of the child; resolves when it is gone. */
   async kill(graceMs?: number): Promise<void> {
     if (this.state.kind !== 'running') return;
-    await killSession(this.state.pid, graceMs);
+    const sid = this.state.pid;
+    await killSession(sid, graceMs);
+    this.releaseSession(sid);
   }
 
   killNow(): void {

@@ -1,9 +1,16 @@
 /**
  * The pty seam: the workspace talks to `PtyLike`, so tests can run the same contract against a
  * fake and against real node-pty.
+ *
+ * Invariant: a program started here holds its pty's slave as 0, 1 and 2 and no other descriptor of
+ * the workspace. node-pty 1.1 on Linux forkpty()s and execvp()s without closing descriptors, and its
+ * masters are not close-on-exec, so without the sweeps below every pane inherited the masters of all
+ * earlier panes and could type into them (`printf 'text\r' >&23` from one pane's shell reached
+ * another pane's agent).
  */
 import { closeSync, constants, openSync } from 'node:fs';
 import nodePty from 'node-pty';
+import { closeOnExecAll } from './native.js';
 
 export interface PtyExit {
   exitCode: number;
@@ -48,6 +55,8 @@ function holdSlave(ptsName: string | undefined): number | undefined {
 }
 
 export const spawnNodePty: SpawnPty = (o) => {
+  // Whatever native code opened since the last sweep stays out of this child...
+  closeOnExecAll();
   const p = nodePty.spawn(o.command, o.args, {
     name: 'xterm-256color',
     cols: o.cols,
@@ -55,6 +64,9 @@ export const spawnNodePty: SpawnPty = (o) => {
     cwd: o.cwd,
     env: o.env,
   });
+  // ...and this pane's master out of every later one, pty or child_process (git, attention.command).
+  closeOnExecAll();
+  // Opened by Node, so close-on-exec like every descriptor libuv opens.
   let slave = holdSlave((p as unknown as { ptsName?: string }).ptsName);
   p.onExit(() => {
     if (slave !== undefined) closeSync(slave);

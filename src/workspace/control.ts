@@ -78,6 +78,11 @@ export class AgentControl {
     });
   }
 
+  /** Stops what one pane is doing (a paused agent), saying nothing unless it fails. */
+  stop(p: Pane): Promise<SteerResult> {
+    return this.interruptPane(p);
+  }
+
   /** Interrupts the focused pane (or all) and reports, per pane, whether it stopped. */
   async interrupt(all = false): Promise<void> {
     const targets = (all ? this.ws.panes : this.ws.focused ? [this.ws.focused] : []).filter((p) => p.running);

@@ -69,17 +69,23 @@ export class Deliveries {
    * Queues `text` for `p`. Resolves with the delivery itself when it can go at once, else at once with
    * "queued" and why (the failure, if any, becomes a note).
    */
-  send(p: Pane, from: string, text: string): Promise<DeliveryResult> {
+  /** Queues `text` for `p`; resolves once it went in (or could not). */
+  enqueue(p: Pane, from: string, text: string): Promise<DeliveryResult> {
     if (!p.takesInstructions) return Promise.resolve({ ok: false, detail: `${p.name} is not an agent (a shell or a command); messages go to agents only` });
     if (!p.running) return Promise.resolve({ ok: false, detail: `${p.name} is not running` });
-    const queued = this.lanes.has(p.id);
-    const now = !queued && p.activity?.state === 'idle' && Date.now() - p.lastTyped >= PERSON_QUIET_MS;
     const delivery = (this.lanes.get(p.id) ?? Promise.resolve()).then(() => this.deliver(p, from, text));
     this.lanes.set(p.id, delivery);
     void delivery.finally(() => {
       if (this.lanes.get(p.id) === delivery) this.lanes.delete(p.id);
     });
-    if (now) return delivery;
+    return delivery;
+  }
+
+  send(p: Pane, from: string, text: string): Promise<DeliveryResult> {
+    const queued = this.lanes.has(p.id);
+    const now = !queued && p.activity?.state === 'idle' && Date.now() - p.lastTyped >= PERSON_QUIET_MS;
+    const delivery = this.enqueue(p, from, text);
+    if (now || !p.takesInstructions || !p.running) return delivery;
     const why = queued ? 'other messages are queued for it' : p.activity?.state === 'idle' ? 'the person is typing there' : `it is ${p.activity?.state ?? 'starting'}`;
     return Promise.resolve({ ok: true, detail: `queued: ${why}; it goes in as ${p.name}'s next instruction once ${p.name} is idle (a failure would be posted as a note)` });
   }

@@ -15,6 +15,8 @@ import type { ProcessState } from '../terminal/pane-terminal.js';
 import type { CommandId } from '../config/keymap.js';
 import type { ActivitySource, ActivityState } from './activity.js';
 import type { PaneSpec } from './presets.js';
+import type { BoardAnswer, BoardRequest } from '../tasks/requests.js';
+import type { CheckResult, Task, TaskState } from '../tasks/task.js';
 import type { LayoutMode } from './layout.js';
 import type { Pane } from './pane.js';
 
@@ -55,7 +57,19 @@ export type WorkspaceInput =
   /** How many terminals are attached (the workspace server's clients). */
   | { t: 'clients'; count: number }
   | { t: 'tick' }
-  | { t: 'quit' };
+  | { t: 'quit' }
+  // The task board.
+  /** A board request from the person ('you'), an agent (by name) or the command line; `reply` gets the answer. */
+  | { t: 'board'; by: string; request: BoardRequest; reply?: (a: BoardAnswer) => void }
+  /** The supervisor delivered a task's instruction to its owner. */
+  | { t: 'task-started'; id: string }
+  /** A task's instruction could not be delivered (its owner closed, or never came back to its prompt). */
+  | { t: 'task-undelivered'; id: string; why: string; block?: boolean }
+  | { t: 'task-checked'; id: string; result: CheckResult }
+  /** The person answers a question an agent asked (ask_human). */
+  | { t: 'answer'; question: number; text: string }
+  /** The person lets a paused agent go on (after raising what stopped it). */
+  | { t: 'resume-agent'; pane: number };
 
 /** A built-in agent's report, decoded once, with the way to answer it. */
 export interface AgentEvent {
@@ -85,10 +99,27 @@ export interface DomainEvents {
   quit: [];
   /** The terminal whose keys are being handled asks to detach. */
   detach: [];
+  /** A task was created or changed (`from`: the state it left, when it moved). */
+  task: [TaskChange];
+  /** Something on the board wants the person: a blocked task, a question, a budget (bell, command, status bar). */
+  alert: [{ text: string; pane?: Pane }];
 }
 
 /** What a subscriber to agent reports needs of the workspace: the session store and the shared context use it. */
 export interface AgentEventSource {
   on(event: 'agent', listener: (e: AgentEvent) => void): unknown;
   off(event: 'agent', listener: (e: AgentEvent) => void): unknown;
+}
+
+export interface TaskChange {
+  /** A copy: the board's own record stays the workspace's. */
+  task: Task;
+  from?: TaskState;
+  by: string;
+}
+
+/** What keeps the task board (the session store) needs of the workspace. */
+export interface TaskEventSource {
+  on(event: 'task', listener: (c: TaskChange) => void): unknown;
+  off(event: 'task', listener: (c: TaskChange) => void): unknown;
 }

@@ -57,6 +57,8 @@ export class Pane {
   usage: UsageReport | undefined;
   /** A built-in agent said hello on its channel. */
   connected = false;
+  /** Why the workspace stopped giving this agent work (a budget, a circuit breaker), until the person lets it go on. */
+  paused: string | undefined;
   /** A short problem report for the title ("Enter did not submit"), until the next action clears it. */
   notice: string | undefined;
   /** When the person last typed into this pane (ms since epoch). */

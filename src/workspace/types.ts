@@ -7,6 +7,8 @@ import type { SpawnPty } from '../terminal/pty.js';
 import type { WorkspaceMessage } from '../ipc/protocol.js';
 import type { LayoutMode } from './layout.js';
 import type { Keymap } from '../config/keymap.js';
+import type { Task } from '../tasks/task.js';
+import type { TaskSettings } from './tasks.js';
 import type { PaneStatus } from './pane.js';
 import type { PaneSpec } from './presets.js';
 import type { Activity } from './activity.js';
@@ -46,6 +48,8 @@ export interface ContextPort {
   view(): ContextView;
   postNote(author: string, text: string): void;
   subscribe(onChange: () => void): () => void;
+  /** A note for one agent only (the task board telling a task's creator how it went). */
+  tell?(to: string, author: string, text: string): void;
 }
 
 /** The built-in agents' channel, as the workspace uses it. */
@@ -130,6 +134,8 @@ export interface WorkspaceOptions {
   firstInstructions?: Record<string, string>;
   /** Usage figures are made up (the offline demo): the status bar says so. */
   simulated?: boolean;
+  /** The task board: its settings, and the tasks of a resumed session. */
+  tasks?: { settings?: Partial<TaskSettings>; restored?: Task[]; breakers?: { errorsInARow: number; sameToolErrors: number } };
   /** Extra environment and trailing arguments for programs other than built-in agents (MCP, context file). */
   external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[] };
 }

@@ -21,22 +21,24 @@ import { buildKeymap, type Keymap } from '../config/keymap.js';
 import type { Rect } from '../render/grid.js';
 import type { WorkspaceMessage } from '../ipc/protocol.js';
 import { log } from '../util/log.js';
-import { AGENT_STATES, nextActivity } from './activity.js';
+import type { BoardAnswer, BoardRequest } from '../tasks/requests.js';
 import { runCommand } from './commands.js';
 import { AgentControl } from './control.js';
 import { Core } from './core.js';
 import { Deliveries, type DeliveryResult } from './delivery.js';
-import type { AgentMessage, DomainEvents, Reading, WorkspaceInput } from './events.js';
-import { helpViewport } from './geometry.js';
-import { helpLines, helpSections } from './help.js';
-import { patternBytes, routeKey, sendToPane, type KeyHost } from './keys.js';
+import type { DomainEvents, WorkspaceInput } from './events.js';
+import { routeKey, type KeyHost } from './keys.js';
+import { keyHostOf, type Inside } from './host.js';
 import type { LayoutMode } from './layout.js';
 import { ActivityMonitor } from './monitor.js';
-import { Pane, toStatus } from './pane.js';
+import { Pane } from './pane.js';
+import { Reports } from './reports.js';
+import { DEFAULT_TASK_SETTINGS, TaskDesk } from './tasks.js';
+import { activeClaims, ClaimMatcher, claimRefusal } from '../tasks/claims.js';
 import type { PaneSpec } from './presets.js';
 import type { SteerResult } from './steering.js';
 import type { ContextView, Dialog, DialogView, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
-import { likelyWriter, longestWaiting, paneViewOf, samePaneView, usageTotals } from './views.js';
+import { likelyWriter, paneViewOf, samePaneView, usageTotals } from './views.js';
 
 export { likelyWriter };
 export type { Mode, PickerOption, Dialog, DialogView, ContextView, ContextPort, PaneView, UsageTotals, WorkspaceView, WorkspaceOptions } from './types.js';
@@ -58,8 +60,11 @@ export class Workspace extends EventEmitter<DomainEvents> {
   private view!: WorkspaceView;
   private paneViews = new Map<number, PaneView>();
   private nextId = 1;
-  private waitingSeq = 0;
   private firstInstructions: Record<string, string>;
+  private readonly reports: Reports;
+  /** The task board, its questions and budgets. */
+  readonly desk: TaskDesk;
+  private claimsShared = '[]';
 
   constructor(private opts: WorkspaceOptions) {
     super();
@@ -87,7 +92,41 @@ export class Workspace extends EventEmitter<DomainEvents> {
       instruct: (p, text, interrupt) => this.control.instruct(p, text, interrupt),
       postNote: (author, text) => opts.context?.postNote(author, text),
     });
-    this.host = this.keyHost();
+    this.desk = new TaskDesk(
+      {
+        panes: () => core.panes,
+        changed: (task, from, by) => {
+          this.emit('task', { task: { ...task }, from, by });
+          this.shareClaims();
+        },
+        alert: (text, pane) => this.alert(text, pane),
+        tell: (to, text) => opts.context?.tell?.(to, 'the task board', text),
+        spawn: (req) => this.spawn(req),
+        pause: (p, why) => this.pause(p, why),
+        touch: () => core.touch(),
+      },
+      { ...DEFAULT_TASK_SETTINGS, ...opts.tasks?.settings },
+      opts.tasks?.restored,
+    );
+    this.reports = new Reports({
+      core,
+      monitor: this.monitor,
+      desk: this.desk,
+      limits: opts.tasks?.breakers ?? { errorsInARow: 3, sameToolErrors: 3 },
+      sendToAgent: (id, m) => this.sendToAgent(id, m),
+      agentEvent: (e) => this.emit('agent', e),
+      attention: (p) => this.emit('attention', p),
+      conversation: (p) => this.emit('conversation', p),
+      readingsChanged: () => (this.readingsPending = true),
+      pause: (p, why) => this.pause(p, why),
+      connected: (p) => this.sendToAgent(p.id, { t: 'claims', claims: activeClaims(this.desk.board.list()) }),
+      takeFirstInstruction: (name) => {
+        const first = this.firstInstructions[name];
+        delete this.firstInstructions[name];
+        return first;
+      },
+    });
+    this.host = keyHostOf(this.inside());
     for (const spec of opts.specs) core.panes.push(this.createPane(spec));
     core.relayout();
     opts.context?.subscribe(() => this.dispatch({ t: 'context' }));
@@ -158,11 +197,11 @@ export class Workspace extends EventEmitter<DomainEvents> {
       case 'resize':
         return core.resize(input.cols, input.rows);
       case 'agent':
-        return this.agentReport(input.pane, input.message);
+        return this.reports.agent(input.pane, input.message);
       case 'process':
-        return this.processState(input.pane, input.state);
+        return this.reports.process(input.pane, input.state);
       case 'reading':
-        return this.reading(input.pane, input.reading);
+        return this.reports.reading(input.pane, input.reading);
       case 'context':
         return core.touch();
       case 'notice': {
@@ -173,7 +212,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       case 'say':
         return core.say(input.text);
       case 'turn-started':
-        return this.hadTurn(core.pane(input.pane));
+        return this.reports.hadTurn(core.pane(input.pane));
       case 'add-pane':
         return void this.addPane(input.spec);
       case 'new-pane':
@@ -189,7 +228,62 @@ export class Workspace extends EventEmitter<DomainEvents> {
         return this.tick();
       case 'quit':
         return this.quit();
+      case 'board': {
+        const answer = this.desk.request(input.by, input.request);
+        if (answer instanceof Promise) void answer.then((a) => input.reply?.(a));
+        else input.reply?.(answer);
+        return;
+      }
+      case 'task-started':
+        return this.boardStep(() => this.desk.started(input.id));
+      case 'task-undelivered':
+        return this.boardStep(() => this.desk.undelivered(input.id, input.why, input.block === true));
+      case 'task-checked':
+        return this.boardStep(() => this.desk.checked(input.id, input.result));
+      case 'answer':
+        this.desk.answer(input.question, input.text);
+        return core.touch();
+      case 'resume-agent': {
+        const p = core.pane(input.pane);
+        if (p?.paused) {
+          p.paused = undefined;
+          core.say(`${p.name} goes on`);
+        }
+        return core.touch();
+      }
     }
+  }
+
+  /** A supervisor's report on a task that may have moved on meanwhile (the person cancelled it): logged, not thrown. */
+  private boardStep(step: () => unknown): void {
+    try {
+      step();
+    } catch (err) {
+      log(`tasks: ${(err as Error).message}`);
+    }
+    this.core.touch();
+  }
+
+  private alert(text: string, pane?: Pane): void {
+    this.core.say(`⚑ ${text}`);
+    this.emit('alert', { text, pane });
+  }
+
+  /** Stops an agent's work and keeps new work from it until the person lets it go on. */
+  private pause(p: Pane, why: string): void {
+    if (p.paused) return;
+    p.paused = why;
+    this.alert(`${why}: ${p.name} is paused`, p);
+    void this.control.stop(p);
+    this.core.touch();
+  }
+
+  private spawn(req: { preset: string; name: string; instructions?: string; worktree?: boolean }): Pane | string {
+    const made = this.opts.makeSpec?.(req.preset);
+    if (made === undefined) return 'new panes cannot be opened here';
+    if (typeof made === 'string') return made;
+    const spec = { ...made, name: req.name, title: req.name, ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}) };
+    return this.addPane(spec);
   }
 
   private tick(): void {
@@ -199,70 +293,18 @@ export class Workspace extends EventEmitter<DomainEvents> {
     if (core.message && Date.now() >= core.message.until) core.say(undefined);
   }
 
-  // ---- handlers --------------------------------------------------------------------------------
-
-  private agentReport(id: number, m: AgentMessage): void {
-    const pane = this.core.pane(id);
-    if (!pane) return;
-    if (m.t === 'hello') {
-      pane.connected = true;
-      // A new agent is at its prompt until it says otherwise.
-      if (!pane.activity) this.reading(id, { state: 'idle', source: 'reported', reason: 'idle' });
-      this.core.touch();
-    } else if (m.t === 'status') this.reading(id, { state: AGENT_STATES[m.status], source: 'reported', reason: m.status });
-    else if (m.t === 'usage') {
-      pane.usage = m.usage;
-      this.core.touch();
-    }
-    this.emit('agent', { pane: id, name: pane.name, message: m, reply: (r) => void this.sendToAgent(id, r) });
-    // The tour's first instruction goes out once the agent is listening (after any restored conversation).
-    const first = this.firstInstructions[pane.name];
-    if (m.t === 'hello' && first !== undefined) {
-      delete this.firstInstructions[pane.name];
-      this.sendToAgent(id, { t: 'redirect', text: first });
-    }
-  }
-
-  private processState(id: number, state: Parameters<typeof toStatus>[0]): void {
-    const pane = this.core.pane(id);
-    if (!pane) return;
-    pane.status = toStatus(state, pane.status);
-    if (!pane.running) {
-      if (pane.activity?.state === 'waiting') pane.leftWaitingAt = Date.now();
-      pane.activity = undefined;
-      pane.connected = false;
-    }
-    this.monitor.processChanged(pane);
-    this.monitor.changed(pane);
-    this.core.touch();
-  }
-
-  private reading(id: number, r: Reading): void {
-    const pane = this.core.pane(id);
-    if (!pane || !pane.running) return;
-    const now = Date.now();
-    const prev = pane.activity;
-    const next = nextActivity(prev, r, now, pane.leftWaitingAt);
-    if (prev?.state === 'waiting' && next.activity.state !== 'waiting') pane.leftWaitingAt = now;
-    if (prev?.state !== 'waiting' && next.activity.state === 'waiting') pane.waitingSeq = ++this.waitingSeq;
-    pane.activity = next.activity;
-    if (next.changed) {
-      if (r.source !== 'reported' && prev?.state !== r.state) log(`activity ${pane.name}: ${prev?.state ?? '-'} -> ${r.state} (${r.source}: ${r.reason})`);
-      // Reported statuses are exact and rare: show them now; screen readings batch.
-      if (r.source === 'reported') this.core.touch();
-      else this.readingsPending = true;
-    }
-    if (r.state === 'busy' && r.source === 'screen') this.hadTurn(pane);
-    this.monitor.changed(pane);
-    if (next.attention) this.emit('attention', pane);
-  }
-
-  /** A CLI with a conversation id of its own now has a conversation behind it (worth resuming). */
-  private hadTurn(p: Pane | undefined): void {
-    const c = p?.spec.conversation;
-    if (!p || !c || c.had) return;
-    c.had = true;
-    this.emit('conversation', p);
+  /** The workspace's own steps, for the handler modules (kept off the public surface). */
+  private inside(): Inside {
+    return {
+      core: this.core,
+      opts: this.opts,
+      keymap: this.keymap,
+      control: this.control,
+      emit: (event) => this.emit(event),
+      quit: () => this.quit(),
+      newPane: (preset) => this.newPane(preset),
+      closePane: (id) => this.closePane(id),
+    };
   }
 
   private createPane(spec: PaneSpec): Pane {
@@ -330,69 +372,6 @@ export class Workspace extends EventEmitter<DomainEvents> {
     this.emit('quit');
   }
 
-  /** What commands and keys can do beyond changing state (kept off the public surface). */
-  private keyHost(): KeyHost {
-    const { core, keymap, opts } = this;
-    const host: KeyHost = {
-      core,
-      keymap,
-      typed: () => this.emit('typed'),
-      interrupt: (all) => void this.control.interrupt(all),
-      restartFocused: () => {
-        const p = core.focused;
-        if (!p || !p.spec.command) return core.say('this pane has nothing to restart');
-        void this.control.restart(p);
-      },
-      requestClose: () => {
-        const p = core.focused;
-        if (p) core.openDialog({ kind: 'confirm', action: 'close', paneId: p.id, text: `Close pane ${core.focus + 1} (${p.name})${p.running ? ' and stop it' : ''}?` });
-      },
-      requestQuit: () => {
-        // Asks only when quitting would stop work we know of: an agent or a shell's job at work, or an
-        // agent waiting for the person. A guess from output timing (a log tail, a dev server) is not
-        // enough to stand between the person and quitting.
-        const working = core.panes.filter((p) => p.running && p.activity?.source !== 'guess' && (p.activity?.state === 'busy' || p.activity?.state === 'waiting'));
-        if (working.length === 0) return this.quit();
-        const what = working.map((p) => `${p.name} ${p.activity?.state === 'waiting' ? 'needs you' : 'is busy'}`).join(', ');
-        core.openDialog({ kind: 'confirm', action: 'quit', text: `Quit? ${what}; everything will be stopped (the session is saved).` });
-      },
-      openPicker: () => {
-        const options = opts.presets ?? [];
-        if (options.length === 0) return core.say('no presets to choose from');
-        core.openDialog({ kind: 'picker', options, selected: 0 });
-      },
-      nextWaiting: () => {
-        const p = longestWaiting(core.panes);
-        if (!p) return core.say('no agent is waiting for you');
-        const i = core.panes.indexOf(p);
-        if (core.zoomed && core.focus !== i) core.zoomed = false;
-        core.focusIndex(i);
-      },
-      toggleContext: () => {
-        if (!opts.context) return core.say('the shared context is not available');
-        core.contextScroll = 0;
-        core.contextOpen = !core.contextOpen;
-        core.relayout();
-      },
-      contextTotal: () => opts.context?.view().lines.length ?? 0,
-      detach: () => this.emit('detach'),
-      sendPrefix: () => sendToPane(host, patternBytes(keymap.prefix, core.focused?.terminal.modes ?? { applicationCursorKeys: false, bracketedPaste: false })),
-      confirmed: (d) => {
-        if (d.action === 'quit') this.quit();
-        else if (d.paneId !== undefined) void this.closePane(d.paneId);
-      },
-      submitted: (target, text) => {
-        if (target !== 'note') return void this.control.redirect(target, text);
-        if (!opts.context) return core.say('the shared context is not available');
-        opts.context.postNote('you', text);
-        core.say('note posted');
-      },
-      picked: (preset) => this.newPane(preset),
-      helpLines: () => helpLines(helpSections(keymap), helpViewport(core.cols, core.rows).width).length,
-    };
-    return host;
-  }
-
   // ---- views -----------------------------------------------------------------------------------
 
   private publish(): void {
@@ -457,6 +436,38 @@ export class Workspace extends EventEmitter<DomainEvents> {
   /** Gives one pane a new instruction, interrupting its current work or not. */
   instruct(p: Pane, text: string, interrupt: boolean): Promise<SteerResult> {
     return this.control.instruct(p, text, interrupt);
+  }
+
+  /**
+   * Whether `agent` may write `paths` (relative to the project): undefined when it may, else the
+   * refusal it gets (a path another task claims). Claude Code's pre-tool hook asks this.
+   */
+  checkWrite(agent: string, paths: readonly string[]): string | undefined {
+    const m = new ClaimMatcher(activeClaims(this.desk.board.list()));
+    for (const path of paths) {
+      const c = m.others(path, agent);
+      if (c) return claimRefusal(path, c);
+    }
+    return undefined;
+  }
+
+  /** Built-in agents hold the active claims (their write tools refuse them); told whenever they change. */
+  private shareClaims(): void {
+    const claims = activeClaims(this.desk.board.list());
+    const key = JSON.stringify(claims);
+    if (key === this.claimsShared) return;
+    this.claimsShared = key;
+    for (const p of this.core.panes) if (p.isAgent && p.connected) this.sendToAgent(p.id, { t: 'claims', claims });
+  }
+
+  /** A board request (from a tool, the board's keys or the command line); resolves with its answer. */
+  board(by: string, request: BoardRequest): Promise<BoardAnswer> {
+    return new Promise((reply) => this.dispatch({ t: 'board', by, request, reply }));
+  }
+
+  /** Hands `text` to `p` once it is idle (the person's own redirects do not wait behind it). */
+  deliver(p: Pane, from: string, text: string): Promise<DeliveryResult> {
+    return this.deliveries.enqueue(p, from, text);
   }
 
   /** One agent's message to another: delivered as its next instruction once it is idle (delivery.ts). */

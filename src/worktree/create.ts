@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { AGENT_NAME_MAX, AGENT_NAME_PATTERN } from '../config/schema.js';
-import { plural } from '../agent/tools/types.js';
+import { plural } from '../util/text.js';
 import { ensurePrivateDir } from '../util/paths.js';
 import { copyIgnoredFiles, type CopyResult } from './copy.js';
 import { fileList, WorktreeError } from './errors.js';

@@ -14,7 +14,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { plural } from '../agent/tools/types.js';
+import { plural } from '../util/text.js';
 import { dataDir } from '../util/paths.js';
 import { makeWorktree, planCreate, type CreateContext, type CreateRequest } from './create.js';
 import type { CopyResult } from './copy.js';

@@ -17,7 +17,7 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { typeable } from '../util/safe-text.js';
-import { plural } from '../agent/tools/types.js';
+import { plural } from '../util/text.js';
 import { fileList, WorktreeError } from './errors.js';
 import { firstLine, git, splitNul } from './git.js';
 import { changedPaths, currentBranch, isAncestor, mergeTree, resolveCommit, treeState } from './repo.js';

@@ -12,12 +12,12 @@
  * does not parse is treated as absent (git's own list is the truth about which worktrees exist; the
  * record only adds which agent used it), never as a reason to fail.
  */
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { projectKey } from '../store/locations.js';
-import { dataDir, ensurePrivateDir } from '../util/paths.js';
+import { dataDir } from '../util/paths.js';
+import { writePrivateFile } from '../util/private-file.js';
 
 export const WorktreeRecordSchema = z.object({
   version: z.literal(1),
@@ -58,16 +58,7 @@ export function readRecord(dir: string, name: string): WorktreeRecord | undefine
 }
 
 export function writeRecord(dir: string, record: WorktreeRecord): void {
-  ensurePrivateDir(dir);
-  const file = recordFile(dir, record.name);
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writePrivateFile(recordFile(dir, record.name), JSON.stringify(record, null, 2) + '\n');
 }
 
 export function deleteRecord(dir: string, name: string): void {

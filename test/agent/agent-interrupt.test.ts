@@ -179,7 +179,7 @@ describe('interrupt', () => {
     expect(last.role).toBe('user');
     const result = (last.content as unknown as Array<Record<string, unknown>>)[0];
     expect(result).toMatchObject({ type: 'tool_result', is_error: true });
-    expect(String(result.content)).toMatch(new RegExp(`^${INTERRUPTED}\\. Partial result:\\nstarted\\n\\[stopped: interrupted by the user; the command's process group was sent SIGTERM\\]`));
+    expect(String(result.content)).toMatch(new RegExp(`^${INTERRUPTED}\\. Partial result:\\nstarted\\n\\[stopped: interrupted by the user; the command and the processes it started were sent SIGTERM; all checked gone\\]`));
 
     await followUp(rig);
 

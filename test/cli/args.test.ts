@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { helpText, parseArgs, type CliArgs } from '../../src/cli/args.js';
+import { helpText, parseArgs, subcommandNames, unknownNamesMessage, type CliArgs } from '../../src/cli/args.js';
 import { dataDir, ensurePrivateDir, logDir } from '../../src/util/paths.js';
 
-const defaults: CliArgs = { command: 'run', names: [], cmds: [], continue: false, demo: false };
+const defaults: CliArgs = { command: 'run', names: [], cmds: [], continue: false, demo: false, trust: false };
 
 function ok(argv: string[]): CliArgs {
   const result = parseArgs(argv);
@@ -37,6 +37,8 @@ describe('parseArgs', () => {
       demo: true,
     });
     expect(ok(['--continue'])).toEqual({ ...defaults, continue: true });
+    expect(ok(['--trust'])).toEqual({ ...defaults, trust: true });
+    expect(ok(['--demo', '--continue'])).toEqual({ ...defaults, demo: true, continue: true });
     expect(ok(['--resume', 'abc123'])).toEqual({ ...defaults, resume: 'abc123' });
   });
 
@@ -53,6 +55,7 @@ describe('parseArgs', () => {
     expect(ok(['search', 'rate limit'])).toEqual({ ...defaults, command: 'search', query: 'rate limit' });
     expect(ok(['search', 'rate', 'limit']).query).toBe('rate limit');
     expect(ok(['--config', 'x.json', 'sessions'])).toEqual({ ...defaults, command: 'sessions', config: 'x.json' });
+    expect(ok(['sessions', '--all'])).toEqual({ ...defaults, command: 'sessions', all: true });
   });
 
   it('explains bad input in one paragraph that points to --help', () => {
@@ -77,10 +80,29 @@ describe('parseArgs', () => {
   });
 });
 
+describe('names that are neither agents nor presets', () => {
+  it('a first word close to a subcommand is taken for a mistyped command, not an agent', () => {
+    expect(subcommandNames()).toEqual(expect.arrayContaining(['sessions', 'search']));
+    const m = unknownNamesMessage(['sesions'], []);
+    expect(m?.split('\n')[0]).toBe("'sesions' is not a command or an agent name. Did you mean 'agents sessions'?");
+    expect(unknownNamesMessage(['serach'], [])).toMatch(/Did you mean 'agents search'\?/);
+    expect(unknownNamesMessage(['Sessions'], [])).toMatch(/Did you mean 'agents sessions'\?/);
+  });
+
+  it('other words get the closest agent name, config names included, or no guess when nothing is close', () => {
+    expect(unknownNamesMessage(['claud'], [])?.split('\n')[0]).toBe("unknown agent 'claud'. Did you mean 'claude'?");
+    expect(unknownNamesMessage(['shell', 'sesions'], [])?.split('\n')[0]).toBe("unknown agent 'sesions'.");
+    expect(unknownNamesMessage(['laed'], ['lead'])?.split('\n')[0]).toBe("unknown agent 'laed'. Did you mean 'lead'?");
+    const none = unknownNamesMessage(['xyzzy'], ['lead']);
+    expect(none).toBe(`unknown agent 'xyzzy'.\nAgent names: agent, shell, claude, codex, gemini, aider, opencode; from the config: lead. Commands: ${subcommandNames().join(', ')}.`);
+    expect(unknownNamesMessage(['shell', 'lead', 'claude'], ['lead'])).toBeUndefined();
+  });
+});
+
 describe('helpText', () => {
   it('documents every flag, the subcommands and the environment', () => {
     const text = helpText();
-    for (const word of ['--cmd', '--config', '--theme', '--layout', '--continue', '--resume', '--demo', '--help', '--version',
+    for (const word of ['--cmd', '--config', '--theme', '--layout', '--continue', '--resume', '--demo', '--trust', '--all', '--help', '--version',
       'sessions', 'search', 'AGENTS_HOME', 'NO_COLOR', 'ANTHROPIC_API_KEY', 'claude', 'opencode']) {
       expect(text).toContain(word);
     }

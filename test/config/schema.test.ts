@@ -55,6 +55,10 @@ describe('loadConfig', () => {
       mouse: true,
       attention: { bell: true },
       worktree: { copy: ['.env*'], setup: [], merge: 'merge' },
+      roles: {},
+      workflows: {},
+      maxAgents: 8,
+      tasks: { attempts: 3, checkTimeoutMinutes: 10, askTimeoutMinutes: 30, errorsInARow: 3, sameToolErrors: 3, stallMinutes: 20 },
     });
     expect(defaultConfig()).toEqual(value);
     expect(load({ watch: {} }).value?.watch).toEqual({ ignore: [] });
@@ -88,7 +92,7 @@ describe('loadConfig', () => {
     expect(errors).toEqual([
       `${file}: agents[0].agrs: unknown key (did you mean "args"?)`,
       `${file}: layuot: unknown key (did you mean "layout"?)`,
-      `${file}: zzz: unknown key; expected one of theme, layout, prefix, agents, keys, watch, mouse, attention, worktree`,
+      `${file}: zzz: unknown key; expected one of theme, layout, prefix, agents, keys, watch, mouse, attention, worktree, roles, workflows, budget, maxAgents, tasks`,
     ]);
   });
 

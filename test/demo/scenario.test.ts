@@ -8,7 +8,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { glob } from 'tinyglobby';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copySampleProject, sampleProjectDir } from '../../src/demo/project.js';
-import { BUGGY_LINE, FIXED_LINE, OFFLINE_TEXT, DEMO_TASKS, createDemoResponder, demoResponder } from '../../src/demo/scenario.js';
+import { APPROVAL_HINT, BUGGY_LINE, FIXED_LINE, OFFLINE_TEXT, DEMO_TASKS, createDemoResponder, demoResponder } from '../../src/demo/scenario.js';
 import { startMessagesServer, type MessagesServer } from '../../src/demo/server.js';
 
 const run = promisify(execFile);
@@ -153,6 +153,38 @@ describe('agents --demo script', () => {
     ];
     expect((await playAgent('lead', redirected)).text).toBe(OFFLINE_TEXT);
     expect((await playAgent('someone-else', [{ role: 'user', content: 'hi' }])).text).toBe(OFFLINE_TEXT);
+  });
+
+  it('tests tells the person which keys approve its first command, right before asking', async () => {
+    const history: Anthropic.MessageParam[] = [{ role: 'user', content: DEMO_TASKS.tests }];
+    await playAgent('tests', history);
+    // history: instruction, read_file call, its result, the run_command call with the hint, ...
+    const asking = history[3];
+    expect(asking.role).toBe('assistant');
+    const blocks = asking.content as Anthropic.ContentBlockParam[];
+    const text = blocks.find((b) => b.type === 'text');
+    expect(text?.type === 'text' && text.text).toContain(APPROVAL_HINT);
+    expect(APPROVAL_HINT).toMatch(/press y in this pane/);
+    expect(APPROVAL_HINT).toMatch(/Ctrl-a a jumps to whoever waits/);
+    expect(blocks.some((b) => b.type === 'tool_use' && b.name === 'run_command')).toBe(true);
+    // lead never asks, so its texts carry no hint.
+    const lead: Anthropic.MessageParam[] = [{ role: 'user', content: DEMO_TASKS.lead }];
+    await playAgent('lead', lead);
+    expect(JSON.stringify(lead)).not.toContain('press y');
+  });
+
+  it('a declined command ends the tests part with a plain sentence, not a tool failure', async () => {
+    const client = new Anthropic({ apiKey: 'demo', baseURL: server.url, maxRetries: 0 });
+    const messages: Anthropic.MessageParam[] = [
+      { role: 'user', content: DEMO_TASKS.tests },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'read_file', input: { path: 'test/cart.test.js' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'test file', is_error: false }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_2', name: 'run_command', input: { command: 'node --test' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_2', content: 'the user declined to run this', is_error: true }] },
+    ];
+    const msg = await client.messages.stream({ model: 'm', max_tokens: 100, system: 'You are "tests".', tools: TOOLS, messages }).finalMessage();
+    expect(msg.stop_reason).toBe('end_turn');
+    expect(msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('')).toMatch(/^You said no, so the suite did not run/);
   });
 
   it('streams at a pace a person can watch', async () => {

@@ -140,7 +140,8 @@ describe('agent pane commands', () => {
 describe('resumed agent pane', () => {
   it('--continue draws the conversation as it was drawn live: no context block, no JSON', async () => {
     const config = { agents: [{ name: 'agent', preset: 'agent', permissions: 'auto' }] };
-    const { t, project, home } = await agentPane({}, [], { files: { 'agents.config.json': JSON.stringify(config), 'readme.txt': 'hello\n' } });
+    // --trust: auto permissions need trust (test/e2e/trust.test.ts covers the question).
+    const { t, project, home } = await agentPane({}, ['--trust'], { files: { 'agents.config.json': JSON.stringify(config), 'readme.txt': 'hello\n' } });
     // A change from outside the agents: its next message carries a context block.
     writeFileSync(join(project, 'readme.txt'), 'hello\nworld\n');
     await t.waitFor(/1 agent · idle ✉1/);

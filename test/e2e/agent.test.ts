@@ -127,7 +127,13 @@ describe('built-in agent pane', () => {
     const { t } = start(['--demo'], { cols: 160, rows: 44, env: { ANTHROPIC_API_KEY: undefined, TMPDIR: tempDir('agents-demo-tmp-') } });
     await t.waitFor('1 lead');
     await t.waitFor('Fixed: ', { timeout: 60_000 });
+    // tests asks before running the suite (the demo shows one approval); lead's fix is in by now.
+    await t.waitFor('Allow run_command node --test?', { timeout: 60_000 });
+    t.keys('C-a', 'a');
+    t.keys('y');
     await t.waitFor('All tests pass', { timeout: 60_000 });
+    // The text shows while its turn still streams: wait for both turns to end.
+    await t.waitFor((text) => /1 lead · idle/.test(text) && /2 tests · idle/.test(text), { message: 'both agents idle' });
     // Both agents are done and idle: quit asks nothing.
     t.keys('C-a', 'q');
     expect((await t.exited).exitCode).toBe(0);

@@ -21,7 +21,7 @@ describe('command line', () => {
     const help = run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--layout');
-    expect(help.stdout).toMatch(/sessions\s+list/);
+    expect(help.stdout).toMatch(/sessions \[options\]\s+list/);
     const version = run(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
@@ -67,14 +67,30 @@ describe('command line', () => {
     expect(r.stderr).toMatch(/pane\.close/);
   });
 
-  it('refuses to run without a terminal', () => {
+  it('refuses to run without a terminal, saying so once and what works anyway', () => {
     const r = run(['shell']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/needs a terminal/);
+    expect(r.stderr).toMatch(/^agents: the workspace is a full-screen program and needs a terminal/);
+    expect(r.stderr).not.toMatch(/agents: agents/);
+    expect(r.stderr).toContain("'agents sessions'");
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    noStack(r.stderr);
+  });
+
+  it('a mistyped subcommand is suggested as the command, a mistyped agent as the agent', () => {
+    const r = run(['sesions']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Did you mean 'agents sessions'?");
+    expect(r.stderr).not.toMatch(/Did you mean '(agent|shell|claude)'/);
+    const a = run(['claud']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("Did you mean 'claude'?");
+    noStack(a.stderr);
   });
 
   it('opens the agents of the config file, with its layout and rebound keys', async () => {
-    const { t } = start([], {
+    // --trust: the config runs commands (test/e2e/trust.test.ts covers the question).
+    const { t } = start(['--trust'], {
       files: {
         'agents.config.json': JSON.stringify({
           layout: 'rows',

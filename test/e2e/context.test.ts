@@ -47,7 +47,8 @@ describe('shared context', () => {
         { name: 'beta', preset: 'agent', permissions: 'auto' },
       ],
     };
-    const { t, project } = start([], {
+    // --trust: auto permissions need trust (test/e2e/trust.test.ts covers the question).
+    const { t, project } = start(['--trust'], {
       cols: 160,
       rows: 40,
       files: { 'agents.config.json': JSON.stringify(config), 'readme.txt': 'hello\n' },

@@ -83,6 +83,45 @@ describe('session memory', () => {
     }
   });
 
+  it('empty sessions are not recorded as work: sessions hides them, --continue skips them, a failed start records none', async () => {
+    const env = { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test' };
+    // Quit asks only while something works or waits.
+    const quit = async (t: Term) => {
+      t.keys('C-a', 'q');
+      if (await Promise.race([t.exited.then(() => false), t.waitFor('Quit?').then(() => true)])) t.keys('y');
+      expect((await t.exited).exitCode).toBe(0);
+    };
+    const work = start(['agent'], { env });
+    const dirs = { project: work.project, home: work.home };
+    await work.t.waitFor(/1 agent · idle/);
+    server.enqueue({ kind: 'reply', content: [{ type: 'text', text: 'Logged the migration plan.' }] });
+    work.t.write('plan the migration\r');
+    await work.t.waitFor('Logged the migration plan.');
+    await quit(work.t);
+    // Two launches where nobody did anything, and one that never got a terminal.
+    for (let i = 0; i < 2; i++) {
+      const idle = start(['shell'], { env, dirs });
+      await idle.t.waitFor('NORMAL');
+      await quit(idle.t);
+    }
+    const noTty = spawnSync(process.execPath, [BIN, 'shell'], { cwd: dirs.project, encoding: 'utf8', env: { ...process.env, AGENTS_HOME: dirs.home } });
+    expect(noTty.status).toBe(2);
+
+    const list = cli(['sessions'], dirs.project, dirs.home);
+    expect(list.stdout.match(/^\d{4}-\d{2}-\d{2}-\d{4}-\w{4}/gm)).toHaveLength(1);
+    expect(list.stdout).toContain('plan the migration');
+    expect(list.stdout).toContain('1 pane: agent');
+    expect(list.stdout).toContain("2 empty sessions not shown (nothing was said, noted or changed in them): 'agents sessions --all' lists them too.");
+    const all = cli(['sessions', '--all'], dirs.project, dirs.home);
+    expect(all.stdout.match(/^\d{4}-\d{2}-\d{2}-\d{4}-\w{4}/gm)).toHaveLength(3);
+    expect(all.stdout.match(/\(empty\)/g)).toHaveLength(2);
+
+    // The newest sessions are the empty ones; --continue reopens the one with the work.
+    const resumed = start(['--continue'], { env, dirs });
+    await resumed.t.waitFor('resumed: the conversation above continues');
+    expect(resumed.t.text()).toContain('plan the migration');
+  });
+
   it('after kill -9 of the workspace the store loads and keeps the conversation', async () => {
     const env = { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test' };
     const run = start(['agent'], { env });

@@ -4,9 +4,10 @@
  * the model most likely meant, so the next attempt can succeed without another read.
  */
 import { z } from 'zod';
+import { Project } from './confined.js';
 import { resolveInRoot } from './paths.js';
-import { loadTextFile, numberLines, splitLines } from './text.js';
-import { defineTool, ToolError } from './types.js';
+import { numberLines, openTextFile, splitLines } from './text.js';
+import { defineTool, ToolError, type ToolContext, type ToolResult } from './types.js';
 import { landWrite } from './write-file.js';
 
 export const editFileSchema = z.object({
@@ -25,49 +26,59 @@ export const editFileTool = defineTool({
     'Read the file first. To create a file or rewrite it whole, use write_file.',
   schema: editFileSchema,
   async run(input, ctx) {
-    const { abs, rel } = await resolveInRoot(ctx.root, input.path);
-    const text = await loadTextFile(abs, rel, 'edit');
-    let oldText = input.old_text;
-    let newText = input.new_text;
-    if (oldText === newText) throw new ToolError('old_text and new_text are the same; there is nothing to change.', `edit ${rel}: no change`);
-
-    let starts = occurrences(text, oldText);
-    // read_file shows lines without their \r, so an edit to a CRLF file arrives with bare \n.
-    if (starts.length === 0 && text.includes('\r\n') && oldText.includes('\n') && !oldText.includes('\r')) {
-      const crlf = oldText.replace(/\n/g, '\r\n');
-      if (occurrences(text, crlf).length > 0) {
-        oldText = crlf;
-        newText = newText.replace(/\r?\n/g, '\r\n');
-        starts = occurrences(text, oldText);
-      }
+    const { rel } = await resolveInRoot(ctx.root, input.path);
+    const project = await Project.open(ctx.root);
+    try {
+      return await edit(project, rel, input, ctx);
+    } finally {
+      await project.close();
     }
-    const lines = splitLines(text);
-    if (starts.length === 0) throw new ToolError(notFoundMessage(rel, lines, oldText), `edit ${rel}: old_text not found`);
-    if (starts.length > 1 && input.replace_all !== true) {
-      const at = starts.map((s) => lineOf(text, s));
-      const shown = at.slice(0, 3).map((n) => `Near line ${n}:\n${excerpt(lines, n, 1)}`);
-      throw new ToolError(
-        `old_text occurs ${starts.length} times in ${rel} (lines ${at.join(', ')}); it must occur exactly once. ` +
-          `Include more surrounding lines to make it unique, or set replace_all: true to change every occurrence.\n\n${shown.join('\n\n')}`,
-        `edit ${rel}: old_text occurs ${starts.length} times`,
-      );
-    }
-
-    const updated = text.split(oldText).join(newText);
-    await landWrite(ctx, abs, rel, updated);
-
-    const { added, removed } = lineDelta(oldText, newText);
-    const firstLine = lineOf(updated, starts[0]);
-    const newLines = splitLines(updated);
-    const span = Math.max(1, splitLines(newText).length);
-    const what = starts.length === 1 ? '1 occurrence' : `all ${starts.length} occurrences`;
-    return {
-      content: `Edited ${rel}: replaced ${what}. The changed region now reads:\n${excerpt(newLines, firstLine, span, 30)}`,
-      isError: false,
-      summary: `edited ${rel} (+${added * starts.length} -${removed * starts.length})`,
-    };
   },
 });
+
+/** Reads and writes back through one open file, so the file edited is the file that was read. */
+async function edit(project: Project, rel: string, input: z.output<typeof editFileSchema>, ctx: ToolContext): Promise<ToolResult> {
+  const { file, text } = await openTextFile(project, rel, 'edit', 'edit');
+  let oldText = input.old_text;
+  let newText = input.new_text;
+  if (oldText === newText) throw new ToolError('old_text and new_text are the same; there is nothing to change.', `edit ${rel}: no change`);
+
+  let starts = occurrences(text, oldText);
+  // read_file shows lines without their \r, so an edit to a CRLF file arrives with bare \n.
+  if (starts.length === 0 && text.includes('\r\n') && oldText.includes('\n') && !oldText.includes('\r')) {
+    const crlf = oldText.replace(/\n/g, '\r\n');
+    if (occurrences(text, crlf).length > 0) {
+      oldText = crlf;
+      newText = newText.replace(/\r?\n/g, '\r\n');
+      starts = occurrences(text, oldText);
+    }
+  }
+  const lines = splitLines(text);
+  if (starts.length === 0) throw new ToolError(notFoundMessage(rel, lines, oldText), `edit ${rel}: old_text not found`);
+  if (starts.length > 1 && input.replace_all !== true) {
+    const at = starts.map((s) => lineOf(text, s));
+    const shown = at.slice(0, 3).map((n) => `Near line ${n}:\n${excerpt(lines, n, 1)}`);
+    throw new ToolError(
+      `old_text occurs ${starts.length} times in ${rel} (lines ${at.join(', ')}); it must occur exactly once. ` +
+        `Include more surrounding lines to make it unique, or set replace_all: true to change every occurrence.\n\n${shown.join('\n\n')}`,
+      `edit ${rel}: old_text occurs ${starts.length} times`,
+    );
+  }
+
+  const updated = text.split(oldText).join(newText);
+  await landWrite(ctx, file, updated);
+
+  const { added, removed } = lineDelta(oldText, newText);
+  const firstLine = lineOf(updated, starts[0]);
+  const newLines = splitLines(updated);
+  const span = Math.max(1, splitLines(newText).length);
+  const what = starts.length === 1 ? '1 occurrence' : `all ${starts.length} occurrences`;
+  return {
+    content: `Edited ${rel}: replaced ${what}. The changed region now reads:\n${excerpt(newLines, firstLine, span, 30)}`,
+    isError: false,
+    summary: `edited ${rel} (+${added * starts.length} -${removed * starts.length})`,
+  };
+}
 
 function occurrences(text: string, needle: string): number[] {
   const found: number[] = [];

@@ -1,10 +1,11 @@
 /** list_files: files matching a glob, as git would see the project (ignore files respected). */
-import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { globToRegExp, hasGlobChars, staticPrefix } from './glob.js';
+import { globToRegExp, hasGlobChars, staticPrefix } from '../../util/glob.js';
+import { Project, type Found } from './confined.js';
 import { isInside, realRoot, resolveInRoot, toDisplay } from './paths.js';
-import { defineTool, plural, ToolError } from './types.js';
+import { defineTool, ToolError } from './types.js';
+import { plural } from '../../util/text.js';
 import { isIgnored, walkFiles, type WalkStats } from './walk.js';
 
 export const MAX_LISTED = 500;
@@ -25,49 +26,70 @@ export const listFilesTool = defineTool({
     `Files ignored by .gitignore, and .git/ and node_modules/, are left out. At most ${MAX_LISTED} paths are shown.`,
   schema: listFilesSchema,
   async run(input, ctx) {
-    const pattern = await normalisePattern(ctx.root, input.pattern);
-    const prefix = staticPrefix(pattern);
-    const start = await resolveInRoot(ctx.root, prefix === '' ? '.' : prefix);
+    const project = await Project.open(ctx.root);
     try {
-      if (!(await stat(start.abs)).isDirectory()) return noMatch(input.pattern);
-    } catch {
-      return noMatch(input.pattern);
+      return await list(project, ctx.root, input.pattern, ctx.signal);
+    } finally {
+      await project.close();
     }
-    if (prefix !== '' && (await isIgnored(resolve(ctx.root), start.rel, true))) {
-      return {
-        content: `${start.rel} is ignored (by .gitignore, or it is .git or node_modules, which are always skipped), so list_files does not look inside it. Use run_command (e.g. ls) if you really need to.`,
-        isError: false,
-        summary: `listed ${input.pattern} (ignored folder)`,
-      };
-    }
-    const matcher = globToRegExp(pattern);
-    const stats: WalkStats = { visited: 0, truncated: false };
-    const rootReal = await realRoot(ctx.root);
-    const found: string[] = [];
-    for await (const file of walkFiles({ root: resolve(ctx.root), rootReal, start: start.abs, signal: ctx.signal, stats })) {
-      if (matcher.test(file.rel)) found.push(file.rel);
-    }
-    if (found.length === 0) return noMatch(input.pattern, stats.truncated);
-    found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const shown = found.slice(0, MAX_LISTED);
-    const notes: string[] = [];
-    if (found.length > shown.length) {
-      notes.push(`[${found.length - shown.length} more files not shown (${found.length} in all). Use a narrower pattern.]`);
-    }
-    if (stats.truncated) notes.push(`[The scan stopped after ${stats.visited} entries; some matches may be missing.]`);
-    return {
-      content: [...shown, ...notes].join('\n'),
-      isError: false,
-      summary: `listed ${input.pattern} (${plural(found.length, 'file')})`,
-    };
   },
 });
+
+async function list(project: Project, root: string, raw: string, signal: AbortSignal) {
+  const pattern = await normalisePattern(project, root, raw);
+  const prefix = staticPrefix(pattern);
+  const start = await resolveInRoot(root, prefix === '' ? '.' : prefix);
+  const found = await findQuietly(project, start.rel);
+  if (found?.kind !== 'dir') return noMatch(raw);
+  if (prefix !== '' && (await isIgnored(project, start.rel, true))) {
+    return {
+      content: `${start.rel} is ignored (by .gitignore, or it is .git or node_modules, which are always skipped), so list_files does not look inside it. Use run_command (e.g. ls) if you really need to.`,
+      isError: false,
+      summary: `listed ${raw} (ignored folder)`,
+    };
+  }
+  let matcher;
+  try {
+    matcher = globToRegExp(pattern);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).replace(/^error parsing regexp: /, '');
+    throw new ToolError(`Invalid glob pattern ${raw}: ${why}. Put a backslash before * ? [ ] { } to match them literally.`, `list_files: invalid pattern`);
+  }
+  const stats: WalkStats = { visited: 0, truncated: false };
+  const files: string[] = [];
+  for await (const file of walkFiles({ project, start: found.dir, shownAs: start.rel === '.' ? '' : start.rel, signal, stats })) {
+    if (matcher.test(file.rel)) files.push(file.rel);
+  }
+  if (files.length === 0) return noMatch(raw, stats.truncated);
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const shown = files.slice(0, MAX_LISTED);
+  const notes: string[] = [];
+  if (files.length > shown.length) {
+    notes.push(`[${files.length - shown.length} more files not shown (${files.length} in all). Use a narrower pattern.]`);
+  }
+  if (stats.truncated) notes.push(`[The scan stopped after ${stats.visited} entries; some matches may be missing.]`);
+  return {
+    content: [...shown, ...notes].join('\n'),
+    isError: false,
+    summary: `listed ${raw} (${plural(files.length, 'file')})`,
+  };
+}
+
+/** What `rel` is, or undefined when it does not exist (a link outside is still refused). */
+async function findQuietly(project: Project, rel: string): Promise<Found | undefined> {
+  try {
+    return await project.find(rel, 'read', rel);
+  } catch (err) {
+    if (err instanceof ToolError) throw err;
+    return undefined;
+  }
+}
 
 /**
  * Makes the pattern root-relative: an absolute pattern inside the project is accepted, `..` never
  * is, and a plain folder name means everything under it.
  */
-async function normalisePattern(root: string, raw: string): Promise<string> {
+async function normalisePattern(project: Project, root: string, raw: string): Promise<string> {
   let pattern = raw;
   if (isAbsolute(pattern)) {
     const rootAbs = resolve(root);
@@ -83,13 +105,7 @@ async function normalisePattern(root: string, raw: string): Promise<string> {
     throw new ToolError(`Refused: ${raw} reaches outside the project folder ("..").`, `refused ${raw} (outside the project)`);
   }
   if (pattern === '' || pattern === '.') return '**';
-  if (!hasGlobChars(pattern)) {
-    try {
-      if ((await stat(resolve(root, pattern))).isDirectory()) return `${pattern}/**`;
-    } catch {
-      // Not a folder: match it as a file path.
-    }
-  }
+  if (!hasGlobChars(pattern) && (await findQuietly(project, pattern).catch(() => undefined))?.kind === 'dir') return `${pattern}/**`;
   return pattern;
 }
 

@@ -1,8 +1,10 @@
 /** read_file: numbered lines of a text file, a window at a time. */
 import { z } from 'zod';
+import { Project } from './confined.js';
 import { resolveInRoot } from './paths.js';
-import { loadTextFile, numberLines, splitLines } from './text.js';
-import { defineTool, plural, ToolError } from './types.js';
+import { numberLines, openTextFile, splitLines } from './text.js';
+import { defineTool, ToolError } from './types.js';
+import { plural } from '../../util/text.js';
 
 export const DEFAULT_READ_LINES = 2000;
 /** About 12k tokens: enough for most source files, small enough to keep the context usable. */
@@ -25,11 +27,18 @@ export const readFileTool = defineTool({
   signature: '{path, offset?, limit?}',
   description:
     'Read a text file from the project. Each output line starts with its line number and a tab; that prefix is not part of the file (leave it out of edit_file old_text). ' +
-    `Returns up to ${DEFAULT_READ_LINES} lines or ${MAX_READ_CHARS} characters; for longer files the output ends with the offset to continue from. Binary files are refused.`,
+    `Returns up to ${DEFAULT_READ_LINES} lines or ${MAX_READ_CHARS} characters; for longer files the output ends with the offset to continue from. Binary files, and anything that is not a regular file (pipes, devices), are refused.`,
   schema: readFileSchema,
   async run(input, ctx) {
-    const { abs, rel } = await resolveInRoot(ctx.root, input.path);
-    const lines = splitLines(await loadTextFile(abs, rel, 'read'));
+    const { rel } = await resolveInRoot(ctx.root, input.path);
+    const project = await Project.open(ctx.root);
+    let text: string;
+    try {
+      ({ text } = await openTextFile(project, rel, 'read', 'read'));
+    } finally {
+      await project.close();
+    }
+    const lines = splitLines(text);
     const total = lines.length;
     if (total === 0) return { content: `${rel} is empty.`, isError: false, summary: `read ${rel} (empty)` };
 

@@ -2,29 +2,34 @@
  * run_command: a shell command in the project folder, bounded in time and output.
  *
  * Invariants:
- * - The command runs in its own session and process group (`detached: true` is setsid), so one
- *   signal to the group reaches everything it started, and it has no terminal to prompt on.
- * - When the tool returns, nothing of that group is left: on a timeout or an interrupt the group gets
- *   SIGTERM, then SIGKILL after a grace period; when the shell ends by itself, background processes
- *   it left behind are stopped the same way (an agent's stray servers must not outlive its turn).
+ * - The command runs in its own session and process group (`detached: true` is setsid), so it has
+ *   no terminal to prompt on, and with a marker in its environment (processes.ts) that every
+ *   process it starts inherits, including those that leave the group with setsid.
+ * - When the tool returns, the command and everything it started have been checked gone, or the
+ *   report names what is still running: on a timeout or an interrupt they all get SIGTERM, then
+ *   SIGKILL after a grace period; when the shell ends by itself, background processes it left
+ *   behind are stopped the same way (an agent's stray servers must not outlive its turn). The report
+ *   never says a process was stopped unless /proc shows it gone.
+ * - The command's environment carries none of the agent's channel secrets (AGENTS_IPC*,
+ *   AGENTS_PANE_ID): with them a command could speak to the workspace as this agent.
  * - stdout and stderr share one pipe (the wrapper's `exec 2>&1`), so their order is the real order.
- * - Output is kept as head + tail with a marker of the bytes cut, so memory stays bounded however
- *   much a command prints.
+ * - Output is kept as head + tail with a marker of the bytes cut (output-cap.ts).
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { z } from 'zod';
+import { OUTPUT_HEAD_BYTES, OUTPUT_TAIL_BYTES, OutputCap } from './output-cap.js';
 import { realRoot } from './paths.js';
-import { defineTool, type ToolResult } from './types.js';
+import { commandEnv, findRun, newRunId, signalRun, track, untrack, type Proc } from './processes.js';
+import { defineTool, plural, type ToolResult } from './types.js';
 
+export { OUTPUT_HEAD_BYTES, OUTPUT_TAIL_BYTES } from './output-cap.js';
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const MAX_TIMEOUT_MS = 600_000;
 export const KILL_GRACE_MS = 2_000;
-export const OUTPUT_HEAD_BYTES = 10_000;
-export const OUTPUT_TAIL_BYTES = 20_000;
 /** How long output may stay open after the shell exits before leftovers count as stragglers. */
 const DRAIN_MS = 500;
+/** Between checks of /proc while waiting for processes to go: one check reads every process's environment (~5 ms for 100 processes). */
+const POLL_MS = 25;
 
 export const runCommandSchema = z.object({
   command: z.string().min(1).describe('Shell command, run with /bin/sh -c in the project root.'),
@@ -49,212 +54,159 @@ export const runCommandTool = defineTool({
   schema: runCommandSchema,
   async run(input, ctx) {
     const cwd = await realRoot(ctx.root);
-    return runInGroup(input.command, cwd, input.timeout_ms ?? DEFAULT_TIMEOUT_MS, ctx.signal);
+    const label = clip(input.command.replace(/\s+/g, ' ').trim(), 50);
+    if (ctx.signal.aborted) return { content: 'Not run: interrupted by the user.', isError: true, summary: `${label}: interrupted` };
+    return new CommandRun(input.command, label, cwd, input.timeout_ms ?? DEFAULT_TIMEOUT_MS, ctx.signal).result;
   },
 });
 
-function runInGroup(command: string, cwd: string, timeoutMs: number, signal: AbortSignal): Promise<ToolResult> {
-  const label = clip(command.replace(/\s+/g, ' ').trim(), 50);
-  if (signal.aborted) {
-    return Promise.resolve({ content: 'Not run: interrupted by the user.', isError: true, summary: `${label}: interrupted` });
-  }
-  return new Promise((resolvePromise) => {
-    const child = spawn('/bin/sh', ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command], {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class CommandRun {
+  readonly result: Promise<ToolResult>;
+  private resolve!: (r: ToolResult) => void;
+  private readonly runId = newRunId();
+  private readonly child: ChildProcess;
+  private readonly output = new OutputCap();
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private closed = false;
+  private stopReason: string | undefined;
+  private cleaning = false;
+  private escalated = false;
+  private straggled = false;
+  /** Every process the cleanup found and signalled (the shell included when it was stopped). */
+  private readonly found = new Map<number, string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private done = false;
+
+  constructor(
+    command: string,
+    private readonly label: string,
+    cwd: string,
+    timeoutMs: number,
+    private readonly signal: AbortSignal,
+  ) {
+    this.result = new Promise((r) => (this.resolve = r));
+    this.child = spawn('/bin/sh', ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command], {
       cwd,
+      env: commandEnv(process.env, this.runId),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const output = new OutputCap();
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
-
-    let stopReason: string | undefined;
-    let termSent = false;
-    let killSent = 0; // when SIGKILL went out (ms), 0 before
-    let straggled = false;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let closed = false;
-    let done = false;
-    const timers = new Set<NodeJS.Timeout>();
-    const later = (ms: number, fn: () => void) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        fn();
-      }, ms);
-      timers.add(t);
-    };
-    const settle = (result: ToolResult) => {
-      done = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      signal.removeEventListener('abort', onAbort);
-      resolvePromise(result);
-    };
-
-    const signalGroup = (sig: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        // ESRCH: the group is already gone.
-      }
-    };
-    const terminate = () => {
-      if (termSent) return;
-      termSent = true;
-      signalGroup('SIGTERM');
-      later(KILL_GRACE_MS, () => {
-        killSent = Date.now();
-        signalGroup('SIGKILL');
-        // A process that left the group (setsid) may still hold the pipe; stop waiting for it.
-        later(KILL_GRACE_MS, () => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-          closed = true;
-          check();
-        });
+    track(this.runId, this.child.pid);
+    this.child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk));
+    this.later(timeoutMs, () => this.stop(`timed out after ${timeoutMs} ms`));
+    signal.addEventListener('abort', this.onAbort, { once: true });
+    this.child.on('error', (err) => {
+      if (!this.done) this.settle({ content: `Could not start the command: ${err.message}`, isError: true, summary: `${label}: failed to start` });
+    });
+    this.child.on('exit', (code, sig) => {
+      this.exit = { code, signal: sig };
+      // The shell is gone but something it started may still hold the output open.
+      this.later(DRAIN_MS, () => {
+        if (!this.closed) this.cleanUp(true);
       });
-    };
-    const stop = (reason: string) => {
-      if (stopReason !== undefined || done) return;
-      stopReason = reason;
-      terminate();
-    };
-    const onAbort = () => stop('interrupted by the user');
+      this.check();
+    });
+    this.child.on('close', () => {
+      this.closed = true;
+      this.check();
+    });
+  }
 
-    // Resolves once the shell has exited, the output is closed and the group is gone (or was killed).
-    const check = () => {
-      if (done || exit === undefined || !closed) return;
-      if (groupAlive(child.pid)) {
-        if (!termSent && stopReason === undefined) straggled = true;
-        terminate();
-        // After SIGKILL, give the kernel a moment to take the group down, but never wait on zombies.
-        if (killSent === 0 || Date.now() - killSent < 500) {
-          later(20, check);
-          return;
-        }
+  private readonly onAbort = () => this.stop('interrupted by the user');
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private stop(reason: string): void {
+    if (this.stopReason !== undefined || this.done) return;
+    this.stopReason = reason;
+    this.cleanUp(false);
+  }
+
+  /** The shell ended and its output closed: done, unless it left processes running. */
+  private check(): void {
+    if (this.done || this.cleaning || this.exit === undefined || !this.closed) return;
+    if (this.running().length > 0) this.cleanUp(true);
+    else this.settle(this.report([]));
+  }
+
+  private running(): Proc[] {
+    const procs = findRun(this.runId, this.child.pid);
+    for (const p of procs) if (!this.found.has(p.pid)) this.found.set(p.pid, p.comm);
+    return procs;
+  }
+
+  /** SIGTERM to all, SIGKILL to what is left after the grace period, then a check that all are gone. */
+  private cleanUp(straggled: boolean): void {
+    if (this.cleaning || this.done) return;
+    this.cleaning = true;
+    if (straggled && this.stopReason === undefined) this.straggled = true;
+    void (async () => {
+      let procs = this.running();
+      signalRun(procs, this.child.pid, 'SIGTERM');
+      // A stopped process acts on SIGTERM only once continued.
+      signalRun(procs, this.child.pid, 'SIGCONT');
+      for (const deadline = Date.now() + KILL_GRACE_MS; (procs.length > 0 || !this.exit) && Date.now() < deadline; ) {
+        await sleep(POLL_MS);
+        procs = this.running();
       }
-      settle(report(label, output.render(), exit, stopReason, killSent > 0, straggled));
-    };
+      if (procs.length > 0) this.escalated = true;
+      // Repeated, so children forked meanwhile are caught too; the kernel needs a moment after a KILL.
+      for (const deadline = Date.now() + KILL_GRACE_MS; procs.length > 0 && Date.now() < deadline; ) {
+        signalRun(procs, this.child.pid, 'SIGKILL');
+        await sleep(POLL_MS);
+        procs = this.running();
+      }
+      // Output held open by a process we could not find: stop waiting for it.
+      for (const deadline = Date.now() + DRAIN_MS; (!this.closed || !this.exit) && Date.now() < deadline; ) await sleep(POLL_MS);
+      const heldOpen = !this.closed;
+      if (heldOpen) {
+        this.child.stdout?.destroy();
+        this.child.stderr?.destroy();
+      }
+      this.settle(this.report(procs, heldOpen));
+    })();
+  }
 
-    later(timeoutMs, () => stop(`timed out after ${timeoutMs} ms`));
-    signal.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (err) => {
-      if (!done) settle({ content: `Could not start the command: ${err.message}`, isError: true, summary: `${label}: failed to start` });
-    });
-    child.on('exit', (code, sig) => {
-      exit = { code, signal: sig };
-      later(DRAIN_MS, () => {
-        if (closed || termSent) return;
-        // The shell is gone but something it started still holds the output open.
-        straggled = true;
-        terminate();
-      });
-      check();
-    });
-    child.on('close', () => {
-      closed = true;
-      check();
-    });
-  });
-}
+  private settle(result: ToolResult): void {
+    if (this.done) return;
+    this.done = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.signal.removeEventListener('abort', this.onAbort);
+    untrack(this.runId);
+    this.resolve(result);
+  }
 
-/**
- * Whether any process of the group still runs. Zombies do not count: kill(-pgid, 0) succeeds for
- * them, and where PID 1 does not reap (containers), orphaned zombies linger for a long time. So on
- * Linux the group is read from /proc; elsewhere kill(0) is the best there is.
- */
-function groupAlive(pgid: number | undefined): boolean {
-  if (pgid === undefined) return false;
-  if (process.platform === 'linux') {
-    try {
-      return readdirSync('/proc').some((name) => /^\d+$/.test(name) && isLiveMember(name, pgid));
-    } catch {
-      // No /proc: fall back to kill(0).
+  private report(survivors: Proc[], heldOpen = false): ToolResult {
+    const lines = [this.output.render().replace(/\n$/, '') || '(no output)'];
+    const left = survivors.length === 0 ? '' : `; still running after SIGKILL: ${survivors.map((p) => `${p.pid} (${p.comm})`).join(', ')}`;
+    if (heldOpen) lines.push('[the output was still held open by a process that could not be found (one that cleared its environment and left the process group); reading stopped]');
+    const exit = this.exit;
+    if (this.stopReason !== undefined) {
+      const how = this.escalated ? 'SIGTERM, then SIGKILL because some did not stop' : 'SIGTERM';
+      lines.push(`[stopped: ${this.stopReason}; the command and the processes it started were sent ${how}${left || '; all checked gone'}]`);
+      return { content: lines.join('\n'), isError: true, summary: `${this.label}: ${this.stopReason}` };
     }
-  }
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isLiveMember(pid: string, pgid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after "(comm)": state, ppid, pgrp. comm itself may contain spaces and parentheses.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(pgrp) === pgid && state !== 'Z' && state !== 'X';
-  } catch {
-    return false; // Exited while we looked.
-  }
-}
-
-function report(
-  label: string,
-  text: string,
-  exit: { code: number | null; signal: NodeJS.Signals | null },
-  stopReason: string | undefined,
-  escalated: boolean,
-  straggled: boolean,
-): ToolResult {
-  const lines = [text === '' ? '(no output)' : text.replace(/\n$/, '')];
-  if (stopReason !== undefined) {
-    const how = escalated ? 'SIGTERM, then SIGKILL because it did not stop' : 'SIGTERM';
-    lines.push(`[stopped: ${stopReason}; the command's process group was sent ${how}]`);
-    return { content: lines.join('\n'), isError: true, summary: `${label}: ${stopReason}` };
-  }
-  if (straggled) lines.push('[background processes the command left running were stopped]');
-  const status = exit.code !== null ? `exit code ${exit.code}` : `killed by ${exit.signal ?? 'a signal'}`;
-  lines.push(`[${status}]`);
-  return { content: lines.join('\n'), isError: exit.code !== 0, summary: `ran ${label} (${exit.code !== null ? `exit ${exit.code}` : exit.signal})` };
-}
-
-/** Keeps the first and last bytes of a stream; counts what falls between. */
-class OutputCap {
-  private head: Buffer[] = [];
-  private headLen = 0;
-  private tail: Buffer[] = [];
-  private tailLen = 0;
-  private total = 0;
-
-  push(chunk: Buffer): void {
-    this.total += chunk.length;
-    if (this.headLen < OUTPUT_HEAD_BYTES) {
-      const take = Math.min(OUTPUT_HEAD_BYTES - this.headLen, chunk.length);
-      this.head.push(chunk.subarray(0, take));
-      this.headLen += take;
-      chunk = chunk.subarray(take);
+    if (this.straggled) {
+      const shell = this.child.pid;
+      const names = [...this.found].filter(([pid]) => pid !== shell).map(([, comm]) => comm);
+      const what = `${plural(names.length, 'background process', 'background processes')} the command left running (${[...new Set(names)].sort().join(', ')})`;
+      lines.push(survivors.length === 0 ? `[stopped ${what}; all checked gone]` : `[tried to stop ${what}${left}]`);
     }
-    if (chunk.length === 0) return;
-    this.tail.push(chunk);
-    this.tailLen += chunk.length;
-    while (this.tail.length > 1 && this.tailLen - this.tail[0].length >= OUTPUT_TAIL_BYTES) {
-      this.tailLen -= (this.tail.shift() as Buffer).length;
-    }
+    const status = exit === undefined ? 'exit status unknown' : exit.code !== null ? `exit code ${exit.code}` : `killed by ${exit.signal ?? 'a signal'}`;
+    lines.push(`[${status}]`);
+    const short = exit === undefined ? 'still running' : exit.code !== null ? `exit ${exit.code}` : exit.signal;
+    return { content: lines.join('\n'), isError: exit?.code !== 0 || survivors.length > 0, summary: `ran ${this.label} (${short})` };
   }
-
-  render(): string {
-    // StringDecoder holds back a character split at the end of the head instead of mangling it.
-    const head = new StringDecoder('utf8').write(Buffer.concat(this.head));
-    let tail = Buffer.concat(this.tail);
-    if (tail.length > OUTPUT_TAIL_BYTES) tail = tail.subarray(tail.length - OUTPUT_TAIL_BYTES);
-    const cut = this.total - this.headLen - tail.length;
-    let start = 0;
-    while (cut > 0 && start < tail.length && (tail[start] & 0xc0) === 0x80) start++; // mid-character
-    const tailText = tail.subarray(start).toString('utf8');
-    const text = cut > 0 ? `${head}\n[... ${cut + start} bytes of output cut here ...]\n${tailText}` : head + tailText;
-    return stripAnsi(text);
-  }
-}
-
-// Colour and cursor codes are noise to the model (and some tools emit them even into a pipe).
-const ANSI = new RegExp('\\u001b\\[[0-?]*[ -/]*[@-~]|\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)|\\u001b[@-Z\\\\-_]', 'g');
-
-function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
 }
 
 function clip(text: string, max: number): string {

@@ -4,7 +4,8 @@
  * checks the input and writes the hits compactly for the model.
  */
 import { z } from 'zod';
-import { defineTool, plural, type ToolDef } from './types.js';
+import { defineTool, type ToolDef } from './types.js';
+import { plural } from '../../util/text.js';
 import { isoDay, isoMinute, kindLabel, quoteQuery } from '../../store/search-format.js';
 import type { Hit } from '../../store/search.js';
 

@@ -133,6 +133,5 @@ export function describeFsError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
+// Its home is src/util/text.ts; re-exported so the tools' imports keep working.
+export { plural } from '../../util/text.js';

@@ -6,17 +6,24 @@
  *   An ignored folder is never entered, which is also git's rule: nothing under an excluded folder
  *   can be re-included.
  * - .git, node_modules (and other VCS folders) are skipped whatever the ignore files say.
- * - Symbolic links to folders are not followed (loops, and escapes we would have to re-check);
- *   links to files are yielded only when their target is inside the project.
+ * - Folders are entered through the descriptor of the folder above (confined.ts), never through a
+ *   link: links to folders are not followed (loops, and escapes), and a folder swapped for a link
+ *   while the walk runs is skipped. Links to files are yielded only when they resolve, by the same
+ *   confined lookup, to a regular file inside the project.
+ * - Only regular files are yielded; each is opened without following a link, non-blocking, and
+ *   checked again after opening (a FIFO put in its place cannot hang a search).
  * - Entries are visited in sorted order, so output is stable from run to run.
+ * - A yielded file's `open()` is valid until the walk resumes; the walk closes its folders as it
+ *   leaves them, and the Project closes whatever is left.
  */
-import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import ignore, { type Ignore } from 'ignore';
-import { isInside, toDisplay } from './paths.js';
+import { type Dir, type OpenedFile, type Project } from './confined.js';
 import { ToolError } from './types.js';
 
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.hg', '.svn']);
+/** Ignore files bigger than this are generated noise; they are not read. */
+const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 
 interface Level {
   /** Folder of the ignore file, relative to the root with `/`, '' for the root. */
@@ -31,16 +38,21 @@ export interface WalkStats {
 }
 
 export interface WalkFile {
-  abs: string;
-  /** Relative to the root with `/` separators. */
+  /** Relative to the root with `/` separators, under the start folder as it was asked for (`shownAs`). */
   rel: string;
+  /** The file, opened for reading (undefined when it is no longer a regular file inside). */
+  open(): Promise<OpenedFile | undefined>;
 }
 
 export interface WalkOptions {
-  root: string;
-  rootReal: string;
-  /** Absolute folder to start from, inside the root. */
-  start: string;
+  project: Project;
+  /** The folder to start from (found through the project, so inside it). */
+  start: Dir;
+  /**
+   * The start folder as the caller named it ('' for the root): a link inside the project may have
+   * led to it, and the files are shown under the name that was asked for. Default: its real place.
+   */
+  shownAs?: string;
   signal: AbortSignal;
   stats: WalkStats;
   maxEntries?: number;
@@ -48,38 +60,40 @@ export interface WalkOptions {
 
 export async function* walkFiles(opts: WalkOptions): AsyncGenerator<WalkFile> {
   const maxEntries = opts.maxEntries ?? 200_000;
-  const startRel = toDisplay(relative(opts.root, opts.start));
-  const levels = await ancestorLevels(opts.root, startRel === '.' ? '' : startRel);
-  yield* walkDir(opts, opts.start, startRel === '.' ? '' : startRel, levels, maxEntries);
+  const levels = await ancestorLevels(opts.project, opts.start.rel);
+  yield* walkDir(opts, opts.start, opts.shownAs ?? opts.start.rel, levels, maxEntries, false);
 }
 
 /** Whether `rel` (a path under the root) is ignored by the ignore files on its way from the root. */
-export async function isIgnored(root: string, rel: string, isDir: boolean): Promise<boolean> {
+export async function isIgnored(project: Project, rel: string, isDir: boolean): Promise<boolean> {
   const parts = rel.split('/');
   if (parts.some((p) => ALWAYS_SKIPPED.has(p))) return true;
   // Levels for every ancestor folder; each applies only to paths under its own folder.
-  const levels = await ancestorLevels(root, parts.slice(0, -1).join('/'));
+  const levels = await ancestorLevels(project, parts.slice(0, -1).join('/'));
   for (let i = 1; i <= parts.length; i++) {
     if (ignoredBy(levels, parts.slice(0, i).join('/'), i < parts.length || isDir)) return true;
   }
   return false;
 }
 
-async function* walkDir(
-  opts: WalkOptions,
-  dirAbs: string,
-  dirRel: string,
-  levels: Level[],
-  maxEntries: number,
-): AsyncGenerator<WalkFile> {
+/**
+ * `shown`: the folder's path as reported; ignore rules apply to its real place (`dir.rel`).
+ * `loadOwn`: read the folder's own .gitignore (the start folder's came with its ancestors').
+ */
+async function* walkDir(opts: WalkOptions, dir: Dir, shown: string, levels: Level[], maxEntries: number, loadOwn = true): AsyncGenerator<WalkFile> {
   if (opts.signal.aborted) throw new ToolError('Interrupted by the user.', 'interrupted');
+  const { project } = opts;
   let entries;
   try {
-    entries = await readdir(dirAbs, { withFileTypes: true });
+    entries = await readdir(dir.self, { withFileTypes: true });
   } catch {
     return; // Unreadable folders are skipped, as git does.
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Looked up from the listing: most folders have no ignore file, and trying to open one costs.
+  const ignoreFile = loadOwn ? entries.find((e) => e.name === '.gitignore' && (e.isFile() || e.isSymbolicLink())) : undefined;
+  const own = ignoreFile && (await loadLevelAt(project, dir.rel, [dir.child('.gitignore')]));
+  if (own) levels = [...levels, own];
   for (const entry of entries) {
     if (opts.stats.visited >= maxEntries) {
       opts.stats.truncated = true;
@@ -87,24 +101,58 @@ async function* walkDir(
     }
     opts.stats.visited++;
     if (ALWAYS_SKIPPED.has(entry.name)) continue;
-    const abs = join(dirAbs, entry.name);
-    const rel = dirRel === '' ? entry.name : `${dirRel}/${entry.name}`;
+    const rel = dir.child(entry.name);
+    const as = shown === '' ? entry.name : `${shown}/${entry.name}`;
     if (entry.isDirectory()) {
       if (ignoredBy(levels, rel, true)) continue;
-      const own = await loadLevel(abs, rel);
-      yield* walkDir(opts, abs, rel, own ? [...levels, own] : levels, maxEntries);
-    } else if (entry.isFile()) {
-      if (!ignoredBy(levels, rel, false)) yield { abs, rel };
-    } else if (entry.isSymbolicLink()) {
-      if (ignoredBy(levels, rel, false)) continue;
+      const sub = await project.openChildDir(dir, entry.name);
+      if (!sub) continue;
       try {
-        const [target, st] = await Promise.all([realpath(abs), stat(abs)]);
-        if (st.isFile() && isInside(opts.rootReal, target)) yield { abs, rel };
-      } catch {
-        // Dangling link: nothing to list or search.
+        yield* walkDir(opts, sub, as, levels, maxEntries);
+      } finally {
+        await project.release(sub);
       }
+    } else if (entry.isFile()) {
+      if (!ignoredBy(levels, rel, false)) yield* yieldOpened(project, as, () => project.openChildFile(dir, entry.name), false);
+    } else if (entry.isSymbolicLink()) {
+      if (!ignoredBy(levels, rel, false)) yield* yieldOpened(project, as, () => openLinked(project, rel), true);
     }
   }
+}
+
+/**
+ * Yields a file whose descriptor, if the consumer opened it, is closed as soon as the walk resumes.
+ * A link is opened before it is yielded: it is listed only when it leads to a regular file inside.
+ */
+async function* yieldOpened(
+  project: Project,
+  rel: string,
+  opener: () => Promise<OpenedFile | undefined>,
+  lookFirst: boolean,
+): AsyncGenerator<WalkFile> {
+  let opened: OpenedFile | undefined;
+  let tried = false;
+  const open = async () => {
+    if (!tried) {
+      tried = true;
+      opened = await opener();
+    }
+    return opened;
+  };
+  try {
+    if (lookFirst && !(await open())) return;
+    yield { rel, open };
+  } finally {
+    if (opened) await project.release(opened.handle);
+  }
+}
+
+/** A link's target, when it is a regular file inside the project; never an error. */
+function openLinked(project: Project, rel: string): Promise<OpenedFile | undefined> {
+  return project
+    .find(rel, 'read', rel)
+    .then((found) => (found.kind === 'file' ? found.file : undefined))
+    .catch(() => undefined);
 }
 
 function ignoredBy(levels: Level[], rel: string, isDir: boolean): boolean {
@@ -119,31 +167,43 @@ function ignoredBy(levels: Level[], rel: string, isDir: boolean): boolean {
   return ignored;
 }
 
-/** Ignore rules from the root down to (and including) the folder `rel`. */
-async function ancestorLevels(root: string, rel: string): Promise<Level[]> {
+/** Ignore rules from the root down to (and including) the folder `rel` ('' for the root). */
+async function ancestorLevels(project: Project, rel: string): Promise<Level[]> {
   const levels: Level[] = [];
-  const rootLevel = await loadLevel(root, '', [join(root, '.git', 'info', 'exclude')]);
+  const rootLevel = await loadLevelAt(project, '', ['.git/info/exclude', '.gitignore']);
   if (rootLevel) levels.push(rootLevel);
   if (rel === '') return levels;
   const parts = rel.split('/');
   for (let i = 1; i <= parts.length; i++) {
     const sub = parts.slice(0, i).join('/');
-    const level = await loadLevel(join(root, ...parts.slice(0, i)), sub);
+    const level = await loadLevelAt(project, sub, [`${sub}/.gitignore`]);
     if (level) levels.push(level);
   }
   return levels;
 }
 
-async function loadLevel(dirAbs: string, base: string, extra: string[] = []): Promise<Level | undefined> {
+async function loadLevelAt(project: Project, base: string, files: string[]): Promise<Level | undefined> {
   let found = false;
   const ig = ignore();
-  for (const file of [...extra, join(dirAbs, '.gitignore')]) {
-    try {
-      ig.add(await readFile(file, 'utf8'));
-      found = true;
-    } catch {
-      // No ignore file here.
-    }
+  for (const rel of files) {
+    const text = await readSmall(project, rel);
+    if (text === undefined) continue;
+    ig.add(text);
+    found = true;
   }
   return found ? { base, ig } : undefined;
+}
+
+/** A small regular file inside the project, or undefined (missing, a pipe, a link outside, too big). */
+async function readSmall(project: Project, rel: string): Promise<string | undefined> {
+  const file = await openLinked(project, rel);
+  if (!file) return undefined;
+  try {
+    if (file.stat.size > MAX_IGNORE_FILE_BYTES) return undefined;
+    return (await file.handle.readFile()).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    await project.release(file.handle);
+  }
 }

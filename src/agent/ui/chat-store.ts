@@ -16,6 +16,7 @@ import type { Msg } from '../conversation.js';
 import { renderLine, type Line, type MdState } from './markdown.js';
 import { historyEvents, parseStored, withSummaries, type ChatEvent, type StoredMessage } from './replay.js';
 import { Editor } from '../../terminal/line-editor.js';
+import { plural } from '../../util/text.js';
 
 export interface Entry {
   id: number;
@@ -110,7 +111,7 @@ export class ChatStore {
   replay(records: readonly unknown[]): void {
     const messages = parseStored(records);
     for (const e of historyEvents(messages)) this.apply(e);
-    this.add('notice', [{ text: `── resumed: the conversation above continues (${messages.length} messages) ──`, token: 'text.muted' }]);
+    this.add('notice', [{ text: `── resumed: the conversation above continues (${plural(messages.length, 'message')}) ──`, token: 'text.muted' }]);
     this.publish();
   }
 
@@ -130,7 +131,7 @@ export class ChatStore {
     const shown = lines.slice(0, 200);
     this.add('tool', [{ text: `▼ ${r.call}`, token: 'chat.tool' }]);
     for (const l of shown) this.add('tool', [{ text: `  ${l}`, token: 'text.muted' }]);
-    if (lines.length > shown.length) this.add('tool', [{ text: `  … ${lines.length - shown.length} more lines`, token: 'text.muted' }]);
+    if (lines.length > shown.length) this.add('tool', [{ text: `  … ${plural(lines.length - shown.length, 'more line')}`, token: 'text.muted' }]);
     this.publish();
   }
 

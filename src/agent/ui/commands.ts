@@ -6,6 +6,7 @@ import type { Agent } from '../agent.js';
 import { formatCost, formatTokens } from '../prices.js';
 import type { ChatStore } from './chat-store.js';
 import { checkModel, type ListedModel } from './model-check.js';
+import { plural } from '../../util/text.js';
 
 export const HELP = `/help this list · /clear forget the conversation · /compact summarise it now · /model NAME switch model · /cost usage so far
 Enter sends · Alt+Enter or Ctrl+J new line · ↑↓ earlier inputs · Esc interrupts · Ctrl+O expands the last tool result · Ctrl+D exits`;
@@ -44,7 +45,7 @@ export function runCommand(text: string, d: CommandDeps): boolean {
       const t = agent.totals;
       const unpriced = t.priced ? '' : ' (some usage has no known price)';
       const sim = d.simulated ? ' (simulated: the demo makes these figures up)' : '';
-      store.say('notice', `input ${formatTokens(t.input)} · output ${formatTokens(t.output)} · cache read ${formatTokens(t.cacheRead)} · cache write ${formatTokens(t.cacheWrite)} · ${formatCost(t.cost)}${unpriced} over ${t.turns} turns${sim}`);
+      store.say('notice', `input ${formatTokens(t.input)} · output ${formatTokens(t.output)} · cache read ${formatTokens(t.cacheRead)} · cache write ${formatTokens(t.cacheWrite)} · ${formatCost(t.cost)}${unpriced} over ${plural(t.turns, 'turn')}${sim}`);
       return true;
     }
     case '/exit':

@@ -77,6 +77,16 @@ describe('paths stay inside the project', () => {
     expect(r.content).toBe('1\thello');
   });
 
+  it('list_files and search through a folder link inside the project show the path that was asked for', async () => {
+    box.write('real/a.txt', 'hello\n');
+    symlinkSync('real', join(box.root, 'alias'));
+    expect((await runTool('list_files', { pattern: 'alias/**' }, box.ctx())).content).toBe('alias/a.txt');
+    expect((await runTool('list_files', { pattern: 'alias' }, box.ctx())).content).toBe('alias/a.txt');
+    expect((await runTool('search', { pattern: 'hello', path: 'alias' }, box.ctx())).content).toBe('alias/a.txt:1: hello');
+    // The walk itself does not enter links to folders: the whole project lists the file once.
+    expect((await runTool('list_files', { pattern: '**/a.txt' }, box.ctx())).content).toBe('real/a.txt');
+  });
+
   it('search and list_files do not follow links out of the project', async () => {
     symlinkSync(join(box.outside, 'secret.txt'), join(box.root, 'leak.txt'));
     symlinkSync(box.outside, join(box.root, 'leakdir'));

@@ -1,8 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { globToRegExp } from '../../../src/agent/tools/glob.js';
+import { globToRegExp } from '../../../src/util/glob.js';
 import { runTool } from '../../../src/agent/tools/index.js';
 import { MAX_LISTED } from '../../../src/agent/tools/list-files.js';
 import { MAX_SEARCH_MATCHES } from '../../../src/agent/tools/search.js';
+import { seeded } from '../../helpers/random.js';
 import { sandbox, type Sandbox } from './helpers.js';
 
 let box: Sandbox;
@@ -100,11 +103,37 @@ describe('search', () => {
     expect((await runTool('search', { pattern: '(?i)NEEDLE', path: 'pkg/main.ts' }, box.ctx())).content).toBe('pkg/main.ts:1: needle main');
   });
 
-  it('rejects an invalid regular expression clearly', async () => {
+  it('rejects an invalid regular expression clearly, and says what RE2 does not support', async () => {
     const r = await runTool('search', { pattern: 'foo(' }, box.ctx());
     expect(r.isError).toBe(true);
-    expect(r.content).toMatch(/^Invalid regular expression: .*Unterminated group/);
+    expect(r.content).toBe('Invalid regular expression: missing closing ): `foo(`. Put a backslash before ( ) [ ] { } . * + ? | ^ $ to match them literally.');
     expect(r.summary).toBe('search: invalid regex');
+    const look = await runTool('search', { pattern: 'foo(?=bar)' }, box.ctx());
+    expect(look.isError).toBe(true);
+    expect(look.content).toMatch(/Lookahead, lookbehind and backreferences are not supported \(RE2 syntax, as in ripgrep\)/);
+  });
+
+  it('RE2 syntax: (?i) anywhere, Perl classes, \\A anchoring each line, CRLF lines', async () => {
+    box.write('crlf.txt', 'Alpha end\r\nbeta end\r\n');
+    const r = await runTool('search', { pattern: 'end$', path: 'crlf.txt' }, box.ctx());
+    expect(r.content).toBe('crlf.txt:1: Alpha end\ncrlf.txt:2: beta end');
+    expect((await runTool('search', { pattern: '\\Abeta', path: 'crlf.txt' }, box.ctx())).content).toBe('crlf.txt:2: beta end');
+    expect((await runTool('search', { pattern: '^(?i:ALPHA)\\s\\w+', path: 'crlf.txt' }, box.ctx())).content).toBe('crlf.txt:1: Alpha end');
+  });
+
+  it('finds exactly the lines a line-by-line match finds (the whole-file pass only picks candidates)', async () => {
+    const rnd = seeded(7);
+    const words = ['', ' ', 'a', 'ab', 'b', 'x', '\t', 'é', '😀', 'foo', 'bar\r', '\r'];
+    const lines = Array.from({ length: 400 }, () => Array.from({ length: Math.floor(rnd() * 6) }, () => words[Math.floor(rnd() * words.length)]).join(''));
+    box.write('gen.txt', `\n${lines.join('\n')}\n\n`);
+    const shown = (await readFile(join(box.root, 'gen.txt'), 'utf8')).split('\n').map((l) => l.replace(/\r$/, ''));
+    for (const pattern of ['^$', 'a', '^a', 'b$', '^ab?$', '\\s', 'x\\s*$', 'foo|bar', '^(a|b)+$', 'é', '😀a', '[^a]', '\\bab\\b']) {
+      const js = new RegExp(pattern, 'u');
+      const want = shown.flatMap((l, i) => (i < shown.length - 1 && js.test(l) ? [i + 1] : []));
+      const r = await runTool('search', { pattern, path: 'gen.txt' }, box.ctx());
+      const got = r.content.startsWith('No matches') ? [] : r.content.split('\n').filter((l) => l.startsWith('gen.txt:')).map((l) => Number(l.split(':')[1]));
+      expect(got, pattern).toEqual(want.slice(0, MAX_SEARCH_MATCHES));
+    }
   });
 
   it('caps the matches and counts the rest', async () => {

@@ -67,7 +67,9 @@ describe('run_command', () => {
     expect(r.isError).toBe(true);
     expect(r.content).toContain('armed');
     expect(r.content).not.toContain('never');
-    expect(r.content).toContain('[stopped: timed out after 500 ms; the command\'s process group was sent SIGTERM, then SIGKILL because it did not stop]');
+    expect(r.content).toContain(
+      '[stopped: timed out after 500 ms; the command and the processes it started were sent SIGTERM, then SIGKILL because some did not stop; all checked gone]',
+    );
     expect(r.summary).toContain('timed out after 500 ms');
     expect(took).toBeGreaterThanOrEqual(500 + KILL_GRACE_MS);
     expect(took).toBeLessThan(500 + KILL_GRACE_MS + 5_000);
@@ -85,7 +87,7 @@ describe('run_command', () => {
     // Measured 5-15 ms here; the bound only proves SIGTERM sufficed (no wait for the SIGKILL grace).
     expect(Date.now() - abortedAt).toBeLessThan(1_000);
     expect(r.isError).toBe(true);
-    expect(r.content).toContain("[stopped: interrupted by the user; the command's process group was sent SIGTERM]");
+    expect(r.content).toContain('[stopped: interrupted by the user; the command and the processes it started were sent SIGTERM; all checked gone]');
     expect(r.summary).toBe('echo pgid $$; touch started; sleep 100: interrupted by the user');
     expect(groupMembers(pgidFrom(r.content))).toEqual([]);
   });
@@ -106,7 +108,7 @@ describe('run_command', () => {
       box.ctx(),
     );
     expect(r.content).toContain('done');
-    expect(r.content).toContain('[background processes the command left running were stopped]');
+    expect(r.content).toMatch(/\[stopped [23] background processes the command left running \((sh, )?sleep\); all checked gone\]/);
     expect(r.content).toContain('[exit code 0]');
     const pgid = pgidFrom(r.content);
     await waitFor(() => groupMembers(pgid).length === 0, 'the background group to be gone', 5_000);

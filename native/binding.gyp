@@ -1,0 +1,20 @@
+# Built by `npm install` (the package's install script) with node-gyp, as node-pty is.
+# agents_native: an N-API addon giving Node what it lacks (close-on-exec on descriptors it did not
+# open itself). agents-reaper: a ~1 MB helper process that ends the panes' sessions when the
+# workspace dies, however it dies.
+{
+  "targets": [
+    {
+      "target_name": "agents_native",
+      "sources": ["src/addon.c", "src/fds.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "agents-reaper",
+      "type": "executable",
+      "sources": ["src/reaper.c", "src/fds.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

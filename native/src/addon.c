@@ -1,0 +1,62 @@
+/*
+ * The workspace's native helpers (N-API, so one build serves every Node version of the ABI).
+ *
+ * cloexecFrom(low): marks every descriptor >= low close-on-exec. Node has no fcntl, and native
+ * libraries open descriptors without the flag (node-pty's forkpty() masters, a popen() pipe in
+ * @parcel/watcher), which every later child would otherwise inherit.
+ *
+ * isCloexec(fd): whether one descriptor has the flag (tests, and a check after the sweep).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <node_api.h>
+
+#include "fds.h"
+
+static napi_value throw_errno(napi_env env, const char *what) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+  napi_throw_error(env, "ERR_AGENTS_NATIVE", msg);
+  return NULL;
+}
+
+static int int_arg(napi_env env, napi_callback_info info, int32_t *out) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return -1;
+  return napi_get_value_int32(env, argv[0], out) == napi_ok ? 0 : -1;
+}
+
+static napi_value cloexec_from(napi_env env, napi_callback_info info) {
+  int32_t low;
+  if (int_arg(env, info, &low) != 0 || low < 0) {
+    napi_throw_type_error(env, NULL, "cloexecFrom(low): low must be a descriptor number");
+    return NULL;
+  }
+  if (agents_cloexec_from(low) != 0) return throw_errno(env, "cloexecFrom");
+  return NULL;
+}
+
+static napi_value is_cloexec(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  if (int_arg(env, info, &fd) != 0 || fd < 0) {
+    napi_throw_type_error(env, NULL, "isCloexec(fd): fd must be a descriptor number");
+    return NULL;
+  }
+  int flags = fcntl(fd, F_GETFD);
+  if (flags < 0) return throw_errno(env, "isCloexec");
+  napi_value result;
+  napi_get_boolean(env, (flags & FD_CLOEXEC) != 0, &result);
+  return result;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+    {"cloexecFrom", NULL, cloexec_from, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"isCloexec", NULL, is_cloexec, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

@@ -1,0 +1,61 @@
+/**
+ * Our own native part (native/, built by `npm install` with node-gyp, as node-pty is): an addon
+ * for what Node cannot do, and the path of the reaper helper (see reaper.ts).
+ *
+ * Why close-on-exec needs native code: Node opens its own descriptors with O_CLOEXEC, but native
+ * libraries do not. Measured with 4 panes (a built-in agent, a shell, two commands): the fourth
+ * pane's program held the pty masters of the three earlier panes (node-pty 1.1 forkpty()s without
+ * the flag and execs without closing anything), the read end of a popen() pipe @parcel/watcher
+ * opens to look for watchman, and whatever the workspace itself had inherited. Node has no fcntl.
+ *
+ * Invariant: after `closeOnExecAll()` returns, no descriptor of this process from 3 up is passed to
+ * a program this process starts (node-pty's fork or child_process); children get their 0, 1, 2.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { log } from '../util/log.js';
+
+/** The build folder, from src/terminal (tests) and dist/terminal alike. */
+const BUILD = fileURLToPath(new URL('../../native/build/Release/', import.meta.url));
+
+/** The reaper helper's executable (undefined when the native build is missing). */
+export const REAPER_PATH: string | undefined = existsSync(`${BUILD}agents-reaper`) ? `${BUILD}agents-reaper` : undefined;
+
+const AddonSchema = z.object({
+  cloexecFrom: z.custom<(low: number) => void>((v) => typeof v === 'function'),
+  isCloexec: z.custom<(fd: number) => boolean>((v) => typeof v === 'function'),
+});
+type Addon = z.infer<typeof AddonSchema>;
+
+let addon: Addon | null | undefined;
+/** Why the addon is unavailable, for a caller that wants to say so. */
+export let nativeProblem: string | undefined;
+
+function load(): Addon | null {
+  if (addon !== undefined) return addon;
+  try {
+    const parsed = AddonSchema.safeParse(createRequire(import.meta.url)(`${BUILD}agents_native.node`));
+    addon = parsed.success ? parsed.data : null;
+    if (!parsed.success) nativeProblem = 'native/build/Release/agents_native.node is not the expected addon';
+  } catch (e) {
+    addon = null;
+    nativeProblem = `the native part is not built (run npm install): ${(e as Error).message.split('\n')[0]}`;
+  }
+  if (nativeProblem) log(`${nativeProblem}; panes may inherit each other's descriptors`);
+  return addon;
+}
+
+/** Marks every descriptor from 3 up close-on-exec. False when the native part is missing. */
+export function closeOnExecAll(): boolean {
+  const a = load();
+  if (!a) return false;
+  a.cloexecFrom(3);
+  return true;
+}
+
+/** Whether `fd` is close-on-exec (undefined when the native part is missing). */
+export function isCloseOnExec(fd: number): boolean | undefined {
+  return load()?.isCloexec(fd);
+}

@@ -1,0 +1,113 @@
+// Resizing to random sizes every few milliseconds while output arrives crashed the workspace 3 runs
+// out of 3 ("Cannot read properties of undefined (reading 'setCellFromCodepoint')" from xterm's write
+// timer). The cause was the chrome's emulator (no scrollback) reflowing a frame wider than the new
+// size; these storms replay that at the ChromeScreen and at the PaneTerminal level.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Grid } from '../../src/render/grid.js';
+import { ChromeScreen } from '../../src/terminal/chrome-screen.js';
+import { PaneTerminal } from '../../src/terminal/pane-terminal.js';
+import { seeded } from '../helpers/random.js';
+
+const wait = { timeout: 20_000, interval: 10 };
+const disposers: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const d of disposers.splice(0)) await d();
+});
+
+function chrome(cols: number, rows: number) {
+  let waiters: Array<() => void> = [];
+  const screen = new ChromeScreen(cols, rows, () => {
+    const w = waiters;
+    waiters = [];
+    w.forEach((f) => f());
+  });
+  disposers.push(() => screen.dispose());
+  const parsed = () => new Promise<void>((resolve) => waiters.push(resolve));
+  return { screen, parsed };
+}
+
+/** A frame as Ink draws it for a `cols` x `rows` screen: box lines, some wide characters. */
+function frame(rnd: () => number, cols: number, rows: number): string {
+  const lines: string[] = [];
+  for (let y = 0; y < rows; y++) {
+    let line = '';
+    while (line.length < cols) line += rnd() < 0.1 ? '漢' : rnd() < 0.03 ? '😀' : '─';
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+const rowText = (g: Grid, y: number) => g.chars.slice(y * g.width, (y + 1) * g.width).join('').trimEnd();
+
+describe('resize storms', () => {
+  // Without emptying the emulator before a resize, each of these seeds broke it within 70 steps.
+  it.each([1, 2, 10])('the chrome: 300 random sizes (1x1 included) between and during frames, then the right screen (seed %i)', async (seed) => {
+    const rnd = seeded(seed);
+    const { screen, parsed } = chrome(120, 30);
+    const size = () => ({ cols: rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 250), rows: rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 80) });
+    for (let i = 0; i < 300; i++) {
+      const f = size();
+      const done = parsed();
+      screen.setFrame(frame(rnd, f.cols, f.rows));
+      // Half the time the resize lands while the frame waits in xterm's write queue.
+      if (rnd() < 0.5) await done;
+      const s = size();
+      screen.resize(s.cols, s.rows);
+    }
+    screen.resize(40, 5);
+    const done = parsed();
+    screen.setFrame(['┌ last ┐', 'a', 'b', 'c', ' NORMAL '].join('\n'));
+    await done;
+    await vi.waitFor(() => expect(rowText(screen.grid, 0)).toBe('┌ last ┐'), wait);
+    expect(rowText(screen.grid, 4)).toBe(' NORMAL');
+    expect(screen.failures).toBe(0);
+  });
+
+  it('a pane: random resizes every few ms (1x1 included) while its program prints; the output is intact after', async () => {
+    const rnd = seeded(9);
+    const LAST = 4000;
+    const pt = new PaneTerminal({
+      spec: {
+        command: '/bin/bash',
+        args: ['--norc', '--noprofile', '-c', `for ((i=1; i<=${LAST}; i++)); do printf 'L%06d 漢字😀 %s\\n' $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done; echo END; exec sleep 100`],
+        cwd: '/',
+        env: {},
+      },
+      cols: 80,
+      rows: 24,
+      // Reflowing a full scrollback at 1-2 columns is costly: keep the storm from starving other tests.
+      scrollback: 300,
+      onDirty: () => {},
+      onState: () => {},
+    });
+    disposers.push(async () => {
+      await pt.kill(200);
+      pt.dispose();
+    });
+    pt.start();
+    const ended = () => pt.screenText().some((l) => l.trim() === 'END');
+    let resizes = 0;
+    while (!ended() || resizes < 200) {
+      pt.resize(rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 200), rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 60));
+      // Applied at once, not debounced: harsher than the workspace, which waits for 60 ms of quiet.
+      pt.applyResize();
+      resizes++;
+      await new Promise((r) => setTimeout(r, rnd() * 4));
+      if (resizes > 5000) break;
+    }
+    pt.resize(100, 30);
+    pt.applyResize();
+    await vi.waitFor(() => expect(ended()).toBe(true), wait);
+    expect(pt.failures).toBe(0);
+    // The tail of the output reads in order, whole, at the final width. (How much history is kept
+    // depends on the narrowest width it went through: 300 rows at 2 columns hold 12 such lines.)
+    const b = pt.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < b.length; y++) lines.push(b.getLine(y)?.translateToString(true) ?? '');
+    const tail = lines.slice(lines.findIndex((l) => /^L\d{6} /.test(l))).filter((l) => l !== '');
+    expect(tail.at(-1)).toBe('END');
+    const numbered = tail.slice(-11, -1);
+    numbered.forEach((l, i) => expect(l).toBe(`L${String(LAST - 9 + i).padStart(6, '0')} 漢字😀 ${'x'.repeat(32)}`));
+    expect(pt.state.kind).toBe('running');
+  });
+});
