@@ -35,7 +35,7 @@ export interface CommitResult {
 /** Commits every uncommitted change in the worktree (`git add -A`); nothing to commit is not an error. */
 export async function commitAll(wt: Worktree, message: string): Promise<CommitResult> {
   const state = await treeState(wt.path);
-  const files = [...new Set([...state.staged, ...state.unstaged, ...state.untracked])].sort();
+  const files = changedPaths(state);
   if (files.length === 0) return { committed: false, files: [] };
   const text = cleanMessage(message, `agents: work of ${wt.name}`);
   // If the commit fails (a hook refuses it), the index goes back to what it was: what was staged

@@ -122,10 +122,6 @@ export async function treeState(dir: string, opts: { untracked?: boolean } = {})
   return state;
 }
 
-export function isDirty(s: TreeState): boolean {
-  return s.staged.length + s.unstaged.length + s.untracked.length > 0;
-}
-
 /** Every path with any uncommitted change, once each, sorted. */
 export function changedPaths(s: TreeState): string[] {
   return [...new Set([...s.staged, ...s.unstaged, ...s.untracked])].sort();
