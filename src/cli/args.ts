@@ -5,7 +5,9 @@ import { LAYOUTS, PRESET_NAMES, type Layout } from '../config/schema.js';
 import { closestWord } from '../util/text.js';
 
 export type CliArgs = {
-  command: 'run' | 'sessions' | 'search' | 'help' | 'version' | 'ls' | 'attach' | 'stop';
+  command: 'run' | 'sessions' | 'search' | 'help' | 'version' | 'ls' | 'attach' | 'stop' | 'worktrees';
+  /** `agents worktrees prune`: remove the merged, clean worktrees. */
+  prune?: boolean;
   /** The workspace `attach` and `stop` name (an id from `agents ls`); default: this project's. */
   target?: string;
   names: string[];
@@ -100,7 +102,17 @@ function buildProgram(onResult: (value: CliArgs) => void): Command {
     .argument('[ID]', 'a workspace id from agents ls')
     .action((id: string | undefined) => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'stop', target: id }));
 
-  for (const cmd of [program, ...program.commands]) {
+  const worktrees = program
+    .command('worktrees')
+    .description("list this project's agent worktrees: branch, merged or not, dirty or not, last agent")
+    .action(() => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'worktrees' }));
+  worktrees
+    .command('prune')
+    .description('remove the worktrees that are merged and clean; say which stay and why')
+    .action(() => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'worktrees', prune: true }));
+
+  const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
+  for (const cmd of everyCommand(program)) {
     cmd.exitOverride();
     // Keep commander silent; messages are returned to the caller instead.
     cmd.configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
@@ -210,6 +222,7 @@ Examples:
   agents search "rate limit"   search stored conversations
   agents ls                    the running workspaces (they go on when their terminal closes)
   agents attach                come back to this project's workspace (after ctrl+a d, or a lost terminal)
+  agents worktrees             the git worktrees of agents with "isolation": "worktree"; prune removes merged, clean ones
 
 Keys: press the prefix (ctrl+a), then ? inside the workspace for the full list.
 

@@ -81,6 +81,10 @@ async function main(): Promise<void> {
           : await stopCommand(args.target, version(), process.cwd(), process.stdout);
     process.exit(code);
   }
+  if (args.command === 'worktrees') {
+    const { worktreesCommand } = await import('./worktrees.js');
+    process.exit(await worktreesCommand({ prune: args.prune ?? false, config: args.config }, process.cwd(), process.stdout, process.stderr));
+  }
   const resuming = args.continue || args.resume !== undefined;
   // A terminal starts (or finds) the project's workspace server and attaches to it; AGENTS_SERVER=0
   // runs the workspace in this process instead.

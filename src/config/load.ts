@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { printable } from '../util/safe-text.js';
-import { AgentEntrySchema, CONFIG_FILE_NAME, ConfigSchema, type Config } from './schema.js';
+import { AgentEntrySchema, CONFIG_FILE_NAME, ConfigSchema, WorktreeConfigSchema, type Config } from './schema.js';
 import { editDistance } from '../util/text.js';
 
 export type Loaded<T> = { value?: T; errors: string[] };
@@ -36,6 +36,7 @@ function configAllowedKeys(path: readonly PropertyKey[]): readonly string[] | un
   if (path.length === 0) return Object.keys(ConfigSchema.shape);
   if (path.length === 2 && path[0] === 'agents') return Object.keys(AgentEntrySchema.shape);
   if (path.length === 1 && path[0] === 'watch') return ['ignore'];
+  if (path.length === 1 && path[0] === 'worktree') return Object.keys(WorktreeConfigSchema.shape);
   return undefined;
 }
 

@@ -11,6 +11,13 @@ export type Layout = (typeof LAYOUTS)[number];
 
 export const CONFIG_FILE_NAME = 'agents.config.json';
 
+/** How an agent's files relate to the others': one shared tree (the default), or a git worktree of its own. */
+export const ISOLATIONS = ['shared', 'worktree'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+export const DEFAULT_ISOLATION: Isolation = 'shared';
+
+export const MERGE_MODES = ['merge', 'ff', 'squash'] as const;
+
 export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 export const AGENT_NAME_MAX = 32;
 
@@ -39,6 +46,8 @@ export const AgentEntrySchema = z
     instructions: z.string().optional(),
     /** Built-in agents: which tool calls run without asking (default auto-edit: file tools run, commands ask). */
     permissions: z.enum(['ask', 'auto-edit', 'auto']).optional(),
+    /** "worktree": the agent works in a git worktree of its own on branch agents/<name>; absent means "shared". */
+    isolation: z.enum(ISOLATIONS).optional(),
     /** A role from `roles` (its standing instructions); workflows hand their steps to agents by role. */
     role: z.string().min(1).optional(),
     /** What this agent may spend: at 80% the person is told, at 100% it is interrupted and paused. */
@@ -62,6 +71,26 @@ export const AgentEntrySchema = z
   });
 export type AgentEntry = z.output<typeof AgentEntrySchema>;
 
+// A glob is matched inside the project folder; one that starts at / or climbs out with .. would
+// copy files from elsewhere into every worktree.
+const copyGlob = z
+  .string()
+  .min(1, 'expected a glob like ".env*"')
+  .refine((g) => !g.startsWith('/') && !g.split('/').includes('..'), 'expected a glob inside the project (no leading "/" and no "..")');
+
+export const WorktreeConfigSchema = z.strictObject({
+  /** Ignored files copied from the project into each new worktree. */
+  copy: z.array(copyGlob).default(['.env*']),
+  /** Commands run in the agent's pane, in its worktree, before the agent starts (e.g. "npm ci"). */
+  setup: z.array(z.string().min(1, 'expected a command')).default([]),
+  /** Where worktrees are made, relative to the project folder; default: under the data folder. */
+  dir: z.string().min(1, 'expected a folder').optional(),
+  /** How prefix+m brings a worktree's branch into its base: a merge commit, fast-forward only, or one squashed commit. */
+  merge: z.enum(MERGE_MODES).default('merge'),
+  /** The branch worktrees start from and merge into; default: the branch checked out in the project. */
+  base: z.string().min(1, 'expected a branch name').optional(),
+});
+export type WorktreeConfig = z.output<typeof WorktreeConfigSchema>;
 export const RoleSchema = z.strictObject({
   /** Standing instructions for an agent in this role. */
   instructions: z.string().min(1, 'expected the role\'s instructions'),
@@ -129,6 +158,7 @@ export const ConfigSchema = z.strictObject({
       command: z.string().min(1, 'expected a command').optional(),
     })
     .default({ bell: true }),
+  worktree: WorktreeConfigSchema.default({ copy: ['.env*'], setup: [], merge: 'merge' }),
   /** Standing instructions by role name (the defaults ship lead, implementer, reviewer, tester). */
   roles: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a role name of letters, digits, - and _'), RoleSchema).default({}),
   /** Chains of roles: `agents run NAME "goal"` creates their tasks, each waiting for the one before. */

@@ -79,6 +79,12 @@ export function trustItems(config: Config, where: { configDir: string; projectDi
     if (a.preset === 'agent' && a.permissions === 'auto')
       items.push({ agent: a.name, text: `${name} (built-in agent) has "permissions": "auto": it runs commands and edits files without asking` });
   }
+  // Run in every new worktree's pane before its agent starts: commands like any agent's.
+  for (const command of config.worktree.setup) items.push({ text: `worktree.setup runs in each new worktree before its agent: ${printable(command)}` });
+  if (config.worktree.dir !== undefined) {
+    const dir = real(resolve(where.configDir, config.worktree.dir));
+    if (!isInside(dir, project)) items.push({ text: `worktree.dir makes agents' worktrees in ${arg(dir)}, outside the project folder` });
+  }
   if (config.attention.command !== undefined) {
     items.push({ text: `attention.command runs in /bin/sh when an agent waits for you: ${printable(config.attention.command)}` });
   }

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       watch: { ignore: [] },
       mouse: true,
       attention: { bell: true },
+      worktree: { copy: ['.env*'], setup: [], merge: 'merge' },
       roles: {},
       workflows: {},
       maxAgents: 8,
@@ -91,7 +92,7 @@ describe('loadConfig', () => {
     expect(errors).toEqual([
       `${file}: agents[0].agrs: unknown key (did you mean "args"?)`,
       `${file}: layuot: unknown key (did you mean "layout"?)`,
-      `${file}: zzz: unknown key; expected one of theme, layout, prefix, agents, keys, watch, mouse, attention, roles, workflows, budget, maxAgents, tasks`,
+      `${file}: zzz: unknown key; expected one of theme, layout, prefix, agents, keys, watch, mouse, attention, worktree, roles, workflows, budget, maxAgents, tasks`,
     ]);
   });
 
