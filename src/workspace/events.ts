@@ -17,6 +17,7 @@ import type { ActivitySource, ActivityState } from './activity.js';
 import type { PaneSpec } from './presets.js';
 import type { BoardAnswer, BoardRequest } from '../tasks/requests.js';
 import type { CheckResult, Task, TaskState } from '../tasks/task.js';
+import type { PlannedStep } from '../tasks/workflow.js';
 import type { LayoutMode } from './layout.js';
 import type { Pane } from './pane.js';
 
@@ -68,6 +69,8 @@ export type WorkspaceInput =
   | { t: 'task-checked'; id: string; result: CheckResult }
   /** The person answers a question an agent asked (ask_human). */
   | { t: 'answer'; question: number; text: string }
+  /** A workflow's steps become tasks, owned by the agents of their roles (`owners`: role -> pane name). */
+  | { t: 'workflow'; name: string; steps: PlannedStep[]; owners: Record<string, string>; reply?: (ids: string[]) => void }
   /** The person lets a paused agent go on (after raising what stopped it). */
   | { t: 'resume-agent'; pane: number };
 

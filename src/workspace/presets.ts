@@ -32,6 +32,8 @@ export type PaneSpec = {
   interrupt: Interrupt;
   /** For missing/builtin panes: the text shown in the pane. */
   message?: string;
+  /** The role whose standing instructions it has (config `role`, or spawn_agent's). */
+  role?: string;
   /** Built-in agent settings from the config. */
   model?: string;
   instructions?: string;

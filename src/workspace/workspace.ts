@@ -246,6 +246,12 @@ export class Workspace extends EventEmitter<DomainEvents> {
       case 'answer':
         this.desk.answer(input.question, input.text);
         return core.touch();
+      case 'workflow': {
+        const made = this.desk.startWorkflow(input.name, input.steps, (role) => input.owners[role]);
+        input.reply?.(made.map((t) => t.id));
+        core.say(`workflow ${input.name}: ${made.map((t) => t.id).join(' → ')}`);
+        return;
+      }
       case 'resume-agent': {
         const p = core.pane(input.pane);
         if (p?.paused) {
@@ -281,11 +287,11 @@ export class Workspace extends EventEmitter<DomainEvents> {
     this.core.touch();
   }
 
-  private spawn(req: { preset: string; name: string; instructions?: string; worktree?: boolean }): Pane | string {
+  private spawn(req: { preset: string; name: string; role?: string; instructions?: string; worktree?: boolean }): Pane | string {
     const made = this.opts.makeSpec?.(req.preset);
     if (made === undefined) return 'new panes cannot be opened here';
     if (typeof made === 'string') return made;
-    const spec = { ...made, name: req.name, title: req.name, ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}) };
+    const spec = { ...made, name: req.name, title: req.name, role: req.role, ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}) };
     return this.addPane(spec);
   }
 
