@@ -203,7 +203,10 @@ describe('task board', () => {
     first.t.keys('C-a', 't', 'a');
     first.t.write('Remember me --to nobody-yet --check "true"\r');
     await first.t.waitFor(/t1\s+todo\s+Remember me/);
-    first.t.keys('Escape', 'C-a', 'q');
+    // Escape and the prefix in one read would be Alt+Ctrl-A: wait for the board to close first.
+    first.t.keys('Escape');
+    await first.t.waitFor(() => /NORMAL/.test(statusBar(first.t)), { message: 'the board closed' });
+    first.t.keys('C-a', 'q');
     await first.t.exited;
     const again = start(['--continue'], { cols: 160, rows: 44, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key' }, dirs: { project: first.project, home: first.home } });
     await again.t.waitFor('NORMAL', { timeout: 30_000 });
