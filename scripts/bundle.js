@@ -46,6 +46,46 @@ const stubs = {
   },
 };
 
+/**
+ * What a start must not load before it needs it: the build fails if one of these packages lands in
+ * the static import graph of an entry (a new top-level import somewhere would do it silently).
+ * - `agents` with a bad flag, `agents ls`, and a terminal attaching to a running server draw nothing
+ *   themselves: no React, Ink, emulator or SDK.
+ * - The built-in agent imports Ink and chalk only once it has hidden CI variables from them
+ *   (src/agent/ui/load-ink.ts): they read the environment when they load.
+ */
+// Paths under node_modules (React's JSX runtime, a few hundred bytes that read nothing, is allowed),
+// or an external package's name.
+const HEAVY = ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/', '@xterm/headless/', 'node-pty', '@anthropic-ai/sdk/', '@modelcontextprotocol/sdk/'];
+const EAGER_LIMITS = [
+  { entry: 'src/cli/main.ts', forbidden: HEAVY },
+  { entry: 'src/cli/client-main.ts', forbidden: HEAVY },
+  { entry: 'src/cli/servers.ts', forbidden: HEAVY },
+  { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
+];
+
+/** Modules (node_modules paths, external names) in the static import graph of the output built from `entry`. */
+function eagerModules(outputs, entry) {
+  const start = Object.keys(outputs).find((f) => outputs[f].entryPoint === entry);
+  if (!start) throw new Error(`bundle: no output for ${entry}`);
+  const seen = new Set();
+  const visit = (f) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    for (const i of outputs[f]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(start);
+  const modules = [];
+  for (const f of seen) {
+    for (const input of Object.keys(outputs[f].inputs)) {
+      const at = input.lastIndexOf('node_modules/');
+      if (at >= 0) modules.push(input.slice(at + 'node_modules/'.length));
+    }
+    for (const i of outputs[f].imports) if (i.external) modules.push(i.path);
+  }
+  return modules;
+}
+
 const started = performance.now();
 const result = await build({
   absWorkingDir: ROOT,
@@ -76,6 +116,15 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+
+const tooEager = EAGER_LIMITS.flatMap(({ entry, forbidden }) => {
+  const loaded = eagerModules(result.metafile.outputs, entry);
+  return forbidden.filter((p) => loaded.some((m) => m === p || m.startsWith(p))).map((p) => `${entry} loads ${p} at start`);
+});
+if (tooEager.length) {
+  process.stderr.write(`bundle: ${tooEager.join('; ')}. Import it with await import() where it is needed (see EAGER_LIMITS in scripts/bundle.js).\n`);
+  process.exit(1);
+}
 
 // What went where (for esbuild's analyzer, or to check what a start-up loads).
 writeFileSync(join(DIST, 'bundle-meta.json'), JSON.stringify(result.metafile));
