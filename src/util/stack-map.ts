@@ -46,8 +46,10 @@ export function mapStack(stack: string): string {
       if (!m) return whole;
       const entry = m.map.findEntry(Number(line) - 1, Number(column) - 1);
       if (!('originalSource' in entry)) return whole;
-      // esbuild names sources relative to the map's folder.
-      const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(m.dir, entry.originalSource);
+      const src = entry.originalSource;
+      // esbuild names our sources relative to the map's folder; a package that shipped its own map
+      // passes through its names (xterm's are `webpack://@xterm/xterm/src/…`).
+      const source = src.startsWith('file://') ? fileURLToPath(src) : /^[a-z][a-z0-9+.-]*:\/\//i.test(src) ? src : resolve(m.dir, src);
       return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
     } catch {
       return whole;
