@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as M from './measures.js';
 import { checkLimits } from './limits.js';
 import { figures, floodRows, HEADER, idleRows, measuredRows, startRows, textTable } from './rows.js';
-import { machine, openSession, repeat } from './session.js';
+import { machine, openSession, priority, repeat } from './session.js';
 
 const RT_MARK = 'AGENTS_BENCH_RT';
 
@@ -37,8 +37,7 @@ export async function runQuick() {
 
   const F = figures(R);
   const rows = measuredRows([...floodRows(R, F), ...startRows(R, F), ...idleRows(R, F)], R);
-  const priority = process.env[RT_MARK] ? 'real-time priority (chrt -f 10)' : 'normal priority';
-  process.stdout.write(`\nagents quick bench, ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}\n${machine()}\n${load}; ${priority}; wall time ${totalS.toFixed(0)} s\n\n${textTable(HEADER, rows)}\n`);
+  process.stdout.write(`\nagents quick bench, ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}\n${machine()}\n${load}; ${priority()}; wall time ${totalS.toFixed(0)} s\n\n${textTable(HEADER, rows)}\n`);
 
   const checks = checkLimits(F);
   const width = Math.max(...checks.map((c) => c.figure.length));

@@ -3,7 +3,7 @@
 // and on ctrl-c too. Measurements go through `step`, so one that fails is reported and the others
 // still run.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as L from './lib.js';
@@ -87,4 +87,16 @@ export function machine() {
     // no tmux: the anchors say n/a
   }
   return `${os.availableParallelism?.() ?? os.cpus().length} CPUs (nproc) ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Linux ${os.release()}, Node ${process.version}, ${tmuxVersion}`;
+}
+
+/** How the bench itself is scheduled (its children inherit it): real-time priority cuts the noise of a shared machine. */
+export function priority() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Field 41 of /proc/PID/stat is the scheduling policy: 1 SCHED_FIFO, 2 SCHED_RR.
+    const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+    return policy === 1 || policy === 2 ? 'real-time priority (chrt)' : 'normal priority';
+  } catch {
+    return 'normal priority';
+  }
 }
