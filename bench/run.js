@@ -281,8 +281,8 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
 ## Quick mode
 
 \`npm run bench -- --quick\` (bench/quick.js) measures rows 1 (flood, against tmux detached and the
-floor), 4 (idle) and 6 (start-up, cold and attaching) the same way, in under a minute, prints the
-same rows, and exits 1 when one of these marks (bench/limits.js, the one place they are set) is
+floor), 4 (idle) and 6 (start-up, cold and attaching) the same way, in under a minute (about 35 s
+here, after the build that \`npm run bench\` runs first), prints the same rows, and exits 1 when one of these marks (bench/limits.js, the one place they are set) is
 missed, or a figure could not be taken. They are set clearly worse than today's figures, to catch
 regressions, not noise; run as root it measures under real-time priority (\`chrt -f 10\`; \`--no-rt\`
 to measure without). It is not part of \`npm test\`.
