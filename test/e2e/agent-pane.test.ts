@@ -95,6 +95,8 @@ describe('agent pane layout', () => {
     t.write('the task for this pane\r');
     await t.waitFor('line 23 of the reply');
     await t.waitFor(/1 agent · idle/);
+    // The title hears of idle over the channel; the pane's own status line is drawn a frame later.
+    await t.waitFor(/┃idle · agent/);
     const lines = t.lines();
     const bottom = lines.findIndex((l) => /^[┗╰]/.test(l));
     expect(lines[bottom - 1]).toMatch(/^┃› /);

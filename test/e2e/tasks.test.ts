@@ -77,6 +77,7 @@ describe('task board', () => {
     expect(seen[t2Given].text).toContain('t1 (Make hello) is done: wrote hello.txt');
     // The lead created them: at its next turn it is told how they went.
     t.keys('Escape');
+    await t.waitFor(() => /NORMAL/.test(statusBar(t)), { message: 'the board closed' });
     t.write('how did it go\r');
     await until(() => seen.some((x) => x.agent === 'lead' && x.text.includes('how did it go')), { timeout: 20_000, message: 'the lead\'s next turn' });
     const next = seen.find((x) => x.agent === 'lead' && x.text.includes('how did it go'))!;
@@ -212,5 +213,5 @@ describe('task board', () => {
     await again.t.waitFor('NORMAL', { timeout: 30_000 });
     again.t.keys('C-a', 't');
     await again.t.waitFor(/t1\s+todo\s+Remember me/);
-  });
+  }, 90_000);
 });

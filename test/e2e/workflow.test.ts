@@ -10,7 +10,7 @@ import { startMessagesServer } from '../../src/demo/server.js';
 import type { MessagesServer } from '../../src/demo/types.js';
 import { say, scripted, tool, type Turn } from '../helpers/agents-script.js';
 import { BIN } from '../helpers/term.js';
-import { alive, allProcs } from '../helpers/procs.js';
+import { withEnv } from '../helpers/procs.js';
 import { serverPid, start, tempDir } from './setup.js';
 
 const exec = promisify(execFile);
@@ -59,7 +59,6 @@ describe('agents run --headless', () => {
     const project = tempDir();
     const home = tempDir('agents-home-');
     writeFileSync(join(project, 'agents.config.json'), JSON.stringify(WORKFLOW));
-    const before = new Set(allProcs().map((p) => p.pid));
     const r = await agents(project, home, ['--trust', 'run', 'mini', 'hello world', '--headless']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -72,8 +71,7 @@ describe('agents run --headless', () => {
     const given = seen.find((x) => x.agent === 'tester' && x.text.includes('Task t2: Check hello world'))!;
     expect(given.text).toContain('t1 (Make hello world) is done: wrote out.txt');
     // Nothing it started outlives it.
-    const left = allProcs().filter((p) => !before.has(p.pid) && p.ppid !== process.pid);
-    expect(alive(left.map((p) => p.pid)).filter((pid) => allProcs().find((p) => p.pid === pid)?.sid !== process.pid)).toEqual([]);
+    expect(withEnv('AGENTS_HOME', home)).toEqual([]);
   });
 
   it('exits 1 with --json when a task is blocked: its check failed every attempt; what waits for it never starts', async () => {
