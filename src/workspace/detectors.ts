@@ -18,6 +18,16 @@ const claude: Detector = {
     { state: 'busy', name: 'claude:footer', pattern: '^\\s*esc to interrupt', last: 3 },
     // ...but the spinner line ("✶ Deciphering… (5s · ↓ 16 tokens)") stays above the input box.
     { state: 'busy', name: 'claude:spinner', pattern: '^[·✢✳✶✻✽*]\\s\\S[^\\n]*…\\s*\\(\\d+[hms]', last: 14 },
+    // A turn ended by a key: "⎿  Interrupted · What should Claude do instead?" (Esc, or "No" on a Bash
+    // prompt) or "⎿  User rejected write to a.txt" (with the refused content under it), right above
+    // the input box. Claude Code runs no hook then, so these count even while its hooks lead.
+    {
+      state: 'idle',
+      name: 'claude:ended',
+      pattern: '^\\s*⎿\\s+(?:Interrupted · What should Claude do instead\\?|User rejected\\b[^\\n]*)\\n(?:\\s{2,}\\S[^\\n]*\\n){0,12}─{8,}\\n❯(?:\\s|$)',
+      last: 18,
+      ends: true,
+    },
     // The input box: a rule line, then the prompt mark (empty or with a draft).
     // (The space after ❯ is a no-break space.)
     { state: 'idle', name: 'claude:input', pattern: '^─{8,}\\n❯(?:\\s|$)', last: 12 },

@@ -69,7 +69,7 @@ export interface PaneView {
   activity?: Activity;
   /** A problem with the last interrupt or instruction, shown in the title. */
   notice?: string;
-  /** What the agent has cost so far (USD), when it reports it (built-in agents). */
+  /** What the agent has cost so far (USD), when it reports it (built-in agents, Claude Code's status line). */
   cost?: number;
   /** Shared-context entries waiting for this agent's next turn. */
   pending?: number;
@@ -130,6 +130,11 @@ export interface WorkspaceOptions {
   firstInstructions?: Record<string, string>;
   /** Usage figures are made up (the offline demo): the status bar says so. */
   simulated?: boolean;
-  /** Extra environment and trailing arguments for programs other than built-in agents (MCP, context file). */
-  external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[] };
+  /**
+   * Extra environment and trailing arguments for programs other than built-in agents (MCP, context
+   * file, hooks); `hooks` when the CLI was given hooks that report to the workspace.
+   */
+  external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[]; hooks?: boolean };
+  /** Decides writes into claimed paths instead of the workspace (tests); see Workspace.checkWrite. */
+  checkWrite?: (agentName: string, paths: readonly string[]) => string | undefined;
 }

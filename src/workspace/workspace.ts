@@ -22,6 +22,7 @@ import type { Rect } from '../render/grid.js';
 import type { WorkspaceMessage } from '../ipc/protocol.js';
 import { log } from '../util/log.js';
 import { AGENT_STATES, nextActivity } from './activity.js';
+import { hookState, type HookEvent } from '../hooks/hook-event.js';
 import { runCommand } from './commands.js';
 import { AgentControl } from './control.js';
 import { Core } from './core.js';
@@ -159,6 +160,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
         return core.resize(input.cols, input.rows);
       case 'agent':
         return this.agentReport(input.pane, input.message);
+      case 'hook':
+        return this.hookEvent(input.pane, input.event);
       case 'process':
         return this.processState(input.pane, input.state);
       case 'reading':
@@ -223,6 +226,15 @@ export class Workspace extends EventEmitter<DomainEvents> {
     }
   }
 
+  /** A CLI's hook event: from now on in this run, its hooks lead and its screen fills their gaps. */
+  private hookEvent(id: number, event: HookEvent): void {
+    const pane = this.core.pane(id);
+    if (!pane || !pane.running) return;
+    pane.hookReported();
+    const r = hookState(event);
+    if (r) this.reading(id, { ...r, source: 'hook' });
+  }
+
   private processState(id: number, state: Parameters<typeof toStatus>[0]): void {
     const pane = this.core.pane(id);
     if (!pane) return;
@@ -249,10 +261,10 @@ export class Workspace extends EventEmitter<DomainEvents> {
     if (next.changed) {
       if (r.source !== 'reported' && prev?.state !== r.state) log(`activity ${pane.name}: ${prev?.state ?? '-'} -> ${r.state} (${r.source}: ${r.reason})`);
       // Reported statuses are exact and rare: show them now; screen readings batch.
-      if (r.source === 'reported') this.core.touch();
+      if (r.source === 'reported' || r.source === 'hook') this.core.touch();
       else this.readingsPending = true;
     }
-    if (r.state === 'busy' && r.source === 'screen') this.hadTurn(pane);
+    if (r.state === 'busy' && (r.source === 'screen' || r.source === 'hook')) this.hadTurn(pane);
     this.monitor.changed(pane);
     if (next.attention) this.emit('attention', pane);
   }
@@ -464,6 +476,16 @@ export class Workspace extends EventEmitter<DomainEvents> {
     const p = this.core.panes.find((x) => x.name === to);
     if (!p) return Promise.resolve({ ok: false, detail: `there is no agent named ${to}` });
     return this.deliveries.send(p, from, `Message from ${from}, another agent in this workspace: ${text}`);
+  }
+
+  /**
+   * Whether agent `agentName` may write `paths` (absolute): undefined when it may, else the refusal
+   * the agent is given (its CLI's PreToolUse hook blocks the call with it). Allows everything until
+   * the task board's claims decide; `opts.checkWrite` (tests) decides instead.
+   */
+  checkWrite(agentName: string, paths: readonly string[]): string | undefined {
+    if (paths.length === 0) return undefined;
+    return this.opts.checkWrite?.(agentName, paths);
   }
 
   /** Stops every pane's processes (TERM, then KILL after the grace period) and frees the emulators. */
