@@ -76,11 +76,13 @@ export function claudeSettings(o: { hookUrl: string; statusFile?: string }): obj
  * event, so tool calls that cannot be checked (exec) are not hooked, and its dialogs are read from
  * its screen as before.
  */
-export const CODEX_EVENTS: ReadonlyArray<{ event: string; matcher?: string }> = [
-  { event: 'UserPromptSubmit' },
-  { event: 'PreToolUse', matcher: '^apply_patch$' },
-  { event: 'Stop' },
-  { event: 'Interrupt' },
+export const CODEX_EVENTS: ReadonlyArray<{ event: string; matcher?: string; timeout: number }> = [
+  { event: 'UserPromptSubmit', timeout: 10 },
+  // Its matcher is a regular expression over the tool's name.
+  { event: 'PreToolUse', matcher: '^apply_patch$', timeout: 10 },
+  { event: 'Stop', timeout: 10 },
+  // Codex allows an Interrupt hook 3 s at most (it clamps longer ones, with a warning).
+  { event: 'Interrupt', timeout: 3 },
 ];
 
 /** A TOML string (JSON's escapes are TOML's basic-string escapes). */
@@ -88,8 +90,8 @@ const toml = (s: string) => JSON.stringify(s);
 
 /** Codex's `-c` overrides that add the workspace's hooks for one run. */
 export function codexHookArgs(command: string): string[] {
-  return CODEX_EVENTS.flatMap(({ event, matcher }) => {
+  return CODEX_EVENTS.flatMap(({ event, matcher, timeout }) => {
     const m = matcher ? `matcher=${toml(matcher)},` : '';
-    return ['-c', `hooks.${event}=[{${m}hooks=[{type="command",command=${toml(command)},timeout=10}]}]`];
+    return ['-c', `hooks.${event}=[{${m}hooks=[{type="command",command=${toml(command)},timeout=${timeout}}]}]`];
   });
 }

@@ -74,10 +74,20 @@ describe('screens recorded with Claude Code 2.1.197 and a status line set', () =
     }
   });
 
-  it('the ended rule reads the recorded screens without a status line the same way', () => {
-    const plain = join(import.meta.dirname, '..', 'fixtures', 'screens', 'claude');
-    for (const f of ['idle-after-interrupt.txt', 'idle-after-deny.txt', 'idle-after-tool-interrupt.txt'])
-      expect(readScreen(DETECTORS.claude!, readFileSync(join(plain, f), 'utf8').split('\n')), f).toMatchObject({ state: 'idle', ends: true });
+  it('the ended rules read the recorded screens without a status line (and Codex after Esc) the same way', () => {
+    const screens = join(import.meta.dirname, '..', 'fixtures', 'screens');
+    const cases = [
+      ['claude', 'idle-after-interrupt.txt'],
+      ['claude', 'idle-after-deny.txt'],
+      ['claude', 'idle-after-tool-interrupt.txt'],
+      ['codex', 'idle-after-interrupt-ctrlc.txt'],
+      ['codex', 'idle-after-interrupt-draft.txt'],
+      ['codex', 'idle-after-tool-interrupt-draft.txt'],
+    ] as const;
+    for (const [preset, f] of cases)
+      expect(readScreen(DETECTORS[preset]!, readFileSync(join(screens, preset, f), 'utf8').split('\n')), f).toMatchObject({ state: 'idle', ends: true });
+    // A finished turn is not an ended one.
+    expect(readScreen(DETECTORS.codex!, readFileSync(join(screens, 'codex', 'idle-after-reply.txt'), 'utf8').split('\n'))?.ends).toBeUndefined();
   });
 });
 
