@@ -7,6 +7,8 @@
 //   workspace options), a Write into a path checkWrite refuses is blocked before it happens, and the
 //   model is told why; the latency of status from hooks and from the screen is measured.
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +121,38 @@ describe.skipIf(!installed)('real Claude Code reporting through its hooks', () =
     expect(log()).toMatch(/activity claude: busy -> idle \(hook: claude:Stop\)/);
     await t.waitFor(/1 claude · idle · \$0\.\d*[1-9]/, { message: 'a cost above zero in the title' });
     await t.waitFor(() => /Σ [\d.]+k tok · \$0\.\d*[1-9]/.test(statusBar(t)), { message: 'the total in the status bar' });
+  });
+
+  it("a proxy in the person's environment never sees the hooks or their token (attack: HTTP_PROXY set)", { timeout: 120_000 }, async () => {
+    // A proxy that records what reaches it and forwards nothing: with HTTP_PROXY set and no no-proxy
+    // entry for 127.0.0.1, Claude Code 2.1.197 sent its hook POSTs, bearer token included, to it.
+    const seen: Array<{ url?: string; auth?: string }> = [];
+    const proxy = createServer((req, res) => {
+      seen.push({ url: req.url, auth: req.headers.authorization });
+      res.writeHead(502).end();
+    });
+    proxy.on('connect', (req, socket) => {
+      seen.push({ url: req.url, auth: req.headers['proxy-authorization'] });
+      socket.destroy();
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const env = { ...claudeEnv(server.url), HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: 'example.com', no_proxy: 'example.com' };
+      const { t, home } = start(['claude'], { cols: 150, rows: 40, prepare: writeClaudeConfig, env });
+      await t.waitFor('1 claude · idle', { timeout: 30_000 });
+      t.write('just say done');
+      await t.waitFor('just say done');
+      t.write('\r');
+      await t.waitFor('Done.', { timeout: 30_000 });
+      await t.waitFor('1 claude · idle');
+      expect(readFileSync(join(home, 'logs', 'agents.log'), 'utf8')).toMatch(/idle -> busy \(hook: claude:UserPromptSubmit\)/);
+      expect(seen.filter((r) => r.url?.includes('/hook') || r.auth?.includes('sk-agents-'))).toEqual([]);
+      expect(seen.filter((r) => r.url?.includes('127.0.0.1'))).toEqual([]);
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   describe('in a workspace built here', () => {
