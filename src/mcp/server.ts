@@ -7,9 +7,14 @@
  * to expire and a client never gets "session not found" after a hiccup; GET (the optional standalone
  * SSE stream) and DELETE answer 405, which the spec allows and clients take as "no stream".
  *
+ * The same server takes agent CLIs' hook events on POST /hook (src/hooks): the token names the pane
+ * an event is about, so a CLI (or anything it runs with its token) can only ever report for its own
+ * pane; the answer (a PreToolUse refusal, or `{}`) goes back in the response.
+ *
  * Invariants:
  * - only requests whose Host is 127.0.0.1:PORT or localhost:PORT (DNS rebinding), whose Origin, if
- *   any, is a loopback one, and whose bearer token was issued by `tokenFor` reach the MCP layer;
+ *   any, is a loopback one, and whose bearer token was issued by `tokenFor` reach the MCP layer or
+ *   the hook endpoint;
  * - a token names exactly one agent for the life of the server and is never logged;
  * - `close()` drops open connections (keep-alive, SSE) first, so it always settles;
  * - what any local user can make the workspace hold is bounded, so panes can always start: at most
