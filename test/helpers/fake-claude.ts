@@ -27,6 +27,8 @@ export interface FakeClaude {
   hook?: (event: Record<string, unknown>) => void;
   /** Asks to write a file: PreToolUse, PermissionRequest and the permission dialog (set once it runs). */
   ask?: () => void;
+  /** Draws a started turn this long after its prompt hook (as the real one can), instead of at once. */
+  drawLaterMs?: number;
 }
 
 /** Draws the idle screen, takes typed text, starts a "turn" on Enter and stops it on Esc. */
@@ -71,7 +73,9 @@ export function fakeClaude(behaviour: Omit<FakeClaude, 'submitted'> = {}): { pro
           hook('UserPromptSubmit', { prompt: draft });
           draft = '';
           busy = true;
-          p.output(state.hook ? hookScreen('busy-streaming') : screen('busy-streaming-1'));
+          const drawn = state.hook ? hookScreen('busy-streaming') : screen('busy-streaming-1');
+          if (state.drawLaterMs) setTimeout(() => p.output(drawn), state.drawLaterMs);
+          else p.output(drawn);
         } else draft += ch;
       }
     };

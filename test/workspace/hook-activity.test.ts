@@ -137,6 +137,14 @@ describe('a workspace with a Claude Code that reports through hooks', () => {
     expect(pane().activity).toMatchObject({ state: 'busy', source: 'hook' });
   });
 
+  it('a turn whose hook comes before its first frame is seen started at the first Enter', async () => {
+    const { ws, pane } = rig({ drawLaterMs: 60 });
+    await vi.waitFor(() => expect(pane().activity?.state).toBe('idle'), wait);
+    const r = await ws.instruct(pane(), 'do this', false);
+    expect(r).toMatchObject({ ok: true, detail: 'started a turn' });
+    expect(r.ms).toBeLessThan(2000);
+  });
+
   it('a permission dialog needs you; granted, the turn goes on though its screen reads idle; refused, it ends', async () => {
     const { ws, pty, pane, state } = rig();
     const attention: string[] = [];
