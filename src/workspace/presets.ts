@@ -7,7 +7,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { PRESET_NAMES, type AgentEntry, type Config, type PresetName } from '../config/schema.js';
 
 export { PRESET_NAMES, type PresetName };
-export { INTERRUPT_KEY, PRESETS, DEFAULT_AGENTS, withConversation, type Interrupt, type Preset, type McpAccess } from './preset-table.js';
+export { INTERRUPT_KEY, PRESETS, DEFAULT_AGENTS, withConversation, type Interrupt, type Preset, type McpAccess, type HookAccess } from './preset-table.js';
 import { DEFAULT_AGENTS, PRESETS, type Interrupt } from './preset-table.js';
 
 export type PaneSpec = {

@@ -67,6 +67,7 @@ export function samePaneView(a: PaneView, b: PaneView): boolean {
     a.scrollMax === b.scrollMax &&
     a.activity?.state === b.activity?.state &&
     a.activity?.source === b.activity?.source &&
+    a.activity?.silentHooks === b.activity?.silentHooks &&
     (a.activity?.source !== 'reported' || a.activity.reason === b.activity?.reason) &&
     a.notice === b.notice &&
     a.cost === b.cost &&

@@ -17,6 +17,7 @@
  *   so a UI reading one pane's slice re-renders only when that pane changed.
  */
 import { EventEmitter } from 'node:events';
+import { isAbsolute, relative } from 'node:path';
 import { buildKeymap, type Keymap } from '../config/keymap.js';
 import type { Rect } from '../render/grid.js';
 import type { WorkspaceMessage } from '../ipc/protocol.js';
@@ -201,6 +202,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
         return core.resize(input.cols, input.rows);
       case 'agent':
         return this.reports.agent(input.pane, input.message);
+      case 'hook':
+        return this.reports.hook(input.pane, input.event);
       case 'process':
         return this.reports.process(input.pane, input.state);
       case 'reading':
@@ -458,12 +461,19 @@ export class Workspace extends EventEmitter<DomainEvents> {
   }
 
   /**
-   * Whether `agent` may write `paths` (relative to the project): undefined when it may, else the
-   * refusal it gets (a path another task claims). Claude Code's pre-tool hook asks this.
+   * Whether `agent` may write `paths` (absolute, or relative to the project): undefined when it may,
+   * else the refusal it gets (a path another task claims). A CLI's pre-tool hook asks this before a
+   * write; paths outside the project are no claim's business. `opts.checkWrite` (tests) decides instead.
    */
   checkWrite(agent: string, paths: readonly string[]): string | undefined {
+    if (paths.length === 0) return undefined;
+    if (this.opts.checkWrite) return this.opts.checkWrite(agent, paths);
     const m = new ClaimMatcher(activeClaims(this.desk.board.list()));
-    for (const path of paths) {
+    // Relative to the agent's own tree (its worktree, when it has one): claims name project paths.
+    const base = this.core.panes.find((p) => p.name === agent)?.spec.cwd ?? process.cwd();
+    for (const given of paths) {
+      const path = isAbsolute(given) ? relative(base, given) : given;
+      if (path.startsWith('..') || isAbsolute(path)) continue;
       const c = m.others(path, agent);
       if (c) return claimRefusal(path, c);
     }
