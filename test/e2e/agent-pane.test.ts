@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
 import type { MessagesServer } from '../../src/demo/types.js';
 import { Term, until } from '../helpers/term.js';
-import { start, type Run } from './setup.js';
+import { quit, start, type Run } from './setup.js';
 
 // One server per test: a test that fails half-way leaves no scripted reply behind for the next.
 let server: MessagesServer;
@@ -165,10 +165,7 @@ describe('resumed agent pane', () => {
     };
     const live = conversation(t.lines());
     expect(live.length).toBeGreaterThan(4);
-    t.keys('C-a', 'q');
-    await t.waitFor('Quit?');
-    t.keys('y');
-    expect((await t.exited).exitCode).toBe(0);
+    expect(await quit(t)).toBe(0);
 
     const resumed = Term.agents(['--continue'], { cols: 120, rows: 30, cwd: project, env: { AGENTS_HOME: home, HOME: home, NO_COLOR: undefined, ...API() } });
     try {
