@@ -63,6 +63,8 @@ export interface ComposeTasks {
   restored?: Task[];
   breakers: { errorsInARow: number; sameToolErrors: number };
   checkTimeoutMs: number;
+  /** An agent whose task is doing with no file changed and no task moved this long is paused. */
+  stallMinutes?: number;
 }
 
 export interface Composed {
@@ -194,6 +196,12 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
         .entries()
         .filter((e) => e.time >= since && !e.summary && ((e.who.kind === 'agent' && e.who.name === owner) || (e.who.kind === 'guess' && e.who.pane === owner)))
         .map((e) => e.path),
+    lastChangeBy: (owner) => {
+      let last: number | undefined;
+      for (const e of context.feed.entries()) if ((e.who.kind === 'agent' && e.who.name === owner) || (e.who.kind === 'guess' && e.who.pane === owner)) last = Math.max(last ?? 0, e.time);
+      return last;
+    },
+    stallMs: (o.tasks?.stallMinutes ?? 20) * 60_000,
   });
   ws.start();
   reaper.startSoon();

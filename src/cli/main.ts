@@ -284,6 +284,7 @@ async function main(): Promise<void> {
       restored: plan.tasks,
       breakers: { errorsInARow: config.tasks.errorsInARow, sameToolErrors: config.tasks.sameToolErrors },
       checkTimeoutMs: config.tasks.checkTimeoutMinutes * 60_000,
+      stallMinutes: config.tasks.stallMinutes,
     },
   });
   let workflowTasks: string[] = [];

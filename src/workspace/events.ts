@@ -77,6 +77,8 @@ export type WorkspaceInput =
   | { t: 'answer'; question: number; text: string }
   /** A workflow's steps become tasks, owned by the agents of their roles (`owners`: role -> pane name). */
   | { t: 'workflow'; name: string; steps: PlannedStep[]; owners: Record<string, string>; reply?: (ids: string[]) => void }
+  /** A breaker outside the workspace (the supervisor's stall check) pauses an agent. */
+  | { t: 'pause-agent'; pane: number; why: string }
   /** The person lets a paused agent go on (after raising what stopped it). */
   | { t: 'resume-agent'; pane: number };
 

@@ -84,6 +84,8 @@ export interface PaneView {
   /** Shared-context entries waiting for this agent's next turn. */
   pending?: number;
   conflict?: string;
+  /** A breaker or a budget paused the agent: no new work reaches it until the person lets it go on. */
+  paused?: boolean;
 }
 
 export interface UsageTotals {

@@ -255,6 +255,11 @@ export class Workspace extends EventEmitter<DomainEvents> {
         core.say(`workflow ${input.name}: ${made.map((t) => t.id).join(' → ')}`);
         return;
       }
+      case 'pause-agent': {
+        const p = core.pane(input.pane);
+        if (p) this.pause(p, input.why);
+        return;
+      }
       case 'resume-agent': {
         const p = core.pane(input.pane);
         if (p?.paused) {

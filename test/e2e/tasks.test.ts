@@ -188,6 +188,7 @@ describe('task board', () => {
     t.write('Think --to w1\r');
     await t.waitFor(() => /waiting for you: .*w1 paused/.test(statusBar(t)), { message: 'w1 paused', timeout: 20_000 });
     await t.waitFor('⏸ w1 reached its budget');
+    await t.waitFor(/1 w1 · \S+.* ⏸ paused/);
     // Paused: a second task for it waits.
     t.keys('a');
     t.write('More --to w1\r');
@@ -195,6 +196,21 @@ describe('task board', () => {
     t.keys('k', 'B');
     await t.waitFor('w1 goes on');
     await t.waitFor(() => !/w1 paused/.test(statusBar(t)), { message: 'no longer paused' });
+  });
+
+  it('an agent busy on its task with no file changed and no task moved for stallMinutes is paused and escalated', async () => {
+    // The model answers with a few words, then holds the stream open: busy, and getting nowhere.
+    server.setResponder(scripted({ w1: (t) => (t.text.includes('Task t1:') ? { kind: 'stall', content: [say('Let me think about this for a long while.')], afterChars: 12 } : [say('ok')]) }));
+    const { t } = workspace([agent('w1')], { tasks: { stallMinutes: 0.05 } });
+    await t.waitFor(/1 w1 · idle/, { timeout: 30_000 });
+    t.keys('C-a', 't', 'a');
+    await t.waitFor('New task');
+    t.write('Ponder --to w1\r');
+    await t.waitFor(/1 w1 · (busy|thinking)/);
+    await t.waitFor(() => /waiting for you: .*w1 paused/.test(statusBar(t)), { message: 'w1 paused', timeout: 20_000 });
+    await t.waitFor(/w1 made no progress on t1 for 3 s/);
+    // Paused means stopped: the held stream was interrupted, and the title says why it does nothing.
+    await t.waitFor(/1 w1 · idle.* ⏸ paused/);
   });
 
   it('resume brings the board back', async () => {
