@@ -172,7 +172,7 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
   });
   built.ws = ws;
   ipc.on('message', (pane, message) => ws.dispatch({ t: 'agent', pane, message }));
-  const unfollow = [context.follow(ws, () => likelyWriter(ws))];
+  const unfollow = [context.follow(ws, () => likelyWriter(ws), (path, writer) => ws.claimOn(path, writer))];
   if (o.memory) {
     unfollow.push(o.memory.follow(ws));
     o.memory.recordFeed(context.feed);

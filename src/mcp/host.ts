@@ -24,7 +24,7 @@ export function workspaceMcpHost(ws: Workspace, context: ContextService | undefi
       const after = (context?.feed.entries() ?? []).filter((e) => e.id > since);
       const changes = after.slice(0, limit).map((e) => {
         const d = describeEntry(e);
-        return { ...d, size: d.size || undefined };
+        return { ...d, size: d.size || undefined, claim: d.claim || undefined };
       });
       return { changes, next: changes.at(-1)?.id ?? since, more: after.length > limit };
     },

@@ -41,7 +41,7 @@ export type DialogView =
 
 /** The shared context as the chrome shows it: plain, preformatted data. */
 export interface ContextView {
-  lines: Array<{ id: number; time: string; who: string; kind: string; path: string; size: string }>;
+  lines: Array<{ id: number; time: string; who: string; kind: string; path: string; size: string; claim: string }>;
   notes: Array<{ id: number; time: string; author: string; text: string }>;
   /** Entries each built-in agent has not been given yet. */
   pending: Record<string, number>;

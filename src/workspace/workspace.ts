@@ -35,7 +35,7 @@ import { ActivityMonitor } from './monitor.js';
 import { Pane } from './pane.js';
 import { Reports } from './reports.js';
 import { DEFAULT_TASK_SETTINGS, TaskDesk } from './tasks.js';
-import { activeClaims, ClaimMatcher, claimRefusal } from '../tasks/claims.js';
+import { activeClaims, ClaimMatcher, claimRefusal, type Claim } from '../tasks/claims.js';
 import { taskDetails } from '../tasks/text.js';
 import { printable } from '../util/safe-text.js';
 import { boardAlerts, boardView } from './board-view.js';
@@ -483,6 +483,11 @@ export class Workspace extends EventEmitter<DomainEvents> {
       if (c) return claimRefusal(path, c);
     }
     return undefined;
+  }
+
+  /** The claim `path` (relative to the project) falls under for someone other than `writer` (none: the person or another program). */
+  claimOn(path: string, writer: string | undefined): Claim | undefined {
+    return new ClaimMatcher(activeClaims(this.desk.board.list())).others(path, writer ?? '');
   }
 
   /** Built-in agents hold the active claims (their write tools refuse them); told whenever they change. */

@@ -1,7 +1,7 @@
 // The task board end to end: built-in agents in real panes, each played by a script on the local
 // Messages API server, with the workspace's supervisor handing out tasks, running checks, keeping
 // claims and budgets, and the person answering on the board.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
@@ -139,6 +139,11 @@ describe('task board', () => {
     expect(result.isError).toBe(true);
     expect(result.content).toContain('Refused: src/cart.js is claimed by w1 for task t1');
     expect(existsSync(join(project, 'src', 'cart.js'))).toBe(false);
+    // A write from outside the agents (the person, a script) cannot be refused: the feed marks it.
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'src', 'cart.js'), 'by hand\n');
+    t.keys('C-a', 'f');
+    await t.waitFor(/outside added src\/cart\.js ⚠ claim/);
   });
 
   it('ask_human: the question reaches the person, the answer typed on the board reaches the agent', async () => {
