@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CheckRunner } from '../../src/tasks/check.js';
 import { CHECK_TAIL_CHARS } from '../../src/tasks/task.js';
 
+const wait = { timeout: 5000, interval: 20 };
 const dir = mkdtempSync(join(tmpdir(), 'agents-check-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -56,18 +57,34 @@ describe('CheckRunner', () => {
     const r = await result;
     expect(r).toMatchObject({ ok: false, code: null });
     expect(r.output).toMatch(/^waiting\n\n\[stopped: the check ran longer than \d+ s\]$/);
-    await vi.waitFor(() => expect(pids.filter(alive)).toEqual([]), { timeout: 5000, interval: 20 });
+    await vi.waitFor(() => expect(pids.filter(alive)).toEqual([]), wait);
   });
 
-  it('a check that ignores SIGTERM is killed after the grace period', async () => {
-    const pidFile = join(dir, 'stubborn.pids');
-    const runner = new CheckRunner({ cwd: dir, timeoutMs: 200 });
-    const result = runner.run(`trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 0.05; done`);
-    const [pid] = await pidsIn(pidFile, 1);
-    const r = await result;
-    expect(r).toMatchObject({ ok: false, code: null });
-    expect(r.ms).toBeGreaterThanOrEqual(2000);
-    await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 5000, interval: 20 });
+  it('a check that ignores SIGTERM is killed when the grace period ends', async () => {
+    // Only the runner's timers are faked: the process, its pipe and its signals stay real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const pidFile = join(dir, 'stubborn.pids');
+      const runner = new CheckRunner({ cwd: dir, timeoutMs: 200 });
+      let settled = false;
+      const ticks = join(dir, 'stubborn.ticks');
+      const result = runner.run(`trap '' TERM; echo $$ > ${pidFile}; while :; do echo tick >> ${ticks}; sleep 0.05; done`).finally(() => (settled = true));
+      const count = () => (existsSync(ticks) ? readFileSync(ticks, 'utf8').length : 0);
+      const [pid] = await pidsIn(pidFile, 1);
+      vi.advanceTimersByTime(200);
+      // SIGTERM went to the group; the shell ignores it and keeps going until the grace period ends.
+      const after = count();
+      await vi.waitFor(() => expect(count()).toBeGreaterThan(after + 10), wait);
+      expect(alive(pid)).toBe(true);
+      expect(settled).toBe(false);
+      vi.advanceTimersByTime(2000);
+      const r = await result;
+      expect(r).toMatchObject({ ok: false, code: null });
+      expect(r.output).toMatch(/\[stopped: the check ran longer than/);
+      await vi.waitFor(() => expect(alive(pid)).toBe(false), wait);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stopAll stops every running check at once, and each still resolves as failed', async () => {
@@ -80,7 +97,7 @@ describe('CheckRunner', () => {
     const [ra, rb] = await Promise.all([a, b]);
     expect(ra).toMatchObject({ ok: false, code: null });
     expect(rb).toMatchObject({ ok: false, code: null });
-    await vi.waitFor(() => expect(pids.filter(alive)).toEqual([]), { timeout: 5000, interval: 20 });
+    await vi.waitFor(() => expect(pids.filter(alive)).toEqual([]), wait);
   });
 
   it('a folder that does not exist is a failed check saying why (it never throws)', async () => {
