@@ -153,6 +153,34 @@ describe('TaskDesk: requests', () => {
   });
 });
 
+describe('TaskDesk: one agent against another agent\'s task (attacks)', () => {
+  function twoWorkers() {
+    const r = rig([agent('lead'), agent('w1'), agent('w2')]);
+    r.ask('lead', { op: 'create_task', title: 'cart', to: 'w1', claims: ['src/cart.js'] });
+    r.ask('lead', { op: 'create_task', title: 'use cart', to: 'w2', after: ['t1'] });
+    r.desk.started('t1');
+    return r;
+  }
+
+  // update_task checks nobody's ownership (complete_task does): a worker lifts the claim another
+  // worker holds while it works (then writes the file freely), or withdraws that worker's task.
+  it.fails('a worker cannot lift another task\'s claim or cancel it', () => {
+    const { desk, ask } = twoWorkers();
+    expect(ask('w2', { op: 'update_task', id: 't1', claims: [] }).ok).toBe(false);
+    expect(ask('w2', { op: 'update_task', id: 't1', state: 'cancelled' }).ok).toBe(false);
+    expect(desk.board.get('t1')).toMatchObject({ state: 'doing', claims: ['src/cart.js'] });
+  });
+
+  // complete accepts a todo task, for the person marking work done; an agent can use it to finish its
+  // task before the tasks it waits for are done (and before its instruction reached it), so its
+  // dependents start on work that does not exist yet.
+  it.fails('an agent cannot complete its task while the tasks it waits for are not done', () => {
+    const { desk, ask } = twoWorkers();
+    expect(ask('w2', { op: 'complete_task', id: 't2', summary: 'nothing to do' }).ok).toBe(false);
+    expect(desk.board.get('t2')?.state).toBe('todo');
+  });
+});
+
 describe('TaskDesk: ask_human', () => {
   it('alerts the person and answers the agent with what the person said', async () => {
     const { desk, seen } = rig([agent('lead')]);
