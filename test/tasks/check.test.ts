@@ -122,12 +122,16 @@ describe('CheckRunner', () => {
     expect(forgotten).toEqual(tracked);
   });
 
-  // A check that leaves a background process holding its output open (a dev server, a watcher) has
-  // exited 0, yet the runner waits for the pipe to close ('close', not 'exit') and so reports it as
-  // a timeout failure; the group kill on completion never gets its chance.
-  it.fails('a check that exits 0 while a background process still holds its output passes at once', async () => {
-    const r = await new CheckRunner({ cwd: dir, timeoutMs: 600 }).run('sleep 30 & echo started');
-    expect(r).toMatchObject({ ok: true, code: 0 });
-    expect(r.ms).toBeLessThan(500);
+  // A background process holding the output open once the check's shell exited (a dev server, a
+  // watcher) is stopped with the group; the check's verdict is its shell's exit code.
+  it('a check that exits 0 while a background process still holds its output passes at once, and the process goes', async () => {
+    const pidFile = join(dir, 'server.pids');
+    const runner = new CheckRunner({ cwd: dir, timeoutMs: 5000 });
+    const r = await runner.run(`sleep 30 & echo $! > ${pidFile}; echo started`);
+    expect(r).toMatchObject({ ok: true, code: 0, output: 'started\n' });
+    expect(r.ms).toBeLessThan(2500);
+    const [pid] = await pidsIn(pidFile, 1);
+    await vi.waitFor(() => expect(alive(pid)).toBe(false), wait);
+    expect(await runner.run('sleep 30 & exit 5')).toMatchObject({ ok: false, code: 5 });
   });
 });
