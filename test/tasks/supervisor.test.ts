@@ -1,7 +1,7 @@
 // The supervisor on a Workspace of fake Claude Codes (recorded screens, so the workspace reads their
 // state as it would the real ones) and a real CheckRunner: a ready task goes to its idle owner as
 // `Task tN: …`, a failed check sends it back with the output, a dependent waits for the check to pass
-// and then gets the summary, and a review step is given the files the step before it changed.
+// and then gets the summary, an owner gets one task at a time (none while paused), and a review step is given the files the step before it changed.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,37 @@ describe('Supervisor', () => {
     expect(b.submitted[0]).toMatch(/^Task t2: Use hello /);
     expect(b.submitted[0]).toContain('t1 (Make hello) is done: wrote hello.txt');
     expect(a.submitted).toHaveLength(2);
+  });
+
+  it('gives an owner one task at a time, and a paused owner none until it goes on', async () => {
+    const { ws, a, b } = rig();
+    await vi.waitFor(() => expect(idle(ws, 'a') && idle(ws, 'b')).toBe(true), wait);
+    const paneA = ws.panes.find((p) => p.name === 'a')!;
+    // What a budget does to an agent (the workspace's own pause is private to it).
+    paneA.paused = 'a reached its budget';
+    await board(ws, 'you', { op: 'create_task', title: 'first for a', to: 'a' });
+    await board(ws, 'you', { op: 'create_task', title: 'second for a', to: 'a' });
+    await board(ws, 'you', { op: 'create_task', title: 'first for b', to: 'b' });
+    // The pass that handed b its task passed a over: b's instruction arrived, a got nothing.
+    await vi.waitFor(() => expect(state(ws, 't3')).toBe('doing'), wait);
+    expect(a.submitted).toEqual([]);
+
+    ws.dispatch({ t: 'resume-agent', pane: paneA.id });
+    await vi.waitFor(() => expect(state(ws, 't1')).toBe('doing'), wait);
+    expect(a.submitted).toHaveLength(1);
+    expect(a.submitted[0]).toMatch(/^Task t1: first for a /);
+    // Its turn ends without completing t1: idle, yet t1 is still its task, so t2 waits.
+    await finishTurn(ws, a, 'a');
+    await finishTurn(ws, b, 'b');
+    await board(ws, 'b', { op: 'complete_task', id: 't3', summary: 'ok' });
+    await board(ws, 'you', { op: 'create_task', title: 'second for b', to: 'b' });
+    await vi.waitFor(() => expect(state(ws, 't4')).toBe('doing'), wait);
+    expect(a.submitted).toHaveLength(1);
+    expect(state(ws, 't2')).toBe('todo');
+
+    await board(ws, 'a', { op: 'complete_task', id: 't1', summary: 'done' });
+    await vi.waitFor(() => expect(a.submitted).toHaveLength(2), wait);
+    expect(a.submitted[1]).toMatch(/^Task t2: second for a /);
   });
 
   it('gives a review step the files the step before it changed', async () => {
