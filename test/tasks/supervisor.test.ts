@@ -1,7 +1,8 @@
 // The supervisor on a Workspace of fake Claude Codes (recorded screens, so the workspace reads their
 // state as it would the real ones) and a real CheckRunner: a ready task goes to its idle owner as
 // `Task tN: …`, a failed check sends it back with the output, a dependent waits for the check to pass
-// and then gets the summary, an owner gets one task at a time (none while paused), and a review step is given the files the step before it changed.
+// and then gets the summary, an owner gets one task at a time (none while paused), and a review step
+// is given the files the step before it changed.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
