@@ -48,14 +48,14 @@ describe('taskToLine', () => {
     b.add({ title: 'first' }, 'you', 1);
     const t = b.add({ title: 'Fix "the" cart', to: 'w 1', after: ['t1'], check: 'npm test -- --grep "cart"', claims: ['src/a b\\c.js', 'src/x.js'] }, 'you', 1);
     const line = taskToLine(t);
-    expect(line).toBe('Fix "the" cart --to "w 1" --after t1 --check "npm test -- --grep \\"cart\\"" --claim "src/a b\\\\c.js" --claim src/x.js');
-    expect(parseTaskLine(line)).toEqual({ title: 'Fix the cart', to: 'w 1', after: ['t1'], check: 'npm test -- --grep "cart"', claims: ['src/a b\\c.js', 'src/x.js'] });
+    expect(line).toBe('"Fix \\"the\\" cart" --to "w 1" --after t1 --check "npm test -- --grep \\"cart\\"" --claim "src/a b\\\\c.js" --claim src/x.js');
+    expect(parseTaskLine(line)).toEqual({ title: 'Fix "the" cart', to: 'w 1', after: ['t1'], check: 'npm test -- --grep "cart"', claims: ['src/a b\\c.js', 'src/x.js'] });
   });
 
-  // The title is written back unquoted, so a title with quotes or a word starting with -- does not
-  // survive an edit on the board: `Fix "the" cart` comes back as `Fix the cart`, and a title such as
-  // `Remove --force flag` becomes an unknown option.
-  it.fails('a title with quotes or an option-like word survives the round trip', () => {
+  // A title with quotes or a word starting with -- is written back quoted whole, so it survives
+  // an edit on the board (unquoted, `Fix "the" cart` came back as `Fix the cart`, and `Remove --force
+  // flag` as an unknown option).
+  it('a title with quotes or an option-like word survives the round trip', () => {
     const b = new TaskBoard();
     for (const title of ['Fix "the" cart', 'Remove --force flag']) {
       const t = b.add({ title }, 'you', 1);
