@@ -26,6 +26,7 @@ import { CheckRunner } from '../tasks/check.js';
 import { Supervisor } from '../tasks/supervisor.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskSettings } from '../workspace/tasks.js';
+import { WorktreeSession, type SessionSettings } from '../worktree/session.js';
 
 export interface ComposeOptions {
   projectDir: string;
@@ -52,6 +53,8 @@ export interface ComposeOptions {
   simulated?: boolean;
   /** The task board: settings from the config, and the tasks of a resumed session. */
   tasks?: ComposeTasks;
+  /** Agents with "isolation": "worktree": the config's worktree settings, and how the person restarts a pane. */
+  worktree?: { settings: SessionSettings; retryKey: string };
 }
 
 export interface ComposeTasks {
@@ -129,6 +132,8 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     firstInstructions: o.firstInstructions,
     simulated: o.simulated,
     tasks: o.tasks && { settings: o.tasks.settings, restored: o.tasks.restored, breakers: o.tasks.breakers },
+    // Opened on first use: a project without worktree agents pays nothing for it.
+    worktrees: o.worktree && new WorktreeSession(o.projectDir, o.worktree.settings, o.worktree.retryKey),
   });
   ipc.on('message', (pane, message) => ws.dispatch({ t: 'agent', pane, message }));
   const unfollow = [context.follow(ws, () => likelyWriter(ws))];

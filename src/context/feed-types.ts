@@ -56,6 +56,8 @@ export interface FeedEntry {
   who: Who;
   size?: ChangeSize;
   summary?: BurstSummary;
+  /** The branch of the agent worktree it happened in (`agents/tests`); absent: the project's own tree. */
+  branch?: string;
 }
 
 export interface Note {

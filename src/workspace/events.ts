@@ -19,6 +19,7 @@ import type { BoardAnswer, BoardRequest } from '../tasks/requests.js';
 import type { CheckResult, Task, TaskState } from '../tasks/task.js';
 import type { LayoutMode } from './layout.js';
 import type { Pane } from './pane.js';
+import type { WorktreeOutcome } from './worktrees.js';
 
 export type { AgentMessage, UsageReport, WorkspaceMessage };
 
@@ -51,7 +52,7 @@ export type WorkspaceInput =
   | { t: 'turn-started'; pane: number }
   | { t: 'add-pane'; spec: PaneSpec }
   /** A new pane from a preset (the picker, or an agent's request); a preset that cannot start is said. */
-  | { t: 'new-pane'; preset: string }
+  | { t: 'new-pane'; preset: string; worktree?: boolean }
   | { t: 'close-pane'; pane: number }
   | { t: 'layout'; layout: LayoutMode }
   /** How many terminals are attached (the workspace server's clients). */
@@ -69,7 +70,9 @@ export type WorkspaceInput =
   /** The person answers a question an agent asked (ask_human). */
   | { t: 'answer'; question: number; text: string }
   /** The person lets a paused agent go on (after raising what stopped it). */
-  | { t: 'resume-agent'; pane: number };
+  | { t: 'resume-agent'; pane: number }
+  // Worktrees (worktrees.ts): a pane's worktree made or refused, a review or a refusal to show.
+  | { t: 'worktree'; outcome: WorktreeOutcome };
 
 /** A built-in agent's report, decoded once, with the way to answer it. */
 export interface AgentEvent {

@@ -22,6 +22,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
     cost: pane.usage?.cost,
     pending: pane.isAgent ? at.ctx.pending[pane.name] || undefined : undefined,
     conflict: at.ctx.conflicts[pane.name],
+    branchConflict: at.ctx.branches?.[pane.name],
   };
 }
 
@@ -72,6 +73,7 @@ export function samePaneView(a: PaneView, b: PaneView): boolean {
     a.cost === b.cost &&
     a.pending === b.pending &&
     a.conflict === b.conflict &&
+    a.branchConflict === b.branchConflict &&
     a.rect.x === b.rect.x &&
     a.rect.y === b.rect.y &&
     a.rect.width === b.rect.width &&

@@ -38,6 +38,7 @@ import { activeClaims, ClaimMatcher, claimRefusal } from '../tasks/claims.js';
 import { taskDetails } from '../tasks/text.js';
 import { printable } from '../util/safe-text.js';
 import { boardAlerts, boardView } from './board-view.js';
+import { PaneWorktrees } from './worktrees.js';
 import type { PaneSpec } from './presets.js';
 import type { SteerResult } from './steering.js';
 import type { ContextView, Dialog, DialogView, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
@@ -67,6 +68,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
   private readonly reports: Reports;
   /** The task board, its questions and budgets. */
   readonly desk: TaskDesk;
+  /** Agents in git worktrees of their own. */
+  readonly worktrees: PaneWorktrees;
   private claimsShared = '[]';
 
   constructor(private opts: WorkspaceOptions) {
@@ -129,6 +132,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
         return first;
       },
     });
+    this.worktrees = new PaneWorktrees({ core, desk: this.desk, port: opts.worktrees, context: opts.context, dispatch });
+    this.on('agent', (e) => this.worktrees.agentEvent(e));
     this.host = keyHostOf(this.inside());
     for (const spec of opts.specs) core.panes.push(this.createPane(spec));
     core.relayout();
@@ -140,7 +145,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
   start(): void {
     for (const p of this.core.panes) {
       p.terminal.applyResize();
-      p.start();
+      if (!this.worktrees.hold(p)) p.start();
     }
   }
 
@@ -219,7 +224,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       case 'add-pane':
         return void this.addPane(input.spec);
       case 'new-pane':
-        return this.newPane(input.preset);
+        return this.newPane(input.preset, input.worktree);
       case 'close-pane':
         return void this.closePane(input.pane);
       case 'layout':
@@ -246,6 +251,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
       case 'answer':
         this.desk.answer(input.question, input.text);
         return core.touch();
+      case 'worktree':
+        return this.worktrees.handle(input.outcome);
       case 'resume-agent': {
         const p = core.pane(input.pane);
         if (p?.paused) {
@@ -285,7 +292,13 @@ export class Workspace extends EventEmitter<DomainEvents> {
     const made = this.opts.makeSpec?.(req.preset);
     if (made === undefined) return 'new panes cannot be opened here';
     if (typeof made === 'string') return made;
-    const spec = { ...made, name: req.name, title: req.name, ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}) };
+    const spec = {
+      ...made,
+      name: req.name,
+      title: req.name,
+      ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}),
+      ...(req.worktree ? { worktree: { name: req.name } } : {}),
+    };
     return this.addPane(spec);
   }
 
@@ -304,6 +317,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       keymap: this.keymap,
       control: this.control,
       desk: this.desk,
+      worktrees: this.worktrees,
       resumeAgent: (name) => {
         const p = this.core.panes.find((x) => x.name === name);
         if (p) p.paused = undefined;
@@ -311,7 +325,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       },
       emit: (event) => this.emit(event),
       quit: () => this.quit(),
-      newPane: (preset) => this.newPane(preset),
+      newPane: (preset, worktree) => this.newPane(preset, worktree),
       closePane: (id) => this.closePane(id),
     };
   }
@@ -321,7 +335,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
     const size = { cols: Math.max(1, Math.floor(this.core.cols / 2) - 2), rows: Math.max(1, this.core.rows - 3) };
     return new Pane(
       this.nextId++,
-      spec,
+      this.worktrees.specFor(spec),
       size,
       this.opts.scrollback ?? 5000,
       {
@@ -347,16 +361,17 @@ export class Workspace extends EventEmitter<DomainEvents> {
     core.zoomed = false;
     core.relayout();
     pane.terminal.applyResize();
-    pane.start();
+    if (!this.worktrees.hold(pane)) pane.start();
     this.emit('pane-added', pane);
     return pane;
   }
 
-  private newPane(preset: string): void {
+  private newPane(preset: string, worktree = false): void {
     const made = this.opts.makeSpec?.(preset);
     if (made === undefined) return this.core.say('cannot create panes here');
     if (typeof made === 'string') return this.core.say(made);
-    this.addPane(made);
+    // Named as the pane will be (addPane makes the name unique): the worktree takes the pane's name.
+    this.addPane(worktree ? { ...made, worktree: { name: made.name } } : made);
   }
 
   private async closePane(id: number): Promise<void> {
@@ -370,7 +385,10 @@ export class Workspace extends EventEmitter<DomainEvents> {
     if (core.panes.length === 0) core.zoomed = false;
     core.relayout();
     this.emit('pane-closed', pane);
-    await pane.terminal.kill();
+    const stopped = pane.terminal.kill();
+    // Its worktree goes once nothing runs in it any more, and only if that loses nothing.
+    this.worktrees.closed(pane, stopped);
+    await stopped;
     pane.dispose();
     if (core.panes.length === 0) this.quit();
   }
