@@ -18,11 +18,12 @@ export interface ReviewLine {
 
 const TAB = 4;
 
-/** Tabs to spaces (to the next multiple of TAB), then escaped: a line as the dialog may draw it. */
+/** Escaped, tabs to spaces (to the next multiple of TAB of what is shown): a line as the dialog may draw it. */
 export function shownLine(line: string): string {
-  let out = '';
-  for (const ch of line) out += ch === '\t' ? ' '.repeat(TAB - (out.length % TAB)) : ch;
-  return printable(out);
+  const [first, ...rest] = line.split('\t');
+  let out = printable(first);
+  for (const part of rest) out += ' '.repeat(TAB - (out.length % TAB)) + printable(part);
+  return out;
 }
 
 const KIND_MARK: Record<FileChange['kind'], string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R', copied: 'C', 'type-changed': 'T' };
