@@ -42,8 +42,9 @@ export function ContextPanel() {
           <Text key={l.id} wrap="truncate-end">
             <Text {...muted}>{`${l.time} `}</Text>
             <Text {...who}>{l.who}</Text>
+            {l.branch && <Text {...muted}>{` on ${l.branch}:`}</Text>}
             <Text {...body}>{` ${l.kind} ${l.path}`}</Text>
-            <Text {...muted}>{`${l.size ? ` ${l.size}` : ''}${l.branch ? ` on ${l.branch}` : ''}`}</Text>
+            <Text {...muted}>{l.size ? ` ${l.size}` : ''}</Text>
           </Text>
         ))}
         <Text> </Text>

@@ -21,6 +21,7 @@ import { WorktreeError } from '../worktree/errors.js';
 import type { Worktree } from '../worktree/types.js';
 import { printable } from '../util/safe-text.js';
 import { plural } from '../util/text.js';
+import { homePath } from '../util/format.js';
 import type { Core } from './core.js';
 import type { AgentEvent, WorkspaceInput } from './events.js';
 import type { Pane } from './pane.js';
@@ -123,7 +124,7 @@ export class PaneWorktrees {
   private prepare(p: Pane): void {
     const name = p.spec.worktree!.name;
     this.entries.set(p.id, { state: 'preparing' });
-    p.terminal.print(`Making the worktree for ${name} (branch agents/${name})…\n`);
+    p.terminal.print(`Opening the worktree for ${name} (branch agents/${name})…\n`);
     const port = this.h.port;
     const outcome = (o: WorktreeOutcome) => this.h.dispatch({ t: 'worktree', outcome: o });
     if (!port) return outcome({ kind: 'failed', pane: p.id, message: 'worktrees cannot be made in this workspace' });
@@ -207,7 +208,7 @@ export class PaneWorktrees {
     core.openPrompt('merge', {
       text: this.summaryFor(p, wt),
       pane: p.id,
-      hint: `enter commits ${p.name}'s work with this message and merges ${wt.branch} into ${wt.base} (${MODE_WORDS[port.mode]})`,
+      hint: `enter commits with this message and merges ${wt.branch} into ${wt.base} (${MODE_WORDS[port.mode]})`,
     });
   }
 
@@ -243,7 +244,8 @@ export class PaneWorktrees {
     const wt = e.worktree;
     stopped.then(() => port.remove(wt)).then(
       () => this.h.dispatch({ t: 'say', text: `removed the worktree of ${p.name}: ${wt.branch} was merged into ${wt.base} and clean` }),
-      (err: Error) => this.h.dispatch({ t: 'say', text: err.message }),
+      // The manager's words say where it stays and why; the home folder shortened, so the path fits.
+      (err: Error) => this.h.dispatch({ t: 'say', text: err.message.replace(wt.path, homePath(wt.path)) }),
     );
   }
 

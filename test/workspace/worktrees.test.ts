@@ -54,7 +54,7 @@ describe('worktree panes', () => {
     expect(p.spec.cwd).toBe(wt.cwd);
     expect(readFileSync(join(wt.cwd, '.env'), 'utf8')).toBe('KEY=1\n');
     await p.terminal.parsed();
-    expect(screen(p)).toContain(flat('Making the worktree for tests (branch agents/tests)'));
+    expect(screen(p)).toContain(flat('Opening the worktree for tests (branch agents/tests)'));
     expect(screen(p)).toContain(flat(`Worktree ${wt.path} on a new branch agents/tests from main`));
     expect(screen(p)).toContain(flat('copied in: 1 file (.env)'));
   });
