@@ -1,9 +1,10 @@
 // Agents in worktrees of their own, end to end: bin/agents in a real pty on a real git repository,
 // two built-in agents played by scripts on the local Messages API server. They change the same file
-// on their branches (both panes show it), one merges cleanly with prefix+m, the other's merge is
-// refused and leaves both trees as they were; .env is copied and the setup runs in view; a closed
-// unmerged pane keeps its worktree; resume reopens both in their worktrees; prune removes only the
-// merged, clean one.
+// on their branches (both panes show it, the feed names the branch), prefix+v shows the change, one
+// merges cleanly with prefix+m, the other's merge is refused and leaves both trees as they were;
+// .env is copied and the setup runs in view; a closed unmerged pane keeps its worktree; resume
+// reopens both in their worktrees; prune removes only the merged, clean one; outside git nothing
+// is half-made.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,11 +84,11 @@ async function quit(t: Term): Promise<void> {
 
 const env = () => ({ ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key' });
 
+// Two workspaces in a row, two agents each: room for a loaded 2-core machine (alone, 6-9 s each).
 describe('agents in worktrees', () => {
-  it('branches that change one file are flagged on both panes; one merges, the other is refused untouched; close, resume and prune keep what is not merged', { timeout: 60_000 }, async () => {
+  it('branches that change one file are flagged on both panes; review shows the change; one merges, the other is refused untouched', { timeout: 45_000 }, async () => {
     const seen: Turn[] = [];
-    const roots = new Map<string, string>();
-    server.setResponder(withRoots(scripted({ lead: writer('total = 2\n'), tests: writer('total = 3\n') }, seen), roots));
+    server.setResponder(scripted({ lead: writer('total = 2\n'), tests: writer('total = 3\n') }, seen));
     const run = start(['--trust'], { cols: 160, rows: 44, env: env(), prepare: project });
     const { t } = run;
 
@@ -158,6 +159,21 @@ describe('agents in worktrees', () => {
     expect([fingerprint(run.project), fingerprint(testsTree)]).toEqual(before);
     t.keys('Escape');
     await t.waitFor(/NORMAL\s+2:tests/);
+  });
+
+  it('closing an unmerged pane keeps its worktree and says where; resume reopens both in their worktrees; prune keeps unmerged work', { timeout: 45_000 }, async () => {
+    const roots = new Map<string, string>();
+    server.setResponder(withRoots(scripted({ lead: writer('total = 2\n'), tests: writer('total = 3\n') }), roots));
+    const run = start(['--trust'], { cols: 160, rows: 44, env: env(), prepare: project });
+    const { t } = run;
+    await t.waitFor(/1 lead · idle[^\n]*2 tests · idle/, { timeout: 30_000 });
+    const leadTree = worktreeOf(run.project, 'lead');
+    const testsTree = worktreeOf(run.project, 'tests');
+    t.keys('C-a', '2');
+    await t.waitFor(/NORMAL\s+2:tests/);
+    t.write('edit the cart\r');
+    // Its turn over (idle comes after its conversation is reported to the workspace, which stores it).
+    await t.waitFor((x) => x.includes('Set the cart total to 3.') && /2 tests · idle/.test(x), { timeout: 20_000, message: 'tests edited the cart' });
 
     // Closing the unmerged pane keeps its worktree, and says where it is.
     t.keys('C-a', 'x');
@@ -165,6 +181,8 @@ describe('agents in worktrees', () => {
     t.keys('y');
     await t.waitFor(() => statusBar(t).includes(`the worktree tests stays at ~${testsTree.slice(run.home.length)}: uncommitted changes (1 file: src/cart.js)`), { timeout: 20_000, message: 'tests stays' });
     expect(readFileSync(join(testsTree, 'src', 'cart.js'), 'utf8')).toBe('total = 3\n');
+    // Nothing to ask about: the remaining agent is idle.
+    await t.waitFor(/1 lead · idle/);
     await quit(t);
 
     // Resume: both agents back in their own worktrees, as they were left.
