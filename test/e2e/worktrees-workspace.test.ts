@@ -6,7 +6,7 @@
 // reopens both in their worktrees; prune removes only the merged, clean one; outside git nothing
 // is half-made.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
@@ -82,9 +82,16 @@ async function quit(t: Term): Promise<void> {
   await Promise.race([t.exited, late]).finally(() => clearTimeout(timer));
 }
 
+/** The left pane's text of a two-pane screen, its wrapped lines joined (a pane is half the width). */
+function leftPane(t: Term): string {
+  const half = Math.floor(t.lines()[0].length / 2);
+  return t.lines().map((l) => l.slice(1, half - 1)).join('').replace(/\s+/g, ' ');
+}
+
 const env = () => ({ ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key' });
 
-// Two workspaces in a row, two agents each: room for a loaded 2-core machine (alone, 6-9 s each).
+// Each scenario runs two agents in real worktrees (the second test two workspaces in a row): room
+// for a loaded 2-core machine; alone, each takes 6-9 s.
 describe('agents in worktrees', () => {
   it('branches that change one file are flagged on both panes; review shows the change; one merges, the other is refused untouched', { timeout: 45_000 }, async () => {
     const seen: Turn[] = [];
@@ -210,7 +217,7 @@ describe('agents in worktrees', () => {
     expect(readFileSync(join(testsTree, 'src', 'cart.js'), 'utf8')).toBe('total = 3\n');
   });
 
-  it('outside a git repository the pane says why it has no worktree, and the rest of the workspace works', async () => {
+  it('outside a git repository the pane says why it has no worktree and nothing is half-made; nor with a staged change; then a retry opens it', async () => {
     server.setResponder(scripted({}));
     const { t, project: dir, home } = start(['--trust'], {
       cols: 160,
@@ -229,5 +236,22 @@ describe('agents in worktrees', () => {
     t.keys('C-a', '2');
     t.write('echo "still $((6 * 7))"\r');
     await t.waitFor('still 42');
+    // A repository now, but with a staged change the worktree would not have: refused, nothing made.
+    const commit = () => git(dir, '-c', 'user.name=T', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', 'commit', '--quiet', '--allow-empty', '-m', 'work');
+    git(dir, 'init', '--quiet', '--initial-branch=main');
+    commit();
+    writeFileSync(join(dir, 'notes.txt'), 'half done\n');
+    git(dir, 'add', 'notes.txt');
+    t.keys('C-a', '1', 'C-a', 'R');
+    const staged = 'the project has staged changes the new worktree would not include (1 file: notes.txt): commit them';
+    await t.waitFor(() => leftPane(t).includes(staged), { timeout: 20_000, message: 'the staged change refused' });
+    await t.waitFor(/1 iso · failed to start/);
+    expect(git(dir, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(git(dir, 'branch', '--list', 'agents/*')).toBe('');
+    // Committed, the person tries again, and the agent starts in its worktree.
+    commit();
+    t.keys('C-a', 'R');
+    await t.waitFor(/1 iso · idle/, { timeout: 20_000 });
+    expect(worktreeOf(dir, 'iso')).toBe(join(realpathSync(home), 'worktrees', readdirSync(join(home, 'worktrees'))[0], 'iso'));
   });
 });
