@@ -17,7 +17,7 @@ import type { TreeSpec } from '../workspace/types.js';
 import { BranchWatch, type BranchWatchOptions } from './branches.js';
 import { formatBytes } from './delivery.js';
 import { ChangeFeed } from './feed.js';
-import { authorName, partyOf, PERSON, whoName, type FeedEntry } from './feed-types.js';
+import { authorName, claimText, partyOf, PERSON, whoName, type ChangeFeedOptions, type FeedEntry } from './feed-types.js';
 import { fileReader, gitBaseline } from './reader.js';
 import { createWatcher, type FileWatcher } from './watcher.js';
 
@@ -44,7 +44,7 @@ const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
  * worktree's branch (absent: the project's own tree).
  * Paths are shown escaped (a file name is outside text: it may hold ESC or a bidi override).
  */
-export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string; branch?: string } {
+export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string; claim: string; branch?: string } {
   return {
     ...(e.branch !== undefined ? { branch: printable(e.branch) } : {}),
     id: e.id,
@@ -53,6 +53,7 @@ export function describeEntry(e: FeedEntry): { id: number; time: number; who: st
     kind: e.summary ? `${e.summary.files} files` : e.kind,
     path: e.kind === 'renamed' && e.from ? `${printable(e.from)} → ${printable(e.path)}` : printable(e.path),
     size: !e.size ? '' : 'bytes' in e.size ? formatBytes(e.size.bytes) : `+${e.size.added} -${e.size.removed}`,
+    claim: e.claim ? claimText(e.claim) : '',
   };
 }
 
@@ -67,11 +68,17 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
   private guessOwner: ((path: string) => string | undefined) | undefined;
   /** Agents in worktrees of their own: their trees watched, their branches compared. */
   readonly branches: BranchWatch;
+  private claimOf: ChangeFeedOptions['claimOf'];
 
   constructor(private o: ContextServiceOptions) {
     super();
     this.setMaxListeners(0);
-    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root), guessOwner: (path) => this.guessOwner?.(path) });
+    this.feed = new ChangeFeed({
+      read: fileReader(o.root),
+      baseline: gitBaseline(o.root),
+      guessOwner: (path) => this.guessOwner?.(path),
+      claimOf: (path, writer) => this.claimOf?.(path, writer),
+    });
     this.branches = new BranchWatch({ feed: this.feed, ignore: o.ignore, changed: () => this.changed(), ...o.branches });
     this.feed.branchOf = (agent) => this.branches.branchOf(agent);
     this.feed.on('entry', (e: FeedEntry) => this.onEntry(e));
@@ -131,10 +138,12 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
 
   /**
    * Follows a workspace: its built-in agents' reports feed the context, and `guessOwner` names who
-   * probably made a change nobody announced. Returns the way to stop following.
+   * probably made a change nobody announced; `claimOf` names the task claiming a path for someone
+   * else (the feed marks such changes). Returns the way to stop following.
    */
-  follow(ws: AgentEventSource, guessOwner?: (path: string) => string | undefined): () => void {
+  follow(ws: AgentEventSource, guessOwner?: (path: string) => string | undefined, claimOf?: ChangeFeedOptions['claimOf']): () => void {
     this.guessOwner = guessOwner;
+    this.claimOf = claimOf;
     const onAgent = (e: AgentEvent) => this.agentMessage(e.name, e.pane, e.message);
     ws.on('agent', onAgent);
     return () => ws.off('agent', onAgent);

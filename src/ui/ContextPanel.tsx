@@ -44,6 +44,7 @@ export function ContextPanel() {
             <Text {...who}>{l.who}</Text>
             {l.branch && <Text {...muted}>{` on ${l.branch}:`}</Text>}
             <Text {...body}>{` ${l.kind} ${l.path}`}</Text>
+            <Text {...warn}>{l.claim ? ` ⚠ ${l.claim}` : ''}</Text>
             <Text {...muted}>{l.size ? ` ${l.size}` : ''}</Text>
           </Text>
         ))}
