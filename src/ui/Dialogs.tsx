@@ -136,7 +136,8 @@ function Picker({ dialog, width, height }: { dialog: Extract<DialogView, { kind:
         </Text>
       ))}
       <Text> </Text>
-      <Text {...muted}>{`↑↓ choose · enter open · w in a worktree: ${dialog.worktree ? 'yes' : 'no'} · esc cancel`}</Text>
+      {/* Short enough for one line in an 80-column terminal: the keys, and whether w is on. */}
+      <Text {...muted}>{`↑↓ choose · enter open · w worktree: ${dialog.worktree ? 'yes' : 'no'} · esc cancel`}</Text>
     </Frame>
   );
 }
