@@ -14,7 +14,7 @@ import type { MessagesServer, RecordedRequest, Step } from '../../src/demo/types
 import { say, scripted, tool, type Turn } from '../helpers/agents-script.js';
 import { BIN, Term, until } from '../helpers/term.js';
 import { fingerprint } from '../worktree/rig.js';
-import { start, statusBar } from './setup.js';
+import { quit, start, statusBar } from './setup.js';
 
 let server: MessagesServer;
 beforeAll(async () => {
@@ -70,16 +70,6 @@ function withRoots(inner: (r: RecordedRequest) => Step, roots: Map<string, strin
     if (m) roots.set(m[1], m[2]);
     return inner(r);
   };
-}
-
-/** prefix+q, and the workspace has ended (the screen in the error if it does not). */
-async function quit(t: Term): Promise<void> {
-  t.keys('C-a', 'q');
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the workspace did not quit; screen:\n${t.text()}`)), 10_000);
-  });
-  await Promise.race([t.exited, late]).finally(() => clearTimeout(timer));
 }
 
 /** The left pane's text of a two-pane screen, its wrapped lines joined (a pane is half the width). */
