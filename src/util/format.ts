@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+
 /** Numbers as the status lines show them. */
 export function formatCost(usd: number | undefined): string {
   if (usd === undefined) return '$?';
@@ -14,4 +16,10 @@ export function formatDuration(ms: number): string {
 
 export function formatTokens(n: number): string {
   return n < 1000 ? String(n) : n < 1_000_000 ? `${(n / 1000).toFixed(1)}k` : `${(n / 1_000_000).toFixed(2)}M`;
+}
+
+/** A path under the home folder as `~/…` (status-bar messages are one line; the home prefix says nothing). */
+export function homePath(path: string, home = homedir()): string {
+  if (home === '' || home === '/') return path;
+  return path === home ? '~' : path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
