@@ -55,8 +55,12 @@ async function quiet(t, quietMs = 300, timeout = 5000) {
   return false;
 }
 
+/**
+ * Panes whose program is up: the title's state is "running" until the pane's activity is first read,
+ * then that activity (idle, busy, idle? …); anything but starting, exited, killed, failed.
+ */
 function countRunning(text) {
-  return (text.match(/ · running /g) ?? []).length;
+  return (text.match(/[━─] \d+ [^·\n]*? · (?!starting|exited|killed|failed|not installed)[^━─\n]*[━─]/g) ?? []).length;
 }
 
 // ---------------------------------------------------------------------------------------- 1 flood
@@ -84,7 +88,7 @@ export async function floodAgents(home, { cols = 120, rows = 40 } = {}) {
   const t = L.startAgents(['--cmd', `read x; seq 1 ${SEQ_N}; sleep 0.5`], { cols, rows, home, env: CLEAN_ENV });
   try {
     await L.firstFrame(t);
-    await t.waitFor(' · running ', { timeout: 5000 });
+    await t.waitFor((s) => countRunning(s) >= 1, { timeout: 5000, message: 'the pane running' });
     const t0 = performance.now();
     t.keys('Enter');
     await t.waitFor((s) => lastLineAgents.test(s), { timeout: 30000, message: `${SEQ_N} on screen` });

@@ -1,0 +1,82 @@
+// `node bench/panes.js [--rounds N] [--rows flood,paced,keys,quiet,rss] [--tree DIR]...`: the
+// bench rows that depend on how panes run their programs (flood against tmux detached, CPU at an
+// agent-like pace, keystrokes with flooding and idle neighbours, RSS with 16 full scrollbacks),
+// interleaved round by round, so two builds (each `--tree` is a checkout with its own dist/) and
+// tmux share the machine's state. The workspace runs in the measured process (AGENTS_SERVER=0), so
+// CPU and RSS are the workspace's own. Run it as root under `chrt -f 10` on a shared machine
+// (docs/profile.md). Prints medians per tree as JSON.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as L from './lib.js';
+import * as M from './measures.js';
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const trees = argv.flatMap((a, i) => (a === '--tree' ? [resolve(argv[i + 1])] : []));
+if (trees.length === 0) trees.push(fileURLToPath(new URL('../', import.meta.url)));
+const rounds = Number(opt('rounds', '3'));
+const rows = opt('rows', 'flood,paced,keys,quiet,rss').split(',');
+
+process.env.AGENTS_SERVER = '0';
+const home = mkdtempSync(join(os.tmpdir(), 'agents-panes-'));
+const conf = join(home, 'tmux.conf');
+writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 5000\nset -s escape-time 0\n');
+L.setTmuxConf(conf);
+const scripts = M.writeScripts(home);
+const measures = await Promise.all(trees.map((t) => import(pathToFileURL(join(t, 'bench/measures.js')).href)));
+const libs = await Promise.all(trees.map((t) => import(pathToFileURL(join(t, 'bench/lib.js')).href)));
+for (const l of libs) l.setTmuxConf(conf);
+
+const R = Object.fromEntries(trees.map((t) => [t, {}]));
+R.tmux = {};
+const push = (k, row, v) => ((R[k][row] ??= []).push(v));
+const log = (s) => process.stderr.write(`${s}\n`);
+const p = (xs, q) => L.quantile(xs, q);
+
+try {
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, tree] of trees.entries()) {
+      const m = measures[i];
+      const th = join(home, `t${i}`);
+      if (rows.includes('flood')) push(tree, 'floodMs', (await m.floodAgents(th)).ms);
+      if (rows.includes('paced')) push(tree, 'pacedCpu', (await m.frames(th, scripts.paced)).cpu.sched);
+      if (rows.includes('keys')) {
+        const k = await m.latencyAgents(th, scripts.flood, { samples: 200 });
+        push(tree, 'keysFloodP99', p(k.ms, 0.99));
+        push(tree, 'keysFloodP50', p(k.ms, 0.5));
+      }
+      if (rows.includes('quiet')) {
+        const k = await m.latencyAgents(th, 'sleep 600', { samples: 100 });
+        push(tree, 'keysQuietP99', p(k.ms, 0.99));
+        push(tree, 'keysQuietP50', p(k.ms, 0.5));
+      }
+      if (rows.includes('rss')) push(tree, 'rssMB', (await m.rss(th, { panes: 16, lines: 20000 })).rssMB);
+      log(`round ${r + 1} ${tree}: ${JSON.stringify(Object.fromEntries(Object.entries(R[tree]).map(([k, v]) => [k, Math.round(v.at(-1) * 10) / 10])))}`);
+    }
+    if (rows.includes('flood')) push('tmux', 'floodMs', (await M.floodTmuxDetached()).ms);
+    if (rows.includes('keys')) {
+      const k = await M.latencyTmux(scripts.flood, { samples: 200 });
+      push('tmux', 'keysFloodP99', p(k.ms, 0.99));
+      push('tmux', 'keysFloodP50', p(k.ms, 0.5));
+    }
+    log(`round ${r + 1} tmux: ${JSON.stringify(R.tmux)}`);
+  }
+} finally {
+  L.killEverything();
+  for (const l of libs) l.killEverything();
+  rmSync(home, { recursive: true, force: true });
+}
+
+const med = (xs) => Math.round(L.median(xs) * 10) / 10;
+const out = {};
+for (const [k, v] of Object.entries(R)) out[k] = Object.fromEntries(Object.entries(v).map(([row, xs]) => [row, { median: med(xs), all: xs.map((x) => Math.round(x * 10) / 10) }]));
+for (const tree of trees) {
+  const f = R[tree].floodMs;
+  if (f && R.tmux.floodMs) out[tree].floodRatio = Math.round((L.median(f) / L.median(R.tmux.floodMs)) * 100) / 100;
+}
+console.log(JSON.stringify({ rounds, load: os.loadavg(), ...out }, null, 1));
