@@ -20,6 +20,7 @@
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
+import { expandScrollback, packOnScroll } from './compact-scrollback.js';
 
 export type Terminal = xterm.Terminal;
 export type IMarker = xterm.IMarker;
@@ -31,7 +32,14 @@ const handlers = new WeakMap<Terminal, FailureHandler>();
 /** The emulator's own parse, unguarded: writes the notice synchronously, ahead of queued output. */
 const rawParse = new WeakMap<Terminal, (data: string) => unknown>();
 
-export function createEmulator(cols: number, rows: number, scrollback: number, onFailure?: FailureHandler): Terminal {
+/**
+ * Packing scrollback lines as they leave the screen (compact-scrollback.ts) is off unless
+ * AGENTS_COMPACT_SCROLLBACK=1: it takes ~a third off the memory of full scrollbacks but, as written,
+ * costs a flood ~20% more parse CPU (every line is scanned and copied, though only the last 5000 stay).
+ */
+export const compactScrollbackEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => env.AGENTS_COMPACT_SCROLLBACK === '1';
+
+export function createEmulator(cols: number, rows: number, scrollback: number, onFailure?: FailureHandler, compact = compactScrollbackEnabled()): Terminal {
   const term = new xterm.Terminal({
     cols,
     rows,
@@ -46,6 +54,7 @@ export function createEmulator(cols: number, rows: number, scrollback: number, o
   handlers.set(term, onFailure ?? (() => undefined));
   guardParse(term);
   scheduleByImmediate(term);
+  if (compact && scrollback > 0) packOnScroll(term);
   return term;
 }
 
@@ -163,6 +172,9 @@ export function emulatorFailed(term: Terminal, error: unknown): void {
 
 /** Resizes, resetting the emulator instead of throwing when its state was inconsistent. */
 export function resizeEmulator(term: Terminal, cols: number, rows: number): void {
+  // Resizing rewrites scrollback lines (reflow) and may pull them back onto the screen: they need
+  // their full width and objects first (compact-scrollback.ts).
+  expandScrollback(term, term.cols);
   try {
     term.resize(cols, rows);
   } catch (e) {
