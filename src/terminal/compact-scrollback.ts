@@ -89,13 +89,19 @@ function isCompact(line: LineInternals): boolean {
   return line._data.byteLength !== line._data.buffer.byteLength;
 }
 
-/** The number of cells to keep: up to the last cell that is not the default blank. */
+/**
+ * The number of cells to keep: up to the last cell that is not the default blank. Integer
+ * arithmetic only: a length computed by division would be stored as a double and change the shape
+ * of xterm's line objects (V8 field representation), slowing every later access to them.
+ */
 function usedCells(line: LineInternals): number {
   const d = line._data;
-  for (let o = (line.length - 1) * CELL; o >= 0; o -= CELL) {
+  const len = line.length;
+  for (let i = len - 1; i >= 0; i--) {
+    const o = i * CELL;
     if (d[o] !== BLANK || (d[o + 1]! | d[o + 2]!) !== 0) {
       // The second half of a wide character is a cell of width 0 after it; keep the pair whole.
-      return Math.min(line.length, o / CELL + 1 + (d[o]! >>> WIDTH_SHIFT === 2 ? 1 : 0));
+      return d[o]! >>> WIDTH_SHIFT === 2 && i + 2 <= len ? i + 2 : i + 1;
     }
   }
   return 0;
@@ -233,10 +239,11 @@ export function packOnScroll(term: object): boolean {
         // line leaving the screen (same width, so the copy stays in place and in cache).
         pending = undefined;
         const full = top._data;
+        const width = top.length;
         pack(p, top, pendingCells);
         const line = rec as LineInternals;
         line._data = full;
-        line.length = full.length / CELL;
+        line.length = width;
       }
       return rec;
     };
