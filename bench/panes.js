@@ -5,7 +5,7 @@
 // tmux share the machine's state. The workspace runs in the measured process (AGENTS_SERVER=0), so
 // CPU and RSS are the workspace's own. Run it as root under `chrt -f 10` on a shared machine
 // (docs/profile.md). Prints medians per tree as JSON.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,6 +43,7 @@ try {
     for (const [i, tree] of trees.entries()) {
       const m = measures[i];
       const th = join(home, `t${i}`);
+      mkdirSync(th, { recursive: true });
       if (rows.includes('flood')) push(tree, 'floodMs', (await m.floodAgents(th)).ms);
       if (rows.includes('paced')) push(tree, 'pacedCpu', (await m.frames(th, scripts.paced)).cpu.sched);
       if (rows.includes('keys')) {

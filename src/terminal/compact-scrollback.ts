@@ -9,12 +9,14 @@
  * line uses a fraction of its width; packed it costs the line object, one typed-array view and
  * 12 B per cell it uses.
  *
- * When: as each line leaves the screen (xterm's `scroll`, wrapped per instance below), so the
- * scrollback never holds full-width lines, even in the middle of a flood. When the scrollback is full
- * xterm recycles its oldest line as the new bottom row and copies a blank row over it: a cache-cold
- * 1.4 KB write per line at 120 columns, half of a flood's parse time (profile). Here the line
- * leaving the screen hands its full-width array (just written, cache-warm) to the recycled line and
- * keeps a packed copy, so a flood also parses faster.
+ * When: as each line leaves the screen (xterm's `scroll`, wrapped per instance below). When the
+ * scrollback is full xterm recycles its oldest line as the new bottom row and copies a blank row
+ * over it; here the line leaving the screen hands its full-width array (just written, in cache) to
+ * the recycled line and keeps a packed copy, so a packed ring does not re-grow as it turns over.
+ * Finding a line's last used cell costs ~0.2-0.4 us (a scan of its blank tail), as much as parsing
+ * the line: during a flood, where all but the last 5000 lines are thrown away, only the first
+ * PACK_PER_SLICE lines of each parse slice are packed on the way, and the rest in one pass once the
+ * pane has been quiet for CATCH_UP_MS (so a flood's scrollback is full-width until it ends).
  *
  * Invariants:
  * - only the normal buffer's lines above the screen (index < ybase) are ever compacted; the screen
@@ -201,6 +203,14 @@ function pack(p: Packer, line: LineInternals, n: number): void {
 
 /** How many lines were packed as they left a screen (a test checks it moves). */
 export let packedOnScroll = 0;
+/** Lines packed on the way out per parse slice (xterm parses in slices of up to 12 ms). */
+const PACK_PER_SLICE = 64;
+/** Quiet time after a flood before the lines it left unpacked are packed. */
+export const CATCH_UP_MS = 250;
+
+interface Parsed {
+  onWriteParsed(cb: () => void): unknown;
+}
 
 /**
  * Packs each line as it leaves the screen of the normal buffer. xterm's BufferService calls its own
@@ -210,7 +220,7 @@ export let packedOnScroll = 0;
  * scrollback line); anything else is left to `compactScrollback`. Returns false if xterm's
  * internals moved.
  */
-export function packOnScroll(term: object): boolean {
+export function packOnScroll(term: Parsed): boolean {
   const core: unknown = Reflect.get(term, '_core');
   const service: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, '_bufferService') : undefined;
   const buffers: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, 'buffers') : undefined;
@@ -222,6 +232,26 @@ export function packOnScroll(term: object): boolean {
   const set = buffers as { normal: unknown };
   const original = scroll as (this: unknown, eraseAttr: unknown, isWrapped?: boolean) => unknown;
   const p: Packer = { slab: new Uint32Array(SLAB_WORDS), at: 0 };
+  /** Lines scrolled in the current parse slice, and when a slice last scrolled more than were packed. */
+  let scrolled = 0;
+  let floodAt = 0;
+  let catchUp: NodeJS.Timeout | undefined;
+  const catchUpLater = (): void => {
+    catchUp = setTimeout(() => {
+      catchUp = undefined;
+      if (performance.now() - floodAt < CATCH_UP_MS) catchUpLater();
+      else compactScrollback(term);
+    }, CATCH_UP_MS);
+    catchUp.unref();
+  };
+  term.onWriteParsed(() => {
+    if (scrolled > PACK_PER_SLICE) {
+      floodAt = performance.now();
+      if (!catchUp) catchUpLater();
+      Reflect.set(service, 'scroll', packing);
+    }
+    scrolled = 0;
+  });
   /** Set while xterm's scroll runs with a line to pack and the scrollback full. */
   let pending: LineInternals | undefined;
   let pendingCells = 0;
@@ -248,7 +278,12 @@ export function packOnScroll(term: object): boolean {
       return rec;
     };
   };
-  Reflect.set(service, 'scroll', function (this: unknown, eraseAttr: unknown, isWrapped?: boolean): unknown {
+  const packing = function (this: unknown, eraseAttr: unknown, isWrapped?: boolean): unknown {
+    if (++scrolled > PACK_PER_SLICE) {
+      // A flood: xterm's own scroll, called directly, for the rest of this parse slice.
+      Reflect.set(service, 'scroll', original);
+      return original.call(service, eraseAttr, isWrapped);
+    }
     const buf = svc.buffer as BufferInternals;
     if (buf !== set.normal || buf.scrollTop !== 0) return original.call(service, eraseAttr, isWrapped);
     const lines = buf.lines;
@@ -271,6 +306,7 @@ export function packOnScroll(term: object): boolean {
       if (top._data === data) pack(p, top, n);
       packedOnScroll++;
     }
-  });
+  };
+  Reflect.set(service, 'scroll', packing);
   return true;
 }

@@ -1,7 +1,7 @@
 // Scrollback lines packed as they leave the screen must read exactly as before (text, colours, wide
 // characters), survive a full ring being recycled, and get their width back before a resize.
 import { describe, expect, it } from 'vitest';
-import { canCompact, compactScrollback, expandScrollback, packedOnScroll } from '../../src/terminal/compact-scrollback.js';
+import { CATCH_UP_MS, canCompact, compactScrollback, expandScrollback, packedOnScroll } from '../../src/terminal/compact-scrollback.js';
 import { createEmulator, resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
 
 const written = (t: Terminal, data: string) => new Promise<void>((r) => t.write(data, r));
@@ -27,11 +27,16 @@ const dataBytes = (t: Terminal, y: number): number => {
 // Coloured text, a wide character, a line with a coloured background to its end, an empty line.
 const sample = (i: number) => `${i} \x1b[31mred\x1b[0m 漢字 \x1b[1mb\x1b[0m${i % 3 === 0 ? ' \x1b[44mblue to the end\x1b[K\x1b[0m' : ''}${i % 5 === 0 ? '\r\n' : ''}\r\n`;
 
+/** The same output into an emulator without and one with packing, a few lines per parse (as a program at an agent's pace). */
 async function pair(cols: number, rows: number, scrollback: number, data: string): Promise<[Terminal, Terminal]> {
   const plain = createEmulator(cols, rows, scrollback, undefined, false);
   const packed = createEmulator(cols, rows, scrollback, undefined, true);
-  await written(plain, data);
-  await written(packed, data);
+  const pieces = data.split(/(?<=\n)/);
+  for (let i = 0; i < pieces.length; i += 8) {
+    const piece = pieces.slice(i, i + 8).join('');
+    await written(plain, piece);
+    await written(packed, piece);
+  }
   return [plain, packed];
 }
 
@@ -73,6 +78,23 @@ describe('compact scrollback', () => {
     expect(expandScrollback(plain, 40)).toBeGreaterThan(200);
     expect(dataBytes(plain, 3)).toBe(40 * 12);
     expect(all(plain)).toEqual(all(packed));
+  });
+
+  it('packs a flood only in part on the way, and the rest once it has been quiet', async () => {
+    const plain = createEmulator(40, 10, 1000, undefined, false);
+    const packed = createEmulator(40, 10, 1000, undefined, true);
+    const data = Array.from({ length: 3000 }, (_, i) => sample(i)).join('');
+    const before = packedOnScroll;
+    await written(plain, data);
+    await written(packed, data);
+    // One parse slice of thousands of lines: at most a few slices' worth were packed on the way.
+    expect(packedOnScroll - before).toBeLessThan(1000);
+    expect(dataBytes(packed, 500)).toBe(40 * 12);
+    const deadline = Date.now() + CATCH_UP_MS * 20;
+    while (dataBytes(packed, 500) === 40 * 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(dataBytes(packed, 500)).toBeLessThan(40 * 12);
+    expect(all(packed)).toEqual(all(plain));
+    for (let y = 0; y < packed.buffer.active.length; y += 7) expect(cells(packed, y, 40)).toEqual(cells(plain, y, 40));
   });
 
   it('is off unless asked for', () => {
