@@ -61,9 +61,15 @@ try {
     }
     if (rows.includes('flood')) push('tmux', 'floodMs', (await M.floodTmuxDetached()).ms);
     if (rows.includes('keys')) {
-      const k = await M.latencyTmux(scripts.flood, { samples: 200 });
-      push('tmux', 'keysFloodP99', p(k.ms, 0.99));
-      push('tmux', 'keysFloodP50', p(k.ms, 0.5));
+      // On a loaded machine the tmux client now and then misses a key for good; keep the other rounds.
+      try {
+        const k = await M.latencyTmux(scripts.flood, { samples: 200 });
+        push('tmux', 'keysFloodP99', p(k.ms, 0.99));
+        push('tmux', 'keysFloodP50', p(k.ms, 0.5));
+      } catch (e) {
+        log(`round ${r + 1} tmux keys: ${e.message}`);
+        L.killEverything();
+      }
     }
     log(`round ${r + 1} tmux: ${JSON.stringify(R.tmux)}`);
   }
