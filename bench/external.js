@@ -235,6 +235,7 @@ async function claudeBench({ tries, home, progress }) {
       cols: COLS,
       rows: ROWS,
       home,
+      project,
       env: {
         HOME: home,
         ...claudeEnv(server.url),

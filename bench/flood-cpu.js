@@ -1,7 +1,7 @@
 // `node bench/flood-cpu.js [rounds]`: the flood of bench row 1 (`seq 1 2000000` in a 120x40 pane,
 // timed from Enter until the last line is on the screen) with the CPU each program spent on it, so
-// the comparison holds on a loaded machine where wall time does not: agents (its own process; the
-// pane's `seq` is counted apart, as its child), tmux detached and tmux attached (server, plus the
+// the comparison holds on a loaded machine where wall time does not: agents (its client and server;
+// the pane's `seq` is counted apart, as the server's child), tmux detached and tmux attached (server, plus the
 // client for attached). Rounds are interleaved; medians are printed as JSON. Needs `npm run build`.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,14 +30,17 @@ async function agents(home) {
     await L.firstFrame(t);
     await t.waitFor(' · ', { timeout: 5000 });
     await L.sleep(300);
-    const c0 = cpuMs(t.pid);
+    // The workspace is the client and the server it started; `seq` is the server's child.
+    const { all } = L.workspaceProcs(t);
+    const cpuAll = () => all.map(cpuMs).reduce((a, b) => ({ self: a.self + b.self, children: a.children + b.children }));
+    const c0 = cpuAll();
     const t0 = performance.now();
     t.keys('Enter');
     await t.waitFor((s) => new RegExp(`[┃│]${N}\\s*[┃│]`).test(s), { timeout: 60000, message: `${N} on screen` });
     const ms = performance.now() - t0;
     // seq's CPU reaches the children's account once it is reaped (after the 0.5 s sleep).
     await t.waitFor(' · exited 0 ', { timeout: 10000 });
-    return { ms, cpu: diff(c0, cpuMs(t.pid)) };
+    return { ms, cpu: diff(c0, cpuAll()) };
   } finally {
     await L.stopAgents(t);
   }

@@ -2,9 +2,9 @@
 // programs under test (bin/agents through the test harness, and tmux on its own socket) so that
 // nothing they started outlives the bench.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Term } from '../test/helpers/term.js';
+import { BIN, Term } from '../test/helpers/term.js';
 
 export { Term };
 
@@ -87,6 +87,13 @@ export function cpuPercent(a, b) {
   };
 }
 
+/** CPU of several processes together (a `cpuOf` of their sums), or undefined if one is gone. */
+export function cpuOfAll(pids) {
+  const all = pids.map(cpuOf);
+  if (all.some((c) => c === undefined)) return undefined;
+  return { ticks: all.reduce((n, c) => n + c.ticks, 0), ns: all.reduce((n, c) => n + c.ns, 0), at: performance.now() };
+}
+
 export function rssOf(pid) {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -151,12 +158,13 @@ function killGroupOrPid(p, signal) {
  * `frames` counts the synchronized-output frames (ESC[?2026h) that arrive; `bytes` (the harness's)
  * counts what arrives.
  */
-export function startAgents(args, { cols, rows, home, env = {} }) {
+export function startAgents(args, { cols, rows, home, env = {}, project = mkdtempSync(join(home, 'project-')) }) {
   // An empty project folder of its own: the workspace watches its project, and the repository (where
-  // other work may be going on) would make "idle" measure that work.
-  const project = join(home, 'project');
+  // other work may be going on) would make "idle" measure that work. A fresh one each time: a
+  // workspace server still stopping from the last measurement must not be joined instead of started.
   mkdirSync(project, { recursive: true });
   const t = Term.agents(args, { cols, rows, cwd: project, env: { AGENTS_HOME: home, ...env } });
+  t.inProcess = env.AGENTS_SERVER === '0';
   t.frames = 0;
   t.pty.onData((d) => {
     let i = -1;
@@ -170,6 +178,24 @@ export function startAgents(args, { cols, rows, home, env = {} }) {
 
 const LIVE = new Set();
 
+/**
+ * The workspace's processes once it is up: the client in the terminal and the workspace server it
+ * started (its child, in a session of its own), or the one process when it runs in-process
+ * (AGENTS_SERVER=0). CPU and memory figures are the workspace's, not only the client's.
+ */
+export function workspaceProcs(t) {
+  if (t.inProcess) return { client: t.pid, server: undefined, all: [t.pid] };
+  const server = allProcs().find((p) => {
+    if (p.ppid !== t.pid) return false;
+    try {
+      return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(BIN);
+    } catch {
+      return false;
+    }
+  });
+  return { client: t.pid, server: server?.pid, all: server ? [t.pid, server.pid] : [t.pid] };
+}
+
 /** Waits for the first frame: the status bar's mode label. */
 export function firstFrame(t, timeout = 15000) {
   // A workspace that exits instead (a bad build, a broken theme) fails at once, with what it said.
@@ -179,16 +205,24 @@ export function firstFrame(t, timeout = 15000) {
     throw new Error(`agents exited (code ${e.exitCode}) before its first frame: ${said.slice(0, 300)}`);
   });
   died.catch(() => {});
-  return Promise.race([t.waitFor(/ NORMAL /, { timeout, message: 'the status bar (NORMAL)' }), died]);
+  return Promise.race([t.waitFor(/ NORMAL /, { timeout, message: 'the status bar (NORMAL)' }), died]).then((text) => {
+    // A server outlives its client (detach): remembered, so the last-resort sweep finds it too.
+    const { server } = workspaceProcs(t);
+    if (server) SERVERS.add(server);
+    return text;
+  });
 }
+
+const SERVERS = new Set();
 
 /**
  * Quits the way a person does (prefix q, then y if it asks), waits for the exit, then kills anything
  * the workspace started that is still alive (there should be nothing), and the workspace itself.
  * Returns whether the quit was clean.
  */
-export async function stopAgents(t, { timeout = 8000 } = {}) {
-  const before = descendants(t.pid);
+export async function stopAgents(t, { timeout = 8000, server } = {}) {
+  // An attached terminal's workspace server is no child of it: `server` names it then.
+  const before = [...descendants(t.pid), ...(server ? [{ pid: server, pgid: server }, ...descendants(server)] : [])];
   let clean = true;
   const exited = t.exited.then(() => true);
   try {
@@ -207,6 +241,9 @@ export async function stopAgents(t, { timeout = 8000 } = {}) {
   } catch {
     clean = false;
   }
+  // A workspace server says goodbye to its terminals first, then stops its panes (TERM, a grace
+  // period, KILL): give it that long before counting what is left.
+  await until(() => before.every((p) => !alive(p.pid)), { timeout: 3000, every: 20 }).catch(() => undefined);
   const left = before.filter((p) => alive(p.pid));
   if (left.length) clean = false;
   for (const p of left) killGroupOrPid(p, 'SIGKILL');
@@ -229,6 +266,11 @@ export function killEverything() {
     killGroupOrPid({ pid: t.pid, pgid: t.pid }, 'SIGKILL');
   }
   LIVE.clear();
+  for (const server of SERVERS) {
+    for (const p of descendants(server)) killGroupOrPid(p, 'SIGKILL');
+    killGroupOrPid({ pid: server, pgid: server }, 'SIGKILL');
+  }
+  SERVERS.clear();
   tmuxKillServer();
 }
 

@@ -1,7 +1,7 @@
 // The measurements of `npm run bench`. Each one starts what it needs, measures, and stops it again
 // (quitting agents the way a person does, then sweeping its process tree), and returns plain numbers.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as L from './lib.js';
 
@@ -213,9 +213,10 @@ export async function frames(home, command, { windowMs = 5000, cols = 244, rows 
     await t.waitFor(/line \d+ \d+ some ordinary/, { timeout: 5000 });
     const f0 = t.frames;
     const b0 = t.bytes;
-    const c0 = L.cpuOf(t.pid);
+    const procs = L.workspaceProcs(t).all;
+    const c0 = L.cpuOfAll(procs);
     await L.sleep(windowMs);
-    const c1 = L.cpuOf(t.pid);
+    const c1 = L.cpuOfAll(procs);
     const cpu = L.cpuPercent(c0, c1);
     window = { fps: ((t.frames - f0) * 1000) / cpu.wallMs, cpu, bytesPerSec: ((t.bytes - b0) * 1000) / cpu.wallMs };
   } finally {
@@ -401,9 +402,10 @@ export async function idle(home, { panes = 8, windowMs = 10000, cols = 244, rows
     await quiet(t, 500);
     const b0 = t.bytes;
     const f0 = t.frames;
-    const c0 = L.cpuOf(t.pid);
+    const procs = L.workspaceProcs(t).all;
+    const c0 = L.cpuOfAll(procs);
     await L.sleep(windowMs);
-    const c1 = L.cpuOf(t.pid);
+    const c1 = L.cpuOfAll(procs);
     return { cpu: L.cpuPercent(c0, c1), bytes: t.bytes - b0, frames: t.frames - f0 };
   } finally {
     await L.stopAgents(t);
@@ -426,8 +428,10 @@ export async function rss(home, { panes = 16, lines = 20000, cols = 244, rows = 
     await t.waitFor((s) => (s.match(last) ?? []).length >= panes, { timeout: 30000, message: `${lines} in all ${panes} panes` });
     const fillMs = performance.now() - t0;
     await quiet(t, 500);
-    const m = L.rssOf(t.pid);
-    return { ...m, fillMs };
+    // The workspace's memory is the server's; the client in the terminal is reported beside it.
+    const { client, server } = L.workspaceProcs(t);
+    const m = L.rssOf(server ?? client);
+    return { ...m, clientMB: server ? L.rssOf(client)?.rssMB : undefined, fillMs };
   } finally {
     await L.stopAgents(t);
   }
@@ -435,17 +439,52 @@ export async function rss(home, { panes = 16, lines = 20000, cols = 244, rows = 
 
 // ----------------------------------------------------------------------------------- 6 first frame
 
-export async function startup(home, { runs = 5, cols = 244, rows = 85 } = {}) {
+/**
+ * `agents --cmd "sleep 600"` until its first complete frame (the status bar is its last row). By
+ * default that is the whole cold path: the client starts the project's workspace server, which builds
+ * the workspace and sends the frame. `inProcess`: the workspace in the terminal's own process.
+ */
+export async function startup(home, { runs = 5, cols = 244, rows = 85, inProcess = false } = {}) {
   const ms = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const t = L.startAgents(['--cmd', 'sleep 600'], { cols, rows, home, env: CLEAN_ENV });
+    const t = L.startAgents(['--cmd', 'sleep 600'], { cols, rows, home, env: { ...CLEAN_ENV, ...(inProcess ? { AGENTS_SERVER: '0' } : {}) } });
     try {
       await L.firstFrame(t);
       ms.push(performance.now() - t0);
     } finally {
       await L.stopAgents(t);
     }
+  }
+  return ms;
+}
+
+/**
+ * `agents attach` to a workspace that is already running (started once, then detached), until its
+ * first complete frame: the client's own cost, plus the server composing a full frame for it.
+ */
+export async function attachStartup(home, { runs = 5, cols = 244, rows = 85 } = {}) {
+  const project = mkdtempSync(join(home, 'project-'));
+  const first = L.startAgents(['--cmd', 'sleep 600'], { cols, rows, home, env: CLEAN_ENV, project });
+  await L.firstFrame(first);
+  const { server } = L.workspaceProcs(first);
+  first.keys('C-a', 'd');
+  await Promise.race([first.exited, L.sleep(5000)]);
+  const ms = [];
+  let last;
+  try {
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const t = (last = L.startAgents(['attach'], { cols, rows, home, env: CLEAN_ENV, project }));
+      await L.firstFrame(t);
+      ms.push(performance.now() - t0);
+      if (i === runs - 1) break;
+      t.keys('C-a', 'd');
+      await Promise.race([t.exited, L.sleep(5000)]);
+    }
+  } finally {
+    // The last terminal quits the workspace (its server ends with it); a failure before that kills all.
+    await L.stopAgents(last ?? first, { server });
   }
   return ms;
 }

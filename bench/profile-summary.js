@@ -13,6 +13,9 @@
 // Sample weights are the time to the next sample; under load they include time the thread was
 // descheduled, so compare shares within one profile rather than absolute ms across runs.
 import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const file = args.find((a) => !a.startsWith('--'));
@@ -29,11 +32,36 @@ for (const n of p.nodes) {
   for (const c of n.children ?? []) parent.set(c, n.id);
 }
 
-/** The area a frame belongs to: an npm package, a dist/ folder, a node internal group, or a V8 pseudo-frame. */
+const maps = new Map();
+/**
+ * Where a frame's code came from. In the bundle (dist/cli/main.js, dist/agent/main.js, dist/chunks/)
+ * npm packages and our folders share files, so the chunk's source map says: node_modules/… or src/….
+ */
+function sourceOf(cf) {
+  if (!cf.url.startsWith('file://') || !cf.url.includes('/dist/')) return { url: cf.url, line: cf.lineNumber };
+  let m = maps.get(cf.url);
+  if (m === undefined) {
+    try {
+      const file = fileURLToPath(cf.url);
+      m = { map: new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))), dir: dirname(file) };
+    } catch {
+      m = null; // tsc's output, or no map: the dist/ path says enough
+    }
+    maps.set(cf.url, m);
+  }
+  const e = m?.map.findEntry(cf.lineNumber, cf.columnNumber);
+  if (!e?.originalSource) return { url: cf.url, line: cf.lineNumber };
+  // A package's own map passes through its names (xterm: webpack://@xterm/xterm/src/…).
+  return { url: /^[a-z][a-z0-9+.-]*:\/\//i.test(e.originalSource) ? e.originalSource : resolve(m.dir, e.originalSource), line: e.originalLine };
+}
+
+/** The area a frame belongs to: an npm package, a src/ or dist/ folder, a node internal group, or a V8 pseudo-frame. */
 function area(url, fn) {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
-  let m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  let m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url) ?? /^webpack:\/\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (m) return m[1];
+  m = /\/src\/([^/]+)\//.exec(url);
+  if (m) return `src/${m[1]}`;
   m = /\/dist\/([^/]+)\//.exec(url);
   if (m) return `dist/${m[1]}`;
   m = /^node:internal\/(modules|deps)/.exec(url);
@@ -41,6 +69,11 @@ function area(url, fn) {
   if (url.startsWith('node:internal')) return 'node:internal/other';
   if (url.startsWith('node:')) return 'node:lib';
   return url.replace(/^.*\//, '');
+}
+for (const n of p.nodes) {
+  const o = sourceOf(n.callFrame);
+  n.callFrame.url = o.url;
+  n.callFrame.lineNumber = o.line;
 }
 const stackOf = (id) => {
   const s = [];
@@ -82,7 +115,7 @@ const selfFn = new Map();
 for (const s of list) {
   const cf = byId.get(s.id).callFrame;
   add(self, area(cf.url, cf.functionName), s.w);
-  add(selfFn, `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, 'dist/')}:${cf.lineNumber}`, s.w);
+  add(selfFn, `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, 'dist/').replace(/^.*\/src\//, 'src/')}:${cf.lineNumber}`, s.w);
 }
 show(self, 'self time by area (the function running when sampled)');
 if (opt.fns) show(selfFn, 'self time by function');

@@ -5,71 +5,27 @@
 // test harness's headless terminal (test/helpers/term.js); tmux, the anchor, on its own socket
 // (`tmux -L agents-bench`). Every process the bench starts is stopped at the end, on errors and on
 // ctrl-c too.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as L from './lib.js';
 import * as M from './measures.js';
+import { checkLimits } from './limits.js';
+import { figures, floodRows, HEADER, idleRows, mb, med, mdTable, ms, pct, ratio, rssRows, startRows, textTable, verdict } from './rows.js';
+import { machine, openSession, priority, repeat } from './session.js';
+
+if (process.argv.includes('--quick')) {
+  const { runQuick } = await import('./quick.js');
+  process.exit(await runQuick());
+}
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DOC = join(ROOT, 'docs', 'bench.md');
-/** The bench must finish well inside ~3 minutes; past this it stops everything and fails. */
-const WATCHDOG_MS = 420_000;
 
-const home = mkdtempSync(join(os.tmpdir(), 'agents-bench-'));
-const tmuxConf = join(home, 'tmux.conf');
-// remain-on-exit keeps a finished pane's last screen, as agents does; the same scrollback as agents.
-writeFileSync(tmuxConf, 'set -g remain-on-exit on\nset -g history-limit 5000\nset -s escape-time 0\n');
-L.setTmuxConf(tmuxConf);
-const haveTmux = L.tmuxAvailable();
-
-let cleaned = false;
-function cleanup() {
-  if (cleaned) return [];
-  cleaned = true;
-  L.killEverything();
-  const left = L.killStragglers([home, `-L ${L.TMUX_SOCKET}`]);
-  rmSync(home, { recursive: true, force: true });
-  return left;
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    cleanup();
-    process.exit(130);
-  });
-}
-const watchdog = setTimeout(() => {
-  process.stderr.write(`bench: still running after ${WATCHDOG_MS / 1000} s; stopping everything\n`);
-  cleanup();
-  process.exit(1);
-}, WATCHDOG_MS);
-
-const failures = [];
-const loadBefore = os.loadavg();
-const started = performance.now();
-function progress(msg) {
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
-}
-
-/** Runs one measurement; a failure is reported and the others still run. */
-async function step(name, fn) {
-  progress(name);
-  try {
-    return await fn();
-  } catch (err) {
-    failures.push(`${name}: ${err instanceof Error ? err.message.split('\n')[0].replace(/; screen:$/, '') : String(err)}`);
-    progress(`  failed: ${failures.at(-1)}`);
-    return undefined;
-  }
-}
-
-async function repeat(n, fn) {
-  const out = [];
-  for (let i = 0; i < n; i++) out.push(await fn(i));
-  return out;
-}
+// The bench must finish well inside ~4 minutes; past this it stops everything and fails.
+const S = openSession({ watchdogMs: 420_000 });
+const { home, haveTmux, failures, progress } = S;
+const step = (name, fn) => S.step(name, fn);
 
 // ------------------------------------------------------------------------------------------ run
 
@@ -94,7 +50,9 @@ R.latencyQuiet = await step('keystrokes: agents, other panes idle (100)', () => 
 
 R.idle = await step('idle: 8 panes, 10 s', () => M.idle(home, { panes: 8, windowMs: 10000 }));
 R.rss = await step('memory: 16 panes with full scrollback', () => M.rss(home, { panes: 16, lines: 20000 }));
-R.startup = await step('start-up: to the first frame (5 runs)', () => M.startup(home, { runs: 5 }));
+R.startup = await step('start-up: to the first frame, server started (5 runs)', () => M.startup(home, { runs: 5 }));
+R.startupInProcess = await step('start-up: in-process, AGENTS_SERVER=0 (5 runs)', () => M.startup(home, { runs: 5, inProcess: true }));
+R.startupAttach = await step('start-up: agents attach to a running workspace (5 runs)', () => M.attachStartup(home, { runs: 5 }));
 if (haveTmux) R.startupAnchors = await step('start-up anchors: node -e 0, tmux (5 runs each)', () => M.startupAnchors({ runs: 5 }));
 
 // Issues 4 and 5: the shared context's watcher and change block, the session store.
@@ -117,66 +75,37 @@ R.external = await step('external CLIs: recorded screens; real Claude Code, 10 i
 });
 if (R.external?.skipped) progress(`  real Claude Code skipped: ${R.external.skipped}`);
 
-const totalS = (performance.now() - started) / 1000;
-clearTimeout(watchdog);
-const stragglers = cleanup();
-if (stragglers.length) failures.push(`processes left behind (killed now): ${stragglers.join('; ')}`);
-if (L.QUITS.unclean) failures.push(`${L.QUITS.unclean} of ${L.QUITS.clean + L.QUITS.unclean} quits of agents (ctrl+a q, y) did not end cleanly: the bench had to kill the workspace or processes it left behind`);
+const { totalS, load } = S.finish();
 
 // --------------------------------------------------------------------------------------- figures
 
-const med = (xs) => (xs && xs.length ? L.median(xs) : NaN);
-const ms = (x, digits = 0) => (Number.isFinite(x) ? `${x.toFixed(digits)} ms` : 'n/a');
-const sec = (x) => (Number.isFinite(x) ? `${(x / 1000).toFixed(2)} s` : 'n/a');
-const pct = (x, digits = 1) => (Number.isFinite(x) ? `${x.toFixed(digits)}%` : 'n/a');
-const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
-const mb = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MB` : 'n/a');
-const verdict = (ok) => (ok === undefined ? '?' : ok ? 'yes' : 'NO');
 const pcts = (xs) => (xs ? { p50: L.quantile(xs, 0.5), p95: L.quantile(xs, 0.95), p99: L.quantile(xs, 0.99), max: Math.max(...xs) } : undefined);
 const lat = (p) => (p ? `${p.p50.toFixed(1)} / ${p.p95.toFixed(1)} / ${p.p99.toFixed(1)} ms` : 'n/a');
 
-const floodA = med(R.floodAgents?.map((r) => r.ms));
 // Each timed flood must end with the title saying "exited 0" and the last line still there.
 if (R.floodAgents?.some((r) => !r.intact)) failures.push('flood: agents: after the program exited, the last line was no longer on the screen');
-const floodT = med(R.floodTmux?.map((r) => r.ms));
-const floodTA = med(R.floodTmuxAttached?.map((r) => r.ms));
-const floor = med(R.floor);
-const tailRuns = R.tailAgents ?? [];
-const tailOk = tailRuns.filter((n) => n === M.SEQ_N).length;
-const tailWorst = tailRuns.length ? Math.min(...tailRuns) : NaN;
+const F = figures(R);
 const lAg = pcts(R.latency?.ms);
 const lTm = pcts(R.latencyTmux?.ms);
 const lQ = pcts(R.latencyQuiet?.ms);
 const fF = R.framesFlood;
 const fP = R.framesPaced;
-const start = med(R.startup);
 
 /** Rows of [figure, agents, anchor, ratio, goal, met]. */
 const rows = [
-  ['1 flood: seq 1 2000000 fully shown (median of 3)', sec(floodA), `tmux ${sec(floodT)}`, ratio(floodA, floodT), '<= 1.2x tmux', verdict(Number.isFinite(floodA / floodT) ? floodA / floodT <= 1.2 : undefined)],
-  ['  same, tmux attached and read by the harness', '', `tmux ${sec(floodTA)}`, ratio(floodA, floodTA), '', ''],
-  ['  floor: seq 1 2000000 > /dev/null', '', ms(floor), ratio(floodA, floor), '', ''],
-  [
-    '  tail kept when seq exits at once',
-    tailRuns.length ? `${tailOk}/${tailRuns.length} runs (worst ${tailWorst})` : 'n/a',
-    R.tailTmux !== undefined ? `tmux ${R.tailTmux}${R.tailTmux === M.SEQ_N ? '' : ' (lost the tail)'}` : '',
-    '',
-    `all ${M.SEQ_N}`,
-    verdict(tailRuns.length ? tailOk === tailRuns.length : undefined),
-  ],
+  ...floodRows(R, F),
   ['2 frames 244x85, 4 panes flooding: fps', fF ? fF.fps.toFixed(1) : 'n/a', '', '', '30 fps', verdict(fF ? fF.fps >= 28.5 : undefined)],
-  ['  CPU of the agents process', fF ? pct(fF.cpu.ticks) : 'n/a', '', '', '<= 10%', verdict(fF ? fF.cpu.ticks <= 10 : undefined)],
+  ['  CPU of the workspace (client + server)', fF ? pct(fF.cpu.ticks) : 'n/a', '', '', '<= 10%', verdict(fF ? fF.cpu.ticks <= 10 : undefined)],
   ['  frame cost mean / max', fF ? `${ms(fF.meanFrameMs, 2)} / ${ms(fF.maxFrameMs, 1)}` : 'n/a', '', '', '', ''],
   ['2b same, 4 panes at ~240 lines/s each: fps', fP ? fP.fps.toFixed(1) : 'n/a', '', '', '30 fps', verdict(fP ? fP.fps >= 28.5 : undefined)],
-  ['  CPU of the agents process', fP ? pct(fP.cpu.ticks) : 'n/a', '', '', '<= 10%', verdict(fP ? fP.cpu.ticks <= 10 : undefined)],
+  ['  CPU of the workspace (client + server)', fP ? pct(fP.cpu.ticks) : 'n/a', '', '', '<= 10%', verdict(fP ? fP.cpu.ticks <= 10 : undefined)],
   ['  frame cost mean / max', fP ? `${ms(fP.meanFrameMs, 2)} / ${ms(fP.maxFrameMs, 1)}` : 'n/a', '', '', '', ''],
   ['3 keystroke to screen, 3 panes flooding p50/p95/p99', lat(lAg), `tmux ${lat(lTm)}`, lAg && lTm ? ratio(lAg.p99, lTm.p99) : 'n/a', 'p99 <= 20 ms', verdict(lAg ? lAg.p99 <= 20 : undefined)],
   ['  same, other panes idle (100 keys)', lat(lQ), '', '', '', ''],
-  ['4 idle CPU, 8 idle panes, 10 s', R.idle ? `${pct(R.idle.cpu.ticks, 2)} (${pct(R.idle.cpu.sched, 3)})` : 'n/a', '', '', '<= 0.5%', verdict(R.idle ? R.idle.cpu.ticks <= 0.5 : undefined)],
-  ['  bytes written while idle', R.idle ? `${R.idle.bytes} B, ${R.idle.frames} frames` : 'n/a', '', '', '0', ''],
-  ['5 RSS, 16 panes with full scrollback', R.rss ? mb(R.rss.rssMB) : 'n/a', '', '', '<= 250 MB', verdict(R.rss ? R.rss.rssMB <= 250 : undefined)],
-  ['6 start to first frame (median of 5)', ms(start), R.startupAnchors ? `node -e 0 ${ms(med(R.startupAnchors.node))}, tmux ${ms(med(R.startupAnchors.tmux))}` : '', R.startupAnchors ? ratio(start, med(R.startupAnchors.tmux)) : '', '', ''],
-];
+  ...idleRows(R, F),
+  ...rssRows(R),
+  ...startRows(R, F),
+].map((r) => r.slice(0, 6));
 const wr = (name) => R.watcher?.results.find((x) => x.backend === name);
 for (const name of ['parcel', 'chokidar']) {
   const w = wr(name);
@@ -207,34 +136,12 @@ const spread = (xs) => (xs.length ? `${L.median(xs).toFixed(0)} / ${L.quantile(x
 rows.push(['  interrupt, keystroke to confirmed (real Claude Code) median/p90/max', live ? `${spread(okInterrupts)} (${frac(okInterrupts, X.interrupt)} confirmed)` : liveNa, '', '', '', '']);
 rows.push([`  redirect success rate over ${live ? X.redirect.length : 10} tries`, live ? frac(okRedirects, X.redirect) : liveNa, '', '', 'all', verdict(live ? okRedirects.length === X.redirect.length : undefined)]);
 rows.push(['  redirect, keystroke to instruction at the model, median', live ? ms(med(okRedirects.map((x) => x.toServerMs))) : liveNa, '', '', '', '']);
-const header = ['figure', 'agents', 'anchor', 'ratio', 'goal', 'met'];
-
-function textTable(head, body) {
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
-}
-
-function mdTable(head, body) {
-  const esc = (c) => String(c).replace(/\|/g, '\\|');
-  const fig = (c) => esc(c).replace(/^ {2}/, '&nbsp;&nbsp;↳ ');
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${[fig(r[0]), ...r.slice(1).map(esc)].join(' | ')} |`)].join('\n');
-}
-
-const cpuModel = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
-let tmuxVersion = 'tmux not installed';
-try {
-  tmuxVersion = execFileSync('tmux', ['-V'], { encoding: 'utf8' }).trim();
-} catch {
-  // no tmux: the anchors say n/a
-}
-const loadAfter = os.loadavg();
-const load = `load average (1 min) ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after`;
-const machine = `${os.availableParallelism?.() ?? os.cpus().length} CPUs (nproc) ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Linux ${os.release()}, Node ${process.version}, ${tmuxVersion}`;
 const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const header = HEADER;
+const machineLine = machine();
 
 const table = textTable(header, rows);
-process.stdout.write(`\nagents bench, ${date}\n${machine}\n${load}; wall time of the bench: ${totalS.toFixed(0)} s\n\n${table}\n`);
+process.stdout.write(`\nagents bench, ${date}\n${machineLine}\n${load}; ${priority()}; wall time of the bench: ${totalS.toFixed(0)} s\n\n${table}\n`);
 if (failures.length) process.stdout.write(`\nFAILED:\n${failures.map((f) => `- ${f}`).join('\n')}\n`);
 const externalNotes = [...(X?.skipped ? [`real Claude Code skipped: ${X.skipped}`] : []), ...(D?.wrong ?? []).map((w) => `misread: ${w}`), ...(X?.notes ?? [])];
 if (externalNotes.length) process.stdout.write(`\nexternal CLIs:\n${externalNotes.map((n) => `- ${n}`).join('\n')}\n`);
@@ -253,8 +160,10 @@ const raw = {
   latencyTmuxMs: lTm && { ...round(lTm), harnessBytesPerSec: Math.round(R.latencyTmux.harnessBytesPerSec) },
   latencyQuietMs: lQ && { ...round(lQ), harnessBytesPerSec: Math.round(R.latencyQuiet.harnessBytesPerSec) },
   idle: R.idle && { cpuTicksPct: +R.idle.cpu.ticks.toFixed(3), cpuSchedPct: +R.idle.cpu.sched.toFixed(4), bytes: R.idle.bytes },
-  rss: R.rss && { rssMB: +R.rss.rssMB.toFixed(1), peakMB: +R.rss.hwmMB.toFixed(1), fillMs: Math.round(R.rss.fillMs) },
+  rss: R.rss && { rssMB: +R.rss.rssMB.toFixed(1), peakMB: +R.rss.hwmMB.toFixed(1), clientMB: R.rss.clientMB === undefined ? undefined : +R.rss.clientMB.toFixed(1), fillMs: Math.round(R.rss.fillMs) },
   startupMs: R.startup?.map((x) => Math.round(x)),
+  startupInProcessMs: R.startupInProcess?.map((x) => Math.round(x)),
+  startupAttachMs: R.startupAttach?.map((x) => Math.round(x)),
   startupNodeMs: R.startupAnchors?.node.map((x) => Math.round(x)),
   startupTmuxMs: R.startupAnchors?.tmux.map((x) => Math.round(x)),
   external: X && {
@@ -281,8 +190,8 @@ const doc = `# Benchmark
 Generated by \`npm run bench\` (bench/run.js) from one run; do not edit by hand, run it again.
 
 - Date: ${date}
-- Machine: ${machine}
-- Wall time of the bench: ${totalS.toFixed(0)} s; ${load} (other work on the machine skews the figures)
+- Machine: ${machineLine}
+- Wall time of the bench: ${totalS.toFixed(0)} s; ${load} (other work on the machine skews the figures); ${priority()}
 - Quits of agents during the bench (ctrl+a q, then y): ${L.QUITS.clean} clean, ${L.QUITS.unclean} needing a kill${failures.length ? `\n- **Failed measurements:** ${failures.join('; ')}` : ''}${externalNotes.length ? `\n- External CLIs (row 10): ${externalNotes.join('; ')}` : ''}
 
 ${mdTable(header, rows)}
@@ -296,8 +205,10 @@ shared machine are noisy: trust the ratios to tmux more than the absolute times.
 
 Every agents figure comes from \`bin/agents\` running in a real pty of the stated size, read through
 the headless terminal of the test harness (test/helpers/term.js), i.e. from what reaches the screen.
-CPU and memory are those of the agents node process only (all its threads, from
-\`/proc/PID/stat\` utime+stime at ${L.CLK_TCK} ticks/s, and VmRSS from \`/proc/PID/status\`); the
+\`bin/agents\` runs as people run it: the terminal's client starts the project's workspace server
+and attaches to it (except where a row says in-process). CPU is that of the workspace: the client
+and the server together (all their threads, from \`/proc/PID/stat\` utime+stime at ${L.CLK_TCK}
+ticks/s); memory is the server's VmRSS (\`/proc/PID/status\`), the client's beside it; the
 programs in the panes are not counted. tmux runs on its own server (\`tmux -L agents-bench\`) with
 the same scrollback (5000 lines) and \`remain-on-exit on\`.
 
@@ -318,7 +229,7 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    numbers (flooding: as fast as bash can; 2b: 8 lines every ~33 ms, about 240 lines/s, so every
    frame has new text in all four panes but parsing costs little). After the panes are printing, a
    5 s window: fps is the number of frames (synchronized-output blocks \`ESC[?2026h…l\`) that
-   reached the harness per second; CPU is the agents process's share of one core over the window.
+   reached the harness per second; CPU is the workspace's share of one core over the window.
    Frame cost mean/max come from the renderer's own stats (\`AGENTS_BENCH_STATS\`, written on quit:
    time to compose, diff and write a frame), over the whole run including the first frame. The
    renderer draws at most one frame per 33 ms, i.e. at most ~30.3 fps, so 28.5 fps and up counts
@@ -333,16 +244,20 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    fact, since tmux sends its client every line while agents sends at most 30 frames a second (see
    harnessBytesPerSec below). The second row is the same with panes 2–4 idle (100 samples): the
    floor of the method.
-4. **idle CPU** — 244x85, 8 panes running \`sleep 600\`; once everything is drawn and quiet, the agents
-   process's CPU over 10 s as % of one core (by clock ticks; in brackets the sum of the threads'
+4. **idle CPU** — 244x85, 8 panes running \`sleep 600\`; once everything is drawn and quiet, the
+   workspace's CPU over 10 s as % of one core (by clock ticks; in brackets the sum of the threads'
    \`schedstat\` run time, which resolves below one tick), and what it wrote to the terminal.
 5. **RSS** — 244x85, 16 panes (4x4, about 59x19 each) running \`seq 1 20000; sleep 600\`, so every
-   pane's 5000-line scrollback is full; VmRSS of the agents process once all 16 show \`20000\` and
+   pane's 5000-line scrollback is full; VmRSS of the workspace server once all 16 show \`20000\` and
    the screen is quiet. Scrollback memory grows with the pane width: wider panes cost more.
 6. **start to first frame** — from spawning \`bin/agents --cmd "sleep 600"\` at 244x85 until the status
-   bar's mode label (NORMAL) is on the screen. Median of 5. Anchors: a bare \`node -e 0\` (the
-   runtime's own start), and \`tmux new-session\` (server start included) until its status line
-   shows.
+   bar's mode label (NORMAL) is on the screen: the status bar is the frame's last row, so the first
+   frame is complete. Median of 5. The main row is the cold path people see: the client starts the
+   workspace server, which builds the workspace and sends its first frame. *In-process* is the same
+   with \`AGENTS_SERVER=0\` (no server, no socket). *agents attach* joins a workspace that already
+   runs (started once and detached): the client's own start plus the server composing a full frame
+   for it. Anchors: a bare \`node -e 0\` (the runtime's own start; the issue's goal is within 250 ms
+   of it), and \`tmux new-session\` (server start included) until its status line shows.
 10. **external CLIs** (bench/external.js) — *status detection*: every recorded screen of a real CLI
    in test/fixtures/screens/<cli>/<state>-*.txt is read by that CLI's rules (dist/workspace/detectors.js,
    through \`readScreen\`) and must give the state in its file name (a CLI with screens but no rules
@@ -362,6 +277,19 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    from the Enter that submits the text to the request's arrival: the workspace presses Esc, waits
    for Claude Code's prompt, pastes the text, waits 250 ms (Claude Code needs a frame to take a
    paste), presses Enter, and Claude Code sends the turn.
+
+## Quick mode
+
+\`npm run bench -- --quick\` (bench/quick.js) measures rows 1 (flood, against tmux detached and the
+floor), 4 (idle) and 6 (start-up, cold and attaching) the same way, in under a minute (about 35 s
+here, after the build that \`npm run bench\` runs first), prints the same rows, and exits 1 when one of these marks (bench/limits.js, the one place they are set) is
+missed, or a figure could not be taken. They are set clearly worse than today's figures, to catch
+regressions, not noise; run as root it measures under real-time priority (\`chrt -f 10\`; \`--no-rt\`
+to measure without). It is not part of \`npm test\`.
+
+| mark | at most | this run |
+|---|---|---|
+${checkLimits(F).map((c) => `| ${c.figure} | ${c.show(c.max)} | ${c.shown} |`).join('\n')}
 
 ## Raw figures
 

@@ -5,7 +5,11 @@ import { LAYOUTS, PRESET_NAMES, type Layout } from '../config/schema.js';
 import { closestWord } from '../util/text.js';
 
 export type CliArgs = {
-  command: 'run' | 'sessions' | 'search' | 'help' | 'version' | 'ls' | 'attach' | 'stop' | 'worktrees';
+  command: 'run' | 'sessions' | 'search' | 'help' | 'version' | 'ls' | 'attach' | 'stop' | 'worktrees' | 'tasks' | 'task-add' | 'workflow';
+  /** `agents task add TITLE --to NAME --after ID --check CMD`. */
+  task?: { title: string; to?: string; after?: string[]; check?: string };
+  /** `agents run WORKFLOW GOAL [--headless] [--json]`. */
+  workflow?: { name: string; goal: string; headless: boolean; json: boolean };
   /** `agents worktrees prune`: remove the merged, clean worktrees. */
   prune?: boolean;
   /** The workspace `attach` and `stop` name (an id from `agents ls`); default: this project's. */
@@ -111,6 +115,34 @@ function buildProgram(onResult: (value: CliArgs) => void): Command {
     .description('remove the worktrees that are merged and clean; say which stay and why')
     .action(() => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'worktrees', prune: true }));
 
+  program
+    .command('tasks')
+    .description('print the task board of the running workspace (or of the latest session)')
+    .action(() => onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'tasks' }));
+  program
+    .command('task')
+    .description('work with the running workspace\'s task board')
+    .command('add')
+    .description('add a task to the running workspace\'s board')
+    .argument('<TITLE...>', 'what is to be done')
+    .option('--to <name>', 'the agent that does it')
+    .option('--after <ids>', 'tasks that must be done first (t1,t2; repeatable)', collect)
+    .option('--check <command>', 'a command that must exit 0 for it to be done')
+    .action((title: string[], o: { to?: string; after?: string[]; check?: string }) => {
+      const after = o.after?.flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean);
+      onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'task-add', task: { title: title.join(' '), to: o.to, after, check: o.check } });
+    });
+  program
+    .command('run')
+    .description("start a workflow from the config: its chain of tasks for the goal, each waiting for the one before")
+    .argument('<WORKFLOW>', 'a workflow name from agents.config.json')
+    .argument('<GOAL...>', 'what the workflow is to achieve')
+    .option('--headless', 'run without a screen: progress lines, a final report, exit 0 when every task is done')
+    .option('--json', 'with --headless: the final report as JSON')
+    .action((name: string, goal: string[], o: { headless?: boolean; json?: boolean }) =>
+      onResult({ ...fromRoot(program.opts<RootOptions>()), command: 'workflow', workflow: { name, goal: goal.join(' '), headless: o.headless ?? false, json: o.json ?? false } }),
+    );
+
   const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
   for (const cmd of everyCommand(program)) {
     cmd.exitOverride();
@@ -194,6 +226,9 @@ function validate(args: CliArgs): string | undefined {
   if (args.cmds.some((c) => c.trim() === '')) return `--cmd needs a command, found an empty string. ${HELP_HINT}`;
   if (args.resume !== undefined && args.resume.trim() === '') return `--resume needs a session ID. ${HELP_HINT}`;
   if (args.command === 'search' && args.query?.trim() === '') return `search needs a query. ${HELP_HINT}`;
+  if (args.command === 'task-add' && !args.task?.title.trim()) return `task add needs a title. ${HELP_HINT}`;
+  if (args.command === 'task-add' && args.task?.after?.some((a) => !/^t\d+$/.test(a))) return `--after takes task ids like t1,t2. ${HELP_HINT}`;
+  if (args.command === 'workflow' && args.workflow?.json && !args.workflow.headless) return `--json goes with --headless. ${HELP_HINT}`;
   return undefined;
 }
 
@@ -222,6 +257,8 @@ Examples:
   agents search "rate limit"   search stored conversations
   agents ls                    the running workspaces (they go on when their terminal closes)
   agents attach                come back to this project's workspace (after ctrl+a d, or a lost terminal)
+  agents task add "Make hello" --to lead --check "npm test"   put a task on the running workspace's board
+  agents run review "fix the cart total" --headless          run a workflow from the config without a screen
   agents worktrees             the git worktrees of agents with "isolation": "worktree"; prune removes merged, clean ones
 
 Keys: press the prefix (ctrl+a), then ? inside the workspace for the full list.

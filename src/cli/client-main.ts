@@ -45,6 +45,12 @@ export async function runClient(args: CliArgs, argv: string[], version: string, 
     const live = await query(path, version);
     if (live?.refused) return say(live.refused, 2);
     if (live?.info) {
+      // A workflow started while the workspace runs: its tasks go on that workspace's board.
+      if (args.command === 'workflow' && args.workflow) {
+        const r = await query(path, version, 'request', 30_000, { op: 'workflow', name: args.workflow.name, goal: args.workflow.goal });
+        if (!r?.reply?.ok) return say(r?.reply?.text ?? 'the running workspace did not answer', 1);
+        stderr.write(`agents: ${printable(r.reply.text)}\n`);
+      }
       const asked = args.names.length || args.cmds.length || args.continue || args.resume !== undefined;
       if (asked) stderr.write('agents: this project\'s workspace is already running; attaching to it as it is (agents stop ends it, to start afresh).\n');
       return (await attach({ path, version, stdin, stdout, stderr })).code;

@@ -14,7 +14,9 @@ import { ContextFile } from '../context/context-file.js';
 import { ContextService } from '../context/service.js';
 import { IpcServer } from '../ipc/server.js';
 import { workspaceMcpHost } from '../mcp/host.js';
-import { startMcpServer, type McpServerHandle } from '../mcp/server.js';
+import { HOOK_PATH, startMcpServer, type McpServerHandle } from '../mcp/server.js';
+import { reporterScript } from '../hooks/settings.js';
+import { StatusFiles } from '../hooks/status-files.js';
 import type { MemoryService } from '../store/memory-service.js';
 import { closeOnExecAll } from '../terminal/native.js';
 import { installReaper, Reaper } from '../terminal/reaper.js';
@@ -52,6 +54,8 @@ export interface ComposeOptions {
   simulated?: boolean;
   /** The task board: settings from the config, and the tasks of a resumed session. */
   tasks?: ComposeTasks;
+  /** Decides writes into claimed paths instead of the workspace (tests); see Workspace.checkWrite. */
+  checkWrite?: (agentName: string, paths: readonly string[]) => string | undefined;
 }
 
 export interface ComposeTasks {
@@ -59,6 +63,8 @@ export interface ComposeTasks {
   restored?: Task[];
   breakers: { errorsInARow: number; sameToolErrors: number };
   checkTimeoutMs: number;
+  /** An agent whose task is doing with no file changed and no task moved this long is paused. */
+  stallMinutes?: number;
 }
 
 export interface Composed {
@@ -67,18 +73,44 @@ export interface Composed {
   close(graceMs?: number): Promise<void>;
 }
 
-/** What every program other than a built-in agent gets to find the shared context. */
-function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contextFile: ContextFile | undefined) {
+/**
+ * The loopback addresses added to the no-proxy lists: an agent CLI honours HTTP_PROXY for its hooks
+ * and MCP requests too (Claude Code 2.1.197 sent its hook POSTs, bearer token included, to the proxy),
+ * and the workspace's server is on 127.0.0.1.
+ */
+function noProxy(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['NO_PROXY', 'no_proxy']) {
+    const have = (env[key] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    out[key] = [...new Set([...have, '127.0.0.1', 'localhost'])].join(',');
+  }
+  return out;
+}
+
+/** What every program other than a built-in agent gets to find the shared context (and, for agent CLIs, report through hooks). */
+function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contextFile: ContextFile | undefined, statusFiles: StatusFiles) {
   const env: Record<string, string> = { AGENTS_AGENT_NAME: spec.name };
   if (contextFile) env.AGENTS_CONTEXT_FILE = contextFile.path;
   // The MCP address and token go to agent CLIs only: a shell would hand them to everything it runs.
   const agentCli = spec.preset !== undefined && spec.preset !== 'shell';
   if (!mcp || !agentCli) return { env, args: [] };
   const token = mcp.tokenFor(spec.name);
-  Object.assign(env, { AGENTS_MCP_URL: mcp.url, AGENTS_MCP_TOKEN: token });
+  Object.assign(env, { AGENTS_MCP_URL: mcp.url, AGENTS_MCP_TOKEN: token }, noProxy({ ...process.env, ...spec.env }));
   const preset = spec.preset ? PRESETS[spec.preset] : undefined;
-  const given = preset?.mcp?.({ url: mcp.url, token, privateFile: (name, content) => mcp.privateFile(`${spec.name}-${name}`, content) });
-  return { env: { ...env, ...given?.env }, args: given?.args ?? [] };
+  const privateFile = (name: string, content: string) => mcp.privateFile(`${spec.name}-${name}`, content);
+  const given = preset?.mcp?.({ url: mcp.url, token, privateFile });
+  const statusFile = () => {
+    const file = privateFile('status.json', '');
+    statusFiles.follow(file, spec.name);
+    return file;
+  };
+  const hooks = preset?.hooks?.({ hookUrl: new URL(HOOK_PATH, mcp.url).href, reporter: reporterScript(), privateFile, statusFile });
+  return {
+    env: { ...env, ...given?.env, ...hooks?.env },
+    // Hooks first: MCP's options may take several values and must come last.
+    args: [...(hooks?.args ?? []), ...(given?.args ?? [])],
+    hooks: hooks !== undefined,
+  };
 }
 
 /** Runs the config's attention.command for a pane that started waiting (never blocking, never failing the workspace). */
@@ -115,6 +147,13 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
   const reaper = new Reaper();
   installReaper(reaper);
 
+  // A Claude Code pane's status line (its cost) lands in a private file; it is read back as its usage.
+  // (The workspace it reports to is built next, with the panes that need the files.)
+  const built: { ws?: Workspace } = {};
+  const statusFiles = new StatusFiles((agent, usage) => {
+    const pane = built.ws?.panes.find((p) => p.name === agent);
+    if (pane) built.ws?.dispatch({ t: 'agent', pane: pane.id, message: { t: 'usage', usage } });
+  });
   const ws = new Workspace({
     specs: o.specs,
     layout: o.layout,
@@ -125,13 +164,15 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     makeSpec: o.makeSpec,
     agents: { env: (id) => ({ ...o.agentEnv, ...ipc.envFor(id) }), send: (id, m) => ipc.send(id, m) },
     context,
-    external: (spec) => externalAccess(spec, mcp, contextFile),
+    external: (spec) => externalAccess(spec, mcp, contextFile, statusFiles),
     firstInstructions: o.firstInstructions,
     simulated: o.simulated,
     tasks: o.tasks && { settings: o.tasks.settings, restored: o.tasks.restored, breakers: o.tasks.breakers },
+    checkWrite: o.checkWrite,
   });
+  built.ws = ws;
   ipc.on('message', (pane, message) => ws.dispatch({ t: 'agent', pane, message }));
-  const unfollow = [context.follow(ws, () => likelyWriter(ws))];
+  const unfollow = [context.follow(ws, () => likelyWriter(ws), (path, writer) => ws.claimOn(path, writer))];
   if (o.memory) {
     unfollow.push(o.memory.follow(ws));
     o.memory.recordFeed(context.feed);
@@ -155,6 +196,12 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
         .entries()
         .filter((e) => e.time >= since && !e.summary && ((e.who.kind === 'agent' && e.who.name === owner) || (e.who.kind === 'guess' && e.who.pane === owner)))
         .map((e) => e.path),
+    lastChangeBy: (owner) => {
+      let last: number | undefined;
+      for (const e of context.feed.entries()) if ((e.who.kind === 'agent' && e.who.name === owner) || (e.who.kind === 'guess' && e.who.pane === owner)) last = Math.max(last ?? 0, e.time);
+      return last;
+    },
+    stallMs: (o.tasks?.stallMinutes ?? 20) * 60_000,
   });
   ws.start();
   reaper.startSoon();
@@ -168,6 +215,7 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
       // What outlived its pane (a job that ignored HUP after its shell exited) is the reaper's.
       void reaper.close();
       installReaper(undefined);
+      statusFiles.close();
       for (const u of unfollow) u();
       await ipc.close();
       await mcp?.close();

@@ -46,7 +46,8 @@ function version(): string {
 }
 
 /** Gives an agent a role's standing instructions, the way its kind takes them. */
-function applyRole(spec: PaneSpec, instructions: string): void {
+function applyRole(spec: PaneSpec, role: string, instructions: string): void {
+  spec.role = role;
   if (spec.kind === 'builtin') spec.instructions = spec.instructions ? `${instructions}\n\n${spec.instructions}` : instructions;
   else if (spec.preset === 'claude') spec.args = [...spec.args, '--append-system-prompt', instructions];
 }
@@ -85,10 +86,14 @@ async function main(): Promise<void> {
     const { worktreesCommand } = await import('./worktrees.js');
     process.exit(await worktreesCommand({ prune: args.prune ?? false, config: args.config }, process.cwd(), process.stdout, process.stderr));
   }
+  if (args.command === 'tasks' || args.command === 'task-add') {
+    const { taskAddCommand, tasksCommand } = await import('./tasks.js');
+    process.exit(args.command === 'tasks' ? await tasksCommand(process.cwd(), version(), process.stdout) : await taskAddCommand(process.cwd(), version(), args.task!, process.stdout));
+  }
   const resuming = args.continue || args.resume !== undefined;
   // A terminal starts (or finds) the project's workspace server and attaches to it; AGENTS_SERVER=0
   // runs the workspace in this process instead.
-  const client = serveFd === undefined && process.env.AGENTS_SERVER !== '0';
+  const client = serveFd === undefined && process.env.AGENTS_SERVER !== '0' && !(args.command === 'workflow' && args.workflow?.headless);
 
   // --demo (src/demo/launch.ts); with --continue it goes back to the last demo's folder.
   const demoKit = args.demo ? await import('../demo/launch.js') : undefined;
@@ -128,7 +133,7 @@ async function main(): Promise<void> {
       if (!entry.role) continue;
       const role = roles[entry.role];
       if (!role) r.errors.push(`${configFile ?? 'config'}: agents[${i}].role: unknown role "${entry.role}"; roles are ${Object.keys(roles).join(', ')} (add one under "roles")`);
-      else for (const spec of r.specs.filter((x) => x.name === entry.name)) applyRole(spec, role.instructions);
+      else for (const spec of r.specs.filter((x) => x.name === entry.name)) applyRole(spec, entry.role, role.instructions);
     }
     return r;
   };
@@ -136,6 +141,35 @@ async function main(): Promise<void> {
   if (unknown) fail(unknown);
   let resolved = resolveFor(demoProject ?? process.cwd());
   if (resolved.errors.length) fail(resolved.errors.join('\n'));
+  // `agents run WORKFLOW "goal"`: its steps, and an agent for each of its roles (the config's agent
+  // with that role, else a built-in agent named after it; unattended, a headless one may act unasked).
+  const headless = args.command === 'workflow' && args.workflow?.headless === true;
+  const { planWorkflow, workflowsWith } = await import('../tasks/workflow.js');
+  const workflows = workflowsWith(config.workflows);
+  let workflow: { name: string; steps: import('../tasks/workflow.js').PlannedStep[]; owners: Record<string, string> } | undefined;
+  if (args.command === 'workflow' && args.workflow) {
+    const w = workflows[args.workflow.name];
+    if (!w) fail(`unknown workflow "${args.workflow.name}"; the workflows are ${Object.keys(workflows).join(', ')} (define one under "workflows" in the config)`);
+    const steps = planWorkflow(w, args.workflow.goal);
+    const owners: Record<string, string> = {};
+    for (const role of [...new Set(steps.map((s) => s.role))]) {
+      const r = roles[role];
+      if (!r) fail(`workflow ${args.workflow.name}: unknown role "${role}"; roles are ${Object.keys(roles).join(', ')}`);
+      const existing = resolved.specs.find((s) => s.role === role);
+      if (existing) {
+        owners[role] = existing.name;
+        continue;
+      }
+      const made = resolveAgents({ names: [r.preset ?? 'agent'], cmds: [], projectDir: process.cwd(), env: process.env, restartKey }).specs[0];
+      let name = role;
+      for (let n = 2; resolved.specs.some((s) => s.name === name); n++) name = `${role}-${n}`;
+      const spec = { ...made, name, title: name, ...(headless && made.kind === 'builtin' ? { permissions: 'auto' as const } : {}) };
+      applyRole(spec, role, r.instructions);
+      resolved.specs.push(spec);
+      owners[role] = name;
+    }
+    workflow = { name: args.workflow.name, steps, owners };
+  }
 
   // A project's config may run commands: asked about before anything runs (src/config/trust.ts).
   // The terminal asks; a server (no terminal) only runs a config trusted already or with --trust.
@@ -166,7 +200,7 @@ async function main(): Promise<void> {
   }
   const refused = await trust(process.stdin);
   if (refused) fail(refused.message, refused.code);
-  if (serveFd === undefined && (!process.stdin.isTTY || !process.stdout.isTTY)) fail(noTerminalMessage(Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY)));
+  if (serveFd === undefined && !headless && (!process.stdin.isTTY || !process.stdout.isTTY)) fail(noTerminalMessage(Boolean(process.stdin.isTTY), Boolean(process.stdout.isTTY)));
 
   const demo = demoKit ? await demoKit.startDemo(demoProject) : undefined;
   if (demo) {
@@ -250,8 +284,18 @@ async function main(): Promise<void> {
       restored: plan.tasks,
       breakers: { errorsInARow: config.tasks.errorsInARow, sameToolErrors: config.tasks.sameToolErrors },
       checkTimeoutMs: config.tasks.checkTimeoutMinutes * 60_000,
+      stallMinutes: config.tasks.stallMinutes,
     },
   });
+  let workflowTasks: string[] = [];
+  if (workflow) composed.ws.dispatch({ t: 'workflow', ...workflow, reply: (ids) => (workflowTasks = ids) });
+  if (headless) {
+    const { runHeadless } = await import('./run-headless.js');
+    memory?.start();
+    const code = await runHeadless(composed, { json: args.workflow?.json ?? false, out: process.stdout, attendedMs: config.tasks.askTimeoutMinutes * 60_000, tasks: workflowTasks });
+    await demo?.close();
+    process.exit(code);
+  }
   if (server) {
     const { runServer } = await import('../server/run-server.js');
     const path = server.path;
@@ -266,6 +310,8 @@ async function main(): Promise<void> {
       project: projectDir,
       // The demo's agents start on their own, so its session always has something to come back to.
       farewell: demo ? demoKit?.demoGoodbye(demo.project, true).trimEnd() : undefined,
+      workflows,
+      roles,
       onReady: () => {
         // The session is recorded from here on: a start that never got this far leaves none.
         memory?.start();

@@ -14,7 +14,7 @@
 import { connect, type Socket } from 'node:net';
 import { ScreenMode } from '../render/screen-mode.js';
 import { printable } from '../util/safe-text.js';
-import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, WelcomeSchema, type Bye, type Info } from '../server/protocol.js';
+import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, ReplySchema, WelcomeSchema, type Bye, type Info, type Reply, type ServerRequest } from '../server/protocol.js';
 
 /** A frame from the server is a screen's worth of bytes at most; a full redraw of a big terminal is well under this. */
 const OUTPUT_LIMIT = 64 * 1024 * 1024;
@@ -31,8 +31,8 @@ export interface AttachOptions {
 
 export type AttachResult = { code: number };
 
-function hello(want: 'attach' | 'info' | 'stop', version: string, cols = 80, rows = 24): Buffer {
-  return frame('hello', { protocol: PROTOCOL_VERSION, version, want, cols, rows, pid: process.pid });
+function hello(want: 'attach' | 'info' | 'stop' | 'request', version: string, cols = 80, rows = 24, request?: ServerRequest): Buffer {
+  return frame('hello', { protocol: PROTOCOL_VERSION, version, want, cols, rows, pid: process.pid, ...(request ? { request } : {}) });
 }
 
 /** Connects, or resolves undefined when nobody listens there (no server, or a stale socket). */
@@ -44,8 +44,13 @@ export function dial(path: string): Promise<Socket | undefined> {
   });
 }
 
-/** Asks a server for its status (`agents ls`); undefined when it does not answer. */
-export async function query(path: string, version: string, want: 'info' | 'stop' = 'info', timeoutMs = 3000): Promise<{ info?: Info; bye?: Bye; refused?: string } | undefined> {
+export type Answer = { info?: Info; bye?: Bye; refused?: string; reply?: Reply };
+
+/**
+ * Asks a server for its status (`agents ls`), to stop, or a request (`agents tasks`); undefined
+ * when it does not answer.
+ */
+export async function query(path: string, version: string, want: 'info' | 'stop' | 'request' = 'info', timeoutMs = 3000, request?: ServerRequest): Promise<Answer | undefined> {
   const s = await dial(path);
   if (!s) return undefined;
   return new Promise((resolve) => {
@@ -54,7 +59,7 @@ export async function query(path: string, version: string, want: 'info' | 'stop'
       s.destroy();
       resolve(undefined);
     }, timeoutMs);
-    const done = (r: { info?: Info; bye?: Bye; refused?: string } | undefined) => {
+    const done = (r: Answer | undefined) => {
       clearTimeout(timer);
       s.destroy();
       resolve(r);
@@ -65,6 +70,7 @@ export async function query(path: string, version: string, want: 'info' | 'stop'
           if (f.type === 'info') return done({ info: parseBody(InfoSchema, f.body) });
           if (f.type === 'bye') return done({ bye: parseBody(ByeSchema, f.body) });
           if (f.type === 'refuse') return done({ refused: parseBody(RefuseSchema, f.body)?.message ?? 'refused' });
+          if (f.type === 'reply') return done({ reply: parseBody(ReplySchema, f.body) });
         }
       } catch {
         done(undefined);
@@ -72,7 +78,7 @@ export async function query(path: string, version: string, want: 'info' | 'stop'
     });
     s.on('error', () => done(undefined));
     s.on('close', () => done(undefined));
-    s.write(hello(want, version));
+    s.write(hello(want, version, 80, 24, request));
   });
 }
 

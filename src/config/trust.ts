@@ -85,6 +85,10 @@ export function trustItems(config: Config, where: { configDir: string; projectDi
     const dir = real(resolve(where.configDir, config.worktree.dir));
     if (!isInside(dir, project)) items.push({ text: `worktree.dir makes agents' worktrees in ${arg(dir)}, outside the project folder` });
   }
+  // A workflow's checks run in the project when its steps are completed.
+  for (const [name, w] of Object.entries(config.workflows)) {
+    for (const step of w.steps) if (step.check) items.push({ text: `workflow ${name}: the ${step.role} step's check runs: ${printable(step.check)}` });
+  }
   if (config.attention.command !== undefined) {
     items.push({ text: `attention.command runs in /bin/sh when an agent waits for you: ${printable(config.attention.command)}` });
   }

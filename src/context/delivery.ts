@@ -10,7 +10,7 @@
  */
 import { combineKinds, dirOf, folderCounts, type FileKind } from './burst.js';
 import { printable } from '../util/safe-text.js';
-import { whoLabel, type EntryKind, type FeedEntry, type Note, type Who } from './feed-types.js';
+import { claimText, whoLabel, type EntryKind, type FeedEntry, type Note, type Who } from './feed-types.js';
 import { plural } from '../util/text.js';
 
 export interface DeliveryOptions {
@@ -55,6 +55,7 @@ interface Item {
   lines?: { added: number; removed: number };
   bytes?: number;
   lastId: number;
+  claim?: { task: string; owner: string };
 }
 
 interface Group {
@@ -74,7 +75,7 @@ export function formatBlock(input: BlockInput, options: DeliveryOptions = {}): s
   left -= lineCost(noteLines);
 
   const groups = groupEntries(input.entries);
-  const mark = (it: Item) => (input.alsoYours?.(it.path) ? ' (you changed it too!)' : '');
+  const mark = (it: Item) => `${it.claim ? ` (${claimText(it.claim)})` : ''}${input.alsoYours?.(it.path) ? ' (you changed it too!)' : ''}`;
   let changeLines = groups.map((g) => `${whoLabel(g.who)}: ${[...g.bursts.map(burstText), ...[...g.items.values()].map((it) => itemText(it) + mark(it))].join(', ')}`);
   if (lineCost(changeLines) > left) changeLines = compactLines(groups, left, mark);
 
@@ -124,7 +125,7 @@ function mergeItem(items: Map<string, Item>, e: FeedEntry): void {
   const bytes = e.size && 'bytes' in e.size ? e.size.bytes : undefined;
   const prev = items.get(e.path);
   if (!prev) {
-    items.set(e.path, { path: e.path, kind: e.kind, from: e.from, dir: e.dir, lines, bytes, lastId: e.id });
+    items.set(e.path, { path: e.path, kind: e.kind, from: e.from, dir: e.dir, lines, bytes, lastId: e.id, claim: e.claim });
     return;
   }
   const net = combineKinds(asFileKind(prev.kind), asFileKind(e.kind));
@@ -132,7 +133,7 @@ function mergeItem(items: Map<string, Item>, e: FeedEntry): void {
   if (net === undefined) return;
   const kind: EntryKind = net === 'added' && prev.kind === 'renamed' ? 'renamed' : net;
   const sum = prev.lines && lines ? { added: prev.lines.added + lines.added, removed: prev.lines.removed + lines.removed } : lines;
-  items.set(e.path, { ...prev, kind, lines: kind === 'deleted' ? undefined : sum, bytes, lastId: e.id });
+  items.set(e.path, { ...prev, kind, lines: kind === 'deleted' ? undefined : sum, bytes, lastId: e.id, claim: e.claim ?? prev.claim });
 }
 
 function asFileKind(k: EntryKind): FileKind {

@@ -55,7 +55,7 @@ export class FeedCore extends EventEmitter<FeedEvents> {
   private burstTimer: unknown;
   private readonly inflight = new Set<Promise<void>>();
   private disposed = false;
-  protected readonly o: Required<Omit<ChangeFeedOptions, 'baseline' | 'guessOwner' | 'cache' | 'clock'>> & ChangeFeedOptions;
+  protected readonly o: Required<Omit<ChangeFeedOptions, 'baseline' | 'guessOwner' | 'claimOf' | 'cache' | 'clock'>> & ChangeFeedOptions;
 
   constructor(options: ChangeFeedOptions) {
     super();
@@ -237,6 +237,8 @@ export class FeedCore extends EventEmitter<FeedEvents> {
     if (s.from !== undefined) entry.from = s.from;
     if (s.dir) entry.dir = true;
     if (s.size) entry.size = s.size;
+    const claim = this.o.claimOf?.(s.path, who.kind === 'agent' ? who.name : who.kind === 'guess' ? who.pane : undefined);
+    if (claim) entry.claim = claim;
     this.append(entry, [entry.path]);
   }
 

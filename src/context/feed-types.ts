@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ContentCacheLimits } from './content-cache.js';
 import type { Baseline, Reader } from './reader.js';
+import { printable } from '../util/safe-text.js';
 
 /** One event from the file watcher (src/context/watcher.ts); `path` is relative to the root, posix. */
 export interface WatchEvent {
@@ -56,6 +57,8 @@ export interface FeedEntry {
   who: Who;
   size?: ChangeSize;
   summary?: BurstSummary;
+  /** Set when the change landed in a path a task claims for someone else: the task and its owner. */
+  claim?: { task: string; owner: string };
 }
 
 export interface Note {
@@ -126,11 +129,18 @@ export function whoLabel(who: Who): string {
   return who.kind === 'agent' ? `agent ${who.name}` : whoName(who);
 }
 
+/** A change into someone else's claim, in words (the feed, the context file, the panel). */
+export function claimText(c: { task: string; owner: string }): string {
+  return `claimed by ${printable(c.owner)} for ${printable(c.task)}`;
+}
+
 export interface ChangeFeedOptions {
   read: Reader;
   baseline?: Baseline;
   /** The one busy external pane whose folder holds `path`, if there is exactly one. */
   guessOwner?: (path: string) => string | undefined;
+  /** The task claiming `path` for someone other than `writer` (an agent or pane name; none: outside), if any. */
+  claimOf?: (path: string, writer: string | undefined) => { task: string; owner: string } | undefined;
   clock?: Clock;
   /** How long an unattributed change waits for a late announcement (150). */
   holdMs?: number;

@@ -15,7 +15,7 @@ import { printable } from '../util/safe-text.js';
 import type { ContextPort, ContextView } from '../workspace/workspace.js';
 import { formatBytes } from './delivery.js';
 import { ChangeFeed } from './feed.js';
-import { authorName, partyOf, PERSON, whoName, type FeedEntry } from './feed-types.js';
+import { authorName, claimText, partyOf, PERSON, whoName, type ChangeFeedOptions, type FeedEntry } from './feed-types.js';
 import { fileReader, gitBaseline } from './reader.js';
 import { createWatcher, type FileWatcher } from './watcher.js';
 
@@ -39,7 +39,7 @@ const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
  * A feed entry as plain words: who (see whoName), what, where, how much.
  * Paths are shown escaped (a file name is outside text: it may hold ESC or a bidi override).
  */
-export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string } {
+export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string; claim: string } {
   return {
     id: e.id,
     time: e.time,
@@ -47,6 +47,7 @@ export function describeEntry(e: FeedEntry): { id: number; time: number; who: st
     kind: e.summary ? `${e.summary.files} files` : e.kind,
     path: e.kind === 'renamed' && e.from ? `${printable(e.from)} → ${printable(e.path)}` : printable(e.path),
     size: !e.size ? '' : 'bytes' in e.size ? formatBytes(e.size.bytes) : `+${e.size.added} -${e.size.removed}`,
+    claim: e.claim ? claimText(e.claim) : '',
   };
 }
 
@@ -59,11 +60,17 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
   private cached: ContextView | undefined;
   /** The pane an unannounced change probably came from (the one external agent at work), if any. */
   private guessOwner: ((path: string) => string | undefined) | undefined;
+  private claimOf: ChangeFeedOptions['claimOf'];
 
   constructor(private o: ContextServiceOptions) {
     super();
     this.setMaxListeners(0);
-    this.feed = new ChangeFeed({ read: fileReader(o.root), baseline: gitBaseline(o.root), guessOwner: (path) => this.guessOwner?.(path) });
+    this.feed = new ChangeFeed({
+      read: fileReader(o.root),
+      baseline: gitBaseline(o.root),
+      guessOwner: (path) => this.guessOwner?.(path),
+      claimOf: (path, writer) => this.claimOf?.(path, writer),
+    });
     this.feed.on('entry', (e: FeedEntry) => this.onEntry(e));
     this.feed.on('note', () => this.changed());
     this.feed.on('conflict', (c) => {
@@ -119,10 +126,12 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
 
   /**
    * Follows a workspace: its built-in agents' reports feed the context, and `guessOwner` names who
-   * probably made a change nobody announced. Returns the way to stop following.
+   * probably made a change nobody announced; `claimOf` names the task claiming a path for someone
+   * else (the feed marks such changes). Returns the way to stop following.
    */
-  follow(ws: AgentEventSource, guessOwner?: (path: string) => string | undefined): () => void {
+  follow(ws: AgentEventSource, guessOwner?: (path: string) => string | undefined, claimOf?: ChangeFeedOptions['claimOf']): () => void {
     this.guessOwner = guessOwner;
+    this.claimOf = claimOf;
     const onAgent = (e: AgentEvent) => this.agentMessage(e.name, e.pane, e.message);
     ws.on('agent', onAgent);
     return () => ws.off('agent', onAgent);

@@ -4,6 +4,7 @@
  * the receiver is idle, see src/workspace/delivery.ts). An adapter only: no state of its own.
  */
 import { authorName } from '../context/feed-types.js';
+import { answerHook } from '../hooks/answer.js';
 import { describeEntry, type ContextService } from '../context/service.js';
 import { typeable } from '../util/safe-text.js';
 import type { Pane } from '../workspace/pane.js';
@@ -23,7 +24,7 @@ export function workspaceMcpHost(ws: Workspace, context: ContextService | undefi
       const after = (context?.feed.entries() ?? []).filter((e) => e.id > since);
       const changes = after.slice(0, limit).map((e) => {
         const d = describeEntry(e);
-        return { ...d, size: d.size || undefined };
+        return { ...d, size: d.size || undefined, claim: d.claim || undefined };
       });
       return { changes, next: changes.at(-1)?.id ?? since, more: after.length > limit };
     },
@@ -46,5 +47,7 @@ export function workspaceMcpHost(ws: Workspace, context: ContextService | undefi
     // built-in agent shows it in its pane; neither should get terminal commands from another agent.
     sendMessage: (from, to, text) => ws.sendMessage(from, to, typeable(text, { newlines: true })),
     board: (by, request) => ws.board(by, request),
+    hook: (agent, cli, body) =>
+      answerHook({ paneOf: (name) => ws.panes.find((p) => p.name === name)?.id, dispatch: (input) => ws.dispatch(input), checkWrite: (name, paths) => ws.checkWrite(name, paths) }, agent, cli, body),
   };
 }

@@ -7,9 +7,14 @@
  * to expire and a client never gets "session not found" after a hiccup; GET (the optional standalone
  * SSE stream) and DELETE answer 405, which the spec allows and clients take as "no stream".
  *
+ * The same server takes agent CLIs' hook events on POST /hook (src/hooks): the token names the pane
+ * an event is about, so a CLI (or anything it runs with its token) can only ever report for its own
+ * pane; the answer (a PreToolUse refusal, or `{}`) goes back in the response.
+ *
  * Invariants:
  * - only requests whose Host is 127.0.0.1:PORT or localhost:PORT (DNS rebinding), whose Origin, if
- *   any, is a loopback one, and whose bearer token was issued by `tokenFor` reach the MCP layer;
+ *   any, is a loopback one, and whose bearer token was issued by `tokenFor` reach the MCP layer or
+ *   the hook endpoint;
  * - a token names exactly one agent for the life of the server and is never logged;
  * - `close()` drops open connections (keep-alive, SSE) first, so it always settles;
  * - what any local user can make the workspace hold is bounded, so panes can always start: at most
@@ -27,6 +32,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { log, LogLimiter } from '../util/log.js';
+import { HookInputError } from '../hooks/hook-event.js';
 import { registerTools, type Caller, type McpHost } from './tools.js';
 
 export type { McpAgentInfo, McpChange, McpHost, McpNote } from './tools.js';
@@ -76,6 +82,10 @@ export interface McpServerOptions {
 const PATH = '/mcp';
 /** Our largest argument is a 4000-character message; anything near this is not a tool call. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Where agent CLIs' hooks report (src/hooks), with the same Host, Origin and token checks. */
+export const HOOK_PATH = '/hook';
+/** A hook event carries a tool's input, which can be a whole file being written. */
+const MAX_HOOK_BYTES = 16 * 1024 * 1024;
 const INSTRUCTIONS =
   'You are one of several AI agents working on the same project in the `agents` workspace, next to a person. ' +
   'read_changes and read_notes show what the others changed and said since you last looked; check them before ' +
@@ -213,6 +223,32 @@ class McpHttpServer implements McpServerHandle {
     return found;
   }
 
+  /**
+   * A hook event from the CLI of the pane `agent` (its token said so): the workspace takes it in and
+   * answers. Anything but a 200 lets the CLI go ahead (its hooks fail open), so bad input is 400.
+   */
+  private async hook(req: IncomingMessage, res: ServerResponse, agent: string, cli: string | null): Promise<void> {
+    if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: POST a hook event', { allow: 'POST' });
+    const served = this.host;
+    if (!served?.hook) return refuse(res, served ? 404 : 503, served ? 'Not found: hooks are not served here' : 'Service unavailable: the workspace is starting');
+    const body = await readBody(req, MAX_HOOK_BYTES);
+    if (!body) {
+      log(`hooks: an event from ${agent} was over ${MAX_HOOK_BYTES} bytes; not read, so not checked`);
+      return refuse(res, 413, `Payload too large: over ${MAX_HOOK_BYTES} bytes`);
+    }
+    let answer: object;
+    try {
+      answer = served.hook(agent, cli, JSON.parse(body.toString('utf8')));
+    } catch (err) {
+      if (!(err instanceof SyntaxError) && !(err instanceof HookInputError)) throw err;
+      this.limiter.log('hook-input', `hooks: refused an event from ${agent}: ${err.message}`);
+      return refuse(res, 400, `Bad request: ${err.message}`);
+    }
+    const text = JSON.stringify(answer);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = (req.headers.host ?? '').toLowerCase();
     if (host !== `127.0.0.1:${this.port}` && host !== `localhost:${this.port}`) {
@@ -229,7 +265,9 @@ class McpHttpServer implements McpServerHandle {
       this.limiter.log('token', 'mcp: refused a request without a valid bearer token');
       return refuse(res, 401, 'Unauthorized: a valid bearer token for this workspace is required', { 'www-authenticate': 'Bearer' });
     }
-    if (new URL(req.url ?? '/', this.url).pathname !== PATH) return refuse(res, 404, `Not found: the MCP endpoint is ${PATH}`);
+    const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname === HOOK_PATH) return this.hook(req, res, caller.name, url.searchParams.get('cli'));
+    if (url.pathname !== PATH) return refuse(res, 404, `Not found: the MCP endpoint is ${PATH}`);
     if (req.method !== 'POST') return refuse(res, 405, 'Method not allowed: this server is stateless; POST only', { allow: 'POST' });
 
     const served = this.host;
@@ -246,6 +284,20 @@ class McpHttpServer implements McpServerHandle {
     await server.connect(transport);
     await transport.handleRequest(req, res);
   }
+}
+
+/** Reads a request's body, up to `max` bytes; undefined past that. */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= max) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > max ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 export async function startMcpServer(opts: McpServerOptions): Promise<McpServerHandle> {

@@ -48,6 +48,11 @@ export interface McpHost {
   board(by: string, request: BoardRequest): Promise<{ ok: boolean; text: string }>;
   /** Deliver `text` to agent `to` as a new instruction from `from`; resolves with what happened. */
   sendMessage(from: string, to: string, text: string): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * An event from `agent`'s CLI hooks (POST /hook?cli=NAME, src/hooks): the JSON answer for the CLI.
+   * Throws a HookInputError for input that is not a hook event. Absent: hooks are not served (404).
+   */
+  hook?(agent: string, cli: string | null, body: unknown): object;
 }
 
 /** Who is calling (from the bearer token) and where they left off; lives as long as the server. */

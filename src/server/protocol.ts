@@ -9,6 +9,8 @@
  * `refuse` (another version: a clear message instead of garbage). It ends with `bye` saying why.
  */
 import { z } from 'zod';
+import { BoardRequestSchema } from '../tasks/requests.js';
+import { TaskSchema } from '../tasks/task.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -22,14 +24,25 @@ export const FRAME = {
   output: 18,
   bye: 19,
   info: 20,
+  reply: 21,
 } as const;
 export type FrameType = keyof typeof FRAME;
 const NAME_OF = new Map<number, FrameType>(Object.entries(FRAME).map(([k, v]) => [v, k as FrameType]));
 
+/** What a command-line request asks of a running workspace (`agents tasks`, `agents task add`). */
+export const ServerRequestSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('tasks') }),
+  z.object({ op: z.literal('board'), request: BoardRequestSchema }),
+  /** `agents run WORKFLOW "goal"` while the project's workspace runs: its tasks go on that board. */
+  z.object({ op: z.literal('workflow'), name: z.string().min(1), goal: z.string().min(1) }),
+]);
+export type ServerRequest = z.infer<typeof ServerRequestSchema>;
+
 export const HelloSchema = z.object({
   protocol: z.number().int(),
   version: z.string().max(50),
-  want: z.enum(['attach', 'info', 'stop']),
+  want: z.enum(['attach', 'info', 'stop', 'request']),
+  request: ServerRequestSchema.optional(),
   cols: z.number().int().min(1).max(2000),
   rows: z.number().int().min(1).max(1000),
   pid: z.number().int(),
@@ -56,6 +69,9 @@ export const InfoSchema = z.object({
   panes: z.array(z.object({ name: z.string(), status: z.string() })),
 });
 export type Info = z.infer<typeof InfoSchema>;
+
+export const ReplySchema = z.object({ ok: z.boolean(), text: z.string(), tasks: z.array(TaskSchema).optional() });
+export type Reply = z.infer<typeof ReplySchema>;
 
 export function frame(type: FrameType, payload: string | Buffer | object = ''): Buffer {
   const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');

@@ -13,6 +13,30 @@ import { Frontend } from '../frontend/frontend.js';
 import { log, routeConsoleToLog, writeCrashReport } from '../util/log.js';
 import type { Composed } from '../cli/compose.js';
 import type { WorkspaceServer } from './server.js';
+import { boardText } from '../tasks/text.js';
+import { planWorkflow, type Workflow } from '../tasks/workflow.js';
+import type { Role } from '../tasks/roles.js';
+import type { Workspace } from '../workspace/workspace.js';
+
+/** A workflow started from a shell: roles without an agent get a built-in one (the board's spawn_agent rules apply). */
+async function startWorkflow(ws: Workspace, o: ServeOptions, name: string, goal: string): Promise<{ ok: boolean; text: string }> {
+  const w = o.workflows[name];
+  if (!w) return { ok: false, text: `unknown workflow "${name}"; the workflows are ${Object.keys(o.workflows).join(', ')}` };
+  const steps = planWorkflow(w, goal);
+  const owners: Record<string, string> = {};
+  for (const role of [...new Set(steps.map((s) => s.role))]) {
+    if (!o.roles[role]) return { ok: false, text: `workflow ${name}: unknown role "${role}"` };
+    const existing = ws.panes.find((p) => p.spec.role === role);
+    if (existing) owners[role] = existing.name;
+    else {
+      const opened = await ws.board('you', { op: 'spawn_agent', preset: o.roles[role].preset ?? 'agent', name: role, role });
+      if (!opened.ok) return opened;
+      owners[role] = role;
+    }
+  }
+  const ids = await new Promise<string[]>((reply) => ws.dispatch({ t: 'workflow', name, steps, owners, reply }));
+  return { ok: true, text: `workflow ${name}: ${ids.join(' → ')}` };
+}
 
 export interface ServeOptions {
   theme: Theme;
@@ -28,6 +52,9 @@ export interface ServeOptions {
   farewell?: string;
   /** The server is listening: the terminal that started it may attach. */
   onReady(): void;
+  /** The config's workflows and roles, for `agents run` against the running workspace. */
+  workflows: Record<string, Workflow>;
+  roles: Record<string, Role>;
 }
 
 export async function runServer(composed: Composed, o: ServeOptions): Promise<void> {
@@ -52,6 +79,12 @@ export async function runServer(composed: Composed, o: ServeOptions): Promise<vo
       };
     },
     stop: () => void finish('stopped'),
+    request: async (r) => {
+      if (r.op === 'tasks') return { ok: true, text: boardText(ws.desk.board.list()), tasks: ws.desk.board.list() };
+      if (r.op === 'workflow') return startWorkflow(ws, o, r.name, r.goal);
+      // From a shell: the person's own request, as on the board.
+      return ws.board('you', r.request);
+    },
   });
   if (o.notice) ws.dispatch({ t: 'say', text: o.notice });
   log(`server: workspace ${o.id} for ${o.project} is up`);

@@ -14,7 +14,7 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
 import { log } from '../util/log.js';
-import { ByeSchema, FRAME, frame, FrameError, FrameReader, HelloSchema, parseBody, PROTOCOL_VERSION, ResizeSchema, type Bye, type Info } from './protocol.js';
+import { ByeSchema, FRAME, frame, FrameError, FrameReader, HelloSchema, parseBody, PROTOCOL_VERSION, ResizeSchema, type Bye, type Info, type Reply, type ServerRequest } from './protocol.js';
 
 /** A connection must say hello within this long. */
 const HELLO_MS = 5000;
@@ -40,6 +40,8 @@ export interface Served {
   info(): Omit<Info, 'id' | 'project' | 'pid' | 'version' | 'since' | 'clients'>;
   /** `agents stop`: end the workspace (the caller closes everything and says bye). */
   stop(): void;
+  /** A command-line request (`agents tasks`, `agents task add`). */
+  request(r: ServerRequest): Promise<Reply>;
 }
 
 interface Client {
@@ -181,6 +183,11 @@ export class WorkspaceServer {
       return;
     }
     if (h.want === 'info') return void c.socket.end(frame('info', this.info()));
+    if (h.want === 'request') {
+      if (!h.request) return void c.socket.end(frame('reply', { ok: false, text: 'the request was missing' }));
+      void served.request(h.request).then((r) => !c.socket.destroyed && c.socket.end(frame('reply', r)));
+      return;
+    }
     if (h.want === 'stop') {
       this.clients.delete(c);
       c.socket.end(frame('bye', { reason: 'stopped', message: 'stopped' }));

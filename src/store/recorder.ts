@@ -46,15 +46,16 @@ export class SessionRecorder {
     } else if (m.t === 'usage') {
       const prev = this.lastUsage.get(name);
       this.lastUsage.set(name, m.usage);
-      const d = (k: 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cost') => m.usage[k] - (prev?.[k] ?? 0);
-      if (d('input') + d('output') + d('cacheRead') + d('cacheWrite') <= 0) return;
+      // Totals that went down (a CLI's own figures after its restart) add nothing; they never make a bad record.
+      const d = (k: 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cost') => Math.max(0, m.usage[k] - (prev?.[k] ?? 0));
+      if (d('input') + d('output') + d('cacheRead') + d('cacheWrite') <= 0 && d('cost') <= 0) return;
       this.session.append('usage', {
         agent: name,
         inputTokens: d('input') + d('cacheRead') + d('cacheWrite'),
         outputTokens: d('output'),
         cacheRead: d('cacheRead'),
         cacheWrite: d('cacheWrite'),
-        cost: Math.max(0, d('cost')),
+        cost: d('cost'),
         priced: m.usage.priced,
       });
     } else if (m.t === 'turn') {

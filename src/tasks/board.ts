@@ -59,7 +59,7 @@ export class TaskBoard {
     return { task: t, from };
   }
 
-  add(n: NewTask, by: string, now: number, o: { checkApproved?: boolean } = {}): Task {
+  add(n: NewTask, by: string, now: number, o: { checkApproved?: boolean; workflow?: Task['workflow'] } = {}): Task {
     for (const d of n.after ?? []) this.need(d);
     const t: Task = {
       id: `t${this.next++}`,
@@ -80,6 +80,7 @@ export class TaskBoard {
       createdBy: by,
       createdAt: now,
       updatedAt: now,
+      ...(o.workflow ? { workflow: o.workflow } : {}),
     };
     this.tasks.set(t.id, t);
     return t;

@@ -8,7 +8,9 @@
  * - one instruction in flight per task, and an owner gets a new task only when it has none in
  *   progress, so two tasks never arrive on top of each other;
  * - one check run per task at a time; a check runs only once approved (see TaskDesk);
- * - no timers while nothing is ready: it looks again when the workspace publishes a change.
+ * - no timers while nothing is ready: it looks again when the workspace publishes a change; one
+ *   stall timer runs only while some task is doing (an owner that made no progress for stallMs, no
+ *   file changed and no task moved, is paused: a stuck agent is not left to burn budget).
  */
 import { log } from '../util/log.js';
 import type { Pane } from '../workspace/pane.js';
@@ -24,6 +26,11 @@ export interface SupervisorOptions {
   checks: CheckRunner;
   /** Files the owner of `task` changed while it worked on it (for a review step). */
   changedBy?: (owner: string, since: number) => string[];
+  /** When `owner` last changed a file (the feed's attribution), if it did. */
+  lastChangeBy?: (owner: string) => number | undefined;
+  /** An owner with a task doing and no progress this long is paused (0: never). */
+  stallMs?: number;
+  now?: () => number;
 }
 
 export class Supervisor {
@@ -32,6 +39,7 @@ export class Supervisor {
   private failures = new Map<string, number>();
   private scheduled = false;
   private stopped = false;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private ws: Workspace,
@@ -61,6 +69,46 @@ export class Supervisor {
       this.hand(t, owner);
     }
     for (const t of board.list()) if (t.state === 'checking' && t.check && t.checkApproved && !this.checking.has(t.id)) this.check(t, t.check);
+    this.armStalls();
+  }
+
+  /** The stall timer runs while some task is doing, and only then. */
+  private armStalls(): void {
+    const stallMs = this.o.stallMs ?? 0;
+    const doing = this.ws.desk.board.list().some((t) => t.state === 'doing');
+    if (!doing || stallMs <= 0) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+      return;
+    }
+    if (this.stallTimer) return;
+    // A quarter of the limit (at most a minute): a stall is noticed within 25% of its length.
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      if (this.stopped) return;
+      this.stalls();
+      this.armStalls();
+    }, Math.min(stallMs / 4, 60_000));
+    this.stallTimer.unref();
+  }
+
+  /** Pauses each owner whose doing task has seen no file change by it and no move for stallMs. */
+  stalls(): void {
+    const stallMs = this.o.stallMs ?? 0;
+    if (stallMs <= 0) return;
+    const now = (this.o.now ?? Date.now)();
+    for (const t of this.ws.desk.board.list()) {
+      if (t.state !== 'doing' || !t.owner) continue;
+      const owner = this.ws.panes.find((p) => p.name === t.owner);
+      // Only an owner at work burns budget; one at its prompt or waiting for the person does not.
+      if (!owner || !owner.running || owner.paused || owner.activity?.state !== 'busy') continue;
+      const last = Math.max(t.updatedAt, this.o.lastChangeBy?.(t.owner) ?? 0);
+      if (now - last < stallMs) continue;
+      const minutes = Math.round(stallMs / 60_000);
+      const why = `${owner.name} made no progress on ${t.id} for ${minutes >= 1 ? `${minutes} min` : `${Math.round(stallMs / 1000)} s`} (no file changed, no task moved)`;
+      log(`supervisor: ${why}`);
+      this.ws.dispatch({ t: 'pause-agent', pane: owner.id, why });
+    }
   }
 
   private hand(t: Task, owner: Pane): void {
@@ -95,6 +143,7 @@ export class Supervisor {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.stallTimer);
     this.ws.off('change', this.soon);
     this.ws.off('task', this.soon);
     this.o.checks.stopAll();

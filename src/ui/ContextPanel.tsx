@@ -43,6 +43,7 @@ export function ContextPanel() {
             <Text {...muted}>{`${l.time} `}</Text>
             <Text {...who}>{l.who}</Text>
             <Text {...body}>{` ${l.kind} ${l.path}`}</Text>
+            <Text {...warn}>{l.claim ? ` ⚠ ${l.claim}` : ''}</Text>
             <Text {...muted}>{l.size ? ` ${l.size}` : ''}</Text>
           </Text>
         ))}

@@ -18,6 +18,16 @@ const claude: Detector = {
     { state: 'busy', name: 'claude:footer', pattern: '^\\s*esc to interrupt', last: 3 },
     // ...but the spinner line ("✶ Deciphering… (5s · ↓ 16 tokens)") stays above the input box.
     { state: 'busy', name: 'claude:spinner', pattern: '^[·✢✳✶✻✽*]\\s\\S[^\\n]*…\\s*\\(\\d+[hms]', last: 14 },
+    // A turn ended by a key: "⎿  Interrupted · What should Claude do instead?" (Esc, or "No" on a Bash
+    // prompt) or "⎿  User rejected write to a.txt" (with the refused content under it), right above
+    // the input box. Claude Code runs no hook then, so these count even while its hooks lead.
+    {
+      state: 'idle',
+      name: 'claude:ended',
+      pattern: '^\\s*⎿\\s+(?:Interrupted · What should Claude do instead\\?|User rejected\\b[^\\n]*)\\n(?:\\s{2,}\\S[^\\n]*\\n){0,12}─{8,}\\n❯(?:\\s|$)',
+      last: 18,
+      ends: true,
+    },
     // The input box: a rule line, then the prompt mark (empty or with a draft).
     // (The space after ❯ is a no-break space.)
     { state: 'idle', name: 'claude:input', pattern: '^─{8,}\\n❯(?:\\s|$)', last: 12 },
@@ -56,12 +66,18 @@ const codex: Detector = {
     { state: 'waiting', name: 'codex:picker', pattern: '^\\s+enter \\w+ · esc back$', last: 1 },
     // First-start screens (sign-in choice, API key entry): footer "Press enter to continue" / "Press esc to go back".
     { state: 'waiting', name: 'codex:onboarding', pattern: '^\\s+Press (?:enter|esc) to \\w', last: 1 },
+    // Its hooks' review ("Hooks need review" at start, "enter confirm · esc skip"; the /hooks browser,
+    // "t trust all · enter review · esc close"; one hook, "t trust · esc back").
+    { state: 'waiting', name: 'codex:hooks', pattern: '^\\s+(?:[^\\n·]+ · )+esc (?:skip|close|back)$', last: 1 },
     // The status line over the composer: "• Working (3s • esc to interrupt)", a reasoning headline, "• Reconnecting... 4/5 (…)".
     { state: 'busy', name: 'codex:status', pattern: '^•\\s[^\\n]*\\(\\d+[hms][^()\\n]*esc to interrupt\\)', last: 8 },
     // Answer text streams with no status line; with a draft typed, the footer says "tab to queue message"...
     { state: 'busy', name: 'codex:queue', pattern: '^\\s+tab to queue message\\b', last: 1 },
     // ...else the composer sits right under an indented answer line that no "Worked for 3s" (or "■ …interrupted") has closed.
     { state: 'busy', name: 'codex:streaming', pattern: '^ {2}(?!Worked for\\b|\\d+ background terminals? running\\b)\\S[^\\n]*\\n›\\s(?!\\d+\\.\\s)', last: 6 },
+    // A turn ended by a key: "■ Conversation interrupted - …" over the composer (a background
+    // terminal line may come between). Counts even while its hooks lead (as Claude Code's does).
+    { state: 'idle', name: 'codex:ended', pattern: '^■ Conversation interrupted\\b[^\\n]*\\n(?:[^\\n]*\\n){0,3}›\\s(?!\\d+\\.\\s)', last: 8, ends: true },
     // The composer: the prompt mark "›" with the placeholder or a draft (not a dialog's "› 1." option).
     { state: 'idle', name: 'codex:composer', pattern: '^›\\s(?!\\d+\\.\\s)', last: 6 },
   ],

@@ -14,9 +14,11 @@ import type { KeyEvent } from '../terminal/input.js';
 import type { ProcessState } from '../terminal/pane-terminal.js';
 import type { CommandId } from '../config/keymap.js';
 import type { ActivitySource, ActivityState } from './activity.js';
+import type { HookEvent } from '../hooks/hook-event.js';
 import type { PaneSpec } from './presets.js';
 import type { BoardAnswer, BoardRequest } from '../tasks/requests.js';
 import type { CheckResult, Task, TaskState } from '../tasks/task.js';
+import type { PlannedStep } from '../tasks/workflow.js';
 import type { LayoutMode } from './layout.js';
 import type { Pane } from './pane.js';
 
@@ -33,6 +35,8 @@ export interface Reading {
   state: ActivityState;
   source: ActivitySource;
   reason: string;
+  /** Read off the screen of a CLI whose hooks have not reported (the title marks it). */
+  silentHooks?: boolean;
 }
 
 export type WorkspaceInput =
@@ -41,7 +45,10 @@ export type WorkspaceInput =
   | { t: 'command'; command: Command }
   | { t: 'resize'; cols: number; rows: number }
   // From the world.
+  /** An agent's own report: a built-in agent's over IPC, or a CLI's usage from its status line. */
   | { t: 'agent'; pane: number; message: AgentMessage }
+  /** An event from a CLI's hooks (src/hooks), already tied to its pane by the pane's token. */
+  | { t: 'hook'; pane: number; event: HookEvent }
   | { t: 'process'; pane: number; state: ProcessState }
   | { t: 'context' }
   // The workspace's own steps and timers.
@@ -68,6 +75,10 @@ export type WorkspaceInput =
   | { t: 'task-checked'; id: string; result: CheckResult }
   /** The person answers a question an agent asked (ask_human). */
   | { t: 'answer'; question: number; text: string }
+  /** A workflow's steps become tasks, owned by the agents of their roles (`owners`: role -> pane name). */
+  | { t: 'workflow'; name: string; steps: PlannedStep[]; owners: Record<string, string>; reply?: (ids: string[]) => void }
+  /** A breaker outside the workspace (the supervisor's stall check) pauses an agent. */
+  | { t: 'pause-agent'; pane: number; why: string }
   /** The person lets a paused agent go on (after raising what stopped it). */
   | { t: 'resume-agent'; pane: number };
 

@@ -48,7 +48,12 @@ export class ActivityMonitor implements SteerHost {
   detect(p: Pane): Activity | undefined {
     this.cancel(p);
     const r = p.detect();
-    if (!r) return p.activity;
+    if (!r) {
+      // Nothing to record (a CLI whose hooks lead, and a screen they cover), but the screen changed:
+      // a waiter may be watching it (a redirect looks for its turn's first frame after Enter).
+      this.changed(p);
+      return p.activity;
+    }
     this.apply(p, r);
     // A guessed "busy" becomes "idle" only by time passing: look again when it would.
     if (r.source === 'guess' && r.state === 'busy') this.schedule(p, GUESS_BUSY_MS);

@@ -8,7 +8,10 @@
  *   code reads them;
  * - `scroll` is 0 unless the pane is in scroll mode, and never exceeds the scrollback;
  * - `activity` is the one record of what the program is doing: a built-in agent's own report, a
- *   screen reading, the foreground job or a guess (activity.ts); it is undefined while not running.
+ *   CLI's hook event, a screen reading, the foreground job or a guess (activity.ts); it is undefined
+ *   while not running;
+ * - once a CLI's hooks have reported in a run, its screen changes that record only where hooks are
+ *   silent (activity.ts `screenOverHooks`); a restart starts a run without hook reports.
  */
 import type { Grid, Rect } from '../render/grid.js';
 import type { IMarker } from '../terminal/emulator.js';
@@ -18,7 +21,7 @@ import type { PaneSpec } from './presets.js';
 import type { UsageReport } from '../ipc/protocol.js';
 import { fileURLToPath } from 'node:url';
 import { foregroundJob } from '../terminal/process-tree.js';
-import { activityLabel, guessFromOutput, readScreen, type Activity, type ActivitySource, type ActivityState } from './activity.js';
+import { activityLabel, guessFromOutput, readScreen, screenOverHooks, type Activity, type ActivitySource, type ActivityState } from './activity.js';
 import { DETECTORS } from './detectors.js';
 
 export type PaneStatus =
@@ -39,8 +42,11 @@ export interface PaneHooks {
   onProcess: (pane: Pane, state: ProcessState) => void;
   /** Extra environment for a built-in agent (its IPC channel). */
   agentEnv?: (pane: Pane) => Record<string, string>;
-  /** Extra environment and trailing arguments for any other program (the shared context's addresses). */
-  external?: (pane: Pane) => { env: Record<string, string>; args: string[] };
+  /**
+   * Extra environment and trailing arguments for any other program (the shared context's addresses);
+   * `hooks` when its CLI was given hooks that report to the workspace.
+   */
+  external?: (pane: Pane) => { env: Record<string, string>; args: string[]; hooks?: boolean };
 }
 
 export class Pane {
@@ -63,6 +69,13 @@ export class Pane {
   notice: string | undefined;
   /** When the person last typed into this pane (ms since epoch). */
   lastTyped = 0;
+  /** Its CLI was given hooks that report to the workspace. */
+  hooksGiven = false;
+  /** The run (terminal.run) whose hooks last reported, and when. */
+  private hookRun = -1;
+  private hookAt = 0;
+  /** When the workspace last sent the pane its interrupt key. */
+  private interruptedAt = 0;
   private anchor: IMarker | undefined;
   dirty = true;
 
@@ -95,6 +108,7 @@ export class Pane {
     const { spec } = this;
     if (spec.kind === 'command' && spec.command !== undefined) {
       const extra = hooks.external?.(this);
+      this.hooksGiven = extra?.hooks === true;
       return { command: spec.command, args: [...spec.args, ...(extra?.args ?? [])], cwd: spec.cwd, env: { ...spec.env, ...extra?.env } };
     }
     if (spec.kind !== 'builtin') return undefined;
@@ -123,6 +137,17 @@ export class Pane {
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** Its CLI's hooks have reported in the current run: they lead, the screen fills their gaps. */
+  get hooked(): boolean {
+    return this.hookRun === this.terminal.run;
+  }
+
+  /** A hook event of the current run arrived (the workspace calls this while handling it). */
+  hookReported(now = Date.now()): void {
+    this.hookRun = this.terminal.run;
+    this.hookAt = now;
   }
 
   get running(): boolean {
@@ -202,10 +227,11 @@ export class Pane {
 
   /**
    * Reads what the agent is doing now, for panes that do not report it themselves (built-in agents
-   * report over IPC). Shells: the terminal's foreground job; presets with rules: the screen; anything
-   * else, or a screen no rule knows: a guess from output timing.
+   * report over IPC). Shells: the terminal's foreground job; presets with rules: the screen (for a CLI
+   * whose hooks report, only what they leave out); anything else, or a screen no rule knows: a guess
+   * from output timing.
    */
-  detect(now = Date.now()): { state: ActivityState; source: ActivitySource; reason: string } | undefined {
+  detect(now = Date.now()): { state: ActivityState; source: ActivitySource; reason: string; silentHooks?: boolean } | undefined {
     const pid = this.terminal.pid;
     if (this.isAgent || !this.running || pid === undefined) return undefined;
     if (this.spec.preset === 'shell') {
@@ -217,13 +243,21 @@ export class Pane {
     }
     const detector = this.hasScreenRules ? DETECTORS[this.spec.preset!] : undefined;
     const read = detector && readScreen(detector, this.terminal.screenText());
-    if (read) return { state: read.state, source: 'screen', reason: read.rule };
+    if (this.hooked) {
+      // Keys (the person's, or the workspace's interrupt) since the last hook event: what they did
+      // to a turn or a dialog, no hook reports.
+      const keysSinceHook = Math.max(this.lastTyped, this.interruptedAt) > this.hookAt;
+      return read ? screenOverHooks(this.activity, { state: read.state, source: 'screen', reason: read.rule, ends: read.ends }, keysSinceHook) : undefined;
+    }
+    // Work or a dialog read off the screen while the hooks it was given stay silent: the title says so.
+    if (read) return { state: read.state, source: 'screen', reason: read.rule, ...(this.hooksGiven && read.state !== 'idle' ? { silentHooks: true } : {}) };
     const guess = guessFromOutput(this.terminal.lastOutput, now, this.lastTyped);
     return { state: guess.state, source: 'guess', reason: guess.rule };
   }
 
   interrupt(): boolean {
     if (!this.running) return false;
+    this.interruptedAt = Date.now();
     const { interrupt } = this.spec;
     this.terminal.write(interrupt === 'ctrl-c' ? '\x03' : '\x1b');
     // Two Esc bytes at once would read as Alt+Esc: the second goes a moment later.

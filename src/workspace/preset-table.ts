@@ -1,6 +1,7 @@
 // The agent presets as data: what each CLI is, how it is interrupted, cleared, resumed and handed the
 // workspace's MCP server for one run. Resolving names and config entries into panes is presets.ts.
 import type { PresetName } from '../config/schema.js';
+import { claudeSettings, codexHookArgs, reporterCommand } from '../hooks/settings.js';
 
 /** esc-esc: opencode asks for a second Esc ("esc again to interrupt"); its Ctrl-C quits it. */
 export type Interrupt = 'ctrl-c' | 'esc' | 'esc-esc';
@@ -32,6 +33,11 @@ export type Preset = {
    * list): it travels in AGENTS_MCP_TOKEN, a private file, or (opencode) a variable's value.
    */
   mcp?: (mcp: McpAccess) => { args?: string[]; env?: Record<string, string> };
+  /**
+   * Gives the CLI hooks that report its turns to the workspace (and let it refuse a write into
+   * another task's claim) for this run only, as `mcp` does; undefined when it cannot be given them.
+   */
+  hooks?: (h: HookAccess) => { args?: string[]; env?: Record<string, string> } | undefined;
 };
 
 /** How one agent reaches the workspace's MCP server. */
@@ -40,6 +46,17 @@ export interface McpAccess {
   token: string;
   /** Writes a file only the user can read (removed when the workspace ends); returns its path. */
   privateFile(name: string, content: string): string;
+}
+
+/** How one agent's hooks reach the workspace (src/hooks). */
+export interface HookAccess {
+  /** The workspace's hook endpoint, http://127.0.0.1:PORT/hook (the token travels in AGENTS_MCP_TOKEN). */
+  hookUrl: string;
+  /** The command-hook program (report.js), when it is there. */
+  reporter: string | undefined;
+  privateFile(name: string, content: string): string;
+  /** A private file the CLI's status line (its cost) is to be saved to; the workspace reads it back. */
+  statusFile(): string;
 }
 
 /** The MCP server's entry as most CLIs' JSON configs spell it (Claude Code, Gemini CLI, opencode differ in keys). */
@@ -95,8 +112,10 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     resumeArgs: ['--continue'],
     conversation: { start: (id) => ['--session-id', id], resume: (id) => ['--resume', id] },
     clearInput: '\x15', // Ctrl-U
-    // Not its status line for cost reports: a statusLine setting replaces the footer's "esc to
-    // interrupt", and while a multi-line answer streams no spinner shows either, so it would read idle.
+    // Its hooks (http, no process per event) give its status, and its status line its cost: with a
+    // status line set, its footer no longer says "esc to interrupt", so status comes from the hooks
+    // (src/hooks/settings.ts), the screen filling only their gaps.
+    hooks: (h) => ({ args: ['--settings', h.privateFile('claude-settings.json', JSON.stringify(claudeSettings({ hookUrl: h.hookUrl, statusFile: h.statusFile() })))] }),
     // Last on the line: both options take several values and would swallow a prompt after them.
     mcp: (m) => {
       const config = JSON.stringify({ mcpServers: { agents: { type: 'http', url: m.url, headers: bearer(m) } } });
@@ -117,6 +136,9 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     resumeArgs: ['resume', '--last'],
     // `-c` overrides one config key for this run; the token is read from the environment by name.
     mcp: (m) => ({ args: ['-c', `mcp_servers.agents.url=${JSON.stringify(m.url)}`, '-c', 'mcp_servers.agents.bearer_token_env_var="AGENTS_MCP_TOKEN"'] }),
+    // Command hooks only (a node process per event), run once the person has trusted them in Codex's
+    // own review dialog; the definitions never change between runs, so one review lasts.
+    hooks: (h) => (h.reporter ? { args: codexHookArgs(reporterCommand(h.reporter, 'codex')) } : undefined),
   },
   gemini: {
     name: 'gemini',

@@ -7,7 +7,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { PRESET_NAMES, type AgentEntry, type Config, type PresetName } from '../config/schema.js';
 
 export { PRESET_NAMES, type PresetName };
-export { INTERRUPT_KEY, PRESETS, DEFAULT_AGENTS, withConversation, type Interrupt, type Preset, type McpAccess } from './preset-table.js';
+export { INTERRUPT_KEY, PRESETS, DEFAULT_AGENTS, withConversation, type Interrupt, type Preset, type McpAccess, type HookAccess } from './preset-table.js';
 import { DEFAULT_AGENTS, PRESETS, type Interrupt } from './preset-table.js';
 
 export type PaneSpec = {
@@ -32,6 +32,8 @@ export type PaneSpec = {
   interrupt: Interrupt;
   /** For missing/builtin panes: the text shown in the pane. */
   message?: string;
+  /** The role whose standing instructions it has (config `role`, or spawn_agent's). */
+  role?: string;
   /** Built-in agent settings from the config. */
   model?: string;
   instructions?: string;

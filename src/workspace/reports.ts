@@ -8,6 +8,7 @@ import { log } from '../util/log.js';
 import type { WorkspaceMessage } from '../ipc/protocol.js';
 import type { ProcessState } from '../terminal/pane-terminal.js';
 import { AGENT_STATES, nextActivity } from './activity.js';
+import { hookState, type HookEvent } from '../hooks/hook-event.js';
 import type { Core } from './core.js';
 import type { AgentEvent, AgentMessage, Reading } from './events.js';
 import { toStatus, type Pane } from './pane.js';
@@ -142,6 +143,15 @@ export class Reports {
     this.h.core.touch();
   }
 
+  /** A CLI's hook event: from now on in this run, its hooks lead and its screen fills their gaps. */
+  hook(id: number, event: HookEvent): void {
+    const pane = this.h.core.pane(id);
+    if (!pane || !pane.running) return;
+    pane.hookReported();
+    const r = hookState(event);
+    if (r) this.reading(id, { ...r, source: 'hook' });
+  }
+
   reading(id: number, r: Reading): void {
     const pane = this.h.core.pane(id);
     if (!pane || !pane.running) return;
@@ -154,10 +164,10 @@ export class Reports {
     if (next.changed) {
       if (r.source !== 'reported' && prev?.state !== r.state) log(`activity ${pane.name}: ${prev?.state ?? '-'} -> ${r.state} (${r.source}: ${r.reason})`);
       // Reported statuses are exact and rare: show them now; screen readings batch.
-      if (r.source === 'reported') this.h.core.touch();
+      if (r.source === 'reported' || r.source === 'hook') this.h.core.touch();
       else this.h.readingsChanged();
     }
-    if (r.state === 'busy' && r.source === 'screen') this.hadTurn(pane);
+    if (r.state === 'busy' && (r.source === 'screen' || r.source === 'hook')) this.hadTurn(pane);
     this.h.monitor.changed(pane);
     if (next.attention) this.h.attention(pane);
   }

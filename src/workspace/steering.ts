@@ -44,12 +44,12 @@ export type SteerResult = { ok: true; ms: number; detail: string } | { ok: false
 const working = (a: Activity | undefined) => a?.state === 'busy' || a?.state === 'waiting';
 
 /**
- * For a CLI we have screen rules for, only a rule's reading counts: while it starts up (or draws
- * something no rule knows) the output-timing guess would call a blank screen "idle" and its first
- * frame "a turn started", and text typed then is lost.
+ * For a CLI we have screen rules for, only a rule's reading or its hooks' report counts: while it
+ * starts up (or draws something no rule knows) the output-timing guess would call a blank screen
+ * "idle" and its first frame "a turn started", and text typed then is lost.
  */
 function trusted(pane: Pane, pred: (a: Activity | undefined) => boolean): (a: Activity | undefined) => boolean {
-  return (a) => (!pane.hasScreenRules || a?.source === 'screen') && pred(a);
+  return (a) => (!pane.hasScreenRules || a?.source === 'screen' || a?.source === 'hook') && pred(a);
 }
 
 /** How long a program only guessed to be idle gets to show what its interrupt key did (exit, or not). */

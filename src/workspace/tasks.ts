@@ -16,6 +16,7 @@ import type { BoardAnswer, BoardRequest } from '../tasks/requests.js';
 import { rolesWith, type Role } from '../tasks/roles.js';
 import type { Budget, CheckResult, Task } from '../tasks/task.js';
 import { boardText, outcomeText, taskLabel } from '../tasks/text.js';
+import type { PlannedStep } from '../tasks/workflow.js';
 import type { Pane } from './pane.js';
 import type { PaneSpec } from './presets.js';
 
@@ -51,7 +52,7 @@ export interface DeskHost {
   /** A private note for one agent, with its next turn's changes. */
   tell(to: string, text: string): void;
   /** Opens a pane for an agent (spawn_agent); a string says why it cannot. */
-  spawn(spec: { preset: string; name: string; instructions?: string; worktree?: boolean }): Pane | string;
+  spawn(spec: { preset: string; name: string; role?: string; instructions?: string; worktree?: boolean }): Pane | string;
   /** Stops what the agent does and keeps it from new work until the person lets it go on. */
   pause(p: Pane, why: string): void;
   touch(): void;
@@ -89,7 +90,7 @@ export class TaskDesk {
   }
 
   private tellCreator(t: Task): void {
-    if (t.createdBy !== 'you' && t.createdBy !== t.owner) this.h.tell(t.createdBy, outcomeText(t));
+    if (t.createdBy !== 'you' && !t.createdBy.startsWith('workflow ') && t.createdBy !== t.owner) this.h.tell(t.createdBy, outcomeText(t));
   }
 
   private agentNamed(name: string): Pane | undefined {
@@ -144,7 +145,7 @@ export class TaskDesk {
         if (this.agentNamed(req.name)) return { ok: false, text: `an agent named ${req.name} exists already; give tasks to it, or choose another name` };
         const role = req.role ? this.settings.roles[req.role] : undefined;
         if (req.role && !role) return { ok: false, text: `there is no role ${req.role}; roles: ${Object.keys(this.settings.roles).join(', ')}` };
-        const made = this.h.spawn({ preset: req.preset, name: req.name, instructions: role?.instructions, worktree: req.worktree });
+        const made = this.h.spawn({ preset: req.preset, name: req.name, role: req.role, instructions: role?.instructions, worktree: req.worktree });
         if (typeof made === 'string') return { ok: false, text: made };
         this.spawned++;
         return { ok: true, text: `Opened ${made.name} (${req.preset}${req.role ? `, role ${req.role}` : ''}) in pane ${this.h.panes().indexOf(made) + 1}. Tasks for ${made.name} go to it when it is idle.` };
@@ -209,6 +210,26 @@ export class TaskDesk {
     resolve?.(text);
     this.h.touch();
     return true;
+  }
+
+  /**
+   * Starts workflow `name` for `goal`: its steps as tasks, each after the one before, owned by the
+   * agent with that step's role (`ownerOf`). Its checks come from the config: they run unasked.
+   */
+  startWorkflow(name: string, steps: PlannedStep[], ownerOf: (role: string) => string | undefined, now = Date.now()): Task[] {
+    const made: Task[] = [];
+    for (const step of steps) {
+      const prev = made.at(-1);
+      const t = this.board.add(
+        { title: step.title, details: step.details, to: ownerOf(step.role), after: prev ? [prev.id] : undefined, check: step.check, claims: step.claims, maxAttempts: this.settings.attempts },
+        `workflow ${name}`,
+        now,
+        { checkApproved: true, workflow: { name, role: step.role, review: step.review || undefined } },
+      );
+      this.h.changed(t, undefined, 'you');
+      made.push(t);
+    }
+    return made;
   }
 
   // ---- the supervisor's reports ----------------------------------------------------------------

@@ -41,7 +41,7 @@ export type DialogView =
 
 /** The shared context as the chrome shows it: plain, preformatted data. */
 export interface ContextView {
-  lines: Array<{ id: number; time: string; who: string; kind: string; path: string; size: string }>;
+  lines: Array<{ id: number; time: string; who: string; kind: string; path: string; size: string; claim: string }>;
   notes: Array<{ id: number; time: string; author: string; text: string }>;
   /** Entries each built-in agent has not been given yet. */
   pending: Record<string, number>;
@@ -79,11 +79,13 @@ export interface PaneView {
   activity?: Activity;
   /** A problem with the last interrupt or instruction, shown in the title. */
   notice?: string;
-  /** What the agent has cost so far (USD), when it reports it (built-in agents). */
+  /** What the agent has cost so far (USD), when it reports it (built-in agents, Claude Code's status line). */
   cost?: number;
   /** Shared-context entries waiting for this agent's next turn. */
   pending?: number;
   conflict?: string;
+  /** A breaker or a budget paused the agent: no new work reaches it until the person lets it go on. */
+  paused?: boolean;
 }
 
 export interface UsageTotals {
@@ -146,8 +148,13 @@ export interface WorkspaceOptions {
   simulated?: boolean;
   /** The task board: its settings, and the tasks of a resumed session. */
   tasks?: { settings?: Partial<TaskSettings>; restored?: Task[]; breakers?: { errorsInARow: number; sameToolErrors: number } };
-  /** Extra environment and trailing arguments for programs other than built-in agents (MCP, context file). */
-  external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[] };
+  /**
+   * Extra environment and trailing arguments for programs other than built-in agents (MCP, context
+   * file, hooks); `hooks` when the CLI was given hooks that report to the workspace.
+   */
+  external?: (spec: PaneSpec) => { env: Record<string, string>; args: string[]; hooks?: boolean };
+  /** Decides writes into claimed paths instead of the workspace (tests); see Workspace.checkWrite. */
+  checkWrite?: (agentName: string, paths: readonly string[]) => string | undefined;
 }
 
 /** One task as the board shows it. */

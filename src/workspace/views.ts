@@ -22,6 +22,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
     cost: pane.usage?.cost,
     pending: pane.isAgent ? at.ctx.pending[pane.name] || undefined : undefined,
     conflict: at.ctx.conflicts[pane.name],
+    paused: pane.paused !== undefined || undefined,
   };
 }
 
@@ -67,11 +68,13 @@ export function samePaneView(a: PaneView, b: PaneView): boolean {
     a.scrollMax === b.scrollMax &&
     a.activity?.state === b.activity?.state &&
     a.activity?.source === b.activity?.source &&
+    a.activity?.silentHooks === b.activity?.silentHooks &&
     (a.activity?.source !== 'reported' || a.activity.reason === b.activity?.reason) &&
     a.notice === b.notice &&
     a.cost === b.cost &&
     a.pending === b.pending &&
     a.conflict === b.conflict &&
+    a.paused === b.paused &&
     a.rect.x === b.rect.x &&
     a.rect.y === b.rect.y &&
     a.rect.width === b.rect.width &&

@@ -17,6 +17,7 @@
  *   so a UI reading one pane's slice re-renders only when that pane changed.
  */
 import { EventEmitter } from 'node:events';
+import { isAbsolute, relative } from 'node:path';
 import { buildKeymap, type Keymap } from '../config/keymap.js';
 import type { Rect } from '../render/grid.js';
 import type { WorkspaceMessage } from '../ipc/protocol.js';
@@ -34,7 +35,7 @@ import { ActivityMonitor } from './monitor.js';
 import { Pane } from './pane.js';
 import { Reports } from './reports.js';
 import { DEFAULT_TASK_SETTINGS, TaskDesk } from './tasks.js';
-import { activeClaims, ClaimMatcher, claimRefusal } from '../tasks/claims.js';
+import { activeClaims, ClaimMatcher, claimRefusal, type Claim } from '../tasks/claims.js';
 import { taskDetails } from '../tasks/text.js';
 import { printable } from '../util/safe-text.js';
 import { boardAlerts, boardView } from './board-view.js';
@@ -201,6 +202,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
         return core.resize(input.cols, input.rows);
       case 'agent':
         return this.reports.agent(input.pane, input.message);
+      case 'hook':
+        return this.reports.hook(input.pane, input.event);
       case 'process':
         return this.reports.process(input.pane, input.state);
       case 'reading':
@@ -246,6 +249,17 @@ export class Workspace extends EventEmitter<DomainEvents> {
       case 'answer':
         this.desk.answer(input.question, input.text);
         return core.touch();
+      case 'workflow': {
+        const made = this.desk.startWorkflow(input.name, input.steps, (role) => input.owners[role]);
+        input.reply?.(made.map((t) => t.id));
+        core.say(`workflow ${input.name}: ${made.map((t) => t.id).join(' → ')}`);
+        return;
+      }
+      case 'pause-agent': {
+        const p = core.pane(input.pane);
+        if (p) this.pause(p, input.why);
+        return;
+      }
       case 'resume-agent': {
         const p = core.pane(input.pane);
         if (p?.paused) {
@@ -281,11 +295,11 @@ export class Workspace extends EventEmitter<DomainEvents> {
     this.core.touch();
   }
 
-  private spawn(req: { preset: string; name: string; instructions?: string; worktree?: boolean }): Pane | string {
+  private spawn(req: { preset: string; name: string; role?: string; instructions?: string; worktree?: boolean }): Pane | string {
     const made = this.opts.makeSpec?.(req.preset);
     if (made === undefined) return 'new panes cannot be opened here';
     if (typeof made === 'string') return made;
-    const spec = { ...made, name: req.name, title: req.name, ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}) };
+    const spec = { ...made, name: req.name, title: req.name, role: req.role, ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}) };
     return this.addPane(spec);
   }
 
@@ -452,16 +466,28 @@ export class Workspace extends EventEmitter<DomainEvents> {
   }
 
   /**
-   * Whether `agent` may write `paths` (relative to the project): undefined when it may, else the
-   * refusal it gets (a path another task claims). Claude Code's pre-tool hook asks this.
+   * Whether `agent` may write `paths` (absolute, or relative to the project): undefined when it may,
+   * else the refusal it gets (a path another task claims). A CLI's pre-tool hook asks this before a
+   * write; paths outside the project are no claim's business. `opts.checkWrite` (tests) decides instead.
    */
   checkWrite(agent: string, paths: readonly string[]): string | undefined {
+    if (paths.length === 0) return undefined;
+    if (this.opts.checkWrite) return this.opts.checkWrite(agent, paths);
     const m = new ClaimMatcher(activeClaims(this.desk.board.list()));
-    for (const path of paths) {
+    // Relative to the agent's own tree (its worktree, when it has one): claims name project paths.
+    const base = this.core.panes.find((p) => p.name === agent)?.spec.cwd ?? process.cwd();
+    for (const given of paths) {
+      const path = isAbsolute(given) ? relative(base, given) : given;
+      if (path.startsWith('..') || isAbsolute(path)) continue;
       const c = m.others(path, agent);
       if (c) return claimRefusal(path, c);
     }
     return undefined;
+  }
+
+  /** The claim `path` (relative to the project) falls under for someone other than `writer` (none: the person or another program). */
+  claimOn(path: string, writer: string | undefined): Claim | undefined {
+    return new ClaimMatcher(activeClaims(this.desk.board.list())).others(path, writer ?? '');
   }
 
   /** Built-in agents hold the active claims (their write tools refuse them); told whenever they change. */

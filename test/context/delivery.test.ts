@@ -54,6 +54,15 @@ describe('delivery', () => {
     expect(r.feed.pendingFor('a').map((e) => e.path)).toEqual(['two.txt']);
   });
 
+  it("tells every agent when a change landed in another task's claim", async () => {
+    r = rig({ claimOf: (path) => (path === 'src/cart.js' ? { task: 't1', owner: 'w1' } : undefined) });
+    r.feed.addAgent('w1');
+    r.feed.addAgent('lead');
+    await outside('src/cart.js', 'x\n');
+    expect(r.feed.formatDelivery('w1')!.text).toContain("src/cart.js (new) +1 (claimed by w1 for t1)");
+    expect(r.feed.formatDelivery('lead')!.text).toContain('claimed by w1 for t1');
+  });
+
   it('never shows an agent its own changes', async () => {
     r = rig();
     r.feed.addAgent('a');

@@ -73,6 +73,30 @@ describe('attribution', () => {
   });
 });
 
+describe('claims', () => {
+  it("marks a change by anyone but the owner into a task's claim, naming the owner and the task", async () => {
+    const asked: Array<[string, string | undefined]> = [];
+    r = rig({
+      claimOf: (path, writer) => (asked.push([path, writer]), path.startsWith('src/cart') && writer !== 'w1' ? { task: 't1', owner: 'w1' } : undefined),
+    });
+    const hash = r.write('src/cart.js', 'mine\n');
+    r.feed.registerWrite({ agent: 'w1', path: 'src/cart.js', hash });
+    await r.push(r.ev('src/cart.js', 'added'));
+    r.write('src/cart.js', 'theirs\n');
+    await r.push(r.ev('src/cart.js', 'modified'));
+    r.write('README.md', 'free\n');
+    await r.push(r.ev('README.md', 'added'));
+    await r.wait(200);
+    expect(r.entries.map((e) => [e.path, e.who.kind, e.claim])).toEqual([
+      ['src/cart.js', 'agent', undefined],
+      ['src/cart.js', 'outside', { task: 't1', owner: 'w1' }],
+      ['README.md', 'outside', undefined],
+    ]);
+    expect(asked).toContainEqual(['src/cart.js', 'w1']);
+    expect(asked).toContainEqual(['src/cart.js', undefined]);
+  });
+});
+
 describe('sizes', () => {
   it('counts lines against the cached previous content, and bytes when nothing is known', async () => {
     r = rig();

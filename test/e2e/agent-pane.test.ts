@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
 import type { MessagesServer } from '../../src/demo/types.js';
 import { Term, until } from '../helpers/term.js';
-import { start, type Run } from './setup.js';
+import { quit, start, type Run } from './setup.js';
 
 // One server per test: a test that fails half-way leaves no scripted reply behind for the next.
 let server: MessagesServer;
@@ -95,6 +95,8 @@ describe('agent pane layout', () => {
     t.write('the task for this pane\r');
     await t.waitFor('line 23 of the reply');
     await t.waitFor(/1 agent · idle/);
+    // The title hears of idle over the channel; the pane's own status line is drawn a frame later.
+    await t.waitFor(/┃idle · agent/);
     const lines = t.lines();
     const bottom = lines.findIndex((l) => /^[┗╰]/.test(l));
     expect(lines[bottom - 1]).toMatch(/^┃› /);
@@ -163,10 +165,7 @@ describe('resumed agent pane', () => {
     };
     const live = conversation(t.lines());
     expect(live.length).toBeGreaterThan(4);
-    t.keys('C-a', 'q');
-    await t.waitFor('Quit?');
-    t.keys('y');
-    expect((await t.exited).exitCode).toBe(0);
+    expect(await quit(t)).toBe(0);
 
     const resumed = Term.agents(['--continue'], { cols: 120, rows: 30, cwd: project, env: { AGENTS_HOME: home, HOME: home, NO_COLOR: undefined, ...API() } });
     try {

@@ -1,7 +1,8 @@
 // Real Claude Code (the devDependency @anthropic-ai/claude-code, a native binary) in a pane of the real
 // binary, talking to the project's local Messages API server. What the workspace knows about it comes
-// from its screen only: busy while it streams, an interrupt confirmed, a redirect that reaches the
-// model, "needs you" on a permission prompt, and the workspace's MCP tools called by Claude Code itself.
+// from its hooks and, where they are silent, its screen: busy while it streams, an interrupt confirmed,
+// a redirect that reaches the model, "needs you" on a permission prompt (and back after "No"), and the
+// workspace's MCP tools called by Claude Code itself. (claude-hooks.test.ts has the hooks themselves.)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/term.js';
-import { start, statusBar, tempDir } from './setup.js';
+import { quit, start, statusBar, tempDir } from './setup.js';
 
 const FINAL = /All tests pass|Still failing after \d+ runs/;
 
@@ -36,8 +36,7 @@ describe('the demo', () => {
     await t.waitFor('The tests agent can confirm it with node --test.', { timeout: 30_000 });
 
     // Quit asks only while something works or waits.
-    t.keys('C-a', 'q');
-    if (await Promise.race([t.exited.then(() => false), t.waitFor('Quit?').then(() => true)])) t.keys('y');
+    expect(await quit(t)).toBe(0);
     const bye = await t.waitFor('agents --demo --continue');
     const project = /kept in (\S+agents-demo-\w+)/.exec(bye)?.[1];
     expect(project?.startsWith(tmp)).toBe(true);
@@ -48,8 +47,7 @@ describe('the demo', () => {
     const back = start(['--demo', '--continue'], { cols: 140, rows: 40, dirs: { project: tempDir(), home }, env: { TMPDIR: tmp } });
     await back.t.waitFor(() => /resumed session/.test(statusBar(back.t)), { message: 'resumed', timeout: 30_000 });
     await back.t.waitFor('press y in this pane');
-    back.t.keys('C-a', 'q');
-    if (await Promise.race([back.t.exited.then(() => false), back.t.waitFor('Quit?').then(() => true)])) back.t.keys('y');
+    expect(await quit(back.t)).toBe(0);
     expect((await back.t.exited).exitCode).toBe(0);
 
     // Once the copy is gone, it says so instead of starting something else.

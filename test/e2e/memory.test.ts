@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
 import type { MessagesServer, RecordedRequest } from '../../src/demo/types.js';
 import { BIN, Term, until } from '../helpers/term.js';
-import { serverPid, start, statusBar, tempDir } from './setup.js';
+import { quit, serverPid, start, statusBar, tempDir } from './setup.js';
 
 // Key-shaped, so the store's scrubber must catch it wherever it would appear.
 const KEY = 'sk-ant-api03-THISISNOTAREALKEY0123456789abcdefghij';
@@ -34,10 +34,7 @@ describe('session memory', () => {
     server.enqueue({ kind: 'reply', content: [{ type: 'text', text: 'We chose a token bucket for the rate limiter.' }] });
     t.write('decide the rate limiter design\r');
     await t.waitFor('token bucket');
-    t.keys('C-a', 'q');
-    await t.waitFor('Quit?');
-    t.keys('y');
-    expect((await t.exited).exitCode).toBe(0);
+    expect(await quit(t)).toBe(0);
 
     const list = cli(['sessions'], project, home);
     expect(list.status).toBe(0);
@@ -85,24 +82,18 @@ describe('session memory', () => {
 
   it('empty sessions are not recorded as work: sessions hides them, --continue skips them, a failed start records none', async () => {
     const env = { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test' };
-    // Quit asks only while something works or waits.
-    const quit = async (t: Term) => {
-      t.keys('C-a', 'q');
-      if (await Promise.race([t.exited.then(() => false), t.waitFor('Quit?').then(() => true)])) t.keys('y');
-      expect((await t.exited).exitCode).toBe(0);
-    };
     const work = start(['agent'], { env });
     const dirs = { project: work.project, home: work.home };
     await work.t.waitFor(/1 agent · idle/);
     server.enqueue({ kind: 'reply', content: [{ type: 'text', text: 'Logged the migration plan.' }] });
     work.t.write('plan the migration\r');
     await work.t.waitFor('Logged the migration plan.');
-    await quit(work.t);
+    expect(await quit(work.t)).toBe(0);
     // Two launches where nobody did anything, and one that never got a terminal.
     for (let i = 0; i < 2; i++) {
       const idle = start(['shell'], { env, dirs });
       await idle.t.waitFor('NORMAL');
-      await quit(idle.t);
+      expect(await quit(idle.t)).toBe(0);
     }
     const noTty = spawnSync(process.execPath, [BIN, 'shell'], { cwd: dirs.project, encoding: 'utf8', env: { ...process.env, AGENTS_HOME: dirs.home } });
     expect(noTty.status).toBe(2);

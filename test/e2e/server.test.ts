@@ -57,7 +57,8 @@ describe('workspace server', () => {
     const again = another(r, ['attach']);
     await again.waitFor((s) => /1 shell /.test(s) && /2 i0 /.test(s), { message: 'both panes' });
     await again.waitFor(() => lastTick(again) > before + 2, { message: `counter past ${before + 2}` });
-    // Whole: both titles and the status bar are drawn (a frame may arrive in pieces), the server is the same one.
+    // Whole: both titles and the status bar are drawn, the server is the same one. (The first frame
+    // can reach the screen in two reads, and the counter may already show in the first: wait for the rest.)
     await again.waitFor(() => statusBar(again).includes('NORMAL'), { message: 'the status bar' });
     expect(await serverPid(r)).toBe(server);
     again.kill('SIGKILL');

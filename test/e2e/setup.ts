@@ -111,3 +111,10 @@ export function statusBar(t: Term): string {
   const lines = t.lines();
   return lines[lines.length - 1];
 }
+
+/** Ends the workspace (not only this terminal's view of it): quit asks only while something works or waits. */
+export async function quit(t: Term): Promise<number> {
+  t.keys('C-a', 'q');
+  if (await Promise.race([t.exited.then(() => false), t.waitFor('Quit?').then(() => true)])) t.keys('y');
+  return (await t.exited).exitCode;
+}

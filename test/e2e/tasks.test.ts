@@ -1,7 +1,7 @@
 // The task board end to end: built-in agents in real panes, each played by a script on the local
 // Messages API server, with the workspace's supervisor handing out tasks, running checks, keeping
 // claims and budgets, and the person answering on the board.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
@@ -77,6 +77,7 @@ describe('task board', () => {
     expect(seen[t2Given].text).toContain('t1 (Make hello) is done: wrote hello.txt');
     // The lead created them: at its next turn it is told how they went.
     t.keys('Escape');
+    await t.waitFor(() => /NORMAL/.test(statusBar(t)), { message: 'the board closed' });
     t.write('how did it go\r');
     await until(() => seen.some((x) => x.agent === 'lead' && x.text.includes('how did it go')), { timeout: 20_000, message: 'the lead\'s next turn' });
     const next = seen.find((x) => x.agent === 'lead' && x.text.includes('how did it go'))!;
@@ -138,6 +139,11 @@ describe('task board', () => {
     expect(result.isError).toBe(true);
     expect(result.content).toContain('Refused: src/cart.js is claimed by w1 for task t1');
     expect(existsSync(join(project, 'src', 'cart.js'))).toBe(false);
+    // A write from outside the agents (the person, a script) cannot be refused: the feed marks it.
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'src', 'cart.js'), 'by hand\n');
+    t.keys('C-a', 'f');
+    await t.waitFor(/outside added src\/cart\.js ⚠ claim/);
   });
 
   it('ask_human: the question reaches the person, the answer typed on the board reaches the agent', async () => {
@@ -187,6 +193,7 @@ describe('task board', () => {
     t.write('Think --to w1\r');
     await t.waitFor(() => /waiting for you: .*w1 paused/.test(statusBar(t)), { message: 'w1 paused', timeout: 20_000 });
     await t.waitFor('⏸ w1 reached its budget');
+    await t.waitFor(/1 w1 · \S+.* ⏸ paused/);
     // Paused: a second task for it waits.
     t.keys('a');
     t.write('More --to w1\r');
@@ -196,6 +203,21 @@ describe('task board', () => {
     await t.waitFor(() => !/w1 paused/.test(statusBar(t)), { message: 'no longer paused' });
   });
 
+  it('an agent busy on its task with no file changed and no task moved for stallMinutes is paused and escalated', async () => {
+    // The model answers with a few words, then holds the stream open: busy, and getting nowhere.
+    server.setResponder(scripted({ w1: (t) => (t.text.includes('Task t1:') ? { kind: 'stall', content: [say('Let me think about this for a long while.')], afterChars: 12 } : [say('ok')]) }));
+    const { t } = workspace([agent('w1')], { tasks: { stallMinutes: 0.05 } });
+    await t.waitFor(/1 w1 · idle/, { timeout: 30_000 });
+    t.keys('C-a', 't', 'a');
+    await t.waitFor('New task');
+    t.write('Ponder --to w1\r');
+    await t.waitFor(/1 w1 · (busy|thinking)/);
+    await t.waitFor(() => /waiting for you: .*w1 paused/.test(statusBar(t)), { message: 'w1 paused', timeout: 20_000 });
+    await t.waitFor(/w1 made no progress on t1 for 3 s/);
+    // Paused means stopped: the held stream was interrupted, and the title says why it does nothing.
+    await t.waitFor(/1 w1 · idle.* ⏸ paused/);
+  });
+
   it('resume brings the board back', async () => {
     server.setResponder(scripted({}));
     const first = workspace([agent('w1')]);
@@ -203,11 +225,14 @@ describe('task board', () => {
     first.t.keys('C-a', 't', 'a');
     first.t.write('Remember me --to nobody-yet --check "true"\r');
     await first.t.waitFor(/t1\s+todo\s+Remember me/);
-    first.t.keys('Escape', 'C-a', 'q');
+    // Escape and the prefix in one read would be Alt+Ctrl-A: wait for the board to close first.
+    first.t.keys('Escape');
+    await first.t.waitFor(() => /NORMAL/.test(statusBar(first.t)), { message: 'the board closed' });
+    first.t.keys('C-a', 'q');
     await first.t.exited;
     const again = start(['--continue'], { cols: 160, rows: 44, env: { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'test-key' }, dirs: { project: first.project, home: first.home } });
     await again.t.waitFor('NORMAL', { timeout: 30_000 });
     again.t.keys('C-a', 't');
     await again.t.waitFor(/t1\s+todo\s+Remember me/);
-  });
+  }, 90_000);
 });

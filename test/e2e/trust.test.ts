@@ -5,21 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, until, type Term } from '../helpers/term.js';
-import { start, tempDir } from './setup.js';
+import { BIN, until } from '../helpers/term.js';
+import { quit, start, tempDir } from './setup.js';
 
 const MARKER = 'ran-marker';
 const config = (extra: string[] = []) =>
   JSON.stringify({ agents: [{ name: 'probe', command: 'sh', args: ['-c', `touch ${MARKER}; echo probe-$((40+2)); sleep 600`, ...extra] }] });
 // What the pane shows once the command ran (the question shows the command's text, not this).
 const RAN = 'probe-42';
-
-/** Ends the workspace (not just this terminal's view of it); quit asks while something works. */
-async function quit(t: Term): Promise<number> {
-  t.keys('C-a', 'q');
-  if (await Promise.race([t.exited.then(() => false), t.waitFor('Quit?').then(() => true)])) t.keys('y');
-  return (await t.exited).exitCode;
-}
 
 describe('trusting a project config', () => {
   it('asks before running; n runs nothing, y runs and is remembered, a changed config asks again', async () => {

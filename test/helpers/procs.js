@@ -40,3 +40,17 @@ export function alive(pids) {
     return s !== undefined && s.state !== 'Z';
   });
 }
+
+/** Live processes whose environment holds `name=value`: what one run started, whatever else runs beside it. */
+export function withEnv(name, value) {
+  const want = `${name}=${value}`;
+  return allProcs()
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0').includes(want);
+      } catch {
+        return false;
+      }
+    })
+    .map((p) => p.pid);
+}

@@ -35,7 +35,8 @@ export class Term {
       this.term.write(d);
     });
     /** @type {Promise<{exitCode: number, signal?: number}>} */
-    this.exited = new Promise((resolve) => this.pty.onExit((e) => resolve(e)));
+    // Resolved once the last output is parsed too: xterm parses writes later, in chunks.
+    this.exited = new Promise((resolve) => this.pty.onExit((e) => this.term.write('', () => resolve(e))));
     this.exited.then(() => this.listeners.slice().forEach((l) => l()));
   }
 

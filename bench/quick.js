@@ -1,0 +1,49 @@
+// `npm run bench -- --quick`: start-up, flood and idle in under a minute, with the same figures and
+// ratios as the full bench, checked against the pass marks in bench/limits.js; exits 1 when one is
+// clearly worse (or a figure could not be taken). For use before a release; not part of `npm test`,
+// which must never depend on how loaded the machine is. Writes nothing to docs/.
+//
+// On a shared machine wall times swing 2-4x with the other work; run as root (or with CAP_SYS_NICE)
+// the measured tree gets real-time priority (`chrt -f 10`, the whole process tree inherits it), which
+// brought the figures back within a few % of a quiet machine's. `--no-rt` measures without it.
+import { spawnSync } from 'node:child_process';
+import * as M from './measures.js';
+import { checkLimits } from './limits.js';
+import { figures, floodRows, HEADER, idleRows, measuredRows, startRows, textTable } from './rows.js';
+import { machine, openSession, priority, repeat } from './session.js';
+
+const RT_MARK = 'AGENTS_BENCH_RT';
+
+/** Runs this same command again under real-time priority when that is allowed here. */
+function rerunWithPriority() {
+  if (process.env[RT_MARK] || process.argv.includes('--no-rt')) return;
+  if (spawnSync('chrt', ['-f', '10', 'true']).status !== 0) return;
+  const r = spawnSync('chrt', ['-f', '10', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [RT_MARK]: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+export async function runQuick() {
+  rerunWithPriority();
+  const S = openSession({ watchdogMs: 150_000 });
+  const R = {};
+  R.floor = await S.step('flood: seq to /dev/null (3 runs)', () => M.floodFloor(3));
+  R.floodAgents = await S.step('flood: agents (3 runs)', () => repeat(3, () => M.floodAgents(S.home)));
+  if (S.haveTmux) R.floodTmux = await S.step('flood: tmux, detached (3 runs)', () => repeat(3, () => M.floodTmuxDetached()));
+  R.startup = await S.step('start-up: to the first frame (5 runs)', () => M.startup(S.home, { runs: 5 }));
+  R.startupAttach = await S.step('start-up: agents attach to a running workspace (5 runs)', () => M.attachStartup(S.home, { runs: 5 }));
+  if (S.haveTmux) R.startupAnchors = await S.step('start-up anchors: node -e 0, tmux (5 runs each)', () => M.startupAnchors({ runs: 5 }));
+  R.idle = await S.step('idle: 8 panes, 10 s', () => M.idle(S.home, { panes: 8, windowMs: 10000 }));
+  const { totalS, load } = S.finish();
+
+  const F = figures(R);
+  const rows = measuredRows([...floodRows(R, F), ...startRows(R, F), ...idleRows(R, F)], R);
+  process.stdout.write(`\nagents quick bench, ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}\n${machine()}\n${load}; ${priority()}; wall time ${totalS.toFixed(0)} s\n\n${textTable(HEADER, rows)}\n`);
+
+  const checks = checkLimits(F);
+  const width = Math.max(...checks.map((c) => c.figure.length));
+  process.stdout.write(`\npass marks (bench/limits.js):\n${checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.figure.padEnd(width)}  ${c.shown} (at most ${c.show(c.max)})`).join('\n')}\n`);
+  if (S.failures.length) process.stdout.write(`\nFAILED:\n${S.failures.map((f) => `- ${f}`).join('\n')}\n`);
+  const bad = checks.filter((c) => !c.ok).length + S.failures.length;
+  if (bad) process.stdout.write(`\nquick bench: ${bad} problem${bad === 1 ? '' : 's'}; on a loaded machine run it again before believing a single failed mark.\n`);
+  return bad ? 1 : 0;
+}

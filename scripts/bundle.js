@@ -1,0 +1,146 @@
+// The second half of `npm run build` (after tsc has type-checked and emitted dist/): bundles the
+// programs that start often, so starting one reads a few files instead of ~1,500 modules.
+//
+//   dist/cli/main.js     `agents`: the terminal client, `agents ls/attach/stop`, and the workspace
+//                        server (the same program with AGENTS_SERVE_FD set)
+//   dist/agent/main.js   the built-in agent, started by path in each of its panes
+//   dist/chunks/*.js     code shared by the two, and every dynamic import() as a chunk of its own,
+//                        so a bad flag or `agents ls` still loads no React, Ink or SDK
+//
+// Measured on this machine (docs/bench.md): unbundled, Ink alone took ~425 ms to import, half of it
+// es-toolkit/compat's 416 files for one function, and Node scanned every CommonJS file for its export
+// names; the bundle tree-shakes the one and removes the other.
+//
+// Layout rule: every output file sits exactly one folder below dist/, like the modules tsc emits, so
+// the paths our code builds from import.meta.url (../../themes, ../../data, ../../demo,
+// ../../package.json, ../agent/main.js) mean the same from a chunk as from the module they came from.
+//
+// The rest of dist/ (tsc's per-module output) stays for the bench scripts and test helpers that import
+// single modules; nothing the programs load at run time comes from it.
+import { build } from 'esbuild';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const CHUNKS = join(DIST, 'chunks');
+/**
+ * Chunks of earlier builds are kept this long: a workspace server runs for days, and the chunks it
+ * has not loaded yet (the MCP server, the file watcher's fallback) must still be there after a rebuild.
+ */
+const KEEP_OLD_CHUNKS_MS = 7 * 24 * 3600 * 1000;
+
+/** Resolves imports that must not be bundled to something harmless. */
+const stubs = {
+  name: 'stubs',
+  setup(b) {
+    // Ink's debug mode (DEV=true in the environment, which people set for other reasons) imports
+    // React's dev tools, which need react-devtools-core (not installed), and reads Ink's own
+    // package.json next to its module, a path that does not exist once bundled: the workspace would
+    // fail to start. Ink here is never in debug mode, and the dev tools are not bundled.
+    const inInk = (args) => /[\\/]ink[\\/]build[\\/]/.test(args.importer);
+    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (inInk(args) ? { path: 'devtools', namespace: 'ink-stub' } : undefined));
+    b.onResolve({ filter: /^\.\/utils\.js$/ }, (args) => (inInk(args) ? { path: 'utils', namespace: 'ink-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'ink-stub' }, (args) => ({ contents: args.path === 'utils' ? 'export const isDev = () => false;' : 'export {};', loader: 'js' }));
+  },
+};
+
+/**
+ * What a start must not load before it needs it: the build fails if one of these packages lands in
+ * the static import graph of an entry (a new top-level import somewhere would do it silently).
+ * - `agents` with a bad flag, `agents ls`, and a terminal attaching to a running server draw nothing
+ *   themselves: no React, Ink, emulator or SDK.
+ * - The built-in agent imports Ink and chalk only once it has hidden CI variables from them
+ *   (src/agent/ui/load-ink.ts): they read the environment when they load.
+ */
+// Paths under node_modules (React's JSX runtime, a few hundred bytes that read nothing, is allowed),
+// or an external package's name.
+const HEAVY = ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/', '@xterm/headless/', 'node-pty', '@anthropic-ai/sdk/', '@modelcontextprotocol/sdk/'];
+const EAGER_LIMITS = [
+  { entry: 'src/cli/main.ts', forbidden: HEAVY },
+  { entry: 'src/cli/client-main.ts', forbidden: HEAVY },
+  { entry: 'src/cli/servers.ts', forbidden: HEAVY },
+  { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
+];
+
+/** Modules (node_modules paths, external names) in the static import graph of the output built from `entry`. */
+function eagerModules(outputs, entry) {
+  const start = Object.keys(outputs).find((f) => outputs[f].entryPoint === entry);
+  if (!start) throw new Error(`bundle: no output for ${entry}`);
+  const seen = new Set();
+  const visit = (f) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    for (const i of outputs[f]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(start);
+  const modules = [];
+  for (const f of seen) {
+    for (const input of Object.keys(outputs[f].inputs)) {
+      const at = input.lastIndexOf('node_modules/');
+      if (at >= 0) modules.push(input.slice(at + 'node_modules/'.length));
+    }
+    for (const i of outputs[f].imports) if (i.external) modules.push(i.path);
+  }
+  return modules;
+}
+
+const started = performance.now();
+const result = await build({
+  absWorkingDir: ROOT,
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx' },
+  outdir: DIST,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  jsx: 'automatic',
+  // Native addons, found by node at run time next to their .node files.
+  external: ['node-pty', '@parcel/watcher'],
+  plugins: [stubs],
+  // React (and everything else that asks) takes its production build; the dead development branches
+  // are dropped. Our own code never reads NODE_ENV from process.env, and children get the person's own.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // CommonJS packages inside an ES module still call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __agentsCreateRequire } from 'node:module'; const require = __agentsCreateRequire(import.meta.url);" },
+  // Not minified: a minified bundle measured no faster to start here (one file: 566 ms minified,
+  // 604 ms not, within the noise; the unminified one ran fewer instructions), and this way a stack
+  // trace Node prints itself still names real functions on readable lines. Crash reports map their
+  // stacks back to src/ through the source maps (src/util/stack-map.ts), which cost nothing at start.
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'eof',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const tooEager = EAGER_LIMITS.flatMap(({ entry, forbidden }) => {
+  const loaded = eagerModules(result.metafile.outputs, entry);
+  return forbidden.filter((p) => loaded.some((m) => m === p || m.startsWith(p))).map((p) => `${entry} loads ${p} at start`);
+});
+if (tooEager.length) {
+  process.stderr.write(`bundle: ${tooEager.join('; ')}. Import it with await import() where it is needed (see EAGER_LIMITS in scripts/bundle.js).\n`);
+  process.exit(1);
+}
+
+// What went where (for esbuild's analyzer, or to check what a start-up loads).
+writeFileSync(join(DIST, 'bundle-meta.json'), JSON.stringify(result.metafile));
+
+// Chunks this build did not write and that are old enough that no running server can still need them.
+const written = new Set(Object.keys(result.metafile.outputs).map((f) => join(ROOT, f)));
+let removed = 0;
+for (const name of readdirSync(CHUNKS)) {
+  const file = join(CHUNKS, name);
+  if (written.has(file) || written.has(file.replace(/\.map$/, ''))) continue;
+  if (Date.now() - statSync(file).mtimeMs > KEEP_OLD_CHUNKS_MS) {
+    rmSync(file);
+    removed++;
+  }
+}
+
+const js = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js'));
+const kb = js.reduce((n, [, o]) => n + o.bytes, 0) / 1024;
+process.stdout.write(`bundled ${js.length} files (${kb.toFixed(0)} KB) in ${(performance.now() - started).toFixed(0)} ms${removed ? `; removed ${removed} stale chunk files` : ''}\n`);
