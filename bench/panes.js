@@ -1,9 +1,10 @@
-// `node bench/panes.js [--rounds N] [--rows flood,paced,keys,quiet,rss] [--tree DIR]...`: the
+// `node bench/panes.js [--rounds N] [--rows flood,paced,keys,quiet,rss,rsspaced] [--tree DIR]...`: the
 // bench rows that depend on how panes run their programs (flood against tmux detached, CPU at an
 // agent-like pace, keystrokes with flooding and idle neighbours, RSS with 16 full scrollbacks),
 // interleaved round by round, so two builds (each `--tree` is a checkout with its own dist/) and
 // tmux share the machine's state. The workspace runs in the measured process (AGENTS_SERVER=0), so
-// CPU and RSS are the workspace's own. Run it as root under `chrt -f 10` on a shared machine
+// CPU and RSS are the workspace's own. `rsspaced` (not run by default) is row 5 with the 16
+// scrollbacks filled at an agent's pace (20 lines every ~10 ms per pane) instead of by a flood. Run it as root under `chrt -f 10` on a shared machine
 // (docs/profile.md). Prints medians per tree as JSON.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,21 @@ const conf = join(home, 'tmux.conf');
 writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 5000\nset -s escape-time 0\n');
 L.setTmuxConf(conf);
 const scripts = M.writeScripts(home);
+const pacedFill = join(home, 'paced-fill.sh');
+writeFileSync(pacedFill, 'i=0; while [ $i -lt 5200 ]; do j=0; while [ $j -lt 20 ]; do i=$((i+1)); j=$((j+1)); echo "$i a line of ordinary log output"; done; sleep 0.01; done; echo FILLED; sleep 600\n');
+
+/** Row 5 with the scrollbacks filled at an agent's pace: RSS of the workspace 1.5 s after all 16 are full. */
+async function rssPaced(lib, th) {
+  const t = lib.startAgents(Array.from({ length: 16 }, () => ['--cmd', `bash ${pacedFill}`]).flat(), { cols: 244, rows: 85, home: th, env: { TMUX: undefined, TMUX_PANE: undefined } });
+  try {
+    await lib.firstFrame(t);
+    await t.waitFor((s) => (s.match(/FILLED/g) ?? []).length >= 16, { timeout: 120000, message: 'all 16 panes filled' });
+    await L.sleep(1500);
+    return lib.rssOf(t.pid).rssMB;
+  } finally {
+    await lib.stopAgents(t);
+  }
+}
 const measures = await Promise.all(trees.map((t) => import(pathToFileURL(join(t, 'bench/measures.js')).href)));
 const libs = await Promise.all(trees.map((t) => import(pathToFileURL(join(t, 'bench/lib.js')).href)));
 for (const l of libs) l.setTmuxConf(conf);
@@ -45,7 +61,11 @@ try {
       const th = join(home, `t${i}`);
       mkdirSync(th, { recursive: true });
       if (rows.includes('flood')) push(tree, 'floodMs', (await m.floodAgents(th)).ms);
-      if (rows.includes('paced')) push(tree, 'pacedCpu', (await m.frames(th, scripts.paced)).cpu.sched);
+      if (rows.includes('paced')) {
+        const f = await m.frames(th, scripts.paced);
+        push(tree, 'pacedCpu', f.cpu.sched);
+        push(tree, 'pacedFrameMs', f.meanFrameMs);
+      }
       if (rows.includes('keys')) {
         const k = await m.latencyAgents(th, scripts.flood, { samples: 200 });
         push(tree, 'keysFloodP99', p(k.ms, 0.99));
@@ -57,6 +77,7 @@ try {
         push(tree, 'keysQuietP50', p(k.ms, 0.5));
       }
       if (rows.includes('rss')) push(tree, 'rssMB', (await m.rss(th, { panes: 16, lines: 20000 })).rssMB);
+      if (rows.includes('rsspaced')) push(tree, 'rssPacedMB', await rssPaced(libs[i], th));
       log(`round ${r + 1} ${tree}: ${JSON.stringify(Object.fromEntries(Object.entries(R[tree]).map(([k, v]) => [k, Math.round(v.at(-1) * 10) / 10])))}`);
     }
     if (rows.includes('flood')) push('tmux', 'floodMs', (await M.floodTmuxDetached()).ms);
