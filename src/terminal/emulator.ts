@@ -34,11 +34,11 @@ const rawParse = new WeakMap<Terminal, (data: string) => unknown>();
 
 /**
  * Packing scrollback lines as they leave the screen (compact-scrollback.ts) is off unless
- * AGENTS_COMPACT_SCROLLBACK=1. Measured (16 panes of 59x19, 244x85): filled at an agent's pace it
- * takes RSS from 224-226 to 191-203 MB; filled by a flood (the bench's `seq 1 20000`) it makes RSS
- * worse (233-239 -> 249-252 MB: the ring fills with full-width lines before the catch-up pass, and
- * the arrays that pass frees are not given back to the system), and packing every line of a flood on
- * the way costs ~+50% parse CPU. Until one of those is solved it stays opt-in.
+ * AGENTS_COMPACT_SCROLLBACK=1. Measured (bench/panes.js, 16 panes of 59x19 in 244x85, RSS of the
+ * workspace): scrollbacks filled at an agent's pace 215-219 -> 193-196 MB; filled by a flood (the
+ * bench's row 5, `seq 1 20000`) 233-234 -> 254 MB, worse: lines packed on the way are recycled
+ * within the flood and re-grown, and freed arrays stay with the process. Packing every line of a
+ * flood instead costs ~+50% parse CPU. Until one of those is solved it stays opt-in.
  */
 export const compactScrollbackEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => env.AGENTS_COMPACT_SCROLLBACK === '1';
 
