@@ -87,13 +87,15 @@ describe('resize storms', () => {
     pt.start();
     const ended = () => pt.screenText().some((l) => l.trim() === 'END');
     let resizes = 0;
+    // The storm lasts until the program is done (or at most ~8 s on a loaded machine); then it must read whole.
+    const stormEnds = Date.now() + 8000;
     while (!ended() || resizes < 200) {
       pt.resize(rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 200), rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 60));
       // Applied at once, not debounced: harsher than the workspace, which waits for 60 ms of quiet.
       pt.applyResize();
       resizes++;
       await new Promise((r) => setTimeout(r, rnd() * 4));
-      if (resizes > 5000) break;
+      if (resizes > 5000 || (resizes >= 200 && Date.now() > stormEnds)) break;
     }
     pt.resize(100, 30);
     pt.applyResize();
