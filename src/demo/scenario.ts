@@ -32,6 +32,11 @@ export interface DemoOptions {
   chunkChars?: number;
   /** Pause between SSE frames; ~30 ms reads like a person watching a fast typist. Default 30. */
   chunkDelayMs?: number;
+  /**
+   * Characters of a tool's input per delta. Default 24: a pane shows nothing of a tool call until it
+   * has run, so its input streaming at the pace of text would only be a wait.
+   */
+  toolChunkChars?: number;
 }
 
 /** Whose script a run belongs to, by the agent's name and the instruction that started the run. */
@@ -49,7 +54,7 @@ function scriptOf(name: string | undefined, instruction: string): ((done: ToolOu
 }
 
 export function createDemoResponder(opts: DemoOptions = {}): Responder {
-  const pace = { chunkChars: opts.chunkChars ?? 4, chunkDelayMs: opts.chunkDelayMs ?? 30 };
+  const pace = { chunkChars: opts.chunkChars ?? 4, chunkDelayMs: opts.chunkDelayMs ?? 30, toolChunkChars: opts.toolChunkChars ?? 24 };
   return (request): Step => {
     const p = progressOf(request.body);
     const script = p.instruction === undefined ? undefined : scriptOf(p.name, p.instruction);
