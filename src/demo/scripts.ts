@@ -38,12 +38,12 @@ export function leadTurn(done: ToolOutcome[]): Turn {
       if (!last.result.includes(BUGGY_LINE)) return { text: 'The loop in `cartTotal` already starts at index 0; I see nothing to plan.' };
       return call(
         'Found it: the loop in `cartTotal` starts at index `1`, so the first item of every cart is never counted. ' +
-          'I split the work on the task board: fixer fixes the loop, then tests adds a test that would have caught it.',
+          'I split the work on the task board (**Ctrl-a t** shows it beside the panes): fixer fixes the loop, then tests adds a test that would have caught it.',
         'create_task',
         {
           title: FIX_TITLE,
           to: 'fixer',
-          details: 'cartTotal in src/cart.js never counts items[0]: its loop starts at index 1. Make every item count, and change nothing else.',
+          details: 'cartTotal in src/cart.js never counts items[0]: its loop starts at 1.\nMake every item count, and change nothing else.',
           claims: ['src/cart.js'],
           check: CHECK,
         },
@@ -54,7 +54,7 @@ export function leadTurn(done: ToolOutcome[]): Turn {
           title: TEST_TITLE,
           to: 'tests',
           after: [created[0]],
-          details: "Add a test with a cart of one item (its total is that item's price times its quantity), the case the bug got most wrong. Keep the other tests as they are.",
+          details: "Add a test with a cart of one item: its total is that item's price times\nits quantity, the case the bug got most wrong. Keep the other tests.",
           check: CHECK,
         });
       return {
@@ -66,7 +66,7 @@ export function leadTurn(done: ToolOutcome[]): Turn {
           '',
           `The workspace hands each task to its agent once that agent is idle, runs \`${CHECK}\` when it is completed, and sends it back if the check fails.`,
           '',
-          'Press **Ctrl-a t** to watch the board beside the panes (Esc gives the keyboard back to the panes; Ctrl-a t again closes it).',
+          'Press **Ctrl-a t** to watch the board (Esc gives the keyboard back to the panes; Ctrl-a t again closes it).',
         ].join('\n'),
       };
     default:
@@ -105,7 +105,7 @@ export function fixerTurn(id: string, attempt: number, instruction: string, done
   if (last.name === 'edit_file')
     return call('Fixed for real this time.', 'complete_task', {
       id,
-      summary: 'cartTotal now loops from 0 while i < items.length: the first item counts, and nothing reads past the end (my first try used <=, which the check caught).',
+      summary: 'cartTotal loops from 0 while i < items.length: the first item counts,\nand nothing reads past the end (my first try used <=; the check caught it).',
     });
   return { text: `Completed ${id} again; tests gets its task once this check passes.` };
 }
@@ -126,7 +126,7 @@ export function testsTurn(id: string, done: ToolOutcome[]): Turn {
   if (last.name === 'run_command' && last.isError && /declined/i.test(last.result))
     return call(`You said no, so I did not run it. Completing ${id} anyway: the board runs its check, \`${CHECK}\`, on its own.`, 'complete_task', {
       id,
-      summary: `Added ${NEW_TEST_FILE}: a cart of one item costs that item. The person chose not to run the suite in my pane.`,
+      summary: `Added ${NEW_TEST_FILE}: a cart of one item costs that item.\nThe person chose not to run the suite in my pane.`,
     });
   if (last.isError && last.name !== 'run_command') return failedTool(last);
   switch (last.name) {
@@ -139,7 +139,7 @@ export function testsTurn(id: string, done: ToolOutcome[]): Turn {
       if (failed === undefined) return failedTool(last);
       const passed = count(last.result, 'pass') ?? 0;
       if (failed === 0)
-        return call(`${tests(passed)} pass, the new one too. Completing ${id}.`, 'complete_task', { id, summary: `Added ${NEW_TEST_FILE}: a cart of one item costs that item. ${CHECK}: ${passed} pass, 0 fail.` });
+        return call(`${tests(passed)} pass, the new one too. Completing ${id}.`, 'complete_task', { id, summary: `Added ${NEW_TEST_FILE}: a cart of one item costs that item.\n${CHECK}: ${passed} pass, 0 fail.` });
       return call(`${tests(failed)} failed. Completing ${id} all the same: its check will send it back with the output.`, 'complete_task', { id, summary: `Added ${NEW_TEST_FILE}; ${CHECK} had ${failed} failing.` });
     }
     default:

@@ -67,12 +67,16 @@ describe('agents --demo script: the whole tour', () => {
   });
 
   it('t2 reaches tests only once t1 is done, with what fixer reported; its check passes', () => {
-    expect(tour.handed[2].text).toContain(`t1 (${FIX_TITLE}) is done: cartTotal now loops from 0 while i < items.length`);
+    expect(tour.handed[2].text).toContain(`t1 (${FIX_TITLE}) is done: cartTotal loops from 0 while i < items.length`);
     expect(tour.desk.board.get('t2')).toMatchObject({ state: 'done', attempts: 1, lastCheck: { ok: true } });
     // lead created both: it hears of each at its next turn.
     expect(tour.told.map((x) => x.to)).toEqual(['lead', 'lead']);
     expect(tour.told[0].text).toMatch(new RegExp(`^Task t1: ${FIX_TITLE} is done \\(by fixer\\), and its check passed`));
     expect(tour.told[1].text).toMatch(new RegExp(`^Task t2: ${TEST_TITLE} is done \\(by tests\\), and its check passed`));
+  });
+
+  it("what the board keeps of each task fits the task's details dialog on an 80-column terminal", () => {
+    for (const t of tour.desk.board.list()) for (const line of [t.title, ...t.details.split('\n'), ...(t.result ?? '').split('\n')]) expect(line.length).toBeLessThanOrEqual(76);
   });
 
   it('tests tells the person which keys approve its command, right before asking; nobody else asks', () => {
