@@ -1,6 +1,8 @@
-// `npm run screenshot`: makes the README's pictures from a real run. Starts bin/agents in a pty at
-// 120x32 inside a throwaway project (scripts/demo-project.js), lets four panes do real work (a
-// shell running ls and git, node's test runner in watch mode, a coloured dev-server log, vim), reads
+// `npm run screenshot`: makes the README's pictures from a real run. Starts `bin/agents --demo` in a
+// pty at 140x40 (the offline tour: built-in agents played by the local Messages API server on a
+// throwaway copy of the sample project), waits until the lead has planned on the task board, a
+// worker's check failed once and passed on its retry, and the tests agent waits for the person's
+// approval (its attention border, the status bar's list), opens the board beside the panes, reads
 // the screen through a headless xterm and writes it as SVG (scripts/svg.js):
 //   docs/screenshot.svg        the workspace
 //   docs/screenshot-help.svg   the help screen (prefix ?)
@@ -10,29 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Term } from '../test/helpers/term.js';
-import { makeDemoProject, makeHome } from './demo-project.js';
 import { cursorHidden, screenToSvg } from './svg.js';
 
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
-const COLS = 120;
-const ROWS = 32;
-const PROMPT = 'ada@laptop:~/acme-api$';
-
-const count = (text, s) => text.split(s).length - 1;
+const COLS = 140;
+const ROWS = 40;
 
 async function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'agents-screenshot-'));
   let t;
   try {
-    const home = join(tmp, 'home');
-    const project = join(home, 'acme-api');
-    mkdirSync(project, { recursive: true });
-    makeHome(home);
-    makeDemoProject(project);
-
     const env = {
-      HOME: home,
+      HOME: join(tmp, 'home'),
       AGENTS_HOME: join(tmp, 'agents-home'),
+      TMPDIR: tmp,
       SHELL: '/bin/bash',
       LANG: 'C.UTF-8',
       LC_ALL: 'C.UTF-8',
@@ -40,49 +33,34 @@ async function main() {
       FORCE_COLOR: undefined,
       PS1: undefined,
       PROMPT_COMMAND: undefined,
-      VIMINIT: undefined,
+      ANTHROPIC_API_KEY: undefined,
       GIT_CONFIG_GLOBAL: '/dev/null',
       NODE_OPTIONS: undefined,
     };
-    // --trust: the throwaway project's config runs its test and dev commands; it is ours.
-    t = Term.agents(['--trust', '--theme', 'dark', 'shell', 'tests', 'dev', '--cmd', 'vim src/server.js'], { cols: COLS, rows: ROWS, env, cwd: project });
+    mkdirSync(env.HOME, { recursive: true });
+    t = Term.agents(['--demo', '--theme', 'dark'], { cols: COLS, rows: ROWS, env, cwd: tmp });
     const failEarly = t.exited.then((e) => {
       throw new Error(`agents exited early (${JSON.stringify(e)}); screen:\n${t.text()}`);
     });
     failEarly.catch(() => {});
     // Conditions are checked between whole frames only: the app draws each frame inside
     // synchronized output (CSI ? 2026 h ... l), and a half-drawn frame is no picture.
-    const wait = (want, message) => {
+    const wait = (want, message, timeout = 90000) => {
       const test = typeof want === 'string' ? (s) => s.includes(want) : want;
       const ready = (s, term) => !term.term.modes.synchronizedOutputMode && test(s, term);
-      return Promise.race([t.waitFor(ready, { timeout: 20000, message }), failEarly]);
+      return Promise.race([t.waitFor(ready, { timeout, message }), failEarly]);
     };
 
-    // Every pane has drawn its steady state.
-    await wait((s) => s.includes('NORMAL') && s.includes(PROMPT), 'the shell prompt');
-    await wait((s) => s.includes('ℹ duration_ms') && s.includes('pass 3'), 'the test run summary');
-    await wait((s) => s.includes('watching for changes'), 'the dev server log');
-    await wait((s) => /src\/server\.js/.test(s) && s.includes('greetings'), 'vim showing src/server.js');
+    // The tour's busiest moment: the tests agent waits for the person while the board shows the plan.
+    await wait('press y in this pane', 'the tests agent asking for approval');
+    await wait((s) => /waiting for you: \d:tests/.test(s), 'the status bar listing tests as waiting');
+    t.keys('C-a', 't');
+    await wait((s) => /t1\s+done/.test(s) && /t2\s+(doing|checking)/.test(s), 'the board with t1 done and t2 under way');
+    // The board has the keyboard now; give it back so the picture shows the normal mode.
+    t.keys('Escape');
+    await wait((s) => /NORMAL/.test(s), 'the board open, the keyboard back on the panes');
 
-    // Work in the shell (pane 1), one command at a time.
-    t.keys('C-a', '1');
-    for (const [i, cmd, shows] of [
-      [2, 'ls', 'package.json'],
-      [3, 'git status -sb', '?? src/cache.js'],
-      [4, 'git log --oneline -3', 'Initial commit'],
-    ]) {
-      t.write(`${cmd}\r`);
-      await wait((s) => count(s, PROMPT) >= i && s.includes(shows), `\`${cmd}\` in the shell`);
-    }
-    // The frame is complete once the cursor is back at the end of the last prompt.
-    await wait((s, term) => {
-      const lines = s.split('\n');
-      const y = lines.findLastIndex((l) => l.includes(PROMPT));
-      const c = term.cursor();
-      return c.y === y && c.x === lines[y].indexOf(PROMPT) + PROMPT.length + 1 && !cursorHidden(term);
-    }, 'the cursor at the shell prompt');
-
-    const window = { title: 'agents — ~/acme-api' };
+    const window = { title: 'agents --demo' };
     mkdirSync(DOCS, { recursive: true });
     writeFileSync(join(DOCS, 'screenshot.svg'), screenToSvg(t, { window }));
 
@@ -93,7 +71,7 @@ async function main() {
     await wait((s) => !s.includes('Press ctrl+a, then a key'), 'the help screen to close');
 
     t.keys('C-a', 'q');
-    await wait('Quit?', 'the quit confirmation');
+    await wait('Quit?', 'the quit confirmation (tests still waits for you)');
     t.keys('y');
     const exit = await Promise.race([t.exited, new Promise((r) => setTimeout(() => r(undefined), 10000))]);
     if (!exit) throw new Error(`agents did not exit within 10s of quitting; screen:\n${t.text()}`);

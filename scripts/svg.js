@@ -28,7 +28,8 @@ export const DARK_THEME = {
   windowBar: '#2a2e31',
 };
 
-export const FONT_FAMILY = 'DejaVu Sans Mono, Menlo, Consolas, monospace';
+// Monospace first; CJK faces after it cover wide characters where the viewer's monospace font lacks them.
+export const FONT_FAMILY = "'DejaVu Sans Mono', Menlo, Consolas, 'Noto Sans Mono CJK SC', 'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', monospace";
 
 const hex2 = (n) => n.toString(16).padStart(2, '0');
 const rgbHex = (n) => `#${hex2((n >> 16) & 255)}${hex2((n >> 8) & 255)}${hex2(n & 255)}`;

@@ -28,6 +28,7 @@ import { CheckRunner } from '../tasks/check.js';
 import { Supervisor } from '../tasks/supervisor.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskSettings } from '../workspace/tasks.js';
+import { WorktreeSession, type SessionSettings } from '../worktree/session.js';
 
 export interface ComposeOptions {
   projectDir: string;
@@ -54,6 +55,8 @@ export interface ComposeOptions {
   simulated?: boolean;
   /** The task board: settings from the config, and the tasks of a resumed session. */
   tasks?: ComposeTasks;
+  /** Agents with "isolation": "worktree": the config's worktree settings, and how the person restarts a pane. */
+  worktree?: { settings: SessionSettings; retryKey: string };
   /** Decides writes into claimed paths instead of the workspace (tests); see Workspace.checkWrite. */
   checkWrite?: (agentName: string, paths: readonly string[]) => string | undefined;
 }
@@ -168,6 +171,8 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     firstInstructions: o.firstInstructions,
     simulated: o.simulated,
     tasks: o.tasks && { settings: o.tasks.settings, restored: o.tasks.restored, breakers: o.tasks.breakers },
+    // Opened on first use: a project without worktree agents pays nothing for it.
+    worktrees: o.worktree && new WorktreeSession(o.projectDir, o.worktree.settings, o.worktree.retryKey),
     checkWrite: o.checkWrite,
   });
   built.ws = ws;

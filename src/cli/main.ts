@@ -3,7 +3,7 @@
  * is touched, so any mistake is one clear paragraph on stderr with exit status 2.
  */
 import { closeSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { buildKeymap } from '../config/keymap.js';
 import { findProjectConfig, loadConfig } from '../config/load.js';
 import { defaultConfig, PRESET_NAMES, type Config } from '../config/schema.js';
@@ -272,6 +272,11 @@ async function main(): Promise<void> {
     firstInstructions: resuming ? undefined : demo?.tasks,
     attention: config.attention,
     simulated: demo !== undefined,
+    // worktree.dir is relative to the config file's folder, as every path in the config is.
+    worktree: {
+      settings: { ...config.worktree, dir: config.worktree.dir === undefined ? undefined : resolve(configDir, config.worktree.dir) },
+      retryKey: restartKey,
+    },
     tasks: {
       settings: {
         attempts: config.tasks.attempts,

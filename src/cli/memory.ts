@@ -83,6 +83,7 @@ export function metaOf(spec: PaneSpec): AgentMeta {
     cwd: spec.cwd,
     model: spec.model,
     env: Object.keys(spec.env).length ? spec.env : undefined,
+    ...(spec.worktree ? { isolation: 'worktree' as const, worktree: spec.worktree.name, ...(spec.worktree.sub ? { worktreeSub: spec.worktree.sub } : {}) } : {}),
   };
 }
 
@@ -99,32 +100,41 @@ function withoutConversationArgs(spec: PaneSpec): string[] {
  * other commands as they were.
  */
 export function specsFromSession(s: SessionSummary, projectDir: string, env: NodeJS.ProcessEnv): PaneSpec[] {
-  return s.agents.map((a): PaneSpec => {
-    const preset = a.preset as PresetName | undefined;
-    if (preset && PRESETS[preset]) {
-      const config = { ...defaultConfig(), agents: [{ name: a.name, preset, model: a.model }] };
-      const spec = resolveAgents({ names: [a.name], cmds: [], config, projectDir: a.cwd || projectDir, env }).specs[0];
-      const { resumeArgs, conversation } = PRESETS[preset];
-      // A conversation id of its own is exact; without one (it never had a turn) it starts afresh.
-      if (spec && spec.kind === 'command' && conversation) {
-        if (a.resume) {
-          spec.args = withConversation(spec.args, PRESETS[preset], a.resume, true);
-          spec.conversation = { id: a.resume, had: true };
-        }
-      } else if (spec && spec.kind === 'command' && resumeArgs) spec.args = [...spec.args, ...resumeArgs];
-      if (spec) return { ...spec, cwd: a.cwd || spec.cwd, env: { ...(a.env ?? {}), ...spec.env } };
-    }
-    const found = a.command ? findExecutable(a.command, { pathEnv: env.PATH ?? '', projectDir: a.cwd || projectDir }) : undefined;
-    return {
-      name: a.name,
-      title: a.name,
-      kind: found ? 'command' : 'missing',
-      command: found ?? a.command,
-      args: a.args,
-      cwd: a.cwd || projectDir,
-      env: a.env ?? {},
-      interrupt: 'ctrl-c',
-      message: found ? undefined : `${a.command ?? a.name} is not installed any more (not found on PATH).`,
-    };
+  return s.agents.map((stored): PaneSpec => {
+    const spec = specFromMeta(stored, projectDir, env);
+    // Back in its own worktree (the workspace finds it, or makes it again on its branch with its commits).
+    if (stored.isolation === 'worktree' && stored.worktree) spec.worktree = { name: stored.worktree, ...(stored.worktreeSub ? { sub: stored.worktreeSub } : {}) };
+    return spec;
   });
+}
+
+function specFromMeta(stored: AgentMeta, projectDir: string, env: NodeJS.ProcessEnv): PaneSpec {
+  // A worktree agent's stored folder is its worktree's: it starts from the project until that is found again.
+  const a = stored.isolation === 'worktree' ? { ...stored, cwd: projectDir } : stored;
+  const preset = a.preset as PresetName | undefined;
+  if (preset && PRESETS[preset]) {
+    const config = { ...defaultConfig(), agents: [{ name: a.name, preset, model: a.model }] };
+    const spec = resolveAgents({ names: [a.name], cmds: [], config, projectDir: a.cwd || projectDir, env }).specs[0];
+    const { resumeArgs, conversation } = PRESETS[preset];
+    // A conversation id of its own is exact; without one (it never had a turn) it starts afresh.
+    if (spec && spec.kind === 'command' && conversation) {
+      if (a.resume) {
+        spec.args = withConversation(spec.args, PRESETS[preset], a.resume, true);
+        spec.conversation = { id: a.resume, had: true };
+      }
+    } else if (spec && spec.kind === 'command' && resumeArgs) spec.args = [...spec.args, ...resumeArgs];
+    if (spec) return { ...spec, cwd: a.cwd || spec.cwd, env: { ...(a.env ?? {}), ...spec.env } };
+  }
+  const found = a.command ? findExecutable(a.command, { pathEnv: env.PATH ?? '', projectDir: a.cwd || projectDir }) : undefined;
+  return {
+    name: a.name,
+    title: a.name,
+    kind: found ? 'command' : 'missing',
+    command: found ?? a.command,
+    args: a.args,
+    cwd: a.cwd || projectDir,
+    env: a.env ?? {},
+    interrupt: 'ctrl-c',
+    message: found ? undefined : `${a.command ?? a.name} is not installed any more (not found on PATH).`,
+  };
 }

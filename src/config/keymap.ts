@@ -54,6 +54,8 @@ export const COMMANDS = [
   cmd('agent.broadcast', 'Agents', 'prefix', ['b'], 'Interrupt every agent and give them all a new instruction'),
   cmd('agent.nextWaiting', 'Agents', 'prefix', ['a'], 'Jump to the agent that has waited longest for you'),
   cmd('tasks.toggle', 'Agents', 'prefix', ['t'], 'Show the task board beside the panes and give it the keyboard, or close it'),
+  cmd('worktree.review', 'Agents', 'prefix', ['v'], 'Review the focused agent\'s worktree: its change against its base, files with +/- counts and the diff'),
+  cmd('worktree.merge', 'Agents', 'prefix', ['m'], 'Merge the focused agent\'s worktree into its base: its work is committed (message from its last summary, editable), then merged per worktree.merge'),
   cmd('pane.zoom', 'View', 'prefix', ['z'], 'Zoom the focused pane, or go back to all panes'),
   cmd('pane.scroll', 'View', 'prefix', ['['], 'Scroll mode: read back through the focused pane'),
   cmd('context.toggle', 'View', 'prefix', ['f'], 'Show or hide the shared-context panel (changes feed, notes)'),

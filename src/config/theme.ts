@@ -44,6 +44,11 @@ export const THEME_TOKENS = [
   'md.keyword',
   'md.string',
   'md.comment',
+  'diff.file',
+  'diff.added',
+  'diff.removed',
+  'diff.hunk',
+  'diff.meta',
 ] as const;
 export type TokenName = (typeof THEME_TOKENS)[number];
 

@@ -38,7 +38,7 @@ export function renderContextFile(context: ContextService, project: string): str
     '',
     ...entries.map((e) => {
       const d = describeEntry(e);
-      return `- ${stamp(d.time)} ${d.who} ${d.kind} ${d.path}${d.size ? ` (${d.size})` : ''}${d.claim ? ` ⚠ ${d.claim}` : ''}`;
+      return `- ${stamp(d.time)} ${d.who} ${d.kind} ${d.path}${d.size ? ` (${d.size})` : ''}${d.branch ? ` on ${d.branch}` : ''}${d.claim ? ` ⚠ ${d.claim}` : ''}`;
     }),
     '',
   ];

@@ -34,6 +34,8 @@ export interface BlockInput {
   missed?: boolean;
   /** Whether the receiving agent itself changed this path lately (a likely conflict). */
   alsoYours?: (path: string) => boolean;
+  /** For an entry from another tree than the receiver's (an agent worktree), where it is: `on agents/tests, not in your tree`. */
+  elsewhere?: (e: FeedEntry) => string | undefined;
 }
 
 const OPEN = '<workspace_update>';
@@ -60,6 +62,8 @@ interface Item {
 
 interface Group {
   who: Who;
+  /** Another tree's changes: where (see BlockInput.elsewhere). */
+  where?: string;
   items: Map<string, Item>;
   bursts: FeedEntry[];
 }
@@ -74,9 +78,10 @@ export function formatBlock(input: BlockInput, options: DeliveryOptions = {}): s
   const noteLines = fitNotes(input.notes, input.entries.length > 0 ? Math.floor(left * 0.4) : left);
   left -= lineCost(noteLines);
 
-  const groups = groupEntries(input.entries);
-  const mark = (it: Item) => `${it.claim ? ` (${claimText(it.claim)})` : ''}${input.alsoYours?.(it.path) ? ' (you changed it too!)' : ''}`;
-  let changeLines = groups.map((g) => `${whoLabel(g.who)}: ${[...g.bursts.map(burstText), ...[...g.items.values()].map((it) => itemText(it) + mark(it))].join(', ')}`);
+  const groups = groupEntries(input.entries, input.elsewhere);
+  // "You changed it too" is about the receiver's own tree; another branch's file is a different file.
+  const mark = (g: Group) => (it: Item) => `${it.claim ? ` (${claimText(it.claim)})` : ''}${!g.where && input.alsoYours?.(it.path) ? ' (you changed it too!)' : ''}`;
+  let changeLines = groups.map((g) => `${groupLabel(g)}: ${[...g.bursts.map(burstText), ...[...g.items.values()].map((it) => itemText(it) + mark(g)(it))].join(', ')}`);
   if (lineCost(changeLines) > left) changeLines = compactLines(groups, left, mark);
 
   const body = [OPEN, ...(input.entries.length > 0 ? [INTRO, ...changeLines] : []), ...(input.missed ? [MISSED] : []), ...noteLines];
@@ -105,18 +110,25 @@ function fitNotes(notes: Note[], room: number): string[] {
   return lines;
 }
 
-function groupEntries(entries: FeedEntry[]): Group[] {
+/** `agent tests, on agents/tests, not in your tree` */
+function groupLabel(g: Group): string {
+  return g.where ? `${whoLabel(g.who)}, ${printable(g.where)}` : whoLabel(g.who);
+}
+
+function groupEntries(entries: FeedEntry[], elsewhere?: (e: FeedEntry) => string | undefined): Group[] {
   const groups = new Map<string, Group>();
   for (const e of entries) {
-    const key = e.who.kind === 'agent' ? `a:${e.who.name}` : e.who.kind === 'guess' ? `g:${e.who.pane}` : 'o';
+    const where = elsewhere?.(e);
+    const key = `${e.who.kind === 'agent' ? `a:${e.who.name}` : e.who.kind === 'guess' ? `g:${e.who.pane}` : 'o'}\0${where ?? ''}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { who: e.who, items: new Map(), bursts: [] }));
+    if (!g) groups.set(key, (g = { who: e.who, where, items: new Map(), bursts: [] }));
     if (e.summary) g.bursts.push(e);
     else mergeItem(g.items, e);
   }
-  // Agents first, then guessed panes, then plain outside: most specific attribution first.
-  const rank = (w: Who) => (w.kind === 'agent' ? 0 : w.kind === 'guess' ? 1 : 2);
-  return [...groups.values()].filter((g) => g.items.size + g.bursts.length > 0).sort((a, b) => rank(a.who) - rank(b.who));
+  // The receiver's own tree first, then agents, then guessed panes, then plain outside: most
+  // specific attribution first (the sort is stable, so arrival order holds within a rank).
+  const rank = (g: Group) => (g.where ? 3 : 0) + (g.who.kind === 'agent' ? 0 : g.who.kind === 'guess' ? 1 : 2);
+  return [...groups.values()].filter((g) => g.items.size + g.bursts.length > 0).sort((a, b) => rank(a) - rank(b));
 }
 
 /** Several changes to one path by one party read as one: net kind, summed lines. */
@@ -164,7 +176,7 @@ export function formatBytes(n: number): string {
 }
 
 /** Counts and folders per group, then the most relevant paths while they fit in `room`. */
-function compactLines(groups: Group[], room: number, mark: (it: Item) => string): string[] {
+function compactLines(groups: Group[], room: number, mark: (g: Group) => (it: Item) => string): string[] {
   const heads = groups.map((g) => {
     const dirs = new Map<string, number>();
     let added = 0;
@@ -184,9 +196,9 @@ function compactLines(groups: Group[], room: number, mark: (it: Item) => string)
     }
     const folders = Object.entries(folderCounts(dirs, 4)).map(([f, n]) => `${printable(f)} ${n}`);
     const lines = added + removed > 0 ? ` (+${added} -${removed})` : '';
-    return `${whoLabel(g.who)}: ${plural(files, 'file')}${lines} in ${folders.join(', ')}`;
+    return `${groupLabel(g)}: ${plural(files, 'file')}${lines} in ${folders.join(', ')}`;
   });
-  const ranked = groups.map((g) => rankItems([...g.items.values()]).map((it) => itemText(it) + mark(it)));
+  const ranked = groups.map((g) => rankItems([...g.items.values()]).map((it) => itemText(it) + mark(g)(it)));
   const picked: string[][] = groups.map(() => []);
   const moreCost = 24; // "; e.g. " and ", … +NNNNNN more"
   let used = heads.reduce((n, h) => n + h.length + 1 + moreCost, 0);

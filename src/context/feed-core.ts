@@ -243,7 +243,7 @@ export class FeedCore extends EventEmitter<FeedEvents> {
   }
 
   /** `paths`: the files the entry stands for (all of a burst's tracked paths for a summary). */
-  private append(entry: FeedEntry, paths: Iterable<string>): void {
+  protected append(entry: FeedEntry, paths: Iterable<string>): void {
     this.list.push(entry);
     if (this.list.length > this.o.maxEntries) this.droppedUpTo = this.list.splice(0, this.list.length - this.o.maxEntries).at(-1)!.id;
     this.emit('entry', entry);

@@ -57,6 +57,8 @@ export interface FeedEntry {
   who: Who;
   size?: ChangeSize;
   summary?: BurstSummary;
+  /** The branch of the agent worktree it happened in (`agents/tests`); absent: the project's own tree. */
+  branch?: string;
   /** Set when the change landed in a path a task claims for someone else: the task and its owner. */
   claim?: { task: string; owner: string };
 }

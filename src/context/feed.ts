@@ -14,6 +14,11 @@ import { FeedCore } from './feed-core.js';
 import type { ChangeFeedOptions, Conflict, FeedEntry, Note, Touch, WriteRegistration } from './feed-types.js';
 import { NoteBoard } from './notes.js';
 
+export interface ChangeFeedTrees {
+  /** The branch of the worktree `agent` works in; undefined for the project's own tree. */
+  branchOf?: (agent: string) => string | undefined;
+}
+
 export interface Delivery {
   text: string;
   /** Pass to markDelivered once the message carrying `text` is sent. */
@@ -31,6 +36,8 @@ export class ChangeFeed extends FeedCore {
   private readonly conflictDetector: ConflictDetector;
   private readonly board: NoteBoard;
   private recentConflicts: Conflict[] = [];
+  /** Which tree each agent works in: entries from other trees are labelled as such in its block. */
+  branchOf: (agent: string) => string | undefined = () => undefined;
 
   constructor(options: ChangeFeedOptions) {
     super(options);
@@ -59,6 +66,16 @@ export class ChangeFeed extends FeedCore {
     // The agent knows what it wrote: later changes by others are what it has not seen.
     this.seen.note(reg.agent, reg.path, this.clock.now());
     super.registerWrite(reg);
+  }
+
+  /**
+   * An entry from an agent worktree's own feed (branches.ts), renumbered in this feed's sequence and
+   * marked with its branch: one cursor per agent covers every tree.
+   */
+  adopt(entry: FeedEntry, branch: string): FeedEntry {
+    const adopted: FeedEntry = { ...entry, id: this.nextId(), branch };
+    this.append(adopted, [adopted.path]);
+    return adopted;
   }
 
   /** The id of the last entry or note delivered to (or skipped for) `agent`. */
@@ -92,12 +109,14 @@ export class ChangeFeed extends FeedCore {
     const notes = this.pendingNotesFor(agent);
     if (entries.length === 0 && notes.length === 0) return undefined;
     const since = this.clock.now() - this.o.conflictWindowMs;
+    const mine = this.branchOf(agent);
     const text = formatBlock(
       {
         entries,
         notes,
         missed: this.cursorFor(agent) < this.droppedUpTo,
         alsoYours: (path) => this.touches.touchedBy(path, agent, since),
+        elsewhere: (e) => (e.branch === mine ? undefined : e.branch !== undefined ? `on ${e.branch}, not in your tree` : "in the project's own tree, not in yours"),
       },
       options,
     )!;
@@ -155,6 +174,9 @@ export class ChangeFeed extends FeedCore {
   }
 
   protected override published(entry: FeedEntry, paths: Iterable<string>): void {
+    // Another tree's file is not this tree's: same names on two branches neither "change under" an
+    // agent nor conflict within the minute (branches.ts compares branches for that).
+    if (entry.branch !== undefined) return;
     if (entry.who.kind === 'agent') this.seen.note(entry.who.name, entry.path, entry.time);
     for (const path of paths) {
       const t = touchOf(entry.id, entry.time, entry.who, entry.kind);

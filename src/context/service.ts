@@ -13,6 +13,8 @@ import type { AgentEvent, AgentEventSource, AgentMessage, WorkspaceMessage } fro
 import { log } from '../util/log.js';
 import { printable } from '../util/safe-text.js';
 import type { ContextPort, ContextView } from '../workspace/workspace.js';
+import type { TreeSpec } from '../workspace/types.js';
+import { BranchWatch, type BranchWatchOptions } from './branches.js';
 import { formatBytes } from './delivery.js';
 import { ChangeFeed } from './feed.js';
 import { authorName, claimText, partyOf, PERSON, whoName, type ChangeFeedOptions, type FeedEntry } from './feed-types.js';
@@ -30,17 +32,21 @@ export interface ContextServiceOptions {
   ignore: readonly string[];
   /** Sends to the built-in agent in pane `paneId`; false when it is not connected. */
   send: (paneId: number, m: WorkspaceMessage) => boolean;
+  /** The agents' worktrees: how they are watched and compared (tests pass fakes; see branches.ts). */
+  branches?: Pick<BranchWatchOptions, 'compare' | 'watch' | 'debounceMs'>;
 }
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
 
 
 /**
- * A feed entry as plain words: who (see whoName), what, where, how much.
+ * A feed entry as plain words: who (see whoName), what, where, how much, and on which agent
+ * worktree's branch (absent: the project's own tree).
  * Paths are shown escaped (a file name is outside text: it may hold ESC or a bidi override).
  */
-export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string; claim: string } {
+export function describeEntry(e: FeedEntry): { id: number; time: number; who: string; kind: string; path: string; size: string; claim: string; branch?: string } {
   return {
+    ...(e.branch !== undefined ? { branch: printable(e.branch) } : {}),
     id: e.id,
     time: e.time,
     who: whoName(e.who),
@@ -60,6 +66,8 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
   private cached: ContextView | undefined;
   /** The pane an unannounced change probably came from (the one external agent at work), if any. */
   private guessOwner: ((path: string) => string | undefined) | undefined;
+  /** Agents in worktrees of their own: their trees watched, their branches compared. */
+  readonly branches: BranchWatch;
   private claimOf: ChangeFeedOptions['claimOf'];
 
   constructor(private o: ContextServiceOptions) {
@@ -71,6 +79,8 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
       guessOwner: (path) => this.guessOwner?.(path),
       claimOf: (path, writer) => this.claimOf?.(path, writer),
     });
+    this.branches = new BranchWatch({ feed: this.feed, ignore: o.ignore, changed: () => this.changed(), ...o.branches });
+    this.feed.branchOf = (agent) => this.branches.branchOf(agent);
     this.feed.on('entry', (e: FeedEntry) => this.onEntry(e));
     this.feed.on('note', () => this.changed());
     this.feed.on('conflict', (c) => {
@@ -99,6 +109,7 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
 
   async close(): Promise<void> {
     clearTimeout(this.pushTimer);
+    await this.branches.close();
     await this.watcher?.close();
     this.feed.dispose();
   }
@@ -118,7 +129,8 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
     // Agents learn which files others changed, so their edit tools can warn before overwriting.
     if (!e.summary && !e.dir) {
       for (const [name, pane] of this.panes) {
-        if (partyOf(e.who) !== name) this.o.send(pane, { t: 'touched', path: e.path, by: partyOf(e.who), time: e.time });
+        // Only in the tree the agent works in: the same name on another branch is another file.
+        if (partyOf(e.who) !== name && this.branches.branchOf(name) === e.branch) this.o.send(pane, { t: 'touched', path: e.path, by: partyOf(e.who), time: e.time });
       }
     }
     this.changed();
@@ -146,7 +158,9 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
         this.schedulePush();
         return;
       case 'wrote':
-        this.feed.registerWrite({ agent: name, path: m.path, hash: m.hash });
+        // An agent in a worktree writes there: its tree's feed is the one that will see it land.
+        if (this.branches.registerWrite({ agent: name, path: m.path, hash: m.hash })) this.feed.addAgent(name);
+        else this.feed.registerWrite({ agent: name, path: m.path, hash: m.hash });
         return;
       case 'read':
         this.feed.noteRead(name, m.path);
@@ -168,6 +182,18 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
 
   agentGone(name: string): void {
     this.panes.delete(name);
+  }
+
+  addTree(tree: TreeSpec): void {
+    this.branches.add(tree);
+  }
+
+  removeTree(agent: string): void {
+    this.branches.remove(agent);
+  }
+
+  recheckTrees(): void {
+    this.branches.recheck();
   }
 
   postNote(author: string, text: string): void {
@@ -202,7 +228,7 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
     const conflicts: Record<string, string> = {};
     const now = Date.now();
     for (const [name, c] of this.conflictsByAgent) if (c.until > now) conflicts[name] = printable(c.path);
-    this.cached = { lines, notes, pending, conflicts };
+    this.cached = { lines, notes, pending, conflicts, branches: { ...this.branches.badges } };
     return this.cached;
   }
 }

@@ -23,6 +23,11 @@ export const AgentMetaSchema = z.object({
   resume: z.string().optional(),
   /** Extra environment the pane was started with (secret-looking names are never stored). */
   env: z.record(z.string(), z.string()).optional(),
+  /** "worktree": it worked in a git worktree of its own, `worktree` (its name; branch agents/NAME). */
+  isolation: z.enum(['shared', 'worktree']).optional(),
+  worktree: z.string().optional(),
+  /** Its folder's place inside the project, for an agent in a worktree whose cwd was a subfolder. */
+  worktreeSub: z.string().optional(),
 });
 export type AgentMeta = z.infer<typeof AgentMetaSchema>;
 

@@ -57,6 +57,9 @@ export class CheckRunner {
         resolve({ ok: code === 0 && !timedOut, code: timedOut ? null : code, output, at: Date.now(), ms: Date.now() - t0 });
       };
       child.on('error', (err) => done(null, `could not start the check: ${err.message}`));
+      // The check is over when its shell exits: a background child still holding the pipe (a server
+      // it started) would otherwise keep 'close' away until the timeout, failing a check that passed.
+      child.on('exit', () => signalGroup(child, 'SIGKILL'));
       child.on('close', (code) => done(code));
     });
   }

@@ -12,6 +12,7 @@
  *   stall timer runs only while some task is doing (an owner that made no progress for stallMs, no
  *   file changed and no task moved, is paused: a stuck agent is not left to burn budget).
  */
+import { formatDuration } from '../util/format.js';
 import { log } from '../util/log.js';
 import type { Pane } from '../workspace/pane.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -104,8 +105,7 @@ export class Supervisor {
       if (!owner || !owner.running || owner.paused || owner.activity?.state !== 'busy') continue;
       const last = Math.max(t.updatedAt, this.o.lastChangeBy?.(t.owner) ?? 0);
       if (now - last < stallMs) continue;
-      const minutes = Math.round(stallMs / 60_000);
-      const why = `${owner.name} made no progress on ${t.id} for ${minutes >= 1 ? `${minutes} min` : `${Math.round(stallMs / 1000)} s`} (no file changed, no task moved)`;
+      const why = `${owner.name} made no progress on ${t.id} for ${formatDuration(stallMs)} (no file changed, no task moved)`;
       log(`supervisor: ${why}`);
       this.ws.dispatch({ t: 'pause-agent', pane: owner.id, why });
     }

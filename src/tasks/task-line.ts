@@ -74,7 +74,8 @@ export function parseTaskLine(line: string): NewTask | { error: string } {
 /** A task back as one line (for editing on the board). */
 export function taskToLine(t: Task): string {
   const q = (s: string) => (/[\s"'\\]/.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : s);
-  const parts = [t.title];
+  // The title goes back quoted whole when a word of it would read as a quote, an escape or an option.
+  const parts = [/["'\\]|(^|\s)--/.test(t.title) ? `"${t.title.replace(/["\\]/g, '\\$&')}"` : t.title];
   if (t.owner) parts.push('--to', q(t.owner));
   if (t.deps.length) parts.push('--after', t.deps.join(','));
   if (t.check) parts.push('--check', q(t.check));

@@ -11,9 +11,16 @@
  * take the whole workspace down. Invariant: an exception while parsing resets that emulator only,
  * writes the owner's notice on it, and parsing goes on with the next chunk; callbacks of writes
  * still fire (pane backpressure keeps counting right).
+ *
+ * And it takes out a wait xterm adds before parsing: its write queue starts (and, after each 12 ms
+ * slice, continues) with `setTimeout(fn)`, which Node clamps to 1 ms, so each time the parser caught
+ * up with the program's output it sat idle 1 ms before the next chunk and before a keystroke's echo
+ * (measured: a flood 1.91x tmux with it, 1.65x without; keystroke echo p50 3.7 -> 2.5 ms).
+ * Invariant: those continuations, and only those, run as `setImmediate` instead.
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
+import { expandScrollback, packOnScroll } from './compact-scrollback.js';
 
 export type Terminal = xterm.Terminal;
 export type IMarker = xterm.IMarker;
@@ -25,7 +32,17 @@ const handlers = new WeakMap<Terminal, FailureHandler>();
 /** The emulator's own parse, unguarded: writes the notice synchronously, ahead of queued output. */
 const rawParse = new WeakMap<Terminal, (data: string) => unknown>();
 
-export function createEmulator(cols: number, rows: number, scrollback: number, onFailure?: FailureHandler): Terminal {
+/**
+ * Packing scrollback lines as they leave the screen (compact-scrollback.ts) is off unless
+ * AGENTS_COMPACT_SCROLLBACK=1. Measured (bench/panes.js, 16 panes of 59x19 in 244x85, RSS of the
+ * workspace): scrollbacks filled at an agent's pace 215-219 -> 193-196 MB; filled by a flood (the
+ * bench's row 5, `seq 1 20000`) 233-234 -> 254 MB, worse: lines packed on the way are recycled
+ * within the flood and re-grown, and freed arrays stay with the process. Packing every line of a
+ * flood instead costs ~+50% parse CPU. Until one of those is solved it stays opt-in.
+ */
+export const compactScrollbackEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => env.AGENTS_COMPACT_SCROLLBACK === '1';
+
+export function createEmulator(cols: number, rows: number, scrollback: number, onFailure?: FailureHandler, compact = compactScrollbackEnabled()): Terminal {
   const term = new xterm.Terminal({
     cols,
     rows,
@@ -39,7 +56,57 @@ export function createEmulator(cols: number, rows: number, scrollback: number, o
   term.unicode.activeVersion = '11';
   handlers.set(term, onFailure ?? (() => undefined));
   guardParse(term);
+  scheduleByImmediate(term);
+  if (compact && scrollback > 0) packOnScroll(term);
   return term;
+}
+
+const immediate = new WeakSet<Terminal>();
+/** How many of xterm's write continuations ran as setImmediate (a test checks it moves). */
+export let immediateContinuations = 0;
+
+/**
+ * xterm 6's WriteBuffer calls the global `setTimeout(() => this._innerWrite())` in exactly two
+ * places: in `write` when its queue was empty, and at the end of `_innerWrite` when a 12 ms slice
+ * left data queued (and the same for the rare async parser handler). Both methods are looked up on
+ * the instance when called, so wrapping them on this instance only lets us swap the global
+ * `setTimeout`, for their synchronous extent, for one that runs xterm's own continuation (a
+ * one-argument call whose function calls `_innerWrite`) as setImmediate and passes every other call
+ * (a parser callback's timer, say) through unchanged. Not public API: checked at run time, and a
+ * test fails if a new xterm version moves it.
+ */
+function scheduleByImmediate(term: Terminal): void {
+  const core: unknown = Reflect.get(term, '_core');
+  const wb: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, '_writeBuffer') : undefined;
+  if (typeof wb !== 'object' || wb === null) return;
+  const write: unknown = Reflect.get(wb, 'write');
+  const inner: unknown = Reflect.get(wb, '_innerWrite');
+  if (typeof write !== 'function' || typeof inner !== 'function') return;
+  Reflect.set(wb, 'write', (...args: unknown[]) => withImmediateContinuations(() => Reflect.apply(write, wb, args)));
+  Reflect.set(wb, '_innerWrite', (...args: unknown[]) => withImmediateContinuations(() => Reflect.apply(inner, wb, args)));
+  immediate.add(term);
+}
+
+function withImmediateContinuations<T>(fn: () => T): T {
+  const real = globalThis.setTimeout;
+  const shim = (cb: unknown, ...rest: unknown[]) => {
+    if (rest.length === 0 && typeof cb === 'function' && Function.prototype.toString.call(cb).includes('_innerWrite')) {
+      immediateContinuations++;
+      return setImmediate(() => Reflect.apply(cb, undefined, []));
+    }
+    return Reflect.apply(real, globalThis, [cb, ...rest]);
+  };
+  Reflect.set(globalThis, 'setTimeout', shim);
+  try {
+    return fn();
+  } finally {
+    Reflect.set(globalThis, 'setTimeout', real);
+  }
+}
+
+/** Whether this emulator's write queue continues by setImmediate (false if xterm's internals moved). */
+export function schedulesByImmediate(term: Terminal): boolean {
+  return immediate.has(term);
 }
 
 /**
@@ -108,6 +175,9 @@ export function emulatorFailed(term: Terminal, error: unknown): void {
 
 /** Resizes, resetting the emulator instead of throwing when its state was inconsistent. */
 export function resizeEmulator(term: Terminal, cols: number, rows: number): void {
+  // Resizing rewrites scrollback lines (reflow) and may pull them back onto the screen: they need
+  // their full width and objects first (compact-scrollback.ts).
+  expandScrollback(term, term.cols);
   try {
     term.resize(cols, rows);
   } catch (e) {

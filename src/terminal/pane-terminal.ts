@@ -275,6 +275,16 @@ export class PaneTerminal {
     if (this.state.kind === 'running') killSessionNow(this.state.pid);
   }
 
+  /** Where the program starts (the next start or restart): a worktree made after the pane was. */
+  setCwd(cwd: string): void {
+    if (this.opts.spec) this.opts.spec = { ...this.opts.spec, cwd };
+  }
+
+  /** Text of the workspace's own on the pane's screen (what it is preparing, why it did not start). */
+  print(text: string): void {
+    if (!this.disposed) this.term.write(text.replace(/\r?\n/g, '\r\n'));
+  }
+
   /** Stops the program and starts it again, on the same screen; `args` may change its arguments. */
   async restart(args?: (current: string[]) => string[]): Promise<void> {
     await this.kill();

@@ -1,6 +1,10 @@
 /**
  * Reads cells out of an @xterm/headless buffer into a Grid. This is the hot path of every frame
- * for a busy pane, so it reuses one IBufferCell and touches each cell once.
+ * for a busy pane: the cells are read straight from xterm's line arrays (3 words per cell: content,
+ * fg, bg), about three times faster than through its IBufferCell API (a dozen method calls per
+ * cell; measured 25 ns a cell, a quarter of the workspace's CPU at an agent-like pace). Lines
+ * whose internals are not what this expects (a new xterm version) are read through the API, and a
+ * test compares both readings cell by cell.
  */
 import type { IBufferCell, Terminal } from '@xterm/headless';
 import { ATTR, type Grid, type Rect } from '../render/grid.js';
@@ -12,7 +16,12 @@ let scratch: IBufferCell | undefined;
  * does not have (it is smaller than the rect while a resize is debounced) are painted blank; a wide
  * character that would straddle the rect's right edge is painted as a space.
  */
-export function paintBuffer(term: Terminal, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {
+export function paintBuffer(term: Terminal, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, viaApi = false): void {
+  const lines = viaApi ? undefined : activeLines(term);
+  if (lines) {
+    paintDirect(lines, term.cols, topLine, grid, rect, skip);
+    return;
+  }
   const buffer = term.buffer.active;
   const cell = (scratch ??= buffer.getNullCell());
   const right = rect.x + rect.width;
@@ -75,4 +84,142 @@ function cellAttrs(c: IBufferCell): number {
   if (c.isInvisible()) a |= ATTR.invisible;
   if (c.isStrikethrough()) a |= ATTR.strike;
   return a;
+}
+
+// ---- direct reading of xterm's line arrays ---------------------------------------------------
+
+/** xterm's cell words and bits (common/buffer/Constants.ts). */
+const CELL = 3;
+const CODEPOINT_MASK = 0x1fffff;
+const IS_COMBINED = 0x200000;
+const WIDTH_SHIFT = 22;
+const CM_MASK = 0x3000000;
+const CM_RGB = 0x3000000;
+const RGB_MASK = 0xffffff;
+const PCOLOR_MASK = 0xff;
+const FG_INVERSE = 0x4000000;
+const FG_BOLD = 0x8000000;
+const FG_UNDERLINE = 0x10000000;
+const FG_BLINK = 0x20000000;
+const FG_INVISIBLE = 0x40000000;
+const FG_STRIKE = 0x80000000;
+const BG_ITALIC = 0x4000000;
+const BG_DIM = 0x8000000;
+const BG_HAS_EXTENDED = 0x10000000;
+
+interface LineData {
+  _data: Uint32Array;
+  _combined: Record<number, string | undefined>;
+  _extendedAttrs: Record<number, { underlineStyle?: number } | undefined>;
+  length: number;
+}
+interface Lines {
+  length: number;
+  get(i: number): unknown;
+}
+
+/** The active buffer's line list, if xterm's internals are where this expects them. */
+function activeLines(term: Terminal): Lines | undefined {
+  const core: unknown = Reflect.get(term, '_core');
+  const buffers: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, 'buffers') : undefined;
+  const active: unknown = typeof buffers === 'object' && buffers !== null ? Reflect.get(buffers, 'active') : undefined;
+  const lines: unknown = typeof active === 'object' && active !== null ? Reflect.get(active, 'lines') : undefined;
+  if (typeof lines !== 'object' || lines === null || typeof Reflect.get(lines, 'get') !== 'function') return undefined;
+  return lines as Lines;
+}
+
+function lineData(l: unknown): LineData | undefined {
+  if (typeof l !== 'object' || l === null) return undefined;
+  const line = l as Partial<LineData>;
+  return line._data instanceof Uint32Array && typeof line.length === 'number' && typeof line._combined === 'object' ? (line as LineData) : undefined;
+}
+
+/** One-character strings by code point, made once (a frame reads the same few hundred over and over). */
+// Preallocated: writing far past the end of a growing array would turn it into a slow dictionary.
+const charCache: Array<string | undefined> = new Array<string | undefined>(0x10000).fill(undefined);
+function charOf(cp: number): string {
+  if (cp >= 0x10000) return String.fromCodePoint(cp);
+  const hit = charCache[cp];
+  if (hit !== undefined) return hit;
+  const ch = String.fromCharCode(cp);
+  charCache[cp] = ch;
+  return ch;
+}
+
+function colour(word: number): number {
+  const mode = word & CM_MASK;
+  if (mode === 0) return 0;
+  return mode === CM_RGB ? mode | (word & RGB_MASK) : mode | (word & PCOLOR_MASK);
+}
+
+function attrsOf(fg: number, bg: number, line: LineData, col: number): number {
+  let a = 0;
+  if (fg & FG_BOLD) a |= ATTR.bold;
+  if (bg & BG_DIM) a |= ATTR.dim;
+  if (bg & BG_ITALIC) a |= ATTR.italic;
+  // As xterm's isUnderline: an extended underline style (curly, dotted...) counts; style 0 defers to the flag.
+  const ext = bg & BG_HAS_EXTENDED ? line._extendedAttrs[col] : undefined;
+  if (ext && ext.underlineStyle) a |= ATTR.underline;
+  else if (fg & FG_UNDERLINE) a |= ATTR.underline;
+  if (fg & FG_BLINK) a |= ATTR.blink;
+  if (fg & FG_INVERSE) a |= ATTR.inverse;
+  if (fg & FG_INVISIBLE) a |= ATTR.invisible;
+  if (fg & FG_STRIKE) a |= ATTR.strike;
+  return a;
+}
+
+function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {
+  const right = Math.min(rect.x + rect.width, grid.width);
+  // The grid's arrays are written directly (the row is marked touched once): Grid.set per cell
+  // costs a division for its row.
+  const { chars, widths, fg: fgs, bg: bgs, attrs: attrss } = grid;
+  const put = (i: number, ch: string, w: number, fg: number, bg: number, a: number): void => {
+    chars[i] = ch;
+    widths[i] = w;
+    fgs[i] = fg;
+    bgs[i] = bg;
+    attrss[i] = a;
+  };
+  for (let dy = 0; dy < rect.height; dy++) {
+    const y = rect.y + dy;
+    if (y < 0 || y >= grid.height) continue;
+    const at = topLine + dy;
+    const line = at >= 0 && at < lines.length ? lineData(lines.get(at)) : undefined;
+    const row = y * grid.width;
+    grid.touched[y] = 1;
+    // Cells past a line's length (a packed scrollback line, or a line narrower than the screen while
+    // a resize is debounced) are blank, as the API reads them.
+    const len = line ? Math.min(line.length, cols) : 0;
+    const d = line ? line._data : undefined;
+    for (let x = rect.x; x < right; x++) {
+      if (skip?.(x, y)) continue;
+      const i = row + x;
+      const col = x - rect.x;
+      if (!line || !d || col >= len) {
+        put(i, ' ', 1, 0, 0, 0);
+        continue;
+      }
+      const o = col * CELL;
+      const content = d[o]!;
+      const fgWord = d[o + 1]!;
+      const bgWord = d[o + 2]!;
+      const w = content >>> WIDTH_SHIFT;
+      // The grid's invariant, as in the API path above: stray halves of wide characters are spaces.
+      if (w === 0 || (w === 2 && (x + 1 >= right || skip?.(x + 1, y)))) {
+        put(i, ' ', 1, 0, colour(bgWord), 0);
+        continue;
+      }
+      const cp = content & CODEPOINT_MASK;
+      const ch = content & IS_COMBINED ? (line._combined[col] ?? ' ') : cp === 0 ? ' ' : charOf(cp);
+      const plain = fgWord === 0 && bgWord === 0;
+      const fg = plain ? 0 : colour(fgWord);
+      const bg = plain ? 0 : colour(bgWord);
+      const attrs = plain ? 0 : attrsOf(fgWord, bgWord, line, col);
+      put(i, ch, w, fg, bg, attrs);
+      if (w === 2) {
+        x++;
+        put(row + x, '', 0, fg, bg, attrs);
+      }
+    }
+  }
 }

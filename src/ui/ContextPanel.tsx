@@ -16,7 +16,7 @@ export function ContextPanel() {
   const inner = Math.max(1, rect.width - 4);
   const rows = Math.max(1, rect.height - 2);
   const pending = Object.entries(ctx.pending).filter(([, n]) => n > 0);
-  const conflicts = Object.entries(ctx.conflicts);
+  const conflicts = [...Object.entries(ctx.conflicts).map(([pane, path]) => `⚠ conflict: ${pane} on ${path}`), ...Object.entries(ctx.branches ?? {}).map(([pane, what]) => `⚠ ${pane}: ${what}`)];
   const noteRows = Math.min(ctx.notes.length, Math.max(2, Math.floor(rows / 3)));
   const fixed = 2 + (pending.length ? 1 : 0) + conflicts.length + (noteRows ? noteRows + 2 : 2);
   const feedRows = Math.max(0, rows - fixed);
@@ -30,8 +30,8 @@ export function ContextPanel() {
       </Box>
       <Box position="absolute" marginLeft={rect.x + 2} marginTop={rect.y + 1} width={inner} height={rows} flexDirection="column" overflow="hidden">
         {pending.length > 0 && <Text {...muted} wrap="truncate-end">{`waiting for next turn: ${pending.map(([n, c]) => `${n} ${c}`).join(' · ')}`}</Text>}
-        {conflicts.map(([pane, path]) => (
-          <Text key={pane} {...warn} wrap="truncate-end">{`⚠ conflict: ${pane} on ${path}`}</Text>
+        {conflicts.map((c) => (
+          <Text key={c} {...warn} wrap="truncate-end">{c}</Text>
         ))}
         <Text wrap="truncate-end">
           <Text {...title}>Changes</Text>
@@ -42,6 +42,7 @@ export function ContextPanel() {
           <Text key={l.id} wrap="truncate-end">
             <Text {...muted}>{`${l.time} `}</Text>
             <Text {...who}>{l.who}</Text>
+            {l.branch && <Text {...muted}>{` on ${l.branch}:`}</Text>}
             <Text {...body}>{` ${l.kind} ${l.path}`}</Text>
             <Text {...warn}>{l.claim ? ` ⚠ ${l.claim}` : ''}</Text>
             <Text {...muted}>{l.size ? ` ${l.size}` : ''}</Text>

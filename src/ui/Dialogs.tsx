@@ -3,6 +3,7 @@ import type { DialogView } from '../workspace/workspace.js';
 import { dialogRect, helpViewport } from '../workspace/geometry.js';
 import { helpColumns, helpLines } from '../workspace/help.js';
 import { useStyle, useUi, useView } from './context.js';
+import { ReviewLines } from './Review.js';
 
 export function DialogLayer() {
   const dialog = useView((v) => v.dialog);
@@ -49,6 +50,13 @@ function Frame({ title, width, height, children }: { title: string; width: numbe
 function DialogBox({ dialog, width, height }: { dialog: DialogView; width: number; height: number }) {
   if (dialog.kind === 'help') return <Help scroll={dialog.scroll} width={width} height={height} />;
   if (dialog.kind === 'task') return <TaskDetails dialog={dialog} width={width} height={height} />;
+  if (dialog.kind === 'review') {
+    return (
+      <Frame title={dialog.title} width={width} height={height}>
+        <ReviewLines dialog={dialog} width={width} height={height} />
+      </Frame>
+    );
+  }
   if (dialog.kind === 'confirm') return <Confirm text={dialog.text} width={width} height={height} />;
   if (dialog.kind === 'prompt') return <PromptBar dialog={dialog} width={width} height={height} />;
   return <Picker dialog={dialog} width={width} height={height} />;
@@ -66,6 +74,7 @@ function PromptBar({ dialog, width, height }: { dialog: Extract<DialogView, { ki
     'task-add': 'New task',
     'task-edit': 'Edit task',
     answer: 'Your answer',
+    merge: `Merge ${focused ? `${focused.number}:${focused.name}` : ''}: commit message`,
   }[dialog.target];
   let at = 0;
   return (
@@ -127,7 +136,8 @@ function Picker({ dialog, width, height }: { dialog: Extract<DialogView, { kind:
         </Text>
       ))}
       <Text> </Text>
-      <Text {...muted}>↑↓ choose · enter open · esc cancel</Text>
+      {/* Short enough for one line in an 80-column terminal: the keys, and whether w is on. */}
+      <Text {...muted}>{`↑↓ choose · enter open · w worktree: ${dialog.worktree ? 'yes' : 'no'} · esc cancel`}</Text>
     </Frame>
   );
 }

@@ -26,7 +26,7 @@ function statusToken(s: PaneStatus, activity: Activity | undefined): TokenName {
 export function PaneFrame({ id }: { id: number }) {
   const pane = usePane(id);
   const waiting = pane?.activity?.state === 'waiting';
-  const border = useStyle(pane?.focused ? 'border.focused' : waiting || pane?.conflict || pane?.paused ? 'border.attention' : 'border.normal');
+  const border = useStyle(pane?.focused ? 'border.focused' : waiting || pane?.conflict || pane?.branchConflict || pane?.paused ? 'border.attention' : 'border.normal');
   const title = useStyle(pane?.focused ? 'title.focused' : 'title.normal');
   const number = useStyle('title.number');
   const status = useStyle(statusToken(pane?.status ?? { kind: 'starting' }, pane?.activity));
@@ -38,7 +38,8 @@ export function PaneFrame({ id }: { id: number }) {
   const scroll = pane.scrollMax > 0 ? ` [${pane.scroll}/${pane.scrollMax}]` : '';
   // Marks: paused by a breaker or a budget, changes by others waiting for this agent's next turn, a conflict on a shared file, and a
   // failed interrupt or instruction.
-  const marks = `${pane.paused ? ' ⏸ paused' : ''}${pane.pending ? ` ✉${pane.pending}` : ''}${pane.conflict ? ' ⚠ conflict' : ''}${pane.notice ? ` ⚠ ${pane.notice}` : ''}`;
+  // A file changed on this branch and another: the badge names the file and the other branch.
+  const marks = `${pane.paused ? ' ⏸ paused' : ''}${pane.pending ? ` ✉${pane.pending}` : ''}${pane.conflict ? ' ⚠ conflict' : ''}${pane.branchConflict ? ` ⚠ ${pane.branchConflict}` : ''}${pane.notice ? ` ⚠ ${pane.notice}` : ''}`;
   // Title text is truncated to the border's length so it never spills into the next pane.
   const room = Math.max(0, rect.width - 4);
   const cost = pane.cost !== undefined ? ` · ${formatCost(pane.cost)}` : '';

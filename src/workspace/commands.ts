@@ -34,6 +34,9 @@ export interface CommandHost {
   readonly desk: TaskDesk;
   /** A paused agent (by name) may work again. */
   resumeAgent(name: string): void;
+  /** The focused agent's worktree: review its change, merge it (worktrees.ts). */
+  reviewWorktree(): void;
+  mergeWorktree(): void;
 }
 
 /** The task selected on the board, or a word to say there is none. */
@@ -93,6 +96,8 @@ export const COMMAND_HANDLERS: Record<CommandId, Handler> = {
   'app.detach': (h) => h.detach(),
   'prefix.send': (h) => h.sendPrefix(),
   'tasks.toggle': ({ core }) => core.toggleBoard(),
+  'worktree.review': (h) => h.reviewWorktree(),
+  'worktree.merge': (h) => h.mergeWorktree(),
   'board.up': ({ core }) => {
     core.boardSel = Math.max(0, core.boardSel - 1);
     core.touch();

@@ -186,11 +186,11 @@ export class Core {
     this.touch();
   }
 
-  openPrompt(target: PromptTarget, o: { text?: string; task?: string; question?: number; hint?: string } = {}): void {
+  openPrompt(target: PromptTarget, o: { text?: string; task?: string; question?: number; hint?: string; pane?: number } = {}): void {
     if (target === 'focused' && !this.focused?.running) return this.say('the focused pane is not running');
     this.editor.clear();
     if (o.text) this.editor.insert(o.text);
-    this.openDialog({ kind: 'prompt', target, task: o.task, question: o.question, hint: o.hint });
+    this.openDialog({ kind: 'prompt', target, task: o.task, question: o.question, hint: o.hint, pane: o.pane });
   }
 
   /** Opens (and gives the keyboard to) the task board, or closes it. */

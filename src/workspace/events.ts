@@ -21,6 +21,7 @@ import type { CheckResult, Task, TaskState } from '../tasks/task.js';
 import type { PlannedStep } from '../tasks/workflow.js';
 import type { LayoutMode } from './layout.js';
 import type { Pane } from './pane.js';
+import type { WorktreeOutcome } from './worktrees.js';
 
 export type { AgentMessage, UsageReport, WorkspaceMessage };
 
@@ -58,7 +59,7 @@ export type WorkspaceInput =
   | { t: 'turn-started'; pane: number }
   | { t: 'add-pane'; spec: PaneSpec }
   /** A new pane from a preset (the picker, or an agent's request); a preset that cannot start is said. */
-  | { t: 'new-pane'; preset: string }
+  | { t: 'new-pane'; preset: string; worktree?: boolean }
   | { t: 'close-pane'; pane: number }
   | { t: 'layout'; layout: LayoutMode }
   /** How many terminals are attached (the workspace server's clients). */
@@ -80,7 +81,9 @@ export type WorkspaceInput =
   /** A breaker outside the workspace (the supervisor's stall check) pauses an agent. */
   | { t: 'pause-agent'; pane: number; why: string }
   /** The person lets a paused agent go on (after raising what stopped it). */
-  | { t: 'resume-agent'; pane: number };
+  | { t: 'resume-agent'; pane: number }
+  // Worktrees (worktrees.ts): a pane's worktree made or refused, a review or a refusal to show.
+  | { t: 'worktree'; outcome: WorktreeOutcome };
 
 /** A built-in agent's report, decoded once, with the way to answer it. */
 export interface AgentEvent {

@@ -9,7 +9,7 @@ export function dialogRect(d: DialogView, cols: number, rows: number): Rect {
   const area = { width: cols, height: Math.max(1, rows - 1) };
   let width: number;
   let height: number;
-  if (d.kind === 'help' || d.kind === 'task') {
+  if (d.kind === 'help' || d.kind === 'task' || d.kind === 'review') {
     // All of the pane area: a margin would show slivers of the panes behind at its edges.
     return { x: 0, y: 0, width: area.width, height: area.height };
   } else if (d.kind === 'confirm') {
@@ -17,7 +17,7 @@ export function dialogRect(d: DialogView, cols: number, rows: number): Rect {
     height = 6;
   } else if (d.kind === 'picker') {
     // Wide enough for the longest install command, so the person can copy it whole.
-    width = Math.max(52, ...d.options.map((o) => o.label.length + o.note.length + 10));
+    width = Math.max(60, ...d.options.map((o) => o.label.length + o.note.length + 10));
     height = d.options.length + 5;
   } else {
     // The prompt bar sits at the bottom, just above the status bar, as wide as is comfortable.

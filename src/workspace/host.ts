@@ -15,6 +15,7 @@ import type { TaskDesk } from './tasks.js';
 import { parseTaskLine } from '../tasks/task-line.js';
 import { taskDetails } from '../tasks/text.js';
 import { longestWaiting } from './views.js';
+import type { PaneWorktrees } from './worktrees.js';
 
 /** The Workspace's parts its handler modules may use. */
 export interface Inside {
@@ -24,10 +25,11 @@ export interface Inside {
   readonly control: AgentControl;
   readonly desk: TaskDesk;
   resumeAgent(name: string): void;
+  readonly worktrees: PaneWorktrees;
   /** Emits a domain event that carries no data. */
   emit(event: { [K in keyof DomainEvents]: DomainEvents[K] extends [] ? K : never }[keyof DomainEvents]): void;
   quit(): void;
-  newPane(preset: string): void;
+  newPane(preset: string, worktree?: boolean): void;
   closePane(id: number): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export function keyHostOf(w: Inside): KeyHost {
     interrupt: (all) => void control.interrupt(all),
     restartFocused: () => {
       const p = core.focused;
+      if (p && w.worktrees.retry(p)) return;
       if (!p || (p.spec.kind !== 'builtin' && !p.spec.command)) return core.say('this pane has nothing to restart');
       void control.restart(p);
     },
@@ -101,6 +104,8 @@ export function keyHostOf(w: Inside): KeyHost {
         case 'answer':
           if (d.question !== undefined) desk.answer(d.question, text);
           return core.say('answered');
+        case 'merge':
+          return w.worktrees.merge(d.pane, text);
         case 'task-add':
         case 'task-edit': {
           const task = parseTaskLine(text);
@@ -115,7 +120,9 @@ export function keyHostOf(w: Inside): KeyHost {
       const t = desk.board.get(id);
       return t ? taskDetails(t).length : 0;
     },
-    picked: (preset) => w.newPane(preset),
+    picked: (preset, worktree) => w.newPane(preset, worktree),
+    reviewWorktree: () => w.worktrees.review(),
+    mergeWorktree: () => w.worktrees.mergePrompt(),
     helpLines: () => helpLines(helpSections(keymap), helpViewport(core.cols, core.rows).width).length,
   };
   return host;

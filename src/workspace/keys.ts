@@ -21,8 +21,8 @@ export interface KeyHost extends CommandHost {
   submitted(d: Extract<Dialog, { kind: 'prompt' }>, text: string): void;
   /** Lines of the task dialog now open (its details, check output), to keep its scroll in range. */
   taskLines(id: string): number;
-  /** A preset was chosen in the picker. */
-  picked(preset: string): void;
+  /** A preset was chosen in the picker (`worktree`: with a git worktree of its own). */
+  picked(preset: string, worktree: boolean): void;
   /** Lines the help dialog has, to keep its scroll in range. */
   helpLines(): number;
 }
@@ -136,15 +136,17 @@ function dialogKey(h: KeyHost, d: Dialog, ev: KeyEvent): void {
     if (name === 'end' || name === 'G') return to(max);
     return;
   }
-  if (d.kind === 'task') {
+  if (d.kind === 'task' || d.kind === 'review') {
     const page = Math.max(1, core.rows - 8);
-    const max = Math.max(0, h.taskLines(d.id) - page);
+    const max = Math.max(0, (d.kind === 'task' ? h.taskLines(d.id) : d.lines.length) - page);
     const to = (scroll: number) => core.openDialog({ ...d, scroll: Math.max(0, Math.min(max, scroll)) });
     if (name === 'escape' || name === 'q' || name === 'enter') return core.closeDialog();
     if (name === 'down' || name === 'j') return to(d.scroll + 1);
     if (name === 'up' || name === 'k') return to(d.scroll - 1);
     if (name === 'pagedown' || name === 'space' || name === ' ') return to(d.scroll + page);
     if (name === 'pageup') return to(d.scroll - page);
+    if (d.kind === 'review' && (name === 'home' || name === 'g')) return to(0);
+    if (d.kind === 'review' && (name === 'end' || name === 'G')) return to(max);
     return;
   }
   if (d.kind === 'confirm') {
@@ -161,12 +163,13 @@ function dialogKey(h: KeyHost, d: Dialog, ev: KeyEvent): void {
   if (name === 'escape' || name === 'q') return core.closeDialog();
   if (name === 'up' || name === 'k') return core.openDialog({ ...d, selected: (d.selected - 1 + n) % n });
   if (name === 'down' || name === 'j' || name === 'tab') return core.openDialog({ ...d, selected: (d.selected + 1) % n });
+  if (name === 'w') return core.openDialog({ ...d, worktree: !d.worktree });
   let pick: number | undefined;
   if (name === 'enter') pick = d.selected;
   else if (name && /^[1-9]$/.test(name) && Number(name) <= n) pick = Number(name) - 1;
   if (pick !== undefined) {
     core.closeDialog();
-    h.picked(d.options[pick].preset);
+    h.picked(d.options[pick].preset, d.worktree === true);
   }
 }
 

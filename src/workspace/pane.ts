@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { foregroundJob } from '../terminal/process-tree.js';
 import { activityLabel, guessFromOutput, readScreen, screenOverHooks, type Activity, type ActivitySource, type ActivityState } from './activity.js';
 import { DETECTORS } from './detectors.js';
+import { withSetup } from './worktree-setup.js';
 
 export type PaneStatus =
   | { kind: 'starting' }
@@ -105,6 +106,15 @@ export class Pane {
   }
 
   private processSpec(hooks: PaneHooks) {
+    const launch = this.launch(hooks);
+    const { setup } = this.spec;
+    if (!launch || !setup) return launch;
+    // The setup commands get what the person configured, not the workspace's channels to the agent.
+    const withhold = Object.keys(launch.env).filter((k) => !(k in this.spec.env));
+    return withSetup(launch, { ...setup, withhold });
+  }
+
+  private launch(hooks: PaneHooks) {
     const { spec } = this;
     if (spec.kind === 'command' && spec.command !== undefined) {
       const extra = hooks.external?.(this);

@@ -3,7 +3,7 @@
 // what to run, where, and how to interrupt it; a missing CLI becomes a pane that explains how to
 // install it instead of an error.
 import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PRESET_NAMES, type AgentEntry, type Config, type PresetName } from '../config/schema.js';
 
 export { PRESET_NAMES, type PresetName };
@@ -38,6 +38,13 @@ export type PaneSpec = {
   model?: string;
   instructions?: string;
   permissions?: 'ask' | 'auto-edit' | 'auto';
+  /**
+   * `"isolation": "worktree"`: the agent runs in a git worktree of its own, named as the pane
+   * (branch agents/NAME); `sub` is its folder's place inside the project (the config's `cwd`).
+   */
+  worktree?: { name: string; sub?: string };
+  /** Commands run in the pane before its program (worktree.setup; see worktree-setup.ts). */
+  setup?: { commands: string[]; retryKey: string };
 };
 
 /**
@@ -148,8 +155,11 @@ function fromEntry(entry: AgentEntry, configDir: string, ctx: Ctx, errors: strin
     }
   }
   const env = { ...(entry.env ?? {}) };
+  const isolated = isolation(entry, cwd, ctx.projectDir, errors);
+  if (isolated === null) return [];
   if (entry.preset !== undefined) {
     const spec = fromPreset(entry.name, entry.preset, cwd, env, ctx, entry.args);
+    if (isolated) spec.worktree = isolated;
     if (entry.model !== undefined) spec.model = entry.model;
     if (entry.instructions !== undefined) spec.instructions = entry.instructions;
     if (entry.permissions !== undefined) spec.permissions = entry.permissions;
@@ -166,6 +176,7 @@ function fromEntry(entry: AgentEntry, configDir: string, ctx: Ctx, errors: strin
     env,
     interrupt: 'ctrl-c',
   };
+  if (isolated) spec.worktree = isolated;
   const found = findExecutable(command, { pathEnv: ctx.env.PATH ?? '', projectDir: cwd });
   if (found) return [{ ...spec, command: found }];
   return [{ ...spec, kind: 'missing', message: `${command} is not installed (not found on PATH).` }];
@@ -196,6 +207,22 @@ function fromPreset(
     interrupt: preset.interrupt,
     message: `${command} is not installed (not found on PATH).${hint}`,
   };
+}
+
+/**
+ * An entry's worktree: its name, and where in the worktree it works (its `cwd`'s place in the
+ * project); null, with the error said, for a `cwd` outside the project (a worktree holds the
+ * project only).
+ */
+function isolation(entry: AgentEntry, cwd: string, projectDir: string, errors: string[]): PaneSpec['worktree'] | null {
+  if (entry.isolation !== 'worktree') return undefined;
+  const sub = relative(projectDir, cwd);
+  if (sub === '') return { name: entry.name };
+  if (sub === '..' || sub.startsWith(`..${sep}`) || isAbsolute(sub)) {
+    errors.push(`agent '${entry.name}': "isolation": "worktree" works in a copy of the project, so its cwd must be inside the project (${cwd} is not)`);
+    return null;
+  }
+  return { name: entry.name, sub };
 }
 
 function isDirectory(path: string): boolean {

@@ -16,6 +16,7 @@ import type { BoardAnswer, BoardRequest } from '../tasks/requests.js';
 import { rolesWith, type Role } from '../tasks/roles.js';
 import type { Budget, CheckResult, Task } from '../tasks/task.js';
 import { boardText, outcomeText, taskLabel } from '../tasks/text.js';
+import { formatDuration } from '../util/format.js';
 import type { PlannedStep } from '../tasks/workflow.js';
 import type { Pane } from './pane.js';
 import type { PaneSpec } from './presets.js';
@@ -68,6 +69,8 @@ export class TaskDesk {
   private spawned = 0;
   /** Budget thresholds already crossed, so each warns once. */
   private crossed = new Set<string>();
+  /** The workspace's budget is spent: raising a paused agent's budget raises it too. */
+  private workspaceSpent = false;
 
   constructor(
     private h: DeskHost,
@@ -127,7 +130,16 @@ export class TaskDesk {
       case 'list_tasks':
         return { ok: true, text: boardText(b.list()) };
       case 'update_task': {
-        if (req.state === 'cancelled') return { ok: true, task: req.id, text: `${this.moved(b.cancel(req.id, now), by).id} is cancelled.` };
+        // An agent changes only what it owns or created; anything else is the person's.
+        const u = b.get(req.id);
+        if (u && by !== 'you' && u.owner !== by && u.createdBy !== by)
+          return { ok: false, task: u.id, text: `${u.id} belongs to ${u.owner ?? 'nobody'} and was created by ${u.createdBy}; only they (or the person) change it. Post a note if you need something of it.` };
+        if (req.state === 'cancelled') {
+          const c = this.moved(b.cancel(req.id, now), by);
+          // Its owner hears of it at its next turn, so it does not go on with work nobody wants.
+          if (c.owner && c.owner !== by) this.h.tell(c.owner, `${taskLabel(c)} was cancelled by ${by === 'you' ? 'the person' : by}: stop working on it.`);
+          return { ok: true, task: c.id, text: `${c.id} is cancelled.` };
+        }
         if (req.state === 'failed') {
           const t = this.moved(b.fail(req.id, req.reason ?? 'its owner gave up', now), by);
           this.tellCreator(t);
@@ -153,13 +165,20 @@ export class TaskDesk {
       case 'ask_human':
         return this.ask(by, req.question, req.choices, now, ref);
       case 'retry':
-        return { ok: true, task: req.id, text: `${this.moved(b.retry(req.id, now), by).id} goes back to its owner.` };
-      case 'raise_budget': {
-        const t = b.raiseBudget(req.id, req.budget, now);
-        this.h.changed(t, undefined, by);
-        return { ok: true, task: t.id, text: `${t.id}'s budget is now ${req.budget.usd !== undefined ? `$${req.budget.usd}` : ''}${req.budget.tokens !== undefined ? ` ${req.budget.tokens} tokens` : ''}.` };
-      }
+      case 'raise_budget':
+        if (by !== 'you') return { ok: false, text: 'only the person retries a task or raises a budget, on the board' };
+        return req.op === 'retry' ? this.retry(by, req.id, now) : this.raiseBudget(req.id, req.budget, now);
     }
+  }
+
+  private retry(by: string, id: string, now: number): BoardAnswer {
+    return { ok: true, task: id, text: `${this.moved(this.board.retry(id, now), by).id} goes back to its owner.` };
+  }
+
+  private raiseBudget(id: string, budget: Budget, now: number): BoardAnswer {
+    const t = this.board.raiseBudget(id, budget, now);
+    this.h.changed(t, undefined, 'you');
+    return { ok: true, task: t.id, text: `${t.id}'s budget is now ${describe(budget)}.` };
   }
 
   private complete(by: string, id: string, summary: string, changes: string | undefined, now: number): BoardAnswer {
@@ -167,8 +186,16 @@ export class TaskDesk {
     const t = b.get(id);
     if (!t) throw new BoardError('not-found', `there is no task ${id}`);
     if (by !== 'you' && t.owner !== by) return { ok: false, text: `${id} belongs to ${t.owner ?? 'nobody'}, not to you; only its owner (or the person) completes it` };
+    if (by !== 'you') {
+      // The person may mark anything done; an agent only work that was its to do.
+      const waiting = t.deps.filter((d) => b.get(d)?.state !== 'done');
+      if (waiting.length) return { ok: false, task: id, text: `${id} waits for ${waiting.join(', ')}; it comes to you once they are done` };
+      if (t.state === 'blocked') return { ok: false, task: id, text: `${id} is blocked (${t.note ?? 'no reason given'}); the person retries it on the board` };
+    }
     // A review that asks for changes sends the work it reviewed back to its author, and waits again.
     if (changes && t.workflow?.review) {
+      // Refused before anything moves: a review that is not being worked on sends nothing back.
+      if (t.state !== 'doing') return { ok: false, task: id, text: `${id} is ${t.state}, not being reviewed now; nothing was sent back` };
       const reviewed = t.deps.map((d) => b.get(d)).filter((d): d is Task => d !== undefined && d.state === 'done');
       for (const d of reviewed) this.moved(b.sendBack(d.id, changes, now), by);
       this.moved(b.waitAgain(id, `waiting for the changes asked of ${reviewed.map((d) => d.id).join(', ')}`, now), by);
@@ -189,7 +216,7 @@ export class TaskDesk {
       const timer = setTimeout(() => this.answer(q.id, undefined), this.settings.askTimeoutMs);
       this.answers.set(q.id, (a) => {
         clearTimeout(timer);
-        resolve(a === undefined ? { ok: false, text: `No answer from the person within ${Math.round(this.settings.askTimeoutMs / 60_000)} minutes. Decide yourself, and say what you assumed.` } : { ok: true, text: `The person answered: ${a}` });
+        resolve(a === undefined ? { ok: false, text: `No answer from the person within ${formatDuration(this.settings.askTimeoutMs)}. Decide yourself, and say what you assumed.` } : { ok: true, text: `The person answered: ${a}` });
       });
     });
   }
@@ -282,6 +309,7 @@ export class TaskDesk {
       this.h.pause(p, `${t.id} reached its budget`);
     }, p);
     this.hold('the workspace', totals, this.settings.budget, () => {
+      this.workspaceSpent = true;
       for (const q of this.h.panes()) if (q.isAgent || q.hasScreenRules) this.h.pause(q, 'the workspace reached its budget');
     });
   }
@@ -303,8 +331,17 @@ export class TaskDesk {
 
   /** The person raises an agent's budget (by half, or to what they say) and lets it go on. */
   raiseAgentBudget(name: string, budget?: Budget): Budget {
-    const was = this.settings.agentBudgets[name] ?? this.settings.budget ?? {};
-    const next = budget ?? { usd: was.usd ? was.usd * 1.5 : undefined, tokens: was.tokens ? Math.round(was.tokens * 1.5) : undefined };
+    const half = (b: Budget): Budget => ({ usd: b.usd ? b.usd * 1.5 : undefined, tokens: b.tokens ? Math.round(b.tokens * 1.5) : undefined });
+    // When the workspace's budget is what stopped everyone, that budget is raised: one that stayed as
+    // it was, its 100% already crossed, would never stop anyone again.
+    if (this.workspaceSpent && this.settings.budget) {
+      this.settings.budget = half(this.settings.budget);
+      this.workspaceSpent = false;
+      if (!budget && !this.settings.agentBudgets[name]) return this.settings.budget;
+    }
+    const own = this.settings.agentBudgets[name];
+    if (!budget && !own) return {};
+    const next = budget ?? half(own!);
     this.settings.agentBudgets[name] = next;
     return next;
   }

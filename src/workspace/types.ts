@@ -12,6 +12,9 @@ import type { TaskSettings } from './tasks.js';
 import type { PaneStatus } from './pane.js';
 import type { PaneSpec } from './presets.js';
 import type { Activity } from './activity.js';
+import type { ReviewLine } from './review.js';
+import type { WorktreePort } from './worktrees.js';
+import type { Worktree } from '../worktree/types.js';
 
 export type Mode = 'normal' | 'prefix' | 'scroll' | 'dialog' | 'board';
 
@@ -21,15 +24,19 @@ export interface PickerOption {
   note: string;
 }
 
-/** What a prompt is for: a redirect, a broadcast, a note; a task to add or edit; an answer to a question. */
-export type PromptTarget = 'focused' | 'all' | 'note' | 'task-add' | 'task-edit' | 'answer';
+/** What a prompt is for: a redirect, a broadcast, a note; a task to add or edit; an answer to a question; a merge's commit message. */
+export type PromptTarget = 'focused' | 'all' | 'note' | 'task-add' | 'task-edit' | 'answer' | 'merge';
 
 /** An open dialog as the workspace keeps it. The prompt's text lives in the workspace's line editor. */
 export type Dialog =
   | { kind: 'help'; scroll: number }
   | { kind: 'confirm'; action: 'quit' | 'close' | 'cancel-task'; paneId?: number; task?: string; text: string }
-  | { kind: 'picker'; options: PickerOption[]; selected: number }
-  | { kind: 'prompt'; target: PromptTarget; task?: string; question?: number; hint?: string }
+  /** `worktree`: the new agent gets a git worktree of its own (toggled in the picker). */
+  | { kind: 'picker'; options: PickerOption[]; selected: number; worktree?: boolean }
+  /** `pane`: the pane a merge's commit message is for. */
+  | { kind: 'prompt'; target: PromptTarget; task?: string; question?: number; hint?: string; pane?: number }
+  /** Lines to read, scrollable: a worktree's change (prefix+v), or a refused merge. */
+  | { kind: 'review'; title: string; lines: ReviewLine[]; scroll: number }
   /** One task in full: details, claims, check and its last output; scrollable. */
   | { kind: 'task'; id: string; scroll: number };
 
@@ -41,12 +48,26 @@ export type DialogView =
 
 /** The shared context as the chrome shows it: plain, preformatted data. */
 export interface ContextView {
-  lines: Array<{ id: number; time: string; who: string; kind: string; path: string; size: string; claim: string }>;
+  /** `branch`: the agent worktree's branch it happened on (absent: the project's own tree). */
+  lines: Array<{ id: number; time: string; who: string; kind: string; path: string; size: string; claim: string; branch?: string }>;
   notes: Array<{ id: number; time: string; author: string; text: string }>;
   /** Entries each built-in agent has not been given yet. */
   pending: Record<string, number>;
   /** Files two parties changed close together, by pane name. */
   conflicts: Record<string, string>;
+  /** Files changed on this agent's branch and on another's too (a merge conflict ahead), by pane name. */
+  branches?: Record<string, string>;
+}
+
+/** An agent working in a worktree of its own, as the shared context follows it. */
+export interface TreeSpec {
+  agent: string;
+  branch: string;
+  /** The worktree's copy of the project folder: watched like the project. */
+  root: string;
+  worktree: Worktree;
+  /** Changes nobody announced there are probably this agent's (an agent CLI or a command), not outside. */
+  guess: boolean;
 }
 
 /** What the workspace needs from the shared-context service (src/context). */
@@ -56,6 +77,11 @@ export interface ContextPort {
   subscribe(onChange: () => void): () => void;
   /** A note for one agent only (the task board telling a task's creator how it went). */
   tell?(to: string, author: string, text: string): void;
+  /** Follow an agent's worktree too: its changes in the feed, its files against the other branches'. */
+  addTree?(tree: TreeSpec): void;
+  removeTree?(agent: string): void;
+  /** A branch was merged: look again at which files the branches share. */
+  recheckTrees?(): void;
 }
 
 /** The built-in agents' channel, as the workspace uses it. */
@@ -84,6 +110,8 @@ export interface PaneView {
   /** Shared-context entries waiting for this agent's next turn. */
   pending?: number;
   conflict?: string;
+  /** A file changed on this agent's branch and on another's (`src/cart.js also on agents/tests`). */
+  branchConflict?: string;
   /** A breaker or a budget paused the agent: no new work reaches it until the person lets it go on. */
   paused?: boolean;
 }
@@ -148,6 +176,8 @@ export interface WorkspaceOptions {
   simulated?: boolean;
   /** The task board: its settings, and the tasks of a resumed session. */
   tasks?: { settings?: Partial<TaskSettings>; restored?: Task[]; breakers?: { errorsInARow: number; sameToolErrors: number } };
+  /** The git work behind agents with `"isolation": "worktree"` (absent: such panes say they cannot have one). */
+  worktrees?: WorktreePort;
   /**
    * Extra environment and trailing arguments for programs other than built-in agents (MCP, context
    * file, hooks); `hooks` when the CLI was given hooks that report to the workspace.

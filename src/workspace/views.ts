@@ -22,6 +22,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
     cost: pane.usage?.cost,
     pending: pane.isAgent ? at.ctx.pending[pane.name] || undefined : undefined,
     conflict: at.ctx.conflicts[pane.name],
+    branchConflict: at.ctx.branches?.[pane.name],
     paused: pane.paused !== undefined || undefined,
   };
 }
@@ -74,6 +75,7 @@ export function samePaneView(a: PaneView, b: PaneView): boolean {
     a.cost === b.cost &&
     a.pending === b.pending &&
     a.conflict === b.conflict &&
+    a.branchConflict === b.branchConflict &&
     a.paused === b.paused &&
     a.rect.x === b.rect.x &&
     a.rect.y === b.rect.y &&

@@ -39,6 +39,7 @@ import { activeClaims, ClaimMatcher, claimRefusal, type Claim } from '../tasks/c
 import { taskDetails } from '../tasks/text.js';
 import { printable } from '../util/safe-text.js';
 import { boardAlerts, boardView } from './board-view.js';
+import { PaneWorktrees } from './worktrees.js';
 import type { PaneSpec } from './presets.js';
 import type { SteerResult } from './steering.js';
 import type { ContextView, Dialog, DialogView, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
@@ -68,6 +69,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
   private readonly reports: Reports;
   /** The task board, its questions and budgets. */
   readonly desk: TaskDesk;
+  /** Agents in git worktrees of their own. */
+  readonly worktrees: PaneWorktrees;
   private claimsShared = '[]';
 
   constructor(private opts: WorkspaceOptions) {
@@ -130,6 +133,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
         return first;
       },
     });
+    this.worktrees = new PaneWorktrees({ core, desk: this.desk, port: opts.worktrees, context: opts.context, dispatch });
+    this.on('agent', (e) => this.worktrees.agentEvent(e));
     this.host = keyHostOf(this.inside());
     for (const spec of opts.specs) core.panes.push(this.createPane(spec));
     core.relayout();
@@ -141,7 +146,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
   start(): void {
     for (const p of this.core.panes) {
       p.terminal.applyResize();
-      p.start();
+      if (!this.worktrees.hold(p)) p.start();
     }
   }
 
@@ -222,7 +227,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       case 'add-pane':
         return void this.addPane(input.spec);
       case 'new-pane':
-        return this.newPane(input.preset);
+        return this.newPane(input.preset, input.worktree);
       case 'close-pane':
         return void this.closePane(input.pane);
       case 'layout':
@@ -249,6 +254,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
       case 'answer':
         this.desk.answer(input.question, input.text);
         return core.touch();
+      case 'worktree':
+        return this.worktrees.handle(input.outcome);
       case 'workflow': {
         const made = this.desk.startWorkflow(input.name, input.steps, (role) => input.owners[role]);
         input.reply?.(made.map((t) => t.id));
@@ -299,7 +306,14 @@ export class Workspace extends EventEmitter<DomainEvents> {
     const made = this.opts.makeSpec?.(req.preset);
     if (made === undefined) return 'new panes cannot be opened here';
     if (typeof made === 'string') return made;
-    const spec = { ...made, name: req.name, title: req.name, role: req.role, ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}) };
+    const spec = {
+      ...made,
+      name: req.name,
+      title: req.name,
+      role: req.role,
+      ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}),
+      ...(req.worktree ? { worktree: { name: req.name } } : {}),
+    };
     return this.addPane(spec);
   }
 
@@ -318,6 +332,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       keymap: this.keymap,
       control: this.control,
       desk: this.desk,
+      worktrees: this.worktrees,
       resumeAgent: (name) => {
         const p = this.core.panes.find((x) => x.name === name);
         if (p) p.paused = undefined;
@@ -325,7 +340,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       },
       emit: (event) => this.emit(event),
       quit: () => this.quit(),
-      newPane: (preset) => this.newPane(preset),
+      newPane: (preset, worktree) => this.newPane(preset, worktree),
       closePane: (id) => this.closePane(id),
     };
   }
@@ -335,7 +350,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
     const size = { cols: Math.max(1, Math.floor(this.core.cols / 2) - 2), rows: Math.max(1, this.core.rows - 3) };
     return new Pane(
       this.nextId++,
-      spec,
+      this.worktrees.specFor(spec),
       size,
       this.opts.scrollback ?? 5000,
       {
@@ -361,16 +376,17 @@ export class Workspace extends EventEmitter<DomainEvents> {
     core.zoomed = false;
     core.relayout();
     pane.terminal.applyResize();
-    pane.start();
+    if (!this.worktrees.hold(pane)) pane.start();
     this.emit('pane-added', pane);
     return pane;
   }
 
-  private newPane(preset: string): void {
+  private newPane(preset: string, worktree = false): void {
     const made = this.opts.makeSpec?.(preset);
     if (made === undefined) return this.core.say('cannot create panes here');
     if (typeof made === 'string') return this.core.say(made);
-    this.addPane(made);
+    // Named as the pane will be (addPane makes the name unique): the worktree takes the pane's name.
+    this.addPane(worktree ? { ...made, worktree: { name: made.name } } : made);
   }
 
   private async closePane(id: number): Promise<void> {
@@ -384,7 +400,10 @@ export class Workspace extends EventEmitter<DomainEvents> {
     if (core.panes.length === 0) core.zoomed = false;
     core.relayout();
     this.emit('pane-closed', pane);
-    await pane.terminal.kill();
+    const stopped = pane.terminal.kill();
+    // Its worktree goes once nothing runs in it any more, and only if that loses nothing.
+    this.worktrees.closed(pane, stopped);
+    await stopped;
     pane.dispose();
     if (core.panes.length === 0) this.quit();
   }

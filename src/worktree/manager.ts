@@ -11,6 +11,11 @@
  *   base. git checks again as it removes (`worktree remove` without --force refuses a tree that
  *   changed meanwhile; the branch is deleted only if it still points at the commit that was checked).
  *   Ignored files (build output, the copied .env) go with the worktree.
+ * - In one process, a repository's worktrees are made, listed and removed one call at a time (every
+ *   manager of that repository shares the queue): `git worktree add` and `git worktree list` read
+ *   every entry of .git/worktrees, and one being made beside them has no commondir yet ("fatal:
+ *   failed to read .git/worktrees/NAME/commondir"), so panes opening together would fail at random.
+ *   Another process (`agents worktrees prune` in a second terminal) is not queued.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -61,6 +66,20 @@ export interface PruneReport {
   kept: { info: WorktreeInfo; reason: string }[];
 }
 
+/** Each repository's queue (by its top's real path): the last call's end, failures included. */
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` after every call queued for `key` before it has ended. */
+function queued<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (queues.get(key) ?? Promise.resolve()).then(fn);
+  const end = run.catch(() => undefined);
+  queues.set(key, end);
+  void end.then(() => {
+    if (queues.get(key) === end) queues.delete(key);
+  });
+  return run;
+}
+
 /** The real path of `path`, resolving the part that exists (the rest may be made later). */
 function realPathOf(path: string): string {
   if (existsSync(path)) return realpathSync(path);
@@ -109,7 +128,11 @@ export class WorktreeManager {
    * bad-name, unborn-head, detached-head, bad-base, staged-changes, dir-inside-project, exists,
    * branch-in-use, path-exists, copy-failed. On any failure nothing is left behind.
    */
-  async create(req: CreateRequest): Promise<Created> {
+  create(req: CreateRequest): Promise<Created> {
+    return queued(this.top, () => this.createNow(req));
+  }
+
+  private async createNow(req: CreateRequest): Promise<Created> {
     const ctx = this.context();
     const plan = await planCreate(ctx, req, this.settings.base ?? readRecord(this.recordsDir, req.name)?.base);
     const made = await makeWorktree(ctx, plan, req.agent);
@@ -117,8 +140,8 @@ export class WorktreeManager {
   }
 
   /** This project's worktree `name`, if it exists (its folder may be gone: see `status`). */
-  async find(name: string): Promise<Worktree | undefined> {
-    return (await this.all()).find((w) => w.worktree.name === name)?.worktree;
+  find(name: string): Promise<Worktree | undefined> {
+    return queued(this.top, async () => (await this.all()).find((w) => w.worktree.name === name)?.worktree);
   }
 
   /** Remembers which agent last ran in the worktree (shown by `agents worktrees`). */
@@ -153,7 +176,11 @@ export class WorktreeManager {
   }
 
   /** Every worktree of this project with its state and last agent. */
-  async list(): Promise<WorktreeInfo[]> {
+  list(): Promise<WorktreeInfo[]> {
+    return queued(this.top, () => this.listNow());
+  }
+
+  private async listNow(): Promise<WorktreeInfo[]> {
     const all = await this.all();
     return Promise.all(
       all.map(async ({ worktree, record, locked }) => ({
@@ -181,7 +208,11 @@ export class WorktreeManager {
    * WorktreeError (worktree-dirty, not-merged, locked, off-branch, bad-base) saying where it is and
    * why it stays.
    */
-  async remove(wt: Worktree): Promise<void> {
+  remove(wt: Worktree): Promise<void> {
+    return queued(this.top, () => this.removeNow(wt));
+  }
+
+  private async removeNow(wt: Worktree): Promise<void> {
     const s = await status(wt);
     const registered = (await listGitWorktrees(this.top)).find((g) => g.path === wt.path);
     const keep = WorktreeManager.keepReason({ ...s, locked: registered?.locked });
@@ -193,9 +224,13 @@ export class WorktreeManager {
   }
 
   /** Removes every merged, clean worktree; says which stayed and why. */
-  async prune(): Promise<PruneReport> {
+  prune(): Promise<PruneReport> {
+    return queued(this.top, () => this.pruneNow());
+  }
+
+  private async pruneNow(): Promise<PruneReport> {
     const report: PruneReport = { removed: [], kept: [] };
-    for (const info of await this.list()) {
+    for (const info of await this.listNow()) {
       const keep = WorktreeManager.keepReason(info);
       if (keep) {
         report.kept.push({ info, reason: keep.reason });
@@ -203,7 +238,7 @@ export class WorktreeManager {
       }
       const wt = this.handle(info.name, info.branch, info.base, info.path);
       try {
-        await this.remove(wt);
+        await this.removeNow(wt);
         report.removed.push(info);
       } catch (err) {
         report.kept.push({ info, reason: (err as Error).message });

@@ -66,3 +66,18 @@ describe('withConversation', () => {
     expect(withConversation(['a'], PRESETS.codex, 'n', true)).toEqual(['a']);
   });
 });
+
+describe('worktree agents', () => {
+  it('are stored with their worktree and come back to it (from the project folder until it is found)', () => {
+    const wtDir = join(project, 'elsewhere');
+    const { specs } = resolveAgents({ names: ['claude'], cmds: [], projectDir: project, env });
+    const meta = metaOf({ ...specs[0], cwd: wtDir, worktree: { name: 'claude', sub: 'web' } });
+    expect(meta).toMatchObject({ isolation: 'worktree', worktree: 'claude', worktreeSub: 'web', cwd: wtDir });
+    expect(metaOf(specs[0])).not.toHaveProperty('isolation');
+    const summary = { id: '2026-11-27-2201-ab12', started: 0, layout: 'tiled', messages: 0, tokens: 0, cost: 0, agents: [meta, metaOf(specs[0])] } as SessionSummary;
+    const [back, shared] = specsFromSession(summary, project, env);
+    expect(back.worktree).toEqual({ name: 'claude', sub: 'web' });
+    expect(back.cwd).toBe(project);
+    expect(shared.worktree).toBeUndefined();
+  });
+});

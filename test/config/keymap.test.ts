@@ -154,9 +154,9 @@ describe('buildKeymap', () => {
   });
 
   it('applies overrides and a custom prefix, with prefix.send following the prefix', () => {
-    const { keymap, errors } = buildKeymap({ prefix: 'ctrl+b', overrides: { 'pane.zoom': ['Z', 'shift+z', 'm'] } });
+    const { keymap, errors } = buildKeymap({ prefix: 'ctrl+b', overrides: { 'pane.zoom': ['Z', 'shift+z', 'e'] } });
     expect(errors).toEqual([]);
-    expect(keymap!.bindingsOf('pane.zoom')).toEqual(['Z', 'm']);
+    expect(keymap!.bindingsOf('pane.zoom')).toEqual(['Z', 'e']);
     expect(keymap!.bindingsOf('prefix.send')).toEqual(['ctrl+b']);
     expect(keymap!.lookup('prefix', key('z'))).toBeUndefined();
     expect(keymap!.lookup('prefix', key('\x02'))).toBe('prefix.send');

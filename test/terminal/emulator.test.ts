@@ -1,7 +1,7 @@
 // One emulator's failure stays in its pane: xterm parses in its own timers, so an exception there
 // used to be an uncaught exception that took every agent down. Now that pane is reset and says so.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEmulator, isGuarded, resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
+import { createEmulator, immediateContinuations, isGuarded, resizeEmulator, schedulesByImmediate, type Terminal } from '../../src/terminal/emulator.js';
 import { PaneTerminal, type ProcessSpec } from '../../src/terminal/pane-terminal.js';
 
 const wait = { timeout: 10_000, interval: 10 };
@@ -115,5 +115,45 @@ describe('a pane whose emulator fails', () => {
     await vi.waitFor(() => expect(p.screenText().join('\n')).toContain('after-the-bug'), wait);
     expect(p.screenText()[0]).toMatch(/^⚠ the terminal emulator failed \(TypeError: .*isWrapped.*\); the pane was reset$/);
     expect(p.state.kind).toBe('running');
+  });
+});
+
+describe("xterm's write queue continues by setImmediate, not a 1 ms timer", () => {
+  it('is installed on this version (a new xterm that moves its WriteBuffer fails here)', () => {
+    const t = createEmulator(80, 24, 100);
+    cleanup.push(() => t.dispose());
+    expect(schedulesByImmediate(t)).toBe(true);
+  });
+
+  it("no write reaches Node's setTimeout; other one-argument timers still do", async () => {
+    const t = createEmulator(80, 24, 100);
+    cleanup.push(() => t.dispose());
+    const real = globalThis.setTimeout;
+    const seen: string[] = [];
+    const spy = (cb: () => void, ...rest: unknown[]) => {
+      seen.push(String(cb));
+      return real(cb, ...(rest as [number]));
+    };
+    globalThis.setTimeout = spy as typeof setTimeout;
+    let timerRan = false;
+    try {
+      const before = immediateContinuations;
+      // Idle starts, and one long write that takes several of xterm's 12 ms slices.
+      for (let i = 0; i < 20; i++) await written(t, `line ${i}\r\n`);
+      await written(t, '\x1b[31mred\x1b[0m '.repeat(20000) + '\r\nend\r\n');
+      // A parser callback's own one-argument timer is not taken for xterm's.
+      t.parser.registerCsiHandler({ final: 'z' }, () => {
+        setTimeout(() => (timerRan = true));
+        return true;
+      });
+      await written(t, '\x1b[1z');
+      expect(immediateContinuations - before).toBeGreaterThanOrEqual(22);
+    } finally {
+      globalThis.setTimeout = real;
+    }
+    expect(seen.filter((s) => s.includes('_innerWrite'))).toEqual([]);
+    expect(seen.some((s) => s.includes('timerRan'))).toBe(true);
+    await vi.waitFor(() => expect(timerRan).toBe(true), wait);
+    expect(screen(t).filter((l) => l !== '').at(-1)).toBe('end');
   });
 });

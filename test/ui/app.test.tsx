@@ -387,7 +387,7 @@ describe('App: dialogs', () => {
     expect(rows[1]).toMatch(/^│ 1 shell {6}your login shell +│$/);
     expect(rows[2]).toMatch(/^│ 2 claude {5}Claude Code +│$/);
     expect(rows[3]).toMatch(/^│ 3 codex {6}not installed +│$/);
-    expect(rows.some((r) => r.includes('↑↓ choose · enter open · esc cancel'))).toBe(true);
+    expect(rows.some((r) => r.includes('↑↓ choose · enter open · w worktree: no · esc cancel'))).toBe(true);
     const label = (name: string) => {
       const y = rows.findIndex((r) => r.includes(` ${name} `));
       return cell(g, rect.x + rows[y].indexOf(` ${name} `) + 1, rect.y + y);

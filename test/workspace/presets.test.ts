@@ -170,6 +170,25 @@ describe('resolveAgents', () => {
     ]);
   });
 
+  it('an agent with "isolation": "worktree" is marked for one, with its cwd\'s place in the project; a cwd outside it is refused', () => {
+    mkdirSync(join(project, 'web'), { recursive: true });
+    const cfg = config({
+      agents: [
+        { name: 'lead', preset: 'agent', isolation: 'worktree' },
+        { name: 'web', preset: 'shell', cwd: 'web', isolation: 'worktree' },
+        { name: 'plain', preset: 'shell', isolation: 'shared' },
+        { name: 'far', preset: 'shell', cwd: root, isolation: 'worktree' },
+      ],
+    });
+    const { specs, errors } = resolveAgents({ names: [], cmds: [], config: cfg, configDir: project, projectDir: project, env: env() });
+    expect(specs.map((s) => [s.name, s.worktree])).toEqual([
+      ['lead', { name: 'lead' }],
+      ['web', { name: 'web', sub: 'web' }],
+      ['plain', undefined],
+    ]);
+    expect(errors).toEqual([`agent 'far': "isolation": "worktree" works in a copy of the project, so its cwd must be inside the project (${root} is not)`]);
+  });
+
   it('reports a config cwd that does not exist', () => {
     const cfg = config({ agents: [{ name: 'w', preset: 'shell', cwd: 'missing' }] });
     const { specs, errors } = resolveAgents({ names: [], cmds: [], config: cfg, configDir: root, projectDir: project, env: env() });

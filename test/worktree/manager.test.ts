@@ -130,3 +130,21 @@ describe('prune', () => {
     expect((await m.list()).map((w) => w.name)).toEqual(['ahead', 'dirty']);
   });
 });
+
+describe('at once', () => {
+  // Panes start together, and `git worktree add` reads every entry of .git/worktrees: one being made
+  // beside it has no commondir yet ("fatal: failed to read .git/worktrees/NAME/commondir").
+  it('worktrees made, listed and removed at the same time, by one manager or two, all go through', async () => {
+    const r = repo();
+    const [m1, m2] = await Promise.all([r.open(), r.open()]);
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const made = await Promise.all(names.map((name, i) => (i % 2 ? m1 : m2).create({ name }).then((c) => c.worktree)));
+    const listed = await Promise.all([m1.list(), m2.list(), m1.find('c')]);
+    expect(listed[0].map((w) => w.name)).toEqual(names);
+    expect(listed[1].map((w) => w.name)).toEqual(names);
+    expect(listed[2]).toEqual(made[2]);
+    await Promise.all([...made.slice(0, 3).map((wt) => m1.remove(wt)), m2.create({ name: 'g' }), ...made.slice(3).map((wt) => m2.remove(wt))]);
+    expect((await m1.list()).map((w) => w.name)).toEqual(['g']);
+    expect(sh(r.dir, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2);
+  });
+});
