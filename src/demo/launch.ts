@@ -7,7 +7,7 @@
 import type { Config } from '../config/schema.js';
 import { lastDemo, rememberDemo } from './last-demo.js';
 import { copySampleProject } from './project.js';
-import { createDemoResponder, DEMO_AGENTS, DEMO_TASKS } from './scenario.js';
+import { createDemoResponder, DEMO_AGENTS, DEMO_TASKS, type DemoAgent } from './scenario.js';
 import { startMessagesServer } from './server.js';
 
 export interface RunningDemo {
@@ -28,15 +28,21 @@ export function lastDemoProject(): { project: string } | { message: string } {
   return { message: "no demo to come back to: none has been run with this data folder. 'agents --demo' starts one." };
 }
 
-/**
- * The demo's agents are built-in agents named after their parts in the script. lead acts without
- * asking; tests asks before running a command, so the tour shows an agent waiting for the person
- * (its border, the bell, the prefix+a jump) once, with a hint in its text saying what to press.
- */
+/** Each demo agent's permissions and role (the role's standing instructions serve a real model later). */
+const DEMO_AGENT_SETUP: Record<DemoAgent, { permissions: 'auto' | 'auto-edit'; role: string }> = {
+  // Acts unasked, so the checks of the tasks it creates run without the person's approval.
+  lead: { permissions: 'auto', role: 'lead' },
+  fixer: { permissions: 'auto', role: 'implementer' },
+  // Asks before running a command, so the tour shows an agent waiting for the person (its border,
+  // the bell, the prefix+a jump) once, with a hint in its text saying what to press.
+  tests: { permissions: 'auto-edit', role: 'tester' },
+};
+
+/** The demo's agents: built-in agents named after their parts in the script. */
 export function demoConfig(config: Config): Config {
   return {
     ...config,
-    agents: DEMO_AGENTS.map((name) => ({ name, preset: 'agent' as const, permissions: name === 'tests' ? ('auto-edit' as const) : ('auto' as const) })),
+    agents: DEMO_AGENTS.map((name) => ({ name, preset: 'agent' as const, ...DEMO_AGENT_SETUP[name] })),
   };
 }
 
@@ -45,7 +51,8 @@ export async function startDemo(project?: string): Promise<RunningDemo> {
   const server = await startMessagesServer({ responder: createDemoResponder() });
   const folder = project ?? (await copySampleProject());
   if (!project) rememberDemo(folder);
-  return { url: server.url, project: folder, tasks: DEMO_TASKS, close: () => server.close() };
+  const tasks = Object.fromEntries(Object.entries(DEMO_TASKS).filter((e): e is [string, string] => e[1] !== undefined));
+  return { url: server.url, project: folder, tasks, close: () => server.close() };
 }
 
 /** What to print when the demo ends: its session lives under the copy, not where it was started. */

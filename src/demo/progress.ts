@@ -1,6 +1,8 @@
-// Reads a Messages request the way the demo script needs it: which agent is asking, whether the last
-// user message is a new instruction or tool results, and which tool calls of the current scripted run
-// came back with what. Pure functions of the request, so the demo replies are deterministic.
+// Reads a Messages request the way the demo script needs it: which agent is asking, the newest
+// instruction it was given (the person's, the task board's, a redirect), and which tool calls it has
+// made since, with their results. Every instruction starts a run of its own, so a task the board
+// hands out, or hands back after a failed check, is read like a first instruction. Pure functions of
+// the request, so the demo's replies are deterministic and can be replayed.
 import type { MessagesBody } from './types.js';
 
 type Block = Record<string, unknown>;
@@ -12,13 +14,18 @@ export interface ToolOutcome {
   isError: boolean;
 }
 
-export type Progress =
-  /** The first instruction of a fresh conversation: the script starts. */
-  | { phase: 'start'; name: string | undefined }
-  /** Tool results of the scripted run came back: `done` lists its tool calls in order. */
-  | { phase: 'continue'; name: string | undefined; done: ToolOutcome[] }
-  /** Anything else (a redirect, a follow-up question): outside the script. */
-  | { phase: 'offline'; name: string | undefined; instruction: string };
+export interface Progress {
+  /** From `You are "NAME"` in the system prompt. */
+  name: string | undefined;
+  /**
+   * The newest instruction's own words: the first text of the newest user message that is not
+   * only tool results (the workspace's context block, appended after it, is left out). Undefined
+   * when the request ends with no user message.
+   */
+  instruction: string | undefined;
+  /** Tool calls made since that instruction, in order, with what came back. Empty: the run starts. */
+  done: ToolOutcome[];
+}
 
 const blocksOf = (content: unknown): Block[] =>
   typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? (content as Block[]) : [];
@@ -41,7 +48,10 @@ export function agentNameOf(body: MessagesBody): string | undefined {
   return /You are "([^"]+)"/.exec(systemText(body))?.[1];
 }
 
-/** A user message that answers tool calls; one whose results say the user interrupted is a redirect. */
+/**
+ * A user message that only answers tool calls. One whose results say the user interrupted carries
+ * the instruction that follows the interrupt (a redirect), so it is an instruction.
+ */
 function isToolResults(blocks: Block[]): boolean {
   const results = blocks.filter((b) => b.type === 'tool_result');
   if (!results.length) return false;
@@ -52,24 +62,13 @@ export function progressOf(body: MessagesBody): Progress {
   const name = agentNameOf(body);
   const msgs = body.messages.filter((m) => m.role !== 'system');
   const last = msgs[msgs.length - 1];
-  if (!last || last.role !== 'user') return { phase: 'offline', name, instruction: '' };
-  const lastBlocks = blocksOf(last.content);
+  if (!last || last.role !== 'user') return { name, instruction: undefined, done: [] };
 
-  if (!isToolResults(lastBlocks)) {
-    const fresh = !msgs.some((m) => m.role === 'assistant');
-    return fresh ? { phase: 'start', name } : { phase: 'offline', name, instruction: textOf(last.content) };
-  }
-
-  // Tool results: the run belongs to the script only if it started at the conversation's first instruction.
-  let start = -1;
-  for (let i = msgs.length - 1; i >= 0; i--) {
-    if (msgs[i].role === 'user' && !isToolResults(blocksOf(msgs[i].content))) {
-      start = i;
-      break;
-    }
-  }
-  if (msgs.slice(0, Math.max(start, 0)).some((m) => m.role === 'assistant'))
-    return { phase: 'offline', name, instruction: textOf(last.content) };
+  let start = msgs.length - 1;
+  while (start >= 0 && !(msgs[start].role === 'user' && !isToolResults(blocksOf(msgs[start].content)))) start--;
+  if (start < 0) return { name, instruction: undefined, done: [] };
+  const first = blocksOf(msgs[start].content).find((b) => b.type === 'text');
+  const instruction = first ? String(first.text) : '';
 
   const done: ToolOutcome[] = [];
   for (let i = start + 1; i < msgs.length; i++) {
@@ -85,5 +84,5 @@ export function progressOf(body: MessagesBody): Progress {
       });
     }
   }
-  return { phase: 'continue', name, done };
+  return { name, instruction, done };
 }

@@ -166,7 +166,8 @@ export async function startMessagesServer(opts: StartOptions = {}): Promise<Mess
     const chunkChars = step.kind === 'error' ? DEFAULT_CHUNK_CHARS : (step.chunkChars ?? DEFAULT_CHUNK_CHARS);
     const delay = step.kind === 'error' ? 0 : (step.chunkDelayMs ?? 0);
     const cut = step.kind === 'reply' ? undefined : (step.afterChars ?? Math.floor(contentChars(blocks) / 2));
-    const all = replyFrames(shape, chunkChars, cut);
+    const toolChunkChars = step.kind === 'error' ? chunkChars : (step.toolChunkChars ?? chunkChars);
+    const all = replyFrames(shape, chunkChars, cut, toolChunkChars);
     const frames = cut === undefined ? all : framesUpTo(all, cut);
     for (let i = 0; i < frames.length; i++) {
       if (signal.aborted) return;

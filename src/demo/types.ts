@@ -24,6 +24,8 @@ export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens';
 export interface Pace {
   /** Characters of text (or of a tool's JSON input) per delta event. Default 12. */
   chunkChars?: number;
+  /** Characters of a tool's JSON input per delta event, when it should differ. Default: chunkChars. */
+  toolChunkChars?: number;
   /** Pause between SSE frames, so a person can watch text arrive. Default 0. */
   chunkDelayMs?: number;
 }

@@ -109,11 +109,13 @@ function pieces(text: string, size: number, cut: number | undefined): string[] {
 }
 
 /**
- * Every frame of a streamed reply in order. `cutAt` (content characters from the start) only adds a
- * chunk boundary there; the caller decides to stop writing at it.
+ * Every frame of a streamed reply in order, text in pieces of `chunkChars` and tool inputs in pieces
+ * of `toolChunkChars`. `cutAt` (content characters from the start) only adds a chunk boundary there;
+ * the caller decides to stop writing at it.
  */
-export function replyFrames(m: MessageShape, chunkChars: number, cutAt?: number): Frame[] {
+export function replyFrames(m: MessageShape, chunkChars: number, cutAt?: number, toolChunkChars = chunkChars): Frame[] {
   const size = Math.max(1, Math.floor(chunkChars));
+  const toolSize = Math.max(1, Math.floor(toolChunkChars));
   const frames: Frame[] = [];
   const start = messageObject({ ...m, content: [], stopReason: null });
   // The API reports a token or so of output at the start and the real count in message_delta.
@@ -128,7 +130,7 @@ export function replyFrames(m: MessageShape, chunkChars: number, cutAt?: number)
     // The API opens a tool's input with an empty delta before the JSON arrives.
     if (b.type === 'tool_use')
       frames.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } }, chars: 0 });
-    for (const p of pieces(text, size, local)) {
+    for (const p of pieces(text, b.type === 'text' ? size : toolSize, local)) {
       const delta = b.type === 'text' ? { type: 'text_delta', text: p } : { type: 'input_json_delta', partial_json: p };
       frames.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta }, chars: p.length });
     }

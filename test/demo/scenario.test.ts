@@ -1,147 +1,155 @@
-// The `agents --demo` script, played through the real SDK and the local server by a minimal agent
-// loop that really runs the tools on a temporary copy of demo/sample-project.
+// The `agents --demo` script, played through the real SDK and the local server by each agent in
+// turn, with the built-in agent's real tools on a copy of demo/sample-project and the real task
+// board handing out tasks and running their checks (tour.ts).
 import { execFile } from 'node:child_process';
-import { readFile, rm, writeFile, readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { copyFile, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Anthropic from '@anthropic-ai/sdk';
-import { glob } from 'tinyglobby';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { copySampleProject, sampleProjectDir } from '../../src/demo/project.js';
-import { APPROVAL_HINT, BUGGY_LINE, FIXED_LINE, OFFLINE_TEXT, DEMO_TASKS, createDemoResponder, demoResponder } from '../../src/demo/scenario.js';
+import {
+  APPROVAL_HINT,
+  BUGGY_LINE,
+  DEMO_TASKS,
+  FIX_TITLE,
+  FIXED_LINE,
+  NEW_TEST_FILE,
+  OFFLINE_TEXT,
+  TEST_TITLE,
+  WRONG_LINE,
+  createDemoResponder,
+  demoResponder,
+} from '../../src/demo/scenario.js';
 import { startMessagesServer, type MessagesServer } from '../../src/demo/server.js';
+import { Tour } from './tour.js';
 
 const run = promisify(execFile);
-type Input = Record<string, unknown>;
+const leadTask = DEMO_TASKS.lead!;
+const texts = (m: Anthropic.MessageParam) => (typeof m.content === 'string' ? [m.content] : m.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])));
+const fast = () => startMessagesServer({ responder: createDemoResponder({ chunkChars: 400, chunkDelayMs: 0 }) });
 
-/** Just enough of the agent's tools to play the script for real. */
-async function execTool(dir: string, name: string, input: Input): Promise<{ text: string; isError: boolean }> {
-  const p = (rel: unknown) => join(dir, String(rel ?? '.'));
-  switch (name) {
-    case 'list_files':
-      return { text: (await glob(String(input.pattern), { cwd: dir, ignore: ['node_modules/**'] })).sort().join('\n'), isError: false };
-    case 'search': {
-      const re = new RegExp(String(input.pattern));
-      const hits: string[] = [];
-      for (const f of await readdir(p(input.path), { recursive: true, withFileTypes: true })) {
-        if (!f.isFile()) continue;
-        const file = join(f.parentPath, f.name);
-        (await readFile(file, 'utf8')).split('\n').forEach((line, i) => {
-          if (re.test(line)) hits.push(`${relative(dir, file)}:${i + 1}: ${line}`);
-        });
-      }
-      return { text: hits.join('\n') || 'no matches', isError: false };
-    }
-    case 'read_file':
-      return { text: await readFile(p(input.path), 'utf8'), isError: false };
-    case 'write_file':
-      await writeFile(p(input.path), String(input.content));
-      return { text: 'written', isError: false };
-    case 'edit_file': {
-      const text = await readFile(p(input.path), 'utf8');
-      if (!text.includes(String(input.old_text))) return { text: 'old_text not found', isError: true };
-      await writeFile(p(input.path), text.replace(String(input.old_text), String(input.new_text)));
-      return { text: 'edited', isError: false };
-    }
-    case 'run_command': {
-      const r = await run('sh', ['-c', String(input.command)], { cwd: dir }).then(
-        (o) => ({ out: o.stdout + o.stderr, code: 0 }),
-        (e: { stdout?: string; stderr?: string; code?: number }) => ({ out: `${e.stdout ?? ''}${e.stderr ?? ''}`, code: e.code ?? 1 }),
-      );
-      return { text: `exit code ${r.code}\n${r.out}`, isError: r.code !== 0 };
-    }
-    default:
-      return { text: `unknown tool ${name}`, isError: true };
-  }
-}
+describe('agents --demo script: the whole tour', () => {
+  let server: MessagesServer;
+  let dir: string;
+  let tour: Tour;
+  let lead: Awaited<ReturnType<Tour['play']>>;
+  // Played once for every test here: the tour runs `node --test` five times.
+  beforeAll(async () => {
+    server = await fast();
+    dir = await copySampleProject();
+    tour = new Tour(server.url, dir);
+    lead = await tour.play('lead', leadTask);
+    await tour.settle();
+  }, 90_000);
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 
-const TOOLS: Anthropic.Tool[] = ['read_file', 'write_file', 'edit_file', 'list_files', 'search', 'run_command'].map((name) => ({
-  name,
-  description: `The ${name} tool`,
-  input_schema: { type: 'object' as const, properties: {} },
-}));
-
-let server: MessagesServer;
-let dir: string;
-beforeEach(async () => {
-  server = await startMessagesServer({ responder: createDemoResponder({ chunkChars: 40, chunkDelayMs: 0, retestDelaySeconds: 0 }) });
-  dir = await copySampleProject();
-});
-afterEach(async () => {
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function playAgent(name: string, messages: Anthropic.MessageParam[]) {
-  const client = new Anthropic({ apiKey: 'demo', baseURL: server.url, maxRetries: 0 });
-  const calls: string[] = [];
-  for (let turn = 0; turn < 12; turn++) {
-    const msg = await client.messages
-      .stream({ model: 'claude-sonnet-5', max_tokens: 4096, system: `You are "${name}", a coding agent.`, tools: TOOLS, messages })
-      .finalMessage();
-    messages.push({
-      role: 'assistant',
-      content: msg.content.map((b): Anthropic.ContentBlockParam =>
-        b.type === 'tool_use' ? { type: 'tool_use', id: b.id, name: b.name, input: b.input } : { type: 'text', text: b.type === 'text' ? b.text : '' },
-      ),
-    });
-    if (msg.stop_reason !== 'tool_use') return { msg, calls, text: msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('') };
-    const results: Anthropic.ToolResultBlockParam[] = [];
-    for (const b of msg.content) {
-      if (b.type !== 'tool_use') continue;
-      calls.push(b.name);
-      const r = await execTool(dir, b.name, b.input as Input);
-      results.push({ type: 'tool_result', tool_use_id: b.id, content: r.text, is_error: r.isError });
-    }
-    messages.push({ role: 'user', content: results });
-  }
-  throw new Error(`${name} did not finish`);
-}
-
-describe('agents --demo script', () => {
-  it('lead fixes the bug, then tests confirms the suite passes; both end their turn', async () => {
-    const lead = await playAgent('lead', [{ role: 'user', content: DEMO_TASKS.lead }]);
+  it('lead finds the bug and plans it as two tasks: t1 for fixer with a claim and a check, t2 for tests after t1', () => {
     expect(lead.msg.stop_reason).toBe('end_turn');
-    expect(lead.calls).toEqual(['list_files', 'search', 'read_file', 'edit_file']);
-    expect(lead.text).toContain('Fixed');
+    expect(lead.calls).toEqual(['list_files', 'read_file', 'create_task', 'create_task']);
+    expect(lead.text).toContain('Ctrl-a t');
+    expect(tour.desk.board.get('t1')).toMatchObject({ title: FIX_TITLE, owner: 'fixer', claims: ['src/cart.js'], check: 'node --test', deps: [], createdBy: 'lead' });
+    expect(tour.desk.board.get('t2')).toMatchObject({ title: TEST_TITLE, owner: 'tests', check: 'node --test', deps: ['t1'], createdBy: 'lead' });
+  });
+
+  it("fixer's first try fails the check; the task comes back with its output, and the second try passes", () => {
+    expect(tour.handed.map((h) => `${h.to} ${h.text.split('\n')[0]}`)).toEqual([`fixer Task t1: ${FIX_TITLE}`, `fixer Task t1: ${FIX_TITLE}`, `tests Task t2: ${TEST_TITLE}`]);
+    expect(tour.handed[1].text).toContain('This is attempt 2 of 3: the check failed (exit 1).');
+    expect(tour.handed[1].text).toContain("Cannot read properties of undefined (reading 'price')");
+    const fixer = tour.histories.get('fixer')!;
+    const retry = fixer.findIndex((m) => texts(m).some((x) => x.includes('This is attempt 2')));
+    expect(texts(fixer[retry + 1]).join('')).toContain(`its check caught my mistake (2 tests failed with "Cannot read properties of undefined (reading 'price')")`);
+    expect(tour.desk.board.get('t1')).toMatchObject({ state: 'done', attempts: 2, lastCheck: { ok: true } });
+  });
+
+  it('t2 reaches tests only once t1 is done, with what fixer reported; its check passes', () => {
+    expect(tour.handed[2].text).toContain(`t1 (${FIX_TITLE}) is done: cartTotal loops from 0 while i < items.length`);
+    expect(tour.desk.board.get('t2')).toMatchObject({ state: 'done', attempts: 1, lastCheck: { ok: true } });
+    // lead created both: it hears of each at its next turn.
+    expect(tour.told.map((x) => x.to)).toEqual(['lead', 'lead']);
+    expect(tour.told[0].text).toMatch(new RegExp(`^Task t1: ${FIX_TITLE} is done \\(by fixer\\), and its check passed`));
+    expect(tour.told[1].text).toMatch(new RegExp(`^Task t2: ${TEST_TITLE} is done \\(by tests\\), and its check passed`));
+  });
+
+  it("what the board keeps of each task fits the task's details dialog on an 80-column terminal", () => {
+    for (const t of tour.desk.board.list()) for (const line of [t.title, ...t.details.split('\n'), ...(t.result ?? '').split('\n')]) expect(line.length).toBeLessThanOrEqual(76);
+  });
+
+  it('tests tells the person which keys approve its command, right before asking; nobody else asks', () => {
+    const tests = tour.histories.get('tests')!;
+    const asking = tests.find((m) => m.role === 'assistant' && Array.isArray(m.content) && m.content.some((b) => b.type === 'tool_use' && b.name === 'run_command'))!;
+    expect(texts(asking).join('')).toContain(APPROVAL_HINT);
+    expect(APPROVAL_HINT).toMatch(/press y in this pane/);
+    expect(APPROVAL_HINT).toMatch(/Ctrl-a a jumps to whoever waits/);
+    for (const name of ['lead', 'fixer']) {
+      const history = JSON.stringify(tour.histories.get(name));
+      expect(history).not.toContain('press y');
+      expect(history).not.toContain('run_command');
+    }
+  });
+
+  it('leaves the copy fixed and tested, with a test that fails on the bug; the repository stays buggy', async () => {
     const cart = await readFile(join(dir, 'src/cart.js'), 'utf8');
     expect(cart).toContain(FIXED_LINE);
-    expect(cart).not.toContain(BUGGY_LINE);
-
-    const tests = await playAgent('tests', [{ role: 'user', content: DEMO_TASKS.tests }]);
-    expect(tests.msg.stop_reason).toBe('end_turn');
-    expect(tests.calls).toEqual(['read_file', 'run_command']);
-    expect(tests.text).toContain('All tests pass');
-
-    // The repository's copy stays buggy for the next tour.
+    expect(cart).not.toContain(WRONG_LINE);
+    const suite = await run(process.execPath, ['--test'], { cwd: dir });
+    expect(suite.stdout).toMatch(/# pass 4\n# fail 0/);
     expect(await readFile(join(sampleProjectDir(), 'src/cart.js'), 'utf8')).toContain(BUGGY_LINE);
-    // Each request extends the previous one of the same agent, so the cache gets read.
-    expect(server.requests[3].body.messages.length).toBe(7);
+    expect(existsSync(join(sampleProjectDir(), NEW_TEST_FILE))).toBe(false);
+    const buggy = await copySampleProject();
+    try {
+      await copyFile(join(dir, NEW_TEST_FILE), join(buggy, NEW_TEST_FILE));
+      await expect(run(process.execPath, ['--test', NEW_TEST_FILE], { cwd: buggy })).rejects.toMatchObject({ stdout: expect.stringMatching(/actual: 0/) });
+    } finally {
+      await rm(buggy, { recursive: true, force: true });
+    }
   });
 
-  it('tests reports the failure when lead has not fixed it yet, after bounded re-runs', async () => {
-    const tests = await playAgent('tests', [{ role: 'user', content: 'go' }]);
-    expect(tests.msg.stop_reason).toBe('end_turn');
-    expect(tests.calls).toEqual(['read_file', 'run_command', 'run_command', 'run_command']);
-    expect(tests.text).toMatch(/Still failing after 3 runs.*300 instead of 1200/);
+  it('is deterministic: replaying every request gets the same reply', async () => {
+    expect(server.requests.length).toBeGreaterThan(12);
+    const fresh = createDemoResponder();
+    for (const req of server.requests) expect(await fresh(req, req.index)).toEqual(await demoResponder(req, req.index));
+  });
+});
+
+describe('agents --demo script: off the path', () => {
+  let server: MessagesServer;
+  let dir: string;
+  beforeEach(async () => {
+    server = await fast();
+    dir = await copySampleProject();
+  });
+  afterEach(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
-  it('is deterministic: the same request gets the same reply', async () => {
-    await playAgent('lead', [{ role: 'user', content: DEMO_TASKS.lead }]);
-    const responder = createDemoResponder();
-    for (const req of server.requests) expect(await responder(req, req.index)).toEqual(await demoResponder(req, req.index));
+  it('a declined command: tests completes its task anyway, and the board runs the check itself', { timeout: 90_000 }, async () => {
+    const tour = new Tour(server.url, dir, { approve: () => false });
+    await tour.play('lead', leadTask);
+    await tour.settle();
+    expect(JSON.stringify(tour.histories.get('tests'))).toContain('You said no, so I did not run it. Completing t2 anyway');
+    expect(tour.desk.board.get('t2')).toMatchObject({ state: 'done', lastCheck: { ok: true } });
   });
 
   it('answers instructions outside the script with the offline-demo text', async () => {
-    const history: Anthropic.MessageParam[] = [{ role: 'user', content: DEMO_TASKS.lead }];
-    await playAgent('lead', history);
-    history.push({ role: 'user', content: 'Now add a discount code feature.' });
-    const after = await playAgent('lead', history);
-    expect(after.text).toBe(OFFLINE_TEXT);
+    const tour = new Tour(server.url, dir);
+    await tour.play('lead', leadTask);
+    expect((await tour.play('lead', 'Now add a discount code feature.')).text).toBe(OFFLINE_TEXT);
+    // A task the script does not know, for a worker it knows; lead's instruction given to another agent.
+    expect((await tour.play('fixer', 'Task t9: Add a discount code\n\nWhen it is done, call complete_task.')).text).toBe(OFFLINE_TEXT);
+    expect((await tour.play('tests', leadTask)).text).toBe(OFFLINE_TEXT);
+    expect((await tour.play('someone-else', 'hi')).text).toBe(OFFLINE_TEXT);
 
-    // A redirect after an interrupt: the unrun tool call carries an "interrupted" error result.
-    const redirected: Anthropic.MessageParam[] = [
-      { role: 'user', content: DEMO_TASKS.lead },
+    // A redirect after an interrupt: the unrun tool call's "interrupted" result and the new
+    // instruction share one user message (the agent appends to the results).
+    const client = new Anthropic({ apiKey: 'demo', baseURL: server.url, maxRetries: 0 });
+    const messages: Anthropic.MessageParam[] = [
+      { role: 'user', content: leadTask },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'list_files', input: { pattern: '**/*.js' } }] },
       {
         role: 'user',
@@ -151,48 +159,18 @@ describe('agents --demo script', () => {
         ],
       },
     ];
-    expect((await playAgent('lead', redirected)).text).toBe(OFFLINE_TEXT);
-    expect((await playAgent('someone-else', [{ role: 'user', content: 'hi' }])).text).toBe(OFFLINE_TEXT);
+    const msg = await client.messages.stream({ model: 'm', max_tokens: 100, system: 'You are "lead".', messages }).finalMessage();
+    expect(msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('')).toBe(OFFLINE_TEXT);
   });
 
-  it('tests tells the person which keys approve its first command, right before asking', async () => {
-    const history: Anthropic.MessageParam[] = [{ role: 'user', content: DEMO_TASKS.tests }];
-    await playAgent('tests', history);
-    // history: instruction, read_file call, its result, the run_command call with the hint, ...
-    const asking = history[3];
-    expect(asking.role).toBe('assistant');
-    const blocks = asking.content as Anthropic.ContentBlockParam[];
-    const text = blocks.find((b) => b.type === 'text');
-    expect(text?.type === 'text' && text.text).toContain(APPROVAL_HINT);
-    expect(APPROVAL_HINT).toMatch(/press y in this pane/);
-    expect(APPROVAL_HINT).toMatch(/Ctrl-a a jumps to whoever waits/);
-    expect(blocks.some((b) => b.type === 'tool_use' && b.name === 'run_command')).toBe(true);
-    // lead never asks, so its texts carry no hint.
-    const lead: Anthropic.MessageParam[] = [{ role: 'user', content: DEMO_TASKS.lead }];
-    await playAgent('lead', lead);
-    expect(JSON.stringify(lead)).not.toContain('press y');
-  });
-
-  it('a declined command ends the tests part with a plain sentence, not a tool failure', async () => {
-    const client = new Anthropic({ apiKey: 'demo', baseURL: server.url, maxRetries: 0 });
-    const messages: Anthropic.MessageParam[] = [
-      { role: 'user', content: DEMO_TASKS.tests },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'read_file', input: { path: 'test/cart.test.js' } }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'test file', is_error: false }] },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_2', name: 'run_command', input: { command: 'node --test' } }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_2', content: 'the user declined to run this', is_error: true }] },
-    ];
-    const msg = await client.messages.stream({ model: 'm', max_tokens: 100, system: 'You are "tests".', tools: TOOLS, messages }).finalMessage();
-    expect(msg.stop_reason).toBe('end_turn');
-    expect(msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('')).toMatch(/^You said no, so the suite did not run/);
-  });
-
-  it('streams at a pace a person can watch', async () => {
+  it('streams text at a pace a person can watch, and tool inputs faster', async () => {
     const step = await demoResponder(
-      { index: 0, method: 'POST', path: '/v1/messages', headers: {}, receivedAt: 0, body: { model: 'm', max_tokens: 1, system: 'You are "lead".', messages: [{ role: 'user', content: 'go' }] } },
+      { index: 0, method: 'POST', path: '/v1/messages', headers: {}, receivedAt: 0, body: { model: 'm', max_tokens: 1, system: 'You are "lead".', messages: [{ role: 'user', content: leadTask }] } },
       0,
     );
-    expect(step.kind === 'reply' && step.chunkDelayMs).toBeGreaterThanOrEqual(20);
-    expect(step.kind === 'reply' && step.chunkDelayMs).toBeLessThanOrEqual(40);
+    if (step.kind !== 'reply') throw new Error(`expected a reply, got ${step.kind}`);
+    expect(step.chunkDelayMs).toBeGreaterThanOrEqual(20);
+    expect(step.chunkDelayMs).toBeLessThanOrEqual(40);
+    expect(step.toolChunkChars).toBeGreaterThan(step.chunkChars!);
   });
 });

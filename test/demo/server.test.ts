@@ -62,6 +62,22 @@ describe('messages', () => {
     expect(tool.type === 'tool_use' && tool.id).toMatch(/^toolu_/);
   });
 
+  it('streams a tool input in pieces of toolChunkChars, text still in pieces of chunkChars', async () => {
+    const input = { path: 'src/cart.js', content: 'x'.repeat(100) };
+    server.enqueue({ kind: 'reply', content: [{ type: 'text', text: 'Writing it now.' }, { type: 'tool_use', name: 'write_file', input }], chunkChars: 5, toolChunkChars: 40 });
+    const texts: string[] = [];
+    const json: string[] = [];
+    const stream = client().messages.stream(params('write it'));
+    stream.on('text', (piece) => texts.push(piece));
+    stream.on('inputJson', (piece) => void (piece && json.push(piece)));
+    const msg = await stream.finalMessage();
+    expect(texts).toEqual(['Writi', 'ng it', ' now.']);
+    const size = JSON.stringify(input).length;
+    expect(json.length).toBe(Math.ceil(size / 40));
+    expect(json.slice(0, -1).every((p) => p.length === 40)).toBe(true);
+    expect(msg.content[1].type === 'tool_use' && msg.content[1].input).toEqual(input);
+  });
+
   it('answers stream: false with a JSON message', async () => {
     server.enqueue({ kind: 'reply', content: [{ type: 'text', text: 'plain' }] });
     const msg = await client().messages.create(params());

@@ -122,19 +122,18 @@ describe('built-in agent pane', () => {
     await t.waitFor('still-works');
   });
 
-  it('--demo: two agents fix the sample project offline', async () => {
+  it('--demo: three agents fix the sample project offline through the task board', async () => {
     // The demo keeps its project copy for the person; here it goes in a folder the test removes.
     const { t } = start(['--demo'], { cols: 160, rows: 44, env: { ANTHROPIC_API_KEY: undefined, TMPDIR: tempDir('agents-demo-tmp-') } });
     await t.waitFor('1 lead');
-    await t.waitFor('Fixed: ', { timeout: 60_000 });
-    // tests asks before running the suite (the demo shows one approval); lead's fix is in by now.
+    // tests asks before running the suite (the demo shows one approval); fixer's fix is in by now.
     await t.waitFor('Allow run_command node --test?', { timeout: 60_000 });
     t.keys('C-a', 'a');
     t.keys('y');
-    await t.waitFor('All tests pass', { timeout: 60_000 });
-    // The text shows while its turn still streams: wait for both turns to end.
-    await t.waitFor((text) => /1 lead · idle/.test(text) && /2 tests · idle/.test(text), { message: 'both agents idle' });
-    // Both agents are done and idle: quit asks nothing.
+    await t.waitFor('4 tests pass, the new one too', { timeout: 60_000 });
+    // The text shows while its turn still streams: wait for every turn to end.
+    await t.waitFor((text) => /1 lead · idle/.test(text) && /2 fixer · idle/.test(text) && /3 tests · idle/.test(text), { message: 'the agents idle' });
+    // The agents are done and idle: quit asks nothing.
     t.keys('C-a', 'q');
     expect((await t.exited).exitCode).toBe(0);
   }, 90_000);
