@@ -93,6 +93,9 @@ export function startingScreen(stdout: NodeJS.WriteStream, what: string): Screen
   return screen;
 }
 
+/** How long a terminal whose workspace is ending waits for its server to be gone. */
+const GONE_WAIT_MS = 3000;
+
 export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) => o.stdout.write(s))): Promise<AttachResult> {
   const { stdin, stdout } = o;
   return new Promise((resolve) => {
@@ -101,17 +104,30 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     const reader = new FrameReader(OUTPUT_LIMIT);
     const size = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
 
-    const finish = (code: number, message?: string, toStderr = false) => {
+    /**
+     * `untilGone`: the workspace said goodbye and is stopping its panes. The terminal is given back
+     * at once, but the prompt returns only once the server is gone (at most GONE_WAIT_MS), so an
+     * `agents` typed right after starts a new workspace instead of attaching to one still stopping.
+     */
+    const finish = (code: number, message?: string, toStderr = false, untilGone = false) => {
       if (ended) return;
       ended = true;
       stdin.off('data', onKeys);
       stdout.off('resize', onResize);
       for (const [sig, h] of handlers) process.off(sig, h);
-      socket?.destroy();
+      const s = socket;
+      if (!untilGone || !s || s.destroyed) socket?.destroy();
       screen.restore();
       // The server's words quote paths and errors: shown escaped, never obeyed by the terminal.
       if (message) (toStderr ? o.stderr : stdout).write(`${printable(message.trimEnd(), { newlines: true })}\n`);
-      resolve({ code });
+      if (!untilGone || !s || s.destroyed) return resolve({ code });
+      const gone = () => {
+        clearTimeout(timer);
+        s.destroy();
+        resolve({ code });
+      };
+      const timer = setTimeout(gone, GONE_WAIT_MS);
+      s.once('close', gone);
     };
     // Keys typed while the workspace starts are kept and sent once it takes them.
     let early: Buffer[] | undefined = [];
@@ -156,7 +172,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
             return finish(2, `agents: ${parseBody(RefuseSchema, f.body)?.message ?? 'the workspace server refused this terminal'}`, true);
           } else if (f.type === 'bye') {
             const bye = parseBody(ByeSchema, f.body);
-            return finish(bye?.reason === 'crashed' ? 1 : 0, bye?.message, bye?.reason === 'crashed');
+            const crashed = bye?.reason === 'crashed';
+            return finish(crashed ? 1 : 0, bye?.message, crashed, bye?.reason === 'quit' || bye?.reason === 'stopped');
           }
         }
       });

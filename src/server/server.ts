@@ -222,17 +222,23 @@ export class WorkspaceServer {
   }
 
   /** Says goodbye to one terminal and lets it go. */
-  bye(c: Client, bye: Bye): void {
+  /**
+   * `hold`: the workspace is ending; the connection stays open until close(), so the terminal knows
+   * when the server is really gone (its prompt comes back then, not while panes are still stopping).
+   */
+  bye(c: Client, bye: Bye, hold = false): void {
     c.attachment?.detach();
     c.attachment = undefined;
     c.link = undefined;
+    if (c.socket.destroyed) return void this.clients.delete(c);
+    if (hold) return void c.socket.write(frame('bye', ByeSchema.parse(bye)));
     this.clients.delete(c);
-    if (!c.socket.destroyed) c.socket.end(frame('bye', ByeSchema.parse(bye)));
+    c.socket.end(frame('bye', ByeSchema.parse(bye)));
   }
 
-  /** Says goodbye to every terminal (the workspace ended). */
+  /** Says goodbye to every terminal (the workspace ended); close() hangs up on them. */
   byeAll(bye: Bye): void {
-    for (const c of [...this.clients]) if (c.link) this.bye(c, bye);
+    for (const c of [...this.clients]) if (c.link) this.bye(c, bye, true);
   }
 
   private info(): Info {

@@ -1,6 +1,7 @@
 // The workspace server end to end, in real ptys: terminals attach and detach, agents go on without
 // them, several terminals share one workspace, and nothing outlives the server.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { query } from '../../src/client/attach.js';
@@ -94,6 +95,10 @@ describe('workspace server', () => {
     const pids = [server, ...descendants(server)];
     b.keys('C-a', 'q');
     expect((await b.exited).exitCode).toBe(0);
+    // The prompt comes back once the server has stopped its panes and left its socket: an `agents`
+    // typed right after starts afresh instead of attaching to a workspace still stopping.
+    expect(existsSync(socketPath(ensureRuntimeDir({ AGENTS_HOME: a.home }), workspaceId(a.project)))).toBe(false);
+    expect(alive(pids.filter((p) => p !== server))).toEqual([]);
     expect((await a.t.exited).exitCode).toBe(0);
     for (const t of [a.t, b]) {
       expect(t.term.buffer.active.type).toBe('normal');
