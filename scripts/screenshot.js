@@ -65,10 +65,10 @@ async function main() {
     writeFileSync(join(DOCS, 'screenshot.svg'), screenToSvg(t, { window }));
 
     t.keys('C-a', '?');
-    await wait((s, term) => s.includes('Press ctrl+a, then a key') && cursorHidden(term), 'the help screen');
+    await wait((s, term) => s.includes('then one of these keys') && cursorHidden(term), 'the help screen');
     writeFileSync(join(DOCS, 'screenshot-help.svg'), screenToSvg(t, { window }));
     t.keys('Escape');
-    await wait((s) => !s.includes('Press ctrl+a, then a key'), 'the help screen to close');
+    await wait((s) => !s.includes('then one of these keys'), 'the help screen to close');
 
     t.keys('C-a', 'q');
     await wait('Quit?', 'the quit confirmation (tests still waits for you)');

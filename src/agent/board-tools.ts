@@ -15,6 +15,16 @@ export interface BoardPort {
   asking(q: { id: number; question: string; choices?: string[] } | undefined): void;
 }
 
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The one line a board call shows in the pane: which task, agent or question, not only the tool. */
+function summaryOf(req: BoardRequest, answer: string, label: string): string {
+  if (req.op === 'create_task') return `create_task ${/Created Task (t\d+)/.exec(answer)?.[1] ?? ''} ${cut(req.title, 60)}`.replace(/ {2}/, ' ');
+  if (req.op === 'spawn_agent') return `spawn_agent ${req.name}`;
+  if (req.op === 'ask_human') return `ask_human ${cut(req.question, 60)}`;
+  return label;
+}
+
 const NO_BOARD = 'The task board is not available: this agent runs outside a workspace.';
 
 export function boardTools(port: BoardPort): ToolDef[] {
@@ -33,7 +43,7 @@ export function boardTools(port: BoardPort): ToolDef[] {
         if (!pending) throw new ToolError(NO_BOARD, `${t.name}: no board`);
         try {
           const r = await pending;
-          return { content: r.text, isError: !r.ok, summary: `${label}${r.ok ? '' : ' (refused)'}` };
+          return { content: r.text, isError: !r.ok, summary: `${summaryOf(req, r.text, label)}${r.ok ? '' : ' (refused)'}` };
         } finally {
           if (question) port.asking(undefined);
         }

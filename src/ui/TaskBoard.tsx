@@ -19,15 +19,37 @@ function TaskRow({ t, selected, width }: { t: TaskView; selected: boolean; width
   const body = useStyle('dialog.text');
   const muted = useStyle('text.muted');
   const id = useStyle('title.number');
-  const meta = [t.owner ? `→${t.owner}` : '', t.deps.length ? `after ${t.deps.join(',')}` : '', t.attempts ? `#${t.attempts}` : '', t.cost, t.check ?? ''].filter(Boolean).join(' ');
+  const meta = rowMeta(t, width);
   return (
     <Text wrap="truncate-end">
       <Text {...(selected ? sel : id)}>{`${selected ? '›' : ' '}${t.id.padEnd(4)}`}</Text>
       <Text {...state}>{` ${t.state.padEnd(9)}`}</Text>
-      <Text {...body}>{` ${t.title}`.slice(0, Math.max(8, width - 16 - meta.length))}</Text>
+      <Text {...body}>{` ${t.title}`.slice(0, Math.max(MIN_TITLE, width - 16 - meta.length))}</Text>
       <Text {...muted}>{meta ? ` ${meta}` : ''}</Text>
     </Text>
   );
+}
+
+/** Below this many columns of title, the row's figures give way, least telling first. */
+const MIN_TITLE = 12;
+
+/**
+ * A row's figures in reading order (owner, dependencies, attempts, cost, check), dropping the least
+ * telling first when the board is narrow: cost, then dependencies, then attempts; the owner and the
+ * check's verdict stay longest.
+ */
+export function rowMeta(t: TaskView, width: number): string {
+  const parts = [
+    { text: t.owner ? `→${t.owner}` : '', keep: 4 },
+    { text: t.deps.length ? `after ${t.deps.join(',')}` : '', keep: 1 },
+    { text: t.attempts ? `#${t.attempts}` : '', keep: 2 },
+    { text: t.cost, keep: 0 },
+    { text: t.check ?? '', keep: 3 },
+  ].filter((p) => p.text);
+  const room = width - 16 - MIN_TITLE;
+  const len = () => parts.reduce((n, p) => n + p.text.length + 1, 0);
+  while (parts.length && len() > room) parts.splice(parts.indexOf(parts.reduce((a, b) => (b.keep < a.keep ? b : a))), 1);
+  return parts.map((p) => p.text).join(' ');
 }
 
 /** The task board beside the panes: tasks with state, owner, dependencies, attempts, cost and check; questions and what is paused. */

@@ -67,6 +67,8 @@ describe('task board', () => {
     t.keys('C-a', 't');
     await t.waitFor(/t1\s+done/, { timeout: 30_000 });
     await t.waitFor(/t2\s+done/, { timeout: 30_000 });
+    // The lead's pane names the tasks it made, not only the tool.
+    await t.waitFor('✓ create_task t1 Make hello');
     expect(existsSync(join(project, 'hello.txt'))).toBe(true);
     expect(existsSync(join(project, 'world.txt'))).toBe(true);
     // w2 got its task only after w1 had completed t1 (and the check passed), with t1's summary.
