@@ -31,7 +31,7 @@ async function main() {
       LC_ALL: 'C.UTF-8',
       NO_COLOR: undefined,
       FORCE_COLOR: undefined,
-      PS1: undefined,
+      PS1: 'ada@laptop:~/cart-demo$ ',
       PROMPT_COMMAND: undefined,
       ANTHROPIC_API_KEY: undefined,
       GIT_CONFIG_GLOBAL: '/dev/null',
