@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withEnv } from '../test/helpers/procs.js';
 import { Term } from '../test/helpers/term.js';
 import { cursorHidden, screenToSvg } from './svg.js';
 
@@ -80,6 +81,15 @@ async function main() {
     console.log('wrote docs/screenshot.svg and docs/screenshot-help.svg; agents exited 0');
   } finally {
     t?.kill();
+    // A run that failed half-way leaves its workspace server going without a terminal: stop
+    // everything started with this run's data folder.
+    for (const pid of withEnv('AGENTS_HOME', join(tmp, 'agents-home'))) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Gone already.
+      }
+    }
     rmSync(tmp, { recursive: true, force: true });
   }
 }
