@@ -132,7 +132,7 @@ export function serverRows(R) {
     ],
     ['13 idle detached server, 8 idle panes, 10 s: CPU (schedstat)', cpu3(D?.cpu), '', '', '<= 0.1%', verdict(D ? D.cpu.sched <= 0.1 : undefined)],
     ['  frames composed / bytes to its files while detached', D ? `${Number.isFinite(D.framesComposed) ? D.framesComposed - D.framesSeen : '?'} frames / ${D.fileBytes} B` : 'n/a', '', '', '0 / 0 B', verdict(quietOk)],
-    ['  write(2) while detached (/proc/PID/io)', D ? `${D.wchar} B in ${D.writes} calls` : 'n/a', '', '', '', ''],
+    ['  write(2) while detached (/proc/PID/io)', D ? `${D.wchar} B in ${D.writes} call${D.writes === 1 ? '' : 's'}` : 'n/a', '', '', '', ''],
     ['  agents stop: server and panes gone', D?.stop ? (D.stop.clean ? 'yes, nothing left' : `${D.stop.leftBehind} left (killed)`) : 'n/a', '', '', 'nothing left', verdict(D?.stop ? D.stop.clean : undefined)],
   ];
 }

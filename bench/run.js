@@ -315,7 +315,8 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    workspace in the terminal's own process). The floods alternate (3 each, which goes first swaps
    every round); then 100 keystrokes through the client, then 100 in-process. The ratio is client /
    in-process; the goal is within 10%. Both sides carry the same harness and machine load, so the
-   ratio is the cost of the socket hop and the second process.
+   ratio is the cost of the socket hop and the second process. With 100 keys the p99 is about the
+   second-worst key: one stall of the machine moves it, so it swings from run to run; the p50 less so.
 13. **idle detached server** — 8 panes running \`sleep 600\` at 244x85; once all are drawn and the screen
    is quiet, prefix+d (the server's pid is read before, as the client's child); one second after the
    client has exited, a 10 s window on the server alone: CPU as % of one core from the sum of its
