@@ -134,7 +134,7 @@ export function descendants(root) {
   return [...found.values()];
 }
 
-function alive(pid) {
+export function alive(pid) {
   const f = statFields(pid);
   return f !== undefined && f[0] !== 'Z';
 }

@@ -8,6 +8,8 @@ import * as L from './lib.js';
 export const SEQ_N = 2000000;
 /** What every harness run of agents or tmux must not inherit from a bench started inside tmux. */
 const CLEAN_ENV = { TMUX: undefined, TMUX_PANE: undefined };
+/** The harness's environment for agents; `inProcess` runs the workspace in the terminal's own process. */
+export const agentsEnv = (inProcess = false) => ({ ...CLEAN_ENV, ...(inProcess ? { AGENTS_SERVER: '0' } : {}) });
 
 /** Shell scripts the panes run, written into the bench's temporary folder. */
 export function writeScripts(dir) {
@@ -41,7 +43,7 @@ done
 }
 
 /** Resolves once nothing has reached the harness for `quietMs` (or after `timeout`, whichever first). */
-async function quiet(t, quietMs = 300, timeout = 5000) {
+export async function quiet(t, quietMs = 300, timeout = 5000) {
   const start = performance.now();
   let last = t.bytes;
   let since = performance.now();
@@ -59,7 +61,7 @@ async function quiet(t, quietMs = 300, timeout = 5000) {
  * Panes whose program is up: the title's state is "running" until the pane's activity is first read,
  * then that activity (idle, busy, idle? …); anything but starting, exited, killed, failed.
  */
-function countRunning(text) {
+export function countRunning(text) {
   return (text.match(/[━─] \d+ [^·\n]*? · (?!starting|exited|killed|failed|not installed)[^━─\n]*[━─]/g) ?? []).length;
 }
 
@@ -84,8 +86,8 @@ const lastLineTmux = new RegExp(`^${SEQ_N}\\s*$`, 'm');
  * until the last number is on the screen the person sees. The program then lingers 0.5 s before it
  * exits (so a lost tail, measured separately, cannot spoil the timing) and the title must say so.
  */
-export async function floodAgents(home, { cols = 120, rows = 40 } = {}) {
-  const t = L.startAgents(['--cmd', `read x; seq 1 ${SEQ_N}; sleep 0.5`], { cols, rows, home, env: CLEAN_ENV });
+export async function floodAgents(home, { cols = 120, rows = 40, inProcess = false } = {}) {
+  const t = L.startAgents(['--cmd', `read x; seq 1 ${SEQ_N}; sleep 0.5`], { cols, rows, home, env: agentsEnv(inProcess) });
   try {
     await L.firstFrame(t);
     await t.waitFor((s) => countRunning(s) >= 1, { timeout: 5000, message: 'the pane running' });
@@ -343,13 +345,13 @@ function firstPaneRegion(t, { topBorderRow = 0 } = {}) {
 }
 
 /** `others` is what panes 2-4 run: the flood, or `sleep 600` for the no-load baseline. */
-export async function latencyAgents(home, others, { samples = 200, cols = 244, rows = 85 } = {}) {
+export async function latencyAgents(home, others, { samples = 200, cols = 244, rows = 85, inProcess = false } = {}) {
   const flooding = !others.startsWith('sleep');
   const t = L.startAgents(['--cmd', 'cat', '--cmd', others, '--cmd', others, '--cmd', others], {
     cols,
     rows,
     home,
-    env: CLEAN_ENV,
+    env: agentsEnv(inProcess),
   });
   try {
     await L.firstFrame(t);
@@ -448,7 +450,7 @@ export async function startup(home, { runs = 5, cols = 244, rows = 85, inProcess
   const ms = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const t = L.startAgents(['--cmd', 'sleep 600'], { cols, rows, home, env: { ...CLEAN_ENV, ...(inProcess ? { AGENTS_SERVER: '0' } : {}) } });
+    const t = L.startAgents(['--cmd', 'sleep 600'], { cols, rows, home, env: agentsEnv(inProcess) });
     try {
       await L.firstFrame(t);
       ms.push(performance.now() - t0);

@@ -1,4 +1,4 @@
-// `npm run bench -- --quick`: start-up, flood and idle in under a minute, with the same figures and
+// `npm run bench -- --quick`: start-up, flood, idle (attached, and a detached server) in about a minute, with the same figures and
 // ratios as the full bench, checked against the pass marks in bench/limits.js; exits 1 when one is
 // clearly worse (or a figure could not be taken). For use before a release; not part of `npm test`,
 // which must never depend on how loaded the machine is. Writes nothing to docs/.
@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import * as M from './measures.js';
 import { checkLimits } from './limits.js';
-import { figures, floodRows, HEADER, idleRows, measuredRows, startRows, textTable } from './rows.js';
+import { figures, floodRows, HEADER, idleRows, measuredRows, serverRows, startRows, textTable } from './rows.js';
 import { machine, openSession, priority, repeat } from './session.js';
 
 const RT_MARK = 'AGENTS_BENCH_RT';
@@ -33,10 +33,12 @@ export async function runQuick() {
   R.startupAttach = await S.step('start-up: agents attach to a running workspace (5 runs)', () => M.attachStartup(S.home, { runs: 5 }));
   if (S.haveTmux) R.startupAnchors = await S.step('start-up anchors: node -e 0, tmux (5 runs each)', () => M.startupAnchors({ runs: 5 }));
   R.idle = await S.step('idle: 8 panes, 10 s', () => M.idle(S.home, { panes: 8, windowMs: 10000 }));
+  const { idleDetached } = await import('./server.js');
+  R.idleDetached = await S.step('idle: detached server, 8 panes, 5 s', () => idleDetached(S.home, { panes: 8, windowMs: 5000 }));
   const { totalS, load } = S.finish();
 
   const F = figures(R);
-  const rows = measuredRows([...floodRows(R, F), ...startRows(R, F), ...idleRows(R, F)], R);
+  const rows = measuredRows([...floodRows(R, F), ...startRows(R, F), ...idleRows(R, F), ...serverRows(R).slice(3).map((r) => [r[0].replace('10 s', '5 s'), ...r.slice(1)])], R);
   process.stdout.write(`\nagents quick bench, ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}\n${machine()}\n${load}; ${priority()}; wall time ${totalS.toFixed(0)} s\n\n${textTable(HEADER, rows)}\n`);
 
   const checks = checkLimits(F);

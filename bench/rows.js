@@ -34,6 +34,9 @@ export function figures(R) {
     startOverNode: start - node,
     idleCpu: R.idle ? R.idle.cpu.ticks : NaN,
     idleBytes: R.idle ? R.idle.bytes : NaN,
+    idleDetachedCpu: R.idleDetached ? R.idleDetached.cpu.sched : NaN,
+    // Frames composed with nobody attached, plus what the files it holds open grew by.
+    idleDetachedWrites: R.idleDetached ? R.idleDetached.framesComposed - R.idleDetached.framesSeen + R.idleDetached.fileBytes : NaN,
   };
 }
 
@@ -99,4 +102,56 @@ export function mdTable(head, body) {
   const esc = (c) => String(c).replace(/\|/g, '\\|');
   const fig = (c) => esc(c).replace(/^ {2}/, '&nbsp;&nbsp;↳ ');
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${[fig(r[0]), ...r.slice(1).map(esc)].join(' | ')} |`)].join('\n');
+}
+
+const p50max = (xs) => (xs && xs.length ? `${L.median(xs).toFixed(1)} / ${Math.max(...xs).toFixed(1)} ms` : 'n/a');
+const cpu3 = (c) => (c ? `${pct(c.sched, 3)} (ticks ${pct(c.ticks, 2)})` : 'n/a');
+
+/** Rows 11-13: the workspace server (attach when busy, client against in-process, idle detached). */
+export function serverRows(R) {
+  const attach = med(R.attachBusy);
+  const C = R.clientVsInProcess;
+  const fC = med(C?.floodClientMs);
+  const fI = med(C?.floodInProcessMs);
+  const k = (xs, q) => (xs && xs.length ? L.quantile(xs, q) : NaN);
+  const kc = { p50: k(C?.keysClientMs, 0.5), p99: k(C?.keysClientMs, 0.99) };
+  const ki = { p50: k(C?.keysInProcessMs, 0.5), p99: k(C?.keysInProcessMs, 0.99) };
+  const within = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? a / b <= 1.1 : undefined);
+  const D = R.idleDetached;
+  const quietOk = D ? D.framesComposed === D.framesSeen && D.fileBytes === 0 : undefined;
+  return [
+    ['11 agents attach, 244x85, 4 busy panes (~20 lines/s each), median of 5', ms(attach), R.startupAttach ? `idle pane ${ms(med(R.startupAttach))}` : '', R.startupAttach ? ratio(attach, med(R.startupAttach)) : '', '<= 150 ms', verdict(Number.isFinite(attach) ? attach <= 150 : undefined)],
+    ['12 flood through the client vs in-process (median of 3 each, interleaved)', sec(fC), `in-process ${sec(fI)}`, ratio(fC, fI), '<= 1.10x', verdict(within(fC, fI))],
+    [
+      '  keystroke to screen, 3 panes flooding, p50 / p99 (100 each)',
+      C ? `${ms(kc.p50, 1)} / ${ms(kc.p99, 1)}` : 'n/a',
+      C ? `in-process ${ms(ki.p50, 1)} / ${ms(ki.p99, 1)}` : '',
+      C ? `${ratio(kc.p50, ki.p50)} / ${ratio(kc.p99, ki.p99)}` : 'n/a',
+      '<= 1.10x',
+      verdict(C ? within(kc.p50, ki.p50) && within(kc.p99, ki.p99) : undefined),
+    ],
+    ['13 idle detached server, 8 idle panes, 10 s: CPU (schedstat)', cpu3(D?.cpu), '', '', '<= 0.1%', verdict(D ? D.cpu.sched <= 0.1 : undefined)],
+    ['  frames composed / bytes to its files while detached', D ? `${Number.isFinite(D.framesComposed) ? D.framesComposed - D.framesSeen : '?'} frames / ${D.fileBytes} B` : 'n/a', '', '', '0 / 0 B', verdict(quietOk)],
+    ['  write(2) while detached (/proc/PID/io)', D ? `${D.wchar} B in ${D.writes} call${D.writes === 1 ? '' : 's'}` : 'n/a', '', '', '', ''],
+    ['  agents stop: server and panes gone', D?.stop ? (D.stop.clean ? 'yes, nothing left' : `${D.stop.leftBehind} left (killed)`) : 'n/a', '', '', 'nothing left', verdict(D?.stop ? D.stop.clean : undefined)],
+  ];
+}
+
+/** Rows 14-16: the task board (handover latency, a board of 200 tasks, the supervisor at rest). */
+export function boardRows(R) {
+  const H = R.delivery;
+  const B = R.board;
+  const S = R.supervisor;
+  const hand = med(H?.fromResult);
+  const bound = med(H?.fromCall);
+  const frameMax = B?.stats?.maxFrameMs;
+  const diff = S ? S.withTasks.sched - S.without.sched : NaN;
+  return [
+    ['14 task handover: complete_task result to next instruction, median of 5', ms(hand), '', '', '<= 500 ms', verdict(Number.isFinite(hand) ? hand <= 500 : undefined)],
+    ['  from the answer calling complete_task (check included) median / max', H ? `${ms(bound)} / ${ms(Math.max(...H.fromCall))}` : 'n/a', '', '', '<= 500 ms', verdict(Number.isFinite(bound) ? bound <= 500 : undefined)],
+    ['15 board, 200 tasks: frame cost max (mean), renderer stats', B?.stats ? `${ms(frameMax, 1)} (${ms(B.stats.totalFrameMs / B.stats.frames, 2)})` : 'n/a', '', '', '<= 16 ms', verdict(Number.isFinite(frameMax) ? frameMax <= 16 : undefined)],
+    ['  keystroke to screen, j/k (50) p50 / max', p50max(B?.moveMs), '', '', '', ''],
+    ['  open / close, prefix+t (10 each) p50 / max', B ? `${p50max(B.openMs)}; ${p50max(B.closeMs)}` : 'n/a', '', '', '', ''],
+    ['16 supervisor, 20 tasks in flight, detached 10 s: server CPU', S ? pct(S.withTasks.sched, 3) : 'n/a', S ? `no tasks ${pct(S.without.sched, 3)}` : '', S ? `${diff >= 0 ? '+' : ''}${diff.toFixed(3)} points` : '', '0 (<= +0.01)', verdict(S ? diff <= 0.01 && S.requestsDuring === 0 : undefined)],
+  ];
 }
