@@ -106,8 +106,11 @@ describe('panes', () => {
     const { t } = await startReady(['shell']);
     t.keys('C-a', '?');
     // One frame may reach the harness in several reads: wait for all of it.
-    const lines = ['Zoom the focused pane', 'Interrupt the focused agent', 'Jump to the agent that has waited longest', 'Scroll the shared-context panel'];
+    const lines = ['Zoom the focused pane', 'Interrupt the focused agent', 'Jump to the agent that has waited longest'];
     await t.waitFor((s) => lines.every((l) => s.includes(l)), { message: `help with: ${lines.join(', ')}` });
+    // The rest is further down: the help scrolls (PgDn).
+    t.write('\x1b[6~');
+    await t.waitFor('Scroll the shared-context panel', { message: 'the help scrolled to the context panel keys' });
     t.keys('Escape');
     await t.waitFor((s) => !s.includes('Zoom the focused pane'), { message: 'help closed' });
   });
