@@ -1,7 +1,7 @@
 // Command-line parsing. Pure: it never prints and never exits; the caller decides what to show and
 // which exit status to use (2 for a bad command line, per DESIGN.md).
 import { Command, CommanderError, Option } from 'commander';
-import { LAYOUTS, PRESET_NAMES, type Layout } from '../config/schema.js';
+import { LAYOUTS, PRESET_NAMES, type Layout } from '../config/names.js';
 import { closestWord } from '../util/text.js';
 
 export type CliArgs = {

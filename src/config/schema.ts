@@ -3,11 +3,9 @@
 // instead of being ignored.
 import { z } from 'zod';
 
-export const PRESET_NAMES = ['agent', 'shell', 'claude', 'codex', 'gemini', 'aider', 'opencode'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
+import { LAYOUTS, PRESET_NAMES } from './names.js';
 
-export const LAYOUTS = ['tiled', 'columns', 'rows'] as const;
-export type Layout = (typeof LAYOUTS)[number];
+export { LAYOUTS, PRESET_NAMES, type Layout, type PresetName } from './names.js';
 
 export const CONFIG_FILE_NAME = 'agents.config.json';
 
