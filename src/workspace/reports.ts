@@ -33,6 +33,8 @@ export interface ReportsHost {
   connected(p: Pane): void;
   /** The tour's first instruction for an agent, taken once. */
   takeFirstInstruction(name: string): string | undefined;
+  /** A pane closed but whose program has not ended yet. */
+  closing(id: number): Pane | undefined;
 }
 
 export class Reports {
@@ -51,7 +53,13 @@ export class Reports {
   agent(id: number, m: AgentMessage): void {
     const { core } = this.h;
     const pane = core.pane(id);
-    if (!pane) return;
+    if (!pane) {
+      // A pane being closed still has its last words kept (the reply it just gave, its usage), so
+      // session memory does not lose them to the race with its stopping; nothing else changes.
+      const gone = this.h.closing(id);
+      if (gone && (m.t === 'history' || m.t === 'usage')) this.h.agentEvent({ pane: id, name: gone.name, message: m, reply: () => undefined });
+      return;
+    }
     switch (m.t) {
       case 'hello':
         pane.connected = true;

@@ -64,6 +64,8 @@ export class Workspace extends EventEmitter<DomainEvents> {
   private timer: NodeJS.Timeout | undefined;
   private view!: WorkspaceView;
   private paneViews = new Map<number, PaneView>();
+  /** Panes closed whose programs are still stopping: their last reports are still stored. */
+  private closing = new Map<number, Pane>();
   private nextId = 1;
   private firstInstructions: Record<string, string>;
   private readonly reports: Reports;
@@ -127,6 +129,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       readingsChanged: () => (this.readingsPending = true),
       pause: (p, why) => this.pause(p, why),
       connected: (p) => this.sendToAgent(p.id, { t: 'claims', claims: activeClaims(this.desk.board.list()) }),
+      closing: (id) => this.closing.get(id),
       takeFirstInstruction: (name) => {
         const first = this.firstInstructions[name];
         delete this.firstInstructions[name];
@@ -400,10 +403,12 @@ export class Workspace extends EventEmitter<DomainEvents> {
     if (core.panes.length === 0) core.zoomed = false;
     core.relayout();
     this.emit('pane-closed', pane);
+    this.closing.set(id, pane);
     const stopped = pane.terminal.kill();
     // Its worktree goes once nothing runs in it any more, and only if that loses nothing.
     this.worktrees.closed(pane, stopped);
     await stopped;
+    this.closing.delete(id);
     pane.dispose();
     if (core.panes.length === 0) this.quit();
   }

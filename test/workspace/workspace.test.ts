@@ -199,6 +199,29 @@ describe('Workspace: closing and quitting', () => {
     expect(ws.panes.map((p) => p.name)).toEqual(['a']);
   });
 
+  it("a closing pane's last reports still reach session memory: the reply it gave just before, its usage", async () => {
+    const rig = workspaceRig(['a', paneSpec('lead', 'esc', { kind: 'builtin' })]);
+    const { ws } = rig;
+    const lead = ws.panes[1];
+    await vi.waitFor(() => expect(lead.running).toBe(true), wait);
+    const program = rig.pty(lead);
+    const heard: string[] = [];
+    ws.on('agent', (e) => heard.push(`${e.name}:${e.message.t}`));
+    ws.dispatch({ t: 'close-pane', pane: lead.id });
+    // Its program is still stopping: what it sent meanwhile is kept, and changes nothing else.
+    ws.dispatch({ t: 'agent', pane: lead.id, message: { t: 'history', start: 0, messages: [{ role: 'assistant', content: 'the last reply' }] } });
+    ws.dispatch({ t: 'agent', pane: lead.id, message: { t: 'status', status: 'working' } });
+    expect(heard).toEqual(['lead:history']);
+    expect(ws.panes.map((p) => p.name)).toEqual(['a']);
+    // Once it has ended, nothing more is taken from it.
+    program.exit(0);
+    await vi.waitFor(() => {
+      const n = heard.length;
+      ws.dispatch({ t: 'agent', pane: lead.id, message: { t: 'history', start: 1, messages: [{ role: 'user', content: 'late' }] } });
+      expect(heard.length).toBe(n);
+    }, wait);
+  });
+
   it('closing the last pane quits', async () => {
     const rig = workspaceRig(['a']);
     rig.ws.dispatch({ t: 'close-pane', pane: rig.ws.panes[0].id });
