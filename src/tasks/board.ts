@@ -55,7 +55,8 @@ export class TaskBoard {
 
   private move(t: Task, state: TaskState, now: number, patch: Partial<Task> = {}): Moved {
     const from = t.state;
-    Object.assign(t, patch, { state, updatedAt: now });
+    // A task that moves on is no longer waiting for its instruction to get through.
+    Object.assign(t, { undelivered: undefined }, patch, { state, updatedAt: now });
     return { task: t, from };
   }
 

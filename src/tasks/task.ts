@@ -66,6 +66,8 @@ export const TaskSchema = z.object({
   result: z.string().optional(),
   /** Why it is blocked, failed or was sent back (the check's verdict, a reviewer's comments, a budget). */
   note: z.string().optional(),
+  /** Why its instruction has not reached its owner yet (kept apart from `note`, which the owner is told). */
+  undelivered: z.string().optional(),
   lastCheck: CheckResultSchema.optional(),
   /** Who created it: 'you' (the person) or an agent's name. */
   createdBy: z.string(),

@@ -54,6 +54,7 @@ export function taskLine(t: Task): string {
   if (cost) parts.push(cost);
   if (t.lastCheck) parts.push(`check ${t.lastCheck.ok ? 'passed' : `failed (${t.lastCheck.code ?? 'stopped'})`}`);
   if (t.note && (t.state === 'blocked' || t.state === 'failed' || t.state === 'todo')) parts.push(`— ${t.note}`);
+  if (t.undelivered && t.state === 'todo') parts.push(`— not delivered yet: ${t.undelivered}`);
   return parts.join(' · ');
 }
 

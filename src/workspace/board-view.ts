@@ -19,7 +19,7 @@ function taskView(t: Task): TaskView {
     attempts: t.attempts ? `${t.attempts}/${t.maxAttempts}` : '',
     cost: spent,
     check: t.lastCheck ? (t.lastCheck.ok ? '✓' : '✗') : t.state === 'checking' ? (t.checkApproved ? '…' : 'y?') : undefined,
-    note: t.note && printable(t.note),
+    note: t.undelivered && t.state === 'todo' ? printable(`not delivered yet: ${t.undelivered}`) : t.note && printable(t.note),
   };
 }
 

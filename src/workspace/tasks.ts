@@ -270,7 +270,8 @@ export class TaskDesk {
     if (block) return this.moved(this.board.block(id, `its instruction could not be delivered: ${why}`, now), 'the task board');
     const t = this.board.get(id);
     if (!t) throw new BoardError('not-found', `there is no task ${id}`);
-    t.note = `not delivered yet: ${why}`;
+    // Kept apart from the note: a task sent back after a failed check still tells its owner why.
+    t.undelivered = why;
     t.updatedAt = now;
     this.h.changed(t, undefined, 'the task board');
     return t;

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { UsageReport } from '../../src/ipc/protocol.js';
 import type { BoardAnswer, BoardRequest } from '../../src/tasks/requests.js';
 import { planWorkflow, DEFAULT_WORKFLOWS } from '../../src/tasks/workflow.js';
+import { instructionText, taskLine } from '../../src/tasks/text.js';
 import { Pane } from '../../src/workspace/pane.js';
 import type { PaneSpec } from '../../src/workspace/presets.js';
 import { DEFAULT_TASK_SETTINGS, TaskDesk, type DeskHost, type TaskSettings } from '../../src/workspace/tasks.js';
@@ -122,9 +123,24 @@ describe('TaskDesk: requests', () => {
   it('an instruction that cannot be delivered is noted, then blocks the task', () => {
     const { desk, seen, ask } = rig([agent('w1')]);
     ask('you', { op: 'create_task', title: 'a', to: 'w1' });
-    expect(desk.undelivered('t1', 'the pane is busy', false)).toMatchObject({ state: 'todo', note: 'not delivered yet: the pane is busy' });
+    expect(desk.undelivered('t1', 'the pane is busy', false)).toMatchObject({ state: 'todo', undelivered: 'the pane is busy' });
+    expect(taskLine(desk.board.get('t1')!)).toContain('— not delivered yet: the pane is busy');
     expect(desk.undelivered('t1', 'the pane is busy', true)).toMatchObject({ state: 'blocked' });
     expect(seen.alerts[0][0]).toBe('t1 is blocked: its instruction could not be delivered: the pane is busy');
+  });
+
+  it("a task sent back by its check and then not delivered still tells its owner why it came back", () => {
+    const { desk, ask } = rig([agent('w1')], { attempts: 3 });
+    ask('you', { op: 'create_task', title: 'a', to: 'w1', check: 'false' });
+    desk.started('t1');
+    ask('w1', { op: 'complete_task', id: 't1', summary: 'x' });
+    desk.checked('t1', { ok: false, code: 1, output: 'boom', ms: 5, at: 1 });
+    desk.undelivered('t1', 'the pane is busy', false);
+    const t = desk.board.get('t1')!;
+    expect(instructionText(t, [], { tools: true })).toContain('This is attempt 2 of 3: the check failed (exit 1).');
+    expect(instructionText(t, [], { tools: true })).not.toContain('not delivered');
+    desk.started('t1');
+    expect(desk.board.get('t1')?.undelivered).toBeUndefined();
   });
 
   it('update_task gives a task up (the creator is told) or withdraws it; a finished one stays as it is', () => {
