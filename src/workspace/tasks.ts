@@ -56,6 +56,8 @@ export interface DeskHost {
   spawn(spec: { preset: string; name: string; role?: string; instructions?: string; worktree?: boolean }): Pane | string;
   /** Stops what the agent does and keeps it from new work until the person lets it go on. */
   pause(p: Pane, why: string): void;
+  /** Stops the agent's current turn (the task it works on was cancelled); it may take new work. */
+  interrupt(p: Pane): void;
   touch(): void;
 }
 
@@ -135,9 +137,14 @@ export class TaskDesk {
         if (u && by !== 'you' && u.owner !== by && u.createdBy !== by)
           return { ok: false, task: u.id, text: `${u.id} belongs to ${u.owner ?? 'nobody'} and was created by ${u.createdBy}; only they (or the person) change it. Post a note if you need something of it.` };
         if (req.state === 'cancelled') {
-          const c = this.moved(b.cancel(req.id, now), by);
-          // Its owner hears of it at its next turn, so it does not go on with work nobody wants.
-          if (c.owner && c.owner !== by) this.h.tell(c.owner, `${taskLabel(c)} was cancelled by ${by === 'you' ? 'the person' : by}: stop working on it.`);
+          const moved = b.cancel(req.id, now);
+          const c = this.moved(moved, by);
+          // Its owner stops work nobody wants any more (interrupted if it is at it) and hears why at its next turn.
+          if (c.owner && c.owner !== by) {
+            const owner = this.agentNamed(c.owner);
+            if (owner && moved.from === 'doing' && owner.activity?.state === 'busy') this.h.interrupt(owner);
+            this.h.tell(c.owner, `${taskLabel(c)} was cancelled by ${by === 'you' ? 'the person' : by}: stop working on it.`);
+          }
           return { ok: true, task: c.id, text: `${c.id} is cancelled.` };
         }
         if (req.state === 'failed') {

@@ -112,6 +112,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
         tell: (to, text) => opts.context?.tell?.(to, 'the task board', text),
         spawn: (req) => this.spawn(req),
         pause: (p, why) => this.pause(p, why),
+        interrupt: (p) => void this.control.stop(p),
         touch: () => core.touch(),
       },
       { ...DEFAULT_TASK_SETTINGS, ...opts.tasks?.settings },

@@ -25,7 +25,7 @@ function pane(name: string, extra: Partial<PaneSpec> = {}): Pane {
 const agent = (name: string, extra: Partial<PaneSpec> = {}) => pane(name, { kind: 'builtin', ...extra });
 
 function rig(panes: Pane[], settings: Partial<TaskSettings> = {}) {
-  const seen = { changed: [] as string[], alerts: [] as Array<[string, string | undefined]>, tells: [] as Array<[string, string]>, paused: [] as Array<[string, string]>, touched: 0 };
+  const seen = { changed: [] as string[], alerts: [] as Array<[string, string | undefined]>, tells: [] as Array<[string, string]>, paused: [] as Array<[string, string]>, interrupted: [] as string[], touched: 0 };
   const h: DeskHost = {
     panes: () => panes,
     changed: (t, from, by) => seen.changed.push(`${t.id} ${from ?? '-'}→${t.state} by ${by}`),
@@ -41,6 +41,7 @@ function rig(panes: Pane[], settings: Partial<TaskSettings> = {}) {
       p.paused = why;
       seen.paused.push([p.name, why]);
     },
+    interrupt: (p) => seen.interrupted.push(p.name),
     touch: () => seen.touched++,
   };
   const desk = new TaskDesk(h, { ...DEFAULT_TASK_SETTINGS, agentBudgets: {}, ...settings });
@@ -153,6 +154,21 @@ describe('TaskDesk: requests', () => {
     expect(ask('lead', { op: 'update_task', id: 't2', state: 'cancelled' }).text).toBe('t2 is cancelled.');
     expect(ask('lead', { op: 'update_task', id: 't2', title: 'again' })).toEqual({ ok: false, text: 't2 is cancelled; it cannot change any more' });
     expect(desk.board.get('t2')?.title).toBe('b');
+  });
+
+  it('cancelling a task its owner is at interrupts the owner and tells it why; an idle owner is only told', () => {
+    const w1 = agent('w1');
+    const { desk, seen, ask } = rig([agent('lead'), w1]);
+    ask('lead', { op: 'create_task', title: 'a', to: 'w1' });
+    ask('lead', { op: 'create_task', title: 'b', to: 'w1' });
+    desk.started('t1');
+    w1.activity = { state: 'busy', source: 'reported', reason: 'working', since: 0 };
+    ask('you', { op: 'update_task', id: 't1', state: 'cancelled' });
+    expect(seen.interrupted).toEqual(['w1']);
+    expect(seen.tells).toContainEqual(['w1', 'Task t1: a was cancelled by the person: stop working on it.']);
+    // Not started yet: nothing to interrupt.
+    ask('you', { op: 'update_task', id: 't2', state: 'cancelled' });
+    expect(seen.interrupted).toEqual(['w1']);
   });
 
   it('spawn_agent: opens agents with a role\'s instructions, within maxAgents, refusing clearly otherwise', () => {
