@@ -33,9 +33,21 @@ export function boardView(core: Core, desk: TaskDesk): BoardView | undefined {
     selected: Math.min(core.boardSel, Math.max(0, tasks.length - 1)),
     focused: core.mode === 'board',
     questions: desk.questions.map((q) => ({ id: q.id, from: printable(q.from), question: printable(q.question), choices: q.choices?.map((c) => printable(c)) })),
-    warnings: desk.warnings.slice(-5).map((w) => printable(w)),
+    warnings: [...unheldBudgets(core, desk), ...desk.warnings.slice(-5)].map((w) => printable(w)),
     paused: core.panes.flatMap((p) => (p.paused ? [{ name: p.name, why: printable(p.paused) }] : [])),
   };
+}
+
+/**
+ * Agents with a budget of their own whose cost nothing reports (CLIs other than Claude Code): the
+ * budget cannot stop them, and the board says so rather than let it look held.
+ */
+export function unheldBudgets(core: Core, desk: TaskDesk): string[] {
+  return core.panes.flatMap((p) =>
+    desk.settings.agentBudgets[p.name] && p.spec.kind !== 'builtin' && p.spec.preset !== 'claude' && p.usage === undefined
+      ? [`${p.name}'s budget cannot be held: ${p.spec.preset ?? 'its program'} does not report what it costs`]
+      : [],
+  );
 }
 
 /** What on the board waits for the person, in a few words each (the status bar counts them). */
