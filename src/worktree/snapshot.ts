@@ -7,7 +7,7 @@
  * Used where a question must include work not yet committed: the diff for review and the merge
  * check before the commit that the merge will make.
  */
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstLine, git } from './git.js';
@@ -38,10 +38,18 @@ export async function snapshot(dir: string): Promise<Snapshot> {
   try {
     const index = join(tmp, 'index');
     const env = { GIT_INDEX_FILE: index };
-    // Starting from the real index keeps its stat cache: only changed files are read and hashed.
-    await copyFile(indexPath, index).catch(async () => {
-      await git(dir, ['read-tree', 'HEAD'], { env });
-    });
+    // Starting from the real index keeps its stat cache: only changed files are read and hashed. The
+    // copy keeps the index's own mtime too: git re-reads an entry whose file changed in the same
+    // clock tick as the index was written ("racily clean"), and judges that by the index file's
+    // mtime; a fresh mtime would let a same-size edit made right after a checkout look unchanged.
+    await copyFile(indexPath, index)
+      .then(async () => {
+        const st = await stat(indexPath);
+        await utimes(index, st.atime, st.mtime);
+      })
+      .catch(async () => {
+        await git(dir, ['read-tree', 'HEAD'], { env });
+      });
     await git(dir, ['add', '--all', '--', '.'], { env: { ...env, GIT_OPTIONAL_LOCKS: '0' } });
     const tree = firstLine(await git(dir, ['write-tree'], { env }));
     if (tree === (await treeOf(dir, head))) return { head, commit: head, tree, dirty: false };

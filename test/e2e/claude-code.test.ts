@@ -3,7 +3,7 @@
 // from its hooks and, where they are silent, its screen: busy while it streams, an interrupt confirmed,
 // a redirect that reaches the model, "needs you" on a permission prompt (and back after "No"), and the
 // workspace's MCP tools called by Claude Code itself. (claude-hooks.test.ts has the hooks themselves.)
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
@@ -148,6 +148,13 @@ describe.skipIf(!installed)('real Claude Code in a pane', () => {
     await instruct(first.t, 'remember the word pelican');
     await first.t.waitFor('Done.');
     await first.t.waitFor('1 claude · idle');
+    // Claude Code writes its transcript on its own schedule, and its Stop hook (which makes the pane
+    // idle) can come first; a conversation it has not written yet is not one it can resume.
+    const transcripts = join(first.home, '.claude', 'projects');
+    await until(() => readdirSync(transcripts, { recursive: true, encoding: 'utf8' }).some((f) => f.endsWith('.jsonl') && readFileSync(join(transcripts, f), 'utf8').includes('pelican')), {
+      timeout: 20_000,
+      message: "Claude Code's transcript written",
+    });
     // Idle everywhere: quit asks nothing.
     first.t.keys('C-a', 'q');
     await first.t.exited;

@@ -147,7 +147,8 @@ describe.skipIf(!installed)('real Claude Code reporting through its hooks', () =
       t.write('just say done\r');
       await t.waitFor('Done.', { timeout: 30_000 });
       await t.waitFor('1 claude · idle');
-      expect(readFileSync(join(home, 'logs', 'agents.log'), 'utf8')).toMatch(/idle -> busy \(hook: claude:UserPromptSubmit\)/);
+      // Its hooks got through (a guess from output may have said busy first; Stop then ends the turn).
+      expect(readFileSync(join(home, 'logs', 'agents.log'), 'utf8')).toMatch(/\(hook: claude:(UserPromptSubmit|Stop)\)/);
       expect(seen.filter((r) => r.url?.includes('/hook') || r.auth?.includes('sk-agents-'))).toEqual([]);
       expect(seen.filter((r) => r.url?.includes('127.0.0.1'))).toEqual([]);
     } finally {
