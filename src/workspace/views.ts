@@ -1,10 +1,56 @@
 /**
- * Plain-data helpers over the workspace's panes: the UI's view equality, usage totals, and who
- * probably made a change nobody announced.
+ * Plain-data helpers over the workspace's state: the view the UI reads (rebuilt at each publish, a
+ * pane's slice reused while equal), usage totals, and who probably made a change nobody announced.
  */
 import type { Pane } from './pane.js';
 import type { Rect } from '../render/grid.js';
-import type { ContextView, PaneView, UsageTotals } from './types.js';
+import { taskDetails } from '../tasks/text.js';
+import { printable } from '../util/safe-text.js';
+import { boardAlerts, boardView } from './board-view.js';
+import type { Core } from './core.js';
+import type { TaskDesk } from './tasks.js';
+import type { ContextView, DialogView, PaneView, UsageTotals, WorkspaceView } from './types.js';
+
+/**
+ * The whole view at this moment. `reuse` holds each pane's last view: an equal one is returned as it
+ * was, so a UI slice reading one pane re-renders only when that pane changed.
+ */
+export function workspaceView(core: Core, desk: TaskDesk, o: { context: ContextView; simulated?: boolean; reuse: Map<number, PaneView> }): WorkspaceView {
+  const focusedId = core.focused?.id;
+  const ctx = o.context;
+  const panes = core.visible().map(({ pane, rect }) => {
+    const next = paneViewOf(pane, { number: core.panes.indexOf(pane) + 1, rect, focused: pane.id === focusedId, scrolling: core.mode === 'scroll', ctx });
+    const prev = o.reuse.get(pane.id);
+    if (prev && samePaneView(prev, next)) return prev;
+    o.reuse.set(pane.id, next);
+    return next;
+  });
+  const d = core.dialog;
+  const task = d?.kind === 'task' ? desk.board.get(d.id) : undefined;
+  const dialog: DialogView | undefined =
+    d?.kind === 'prompt' ? { ...d, text: core.editor.text, cursor: core.editor.cursor } : d?.kind === 'task' ? { ...d, lines: task ? taskDetails(task).map((l) => printable(l)) : ['(this task is gone)'] } : d;
+  const panel = core.contextRect;
+  return {
+    cols: core.cols,
+    rows: core.rows,
+    layout: core.layout,
+    mode: core.mode,
+    dialog,
+    panes,
+    count: core.panes.length,
+    focusedId,
+    focus: core.focused && { number: core.focus + 1, name: core.focused.name },
+    zoomed: core.zoomed,
+    tooSmall: core.tooSmall(),
+    message: core.message?.text,
+    totals: { ...usageTotals(core.panes), simulated: o.simulated },
+    clients: core.clients,
+    board: boardView(core, desk),
+    alerts: boardAlerts(core, desk),
+    waiting: core.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
+    context: panel ? { ...ctx, rect: panel, scroll: core.contextScroll } : undefined,
+  };
+}
 
 /** What the chrome needs to draw one pane's frame. */
 export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused: boolean; scrolling: boolean; ctx: ContextView }): PaneView {

@@ -17,11 +17,9 @@
  *   so a UI reading one pane's slice re-renders only when that pane changed.
  */
 import { EventEmitter } from 'node:events';
-import { isAbsolute, relative } from 'node:path';
 import { buildKeymap, type Keymap } from '../config/keymap.js';
 import type { Rect } from '../render/grid.js';
 import type { WorkspaceMessage } from '../ipc/protocol.js';
-import { log } from '../util/log.js';
 import type { BoardAnswer, BoardRequest } from '../tasks/requests.js';
 import { runCommand } from './commands.js';
 import { AgentControl } from './control.js';
@@ -35,15 +33,13 @@ import { ActivityMonitor } from './monitor.js';
 import { Pane } from './pane.js';
 import { Reports } from './reports.js';
 import { DEFAULT_TASK_SETTINGS, TaskDesk } from './tasks.js';
-import { activeClaims, ClaimMatcher, claimRefusal, type Claim } from '../tasks/claims.js';
-import { taskDetails } from '../tasks/text.js';
-import { printable } from '../util/safe-text.js';
-import { boardAlerts, boardView } from './board-view.js';
+import type { Claim } from '../tasks/claims.js';
+import { BoardInputs } from './board-inputs.js';
 import { PaneWorktrees } from './worktrees.js';
 import type { PaneSpec } from './presets.js';
 import type { SteerResult } from './steering.js';
-import type { ContextView, Dialog, DialogView, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
-import { likelyWriter, paneViewOf, samePaneView, usageTotals } from './views.js';
+import type { ContextView, Dialog, Mode, PaneView, WorkspaceOptions, WorkspaceView } from './types.js';
+import { likelyWriter, workspaceView } from './views.js';
 
 export { likelyWriter };
 export type { Mode, PickerOption, Dialog, DialogView, ContextView, ContextPort, PaneView, UsageTotals, WorkspaceView, WorkspaceOptions, TaskView, BoardView } from './types.js';
@@ -73,7 +69,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
   readonly desk: TaskDesk;
   /** Agents in git worktrees of their own. */
   readonly worktrees: PaneWorktrees;
-  private claimsShared = '[]';
+  private readonly boardInputs: BoardInputs;
 
   constructor(private opts: WorkspaceOptions) {
     super();
@@ -106,7 +102,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
         panes: () => core.panes,
         changed: (task, from, by) => {
           this.emit('task', { task: { ...task }, from, by });
-          this.shareClaims();
+          this.boardInputs.shareClaims();
         },
         alert: (text, pane) => this.alert(text, pane),
         tell: (to, text) => opts.context?.tell?.(to, 'the task board', text),
@@ -118,6 +114,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       { ...DEFAULT_TASK_SETTINGS, ...opts.tasks?.settings },
       opts.tasks?.restored,
     );
+    this.boardInputs = new BoardInputs({ core, desk: this.desk, sendToAgent: (id, m) => this.sendToAgent(id, m), pause: (p, why) => this.pause(p, why), checkWrite: opts.checkWrite });
     this.reports = new Reports({
       core,
       monitor: this.monitor,
@@ -129,7 +126,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       conversation: (p) => this.emit('conversation', p),
       readingsChanged: () => (this.readingsPending = true),
       pause: (p, why) => this.pause(p, why),
-      connected: (p) => this.sendToAgent(p.id, { t: 'claims', claims: activeClaims(this.desk.board.list()) }),
+      connected: (p) => this.boardInputs.connected(p),
       closing: (id) => this.closing.get(id),
       takeFirstInstruction: (name) => {
         const first = this.firstInstructions[name];
@@ -243,53 +240,18 @@ export class Workspace extends EventEmitter<DomainEvents> {
         return this.tick();
       case 'quit':
         return this.quit();
-      case 'board': {
-        const answer = this.desk.request(input.by, input.request);
-        if (answer instanceof Promise) void answer.then((a) => input.reply?.(a));
-        else input.reply?.(answer);
-        return;
-      }
+      case 'board':
       case 'task-started':
-        return this.boardStep(() => this.desk.started(input.id));
       case 'task-undelivered':
-        return this.boardStep(() => this.desk.undelivered(input.id, input.why, input.block === true));
       case 'task-checked':
-        return this.boardStep(() => this.desk.checked(input.id, input.result));
       case 'answer':
-        this.desk.answer(input.question, input.text);
-        return core.touch();
+      case 'workflow':
+      case 'pause-agent':
+      case 'resume-agent':
+        return this.boardInputs.handle(input);
       case 'worktree':
         return this.worktrees.handle(input.outcome);
-      case 'workflow': {
-        const made = this.desk.startWorkflow(input.name, input.steps, (role) => input.owners[role]);
-        input.reply?.(made.map((t) => t.id));
-        core.say(`workflow ${input.name}: ${made.map((t) => t.id).join(' → ')}`);
-        return;
-      }
-      case 'pause-agent': {
-        const p = core.pane(input.pane);
-        if (p) this.pause(p, input.why);
-        return;
-      }
-      case 'resume-agent': {
-        const p = core.pane(input.pane);
-        if (p?.paused) {
-          p.paused = undefined;
-          core.say(`${p.name} goes on`);
-        }
-        return core.touch();
-      }
     }
-  }
-
-  /** A supervisor's report on a task that may have moved on meanwhile (the person cancelled it): logged, not thrown. */
-  private boardStep(step: () => unknown): void {
-    try {
-      step();
-    } catch (err) {
-      log(`tasks: ${(err as Error).message}`);
-    }
-    this.core.touch();
   }
 
   private alert(text: string, pane?: Pane): void {
@@ -428,41 +390,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
     this.readingsPending = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    const visible = core.visible();
-    const focusedId = core.focused?.id;
-    const ctx = this.opts.context?.view() ?? EMPTY_CONTEXT;
-    const panes = visible.map(({ pane, rect }) => {
-      const next = paneViewOf(pane, { number: core.panes.indexOf(pane) + 1, rect, focused: pane.id === focusedId, scrolling: core.mode === 'scroll', ctx });
-      const prev = this.paneViews.get(pane.id);
-      if (prev && samePaneView(prev, next)) return prev;
-      this.paneViews.set(pane.id, next);
-      return next;
-    });
-    const d = core.dialog;
-    const task = d?.kind === 'task' ? this.desk.board.get(d.id) : undefined;
-    const dialog: DialogView | undefined =
-      d?.kind === 'prompt' ? { ...d, text: core.editor.text, cursor: core.editor.cursor } : d?.kind === 'task' ? { ...d, lines: task ? taskDetails(task).map((l) => printable(l)) : ['(this task is gone)'] } : d;
-    const panel = core.contextRect;
-    this.view = {
-      cols: core.cols,
-      rows: core.rows,
-      layout: core.layout,
-      mode: core.mode,
-      dialog,
-      panes,
-      count: core.panes.length,
-      focusedId,
-      focus: core.focused && { number: core.focus + 1, name: core.focused.name },
-      zoomed: core.zoomed,
-      tooSmall: core.tooSmall(),
-      message: core.message?.text,
-      totals: { ...usageTotals(core.panes), simulated: this.opts.simulated },
-      clients: core.clients,
-      board: boardView(core, this.desk),
-      alerts: boardAlerts(core, this.desk),
-      waiting: core.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
-      context: panel ? { ...ctx, rect: panel, scroll: core.contextScroll } : undefined,
-    };
+    this.view = workspaceView(core, this.desk, { context: this.opts.context?.view() ?? EMPTY_CONTEXT, simulated: this.opts.simulated, reuse: this.paneViews });
     // A message fades: look again when it is due to go.
     if (core.message) this.timer = setTimeout(() => this.dispatch({ t: 'tick' }), Math.max(0, core.message.until - Date.now()));
     this.emit('change');
@@ -490,38 +418,14 @@ export class Workspace extends EventEmitter<DomainEvents> {
     return this.control.instruct(p, text, interrupt);
   }
 
-  /**
-   * Whether `agent` may write `paths` (absolute, or relative to the project): undefined when it may,
-   * else the refusal it gets (a path another task claims). A CLI's pre-tool hook asks this before a
-   * write; paths outside the project are no claim's business. `opts.checkWrite` (tests) decides instead.
-   */
+  /** Whether `agent` may write `paths` (a CLI's pre-tool hook asks): undefined, or the refusal (board-inputs.ts). */
   checkWrite(agent: string, paths: readonly string[]): string | undefined {
-    if (paths.length === 0) return undefined;
-    if (this.opts.checkWrite) return this.opts.checkWrite(agent, paths);
-    const m = new ClaimMatcher(activeClaims(this.desk.board.list()));
-    // Relative to the agent's own tree (its worktree, when it has one): claims name project paths.
-    const base = this.core.panes.find((p) => p.name === agent)?.spec.cwd ?? process.cwd();
-    for (const given of paths) {
-      const path = isAbsolute(given) ? relative(base, given) : given;
-      if (path.startsWith('..') || isAbsolute(path)) continue;
-      const c = m.others(path, agent);
-      if (c) return claimRefusal(path, c);
-    }
-    return undefined;
+    return this.boardInputs.checkWrite(agent, paths);
   }
 
-  /** The claim `path` (relative to the project) falls under for someone other than `writer` (none: the person or another program). */
+  /** The claim `path` falls under for someone other than `writer` (the change feed marks such writes). */
   claimOn(path: string, writer: string | undefined): Claim | undefined {
-    return new ClaimMatcher(activeClaims(this.desk.board.list())).others(path, writer ?? '');
-  }
-
-  /** Built-in agents hold the active claims (their write tools refuse them); told whenever they change. */
-  private shareClaims(): void {
-    const claims = activeClaims(this.desk.board.list());
-    const key = JSON.stringify(claims);
-    if (key === this.claimsShared) return;
-    this.claimsShared = key;
-    for (const p of this.core.panes) if (p.isAgent && p.connected) this.sendToAgent(p.id, { t: 'claims', claims });
+    return this.boardInputs.claimOn(path, writer);
   }
 
   /** A board request (from a tool, the board's keys or the command line); resolves with its answer. */
