@@ -10,10 +10,11 @@
 // writes of tiny files, and shared by the backends. Nothing is left behind: the tree is removed and
 // the children are stopped, on errors and on ctrl-c too.
 import { spawn } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inotifyWatches } from './inotify.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -145,7 +146,7 @@ async function child(backend, root) {
   await w.ready;
   const readyMs = performance.now() - t0;
   const rssMb = process.memoryUsage().rss / 2 ** 20;
-  const watches = countInotifyWatches();
+  const watches = inotifyWatches();
 
   /** Waits (with a deadline) for an event on `path`; returns when it arrived. */
   const eventFor = async (path, deadline = 5000) => {
@@ -193,19 +194,6 @@ async function child(backend, root) {
   rmSync(join(root, 'probe'), { recursive: true, force: true });
   mkdirSync(join(root, 'probe'));
   send({ closed: true });
-}
-
-/** inotify watches held by this process: one `inotify wd:` line per watch in its fdinfo. */
-function countInotifyWatches() {
-  let n = 0;
-  for (const fd of readdirSync('/proc/self/fdinfo')) {
-    try {
-      n += (readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm) ?? []).length;
-    } catch {
-      // The fd closed while we looked.
-    }
-  }
-  return n;
 }
 
 // --------------------------------------------------------------------------------------- report

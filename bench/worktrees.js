@@ -9,10 +9,11 @@
 // with three ignored .env files. Each watcher figure comes from a child process of its own, so its
 // memory and watches are the watchers' alone. Everything made is removed at the end, on errors too.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inotifyWatches } from './inotify.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -25,19 +26,6 @@ const median = (xs) => {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 2 ** 20 });
 const ms = (t0) => performance.now() - t0;
-
-/** inotify watches held by this process: one `inotify wd:` line per watch in its fdinfo. */
-function inotifyWatches() {
-  let n = 0;
-  for (const fd of readdirSync('/proc/self/fdinfo')) {
-    try {
-      n += (readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm) ?? []).length;
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  return n;
-}
 
 // ---- child: watchers on the given worktrees, one after another -------------------------------
 async function child(roots) {
