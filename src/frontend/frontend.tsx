@@ -179,8 +179,9 @@ export class Frontend {
       this.rows = rows;
       this.virtual.columns = cols;
       this.virtual.rows = rows;
-      this.chrome.resize(cols, rows);
+      // The renderer first: the chrome hands it the last frame, redrawn at the new size, at once.
       this.renderer.resize(cols, rows);
+      this.chrome.resize(cols, rows);
     }
     this.renderer.request();
   };

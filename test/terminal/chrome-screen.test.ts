@@ -108,14 +108,26 @@ describe('ChromeScreen', () => {
     expect(at(g, 5, 0)).toEqual({ ch: ' ', w: 1, fg: 0, bg: 0, attrs: 0 });
   });
 
-  it('only the newest of several frames set in a row is shown', async () => {
-    const c = chrome(10, 1);
-    c.screen.setFrame('one');
-    c.screen.setFrame('two');
-    const g = await c.show('three');
-    expect(g.rowText(0).trimEnd()).toBe('three');
-    // The first frame was already being parsed; 'two' was dropped in favour of 'three'.
-    expect(c.updates).toBeLessThanOrEqual(2);
+  it('repaints only the rows whose line changed, and tells nobody when nothing did', async () => {
+    const c = chrome(10, 3);
+    await c.show('one\ntwo\nthree');
+    const g = c.screen.grid;
+    g.touched.fill(0);
+    await c.show('one\nTWO\nthree');
+    expect([...g.touched]).toEqual([0, 1, 0]);
+    const before = c.updates;
+    c.screen.setFrame('one\nTWO\nthree');
+    expect(c.updates).toBe(before);
+  });
+
+  it('a resize draws the last frame at once on a grid of the new size', () => {
+    const c = chrome(10, 2);
+    c.screen.setFrame('abcdefghij\n\x1b[31mx');
+    c.screen.resize(4, 3);
+    const g = c.screen.grid;
+    expect([g.width, g.height]).toEqual([4, 3]);
+    expect([0, 1, 2].map((y) => g.rowText(y))).toEqual(['abcj', 'x   ', '    ']);
+    expect(at(g, 0, 1)).toMatchObject({ fg: COLOR.p16 | 1 });
   });
 
   it('resize gives a grid of the new size for the next frame', async () => {

@@ -1,7 +1,8 @@
 // Resizing to random sizes every few milliseconds while output arrives crashed the workspace 3 runs
 // out of 3 ("Cannot read properties of undefined (reading 'setCellFromCodepoint')" from xterm's write
 // timer). The cause was the chrome's emulator (no scrollback) reflowing a frame wider than the new
-// size; these storms replay that at the ChromeScreen and at the PaneTerminal level.
+// size (the chrome is painted without an emulator since); these storms replay that at the
+// ChromeScreen and at the PaneTerminal level.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Grid } from '../../src/render/grid.js';
 import { ChromeScreen } from '../../src/terminal/chrome-screen.js';
@@ -13,18 +14,6 @@ const disposers: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const d of disposers.splice(0)) await d();
 });
-
-function chrome(cols: number, rows: number) {
-  let waiters: Array<() => void> = [];
-  const screen = new ChromeScreen(cols, rows, () => {
-    const w = waiters;
-    waiters = [];
-    w.forEach((f) => f());
-  });
-  disposers.push(() => screen.dispose());
-  const parsed = () => new Promise<void>((resolve) => waiters.push(resolve));
-  return { screen, parsed };
-}
 
 /** A frame as Ink draws it for a `cols` x `rows` screen: box lines, some wide characters. */
 function frame(rnd: () => number, cols: number, rows: number): string {
@@ -40,27 +29,25 @@ function frame(rnd: () => number, cols: number, rows: number): string {
 const rowText = (g: Grid, y: number) => g.chars.slice(y * g.width, (y + 1) * g.width).join('').trimEnd();
 
 describe('resize storms', () => {
-  // Without emptying the emulator before a resize, each of these seeds broke it within 70 steps.
-  it.each([1, 2, 10])('the chrome: 300 random sizes (1x1 included) between and during frames, then the right screen (seed %i)', async (seed) => {
+  // The chrome once had its own emulator, which crashed within 70 steps on each of these seeds; it
+  // is painted without one now, and must still come out whole (no half of a wide character).
+  it.each([1, 2, 10])('the chrome: 300 random sizes (1x1 included) between frames, then the right screen (seed %i)', (seed) => {
     const rnd = seeded(seed);
-    const { screen, parsed } = chrome(120, 30);
+    const screen = new ChromeScreen(120, 30, () => {});
     const size = () => ({ cols: rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 250), rows: rnd() < 0.1 ? 1 : 1 + Math.floor(rnd() * 80) });
     for (let i = 0; i < 300; i++) {
       const f = size();
-      const done = parsed();
       screen.setFrame(frame(rnd, f.cols, f.rows));
-      // Half the time the resize lands while the frame waits in xterm's write queue.
-      if (rnd() < 0.5) await done;
+      const w = screen.grid.widths;
+      const broken = w.findIndex((v, k) => (v === 2 && w[k + 1] !== 0) || (v === 0 && w[k - 1] !== 2));
+      expect(broken).toBe(-1);
       const s = size();
       screen.resize(s.cols, s.rows);
     }
     screen.resize(40, 5);
-    const done = parsed();
     screen.setFrame(['┌ last ┐', 'a', 'b', 'c', ' NORMAL '].join('\n'));
-    await done;
-    await vi.waitFor(() => expect(rowText(screen.grid, 0)).toBe('┌ last ┐'), wait);
+    expect(rowText(screen.grid, 0)).toBe('┌ last ┐');
     expect(rowText(screen.grid, 4)).toBe(' NORMAL');
-    expect(screen.failures).toBe(0);
   });
 
   it('a pane: random resizes every few ms (1x1 included) while its program prints; the output is intact after', async () => {
