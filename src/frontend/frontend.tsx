@@ -92,7 +92,7 @@ export class Frontend {
     ws.on('alert', this.onAttention);
     ws.on('detach', this.onDetach);
 
-    // Ink's stdout: a sink that hands each whole frame to the chrome emulator.
+    // Ink's stdout: a sink that hands each whole frame to the ChromeScreen.
     const chrome = this.chrome;
     this.virtual = Object.assign(
       new Writable({
