@@ -72,7 +72,7 @@ export function idleRows(R, F = figures(R)) {
 /** Row 5: memory of the workspace server (the client in the terminal beside it). */
 export function rssRows(R) {
   const client = R.rss?.clientMB;
-  return [['5 RSS, 16 panes with full scrollback', R.rss ? `${mb(R.rss.rssMB)}${Number.isFinite(client) ? ` (client ${mb(client)})` : ''}` : 'n/a', '', '', '<= 250 MB', verdict(R.rss ? R.rss.rssMB <= 250 : undefined)]];
+  return [['5 RSS, 16 panes with full scrollback', R.rss ? `${mb(R.rss.rssMB)}${Number.isFinite(client) ? ` (client ${mb(client)})` : ''}` : 'n/a', '', '', '<= 150 MB', verdict(R.rss ? R.rss.rssMB <= 150 : undefined)]];
 }
 
 /** Row 6: start to the first complete frame, cold, in-process and attaching; against node and tmux. */
