@@ -283,9 +283,10 @@ function realtime() {
 }
 
 /**
- * Runs one of the measures above at normal priority. The built-in agent's process spins under
+ * Runs one of the measures above at normal priority. The built-in agent's process spun under
  * SCHED_FIFO here (seen at start-up, pinned at the 95% real-time throttle, starving the bench that
- * plays the model), so under the bench's `chrt -f 10` the workspaces with built-in agents run in a
+ * plays the model: node's cppgc sweeper livelocks when its background thread gets no core, see
+ * quick.js), so under the bench's real-time priority the workspaces with built-in agents run in a
  * child process reset to SCHED_OTHER (`chrt -o 0`), which prints the figures as JSON.
  */
 export async function atNormalPriority(name, home, opts = {}) {

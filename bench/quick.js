@@ -4,8 +4,13 @@
 // which must never depend on how loaded the machine is. Writes nothing to docs/.
 //
 // On a shared machine wall times swing 2-4x with the other work; run as root (or with CAP_SYS_NICE)
-// the measured tree gets real-time priority (`chrt -f 10`, the whole process tree inherits it), which
+// the measured tree gets real-time priority (`chrt -r 10`, the whole process tree inherits it), which
 // brought the figures back within a few % of a quiet machine's. `--no-rt` measures without it.
+// Round-robin, not FIFO: under SCHED_FIFO a node process whose main thread holds a core can spin
+// for ever in its event loop (gdb: cppgc's Sweeper reposting its incremental sweep as a foreground
+// task through uv_async_send) while the background thread that would finish the sweep, same
+// priority, never gets a core; two such processes on this 2-core machine starved everything else.
+// SCHED_RR gives equal-priority threads turns (100 ms slices), so the sweeper thread runs.
 import { spawnSync } from 'node:child_process';
 import * as M from './measures.js';
 import { checkLimits } from './limits.js';
@@ -17,8 +22,8 @@ const RT_MARK = 'AGENTS_BENCH_RT';
 /** Runs this same command again under real-time priority when that is allowed here. */
 function rerunWithPriority() {
   if (process.env[RT_MARK] || process.argv.includes('--no-rt')) return;
-  if (spawnSync('chrt', ['-f', '10', 'true']).status !== 0) return;
-  const r = spawnSync('chrt', ['-f', '10', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [RT_MARK]: '1' } });
+  if (spawnSync('chrt', ['-r', '10', 'true']).status !== 0) return;
+  const r = spawnSync('chrt', ['-r', '10', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [RT_MARK]: '1' } });
   process.exit(r.status ?? 1);
 }
 

@@ -343,7 +343,8 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    moment the script's answer calling complete_task left it, which comes before the tool call, the
    check and everything after it: an upper bound of check to instruction at its idle owner. This
    step (and row 16) runs at normal priority even when the bench runs under \`chrt\`: the built-in
-   agent's process was seen spinning under SCHED_FIFO at start-up, pinned at the real-time
+   agent's process was seen spinning under SCHED_FIFO at start-up (a livelock of node's cppgc
+   sweeper when its background thread gets no core, see bench/quick.js), pinned at the real-time
    throttle and starving the bench process that plays the model.
 15. **board with 200 tasks** — \`bin/agents --cmd "sleep 600"\` at 244x85; 200 tasks with no owner (they
    stay todo) added over the socket; then 10 times prefix+t to open the board (timed from the \`t\`
@@ -369,7 +370,7 @@ floor), 4 (idle), 6 (start-up, cold and attaching) and 13 (idle detached server,
 way, in about a minute (about 45 s
 here, after the build that \`npm run bench\` runs first), prints the same rows, and exits 1 when one of these marks (bench/limits.js, the one place they are set) is
 missed, or a figure could not be taken. They are set clearly worse than today's figures, to catch
-regressions, not noise; run as root it measures under real-time priority (\`chrt -f 10\`; \`--no-rt\`
+regressions, not noise; run as root it measures under real-time priority (\`chrt -r 10\`; \`--no-rt\`
 to measure without). It is not part of \`npm test\`.
 
 | mark | at most | this run |
