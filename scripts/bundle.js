@@ -19,6 +19,7 @@
 // single modules; nothing the programs load at run time comes from it.
 import { build } from 'esbuild';
 import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,8 +44,20 @@ const stubs = {
     b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (inInk(args) ? { path: 'devtools', namespace: 'ink-stub' } : undefined));
     b.onResolve({ filter: /^\.\/utils\.js$/ }, (args) => (inInk(args) ? { path: 'utils', namespace: 'ink-stub' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'ink-stub' }, (args) => ({ contents: args.path === 'utils' ? 'export const isDev = () => false;' : 'export {};', loader: 'js' }));
+    // Yoga's wasm is inlined as a base64 data: URL, which its loader fetch()es whenever fetch exists:
+    // on Node that loads undici (Node's fetch) and decodes the URL through it, ~10 ms of the
+    // workspace's start-up in CPU profiles. Its own synchronous fallback decodes the same bytes.
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      const parts = code.split(YOGA_FETCH);
+      if (parts.length !== 2) throw new Error(`bundle: yoga-layout's wasm loader changed (${YOGA_FETCH} found ${parts.length - 1} times); see the stubs plugin in scripts/bundle.js`);
+      return { contents: parts.join(YOGA_NO_FETCH), loader: 'js' };
+    });
   },
 };
+/** In yoga-layout 3.2's loader: use fetch when there is no binary given and fetch is a function. */
+const YOGA_FETCH = 'return w||"function"!=typeof fetch?';
+const YOGA_NO_FETCH = 'return w||true?';
 
 /**
  * What a start must not load before it needs it: the build fails if one of these packages lands in

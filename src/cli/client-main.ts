@@ -67,5 +67,5 @@ export async function runClient(args: CliArgs, argv: string[], version: string, 
     screen.restore();
     return say(started.error, started.code);
   }
-  return (await attach({ path: started.ready, version, stdin, stdout, stderr, started: true }, screen)).code;
+  return (await attach({ path: started.path, version, stdin, stdout, stderr, started: true, failed: started.failed }, screen)).code;
 }

@@ -14,6 +14,7 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
 import { log } from '../util/log.js';
+import { startMark } from '../util/start-trace.js';
 import { ByeSchema, FRAME, frame, FrameError, FrameReader, HelloSchema, parseBody, PROTOCOL_VERSION, ResizeSchema, type Bye, type Info, type Reply, type ServerRequest } from './protocol.js';
 
 /** A connection must say hello within this long. */
@@ -49,6 +50,8 @@ interface Client {
   /** Set once it attached: its terminal as the frontend draws to it, and its side of the workspace. */
   link?: TerminalLink & { cols: number; rows: number };
   attachment?: Attachment;
+  /** It was sent a frame already (for the start-up trace). */
+  wrote?: boolean;
 }
 
 export class WorkspaceServer {
@@ -198,12 +201,17 @@ export class WorkspaceServer {
     const link = {
       cols: h.cols,
       rows: h.rows,
-      write: (s: string) => void socket.write(frame('output', s)),
+      write: (s: string) => {
+        if (!c.wrote) startMark('first output');
+        c.wrote = true;
+        socket.write(frame('output', s));
+      },
       backlog: () => socket.writableLength,
       bell: () => void socket.write(frame('output', '\x07')),
       detach: () => this.bye(c, { reason: 'detached', message: `Detached from the workspace in ${this.o.project}; its agents go on. agents attach comes back.` }),
     };
     c.link = link;
+    startMark('hello');
     c.attachment = served.frontend.attach(link);
     log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}); ${this.attached} now`);
   }
