@@ -11,7 +11,6 @@ import { startMark } from '../util/start-trace.js';
 
 startMark('main');
 prelaunch(process.argv.slice(2));
-startMark('prelaunched');
 
 async function main(): Promise<void> {
   const { fail, serveWait, version } = await import('./exit.js');

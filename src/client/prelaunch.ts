@@ -24,6 +24,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { runtimeDir, socketPath, workspaceId } from '../server/paths.js';
+import { startMark } from '../util/start-trace.js';
 
 /** The environment variable that makes the program a server, naming the fd of its status pipe. */
 export const SERVE_FD = 'AGENTS_SERVE_FD';
@@ -100,6 +101,7 @@ export function prelaunch(argv: string[], env: NodeJS.ProcessEnv = process.env):
   pipe.unref();
   process.on('exit', abandon);
   prelaunched = p;
+  startMark(`server started ahead: ${child.pid}`);
 }
 
 /**

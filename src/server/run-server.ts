@@ -81,6 +81,7 @@ export async function runServer(composed: Composed, o: ServeOptions): Promise<vo
       };
     },
     stop: () => void finish('stopped'),
+    shown: () => composed.shown(),
     request: async (r) => {
       if (r.op === 'tasks') return { ok: true, text: boardText(ws.desk.board.list()), tasks: ws.desk.board.list() };
       if (r.op === 'workflow') return startWorkflow(ws, o, r.name, r.goal);

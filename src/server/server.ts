@@ -43,6 +43,8 @@ export interface Served {
   stop(): void;
   /** A command-line request (`agents tasks`, `agents task add`). */
   request(r: ServerRequest): Promise<Reply>;
+  /** The first frame went out to a terminal (once). */
+  shown?(): void;
 }
 
 interface Client {
@@ -62,6 +64,8 @@ export class WorkspaceServer {
   /** Set once the workspace runs; hellos that arrive before wait for it. */
   private served: Served | undefined;
   private waiting: Array<() => void> = [];
+  /** A frame went out to some terminal already. */
+  private drawn = false;
 
   private constructor(private o: ServerOptions) {
     this.server = createServer((s) => this.accept(s));
@@ -202,9 +206,14 @@ export class WorkspaceServer {
       cols: h.cols,
       rows: h.rows,
       write: (s: string) => {
-        if (!c.wrote) startMark('first output');
-        c.wrote = true;
         socket.write(frame('output', s));
+        if (c.wrote) return;
+        c.wrote = true;
+        startMark('first output');
+        if (!this.drawn) {
+          this.drawn = true;
+          served.shown?.();
+        }
       },
       backlog: () => socket.writableLength,
       bell: () => void socket.write(frame('output', '\x07')),
