@@ -73,7 +73,8 @@ const HEAVY = ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'c
 const EAGER_LIMITS = [
   { entry: 'src/cli/main.ts', forbidden: HEAVY },
   { entry: 'src/cli/client-main.ts', forbidden: HEAVY },
-  { entry: 'src/cli/servers.ts', forbidden: HEAVY },
+  // Attaching parses the server's few messages with zod/mini; zod's full API costs ~30 ms to load.
+  { entry: 'src/cli/servers.ts', forbidden: [...HEAVY, 'zod/v4/classic/', 'commander/'] },
   { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
 ];
 

@@ -15,7 +15,8 @@ import { connect, type Socket } from 'node:net';
 import { ScreenMode } from '../render/screen-mode.js';
 import { printable } from '../util/safe-text.js';
 import { startMark } from '../util/start-trace.js';
-import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, ReplySchema, WelcomeSchema, type Bye, type Info, type Reply, type ServerRequest } from '../server/protocol.js';
+import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, WelcomeSchema, type Bye, type Info } from '../server/protocol.js';
+import type { Reply, ServerRequest } from '../server/requests.js';
 
 /** A frame from the server is a screen's worth of bytes at most; a full redraw of a big terminal is well under this. */
 const OUTPUT_LIMIT = 64 * 1024 * 1024;
@@ -57,6 +58,8 @@ export type Answer = { info?: Info; bye?: Bye; refused?: string; reply?: Reply }
  * when it does not answer.
  */
 export async function query(path: string, version: string, want: 'info' | 'stop' | 'request' = 'info', timeoutMs = 3000, request?: ServerRequest): Promise<Answer | undefined> {
+  // Replies carry tasks: their schemas load only for the commands that ask, not for attaching.
+  const replies = want === 'request' ? (await import('../server/requests.js')).ReplySchema : undefined;
   const s = await dial(path);
   if (!s) return undefined;
   return new Promise((resolve) => {
@@ -76,7 +79,7 @@ export async function query(path: string, version: string, want: 'info' | 'stop'
           if (f.type === 'info') return done({ info: parseBody(InfoSchema, f.body) });
           if (f.type === 'bye') return done({ bye: parseBody(ByeSchema, f.body) });
           if (f.type === 'refuse') return done({ refused: parseBody(RefuseSchema, f.body)?.message ?? 'refused' });
-          if (f.type === 'reply') return done({ reply: parseBody(ReplySchema, f.body) });
+          if (f.type === 'reply') return done({ reply: replies && parseBody(replies, f.body) });
         }
       } catch {
         done(undefined);

@@ -15,7 +15,8 @@ import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
 import { log } from '../util/log.js';
 import { startMark } from '../util/start-trace.js';
-import { ByeSchema, FRAME, frame, FrameError, FrameReader, HelloSchema, parseBody, PROTOCOL_VERSION, ResizeSchema, type Bye, type Info, type Reply, type ServerRequest } from './protocol.js';
+import { ByeSchema, FRAME, frame, FrameError, FrameReader, parseBody, PROTOCOL_VERSION, ResizeSchema, type Bye, type Info } from './protocol.js';
+import { HelloSchema, type Reply, type ServerRequest } from './requests.js';
 
 /** A connection must say hello within this long. */
 const HELLO_MS = 5000;
