@@ -53,8 +53,30 @@ const stubs = {
       if (parts.length !== 2) throw new Error(`bundle: yoga-layout's wasm loader changed (${YOGA_FETCH} found ${parts.length - 1} times); see the stubs plugin in scripts/bundle.js`);
       return { contents: parts.join(YOGA_NO_FETCH), loader: 'js' };
     });
+    // string-width builds /^\p{RGI_Emoji}$/v when it loads: ~25 ms of V8 work (measured; the Ink
+    // chunk's evaluation in CPU profiles of the start), before the first frame. It is built on first
+    // need instead, and not needed for a segment that is one code point without Emoji_Presentation:
+    // no such code point is RGI_Emoji (checked for every code point with this Node's ICU).
+    // (Only the project's own copy: wrap-ansi keeps an older string-width of its own, without it.)
+    b.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      if (args.path !== join(ROOT, 'node_modules', 'string-width', 'index.js')) return undefined;
+      const code = await readFile(args.path, 'utf8');
+      const parts = code.split(STRING_WIDTH_RGI);
+      if (parts.length !== 2) throw new Error(`bundle: string-width changed (its RGI_Emoji regex found ${parts.length - 1} times); see the stubs plugin in scripts/bundle.js`);
+      return { contents: parts.join(STRING_WIDTH_LAZY_RGI), loader: 'js' };
+    });
   },
 };
+/** string-width 8.3's emoji test, and the same test with the regex built on first need. */
+const STRING_WIDTH_RGI = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
+const STRING_WIDTH_LAZY_RGI = `const emojiPresentationRegex = /^\\p{Emoji_Presentation}$/u;
+let rgiEmojiRegexBuilt;
+const rgiEmojiRegex = {
+  test: (segment) =>
+    segment.length <= 2 && segment.codePointAt(0) > 0xffff === (segment.length === 2) && !emojiPresentationRegex.test(segment)
+      ? false
+      : (rgiEmojiRegexBuilt ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(segment),
+};`;
 /** In yoga-layout 3.2's loader: use fetch when there is no binary given and fetch is a function. */
 const YOGA_FETCH = 'return w||"function"!=typeof fetch?';
 const YOGA_NO_FETCH = 'return w||true?';
