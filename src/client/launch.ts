@@ -7,10 +7,10 @@
  * A server the client started ahead of its checks (prelaunch.ts) is already loading: it is told
  * "go", with the terminal's size, on the same pipe, and reports the same way.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { z } from 'zod';
-import { SERVE_FD, takePrelaunched } from './prelaunch.js';
+import { spawnServer, takePrelaunched } from './prelaunch.js';
 import { startMark } from '../util/start-trace.js';
 
 /**
@@ -46,14 +46,7 @@ export function launchServer(argv: string[], size: { cols: number; rows: number 
   if (early) {
     ({ child, pipe } = early);
   } else {
-    // Detached: a session of its own, so the terminal closing sends it nothing.
-    child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-      env: { ...process.env, [SERVE_FD]: '3', [SERVE_SIZE]: `${size.cols}x${size.rows}` },
-    });
-    // The fourth stdio entry is the pipe asked for above (a unix socket pair): the child writes, we read.
-    pipe = child.stdio[3] as Socket | null;
+    ({ child, pipe } = spawnServer(argv, { ...process.env, [SERVE_SIZE]: `${size.cols}x${size.rows}` }));
   }
   return new Promise((resolve) => {
     let buffered = '';

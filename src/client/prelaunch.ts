@@ -67,6 +67,20 @@ export interface Prelaunched {
 let prelaunched: Prelaunched | undefined;
 
 /**
+ * The one way a workspace server is started: this program again, with the same Node flags and the
+ * person's arguments, detached (a session of its own, so the terminal closing sends it nothing),
+ * reporting on fd 3: a unix socket pair, so the client's "go" can go down it too.
+ */
+export function spawnServer(argv: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; pipe: Socket | null } {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    env: { ...env, [SERVE_FD]: '3' },
+  });
+  return { child, pipe: child.stdio[3] as Socket | null };
+}
+
+/**
  * Starts the server for `argv` now if this is a terminal opening a workspace in a folder where none
  * runs (by its socket: one being there means attaching, most likely, and is left to the client).
  */
@@ -75,18 +89,12 @@ export function prelaunch(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (!process.stdin.isTTY || !process.stdout.isTTY || !looksLikeStart(argv)) return;
   if (!argv.includes('--demo') && existsSync(socketPath(runtimeDir(env), workspaceId(process.cwd())))) return;
   let child: ChildProcess;
+  let pipe: Socket | null;
   try {
-    // Detached: a session of its own, so the terminal closing sends it nothing.
-    child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-      env: { ...env, [SERVE_FD]: '3', [SERVE_WAIT]: '1' },
-    });
+    ({ child, pipe } = spawnServer(argv, { ...env, [SERVE_WAIT]: '1' }));
   } catch {
     return;
   }
-  // The fourth stdio entry is the pipe asked for above: a socket pair, so "go" can go down it.
-  const pipe = child.stdio[3] as Socket | null;
   if (!pipe) {
     child.kill('SIGKILL');
     return;
