@@ -6,6 +6,7 @@
  */
 import { attach, query, startingScreen } from '../client/attach.js';
 import { launchServer } from '../client/launch.js';
+import { abandon } from '../client/prelaunch.js';
 import { ensureRuntimeDir, RuntimeDirError, socketPath, workspaceId } from '../server/paths.js';
 import { noTerminalMessage, type CliArgs } from './args.js';
 import { printable } from '../util/safe-text.js';
@@ -45,6 +46,8 @@ export async function runClient(args: CliArgs, argv: string[], version: string, 
     const live = await query(path, version);
     if (live?.refused) return say(live.refused, 2);
     if (live?.info) {
+      // A server started ahead for this launch is not needed: one runs already.
+      abandon();
       // A workflow started while the workspace runs: its tasks go on that workspace's board.
       if (args.command === 'workflow' && args.workflow) {
         const r = await query(path, version, 'request', 30_000, { op: 'workflow', name: args.workflow.name, goal: args.workflow.goal });
@@ -67,5 +70,5 @@ export async function runClient(args: CliArgs, argv: string[], version: string, 
     screen.restore();
     return say(started.error, started.code);
   }
-  return (await attach({ path: started.ready, version, stdin, stdout, stderr, started: true }, screen)).code;
+  return (await attach({ path: started.path, version, stdin, stdout, stderr, started: true, failed: started.failed }, screen)).code;
 }

@@ -73,8 +73,21 @@ export interface ComposeTasks {
 export interface Composed {
   ws: Workspace;
   context: ContextService;
+  /**
+   * The first frame is on a terminal (or none will be drawn): what can wait for that starts now.
+   * Called by whoever draws; without it, it happens SHOWN_LATEST_MS after composing anyway.
+   */
+  shown(): void;
   close(graceMs?: number): Promise<void>;
 }
+
+/**
+ * The reaper's helper starts after the first frame: spawning a child from a process this size costs
+ * ~20 ms of the main thread (fork; CPU profile of the server's start), which would otherwise land
+ * between the workspace being ready and its first frame. Sessions reported before are kept and sent
+ * when it starts. This is the longest a start waits for a frame to be drawn.
+ */
+const SHOWN_LATEST_MS = 1000;
 
 /**
  * The loopback addresses added to the no-proxy lists: an agent CLI honours HTTP_PROXY for its hooks
@@ -209,12 +222,18 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     stallMs: (o.tasks?.stallMinutes ?? 20) * 60_000,
   });
   ws.start();
-  reaper.startSoon();
+  const shown = () => {
+    clearTimeout(latest);
+    reaper.start();
+  };
+  const latest = setTimeout(shown, SHOWN_LATEST_MS).unref();
 
   return {
     ws,
     context,
+    shown,
     async close(graceMs) {
+      clearTimeout(latest);
       supervisor.stop();
       await ws.shutdown(graceMs);
       // What outlived its pane (a job that ignored HUP after its shell exited) is the reaper's.

@@ -8,10 +8,13 @@ import { printable } from '../util/safe-text.js';
 
 /** Set when this process is a workspace server: where it reports ready, or why it could not start. */
 export const serveFd = process.env.AGENTS_SERVE_FD ? Number(process.env.AGENTS_SERVE_FD) : undefined;
+/** Set when this server was started ahead of its client's checks: it waits for "go" (src/client/prelaunch.ts). */
+export const serveWait = serveFd !== undefined && process.env.AGENTS_SERVE_WAIT === '1';
 // Its children must not take themselves for servers.
 delete process.env.AGENTS_SERVE_FD;
+delete process.env.AGENTS_SERVE_WAIT;
 
-export function report(r: { ready: string } | { error: string; code: number }): void {
+export function report(r: { listening: string } | { ready: string } | { error: string; code: number }): void {
   if (serveFd === undefined) return;
   try {
     writeSync(serveFd, JSON.stringify(r) + '\n');

@@ -2,13 +2,24 @@
  * The `agents` command: flags first, then a subcommand, or the workspace (src/cli/open.ts). Only the
  * workspace path loads the config, the theme and the presets: `agents attach`, `ls`, `stop` or a bad
  * flag load none of it, which is most of their start-up.
+ *
+ * A terminal opening a workspace starts its server before anything else is loaded (prelaunch.ts),
+ * so the server's Node start overlaps the client's own; the rest is imported after that.
  */
-import { helpText, parseArgs } from './args.js';
-import { fail, version } from './exit.js';
+import { prelaunch } from '../client/prelaunch.js';
+import { startMark } from '../util/start-trace.js';
+
+startMark('main');
+prelaunch(process.argv.slice(2));
 
 async function main(): Promise<void> {
+  const { fail, serveWait, version } = await import('./exit.js');
+  // A server started ahead of its client loads what it will need while the client checks the
+  // command line and the config (it waits for the client's go in open.ts).
+  if (serveWait) for (const load of PRELOAD) load().catch(() => undefined);
+  const { helpText, parseArgs } = await import('./args.js');
   const parsed = parseArgs(process.argv.slice(2));
-  if (!parsed.ok) fail(parsed.message);
+  if (!parsed.ok) return fail(parsed.message);
   const args = parsed.value;
   if (args.command === 'help') {
     process.stdout.write(helpText() + '\n');
@@ -47,5 +58,16 @@ async function main(): Promise<void> {
   const { openWorkspace } = await import('./open.js');
   await openWorkspace(args);
 }
+
+/** What a workspace server loads on its way to its first frame, in the order it needs it. */
+const PRELOAD: Array<() => Promise<unknown>> = [
+  () => import('./open.js'),
+  () => import('../server/go.js'),
+  () => import('./trust.js'),
+  () => import('../server/server.js'),
+  () => import('./session-start.js'),
+  () => import('./compose.js'),
+  () => import('../server/run-server.js'),
+];
 
 await main();

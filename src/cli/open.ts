@@ -14,7 +14,8 @@ import { rolesWith } from '../tasks/roles.js';
 import type { PaneSpec } from '../workspace/presets.js';
 import type { PickerOption } from '../workspace/workspace.js';
 import { noTerminalMessage, unknownNamesMessage, type CliArgs } from './args.js';
-import { fail, report, serveFd, version } from './exit.js';
+import { fail, report, serveFd, serveWait, version } from './exit.js';
+import { startMark } from '../util/start-trace.js';
 
 /** Gives an agent a role's standing instructions, the way its kind takes them. */
 function applyRole(spec: PaneSpec, role: string, instructions: string): void {
@@ -127,10 +128,23 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
     return decision.run ? undefined : decision;
   };
 
+  startMark('checked');
   if (client) {
     const { runClient } = await import('./client-main.js');
     const code = await runClient(args, process.argv.slice(2), version(), { project: demoKit ? demoProject : process.cwd(), beforeStart: () => trust(process.stdin) });
     process.exit(code);
+  }
+  // The terminal's size, for panes to start at the size they will have.
+  let size = /^(\d+)x(\d+)$/.exec(process.env.AGENTS_SERVE_SIZE ?? '')?.slice(1).map(Number);
+  delete process.env.AGENTS_SERVE_SIZE;
+  // A server started ahead of its client (src/client/prelaunch.ts): nothing runs, nothing is written
+  // before the client, having checked everything above itself, says go.
+  if (serveWait && serveFd !== undefined) {
+    const { waitForGo } = await import('../server/go.js');
+    const go = await waitForGo(serveFd);
+    if (!go) process.exit(0);
+    size = [go.cols, go.rows];
+    startMark('go received');
   }
   const refused = await trust(process.stdin);
   if (refused) fail(refused.message, refused.code);
@@ -157,6 +171,10 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
     }
   }
 
+  // The terminal may connect now: its hello is answered once the workspace runs (its first frame
+  // then goes out at once), and a failure before that still comes on the status pipe.
+  if (server) report({ listening: server.path });
+  startMark('listening');
   const { planMemory } = await import('./session-start.js');
   const plan = await planMemory({
     projectDir,
@@ -167,6 +185,7 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
   });
   if (!plan.ok) fail(plan.message);
   const { memory, specs, layout } = plan;
+  startMark('memory planned');
 
   const presets: PickerOption[] = PRESET_NAMES.map((name) => {
     const p = PRESETS[name];
@@ -182,14 +201,12 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
 
   // Loaded only now: a bad flag should not pay for React, Ink and node-pty.
   const { composeWorkspace } = await import('./compose.js');
-  const size = /^(\d+)x(\d+)$/.exec(process.env.AGENTS_SERVE_SIZE ?? '');
-  delete process.env.AGENTS_SERVE_SIZE;
   const composed = await composeWorkspace({
     projectDir,
     specs,
     layout,
-    cols: size ? Number(size[1]) : process.stdout.columns || 80,
-    rows: size ? Number(size[2]) : process.stdout.rows || 24,
+    cols: size?.[0] ?? (process.stdout.columns || 80),
+    rows: size?.[1] ?? (process.stdout.rows || 24),
     keymap: keys.keymap,
     presets,
     makeSpec,
@@ -226,6 +243,7 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
       stallMinutes: config.tasks.stallMinutes,
     },
   });
+  startMark('composed');
   let workflowTasks: string[] = [];
   if (workflow) composed.ws.dispatch({ t: 'workflow', ...workflow, reply: (ids) => (workflowTasks = ids) });
   if (headless) {
@@ -252,9 +270,9 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
       workflows,
       roles,
       onReady: () => {
+        report({ ready: path });
         // The session is recorded from here on: a start that never got this far leaves none.
         memory?.start();
-        report({ ready: path });
       },
     }).catch((err: Error) => fail(err.message, 1));
     await demo?.close();

@@ -36,6 +36,8 @@ export function runHeadless(composed: Composed, o: HeadlessOptions): Promise<num
     if (!o.json) o.out.write(`${printable(s)}\n`);
   };
   line(`agents: running ${o.tasks.length} tasks headless: ${o.tasks.join(', ')}`);
+  // No frame will be drawn.
+  composed.shown();
   return new Promise((resolve) => {
     let ending = false;
     const waiting = new Map<string, NodeJS.Timeout>();

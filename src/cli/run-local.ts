@@ -37,6 +37,7 @@ export function runLocal(composed: Composed, o: LocalOptions): Promise<Ending> {
   const { stdin, stdout } = o;
   const screen = new ScreenMode(stdin, (s) => stdout.write(s));
   const frontend = new Frontend({ workspace: ws, theme: o.theme, keymap: o.keymap, bell: o.bell });
+  let shown = false;
   const terminal = {
     get cols() {
       return stdout.columns || 80;
@@ -44,7 +45,12 @@ export function runLocal(composed: Composed, o: LocalOptions): Promise<Ending> {
     get rows() {
       return stdout.rows || 24;
     },
-    write: (s: string) => void stdout.write(s),
+    write: (s: string) => {
+      stdout.write(s);
+      if (shown) return;
+      shown = true;
+      composed.shown();
+    },
     backlog: () => stdout.writableLength,
     bell: () => void stdout.write('\x07'),
   };

@@ -3,8 +3,8 @@
  * user, found by their sockets in the private runtime folder and asked over them (a socket nobody
  * answers on is a dead server's, and is removed).
  */
-import { unlinkSync } from 'node:fs';
-import { attach, query } from '../client/attach.js';
+import { existsSync, unlinkSync } from 'node:fs';
+import { attach, dial, query } from '../client/attach.js';
 import { ensureRuntimeDir, listSockets, socketPath, workspaceId } from '../server/paths.js';
 import type { Info } from '../server/protocol.js';
 import { formatCost } from '../util/format.js';
@@ -75,7 +75,12 @@ async function pick(target: string | undefined, version: string, projectDir: str
 }
 
 export async function attachCommand(target: string | undefined, version: string, projectDir: string): Promise<number> {
-  const r = await pick(target, version, projectDir);
+  // This folder's own workspace, when it answers: attached to at once, without asking every server
+  // for its status first (a round trip to each).
+  const own = target === undefined ? socketPath(ensureRuntimeDir(), workspaceId(projectDir)) : undefined;
+  const live = own !== undefined && existsSync(own) ? await dial(own) : undefined;
+  live?.destroy();
+  const r = live && own ? { path: own } : await pick(target, version, projectDir);
   if (typeof r === 'string') {
     process.stderr.write(`agents: ${r}\n`);
     return 2;

@@ -5,7 +5,7 @@
  */
 import { query } from '../client/attach.js';
 import { ensureRuntimeDir, socketPath, workspaceId } from '../server/paths.js';
-import type { ServerRequest } from '../server/protocol.js';
+import type { ServerRequest } from '../server/requests.js';
 import { boardText } from '../tasks/text.js';
 import { printable } from '../util/safe-text.js';
 

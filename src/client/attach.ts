@@ -14,7 +14,9 @@
 import { connect, type Socket } from 'node:net';
 import { ScreenMode } from '../render/screen-mode.js';
 import { printable } from '../util/safe-text.js';
-import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, ReplySchema, WelcomeSchema, type Bye, type Info, type Reply, type ServerRequest } from '../server/protocol.js';
+import { startMark } from '../util/start-trace.js';
+import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, WelcomeSchema, type Bye, type Info } from '../server/protocol.js';
+import type { Reply, ServerRequest } from '../server/requests.js';
 
 /** A frame from the server is a screen's worth of bytes at most; a full redraw of a big terminal is well under this. */
 const OUTPUT_LIMIT = 64 * 1024 * 1024;
@@ -27,6 +29,11 @@ export interface AttachOptions {
   stderr: NodeJS.WriteStream;
   /** The terminal already shows the "starting" screen (the alternate screen is on). */
   started?: boolean;
+  /**
+   * A server still starting (launch.ts): its error, should it fail before it welcomes this terminal,
+   * is what the person is told (its socket closing is only the consequence).
+   */
+  failed?: Promise<{ error: string; code: number } | undefined>;
 }
 
 export type AttachResult = { code: number };
@@ -51,6 +58,8 @@ export type Answer = { info?: Info; bye?: Bye; refused?: string; reply?: Reply }
  * when it does not answer.
  */
 export async function query(path: string, version: string, want: 'info' | 'stop' | 'request' = 'info', timeoutMs = 3000, request?: ServerRequest): Promise<Answer | undefined> {
+  // Replies carry tasks: their schemas load only for the commands that ask, not for attaching.
+  const replies = want === 'request' ? (await import('../server/requests.js')).ReplySchema : undefined;
   const s = await dial(path);
   if (!s) return undefined;
   return new Promise((resolve) => {
@@ -70,7 +79,7 @@ export async function query(path: string, version: string, want: 'info' | 'stop'
           if (f.type === 'info') return done({ info: parseBody(InfoSchema, f.body) });
           if (f.type === 'bye') return done({ bye: parseBody(ByeSchema, f.body) });
           if (f.type === 'refuse') return done({ refused: parseBody(RefuseSchema, f.body)?.message ?? 'refused' });
-          if (f.type === 'reply') return done({ reply: parseBody(ReplySchema, f.body) });
+          if (f.type === 'reply') return done({ reply: replies && parseBody(replies, f.body) });
         }
       } catch {
         done(undefined);
@@ -102,6 +111,12 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     let socket: Socket | undefined;
     let ended = false;
     const reader = new FrameReader(OUTPUT_LIMIT);
+    let shown = false;
+    let welcomed = false;
+    /** Ends with the starting server's error if it has one, else with `otherwise`. */
+    const startFailed = (code: number, otherwise: string) =>
+      void (o.failed ?? Promise.resolve(undefined)).then((f) => (f ? finish(f.code, `agents: ${f.error}`, true) : finish(code, otherwise, true)));
+    void o.failed?.then((f) => f && !welcomed && finish(f.code, `agents: ${f.error}`, true));
     const size = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
 
     /**
@@ -142,7 +157,7 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     for (const [sig, h] of handlers) process.on(sig, h);
 
     void dial(o.path).then((s) => {
-      if (!s) return finish(1, `agents: the workspace server is not answering at ${o.path}.`, true);
+      if (!s) return startFailed(1, `agents: the workspace server is not answering at ${o.path}.`);
       socket = s;
       s.on('data', (chunk: Buffer) => {
         let frames;
@@ -153,12 +168,16 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
         }
         for (const f of frames) {
           if (f.type === 'output') {
+            if (!shown) startMark('first output');
+            shown = true;
             // A terminal slower than the workspace: stop reading until it caught up (the server skips frames meanwhile).
             if (!stdout.write(f.body)) {
               s.pause();
               stdout.once('drain', () => s.resume());
             }
           } else if (f.type === 'welcome') {
+            startMark('welcome');
+            welcomed = true;
             if (!parseBody(WelcomeSchema, f.body)) return finish(1, 'agents: the workspace server answered with something unexpected.', true);
             const w = parseBody(WelcomeSchema, f.body)!;
             if (!o.started) screen.enter({ mouse: w.mouse });
@@ -178,7 +197,11 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
         }
       });
       s.on('error', () => undefined);
-      s.on('close', () => finish(1, 'agents: the workspace server stopped unexpectedly. Its panes were stopped; agents --continue resumes the session.', true));
+      s.on('close', () => {
+        const unexpected = 'agents: the workspace server stopped unexpectedly. Its panes were stopped; agents --continue resumes the session.';
+        if (welcomed) finish(1, unexpected, true);
+        else startFailed(1, unexpected);
+      });
       s.write(hello('attach', o.version, size().cols, size().rows));
     });
   });

@@ -60,7 +60,13 @@ export interface FrontendOptions {
 export class Frontend {
   readonly renderer: Renderer;
   private readonly chrome: ChromeScreen;
-  private readonly ink: Instance;
+  /**
+   * Ink starts with the first terminal: there is nothing to draw before, and its first render then
+   * already shows the workspace as that terminal sees it (one render on the way to the first frame,
+   * not one at construction and another when the terminal attaches).
+   */
+  private ink: Instance | undefined;
+  private readonly startInk: () => Instance;
   private readonly virtual: Writable & { columns: number; rows: number };
   private readonly links = new Set<TerminalLink>();
   private cols: number;
@@ -119,7 +125,7 @@ export class Frontend {
       key: (command) => o.keymap.bindingsOf(command as never)[0] ?? '?',
     };
     // Ink's types want a full tty stream; the sink gives it what it reads (columns, rows, write).
-    this.ink = render(<App env={env} />, { stdout: this.virtual as unknown as NodeJS.WriteStream, stdin: fakeStdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
+    this.startInk = () => render(<App env={env} />, { stdout: this.virtual as unknown as NodeJS.WriteStream, stdin: fakeStdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
   }
 
   private scene(): Scene {
@@ -199,7 +205,7 @@ export class Frontend {
 
   attach(t: TerminalLink): Attachment {
     this.links.add(t);
-    if (this.chromeStale) {
+    if (this.chromeStale || !this.ink) {
       // Its first frame would show the chrome as it was when the last terminal left (a mode, a
       // message): wait for Ink to draw the present one, or a moment at most if nothing changed.
       this.waiting.push(t);
@@ -209,6 +215,7 @@ export class Frontend {
     const ws = this.o.workspace;
     // Also catches the chrome up: nothing was drawn while nobody looked.
     ws.dispatch({ t: 'clients', count: this.links.size });
+    this.ink ??= this.startInk();
     const tokenizer = new InputTokenizer();
     let flushTimer: NodeJS.Timeout | undefined;
     const keys = (events: ReturnType<InputTokenizer['push']>) => {
@@ -256,7 +263,7 @@ export class Frontend {
     ws.off('alert', this.onAttention);
     ws.off('detach', this.onDetach);
     this.renderer.stop();
-    this.ink.unmount();
+    this.ink?.unmount();
     this.chrome.dispose();
   }
 }

@@ -8,9 +8,11 @@
  * size, what it wants: attach, a status query, or a stop); the server answers `welcome` or
  * `refuse` (another version: a clear message instead of garbage). It ends with `bye` saying why.
  */
-import { z } from 'zod';
-import { BoardRequestSchema } from '../tasks/requests.js';
-import { TaskSchema } from '../tasks/task.js';
+// zod/mini: the terminal client parses these, and attaching should not pay for loading zod's full
+// API (~30 ms of a bare attach, measured); the schemas and checks are the same. What only the server
+// or `agents tasks` parses (hellos with board requests, replies with tasks) is in requests.ts.
+import * as z from 'zod/mini';
+import type { $ZodType, output } from 'zod/v4/core';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -29,27 +31,11 @@ export const FRAME = {
 export type FrameType = keyof typeof FRAME;
 const NAME_OF = new Map<number, FrameType>(Object.entries(FRAME).map(([k, v]) => [v, k as FrameType]));
 
-/** What a command-line request asks of a running workspace (`agents tasks`, `agents task add`). */
-export const ServerRequestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('tasks') }),
-  z.object({ op: z.literal('board'), request: BoardRequestSchema }),
-  /** `agents run WORKFLOW "goal"` while the project's workspace runs: its tasks go on that board. */
-  z.object({ op: z.literal('workflow'), name: z.string().min(1), goal: z.string().min(1) }),
-]);
-export type ServerRequest = z.infer<typeof ServerRequestSchema>;
+/** A terminal's size, as hellos and resizes give it. */
+export const COLS = z.number().check(z.int(), z.minimum(1), z.maximum(2000));
+export const ROWS = z.number().check(z.int(), z.minimum(1), z.maximum(1000));
 
-export const HelloSchema = z.object({
-  protocol: z.number().int(),
-  version: z.string().max(50),
-  want: z.enum(['attach', 'info', 'stop', 'request']),
-  request: ServerRequestSchema.optional(),
-  cols: z.number().int().min(1).max(2000),
-  rows: z.number().int().min(1).max(1000),
-  pid: z.number().int(),
-});
-export type Hello = z.infer<typeof HelloSchema>;
-
-export const ResizeSchema = z.object({ cols: z.number().int().min(1).max(2000), rows: z.number().int().min(1).max(1000) });
+export const ResizeSchema = z.object({ cols: COLS, rows: ROWS });
 
 export const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean() });
 export const RefuseSchema = z.object({ message: z.string() });
@@ -59,19 +45,16 @@ export type Bye = z.infer<typeof ByeSchema>;
 export const InfoSchema = z.object({
   id: z.string(),
   project: z.string(),
-  pid: z.number().int(),
+  pid: z.number().check(z.int()),
   version: z.string(),
   since: z.number(),
-  clients: z.number().int(),
+  clients: z.number().check(z.int()),
   cost: z.number(),
   priced: z.boolean(),
-  simulated: z.boolean().optional(),
+  simulated: z.optional(z.boolean()),
   panes: z.array(z.object({ name: z.string(), status: z.string() })),
 });
 export type Info = z.infer<typeof InfoSchema>;
-
-export const ReplySchema = z.object({ ok: z.boolean(), text: z.string(), tasks: z.array(TaskSchema).optional() });
-export type Reply = z.infer<typeof ReplySchema>;
 
 export function frame(type: FrameType, payload: string | Buffer | object = ''): Buffer {
   const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
@@ -123,10 +106,10 @@ export class FrameReader {
   }
 }
 
-/** A JSON payload checked against its schema; undefined when it is not. */
-export function parseBody<T>(schema: z.ZodType<T>, body: Buffer): T | undefined {
+/** A JSON payload checked against its schema (zod's full API or zod/mini alike); undefined when it is not. */
+export function parseBody<S extends $ZodType>(schema: S, body: Buffer): output<S> | undefined {
   try {
-    const r = schema.safeParse(JSON.parse(body.toString('utf8')));
+    const r = z.safeParse(schema, JSON.parse(body.toString('utf8')));
     return r.success ? r.data : undefined;
   } catch {
     return undefined;

@@ -11,6 +11,7 @@ import type { Keymap } from '../config/keymap.js';
 import type { Theme } from '../config/theme.js';
 import { Frontend } from '../frontend/frontend.js';
 import { log, routeConsoleToLog, writeCrashReport } from '../util/log.js';
+import { startMark } from '../util/start-trace.js';
 import type { Composed } from '../cli/compose.js';
 import type { WorkspaceServer } from './server.js';
 import { boardText } from '../tasks/text.js';
@@ -62,6 +63,7 @@ export async function runServer(composed: Composed, o: ServeOptions): Promise<vo
   routeConsoleToLog();
 
   const frontend = new Frontend({ workspace: ws, theme: o.theme, keymap: o.keymap, bell: o.bell });
+  startMark('frontend');
   let stopping: Promise<void> | undefined;
   let ended = () => {};
   const over = new Promise<void>((resolve) => (ended = resolve));
@@ -79,6 +81,7 @@ export async function runServer(composed: Composed, o: ServeOptions): Promise<vo
       };
     },
     stop: () => void finish('stopped'),
+    shown: () => composed.shown(),
     request: async (r) => {
       if (r.op === 'tasks') return { ok: true, text: boardText(ws.desk.board.list()), tasks: ws.desk.board.list() };
       if (r.op === 'workflow') return startWorkflow(ws, o, r.name, r.goal);
@@ -121,5 +124,6 @@ export async function runServer(composed: Composed, o: ServeOptions): Promise<vo
 
   ws.on('quit', () => void finish('quit'));
   o.onReady();
+  startMark('ready');
   await over;
 }

@@ -14,7 +14,9 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
 import { log } from '../util/log.js';
-import { ByeSchema, FRAME, frame, FrameError, FrameReader, HelloSchema, parseBody, PROTOCOL_VERSION, ResizeSchema, type Bye, type Info, type Reply, type ServerRequest } from './protocol.js';
+import { startMark } from '../util/start-trace.js';
+import { ByeSchema, FRAME, frame, FrameError, FrameReader, parseBody, PROTOCOL_VERSION, ResizeSchema, type Bye, type Info } from './protocol.js';
+import { HelloSchema, type Reply, type ServerRequest } from './requests.js';
 
 /** A connection must say hello within this long. */
 const HELLO_MS = 5000;
@@ -42,6 +44,8 @@ export interface Served {
   stop(): void;
   /** A command-line request (`agents tasks`, `agents task add`). */
   request(r: ServerRequest): Promise<Reply>;
+  /** The first frame went out to a terminal (once). */
+  shown?(): void;
 }
 
 interface Client {
@@ -49,6 +53,8 @@ interface Client {
   /** Set once it attached: its terminal as the frontend draws to it, and its side of the workspace. */
   link?: TerminalLink & { cols: number; rows: number };
   attachment?: Attachment;
+  /** It was sent a frame already (for the start-up trace). */
+  wrote?: boolean;
 }
 
 export class WorkspaceServer {
@@ -59,6 +65,8 @@ export class WorkspaceServer {
   /** Set once the workspace runs; hellos that arrive before wait for it. */
   private served: Served | undefined;
   private waiting: Array<() => void> = [];
+  /** A frame went out to some terminal already. */
+  private drawn = false;
 
   private constructor(private o: ServerOptions) {
     this.server = createServer((s) => this.accept(s));
@@ -198,12 +206,22 @@ export class WorkspaceServer {
     const link = {
       cols: h.cols,
       rows: h.rows,
-      write: (s: string) => void socket.write(frame('output', s)),
+      write: (s: string) => {
+        socket.write(frame('output', s));
+        if (c.wrote) return;
+        c.wrote = true;
+        startMark('first output');
+        if (!this.drawn) {
+          this.drawn = true;
+          served.shown?.();
+        }
+      },
       backlog: () => socket.writableLength,
       bell: () => void socket.write(frame('output', '\x07')),
       detach: () => this.bye(c, { reason: 'detached', message: `Detached from the workspace in ${this.o.project}; its agents go on. agents attach comes back.` }),
     };
     c.link = link;
+    startMark('hello');
     c.attachment = served.frontend.attach(link);
     log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}); ${this.attached} now`);
   }

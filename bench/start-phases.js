@@ -1,0 +1,106 @@
+// `node bench/start-phases.js [runs] [--local] [--bin=PATH]...`: where a cold start's time goes, step by
+// step, in the client and in the workspace server it starts, from the marks both write with
+// AGENTS_START_TRACE (src/util/start-trace.ts) on one monotonic clock. Runs `agents --cmd "sleep 600"`
+// at 244x85 in a real pty (raw bytes, no emulator in the harness) until " NORMAL " arrives, then
+// stops it. Several --bin (another checkout's bin/agents) are interleaved run by run; prints, per bin,
+// the median ms from spawn of each mark, `node -e 0` for scale, and CPU (client + server, from /proc)
+// at the first frame. Run it under `chrt -f 10` on a shared machine (docs/profile.md).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pty from 'node-pty';
+import { BIN } from '../test/helpers/term.js';
+import { CLK_TCK, descendants, median, sleep } from './lib.js';
+
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
+const local = args.includes('--local');
+const bins = args.filter((a) => a.startsWith('--bin=')).map((a) => a.slice(6));
+if (bins.length === 0) bins.push(BIN);
+
+const home = mkdtempSync(join(tmpdir(), 'agents-phases-'));
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const cpuMs = (pid) => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+};
+
+function isAgents(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('agents');
+  } catch {
+    return false;
+  }
+}
+
+async function once(bin, i) {
+  const trace = join(home, `trace-${i}-${bins.indexOf(bin)}`);
+  const project = mkdtempSync(join(home, 'project-'));
+  const env = { ...process.env, TERM: 'xterm-256color', AGENTS_HOME: home, AGENTS_START_TRACE: trace, TMUX: '', TMUX_PANE: '' };
+  if (local) env.AGENTS_SERVER = '0';
+  const t0 = now();
+  const p = pty.spawn(process.execPath, [bin, '--cmd', 'sleep 600'], { name: 'xterm-256color', cols: 244, rows: 85, cwd: project, env });
+  let seen = '';
+  const shown = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(NaN), 15000);
+    p.onData((d) => {
+      seen = (seen + d).slice(-4096);
+      if (seen.includes(' NORMAL ')) {
+        clearTimeout(timer);
+        resolve(now());
+      }
+    });
+  });
+  try {
+    const procs = [p.pid, ...descendants(p.pid).map((d) => d.pid)].filter(isAgents);
+    const cpu = procs.reduce((n, pid) => n + cpuMs(pid), 0);
+    const marks = { 'first frame seen': shown - t0 };
+    let client;
+    // A build without the marks (an older checkout) still gives its first frame.
+    const lines = existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n') : [];
+    for (const line of lines) {
+      const [t, pid, ...what] = line.split(' ');
+      client ??= pid;
+      const key = `${pid === client ? 'client' : 'server'}: ${what.join(' ').replace(/\d+$/, 'N')}`;
+      marks[key] ??= Number(t) - t0;
+    }
+    return { marks, cpu };
+  } finally {
+    await stop(p);
+  }
+}
+
+/** Ends a run the way a lost workspace ends: TERM to the server (it stops its panes), then the rest. */
+async function stop(p) {
+  for (const d of descendants(p.pid)) if (d.pid === d.sid) try { process.kill(d.pid, 'SIGTERM'); } catch { /* gone */ }
+  try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ }
+  await sleep(500);
+  for (const d of descendants(p.pid)) try { process.kill(d.pid, 'SIGKILL'); } catch { /* gone */ }
+  try { p.kill('SIGKILL'); } catch { /* gone */ }
+  await sleep(200);
+}
+
+const node0 = [];
+const results = new Map(bins.map((b) => [b, []]));
+for (let i = 0; i < runs; i++) {
+  const t = now();
+  spawnSync(process.execPath, ['-e', '0']);
+  node0.push(now() - t);
+  for (const bin of bins) results.get(bin).push(await once(bin, i));
+}
+const n0 = median(node0);
+process.stdout.write(`node -e 0: ${n0.toFixed(0)} ms (median of ${runs}); ${local ? 'in-process (AGENTS_SERVER=0)' : 'through the server'}\n`);
+for (const [bin, rs] of results) {
+  const keys = [...new Set(rs.flatMap((r) => Object.keys(r.marks)))];
+  const rows = keys.map((k) => [k, median(rs.map((r) => r.marks[k]).filter((x) => !Number.isNaN(x)))]).sort((a, b) => a[1] - b[1]);
+  const frame = median(rs.map((r) => r.marks['first frame seen']));
+  process.stdout.write(`\n${bin}\n  first frame ${frame.toFixed(0)} ms = node + ${(frame - n0).toFixed(0)}; CPU at the first frame ${median(rs.map((r) => r.cpu)).toFixed(0)} ms\n`);
+  for (const [k, v] of rows) process.stdout.write(`  ${v.toFixed(0).padStart(6)}  ${k}\n`);
+}
+rmSync(home, { recursive: true, force: true, maxRetries: 5 });
+process.exit(0);
