@@ -174,7 +174,8 @@ export function compactScrollback(term: object, max = Infinity): { done: number;
     if (handled(line)) continue;
     out.done++;
     const n = usedCells(line);
-    if (n < line.length) {
+    const whole = n === line.length;
+    if (!whole) {
       const bytes = line._data.buffer.byteLength;
       if (!p) packers.set(term, (p = { slab: new Uint32Array(SLAB_WORDS), at: 0 }));
       pack(p, line, n);
@@ -184,7 +185,7 @@ export function compactScrollback(term: object, max = Infinity): { done: number;
     // A line using its whole width keeps its array; its empty objects are shared all the same,
     // and its `_combined` marks it as dealt with.
     if (isEmpty(line._combined)) line._combined = SHARED_EMPTY;
-    else if (n === line.length) kept.add(line._combined);
+    else if (whole) kept.add(line._combined);
     if (isEmpty(line._extendedAttrs)) line._extendedAttrs = SHARED_EMPTY;
   }
   packStats.lines += out.packed;
@@ -200,7 +201,9 @@ export function expandScrollback(term: object, cols: number): number {
   for (let y = 0; y < buf.lines.length; y++) {
     const line = asLine(buf.lines.get(y));
     if (!line) return n;
+    // After a resize a line may no longer fill its width: every line is looked at again.
     if (line._combined === SHARED_EMPTY) line._combined = {};
+    else kept.delete(line._combined);
     if (line._extendedAttrs === SHARED_EMPTY) line._extendedAttrs = {};
     if (!isCompact(line)) continue;
     const width = Math.max(cols, line.length);
@@ -224,6 +227,9 @@ interface Watched {
   onWriteParsed(cb: () => void): unknown;
 }
 
+/** Per watched emulator: what to call when its scrollback changed without scrolling (a resize). */
+const kicks = new WeakMap<object, () => void>();
+
 /**
  * Packs this emulator's new scrollback lines once it has not scrolled for `quietMs`. Scrolling is
  * noticed once per parsed batch, by the newest scrollback line changing (a spinner redrawing the
@@ -232,6 +238,9 @@ interface Watched {
  */
 export function packWhenQuiet(term: Watched, quietMs = PACK_QUIET_MS): boolean {
   if (!canCompact(term)) return false;
+  // Checked by canCompact: the emulator's BufferSet (it lives as long as the emulator; a reset
+  // gives it a new normal buffer, read on each call).
+  const buffers = Reflect.get(Reflect.get(term, '_core') as object, 'buffers') as { normal: BufferInternals };
   let newest: unknown;
   let lastScroll = 0;
   let scheduled = false;
@@ -246,17 +255,26 @@ export function packWhenQuiet(term: Watched, quietMs = PACK_QUIET_MS): boolean {
     if (r.done === PACK_SLICE) setImmediate(slice).unref();
     else scheduled = false;
   };
-  term.onWriteParsed(() => {
-    noteActivity();
-    const buf = normalBuffer(term);
-    if (!buf || buf.ybase === 0) return;
-    const top = buf.lines.get(buf.ybase - 1);
-    if (top === newest) return;
-    newest = top;
+  const changed = (): void => {
     lastScroll = performance.now();
     if (scheduled) return;
     scheduled = true;
     setTimeout(slice, quietMs).unref();
+  };
+  kicks.set(term, changed);
+  term.onWriteParsed(() => {
+    noteActivity();
+    const buf = buffers.normal;
+    if (buf.ybase === 0) return;
+    const top = buf.lines.get(buf.ybase - 1);
+    if (top === newest) return;
+    newest = top;
+    changed();
   });
   return true;
+}
+
+/** Packs the scrollback again a while after it was expanded (a resize), if this emulator packs at all. */
+export function packSoon(term: object): void {
+  kicks.get(term)?.();
 }

@@ -20,7 +20,7 @@
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
-import { expandScrollback, packWhenQuiet } from './compact-scrollback.js';
+import { expandScrollback, packSoon, packWhenQuiet } from './compact-scrollback.js';
 
 export type Terminal = xterm.Terminal;
 export type IMarker = xterm.IMarker;
@@ -176,6 +176,7 @@ export function resizeEmulator(term: Terminal, cols: number, rows: number): void
   // Resizing rewrites scrollback lines (reflow) and may pull them back onto the screen: they need
   // their full width and objects first (compact-scrollback.ts).
   expandScrollback(term, term.cols);
+  packSoon(term);
   try {
     term.resize(cols, rows);
   } catch (e) {

@@ -161,6 +161,22 @@ describe('compact scrollback', () => {
     expect(all(t).slice(0, 27)).toEqual(Array.from({ length: 27 }, (_, i) => `line ${i}`));
   });
 
+  it('packs again after a resize expanded everything, without further output', async () => {
+    const t = emulator(40, 10, 500, false);
+    packWhenQuiet(t, 20);
+    const plain = emulator(40, 10, 500, false);
+    const data = Array.from({ length: 300 }, (_, i) => sample(i)).join('');
+    await written(t, data);
+    await written(plain, data);
+    const narrow = (cols: number) => Array.from({ length: t.buffer.active.length }, (_, y) => dataBytes(t, y)).filter((b) => b < cols * 12).length;
+    await vi.waitFor(() => expect(narrow(40)).toBeGreaterThan(200), { timeout: 5000, interval: 10 });
+    resizeEmulator(t, 50, 12);
+    resizeEmulator(plain, 50, 12);
+    expect(narrow(50)).toBe(0);
+    await vi.waitFor(() => expect(narrow(50)).toBeGreaterThan(200), { timeout: 5000, interval: 10 });
+    expectSameReading(plain, t, 50);
+  });
+
   it('is on by default, off with AGENTS_COMPACT_SCROLLBACK=0', () => {
     expect(compactScrollbackEnabled({})).toBe(true);
     expect(compactScrollbackEnabled({ AGENTS_COMPACT_SCROLLBACK: '0' })).toBe(false);
