@@ -416,7 +416,13 @@ export async function idle(home, { panes = 8, windowMs = 10000, cols = 244, rows
 
 // ------------------------------------------------------------------------------------------ 5 RSS
 
-export async function rss(home, { panes = 16, lines = 20000, cols = 244, rows = 85 } = {}) {
+/**
+ * Row 5. The workspace packs scrollback lines once a pane stops scrolling and gives the memory back
+ * within ~8 s (src/terminal/reclaim.ts: a GC after 1 s without keys or output, malloc_trim, a
+ * second GC that shrinks the young generation once allocation has been low for ~5 s), so the figure
+ * is taken `settleMs` after the screen went quiet; `quietMB` is the RSS when it went quiet.
+ */
+export async function rss(home, { panes = 16, lines = 20000, cols = 244, rows = 85, settleMs = 10000 } = {}) {
   const t = L.startAgents(Array.from({ length: panes }, () => ['--cmd', `seq 1 ${lines}; sleep 600`]).flat(), {
     cols,
     rows,
@@ -432,8 +438,10 @@ export async function rss(home, { panes = 16, lines = 20000, cols = 244, rows = 
     await quiet(t, 500);
     // The workspace's memory is the server's; the client in the terminal is reported beside it.
     const { client, server } = L.workspaceProcs(t);
+    const quietMB = L.rssOf(server ?? client)?.rssMB;
+    await L.sleep(settleMs);
     const m = L.rssOf(server ?? client);
-    return { ...m, clientMB: server ? L.rssOf(client)?.rssMB : undefined, fillMs };
+    return { ...m, quietMB, clientMB: server ? L.rssOf(client)?.rssMB : undefined, fillMs };
   } finally {
     await L.stopAgents(t);
   }

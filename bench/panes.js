@@ -32,13 +32,13 @@ const scripts = M.writeScripts(home);
 const pacedFill = join(home, 'paced-fill.sh');
 writeFileSync(pacedFill, 'i=0; while [ $i -lt 5200 ]; do j=0; while [ $j -lt 20 ]; do i=$((i+1)); j=$((j+1)); echo "$i a line of ordinary log output"; done; sleep 0.01; done; echo FILLED; sleep 600\n');
 
-/** Row 5 with the scrollbacks filled at an agent's pace: RSS of the workspace 1.5 s after all 16 are full. */
+/** Row 5 with the scrollbacks filled at an agent's pace: RSS of the workspace 10 s after all 16 are full (see measures.rss). */
 async function rssPaced(lib, th) {
   const t = lib.startAgents(Array.from({ length: 16 }, () => ['--cmd', `bash ${pacedFill}`]).flat(), { cols: 244, rows: 85, home: th, env: { TMUX: undefined, TMUX_PANE: undefined } });
   try {
     await lib.firstFrame(t);
     await t.waitFor((s) => (s.match(/FILLED/g) ?? []).length >= 16, { timeout: 120000, message: 'all 16 panes filled' });
-    await L.sleep(1500);
+    await L.sleep(10000);
     return lib.rssOf(t.pid).rssMB;
   } finally {
     await lib.stopAgents(t);
@@ -76,7 +76,11 @@ try {
         push(tree, 'keysQuietP99', p(k.ms, 0.99));
         push(tree, 'keysQuietP50', p(k.ms, 0.5));
       }
-      if (rows.includes('rss')) push(tree, 'rssMB', (await m.rss(th, { panes: 16, lines: 20000 })).rssMB);
+      if (rows.includes('rss')) {
+        const r = await m.rss(th, { panes: 16, lines: 20000 });
+        push(tree, 'rssMB', r.rssMB);
+        if (r.quietMB !== undefined) push(tree, 'rssQuietMB', r.quietMB);
+      }
       if (rows.includes('rsspaced')) push(tree, 'rssPacedMB', await rssPaced(libs[i], th));
       log(`round ${r + 1} ${tree}: ${JSON.stringify(Object.fromEntries(Object.entries(R[tree]).map(([k, v]) => [k, Math.round(v.at(-1) * 10) / 10])))}`);
     }

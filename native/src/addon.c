@@ -6,12 +6,19 @@
  * @parcel/watcher), which every later child would otherwise inherit.
  *
  * isCloexec(fd): whether one descriptor has the flag (tests, and a check after the sweep).
+ *
+ * mallocTrim(): glibc's malloc_trim(0), which returns the free pages inside malloc's heap to the
+ * system. Memory freed by the workspace (scrollback arrays after a GC) otherwise stays resident:
+ * measured 183 -> 105-115 MB after packing 16 full scrollbacks. False elsewhere (no glibc).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <node_api.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "fds.h"
 
@@ -52,10 +59,22 @@ static napi_value is_cloexec(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value malloc_trim_all(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+#ifdef __GLIBC__
+  napi_get_boolean(env, malloc_trim(0) != 0, &result);
+#else
+  napi_get_boolean(env, false, &result);
+#endif
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"cloexecFrom", NULL, cloexec_from, NULL, NULL, NULL, napi_enumerable, NULL},
     {"isCloexec", NULL, is_cloexec, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mallocTrim", NULL, malloc_trim_all, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -1,37 +1,39 @@
 /**
  * A cheaper scrollback for @xterm/headless: lines that have left the screen keep only the cells up
- * to their last non-blank one, packed together in one shared array per pass, and get their full
- * width back before anything could write to them again.
+ * to their last non-blank one, packed together in shared arrays, and get their full width back
+ * before anything could write to them again.
  *
  * Why: xterm keeps every scrollback line as a `Uint32Array(cols * 3)` with its own ArrayBuffer,
  * two empty objects and the line object (measured: ~1,120 B per line at 59 columns, 3,332 B at 244,
  * whatever the line holds), so sixteen panes with full 5000-line scrollbacks held ~85 MB. A typical
  * line uses a fraction of its width; packed it costs the line object, one typed-array view and
- * 12 B per cell it uses.
+ * 12 B per cell it uses (a `seq` line at 59 columns: ~220 B).
  *
- * When: as each line leaves the screen (xterm's `scroll`, wrapped per instance below). When the
- * scrollback is full xterm recycles its oldest line as the new bottom row and copies a blank row
- * over it; here the line leaving the screen hands its full-width array (just written, in cache) to
- * the recycled line and keeps a packed copy, so a packed ring does not re-grow as it turns over.
- * Finding a line's last used cell costs ~0.2-0.4 us (a scan of its blank tail), as much as parsing
- * the line: during a flood, where all but the last 5000 lines are thrown away, only the first
- * PACK_PER_SLICE lines of each parse slice are packed on the way. What a flood leaves full-width is
- * packed as later output recycles it, not in a pass of its own: memory a pass frees stays with the
- * process (the allocator keeps it), so after a flood a pass only added its own arrays (measured:
- * 16 flooded panes 232-236 -> 261-268 MB with one).
+ * When: lazily, once a pane has not scrolled for PACK_QUIET_MS, in slices of PACK_SLICE lines (one
+ * macrotask each, ~1 ms). Nothing runs on the parse path: packing lines as they left the screen
+ * cost a scan of each line's blank tail (as much as parsing it), and in a flood all but the last
+ * 5000 lines are thrown away, so that work was wasted and the packed lines were re-grown when
+ * xterm recycled them (measured: ~+50% parse CPU with every line of a flood packed; 16
+ * flooded panes 233 -> 254 MB with the first 64 lines of each parse slice packed). A lazy pass
+ * packs at most the 5000 lines kept, whatever the flood's length. The arrays it drops are old
+ * objects: reclaim.ts gives their memory back to the system.
  *
  * Invariants:
  * - only the normal buffer's lines above the screen (index < ybase) are ever compacted; the screen
  *   and the alternate buffer are untouched, and programs can only write to the screen.
  * - a compacted line drops only trailing cells that equal xterm's default blank (no character, width
  *   1, default colours and attributes), so reading it through the public API (`getCell` gives
- *   undefined past its length, `translateToString(true)`) shows the same as before.
+ *   undefined past its length, `translateToString(true)`) and straight from its array (snapshot.ts)
+ *   shows the same as before. A line that uses its full width keeps its own array.
+ * - a packed line is always shorter than the screen, so when xterm recycles it as a new bottom row
+ *   (`copyFrom` a blank row of another length) it gets a fresh full-width array and fresh objects.
  * - a compacted line's empty `_combined` / `_extendedAttrs` objects are replaced by one shared frozen
  *   empty object; xterm assigns fresh objects (`copyFrom`, `fill`) before it writes to a line it
  *   recycles, and resizing (the one path that rewrites scrollback lines: reflow) runs only after
  *   `expandScrollback` has given every line its full width and objects back (emulator.ts).
  * - xterm's internals are checked at run time; if they moved, nothing is compacted (a test fails).
  */
+import { noteActivity, noteFreed } from './reclaim.js';
 
 /** xterm's cell layout: 3 words per cell (content, fg, bg); content holds the width at bit 22. */
 const CELL = 3;
@@ -49,15 +51,11 @@ interface LineInternals {
 
 interface ListInternals {
   length: number;
-  isFull: boolean;
   get(i: number): unknown;
-  recycle(): unknown;
 }
 
 interface BufferInternals {
   ybase: number;
-  scrollTop: number;
-  scrollBottom: number;
   lines: ListInternals;
 }
 
@@ -69,8 +67,7 @@ function normalBuffer(term: object): BufferInternals | undefined {
   const lines: unknown = Reflect.get(normal, 'lines');
   const ybase: unknown = Reflect.get(normal, 'ybase');
   if (typeof lines !== 'object' || lines === null || typeof ybase !== 'number') return undefined;
-  if (typeof Reflect.get(lines, 'get') !== 'function' || typeof Reflect.get(lines, 'recycle') !== 'function') return undefined;
-  if (typeof Reflect.get(lines, 'length') !== 'number' || typeof Reflect.get(normal, 'scrollTop') !== 'number') return undefined;
+  if (typeof Reflect.get(lines, 'get') !== 'function' || typeof Reflect.get(lines, 'length') !== 'number') return undefined;
   return normal as BufferInternals;
 }
 
@@ -94,6 +91,18 @@ function isCompact(line: LineInternals): boolean {
 }
 
 /**
+ * `_combined` objects of lines a pass kept as they are (they use their whole width): the shared
+ * empty one, or the line's own when it holds combined characters. xterm gives a line a fresh
+ * `_combined` whenever it rebuilds or recycles it, so a line found here is still the one a pass saw.
+ */
+const kept = new WeakSet<object>([SHARED_EMPTY]);
+
+/** Whether a pass already dealt with this line (packed it, or found it uses its whole width). */
+function handled(line: LineInternals): boolean {
+  return isCompact(line) || kept.has(line._combined);
+}
+
+/**
  * The number of cells to keep: up to the last cell that is not the default blank. Integer
  * arithmetic only: a length computed by division would be stored as a double and change the shape
  * of xterm's line objects (V8 field representation), slowing every later access to them.
@@ -103,7 +112,7 @@ function usedCells(line: LineInternals): number {
   const len = line.length;
   for (let i = len - 1; i >= 0; i--) {
     const o = i * CELL;
-    if (d[o] !== BLANK || (d[o + 1]! | d[o + 2]!) !== 0) {
+    if ((d[o]! ^ BLANK) | d[o + 1]! | d[o + 2]!) {
       // The second half of a wide character is a cell of width 0 after it; keep the pair whole.
       return d[o]! >>> WIDTH_SHIFT === 2 && i + 2 <= len ? i + 2 : i + 1;
     }
@@ -116,74 +125,16 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
-/**
- * Packs the scrollback lines that are not packed yet (not scheduled: see the header on passes); a line that uses its full width stays as it
- * is (a view of it would keep the whole shared array alive once xterm recycles the line). Returns
- * how many lines were packed.
- */
-export function compactScrollback(term: object): number {
-  const buf = normalBuffer(term);
-  if (!buf) return 0;
-  const todo: LineInternals[] = [];
-  const keep: number[] = [];
-  let cells = 0;
-  for (let y = 0; y < buf.ybase; y++) {
-    const line = asLine(buf.lines.get(y));
-    if (!line) return 0;
-    if (isCompact(line)) continue;
-    const n = usedCells(line);
-    if (n === line.length) continue;
-    todo.push(line);
-    keep.push(n);
-    cells += n;
-  }
-  if (todo.length === 0) return 0;
-  // One array for the whole pass; one cell more so no line's view spans it whole (see isCompact).
-  const slab = new Uint32Array((cells + 1) * CELL);
-  let at = 0;
-  for (let i = 0; i < todo.length; i++) {
-    const line = todo[i]!;
-    const n = keep[i]! * CELL;
-    slab.set(line._data.subarray(0, n), at);
-    line._data = slab.subarray(at, at + n);
-    line.length = keep[i]!;
-    at += n;
-    if (isEmpty(line._combined)) line._combined = SHARED_EMPTY;
-    if (isEmpty(line._extendedAttrs)) line._extendedAttrs = SHARED_EMPTY;
-  }
-  return todo.length;
-}
-
-/** Gives every packed line its full width (`cols`) and its own objects back. */
-export function expandScrollback(term: object, cols: number): number {
-  const buf = normalBuffer(term);
-  if (!buf) return 0;
-  let n = 0;
-  for (let y = 0; y < buf.lines.length; y++) {
-    const line = asLine(buf.lines.get(y));
-    if (!line) return n;
-    if (!isCompact(line)) continue;
-    const width = Math.max(cols, line.length);
-    const data = new Uint32Array(width * CELL);
-    data.set(line._data);
-    for (let i = line.length; i < width; i++) data[i * CELL] = BLANK;
-    line._data = data;
-    line.length = width;
-    if (line._combined === SHARED_EMPTY) line._combined = {};
-    if (line._extendedAttrs === SHARED_EMPTY) line._extendedAttrs = {};
-    n++;
-  }
-  return n;
-}
-
 /** Per emulator: the array that packed lines are carved from, and where the next one goes. */
 interface Packer {
   slab: Uint32Array;
   at: number;
 }
+const packers = new WeakMap<object, Packer>();
+/** 64 KB: a slab lives until the last of its lines is recycled, which goes oldest first. */
 const SLAB_WORDS = 16 * 1024;
 
-/** Packs one line into the packer's slab (a new slab when it is full). */
+/** Copies a line's first `n` cells into the packer's slab and makes the line a view of them. */
 function pack(p: Packer, line: LineInternals, n: number): void {
   const words = n * CELL;
   // A view never spans a whole slab (see isCompact): the slab is always at least a cell bigger.
@@ -195,104 +146,135 @@ function pack(p: Packer, line: LineInternals, n: number): void {
   const from = line._data;
   const at = p.at;
   for (let i = 0; i < words; i++) slab[at + i] = from[i]!;
-  const view = slab.subarray(at, at + words);
-  p.at = at + words;
-  line._data = view;
+  line._data = slab.subarray(at, at + words);
   line.length = n;
-  if (isEmpty(line._combined)) line._combined = SHARED_EMPTY;
-  if (isEmpty(line._extendedAttrs)) line._extendedAttrs = SHARED_EMPTY;
+  p.at = at + words;
 }
 
-/** How many lines were packed as they left a screen (a test checks it moves). */
-export let packedOnScroll = 0;
-/** Lines packed on the way out per parse slice (xterm parses in slices of up to 12 ms). */
-const PACK_PER_SLICE = 64;
+/** How many lines were packed in this process, and the bytes of the arrays they let go. */
+export const packStats = { lines: 0, bytes: 0 };
 
-interface Parsed {
+/**
+ * Packs up to `max` scrollback lines that no pass has dealt with yet, oldest first. Returns how
+ * many lines it looked at, so a caller working in slices knows whether to go on.
+ */
+export function compactScrollback(term: object, max = Infinity): { done: number; packed: number; bytes: number } {
+  const out = { done: 0, packed: 0, bytes: 0 };
+  const buf = normalBuffer(term);
+  if (!buf) return out;
+  let p = packers.get(term);
+  // Every line is an instance of xterm's BufferLine: its shape is checked once, on the first.
+  const first: unknown = buf.lines.get(0);
+  if (!asLine(first)) return out;
+  const lineClass: unknown = Reflect.get(first as object, 'constructor');
+  for (let y = 0; y < buf.ybase && out.done < max; y++) {
+    const l: unknown = buf.lines.get(y);
+    if (typeof l !== 'object' || l === null || l.constructor !== lineClass) return out;
+    const line = l as LineInternals;
+    if (handled(line)) continue;
+    out.done++;
+    const n = usedCells(line);
+    const whole = n === line.length;
+    if (!whole) {
+      const bytes = line._data.buffer.byteLength;
+      if (!p) packers.set(term, (p = { slab: new Uint32Array(SLAB_WORDS), at: 0 }));
+      pack(p, line, n);
+      out.packed++;
+      out.bytes += bytes;
+    }
+    // A line using its whole width keeps its array; its empty objects are shared all the same,
+    // and its `_combined` marks it as dealt with.
+    if (isEmpty(line._combined)) line._combined = SHARED_EMPTY;
+    else if (whole) kept.add(line._combined);
+    if (isEmpty(line._extendedAttrs)) line._extendedAttrs = SHARED_EMPTY;
+  }
+  packStats.lines += out.packed;
+  packStats.bytes += out.bytes;
+  return out;
+}
+
+/** Gives every packed line its full width (`cols`) and its own objects back. */
+export function expandScrollback(term: object, cols: number): number {
+  const buf = normalBuffer(term);
+  if (!buf) return 0;
+  let n = 0;
+  for (let y = 0; y < buf.lines.length; y++) {
+    const line = asLine(buf.lines.get(y));
+    if (!line) return n;
+    // After a resize a line may no longer fill its width: every line is looked at again.
+    if (line._combined === SHARED_EMPTY) line._combined = {};
+    else kept.delete(line._combined);
+    if (line._extendedAttrs === SHARED_EMPTY) line._extendedAttrs = {};
+    if (!isCompact(line)) continue;
+    const width = Math.max(cols, line.length);
+    const data = new Uint32Array(width * CELL);
+    data.set(line._data);
+    for (let i = line.length; i < width; i++) data[i * CELL] = BLANK;
+    line._data = data;
+    line.length = width;
+    n++;
+  }
+  packers.delete(term);
+  return n;
+}
+
+/** How long a pane must go without scrolling before its new scrollback lines are packed. */
+export const PACK_QUIET_MS = 300;
+/** Lines looked at per macrotask (~1 ms at 120 columns), so a pass never holds up a keystroke. */
+const PACK_SLICE = 1000;
+
+interface Watched {
   onWriteParsed(cb: () => void): unknown;
 }
 
+/** Per watched emulator: what to call when its scrollback changed without scrolling (a resize). */
+const kicks = new WeakMap<object, () => void>();
+
 /**
- * Packs each line as it leaves the screen of the normal buffer. xterm's BufferService calls its own
- * `scroll` through the instance (`this._bufferService.scroll(...)` in the input handler), so this
- * wraps that one method on this emulator only. Only the common case is handled (scroll region at
- * the top of the screen, screen at the bottom of the buffer: the line at `ybase` becomes the newest
- * scrollback line); anything else is left to `compactScrollback`. Returns false if xterm's
- * internals moved.
+ * Packs this emulator's new scrollback lines once it has not scrolled for `quietMs`. Scrolling is
+ * noticed once per parsed batch, by the newest scrollback line changing (a spinner redrawing the
+ * screen does not count). Timers are unref'd; after the emulator is disposed at most one pass runs.
+ * Returns false if xterm's internals moved (nothing is ever packed then).
  */
-export function packOnScroll(term: Parsed): boolean {
-  const core: unknown = Reflect.get(term, '_core');
-  const service: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, '_bufferService') : undefined;
-  const buffers: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, 'buffers') : undefined;
-  if (typeof service !== 'object' || service === null || typeof buffers !== 'object' || buffers === null) return false;
-  const scroll: unknown = Reflect.get(service, 'scroll');
-  if (typeof scroll !== 'function' || !canCompact(term) || Reflect.get(service, 'buffer') !== Reflect.get(buffers, 'normal')) return false;
-  // Checked above: the shapes below are xterm's (BufferService.buffer, BufferSet.normal).
-  const svc = service as { buffer: unknown };
-  const set = buffers as { normal: unknown };
-  const original = scroll as (this: unknown, eraseAttr: unknown, isWrapped?: boolean) => unknown;
-  const p: Packer = { slab: new Uint32Array(SLAB_WORDS), at: 0 };
-  /** Lines scrolled in the current parse slice. */
-  let scrolled = 0;
+export function packWhenQuiet(term: Watched, quietMs = PACK_QUIET_MS): boolean {
+  if (!canCompact(term)) return false;
+  // Checked by canCompact: the emulator's BufferSet (it lives as long as the emulator; a reset
+  // gives it a new normal buffer, read on each call).
+  const buffers = Reflect.get(Reflect.get(term, '_core') as object, 'buffers') as { normal: BufferInternals };
+  let newest: unknown;
+  let lastScroll = 0;
+  let scheduled = false;
+  const slice = (): void => {
+    const wait = lastScroll + quietMs - performance.now();
+    if (wait > 0) {
+      setTimeout(slice, wait).unref();
+      return;
+    }
+    const r = compactScrollback(term, PACK_SLICE);
+    if (r.bytes > 0) noteFreed(r.bytes);
+    if (r.done === PACK_SLICE) setImmediate(slice).unref();
+    else scheduled = false;
+  };
+  const changed = (): void => {
+    lastScroll = performance.now();
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(slice, quietMs).unref();
+  };
+  kicks.set(term, changed);
   term.onWriteParsed(() => {
-    if (scrolled > PACK_PER_SLICE) Reflect.set(service, 'scroll', packing);
-    scrolled = 0;
+    noteActivity();
+    const buf = buffers.normal;
+    if (buf.ybase === 0) return;
+    const top = buf.lines.get(buf.ybase - 1);
+    if (top === newest) return;
+    newest = top;
+    changed();
   });
-  /** Set while xterm's scroll runs with a line to pack and the scrollback full. */
-  let pending: LineInternals | undefined;
-  let pendingCells = 0;
-  // A reset builds new buffers (and lists): each list gets its recycle wrapped once, permanently,
-  // so the list's shape does not change on every scroll.
-  const wrapped = new WeakSet<object>();
-  const wrapRecycle = (lines: ListInternals): void => {
-    wrapped.add(lines);
-    const recycle = lines.recycle;
-    lines.recycle = function (this: ListInternals): unknown {
-      const rec = recycle.call(this);
-      const top = pending;
-      if (top && rec !== top) {
-        // xterm copies a blank row over the line it recycles: hand it the full-width array of the
-        // line leaving the screen (same width, so the copy stays in place and in cache).
-        pending = undefined;
-        const full = top._data;
-        const width = top.length;
-        pack(p, top, pendingCells);
-        const line = rec as LineInternals;
-        line._data = full;
-        line.length = width;
-      }
-      return rec;
-    };
-  };
-  const packing = function (this: unknown, eraseAttr: unknown, isWrapped?: boolean): unknown {
-    if (++scrolled > PACK_PER_SLICE) {
-      // A flood: xterm's own scroll, called directly, for the rest of this parse slice.
-      Reflect.set(service, 'scroll', original);
-      return original.call(service, eraseAttr, isWrapped);
-    }
-    const buf = svc.buffer as BufferInternals;
-    if (buf !== set.normal || buf.scrollTop !== 0) return original.call(service, eraseAttr, isWrapped);
-    const lines = buf.lines;
-    if (buf.ybase + buf.scrollBottom !== lines.length - 1) return original.call(service, eraseAttr, isWrapped);
-    const top = lines.get(buf.ybase) as LineInternals;
-    const data = top._data;
-    // Only a line that owns a full-width array of its own is packed (not one xterm left as a view).
-    if (data.byteLength !== data.buffer.byteLength || data.length !== top.length * CELL) return original.call(service, eraseAttr, isWrapped);
-    const n = usedCells(top);
-    if (n === top.length) return original.call(service, eraseAttr, isWrapped);
-    const full = lines.isFull;
-    if (full && !wrapped.has(lines)) wrapRecycle(lines);
-    pending = full ? top : undefined;
-    pendingCells = n;
-    try {
-      return original.call(service, eraseAttr, isWrapped);
-    } finally {
-      pending = undefined;
-      // The scrollback was still growing (no recycle): the line keeps its array until packed here.
-      if (top._data === data) pack(p, top, n);
-      packedOnScroll++;
-    }
-  };
-  Reflect.set(service, 'scroll', packing);
   return true;
+}
+
+/** Packs the scrollback again a while after it was expanded (a resize), if this emulator packs at all. */
+export function packSoon(term: object): void {
+  kicks.get(term)?.();
 }

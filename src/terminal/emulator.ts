@@ -20,7 +20,7 @@
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
-import { expandScrollback, packOnScroll } from './compact-scrollback.js';
+import { expandScrollback, packSoon, packWhenQuiet } from './compact-scrollback.js';
 
 export type Terminal = xterm.Terminal;
 export type IMarker = xterm.IMarker;
@@ -33,14 +33,12 @@ const handlers = new WeakMap<Terminal, FailureHandler>();
 const rawParse = new WeakMap<Terminal, (data: string) => unknown>();
 
 /**
- * Packing scrollback lines as they leave the screen (compact-scrollback.ts) is off unless
- * AGENTS_COMPACT_SCROLLBACK=1. Measured (bench/panes.js, 16 panes of 59x19 in 244x85, RSS of the
- * workspace): scrollbacks filled at an agent's pace 215-219 -> 193-196 MB; filled by a flood (the
- * bench's row 5, `seq 1 20000`) 233-234 -> 254 MB, worse: lines packed on the way are recycled
- * within the flood and re-grown, and freed arrays stay with the process. Packing every line of a
- * flood instead costs ~+50% parse CPU. Until one of those is solved it stays opt-in.
+ * Packing scrollback lines once a pane stops scrolling (compact-scrollback.ts, with reclaim.ts
+ * giving the memory back) is on unless AGENTS_COMPACT_SCROLLBACK=0, kept as a way to rule it out
+ * when something reads scrollback wrong. Measured (bench/panes.js, 16 panes of 59x19 in 244x85,
+ * RSS of the workspace): see docs/profile.md.
  */
-export const compactScrollbackEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => env.AGENTS_COMPACT_SCROLLBACK === '1';
+export const compactScrollbackEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => env.AGENTS_COMPACT_SCROLLBACK !== '0';
 
 export function createEmulator(cols: number, rows: number, scrollback: number, onFailure?: FailureHandler, compact = compactScrollbackEnabled()): Terminal {
   const term = new xterm.Terminal({
@@ -57,7 +55,7 @@ export function createEmulator(cols: number, rows: number, scrollback: number, o
   handlers.set(term, onFailure ?? (() => undefined));
   guardParse(term);
   scheduleByImmediate(term);
-  if (compact && scrollback > 0) packOnScroll(term);
+  if (compact && scrollback > 0) packWhenQuiet(term);
   return term;
 }
 
@@ -178,6 +176,7 @@ export function resizeEmulator(term: Terminal, cols: number, rows: number): void
   // Resizing rewrites scrollback lines (reflow) and may pull them back onto the screen: they need
   // their full width and objects first (compact-scrollback.ts).
   expandScrollback(term, term.cols);
+  packSoon(term);
   try {
     term.resize(cols, rows);
   } catch (e) {

@@ -1,6 +1,6 @@
 /**
  * Our own native part (native/, built by `npm install` with node-gyp, as node-pty is): an addon
- * for what Node cannot do, and the path of the reaper helper (see reaper.ts).
+ * for what Node cannot do (close-on-exec, malloc_trim), and the path of the reaper helper (see reaper.ts).
  *
  * Why close-on-exec needs native code: Node opens its own descriptors with O_CLOEXEC, but native
  * libraries do not. Measured with 4 panes (a built-in agent, a shell, two commands): the fourth
@@ -26,6 +26,8 @@ export const REAPER_PATH: string | undefined = existsSync(`${BUILD}agents-reaper
 const AddonSchema = z.object({
   cloexecFrom: z.custom<(low: number) => void>((v) => typeof v === 'function'),
   isCloexec: z.custom<(fd: number) => boolean>((v) => typeof v === 'function'),
+  // Optional: a build from before it was added still serves the rest.
+  mallocTrim: z.custom<() => boolean>((v) => typeof v === 'function').optional(),
 });
 type Addon = z.infer<typeof AddonSchema>;
 
@@ -58,4 +60,12 @@ export function closeOnExecAll(): boolean {
 /** Whether `fd` is close-on-exec (undefined when the native part is missing). */
 export function isCloseOnExec(fd: number): boolean | undefined {
   return load()?.isCloexec(fd);
+}
+
+/**
+ * glibc's malloc_trim(0): hands the free pages inside malloc's heap back to the system (freed
+ * memory otherwise stays with the process; reclaim.ts). False when unavailable or nothing was given back.
+ */
+export function mallocTrim(): boolean {
+  return load()?.mallocTrim?.() ?? false;
 }

@@ -23,6 +23,7 @@ import type { Grid, Rect } from '../render/grid.js';
 import { killSession, killSessionNow, sessionMembers } from './process-tree.js';
 import { installedReaper, type SessionReaper } from './reaper.js';
 import { childEnv, spawnNodePty, type PtyLike, type SpawnPty } from './pty.js';
+import { noteInput } from './reclaim.js';
 import type { PtyModes } from './encode.js';
 
 // Small enough that a flooding pane's backlog parses in a few ms, so a keystroke's echo in another
@@ -235,6 +236,8 @@ export class PaneTerminal {
   }
 
   write(data: string): void {
+    // Keys: the memory reclaim (a GC pause) waits until they stop.
+    noteInput();
     this.pty?.write(data);
   }
 

@@ -1,110 +1,208 @@
-// Scrollback lines packed as they leave the screen must read exactly as before (text, colours, wide
-// characters), survive a full ring being recycled, and get their width back before a resize.
-import { describe, expect, it } from 'vitest';
-import { canCompact, compactScrollback, expandScrollback, packedOnScroll } from '../../src/terminal/compact-scrollback.js';
-import { createEmulator, resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
+// Scrollback lines packed once a pane stops scrolling must read exactly as before (text, colours,
+// wide and combined characters, underline styles), cell by cell through xterm's API and through the
+// frame's direct reading, survive a full ring being recycled, and get their width back before a resize.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { canCompact, compactScrollback, expandScrollback, packStats, packWhenQuiet } from '../../src/terminal/compact-scrollback.js';
+import { compactScrollbackEnabled, createEmulator, resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
+import { PaneTerminal } from '../../src/terminal/pane-terminal.js';
+import { paintBuffer } from '../../src/terminal/snapshot.js';
+import { Grid } from '../../src/render/grid.js';
 
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c();
+});
+const emulator = (cols: number, rows: number, scrollback: number, compact: boolean): Terminal => {
+  const t = createEmulator(cols, rows, scrollback, undefined, compact);
+  cleanup.push(() => t.dispose());
+  return t;
+};
 const written = (t: Terminal, data: string) => new Promise<void>((r) => t.write(data, r));
 const text = (t: Terminal, y: number) => t.buffer.active.getLine(y)?.translateToString(true) ?? '';
 const all = (t: Terminal) => Array.from({ length: t.buffer.active.length }, (_, y) => text(t, y));
-/** Every cell of a line as [chars, width, fg mode|colour, bg mode|colour, bold]. */
+/** Every cell of a line, everything the API tells about it. */
 function cells(t: Terminal, y: number, cols: number): unknown[] {
   const line = t.buffer.active.getLine(y);
   const out: unknown[] = [];
   for (let x = 0; x < cols; x++) {
     const c = line?.getCell(x);
     // A cell past a packed line's end is a default blank, as it was before packing.
-    out.push(c ? [c.getChars(), c.getWidth(), c.getFgColorMode() | c.getFgColor(), c.getBgColorMode() | c.getBgColor(), Number(c.isBold())] : ['', 1, -1, -1, 0]);
+    out.push(
+      c
+        ? [c.getChars(), c.getWidth(), c.getCode(), c.getFgColorMode(), c.getFgColor(), c.getBgColorMode(), c.getBgColor(), c.isBold(), c.isDim(), c.isItalic(), c.isUnderline(), c.getUnderlineStyle(), c.getUnderlineColor(), c.isInverse(), c.isStrikethrough(), c.isInvisible(), c.isBlink()]
+        : ['', 1, 0, 0, -1, 0, -1, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0],
+    );
   }
   return out;
 }
-const dataBytes = (t: Terminal, y: number): number => {
+/** Both emulators hold the same lines, cell by cell (API) and as the frame paints them (direct reading). */
+function expectSameReading(plain: Terminal, packed: Terminal, cols: number): void {
+  expect(packed.buffer.active.length).toBe(plain.buffer.active.length);
+  expect(all(packed)).toEqual(all(plain));
+  for (let y = 0; y < packed.buffer.active.length; y++) expect(cells(packed, y, cols)).toEqual(cells(plain, y, cols));
+  const rows = plain.buffer.active.length;
+  const a = new Grid(cols, rows);
+  const b = new Grid(cols, rows);
+  paintBuffer(plain, 0, a, { x: 0, y: 0, width: cols, height: rows });
+  paintBuffer(packed, 0, b, { x: 0, y: 0, width: cols, height: rows });
+  for (const k of ['chars', 'widths', 'fg', 'bg', 'attrs'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+}
+const lineData = (t: Terminal, y: number): Uint32Array => {
   const lines: unknown = Reflect.get(Reflect.get(Reflect.get(Reflect.get(t, '_core'), 'buffers'), 'normal'), 'lines');
   const line: unknown = Reflect.apply(Reflect.get(lines as object, 'get'), lines, [y]);
-  return (Reflect.get(line as object, '_data') as Uint32Array).byteLength;
+  return Reflect.get(line as object, '_data') as Uint32Array;
 };
+const dataBytes = (t: Terminal, y: number): number => lineData(t, y).byteLength;
 
-// Coloured text, a wide character, a line with a coloured background to its end, an empty line.
-const sample = (i: number) => `${i} \x1b[31mred\x1b[0m 漢字 \x1b[1mb\x1b[0m${i % 3 === 0 ? ' \x1b[44mblue to the end\x1b[K\x1b[0m' : ''}${i % 5 === 0 ? '\r\n' : ''}\r\n`;
+// Coloured text, a wide character, a combined character, underline styles and colours, a line with
+// a coloured background to its end, a line filled to the last column, empty lines.
+const sample = (i: number) =>
+  `${i} \x1b[31mred\x1b[0m 漢字 e\u0301 \x1b[4:3;58;5;9mcurly\x1b[0m \x1b[1mb\x1b[0m` +
+  `${i % 3 === 0 ? ' \x1b[44mblue to the end\x1b[K\x1b[0m' : ''}${i % 7 === 0 ? `\r\n${'='.repeat(40)}` : ''}${i % 5 === 0 ? '\r\n' : ''}\r\n`;
 
-/** The same output into an emulator without and one with packing, a few lines per parse (as a program at an agent's pace). */
-async function pair(cols: number, rows: number, scrollback: number, data: string): Promise<[Terminal, Terminal]> {
-  const plain = createEmulator(cols, rows, scrollback, undefined, false);
-  const packed = createEmulator(cols, rows, scrollback, undefined, true);
+/** The same output into two emulators, a few lines per parse; `pass` runs on the second between pieces. */
+async function pair(cols: number, rows: number, scrollback: number, data: string, pass: (t: Terminal) => void): Promise<[Terminal, Terminal]> {
+  const plain = emulator(cols, rows, scrollback, false);
+  const packed = emulator(cols, rows, scrollback, false);
   const pieces = data.split(/(?<=\n)/);
   for (let i = 0; i < pieces.length; i += 8) {
     const piece = pieces.slice(i, i + 8).join('');
     await written(plain, piece);
     await written(packed, piece);
+    pass(packed);
   }
   return [plain, packed];
 }
 
 describe('compact scrollback', () => {
-  it('packs lines as they leave the screen and reads them back exactly, through a recycled ring', async () => {
-    const before = packedOnScroll;
+  it('packs lines that left the screen and reads them back exactly, through a recycled ring', async () => {
     const data = Array.from({ length: 400 }, (_, i) => sample(i)).join('');
-    const [plain, packed] = await pair(40, 10, 100, data);
-    expect(canCompact(packed)).toBe(true);
-    expect(packedOnScroll - before).toBeGreaterThan(300);
-    expect(packed.buffer.active.baseY).toBe(100);
-    expect(all(packed)).toEqual(all(plain));
-    for (let y = 0; y < packed.buffer.active.length; y++) expect(cells(packed, y, 40)).toEqual(cells(plain, y, 40));
+    let packed = 0;
+    const [plain, compact] = await pair(40, 10, 100, data, (t) => (packed += compactScrollback(t).packed));
+    expect(canCompact(compact)).toBe(true);
+    expect(packed).toBeGreaterThan(300);
+    expect(compact.buffer.active.baseY).toBe(100);
+    expectSameReading(plain, compact, 40);
     // The scrollback really is smaller: a short line keeps only its cells, the screen keeps its width.
-    expect(dataBytes(packed, 3)).toBeLessThan(dataBytes(plain, 3));
-    expect(dataBytes(packed, packed.buffer.active.baseY + 1)).toBe(40 * 12);
+    const short = all(plain).findIndex((l) => l.length > 0 && l.length < 30);
+    expect(short).toBeGreaterThanOrEqual(0);
+    expect(dataBytes(compact, short)).toBeLessThan(dataBytes(plain, short));
+    for (let y = compact.buffer.active.baseY; y < compact.buffer.active.length; y++) expect(dataBytes(compact, y)).toBe(40 * 12);
   });
 
   it('gives packed lines their width back before a resize, which reflows them', async () => {
     const data = Array.from({ length: 200 }, (_, i) => `${i} ${'x'.repeat(i % 50)}\r\n`).join('');
     for (const [cols, rows] of [[25, 10], [60, 30], [40, 4]] as const) {
-      const [plain, packed] = await pair(40, 10, 100, data);
+      const [plain, packed] = await pair(40, 10, 100, data, (t) => compactScrollback(t));
       resizeEmulator(plain, cols, rows);
       resizeEmulator(packed, cols, rows);
       expect(all(packed)).toEqual(all(plain));
       // Writing after the resize lands on full-width rows (rows pulled back from the scrollback too).
       await written(plain, `\x1b[H${'y'.repeat(cols)}\x1b[${rows};1H${'z'.repeat(cols)}`);
       await written(packed, `\x1b[H${'y'.repeat(cols)}\x1b[${rows};1H${'z'.repeat(cols)}`);
-      expect(all(packed)).toEqual(all(plain));
+      expectSameReading(plain, packed, cols);
     }
   });
 
-  it('packs what is left unpacked in one pass, and expands it all again', async () => {
+  it('packs everything in one pass or in slices, leaves full-width lines their array, and expands it all again', async () => {
     const data = Array.from({ length: 300 }, (_, i) => sample(i)).join('');
-    const [plain, packed] = await pair(40, 10, 500, data);
-    expect(compactScrollback(plain)).toBeGreaterThan(200);
-    expect(all(plain)).toEqual(all(packed));
-    for (let y = 0; y < plain.buffer.active.baseY; y++) expect(cells(plain, y, 40)).toEqual(cells(packed, y, 40));
-    expect(expandScrollback(plain, 40)).toBeGreaterThan(200);
-    expect(dataBytes(plain, 3)).toBe(40 * 12);
-    expect(all(plain)).toEqual(all(packed));
+    const [plain, other] = await pair(40, 10, 500, data, () => {});
+    const first = compactScrollback(other, 50);
+    expect(first.done).toBe(50);
+    let packed = first.packed;
+    for (let r = compactScrollback(other, 50); r.done > 0; r = compactScrollback(other, 50)) packed += r.packed;
+    // Each line is dealt with once: a later pass finds nothing.
+    expect(compactScrollback(other)).toEqual({ done: 0, packed: 0, bytes: 0 });
+    // Two lines in three are short; the rest have a background to their end or fill it.
+    expect(packed).toBeGreaterThan(200);
+    expectSameReading(plain, other, 40);
+    const full = all(other).findIndex((l) => l === '='.repeat(40));
+    expect(full).toBeGreaterThan(0);
+    expect(dataBytes(other, full)).toBe(40 * 12);
+    expect(expandScrollback(other, 40)).toBe(packed);
+    expect(dataBytes(other, 3)).toBe(40 * 12);
+    expectSameReading(plain, other, 40);
   });
 
-  it('packs a flood only in part on the way, and what it left full-width as later output recycles it', async () => {
-    const plain = createEmulator(40, 10, 1000, undefined, false);
-    const packed = createEmulator(40, 10, 1000, undefined, true);
-    const flood = Array.from({ length: 3000 }, (_, i) => sample(i)).join('');
-    const before = packedOnScroll;
+  it('lines packed and then recycled by later output are full-width rows again, and read right', async () => {
+    const [plain, packed] = await pair(30, 6, 50, Array.from({ length: 80 }, (_, i) => sample(i)).join(''), (t) => compactScrollback(t));
+    // A flood turns the whole ring over without a pass: every packed line comes back as a screen row.
+    const flood = Array.from({ length: 200 }, (_, i) => `flood ${i} \x1b[32mgreen\x1b[0m\r\n`).join('') + 'the end';
     await written(plain, flood);
     await written(packed, flood);
-    // One parse slice of thousands of lines: at most a few slices' worth were packed on the way.
-    expect(packedOnScroll - before).toBeLessThan(1000);
-    expect(dataBytes(packed, 500)).toBe(40 * 12);
-    // Output at a normal pace afterwards turns the ring over: every line it leaves is packed.
-    for (let i = 0; i < 1100; i += 8) {
-      const piece = Array.from({ length: 8 }, (_, k) => `after ${i + k}\r\n`).join('');
-      await written(plain, piece);
-      await written(packed, piece);
-    }
-    expect(dataBytes(packed, 500)).toBeLessThan(40 * 12);
-    expect(all(packed)).toEqual(all(plain));
-    for (let y = 0; y < packed.buffer.active.length; y += 7) expect(cells(packed, y, 40)).toEqual(cells(plain, y, 40));
+    for (let y = 0; y < packed.buffer.active.length; y++) expect(dataBytes(packed, y)).toBe(30 * 12);
+    expectSameReading(plain, packed, 30);
+    await written(plain, '\x1b[2J\x1b[H\x1b[41mover\x1b[K\x1b[0m written');
+    await written(packed, '\x1b[2J\x1b[H\x1b[41mover\x1b[K\x1b[0m written');
+    compactScrollback(packed);
+    expectSameReading(plain, packed, 30);
   });
 
-  it('is off unless asked for', () => {
-    const t = createEmulator(20, 5, 100, undefined, false);
-    const before = packedOnScroll;
-    t.write('a\r\n'.repeat(50));
-    return new Promise<void>((r) => t.write('', r)).then(() => expect(packedOnScroll).toBe(before));
+  it('leaves a flood alone while it scrolls and packs what it kept once the pane is quiet', async () => {
+    const t = emulator(40, 10, 1000, false);
+    expect(packWhenQuiet(t, 30)).toBe(true);
+    const plain = emulator(40, 10, 1000, false);
+    const flood = Array.from({ length: 5000 }, (_, i) => sample(i)).join('');
+    const before = packStats.lines;
+    await written(plain, flood);
+    await written(t, flood);
+    expect(packStats.lines).toBe(before);
+    await vi.waitFor(() => expect(compactScrollback(t).done).toBe(0), { timeout: 5000, interval: 10 });
+    expect(packStats.lines - before).toBeGreaterThan(600);
+    expectSameReading(plain, t, 40);
+  });
+
+  it('a screen redrawn in place (a spinner) is not scrolling: nothing is packed until lines leave the screen', async () => {
+    const t = emulator(20, 4, 100, false);
+    packWhenQuiet(t, 20);
+    await written(t, Array.from({ length: 30 }, (_, i) => `line ${i}\r\n`).join(''));
+    await vi.waitFor(() => expect(dataBytes(t, 0)).toBeLessThan(20 * 12), { timeout: 5000, interval: 10 });
+    for (let i = 0; i < 5; i++) await written(t, `\r${'|/-\\'[i % 4]} working`);
+    expect(all(t).slice(0, 27)).toEqual(Array.from({ length: 27 }, (_, i) => `line ${i}`));
+  });
+
+  it('packs again after a resize expanded everything, without further output', async () => {
+    const t = emulator(40, 10, 500, false);
+    packWhenQuiet(t, 20);
+    const plain = emulator(40, 10, 500, false);
+    const data = Array.from({ length: 300 }, (_, i) => sample(i)).join('');
+    await written(t, data);
+    await written(plain, data);
+    const narrow = (cols: number) => Array.from({ length: t.buffer.active.length }, (_, y) => dataBytes(t, y)).filter((b) => b < cols * 12).length;
+    await vi.waitFor(() => expect(narrow(40)).toBeGreaterThan(200), { timeout: 5000, interval: 10 });
+    resizeEmulator(t, 50, 12);
+    resizeEmulator(plain, 50, 12);
+    expect(narrow(50)).toBe(0);
+    await vi.waitFor(() => expect(narrow(50)).toBeGreaterThan(200), { timeout: 5000, interval: 10 });
+    expectSameReading(plain, t, 50);
+  });
+
+  it('is on by default, off with AGENTS_COMPACT_SCROLLBACK=0', () => {
+    expect(compactScrollbackEnabled({})).toBe(true);
+    expect(compactScrollbackEnabled({ AGENTS_COMPACT_SCROLLBACK: '0' })).toBe(false);
+  });
+
+  it("a real program's output in a pane reads the same once packed", async () => {
+    const pt = new PaneTerminal({
+      spec: { command: '/bin/sh', args: ['-c', 'seq 1 3000; printf "\\033[1;33mdone\\033[0m"; sleep 30'], cwd: '/', env: {} },
+      cols: 30,
+      rows: 8,
+      scrollback: 1000,
+      onDirty: () => {},
+      onState: () => {},
+    });
+    cleanup.push(async () => {
+      await pt.kill(200);
+      pt.dispose();
+    });
+    pt.start();
+    await vi.waitFor(() => expect(pt.screenText().join('\n')).toContain('done'), { timeout: 10_000, interval: 20 });
+    // The pane packs on its own once output stops (createEmulator's default).
+    await vi.waitFor(() => expect(lineData(pt.term, 0).byteLength).toBeLessThan(30 * 12), { timeout: 5000, interval: 20 });
+    const b = pt.term.buffer.active;
+    expect(b.baseY).toBe(1000);
+    const lines = Array.from({ length: b.length }, (_, y) => b.getLine(y)?.translateToString(true));
+    expect(lines.slice(0, 1000)).toEqual(Array.from({ length: 1000 }, (_, i) => String(2001 - 8 + 1 + i)));
+    expect(lines.at(-1)).toBe('done');
   });
 });
