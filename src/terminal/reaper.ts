@@ -10,8 +10,10 @@
  * process groups in /proc at the moment it matters; it costs no CPU while idle (blocked in read()).
  *
  * Invariants:
- * - The helper starts right after the panes (`startSoon()`), not in front of the first frame;
- *   sessions reported earlier are kept and sent when it starts, so no pane is missed.
+ * - The helper starts once the first frame is out (or a second after the workspace was composed,
+ *   compose.ts), not in front of it: its spawn is a fork of this whole process, 3-11 ms at ~80 MB
+ *   RSS (~20 ms measured at start-up); sessions reported earlier are kept and sent when it starts,
+ *   so no pane is missed.
  * - The pipe's write end belongs to this process alone: it is close-on-exec and every spawn sweeps
  *   (native.ts), so no pane holds it open and its EOF means this process is gone.
  * - The helper never keeps the workspace alive (unref'd), and `close()` lets it finish its job and
@@ -84,16 +86,6 @@ export class Reaper implements SessionReaper {
     child.unref();
     if (child.stdin instanceof Socket) child.stdin.unref();
     for (const sid of this.sessions) child.stdin?.write(`+${sid}\n`);
-  }
-
-  /**
-   * Starts the helper on the next turn of the event loop, once the panes have started. Measured: the
-   * spawn blocks 3-11 ms at ~80 MB RSS (a fork, as each pane's is), while the first frame comes
-   * ~1 s after the panes start (the frontend's modules load meanwhile, yielding between files), so
-   * it lands in that gap instead of in front of the first frame.
-   */
-  startSoon(): void {
-    setImmediate(() => this.start()).unref();
   }
 
   track(sid: number): void {
