@@ -4,7 +4,7 @@
 // interleaved round by round, so two builds (each `--tree` is a checkout with its own dist/) and
 // tmux share the machine's state. The workspace runs in the measured process (AGENTS_SERVER=0), so
 // CPU and RSS are the workspace's own. `rsspaced` (not run by default) is row 5 with the 16
-// scrollbacks filled at an agent's pace (20 lines every ~10 ms per pane) instead of by a flood. Run it as root under `chrt -f 10` on a shared machine
+// scrollbacks filled at an agent's pace (20 lines every ~10 ms per pane) instead of by a flood. Run it as root under `chrt -r 10` (not -f: see bench/quick.js) on a shared machine
 // (docs/profile.md). Prints medians per tree as JSON.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -4,7 +4,7 @@
 // at 244x85 in a real pty (raw bytes, no emulator in the harness) until " NORMAL " arrives, then
 // stops it. Several --bin (another checkout's bin/agents) are interleaved run by run; prints, per bin,
 // the median ms from spawn of each mark, `node -e 0` for scale, and CPU (client + server, from /proc)
-// at the first frame. Run it under `chrt -f 10` on a shared machine (docs/profile.md).
+// at the first frame. Run it under `chrt -r 10` on a shared machine (docs/profile.md; not -f, see bench/quick.js).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
