@@ -21,6 +21,7 @@ import type { Theme } from '../config/theme.js';
 import { Renderer, type Output, type Scene } from '../render/renderer.js';
 import { ChromeScreen } from '../terminal/chrome-screen.js';
 import { InputTokenizer } from '../terminal/input.js';
+import { noteInput } from '../terminal/reclaim.js';
 import { App } from '../ui/App.js';
 import type { UiEnv } from '../ui/context.js';
 import { dialogRect } from '../workspace/geometry.js';
@@ -233,6 +234,8 @@ export class Frontend {
     return {
       input: (chunk) => {
         if (this.stopped) return;
+        // Every key counts, scroll mode and dialogs too: the memory reclaim's GC waits for a pause.
+        noteInput();
         clearTimeout(flushTimer);
         follow();
         keys(tokenizer.push(chunk));
