@@ -71,8 +71,15 @@ describe('workspace server', () => {
     const server = await serverPid(r);
     r.t.kill('SIGHUP');
     await r.t.exited;
-    const info = await query(socketPath(ensureRuntimeDir({ AGENTS_HOME: r.home }), workspaceId(r.project)), (await import('./setup.js')).VERSION);
-    expect(info?.info?.panes).toEqual([{ name: 'i0', status: 'busy' }]);
+    // Its agent keeps working with nobody attached: the server reads it busy. (One full run under
+    // load saw a single idle reading right as the terminal went away; the counter's next ticks read
+    // busy, so this waits for busy rather than taking the first answer.)
+    const { VERSION } = await import('./setup.js');
+    const sock = socketPath(ensureRuntimeDir({ AGENTS_HOME: r.home }), workspaceId(r.project));
+    await until(async () => JSON.stringify((await query(sock, VERSION))?.info?.panes) === JSON.stringify([{ name: 'i0', status: 'busy' }]), {
+      timeout: 10_000,
+      message: 'the detached pane to read busy',
+    });
     expect(alive([server])).toEqual([server]);
     expect(descendants(server).length).toBeGreaterThan(0);
     const { stdout } = await cli(r, ['ls']);
