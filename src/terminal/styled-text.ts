@@ -122,7 +122,10 @@ function escape(s: string, i: number, pen: Pen): number {
       if (b === 0x07 || (b === 0x1b && s.charCodeAt(j + 1) === 0x5c)) break;
     }
     // OSC 8 ; params ; uri: a hyperlink starts (an empty uri ends it).
-    if (kind === 0x5d && s.startsWith('8;', i + 2)) pen.link = s.indexOf(';', i + 4) + 1 < j && s.indexOf(';', i + 4) !== -1;
+    if (kind === 0x5d && s.startsWith('8;', i + 2)) {
+      const uri = s.indexOf(';', i + 4) + 1;
+      pen.link = uri > 0 && uri < j;
+    }
     return j >= s.length ? s.length : s.charCodeAt(j) === 0x07 ? j + 1 : j + 2;
   }
   // Other escapes (`ESC ( B`, `ESC 7`): intermediates 0x20-0x2f, then one final byte.

@@ -2,6 +2,7 @@
 // wrong only in the cheap direction (the client then starts it the usual way, or abandons it).
 import { describe, expect, it } from 'vitest';
 import { looksLikeStart } from '../../src/client/prelaunch.js';
+import { subcommandNames } from '../../src/cli/args.js';
 
 describe('looksLikeStart', () => {
   it('takes plain starts, agent names and flags with values for a workspace start', () => {
@@ -14,5 +15,10 @@ describe('looksLikeStart', () => {
     for (const argv of [['ls'], ['attach'], ['stop', 'abc'], ['sessions', '--all'], ['search', 'x'], ['worktrees', 'prune'], ['tasks'], ['task', 'add', 'x'], ['run', 'review', 'goal'], ['help'], ['--help'], ['claude', '-h'], ['-V'], ['--version'], ['--config', 'a.json', 'ls'], ['--demo', '--continue'], ['--demo', '--resume=x']]) {
       expect(looksLikeStart(argv), argv.join(' ')).toBe(false);
     }
+  });
+
+  // prelaunch.ts keeps its own list (it runs before commander loads): it must know every subcommand.
+  it('knows every subcommand the command line defines', () => {
+    for (const name of subcommandNames()) expect(looksLikeStart([name]), name).toBe(false);
   });
 });
