@@ -66,6 +66,7 @@ export function idleRows(R, F = figures(R)) {
   return [
     ['4 idle CPU, 8 idle panes, 10 s', R.idle ? `${pct(F.idleCpu, 2)} (${pct(R.idle.cpu.sched, 3)})` : 'n/a', '', '', '<= 0.5%', verdict(R.idle ? F.idleCpu <= 0.5 : undefined)],
     ['  bytes written while idle', R.idle ? `${R.idle.bytes} B, ${R.idle.frames} frames` : 'n/a', '', '', '0', verdict(R.idle ? R.idle.bytes === 0 : undefined)],
+    ['  before the window: settling after start (V8 memory reducer)', R.idle?.settleCpuMs !== undefined ? `${Math.round(R.idle.settleCpuMs)} ms of CPU` : 'n/a', '', '', '', ''],
   ];
 }
 
