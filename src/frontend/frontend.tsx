@@ -82,7 +82,7 @@ export class Frontend {
   private chromeStale = false;
   /** Terminals that attached while the chrome was behind: drawn to once it caught up. */
   private waiting: TerminalLink[] = [];
-  private waitTimer: NodeJS.Timeout | undefined;
+  private waitTimer: NodeJS.Immediate | undefined;
 
   constructor(private o: FrontendOptions) {
     const ws = o.workspace;
@@ -197,21 +197,24 @@ export class Frontend {
     return this.links.size;
   }
 
-  /** Starts drawing to `t` and taking its keys; the layout takes its size. */
   /** Draws to the terminals that waited for the chrome to catch up. */
   private showWaiting(): void {
-    clearTimeout(this.waitTimer);
+    if (this.waitTimer) clearImmediate(this.waitTimer);
+    this.waitTimer = undefined;
     for (const t of this.waiting.splice(0)) if (this.links.has(t)) this.renderer.attach(t);
   }
 
+  /** Starts drawing to `t` and taking its keys; the layout takes its size. */
   attach(t: TerminalLink): Attachment {
     this.links.add(t);
     if (this.chromeStale || !this.ink) {
       // Its first frame would show the chrome as it was when the last terminal left (a mode, a
-      // message): wait for Ink to draw the present one, or a moment at most if nothing changed.
+      // message): it waits for Ink to draw the present one. Ink runs a legacy React root in debug
+      // mode, so the store change below is rendered and written within this turn's microtasks; by
+      // the next macrotask the chrome is current, whether or not anything on it changed (a chrome
+      // that did not change writes nothing new, so waiting for a change cost a 150 ms timeout).
       this.waiting.push(t);
-      clearTimeout(this.waitTimer);
-      this.waitTimer = setTimeout(() => this.showWaiting(), 150);
+      this.waitTimer ??= setImmediate(() => this.showWaiting());
     } else this.renderer.attach(t);
     const ws = this.o.workspace;
     // Also catches the chrome up: nothing was drawn while nobody looked.
@@ -257,7 +260,7 @@ export class Frontend {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.waitTimer);
+    if (this.waitTimer) clearImmediate(this.waitTimer);
     const ws = this.o.workspace;
     ws.off('dirty', this.onDirty);
     ws.off('change', this.onChange);
