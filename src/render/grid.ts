@@ -4,6 +4,12 @@
  * Invariants: every array has width*height entries; a wide character occupies its cell with
  * width 2 and the cell to its right with width 0 and an empty char (the way xterm stores it),
  * so a row can be emitted left to right by skipping width-0 cells.
+ * A cell's character is a number in `codes`: its code point when it is one (nearly always), 0 for
+ * the empty half of a wide character, or MULTI when it is several code points (a letter with
+ * combining marks, an emoji sequence), whose text is then in `multi` under the cell's index, and
+ * only then. Numbers, not strings: every frame writes and compares every cell of a busy pane, and a
+ * string stored into an array costs a write barrier a number does not (profile: the store was the
+ * dearest line of the paint).
  * Colours are xterm's packed form: colour mode bits (0 default, P16, P256, RGB) OR'ed with the value,
  * so one number compares a whole colour.
  */
@@ -27,8 +33,32 @@ export const COLOR = {
   rgb: 0x3000000,
 } as const;
 
+/** `codes` value of a cell whose text is more than one code point (beyond Unicode's range). */
+export const MULTI = 0x110000;
+
+/** One-character strings by code point, made once (a frame emits the same few hundred over and over). */
+// Preallocated: writing far past the end of a growing array would turn it into a slow dictionary.
+const charCache: Array<string | undefined> = new Array<string | undefined>(0x10000).fill(undefined);
+export function charOf(cp: number): string {
+  if (cp >= 0x10000) return String.fromCodePoint(cp);
+  const hit = charCache[cp];
+  if (hit !== undefined) return hit;
+  const ch = String.fromCharCode(cp);
+  charCache[cp] = ch;
+  return ch;
+}
+
+/** The `codes` value for a cell's text ('' is the empty half of a wide character). */
+function codeOf(ch: string): number {
+  if (ch.length === 0) return 0;
+  const cp = ch.codePointAt(0)!;
+  return ch.length === (cp >= 0x10000 ? 2 : 1) ? cp : MULTI;
+}
+
 export class Grid {
-  chars: string[];
+  codes: Uint32Array;
+  /** The text of the cells whose code is MULTI, by cell index. */
+  multi = new Map<number, string>();
   widths: Uint8Array;
   fg: Uint32Array;
   bg: Uint32Array;
@@ -41,7 +71,7 @@ export class Grid {
     readonly height: number,
   ) {
     const n = width * height;
-    this.chars = new Array<string>(n).fill(' ');
+    this.codes = new Uint32Array(n).fill(0x20);
     this.widths = new Uint8Array(n).fill(1);
     this.fg = new Uint32Array(n);
     this.bg = new Uint32Array(n);
@@ -51,25 +81,53 @@ export class Grid {
 
   set(i: number, ch: string, width: number, fg: number, bg: number, attrs: number): void {
     this.touched[(i / this.width) | 0] = 1;
-    this.chars[i] = ch;
+    this.put(i, codeOf(ch), width, fg, bg, attrs);
+    if (this.codes[i] === MULTI) this.multi.set(i, ch);
+  }
+
+  /**
+   * Writes a cell by code (a code point, or 0 for the empty half of a wide character; never MULTI)
+   * without marking its row: the hot path of painting, whose caller marks the rows it painted.
+   */
+  put(i: number, code: number, width: number, fg: number, bg: number, attrs: number): void {
+    if (this.codes[i] === MULTI) this.multi.delete(i);
+    this.codes[i] = code;
     this.widths[i] = width;
     this.fg[i] = fg;
     this.bg[i] = bg;
     this.attrs[i] = attrs;
   }
 
+  /** The cell's text: '' for the empty half of a wide character. */
+  char(i: number): string {
+    const c = this.codes[i];
+    return c === MULTI ? (this.multi.get(i) ?? ' ') : c === 0 ? '' : charOf(c);
+  }
+
+  /** Appends a zero-width character (a combining mark, a variation selector) to the cell's text. */
+  append(i: number, ch: string): void {
+    const text = this.char(i) + ch;
+    this.codes[i] = MULTI;
+    this.multi.set(i, text);
+  }
+
   sameCell(i: number, other: Grid): boolean {
+    const c = this.codes[i];
     return (
-      this.chars[i] === other.chars[i] &&
-      this.widths[i] === other.widths[i] &&
+      c === other.codes[i] &&
       this.fg[i] === other.fg[i] &&
       this.bg[i] === other.bg[i] &&
-      this.attrs[i] === other.attrs[i]
+      this.attrs[i] === other.attrs[i] &&
+      this.widths[i] === other.widths[i] &&
+      (c !== MULTI || this.multi.get(i) === other.multi.get(i))
     );
   }
 
   copyCell(i: number, from: Grid, j: number): void {
-    this.chars[i] = from.chars[j];
+    const c = from.codes[j];
+    if (c === MULTI) this.multi.set(i, from.multi.get(j) ?? ' ');
+    else if (this.codes[i] === MULTI) this.multi.delete(i);
+    this.codes[i] = c;
     this.widths[i] = from.widths[j];
     this.fg[i] = from.fg[j];
     this.bg[i] = from.bg[j];
@@ -101,7 +159,7 @@ export class Grid {
     let s = '';
     for (let x = 0; x < this.width; x++) {
       const i = y * this.width + x;
-      if (this.widths[i] !== 0) s += this.chars[i] || ' ';
+      if (this.widths[i] !== 0) s += this.char(i) || ' ';
     }
     return s;
   }

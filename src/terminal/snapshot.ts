@@ -134,18 +134,6 @@ function lineData(l: unknown): LineData | undefined {
   return line._data instanceof Uint32Array && typeof line.length === 'number' && typeof line._combined === 'object' ? (line as LineData) : undefined;
 }
 
-/** One-character strings by code point, made once (a frame reads the same few hundred over and over). */
-// Preallocated: writing far past the end of a growing array would turn it into a slow dictionary.
-const charCache: Array<string | undefined> = new Array<string | undefined>(0x10000).fill(undefined);
-function charOf(cp: number): string {
-  if (cp >= 0x10000) return String.fromCodePoint(cp);
-  const hit = charCache[cp];
-  if (hit !== undefined) return hit;
-  const ch = String.fromCharCode(cp);
-  charCache[cp] = ch;
-  return ch;
-}
-
 function colour(word: number): number {
   const mode = word & CM_MASK;
   if (mode === 0) return 0;
@@ -170,16 +158,8 @@ function attrsOf(fg: number, bg: number, line: LineData, col: number): number {
 
 function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {
   const right = Math.min(rect.x + rect.width, grid.width);
-  // The grid's arrays are written directly (the row is marked touched once): Grid.set per cell
-  // costs a division for its row.
-  const { chars, widths, fg: fgs, bg: bgs, attrs: attrss } = grid;
-  const put = (i: number, ch: string, w: number, fg: number, bg: number, a: number): void => {
-    chars[i] = ch;
-    widths[i] = w;
-    fgs[i] = fg;
-    bgs[i] = bg;
-    attrss[i] = a;
-  };
+  // Cells are written by code (Grid.put; the row is marked touched once): Grid.set per cell costs a
+  // division for its row and a look at the string.
   for (let dy = 0; dy < rect.height; dy++) {
     const y = rect.y + dy;
     if (y < 0 || y >= grid.height) continue;
@@ -196,7 +176,7 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
       const i = row + x;
       const col = x - rect.x;
       if (!line || !d || col >= len) {
-        put(i, ' ', 1, 0, 0, 0);
+        grid.put(i, 0x20, 1, 0, 0, 0);
         continue;
       }
       const o = col * CELL;
@@ -206,19 +186,19 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
       const w = content >>> WIDTH_SHIFT;
       // The grid's invariant, as in the API path above: stray halves of wide characters are spaces.
       if (w === 0 || (w === 2 && (x + 1 >= right || skip?.(x + 1, y)))) {
-        put(i, ' ', 1, 0, colour(bgWord), 0);
+        grid.put(i, 0x20, 1, 0, colour(bgWord), 0);
         continue;
       }
       const cp = content & CODEPOINT_MASK;
-      const ch = content & IS_COMBINED ? (line._combined[col] ?? ' ') : cp === 0 ? ' ' : charOf(cp);
       const plain = fgWord === 0 && bgWord === 0;
       const fg = plain ? 0 : colour(fgWord);
       const bg = plain ? 0 : colour(bgWord);
       const attrs = plain ? 0 : attrsOf(fgWord, bgWord, line, col);
-      put(i, ch, w, fg, bg, attrs);
+      if (content & IS_COMBINED) grid.set(i, line._combined[col] ?? ' ', w, fg, bg, attrs);
+      else grid.put(i, cp === 0 ? 0x20 : cp, w, fg, bg, attrs);
       if (w === 2) {
         x++;
-        put(row + x, '', 0, fg, bg, attrs);
+        grid.put(row + x, 0, 0, fg, bg, attrs);
       }
     }
   }

@@ -71,7 +71,7 @@ export function paintStyledLine(grid: Grid, y: number, line: string): void {
     i += ch.length;
     const w = widthOf(cp);
     if (w === 0) {
-      if (joinable && last >= 0) grid.chars[row + last] += ch;
+      if (joinable && last >= 0) grid.append(row + last, ch);
       else if (x < cols) {
         // Nothing to join (after a control or a sequence): xterm keeps it in a cell of its own,
         // which shows as a blank with the background.

@@ -45,7 +45,7 @@ export function readScreen(term: Terminal): Grid {
 }
 
 function describeCell(g: Grid, i: number): string {
-  return `${JSON.stringify(g.chars[i])} w${g.widths[i]} fg${g.fg[i].toString(16)} bg${g.bg[i].toString(16)} a${g.attrs[i]}`;
+  return `${JSON.stringify(g.char(i))} w${g.widths[i]} fg${g.fg[i].toString(16)} bg${g.bg[i].toString(16)} a${g.attrs[i]}`;
 }
 
 /**
@@ -57,7 +57,7 @@ export function gridMismatches(actual: Grid, expected: Grid, limit = 8, ignoreCo
   if (actual.width !== expected.width || actual.height !== expected.height) {
     return [`size ${actual.width}x${actual.height} != ${expected.width}x${expected.height}`];
   }
-  for (let i = 0; i < expected.chars.length && out.length < limit; i++) {
+  for (let i = 0; i < expected.codes.length && out.length < limit; i++) {
     const same =
       ignoreContinuationStyle && expected.widths[i] === 0
         ? actual.widths[i] === 0

@@ -91,7 +91,7 @@ function validate(g: Grid): void {
 
 function cloneGrid(g: Grid): Grid {
   const c = new Grid(g.width, g.height);
-  for (let i = 0; i < g.chars.length; i++) c.copyCell(i, g, i);
+  for (let i = 0; i < g.codes.length; i++) c.copyCell(i, g, i);
   return c;
 }
 

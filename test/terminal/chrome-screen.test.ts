@@ -34,7 +34,7 @@ function chrome(cols: number, rows: number) {
 
 const at = (g: Grid, x: number, y: number) => {
   const i = y * g.width + x;
-  return { ch: g.chars[i], w: g.widths[i], fg: g.fg[i], bg: g.bg[i], attrs: g.attrs[i] };
+  return { ch: g.char(i), w: g.widths[i], fg: g.fg[i], bg: g.bg[i], attrs: g.attrs[i] };
 };
 
 describe('ChromeScreen', () => {

@@ -26,7 +26,7 @@ function frame(rnd: () => number, cols: number, rows: number): string {
   return lines.join('\n');
 }
 
-const rowText = (g: Grid, y: number) => g.chars.slice(y * g.width, (y + 1) * g.width).join('').trimEnd();
+const rowText = (g: Grid, y: number) => Array.from({ length: g.width }, (_, x) => g.char(y * g.width + x)).join('').trimEnd();
 
 describe('resize storms', () => {
   // The chrome once had its own emulator, which crashed within 70 steps on each of these seeds; it

@@ -17,7 +17,7 @@ function both(t: Terminal, top: number, rect: Rect, size: [number, number], skip
 }
 
 function expectSame(a: Grid, b: Grid): void {
-  expect(Array.from(a.chars)).toEqual(Array.from(b.chars));
+  expect(Array.from({ length: a.codes.length }, (_, i) => a.char(i))).toEqual(Array.from({ length: b.codes.length }, (_, i) => b.char(i)));
   expect(Array.from(a.widths)).toEqual(Array.from(b.widths));
   expect(Array.from(a.fg)).toEqual(Array.from(b.fg));
   expect(Array.from(a.bg)).toEqual(Array.from(b.bg));

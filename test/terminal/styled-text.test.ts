@@ -29,7 +29,7 @@ function direct(lines: string[], cols: number, rows: number): Grid {
 const cellsOf = (g: Grid, y: number, upTo = g.width) =>
   Array.from({ length: upTo }, (_, x) => {
     const i = y * g.width + x;
-    return [g.chars[i], g.widths[i], g.fg[i], g.bg[i], g.attrs[i]];
+    return [g.char(i), g.widths[i], g.fg[i], g.bg[i], g.attrs[i]];
   });
 
 const SGR = ['0', '1', '2', '3', '4', '4:3', '4:0', '5', '7', '8', '9', '21', '22', '23', '24', '25', '27', '28', '29', '31', '37', '39', '42', '49', '91', '97', '103', '38;5;208', '48;5;17', '38;2;1;2;3', '48;2;250;128;7', '38:2::9:8:7', '58;5;9', '1;33;44', ''];
@@ -50,7 +50,7 @@ const widthOf = (g: Grid, y: number, line: string) => {
   // Whether the line fitted: xterm and the direct painter differ only past the right edge.
   void line;
   let w = 0;
-  for (let x = 0; x < g.width; x++) if (g.chars[y * g.width + x] !== ' ' || g.widths[y * g.width + x] !== 1) w = x + 1;
+  for (let x = 0; x < g.width; x++) if (g.char(y * g.width + x) !== ' ' || g.widths[y * g.width + x] !== 1) w = x + 1;
   return w;
 };
 
@@ -95,7 +95,7 @@ describe('paintStyledLine', () => {
 
   it('a zero-width character joins the character printed right before it; after a sequence it stands alone', () => {
     const g = direct(['e\u0301\u0301漢\ufe0f\x1b[1m\u0301z'], 6, 1);
-    expect(g.chars.slice(0, 5)).toEqual(['e\u0301\u0301', '漢\ufe0f', '', ' ', 'z']);
+    expect(Array.from({ length: 5 }, (_, i) => g.char(i))).toEqual(['e\u0301\u0301', '漢\ufe0f', '', ' ', 'z']);
   });
 
   it('ignores controls and sequences that are not SGR', () => {

@@ -103,7 +103,7 @@ function mount(view: WorkspaceView) {
 
 const cell = (g: Grid, x: number, y: number) => {
   const i = y * g.width + x;
-  return { ch: g.chars[i], fg: g.fg[i], bg: g.bg[i], attrs: g.attrs[i] };
+  return { ch: g.char(i), fg: g.fg[i], bg: g.bg[i], attrs: g.attrs[i] };
 };
 /** The text of a rectangle's row y (absolute), cut to the rectangle. */
 const rowIn = (g: Grid, r: Rect, y: number) => g.rowText(y).slice(r.x, r.x + r.width);
@@ -288,7 +288,7 @@ describe('App: dialogs', () => {
       for (let x = 0; x < g.width; x++) {
         if (x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height) continue;
         const i = y * g.width + x;
-        if (g.chars[i] !== plain.chars[i]) out.push(`(${x},${y}) ${JSON.stringify(g.chars[i])}`);
+        if (g.char(i) !== plain.char(i)) out.push(`(${x},${y}) ${JSON.stringify(g.char(i))}`);
       }
     }
     return out.slice(0, 10);
