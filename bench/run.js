@@ -273,12 +273,14 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    harnessBytesPerSec below). The second row is the same with panes 2–4 idle (100 samples): the
    floor of the method.
 4. **idle CPU** — 244x85, 8 panes running \`sleep 600\`; once everything is drawn and quiet, and
-   10.5 s after the start, the workspace's CPU over 10 s as % of one core (by clock ticks; in
-   brackets the sum of the threads' \`schedstat\` run time, which resolves below one tick), and what
-   it wrote to the terminal. The wait lets V8's memory reducer run first: 8 s after a process's
-   start-up garbage it shrinks the heap with up to three GCs (~60 ms of CPU in the client, once;
-   seen by thread in /proc and by \`gc\` performance entries). That one-off is a start-up cost and
-   is given on its own line (the CPU from the screen going quiet to the window).
+   30 s after the start, the workspace's CPU over 10 s as % of one core (by clock ticks; in brackets
+   the sum of the threads' \`schedstat\` run time, which resolves below one tick), and what it wrote
+   to the terminal. The wait lets V8's memory reducer run first in both processes: after a
+   process's start-up it shrinks the heap once (in the client three incremental GCs at ~8-9 s, ~60
+   ms of CPU; in the server at ~15-25 s, ~120 ms, taking its RSS from ~113 to ~79 MB; seen by thread
+   in /proc and in \`gc\` performance entries). That one-off is a start-up cost and has its own
+   line: the CPU from the screen going quiet to the window. (The quick bench's 5 s window starts at
+   10.5 s, after the client's, and may include the server's.)
 5. **RSS** — 244x85, 16 panes (4x4, about 59x19 each) running \`seq 1 20000; sleep 600\`, so every
    pane's 5000-line scrollback is full; VmRSS of the workspace server once all 16 show \`20000\` and
    the screen is quiet. Scrollback memory grows with the pane width: wider panes cost more.
