@@ -45,7 +45,8 @@ function expectSameReading(plain: Terminal, packed: Terminal, cols: number): voi
   const b = new Grid(cols, rows);
   paintBuffer(plain, 0, a, { x: 0, y: 0, width: cols, height: rows });
   paintBuffer(packed, 0, b, { x: 0, y: 0, width: cols, height: rows });
-  for (const k of ['chars', 'widths', 'fg', 'bg', 'attrs'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+  for (const k of ['codes', 'widths', 'fg', 'bg', 'attrs'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+  expect([...b.multi].sort()).toEqual([...a.multi].sort());
 }
 const lineData = (t: Terminal, y: number): Uint32Array => {
   const lines: unknown = Reflect.get(Reflect.get(Reflect.get(Reflect.get(t, '_core'), 'buffers'), 'normal'), 'lines');
