@@ -21,6 +21,8 @@ async function run(dist) {
   const { Grid, COLOR } = await load('render/grid.js');
   const { createEmulator } = await load('terminal/emulator.js');
   const { paintBuffer } = await load('terminal/snapshot.js');
+  // Builds that keep what each pane painted (row-cache.js) skip its unchanged rows, as panes do.
+  const rowCache = await load('terminal/row-cache.js').catch(() => undefined);
   const cols = 244;
   const rows = 85;
   const rects = [
@@ -32,14 +34,15 @@ async function run(dist) {
   let paintMs = 0;
   const panes = rects.map((inner) => {
     const term = createEmulator(inner.width, inner.height, 5000);
+    const rows = rowCache ? new rowCache.RowCache() : undefined;
     return {
       term,
       dirty: true,
       focused: false,
       inner,
-      paint(g, r, skip) {
+      paint(g, r, skip, fresh = true) {
         const t0 = performance.now();
-        paintBuffer(term, term.buffer.active.baseY, g, r, skip);
+        paintBuffer(term, term.buffer.active.baseY, g, r, skip, false, rows && { rows, fresh });
         paintMs += performance.now() - t0;
         this.dirty = false;
       },

@@ -146,7 +146,7 @@ export class Frontend {
         },
         focused: pane === ws.focused,
         inner,
-        paint: (g, r, skip) => pane.paint(g, r, skip),
+        paint: (g, r, skip, fresh) => pane.paint(g, r, skip, fresh),
       })),
       overlays: view.dialog ? [dialogRect(view.dialog, view.cols, view.rows)] : [],
       cursor,

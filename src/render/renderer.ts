@@ -27,7 +27,12 @@ export interface PaneSurface {
   /** The pane keys go to: an echo frame paints only it. */
   readonly focused?: boolean;
   inner: Rect;
-  paint(grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void;
+  /**
+   * Paints the pane's interior into `rect`. `fresh`: something else was laid over the grid since the
+   * pane last painted it (the chrome, after a change of it or of the layout), so every row must be
+   * painted; otherwise rows the pane knows unchanged may be left as they are (not marked touched).
+   */
+  paint(grid: Grid, rect: Rect, skip: ((x: number, y: number) => boolean) | undefined, fresh: boolean): void;
 }
 
 export interface Scene {
@@ -183,7 +188,7 @@ export class Renderer {
         deferred = true;
         continue;
       }
-      p.paint(desired, p.inner, skip);
+      p.paint(desired, p.inner, skip, all);
     }
     this.chromeChanged = false;
     if (deferred) this.request();

@@ -19,6 +19,7 @@ import { constants } from 'node:os';
 import { log } from '../util/log.js';
 import { createEmulator, resizeEmulator, type IMarker, type Terminal } from './emulator.js';
 import { paintBuffer } from './snapshot.js';
+import { RowCache } from './row-cache.js';
 import type { Grid, Rect } from '../render/grid.js';
 import { killSession, killSessionNow, sessionMembers } from './process-tree.js';
 import { installedReaper, type SessionReaper } from './reaper.js';
@@ -77,6 +78,8 @@ export class PaneTerminal {
   private unparsed = 0;
   private paused = false;
   private exitPoll: NodeJS.Timeout | undefined;
+  /** What this pane last painted into the compositor's grid (snapshot.ts). */
+  private readonly painted = new RowCache();
   private resizeTimer: NodeJS.Timeout | undefined;
   private want: { cols: number; rows: number };
   private generation = 0;
@@ -338,9 +341,13 @@ export class PaneTerminal {
     return this.term.registerMarker(line - (buf.baseY + buf.cursorY));
   }
 
-  /** Paints the screen as it stood `linesBack` lines of history ago into `rect` of `grid`. */
-  paint(grid: Grid, rect: Rect, linesBack = 0, skip?: (x: number, y: number) => boolean): void {
-    paintBuffer(this.term, this.term.buffer.active.baseY - linesBack, grid, rect, skip);
+  /**
+   * Paints the screen as it stood `linesBack` lines of history ago into `rect` of `grid`. Rows that
+   * did not change since this pane last painted them are left as they are unless `fresh` (the grid
+   * may have been painted over since).
+   */
+  paint(grid: Grid, rect: Rect, linesBack = 0, skip?: (x: number, y: number) => boolean, fresh = true): void {
+    paintBuffer(this.term, this.term.buffer.active.baseY - linesBack, grid, rect, skip, false, { rows: this.painted, fresh });
   }
 
   /** Resolves once everything written to the emulator so far has been parsed. */

@@ -8,6 +8,7 @@
  */
 import type { IBufferCell, Terminal } from '@xterm/headless';
 import { ATTR, type Grid, type Rect } from '../render/grid.js';
+import type { RowCache } from './row-cache.js';
 
 let scratch: IBufferCell | undefined;
 
@@ -16,12 +17,13 @@ let scratch: IBufferCell | undefined;
  * does not have (it is smaller than the rect while a resize is debounced) are painted blank; a wide
  * character that would straddle the rect's right edge is painted as a space.
  */
-export function paintBuffer(term: Terminal, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, viaApi = false): void {
+export function paintBuffer(term: Terminal, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, viaApi = false, cache?: { rows: RowCache; fresh: boolean }): void {
   const lines = viaApi ? undefined : activeLines(term);
   if (lines) {
-    paintDirect(lines, term.cols, topLine, grid, rect, skip);
+    paintDirect(lines, term.cols, topLine, grid, rect, skip, cache);
     return;
   }
+  cache?.rows.clear();
   const buffer = term.buffer.active;
   const cell = (scratch ??= buffer.getNullCell());
   const right = rect.x + rect.width;
@@ -156,8 +158,10 @@ function attrsOf(fg: number, bg: number, line: LineData, col: number): number {
   return a;
 }
 
-function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {
+function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, cache?: { rows: RowCache; fresh: boolean }): void {
   const right = Math.min(rect.x + rect.width, grid.width);
+  // `fresh`: the grid may have been painted over since this pane's last paint (RowCache).
+  const rows = cache?.rows.begin(grid, rect, topLine, cols, cache.fresh) ? cache.rows : undefined;
   // Cells are written by code (Grid.put; the row is marked touched once): Grid.set per cell costs a
   // division for its row and a look at the string.
   for (let dy = 0; dy < rect.height; dy++) {
@@ -166,11 +170,14 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
     const at = topLine + dy;
     const line = at >= 0 && at < lines.length ? lineData(lines.get(at)) : undefined;
     const row = y * grid.width;
-    grid.touched[y] = 1;
     // Cells past a line's length (a packed scrollback line, or a line narrower than the screen while
     // a resize is debounced) are blank, as the API reads them.
     const len = line ? Math.min(line.length, cols) : 0;
     const d = line ? line._data : undefined;
+    // Unchanged since it was painted: the grid still holds it, and the diff need not look at it.
+    if (rows?.same(dy, d, len)) continue;
+    grid.touched[y] = 1;
+    let special = false;
     for (let x = rect.x; x < right; x++) {
       if (skip?.(x, y)) continue;
       const i = row + x;
@@ -194,12 +201,16 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
       const fg = plain ? 0 : colour(fgWord);
       const bg = plain ? 0 : colour(bgWord);
       const attrs = plain ? 0 : attrsOf(fgWord, bgWord, line, col);
-      if (content & IS_COMBINED) grid.set(i, line._combined[col] ?? ' ', w, fg, bg, attrs);
-      else grid.put(i, cp === 0 ? 0x20 : cp, w, fg, bg, attrs);
+      if (bgWord & BG_HAS_EXTENDED) special = true;
+      if (content & IS_COMBINED) {
+        special = true;
+        grid.set(i, line._combined[col] ?? ' ', w, fg, bg, attrs);
+      } else grid.put(i, cp === 0 ? 0x20 : cp, w, fg, bg, attrs);
       if (w === 2) {
         x++;
         grid.put(row + x, 0, 0, fg, bg, attrs);
       }
     }
+    cache?.rows.keep(dy, d, len, special);
   }
 }

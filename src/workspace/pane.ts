@@ -224,8 +224,9 @@ export class Pane {
     this.scroll = this.anchor.isDisposed || this.anchor.line < 0 ? max : Math.max(0, Math.min(max, max - this.anchor.line));
   }
 
-  paint(grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean): void {
-    this.terminal.paint(grid, rect, this.scroll, skip);
+  /** `fresh`: the grid may have been painted over since this pane's last paint (every row is painted). */
+  paint(grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, fresh = true): void {
+    this.terminal.paint(grid, rect, this.scroll, skip, fresh);
     this.dirty = false;
   }
 
