@@ -4,7 +4,7 @@
 // OSC 52 clipboard write or a title change that must not reach the terminal printing the error.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { printable } from '../util/safe-text.js';
 import { AgentEntrySchema, CONFIG_FILE_NAME, ConfigSchema, WorktreeConfigSchema, type Config } from './schema.js';
 import { editDistance } from '../util/text.js';

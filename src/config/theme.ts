@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { printable } from '../util/safe-text.js';
 import { describeValue, formatIssues, readJsonFile, type Loaded } from './load.js';
 

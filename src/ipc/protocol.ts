@@ -4,7 +4,7 @@
  * connection is the agent's hello with its pane's token; the workspace answers `welcome` and from
  * then on every line of that connection speaks for that pane, and only that pane.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { HitSchema } from '../store/hit.js';
 import { ConversationSchema } from '../store/conversation.js';
 import { BoardRequestSchema } from '../tasks/requests.js';
