@@ -98,6 +98,13 @@ const EAGER_LIMITS = [
   // Attaching parses the server's few messages with zod/mini; zod's full API costs ~30 ms to load.
   { entry: 'src/cli/servers.ts', forbidden: [...HEAVY, 'zod/v4/classic/', 'commander/'] },
   { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
+  // The workspace server's way to its first frame (the modules main.ts preloads, and what they import
+  // statically): no SDK, no MCP server, no re2js (src/util/re2.ts), and not zod's every locale (what
+  // `import { z } from 'zod'` instead of `import * as z` pulls in: ~550 KB compiled at each start).
+  ...['src/cli/open.ts', 'src/cli/compose.ts', 'src/server/run-server.ts', 'src/cli/session-start.ts', 'src/server/server.ts'].map((entry) => ({
+    entry,
+    forbidden: ['@anthropic-ai/sdk/', '@modelcontextprotocol/sdk/', 're2js/', 'zod/v4/locales/index.js'],
+  })),
 ];
 
 /** Modules (node_modules paths, external names) in the static import graph of the output built from `entry`. */
