@@ -99,11 +99,13 @@ const EAGER_LIMITS = [
   { entry: 'src/cli/servers.ts', forbidden: [...HEAVY, 'zod/v4/classic/', 'commander/'] },
   { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
   // The workspace server's way to its first frame (the modules main.ts preloads, and what they import
-  // statically): no SDK, no MCP server, no re2js (src/util/re2.ts), and not zod's every locale (what
-  // `import { z } from 'zod'` instead of `import * as z` pulls in: ~550 KB compiled at each start).
+  // statically): no SDK, no MCP server, nothing only a later action needs (re2js for claims and
+  // searches, src/util/re2.ts; MiniSearch for session search; tinyglobby for a worktree's copied
+  // files), and not zod's every locale (what `import { z } from 'zod'` instead of `import * as z`
+  // pulls in: ~550 KB compiled at each start).
   ...['src/cli/open.ts', 'src/cli/compose.ts', 'src/server/run-server.ts', 'src/cli/session-start.ts', 'src/server/server.ts'].map((entry) => ({
     entry,
-    forbidden: ['@anthropic-ai/sdk/', '@modelcontextprotocol/sdk/', 're2js/', 'zod/v4/locales/index.js'],
+    forbidden: ['@anthropic-ai/sdk/', '@modelcontextprotocol/sdk/', 're2js/', 'minisearch/', 'tinyglobby/', 'zod/v4/locales/index.js'],
   })),
 ];
 
