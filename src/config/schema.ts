@@ -187,5 +187,6 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** The config used when the project has no config file. */
 export function defaultConfig(): Config {
-  return ConfigSchema.parse({});
+  // jitless: see loadConfig (src/config/load.ts).
+  return ConfigSchema.parse({}, { jitless: true });
 }
