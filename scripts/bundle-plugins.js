@@ -37,10 +37,32 @@ export const stubs = {
     // (Only the project's own copy: wrap-ansi keeps an older string-width of its own, without it.)
     b.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
       if (args.path !== join(ROOT, 'node_modules', 'string-width', 'index.js')) return undefined;
+      let code = await readFile(args.path, 'utf8');
+      code = replaceOnce(code, STRING_WIDTH_RGI, STRING_WIDTH_LAZY_RGI, 'string-width (its RGI_Emoji regex)');
+      code = replaceOnce(code, 'const segmenter = new Intl.Segmenter();', SIMPLE_GRAPHEMES, 'string-width (its segmenter)');
+      return { contents: code, loader: 'js' };
+    });
+    // The first Intl.Segmenter a process creates loads ICU's break rules: 8-15 ms (measured), paid
+    // when Ink's modules and src/terminal/input.ts loaded, before the first frame. Ink's text
+    // measuring (string-width) and its frame's tokenizer (@alcalzone/ansi-tokenize) split text into
+    // grapheme clusters; for text in which every code point is a cluster of its own (the chrome's:
+    // ASCII, Latin, punctuation, arrows, box drawing; checked against Intl.Segmenter for each such
+    // code point in test/scripts/bundle-plugins.test.ts) they now take the code points as they are,
+    // and the segmenter is created on first need. slice-ansi and wrap-ansi's own string-width only
+    // create theirs on first need.
+    b.onResolve({ filter: /^agents-graphemes$/ }, () => ({ path: 'graphemes', namespace: 'agents-graphemes' }));
+    b.onLoad({ filter: /.*/, namespace: 'agents-graphemes' }, () => ({ contents: GRAPHEMES_MODULE, loader: 'js' }));
+    b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/ }, async (args) => {
       const code = await readFile(args.path, 'utf8');
-      const parts = code.split(STRING_WIDTH_RGI);
-      if (parts.length !== 2) throw new Error(`bundle: string-width changed (its RGI_Emoji regex found ${parts.length - 1} times); see the stubs plugin in scripts/bundle.js`);
-      return { contents: parts.join(STRING_WIDTH_LAZY_RGI), loader: 'js' };
+      return { contents: replaceOnce(code, 'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });', SIMPLE_GRAPHEMES, '@alcalzone/ansi-tokenize (its segmenter)'), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]wrap-ansi[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, 'const segmenter = new Intl.Segmenter();', LAZY_GRAPHEMES('segmenter'), "wrap-ansi's string-width (its segmenter)"), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, "const GRAPHEME_SEGMENTER = new Intl.Segmenter(undefined, {granularity: 'grapheme'});", LAZY_GRAPHEMES('GRAPHEME_SEGMENTER'), 'slice-ansi (its segmenter)'), loader: 'js' };
     });
     // Ink turns each row of its frame back into a string through this, one cell at a time: two
     // diffs of the cell's style against its neighbour's, each building three Sets and two arrays,
@@ -51,12 +73,42 @@ export const stubs = {
     // and nothing to add.
     b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/ }, async (args) => {
       const code = await readFile(args.path, 'utf8');
-      const parts = code.split(STYLED_CHARS_TO_STRING);
-      if (parts.length !== 2) throw new Error(`bundle: @alcalzone/ansi-tokenize changed (styledCharsToString found ${parts.length - 1} times); see the stubs plugin in scripts/bundle-plugins.js`);
-      return { contents: parts.join(STYLED_CHARS_TO_STRING_FAST), loader: 'js' };
+      return { contents: replaceOnce(code, STYLED_CHARS_TO_STRING, STYLED_CHARS_TO_STRING_FAST, '@alcalzone/ansi-tokenize (styledCharsToString)'), loader: 'js' };
     });
   },
 };
+/** `code` with `from` (which must be there exactly once: else the package changed, and the patch is looked at again) replaced. */
+function replaceOnce(code, from, to, what) {
+  const parts = code.split(from);
+  if (parts.length !== 2) throw new Error(`bundle: ${what} changed (found ${parts.length - 1} times); see the stubs plugin in scripts/bundle-plugins.js`);
+  return parts.join(to);
+}
+
+/**
+ * Code points that are each a grapheme cluster of their own next to any other of them: no CR (CR LF
+ * is one cluster), no combining marks, joiners, variation selectors, Prepend characters, Hangul or
+ * regional indicators; all in the BMP. Exported for the test that checks it against Intl.Segmenter.
+ */
+export const SIMPLE_TEXT = String.raw`^[\0-\x0c\x0e-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u2bff]*$`;
+/** The module the patched packages import: grapheme segments without ICU for simple text. */
+const GRAPHEMES_MODULE = `const SIMPLE = new RegExp(${JSON.stringify(SIMPLE_TEXT)});
+let segmenter;
+const real = () => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }));
+function simple(input) {
+  const out = new Array(input.length);
+  for (let index = 0; index < input.length; index++) out[index] = { segment: input[index], index, input };
+  return out;
+}
+/** Intl.Segmenter's grapheme segment() for iterating, with each code point its own segment in simple text. */
+export const graphemes = { segment: (input) => (SIMPLE.test(input) ? simple(input) : real().segment(input)) };
+/** Intl.Segmenter itself, created on first use. */
+export const lazyGraphemes = { segment: (input) => real().segment(input) };
+`;
+/** A module's segmenter, replaced by the simple-text one (for modules that only iterate over segments). */
+const SIMPLE_GRAPHEMES = "import { graphemes as __agentsGraphemes } from 'agents-graphemes';\nconst segmenter = __agentsGraphemes;";
+/** A module's segmenter, created on first use (for modules that use more of what segment() returns). */
+const LAZY_GRAPHEMES = (name) => `import { lazyGraphemes as __agentsLazyGraphemes } from 'agents-graphemes';\nconst ${name} = __agentsLazyGraphemes;`;
+
 /** @alcalzone/ansi-tokenize 0.2's styledCharsToString, and the same with unchanged styles skipped. */
 const STYLED_CHARS_TO_STRING = `export function styledCharsToString(chars) {
     let ret = "";
