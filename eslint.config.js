@@ -42,6 +42,20 @@ export default tseslint.config(
     },
   },
   {
+    // `import { z } from 'zod'` hands esbuild a namespace object it cannot tree-shake: every bundle
+    // that used it carried zod's 40 locales and its JSON-schema code (~550 KB compiled at each start).
+    files: ['src/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value=/^zod/] > ImportSpecifier[imported.name='z']",
+          message: "Import zod as a namespace (import * as z from 'zod'): the bundle then keeps only what is used.",
+        },
+      ],
+    },
+  },
+  {
     // No console in library code: the screen belongs to the panes; log to the data folder instead.
     files: ['src/**'],
     ignores: ['src/cli/**'],

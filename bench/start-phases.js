@@ -3,15 +3,18 @@
 // AGENTS_START_TRACE (src/util/start-trace.ts) on one monotonic clock. Runs `agents --cmd "sleep 600"`
 // at 244x85 in a real pty (raw bytes, no emulator in the harness) until " NORMAL " arrives, then
 // stops it. Several --bin (another checkout's bin/agents) are interleaved run by run; prints, per bin,
-// the median ms from spawn of each mark, `node -e 0` for scale, and CPU (client + server, from /proc)
-// at the first frame. Run it under `chrt -r 10` on a shared machine (docs/profile.md; not -f, see bench/quick.js).
+// the median ms from spawn of each mark, `node -e 0` for scale, CPU (client + server, from /proc)
+// at the first frame, and the server's main-thread CPU at its first output (what the marks carry:
+// the least noisy figure on a shared machine). With two or more --bin, each later bin's difference
+// from the first, round by round (paired: both ran within seconds of each other), as a median and
+// range. Run it under `chrt -r 10` on a shared machine (docs/profile.md; not -f, see bench/quick.js).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { BIN } from '../test/helpers/term.js';
-import { CLK_TCK, descendants, median, sleep } from './lib.js';
+import { CLK_TCK, descendants, median, quantile, sleep } from './lib.js';
 
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
@@ -63,13 +66,17 @@ async function once(bin, i) {
     let client;
     // A build without the marks (an older checkout) still gives its first frame.
     const lines = existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n') : [];
+    const threadCpu = {};
     for (const line of lines) {
-      const [t, pid, ...what] = line.split(' ');
+      // `<ms> <pid> <mark>[\t<main-thread CPU ms>]` (the CPU field is missing from older builds).
+      const [head, cpuField] = line.split('\t');
+      const [t, pid, ...what] = head.split(' ');
       client ??= pid;
       const key = `${pid === client ? 'client' : 'server'}: ${what.join(' ').replace(/\d+$/, 'N')}`;
       marks[key] ??= Number(t) - t0;
+      if (cpuField !== undefined) threadCpu[key] ??= Number(cpuField);
     }
-    return { marks, cpu };
+    return { marks, cpu, serverCpu: threadCpu['server: first output'] };
   } finally {
     await stop(p);
   }
@@ -95,12 +102,31 @@ for (let i = 0; i < runs; i++) {
 }
 const n0 = median(node0);
 process.stdout.write(`node -e 0: ${n0.toFixed(0)} ms (median of ${runs}); ${local ? 'in-process (AGENTS_SERVER=0)' : 'through the server'}\n`);
+/** `median (quartile-quartile)` of the numbers among `xs`, or undefined when there are none. */
+const spread = (xs) => {
+  const ok = xs.filter((x) => typeof x === 'number' && !Number.isNaN(x));
+  return ok.length ? `${median(ok).toFixed(0)} (${quantile(ok, 0.25).toFixed(0)}-${quantile(ok, 0.75).toFixed(0)})` : undefined;
+};
 for (const [bin, rs] of results) {
   const keys = [...new Set(rs.flatMap((r) => Object.keys(r.marks)))];
   const rows = keys.map((k) => [k, median(rs.map((r) => r.marks[k]).filter((x) => !Number.isNaN(x)))]).sort((a, b) => a[1] - b[1]);
   const frame = median(rs.map((r) => r.marks['first frame seen']));
-  process.stdout.write(`\n${bin}\n  first frame ${frame.toFixed(0)} ms = node + ${(frame - n0).toFixed(0)}; CPU at the first frame ${median(rs.map((r) => r.cpu)).toFixed(0)} ms\n`);
+  process.stdout.write(`\n${bin}\n  first frame ${spread(rs.map((r) => r.marks['first frame seen']))} ms = node + ${(frame - n0).toFixed(0)}; CPU at the first frame ${median(rs.map((r) => r.cpu)).toFixed(0)} ms\n`);
+  const serverCpu = spread(rs.map((r) => r.serverCpu));
+  if (serverCpu) process.stdout.write(`  server main-thread CPU at its first output: ${serverCpu} ms\n`);
   for (const [k, v] of rows) process.stdout.write(`  ${v.toFixed(0).padStart(6)}  ${k}\n`);
+}
+if (bins.length > 1) {
+  const base = results.get(bins[0]);
+  const paired = (rs, f) => {
+    const d = rs.map((r, i) => f(r) - f(base[i])).filter((x) => !Number.isNaN(x));
+    return d.length ? `${median(d) >= 0 ? '+' : ''}${median(d).toFixed(0)} ms (${Math.min(...d).toFixed(0)} to ${Math.max(...d).toFixed(0)})` : 'n/a';
+  };
+  process.stdout.write(`\nround by round against ${bins[0]} (median, range):\n`);
+  for (const bin of bins.slice(1)) {
+    const rs = results.get(bin);
+    process.stdout.write(`  ${bin}: first frame ${paired(rs, (r) => r.marks['first frame seen'])}; server main-thread CPU ${paired(rs, (r) => r.serverCpu ?? NaN)}\n`);
+  }
 }
 rmSync(home, { recursive: true, force: true, maxRetries: 5 });
 process.exit(0);

@@ -19,9 +19,9 @@
 // single modules; nothing the programs load at run time comes from it.
 import { build } from 'esbuild';
 import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stubs } from './bundle-plugins.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -32,54 +32,6 @@ const CHUNKS = join(DIST, 'chunks');
  */
 const KEEP_OLD_CHUNKS_MS = 7 * 24 * 3600 * 1000;
 
-/** Resolves imports that must not be bundled to something harmless. */
-const stubs = {
-  name: 'stubs',
-  setup(b) {
-    // Ink's debug mode (DEV=true in the environment, which people set for other reasons) imports
-    // React's dev tools, which need react-devtools-core (not installed), and reads Ink's own
-    // package.json next to its module, a path that does not exist once bundled: the workspace would
-    // fail to start. Ink here is never in debug mode, and the dev tools are not bundled.
-    const inInk = (args) => /[\\/]ink[\\/]build[\\/]/.test(args.importer);
-    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (inInk(args) ? { path: 'devtools', namespace: 'ink-stub' } : undefined));
-    b.onResolve({ filter: /^\.\/utils\.js$/ }, (args) => (inInk(args) ? { path: 'utils', namespace: 'ink-stub' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'ink-stub' }, (args) => ({ contents: args.path === 'utils' ? 'export const isDev = () => false;' : 'export {};', loader: 'js' }));
-    // Yoga's wasm is inlined as a base64 data: URL, which its loader fetch()es whenever fetch exists:
-    // on Node that loads undici (Node's fetch) and decodes the URL through it, ~10 ms of the
-    // workspace's start-up in CPU profiles. Its own synchronous fallback decodes the same bytes.
-    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
-      const code = await readFile(args.path, 'utf8');
-      const parts = code.split(YOGA_FETCH);
-      if (parts.length !== 2) throw new Error(`bundle: yoga-layout's wasm loader changed (${YOGA_FETCH} found ${parts.length - 1} times); see the stubs plugin in scripts/bundle.js`);
-      return { contents: parts.join(YOGA_NO_FETCH), loader: 'js' };
-    });
-    // string-width builds /^\p{RGI_Emoji}$/v when it loads: ~25 ms of V8 work (measured; the Ink
-    // chunk's evaluation in CPU profiles of the start), before the first frame. It is built on first
-    // need instead, and not needed for a segment that is one code point without Emoji_Presentation:
-    // no such code point is RGI_Emoji (checked for every code point with this Node's ICU).
-    // (Only the project's own copy: wrap-ansi keeps an older string-width of its own, without it.)
-    b.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
-      if (args.path !== join(ROOT, 'node_modules', 'string-width', 'index.js')) return undefined;
-      const code = await readFile(args.path, 'utf8');
-      const parts = code.split(STRING_WIDTH_RGI);
-      if (parts.length !== 2) throw new Error(`bundle: string-width changed (its RGI_Emoji regex found ${parts.length - 1} times); see the stubs plugin in scripts/bundle.js`);
-      return { contents: parts.join(STRING_WIDTH_LAZY_RGI), loader: 'js' };
-    });
-  },
-};
-/** string-width 8.3's emoji test, and the same test with the regex built on first need. */
-const STRING_WIDTH_RGI = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
-const STRING_WIDTH_LAZY_RGI = `const emojiPresentationRegex = /^\\p{Emoji_Presentation}$/u;
-let rgiEmojiRegexBuilt;
-const rgiEmojiRegex = {
-  test: (segment) =>
-    segment.length <= 2 && segment.codePointAt(0) > 0xffff === (segment.length === 2) && !emojiPresentationRegex.test(segment)
-      ? false
-      : (rgiEmojiRegexBuilt ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(segment),
-};`;
-/** In yoga-layout 3.2's loader: use fetch when there is no binary given and fetch is a function. */
-const YOGA_FETCH = 'return w||"function"!=typeof fetch?';
-const YOGA_NO_FETCH = 'return w||true?';
 
 /**
  * What a start must not load before it needs it: the build fails if one of these packages lands in
@@ -98,6 +50,15 @@ const EAGER_LIMITS = [
   // Attaching parses the server's few messages with zod/mini; zod's full API costs ~30 ms to load.
   { entry: 'src/cli/servers.ts', forbidden: [...HEAVY, 'zod/v4/classic/', 'commander/'] },
   { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
+  // The workspace server's way to its first frame (the modules main.ts preloads, and what they import
+  // statically): no SDK, no MCP server, nothing only a later action needs (re2js for claims and
+  // searches, src/util/re2.ts; MiniSearch for session search; tinyglobby for a worktree's copied
+  // files), and not zod's every locale (what `import { z } from 'zod'` instead of `import * as z`
+  // pulls in: ~550 KB compiled at each start).
+  ...['src/cli/open.ts', 'src/cli/compose.ts', 'src/server/run-server.ts', 'src/cli/session-start.ts', 'src/server/server.ts'].map((entry) => ({
+    entry,
+    forbidden: ['@anthropic-ai/sdk/', '@modelcontextprotocol/sdk/', 're2js/', 'minisearch/', 'tinyglobby/', 'zod/v4/locales/index.js'],
+  })),
 ];
 
 /** Modules (node_modules paths, external names) in the static import graph of the output built from `entry`. */

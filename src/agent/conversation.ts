@@ -10,7 +10,7 @@
  *   half-streamed tool_use is dropped, a finished tool_use that did not run gets an error result.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type Msg = Anthropic.MessageParam;
 export type Block = Anthropic.ContentBlockParam;

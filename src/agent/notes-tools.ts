@@ -2,7 +2,7 @@
  * The notes board as tools for the built-in agent: post_note and read_notes go to the workspace,
  * which keeps the board and shows it to the person and to the other agents.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NoteData } from '../ipc/protocol.js';
 import { defineTool, ToolError, type ToolDef } from './tools/types.js';
 import { plural } from '../util/text.js';

@@ -3,7 +3,7 @@
  * Unknown models cost "unknown" rather than a guess: the UI shows tokens without a price.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const PriceSchema = z.object({
   /** The model's full name, for lists of known models; `match` is what finds its price. */

@@ -18,6 +18,7 @@ import { HOOK_PATH, startMcpServer, type McpServerHandle } from '../mcp/server.j
 import { reporterScript } from '../hooks/settings.js';
 import { StatusFiles } from '../hooks/status-files.js';
 import type { MemoryService } from '../store/memory-service.js';
+import { warmGraphemes } from '../terminal/input.js';
 import { closeOnExecAll } from '../terminal/native.js';
 import { installReaper, Reaper } from '../terminal/reaper.js';
 import { log } from '../util/log.js';
@@ -225,6 +226,9 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
   const shown = () => {
     clearTimeout(latest);
     reaper.start();
+    // Typed text is split into graphemes; ICU's rules for that (8-15 ms to load) were left out of the
+    // way to the first frame (src/terminal/input.ts, scripts/bundle-plugins.js) and load now.
+    setImmediate(warmGraphemes);
   };
   const latest = setTimeout(shown, SHOWN_LATEST_MS).unref();
 

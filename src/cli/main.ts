@@ -64,8 +64,15 @@ const PRELOAD: Array<() => Promise<unknown>> = [
   () => import('./open.js'),
   () => import('../server/go.js'),
   () => import('./trust.js'),
+  () => import('../server/paths.js'),
   () => import('../server/server.js'),
   () => import('./session-start.js'),
+  // session-start's own imports: loaded one after another when it runs, each read and compiled while
+  // the server waits (~30 ms between listening and the session planned, traced).
+  () => import('../store/store.js'),
+  () => import('../store/recorder.js'),
+  () => import('../store/memory-service.js'),
+  () => import('./memory.js'),
   () => import('./compose.js'),
   () => import('../server/run-server.js'),
 ];

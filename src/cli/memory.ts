@@ -3,7 +3,7 @@
  * stored session back into panes for `--continue` / `--resume ID`.
  */
 import { randomUUID } from 'node:crypto';
-import { buildMemoryIndex, formatHits, formatSession } from '../store/search.js';
+import { formatHits, formatSession } from '../store/search-format.js';
 import { memoryRecords } from '../store/recorder.js';
 import { ProjectStore, type AgentMeta, type SessionSummary } from '../store/store.js';
 import { printable } from '../util/safe-text.js';
@@ -49,6 +49,9 @@ export async function searchSessions(projectDir: string, query: string, out: Nod
     process.stderr.write(`agents: ${printable(message ?? 'no session store')}\n`);
     return 1;
   }
+  // The search index (MiniSearch) is imported only here: the workspace server loads this module for
+  // its session helpers on its way to its first frame.
+  const { buildMemoryIndex } = await import('../store/search.js');
   const index = await buildMemoryIndex(memoryRecords(store));
   await store.close();
   const hits = index.search(query, { limit: 10 });

@@ -9,7 +9,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { spawnServer, takePrelaunched } from './prelaunch.js';
 import { startMark } from '../util/start-trace.js';
 

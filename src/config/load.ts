@@ -4,7 +4,7 @@
 // OSC 52 clipboard write or a title change that must not reach the terminal printing the error.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { printable } from '../util/safe-text.js';
 import { AgentEntrySchema, CONFIG_FILE_NAME, ConfigSchema, WorktreeConfigSchema, type Config } from './schema.js';
 import { editDistance } from '../util/text.js';
@@ -17,7 +17,9 @@ export type AllowedKeys = (path: readonly PropertyKey[]) => readonly string[] | 
 export function loadConfig(file: string): Loaded<Config> {
   const json = readJsonFile(file);
   if (json.errors.length > 0) return { errors: json.errors };
-  const parsed = ConfigSchema.safeParse(json.value, { reportInput: true });
+  // jitless: parsed once, so zod's compiled fast path (generated and compiled on a schema's first
+  // parse) would cost more than it saves; the issues are the same either way.
+  const parsed = ConfigSchema.safeParse(json.value, { reportInput: true, jitless: true });
   if (!parsed.success) return { errors: formatIssues(file, parsed.error.issues, configAllowedKeys) };
   return { value: parsed.data, errors: [] };
 }

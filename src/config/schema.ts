@@ -1,7 +1,7 @@
 // The config file `agents.config.json`. This schema is the one source of the config's types and
 // defaults; loaders and the CLI read them from here. Objects are strict so a misspelt key is reported
 // instead of being ignored.
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { LAYOUTS, PRESET_NAMES } from './names.js';
 
@@ -187,5 +187,6 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** The config used when the project has no config file. */
 export function defaultConfig(): Config {
-  return ConfigSchema.parse({});
+  // jitless: see loadConfig (src/config/load.ts).
+  return ConfigSchema.parse({}, { jitless: true });
 }

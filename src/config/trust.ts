@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync, renameSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataDir } from '../util/paths.js';
 import { printable } from '../util/safe-text.js';
 import { writePrivateFile } from '../util/private-file.js';

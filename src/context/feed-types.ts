@@ -2,7 +2,7 @@
  * Plain data shared by the change feed's parts: what the watcher and the agents hand in, what the feed
  * hands out. No live objects here, so entries and notes can go to the session store (issue 5) as they are.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ContentCacheLimits } from './content-cache.js';
 import type { Baseline, Reader } from './reader.js';
 import { printable } from '../util/safe-text.js';

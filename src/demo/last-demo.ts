@@ -3,7 +3,7 @@
 // Kept as last-demo.json in the data folder (0600); a missing or unreadable file means "none".
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataDir } from '../util/paths.js';
 import { writePrivateFile } from '../util/private-file.js';
 

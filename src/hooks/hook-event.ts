@@ -8,7 +8,7 @@
  * Pure: no I/O.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActivityState } from '../workspace/activity.js';
 
 /** The CLIs whose hooks report to the workspace. */

@@ -11,7 +11,7 @@
  * counted once. A cost that goes down means a new Claude Code session in the pane (a restart): the
  * totals carry on from where the last one left off.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsageReport } from '../ipc/protocol.js';
 
 const count = z.number().finite().nonnegative().catch(0);

@@ -13,7 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { log } from '../util/log.js';
 import { ConversationSchema } from '../store/conversation.js';
 import { LineReader } from './lines.js';
-import { encode, MAX_LINE, WorkspaceMessageSchema, type AgentMessage, type WorkspaceMessage } from './protocol.js';
+import { encode, ipcSchemas, MAX_LINE, type AgentMessage, type WorkspaceMessage } from './protocol.js';
 
 /** The variables the workspace sets for an agent's channel (AGENTS_PANE_ID is an older one). */
 export const CHANNEL_ENV = ['AGENTS_IPC', 'AGENTS_IPC_TOKEN', 'AGENTS_PANE_ID'] as const;
@@ -40,7 +40,7 @@ export class IpcClient extends EventEmitter<{ command: [WorkspaceMessage] }> {
     const channel = takeChannel(env);
     if (!channel) return client;
     const reader = new LineReader({
-      schema: WorkspaceMessageSchema,
+      schema: ipcSchemas().WorkspaceMessageSchema,
       maxLine: MAX_LINE,
       onMessage: (m) => {
         if (m.t === 'welcome') client.welcomed = true;

@@ -12,7 +12,7 @@
  * - after `stop()` nothing more is parsed or reported.
  */
 import { StringDecoder } from 'node:string_decoder';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface LineReaderOptions<T> {
   schema: z.ZodType<T>;

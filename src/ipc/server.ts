@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { makePrivateDir } from '../util/private-dir.js';
 import { log, LogLimiter } from '../util/log.js';
 import { LineReader } from './lines.js';
-import { AgentMessageSchema, encode, MAX_HELLO_LINE, MAX_LINE, type AgentMessage, type WorkspaceMessage } from './protocol.js';
+import { encode, ipcSchemas, MAX_HELLO_LINE, MAX_LINE, type AgentMessage, type WorkspaceMessage } from './protocol.js';
 
 export interface IpcServerOptions {
   /** A connection that has not said a valid hello this long after connecting is closed (default 5 s). */
@@ -103,7 +103,7 @@ export class IpcServer extends EventEmitter<{ message: [pane: number, message: A
     };
     const timer = setTimeout(() => drop('timeout', `no valid hello within ${this.helloTimeoutMs} ms`), this.helloTimeoutMs);
     const reader = new LineReader({
-      schema: AgentMessageSchema,
+      schema: ipcSchemas().AgentMessageSchema,
       maxLine: MAX_HELLO_LINE,
       onMessage: (m) => {
         if (pane !== undefined) {

@@ -8,7 +8,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BoardRequest } from '../tasks/requests.js';
 import { registerBoardTools } from './board-tools.js';
 import { MAX_NOTE_CHARS } from '../context/notes.js';

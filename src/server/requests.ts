@@ -4,7 +4,7 @@
  * server, and by `agents tasks` for its reply; kept out of protocol.ts so that attaching does not
  * load the task board's schemas (or zod's full API).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BoardRequestSchema } from '../tasks/requests.js';
 import { TaskSchema } from '../tasks/task.js';
 import { COLS, ROWS } from './protocol.js';

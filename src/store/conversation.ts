@@ -12,7 +12,7 @@
  * agent's history without a cast; the other way (the SDK's interfaces into this type) is a
  * validation (IpcClient.sendHistory).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const TextBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 

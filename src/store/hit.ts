@@ -3,7 +3,7 @@
  * message, tool call, note or change) and a hit on one. One schema for the index, the formatter and
  * the agent channel, which carries hits to the built-in agent's search_memory tool.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const MemoryRecordSchema = z.object({
   id: z.string(),

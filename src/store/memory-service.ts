@@ -14,7 +14,7 @@ import type { AgentEvent, AgentEventSource, AgentMessage, TaskChange, TaskEventS
 import type { ConversationMessage } from './conversation.js';
 import type { ChangeFeed } from '../context/feed.js';
 import { memoryRecords, messageRecords, type SessionRecorder } from './recorder.js';
-import { buildMemoryIndex, type MemoryIndex } from './search.js';
+import type { MemoryIndex } from './search.js';
 import type { ProjectStore, Session } from './store.js';
 
 export interface Restore {
@@ -79,7 +79,7 @@ export class MemoryService {
       const records = messageRecords({ sessionId: s.id, sessionStarted: s.summary.started }, name, m.start, m.messages, Date.now());
       void this.index.then((ix) => records.forEach((r) => ix.add(r)));
     } else if (m.t === 'search') {
-      this.index ??= buildMemoryIndex(memoryRecords(this.store));
+      this.index ??= this.buildIndex();
       void this.index.then(
         (ix) => reply({ t: 'search_results', id: m.id, hits: ix.search(m.query, { limit: m.limit }), available: true }),
         () => reply({ t: 'search_results', id: m.id, hits: [], available: false }),
@@ -90,6 +90,15 @@ export class MemoryService {
       this.restore.delete(name);
       reply({ t: 'restore', messages: r.messages, totals: r.totals });
     }
+  }
+
+  /**
+   * The search index over every session of the project. Its module (MiniSearch, ~65 KB of code) is
+   * imported here, at the first search, not with this service on the workspace's way to its first frame.
+   */
+  private async buildIndex(): Promise<MemoryIndex> {
+    const { buildMemoryIndex } = await import('./search.js');
+    return buildMemoryIndex(memoryRecords(this.store));
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * schema version) and `t` (ms since the epoch when it was written). Records are loose objects: the
  * listed fields are checked, anything else the caller adds is kept as it is.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const RECORD_VERSION = 1;
 export const INDEX_VERSION = 1;

@@ -3,7 +3,7 @@
  * for the built-in agents' tools (over IPC), external CLIs' MCP tools, the board's keys and
  * `agents task add`. Each request gets a plain-text answer written for a model to read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BudgetSchema, NewTaskSchema, TASK_ID } from './task.js';
 
 const id = z.string().regex(TASK_ID, 'task ids look like t1');

@@ -7,7 +7,7 @@
  * attempts run out: then blocked. failed is a task its owner gave up on; cancelled, one the person
  * or an agent withdrew. Anything depending on a task that is not done waits.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const TASK_STATES = ['todo', 'doing', 'checking', 'done', 'failed', 'blocked', 'cancelled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];

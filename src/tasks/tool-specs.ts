@@ -3,7 +3,7 @@
  * (src/agent/board-tools.ts) and external CLIs' MCP tools (src/mcp/board-tools.ts). Each turns its
  * input into a BoardRequest the workspace answers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BoardRequest } from './requests.js';
 
 const taskId = z.string().regex(/^t\d+$/, 'task ids look like t1').describe('The task id, e.g. t3.');

@@ -5,7 +5,7 @@
  * that step back with its comments (within the same attempt limit).
  */
 import type { WorkflowSchema } from '../config/schema.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type Workflow = z.infer<typeof WorkflowSchema>;
 

@@ -53,7 +53,19 @@ const TILDE: Record<number, NamedKey> = {
 // Codepoints that kitty's CSI-u and xterm's modifyOtherKeys use for keys we name.
 const CODEPOINT_NAMED: Record<number, NamedKey> = { 8: 'backspace', 9: 'tab', 13: 'enter', 27: 'escape', 127: 'backspace' };
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Created on first need: the first Intl.Segmenter of a process loads ICU's break rules (8-15 ms,
+// measured), which the workspace server used to pay when this module loaded, before its first frame.
+let segmenter: Intl.Segmenter | undefined;
+const graphemes = (text: string): Intl.Segments => warmGraphemes().segment(text);
+
+/**
+ * Creates the grapheme segmenter now (ICU's rules then load once for every segmenter of the process):
+ * called once the first frame is out, so the first keystroke does not pay for it.
+ */
+export function warmGraphemes(): Intl.Segmenter {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter;
+}
 
 /** C0 control byte (and DEL) as a key. */
 function control(code: number, raw: string): KeyEvent {
@@ -183,7 +195,7 @@ export class InputTokenizer {
           j = n - 1;
           this.held = data.slice(j);
         }
-        for (const { segment } of segmenter.segment(data.slice(i, j))) {
+        for (const { segment } of graphemes(data.slice(i, j))) {
           out.push(charEv(segment, mods(false, false, isUpper(segment)), segment));
         }
         if (this.held !== '') break;

@@ -14,7 +14,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { log } from '../util/log.js';
 
 /** The build folder, from src/terminal (tests) and dist/terminal alike. */

@@ -7,7 +7,8 @@
  * ignore files already decide what is hidden.
  */
 
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2 } from './re2.js';
 
 const GLOB_CHARS = /[*?[{]/;
 
@@ -80,7 +81,7 @@ export function globToRegExp(glob: string): RE2JS {
       re += escapeRe(c);
     }
   }
-  return RE2JS.compile(`^${re}$`);
+  return re2().compile(`^${re}$`);
 }
 
 /** Positions of `{` that have a matching `}`; an unmatched brace is a literal character. */

@@ -13,7 +13,7 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { AGENT_NAME_MAX, AGENT_NAME_PATTERN } from '../config/schema.js';
 import { plural } from '../util/text.js';
 import { ensurePrivateDir } from '../util/paths.js';
-import { copyIgnoredFiles, type CopyResult } from './copy.js';
+import type { CopyResult } from './copy.js';
 import { fileList, WorktreeError } from './errors.js';
 import { git } from './git.js';
 import { branchExists, currentBranch, listGitWorktrees, resolveCommit, treeState, validBranchName } from './repo.js';
@@ -124,6 +124,9 @@ export async function makeWorktree(ctx: CreateContext, plan: CreatePlan, agent: 
     const subdir = relative(ctx.top, ctx.projectDir);
     const dest = subdir === '' ? plan.path : `${plan.path}${sep}${subdir}`;
     let copied: CopyResult;
+    // Imported here: its glob matcher (tinyglobby, picomatch: ~85 KB of code) is not loaded on the
+    // workspace's way to its first frame.
+    const { copyIgnoredFiles } = await import('./copy.js');
     try {
       copied = await copyIgnoredFiles(ctx.projectDir, dest, ctx.copy);
     } catch (err) {

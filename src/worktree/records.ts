@@ -14,7 +14,7 @@
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { projectKey } from '../store/locations.js';
 import { dataDir } from '../util/paths.js';
 import { writePrivateFile } from '../util/private-file.js';

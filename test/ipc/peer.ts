@@ -1,7 +1,7 @@
 // A raw client of the agent socket for the channel tests: it sends whatever a test (or an attacker)
 // writes and records what comes back, without the protocol's own client in the way.
 import { connect, type Socket } from 'node:net';
-import { WorkspaceMessageSchema, type AgentMessage, type WorkspaceMessage } from '../../src/ipc/protocol.js';
+import { ipcSchemas, type AgentMessage, type WorkspaceMessage } from '../../src/ipc/protocol.js';
 
 export class Peer {
   received: WorkspaceMessage[] = [];
@@ -15,7 +15,7 @@ export class Peer {
       this.buffered += d;
       let nl: number;
       while ((nl = this.buffered.indexOf('\n')) >= 0) {
-        this.received.push(WorkspaceMessageSchema.parse(JSON.parse(this.buffered.slice(0, nl))));
+        this.received.push(ipcSchemas().WorkspaceMessageSchema.parse(JSON.parse(this.buffered.slice(0, nl))));
         this.buffered = this.buffered.slice(nl + 1);
       }
     });

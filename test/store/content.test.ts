@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryService } from '../../src/store/memory-service.js';
 import { SessionRecorder } from '../../src/store/recorder.js';
 import { ProjectStore, type AgentMeta } from '../../src/store/store.js';
+import type { WorkspaceMessage } from '../../src/workspace/events.js';
+import { until } from '../helpers/term.js';
 import { later, setup } from './helpers.js';
 
 async function open(project: string, home: string, now?: () => number) {
@@ -101,6 +103,31 @@ describe('MemoryService', () => {
     expect(memory.session?.id).toBe(store.sessions()[0].id);
     await memory.close();
     expect(readdirSync(join(store.dir, 'sessions'))).toHaveLength(1);
+  });
+
+  it('answers a search from an index built at the first search, which then follows new messages', async () => {
+    const { project, home } = setup();
+    const store = await open(project, home);
+    const memory = new MemoryService(store, () => new SessionRecorder(store.create({ layout: 'tiled', agents: [lead] })), new Map());
+    const replies: WorkspaceMessage[] = [];
+    const reply = (m: WorkspaceMessage) => replies.push(m);
+    const results = async (n: number) => {
+      await until(() => replies.length >= n, { message: `search reply ${n}` });
+      const r = replies[n - 1];
+      if (r.t !== 'search_results') throw new Error(`expected search results, got ${r.t}`);
+      return r;
+    };
+    memory.agentMessage('lead', { t: 'history', start: 0, messages: [{ role: 'user', content: 'the invoice rounding bug is in the tax module' }] }, reply);
+    memory.agentMessage('lead', { t: 'search', id: 1, query: 'invoice rounding', limit: 5 }, reply);
+    const first = await results(1);
+    expect(first).toMatchObject({ id: 1, available: true });
+    expect(first.hits.map((h) => h.record.text)).toEqual([expect.stringContaining('invoice rounding bug')]);
+    // Said after the index was built: found by the next search too.
+    memory.agentMessage('lead', { t: 'history', start: 1, messages: [{ role: 'assistant', content: 'fixed the currency conversion too' }] }, reply);
+    memory.agentMessage('lead', { t: 'search', id: 2, query: 'currency conversion', limit: 5 }, reply);
+    const second = await results(2);
+    expect(second.hits.map((h) => h.record.text)).toEqual([expect.stringContaining('currency conversion')]);
+    await memory.close();
   });
 
   it('a workspace that never started leaves nothing behind when it closes', async () => {

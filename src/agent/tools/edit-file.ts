@@ -3,7 +3,7 @@
  * an edit lands where the model meant it; when it does not match, the error shows the nearby lines
  * the model most likely meant, so the next attempt can succeed without another read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Project } from './confined.js';
 import { resolveInRoot } from './paths.js';
 import { numberLines, openTextFile, splitLines } from './text.js';

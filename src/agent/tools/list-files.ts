@@ -1,6 +1,6 @@
 /** list_files: files matching a glob, as git would see the project (ignore files respected). */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { globToRegExp, hasGlobChars, staticPrefix } from '../../util/glob.js';
 import { Project, type Found } from './confined.js';
 import { isInside, realRoot, resolveInRoot, toDisplay } from './paths.js';

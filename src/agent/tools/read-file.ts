@@ -1,5 +1,5 @@
 /** read_file: numbered lines of a text file, a window at a time. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Project } from './confined.js';
 import { resolveInRoot } from './paths.js';
 import { numberLines, openTextFile, splitLines } from './text.js';

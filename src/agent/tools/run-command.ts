@@ -16,7 +16,7 @@
  * - Output is kept as head + tail with a marker of the bytes cut (output-cap.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OUTPUT_HEAD_BYTES, OUTPUT_TAIL_BYTES, OutputCap } from './output-cap.js';
 import { realRoot } from './paths.js';
 import { commandEnv, findRun, newRunId, signalRun, track, untrack, type Proc } from './processes.js';

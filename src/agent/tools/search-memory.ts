@@ -3,7 +3,7 @@
  * as `agents search`. The caller supplies the search (the store owns the index); this file only
  * checks the input and writes the hits compactly for the model.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTool, type ToolDef } from './types.js';
 import { plural } from '../../util/text.js';
 import { isoDay, isoMinute, kindLabel, quoteQuery } from '../../store/search-format.js';

@@ -5,7 +5,7 @@
  * back as `{ isError: true }` results whose text tells the model what to change, so the agent loop
  * can hand them back as a tool_result and carry on.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface ToolContext {
   root: string;

@@ -1,5 +1,5 @@
 /** write_file, and the one write path both file-changing tools go through. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { log } from '../../util/log.js';
 import { Project, type OpenedFile } from './confined.js';
 import { resolveInRoot } from './paths.js';

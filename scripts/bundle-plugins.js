@@ -1,0 +1,166 @@
+// What the bundle (scripts/bundle.js) changes in the packages it takes in: imports that must not be
+// bundled, resolved to something harmless, and patches to a few packages' start-up and render costs,
+// each measured. A patch names the exact text it replaces and fails the build when the package changed
+// (an update must be looked at again, not silently left unpatched). Kept apart from the build itself so
+// tests can bundle with the same plugin and compare a patched function with the original.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** Resolves imports that must not be bundled to something harmless. */
+export const stubs = {
+  name: 'stubs',
+  setup(b) {
+    // Ink's debug mode (DEV=true in the environment, which people set for other reasons) imports
+    // React's dev tools, which need react-devtools-core (not installed), and reads Ink's own
+    // package.json next to its module, a path that does not exist once bundled: the workspace would
+    // fail to start. Ink here is never in debug mode, and the dev tools are not bundled.
+    const inInk = (args) => /[\\/]ink[\\/]build[\\/]/.test(args.importer);
+    b.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (inInk(args) ? { path: 'devtools', namespace: 'ink-stub' } : undefined));
+    b.onResolve({ filter: /^\.\/utils\.js$/ }, (args) => (inInk(args) ? { path: 'utils', namespace: 'ink-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'ink-stub' }, (args) => ({ contents: args.path === 'utils' ? 'export const isDev = () => false;' : 'export {};', loader: 'js' }));
+    // Yoga's wasm is inlined as a base64 data: URL, which its loader fetch()es whenever fetch exists:
+    // on Node that loads undici (Node's fetch) and decodes the URL through it, ~10 ms of the
+    // workspace's start-up in CPU profiles. Its own synchronous fallback decodes the same bytes.
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      const parts = code.split(YOGA_FETCH);
+      if (parts.length !== 2) throw new Error(`bundle: yoga-layout's wasm loader changed (${YOGA_FETCH} found ${parts.length - 1} times); see the stubs plugin in scripts/bundle.js`);
+      return { contents: parts.join(YOGA_NO_FETCH), loader: 'js' };
+    });
+    // string-width builds /^\p{RGI_Emoji}$/v when it loads: ~25 ms of V8 work (measured; the Ink
+    // chunk's evaluation in CPU profiles of the start), before the first frame. It is built on first
+    // need instead, and not needed for a segment that is one code point without Emoji_Presentation:
+    // no such code point is RGI_Emoji (checked for every code point with this Node's ICU).
+    // (Only the project's own copy: wrap-ansi keeps an older string-width of its own, without it.)
+    b.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      if (args.path !== join(ROOT, 'node_modules', 'string-width', 'index.js')) return undefined;
+      let code = await readFile(args.path, 'utf8');
+      code = replaceOnce(code, STRING_WIDTH_RGI, STRING_WIDTH_LAZY_RGI, 'string-width (its RGI_Emoji regex)');
+      code = replaceOnce(code, 'const segmenter = new Intl.Segmenter();', SIMPLE_GRAPHEMES, 'string-width (its segmenter)');
+      return { contents: code, loader: 'js' };
+    });
+    // The first Intl.Segmenter a process creates loads ICU's break rules: 8-15 ms (measured), paid
+    // when Ink's modules and src/terminal/input.ts loaded, before the first frame. Ink's text
+    // measuring (string-width) and its frame's tokenizer (@alcalzone/ansi-tokenize) split text into
+    // grapheme clusters; for text in which every code point is a cluster of its own (the chrome's:
+    // ASCII, Latin, punctuation, arrows, box drawing; checked against Intl.Segmenter for each such
+    // code point in test/scripts/bundle-plugins.test.ts) they now take the code points as they are,
+    // and the segmenter is created on first need. slice-ansi and wrap-ansi's own string-width only
+    // create theirs on first need.
+    b.onResolve({ filter: /^agents-graphemes$/ }, () => ({ path: 'graphemes', namespace: 'agents-graphemes' }));
+    b.onLoad({ filter: /.*/, namespace: 'agents-graphemes' }, () => ({ contents: GRAPHEMES_MODULE, loader: 'js' }));
+    b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, 'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });', SIMPLE_GRAPHEMES, '@alcalzone/ansi-tokenize (its segmenter)'), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]wrap-ansi[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, 'const segmenter = new Intl.Segmenter();', LAZY_GRAPHEMES('segmenter'), "wrap-ansi's string-width (its segmenter)"), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, "const GRAPHEME_SEGMENTER = new Intl.Segmenter(undefined, {granularity: 'grapheme'});", LAZY_GRAPHEMES('GRAPHEME_SEGMENTER'), 'slice-ansi (its segmenter)'), loader: 'js' };
+    });
+    // Ink turns each row of its frame back into a string through this, one cell at a time: two
+    // diffs of the cell's style against its neighbour's, each building three Sets and two arrays,
+    // for every cell of the screen (244x85: ~20,700) at every render. The workspace's first frame
+    // spent 35-45 ms there, and in the garbage collector after it (CPU profiles of the server). A
+    // cell styled as its neighbour (most of a frame: blank or plain text) needs no codes between
+    // them, which the diff would also find: the same codes in the same order leave nothing to undo
+    // and nothing to add.
+    b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, STYLED_CHARS_TO_STRING, STYLED_CHARS_TO_STRING_FAST, '@alcalzone/ansi-tokenize (styledCharsToString)'), loader: 'js' };
+    });
+  },
+};
+/** `code` with `from` (which must be there exactly once: else the package changed, and the patch is looked at again) replaced. */
+function replaceOnce(code, from, to, what) {
+  const parts = code.split(from);
+  if (parts.length !== 2) throw new Error(`bundle: ${what} changed (found ${parts.length - 1} times); see the stubs plugin in scripts/bundle-plugins.js`);
+  return parts.join(to);
+}
+
+/**
+ * Code points that are each a grapheme cluster of their own next to any other of them: no CR (CR LF
+ * is one cluster), no combining marks, joiners, variation selectors, Prepend characters, Hangul or
+ * regional indicators; all in the BMP. Exported for the test that checks it against Intl.Segmenter.
+ */
+export const SIMPLE_TEXT = String.raw`^[\0-\x0c\x0e-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u2bff]*$`;
+/** The module the patched packages import: grapheme segments without ICU for simple text. */
+const GRAPHEMES_MODULE = `const SIMPLE = new RegExp(${JSON.stringify(SIMPLE_TEXT)});
+let segmenter;
+const real = () => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }));
+function simple(input) {
+  const out = new Array(input.length);
+  for (let index = 0; index < input.length; index++) out[index] = { segment: input[index], index, input };
+  return out;
+}
+/** Intl.Segmenter's grapheme segment() for iterating, with each code point its own segment in simple text. */
+export const graphemes = { segment: (input) => (SIMPLE.test(input) ? simple(input) : real().segment(input)) };
+/** Intl.Segmenter itself, created on first use. */
+export const lazyGraphemes = { segment: (input) => real().segment(input) };
+`;
+/** A module's segmenter, replaced by the simple-text one (for modules that only iterate over segments). */
+const SIMPLE_GRAPHEMES = "import { graphemes as __agentsGraphemes } from 'agents-graphemes';\nconst segmenter = __agentsGraphemes;";
+/** A module's segmenter, created on first use (for modules that use more of what segment() returns). */
+const LAZY_GRAPHEMES = (name) => `import { lazyGraphemes as __agentsLazyGraphemes } from 'agents-graphemes';\nconst ${name} = __agentsLazyGraphemes;`;
+
+/** @alcalzone/ansi-tokenize 0.2's styledCharsToString, and the same with unchanged styles skipped. */
+const STYLED_CHARS_TO_STRING = `export function styledCharsToString(chars) {
+    let ret = "";
+    for (let i = 0; i < chars.length; i++) {
+        const char = chars[i];
+        if (i === 0) {
+            ret += ansiCodesToString(char.styles);
+        }
+        else {
+            ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));
+        }
+        ret += char.value;
+        // reset active styles at the end of the string
+        if (i === chars.length - 1) {
+            ret += ansiCodesToString(diffAnsiCodes(char.styles, []));
+        }
+    }
+    return ret;
+}`;
+const STYLED_CHARS_TO_STRING_FAST = `function sameStyles(a, b) {
+    if (a === b) return true;
+    if (a.length !== b.length) return false;
+    for (let k = 0; k < a.length; k++) if (a[k].code !== b[k].code || a[k].endCode !== b[k].endCode) return false;
+    return true;
+}
+export function styledCharsToString(chars) {
+    let ret = "";
+    for (let i = 0; i < chars.length; i++) {
+        const char = chars[i];
+        if (i === 0) {
+            if (char.styles.length > 0) ret += ansiCodesToString(char.styles);
+        }
+        else if (!sameStyles(chars[i - 1].styles, char.styles)) {
+            ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));
+        }
+        ret += char.value;
+        if (i === chars.length - 1 && char.styles.length > 0) {
+            ret += ansiCodesToString(diffAnsiCodes(char.styles, []));
+        }
+    }
+    return ret;
+}`;
+/** string-width 8.3's emoji test, and the same test with the regex built on first need. */
+const STRING_WIDTH_RGI = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
+const STRING_WIDTH_LAZY_RGI = `const emojiPresentationRegex = /^\\p{Emoji_Presentation}$/u;
+let rgiEmojiRegexBuilt;
+const rgiEmojiRegex = {
+  test: (segment) =>
+    segment.length <= 2 && segment.codePointAt(0) > 0xffff === (segment.length === 2) && !emojiPresentationRegex.test(segment)
+      ? false
+      : (rgiEmojiRegexBuilt ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(segment),
+};`;
+/** In yoga-layout 3.2's loader: use fetch when there is no binary given and fetch is a function. */
+const YOGA_FETCH = 'return w||"function"!=typeof fetch?';
+const YOGA_NO_FETCH = 'return w||true?';
