@@ -8,7 +8,8 @@
  * earlier panes and could type into them (`printf 'text\r' >&23` from one pane's shell reached
  * another pane's agent).
  */
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import nodePty from 'node-pty';
 import { closeOnExecAll } from './native.js';
 
@@ -54,6 +55,57 @@ function holdSlave(ptsName: string | undefined): number | undefined {
   }
 }
 
+/**
+ * node-pty destroys its reader 200 ms after the child's exit (its guard for a reader that never
+ * closes, and ours never closes on its own: we hold a slave). A reader that is behind by then (a
+ * loaded machine, or paused by a pane's backpressure) loses whatever was still in the pty: a full
+ * test run saw `seq 1 5000` end at 4962. So, just before the reader goes, what it buffered and what
+ * is left in the pty are read (the master is non-blocking: EAGAIN means empty) and handed on as
+ * output, decoded by the reader's own decoder so a character split across reads stays whole.
+ * Nothing here runs unless node-pty's internals are where this expects them.
+ */
+function drainBeforeDestroy(p: unknown, deliver: (data: string) => void): void {
+  const sock: unknown = Reflect.get(Object(p), '_socket');
+  const fd: unknown = Reflect.get(Object(p), '_fd');
+  if (typeof fd !== 'number' || typeof sock !== 'object' || sock === null) return;
+  const destroy: unknown = Reflect.get(sock, 'destroy');
+  const read: unknown = Reflect.get(sock, 'read');
+  if (typeof destroy !== 'function' || typeof read !== 'function') return;
+  let drained = false;
+  Reflect.set(sock, 'destroy', (...args: unknown[]) => {
+    if (!drained) {
+      drained = true;
+      drainPty(fd, sock, read, deliver);
+    }
+    return Reflect.apply(destroy, sock, args);
+  });
+}
+
+function drainPty(fd: number, sock: object, read: unknown, deliver: (data: string) => void): void {
+  try {
+    // read() hands each buffered chunk to the reader's 'data' listeners (node-pty's, then ours).
+    while (Reflect.apply(read as () => unknown, sock, []) != null);
+  } catch {
+    // A reader that cannot give back its buffer: the pty's own content still follows.
+  }
+  const state: unknown = Reflect.get(sock, '_readableState');
+  const own: unknown = typeof state === 'object' && state !== null ? Reflect.get(state, 'decoder') : undefined;
+  const decoder = own instanceof StringDecoder ? own : new StringDecoder('utf8');
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  // Bounded: a grandchild still writing into the pty cannot keep this loop going.
+  for (let i = 0; i < 64; i++) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch {
+      break; // EAGAIN: nothing left; EIO: no writer left and nothing buffered.
+    }
+    if (n <= 0) break;
+    const text = decoder.write(buf.subarray(0, n));
+    if (text) deliver(text);
+  }
+}
+
 export const spawnNodePty: SpawnPty = (o) => {
   // Whatever native code opened since the last sweep stays out of this child...
   closeOnExecAll();
@@ -72,11 +124,17 @@ export const spawnNodePty: SpawnPty = (o) => {
     if (slave !== undefined) closeSync(slave);
     slave = undefined;
   });
+  const listeners: Array<(data: string) => void> = [];
+  const deliver = (data: string): void => {
+    for (const l of listeners) l(data);
+  };
+  p.onData(deliver);
+  drainBeforeDestroy(p, deliver);
   return {
     get pid() {
       return p.pid;
     },
-    onData: (cb) => void p.onData(cb),
+    onData: (cb) => void listeners.push(cb),
     onExit: (cb) => void p.onExit((e) => cb({ exitCode: e.exitCode, signal: e.signal || undefined })),
     write: (d) => p.write(d),
     resize: (c, r) => p.resize(c, r),
