@@ -15,7 +15,7 @@ import type { ConversationMessage } from './conversation.js';
 import type { ChangeFeed } from '../context/feed.js';
 import { memoryRecords, messageRecords, type SessionRecorder } from './recorder.js';
 import type { MemoryIndex } from './search.js';
-import type { ProjectStore, Session } from './store.js';
+import type { AgentMeta, ProjectStore, Session } from './store.js';
 
 export interface Restore {
   messages: ConversationMessage[];
@@ -51,6 +51,22 @@ export class MemoryService {
     const s = rec.session;
     s.updateSummary({ agents: s.summary.agents.map((a) => (a.name === name ? { ...a, resume: id } : a)) });
     rec.event('conversation', { agent: name, id });
+  }
+
+  /** A pane opened during the run: it is one of the session's agents from now on (resumed with it). */
+  agentOpened(meta: AgentMeta): void {
+    const s = this.start().session;
+    if (s.summary.agents.some((a) => a.name === meta.name)) return;
+    s.updateSummary({ agents: [...s.summary.agents, meta] });
+    this.start().event('agent-opened', { agent: meta.name });
+  }
+
+  /** A pane closed during the run: a resumed session does not open it again. */
+  agentClosed(name: string): void {
+    const s = this.rec?.session;
+    if (!s || !s.summary.agents.some((a) => a.name === name)) return;
+    s.updateSummary({ agents: s.summary.agents.filter((a) => a.name !== name) });
+    this.rec?.event('agent-closed', { agent: name });
   }
 
   /** The change feed and the notes board are part of the session too. */
