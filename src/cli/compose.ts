@@ -200,11 +200,10 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     const memory = o.memory;
     ws.on('conversation', (pane) => pane.spec.conversation && memory.rememberConversation(pane.name, pane.spec.conversation.id));
     // A pane opened while the workspace runs (prefix+c, an agent's spawn_agent) comes back when the
-    // session is resumed, and a closed one does not: the session's agents follow the open panes.
-    // (memory.js is loaded already: the session's start used it.) In order, one after the other.
-    let panes = Promise.resolve();
-    ws.on('pane-added', (pane) => (panes = panes.then(async () => memory.agentOpened((await import('./memory.js')).metaOf(pane.spec))).catch((e: unknown) => log(`session: pane ${pane.name} not recorded: ${String(e)}`))));
-    ws.on('pane-closed', (pane) => (panes = panes.then(() => memory.agentClosed(pane.name))));
+    // session is resumed, like the panes it started with (a closed one too, as those do: a worktree
+    // pane closed with unmerged work is reopened in its worktree). memory.js is loaded already: the
+    // session's start used it.
+    ws.on('pane-added', (pane) => void import('./memory.js').then(({ metaOf }) => memory.agentOpened(metaOf(pane.spec))).catch((e: unknown) => log(`session: pane ${pane.name} not recorded: ${String(e)}`)));
   } else {
     ws.on('agent', (e) => e.message.t === 'search' && e.reply({ t: 'search_results', id: e.message.id, hits: [], available: false }));
   }

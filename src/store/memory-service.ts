@@ -61,14 +61,6 @@ export class MemoryService {
     this.start().event('agent-opened', { agent: meta.name });
   }
 
-  /** A pane closed during the run: a resumed session does not open it again. */
-  agentClosed(name: string): void {
-    const s = this.rec?.session;
-    if (!s || !s.summary.agents.some((a) => a.name === name)) return;
-    s.updateSummary({ agents: s.summary.agents.filter((a) => a.name !== name) });
-    this.rec?.event('agent-closed', { agent: name });
-  }
-
   /** The change feed and the notes board are part of the session too. */
   recordFeed(feed: ChangeFeed): void {
     feed.on('entry', (e) => this.start().feed(e));
