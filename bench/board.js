@@ -250,8 +250,7 @@ export async function supervisorIdle(home, { tasks = 20, windowMs = 10000, settl
       await detach(t);
       run.attached = false;
     }
-    // Past both starts' one-off GCs (M.IDLE_SETTLED_MS), and settleMs after the last detach.
-    await L.sleep(Math.max(settleMs, ...runs.map((r) => r.t.startedAt + M.IDLE_SETTLED_MS - performance.now())));
+    await L.sleep(settleMs);
     const c0 = runs.map((r) => L.cpuOf(r.server));
     await L.sleep(windowMs);
     const c1 = runs.map((r) => L.cpuOf(r.server));

@@ -37,7 +37,7 @@ export async function runQuick() {
   R.startup = await S.step('start-up: to the first frame (5 runs)', () => M.startup(S.home, { runs: 5 }));
   R.startupAttach = await S.step('start-up: agents attach to a running workspace (5 runs)', () => M.attachStartup(S.home, { runs: 5 }));
   if (S.haveTmux) R.startupAnchors = await S.step('start-up anchors: node -e 0, tmux (5 runs each)', () => M.startupAnchors({ runs: 5 }));
-  R.idle = await S.step('idle: 8 panes, 5 s', () => M.idle(S.home, { panes: 8, windowMs: 5000 }));
+  R.idle = await S.step('idle: 8 panes, 5 s', () => M.idle(S.home, { panes: 8, windowMs: 5000, settledAfterMs: M.IDLE_SETTLED_QUICK_MS }));
   const { idleDetached } = await import('./server.js');
   R.idleDetached = await S.step('idle: detached server, 8 panes, 5 s', () => idleDetached(S.home, { panes: 8, windowMs: 5000 }));
   const { totalS, load } = S.finish();

@@ -273,14 +273,14 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    harnessBytesPerSec below). The second row is the same with panes 2–4 idle (100 samples): the
    floor of the method.
 4. **idle CPU** — 244x85, 8 panes running \`sleep 600\`; once everything is drawn and quiet, and
-   10.5 s after the start, the workspace's CPU over 10 s as % of one core (by clock ticks; in
-   brackets the sum of the threads' \`schedstat\` run time, which resolves below one tick), and what
-   it wrote to the terminal. The wait lets a start's one-off GCs pass: the client's heap is shrunk
-   once by V8's memory reducer 8-9 s after its start (~60 ms of CPU); the server, which runs without
-   the reducer, collects its start-up garbage itself once its first frame is out and it is quiet
-   (~1.5 s) and shrinks its young generation 6 s later (seen by thread in /proc and in \`gc\`
-   performance entries). They have their own line: the CPU from the screen going quiet to the
-   window. Rows 13 and 16 start their windows no earlier either.
+   30 s after the start, the workspace's CPU over 10 s as % of one core (by clock ticks; in brackets
+   the sum of the threads' \`schedstat\` run time, which resolves below one tick), and what it wrote
+   to the terminal. The wait lets V8's memory reducer run first in both processes: after a
+   process's start-up it shrinks the heap once (in the client three incremental GCs at ~8-9 s, ~60
+   ms of CPU; in the server at ~15-25 s, ~120 ms, taking its RSS from ~113 to ~79 MB; seen by thread
+   in /proc and in \`gc\` performance entries). That one-off is a start-up cost and has its own
+   line: the CPU from the screen going quiet to the window. (The quick bench's 5 s window starts at
+   10.5 s, after the client's, and may include the server's.)
 5. **RSS** — 244x85, 16 panes (4x4, about 59x19 each) running \`seq 1 20000; sleep 600\`, so every
    pane's 5000-line scrollback is full; VmRSS of the workspace server once all 16 show \`20000\` and
    the screen is quiet. Scrollback memory grows with the pane width: wider panes cost more.

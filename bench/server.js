@@ -172,8 +172,7 @@ export async function idleDetached(home, { panes = 8, windowMs = 10000, settleMs
     await detach(t);
     detached = true;
     const framesSeen = t.frames;
-    // Past the start's one-off GCs (M.IDLE_SETTLED_MS), and settleMs after the detach.
-    await L.sleep(Math.max(settleMs, t.startedAt + M.IDLE_SETTLED_MS - performance.now()));
+    await L.sleep(settleMs);
     const c0 = L.cpuOf(server);
     const io0 = ioOf(server);
     const f0 = openFilesBytes(server);

@@ -20,7 +20,6 @@ import { StatusFiles } from '../hooks/status-files.js';
 import type { MemoryService } from '../store/memory-service.js';
 import { warmGraphemes } from '../terminal/input.js';
 import { closeOnExecAll } from '../terminal/native.js';
-import { settleStartup } from '../terminal/reclaim.js';
 import { installReaper, Reaper } from '../terminal/reaper.js';
 import { log } from '../util/log.js';
 import type { LayoutMode } from '../workspace/layout.js';
@@ -235,9 +234,6 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
     // Typed text is split into graphemes; ICU's rules for that (8-15 ms to load) were left out of the
     // way to the first frame (src/terminal/input.ts, scripts/bundle-plugins.js) and load now.
     setImmediate(warmGraphemes);
-    // Its start-up garbage is collected and given back once, when nothing is typed or printed for a
-    // moment (a server runs without V8's memory reducer, see prelaunch.ts).
-    settleStartup();
   };
   const latest = setTimeout(shown, SHOWN_LATEST_MS).unref();
 

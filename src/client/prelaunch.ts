@@ -67,22 +67,12 @@ export interface Prelaunched {
 let prelaunched: Prelaunched | undefined;
 
 /**
- * Node flags of a workspace server (before the person's own). V8's memory reducer shrinks a heap
- * once, ~8 s after it grew and only while allocation is low: in a server that came 15-25 s after
- * its start, a ~120 ms GC long after the workspace looked idle (measured by thread and by `gc`
- * entries; RSS with 8 idle panes 113 -> 79 MB). The server does that once itself as soon as its
- * first frame is out and it is quiet (compose.ts: the reclaimer, reclaim.ts), and the memory packed
- * scrollback frees is given back the same way.
- */
-const SERVER_NODE_FLAGS = ['--no-memory-reducer'];
-
-/**
  * The one way a workspace server is started: this program again, with the same Node flags and the
  * person's arguments, detached (a session of its own, so the terminal closing sends it nothing),
  * reporting on fd 3: a unix socket pair, so the client's "go" can go down it too.
  */
 export function spawnServer(argv: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; pipe: Socket | null } {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...process.execArgv, process.argv[1], ...argv], {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
     env: { ...env, [SERVE_FD]: '3' },

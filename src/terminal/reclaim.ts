@@ -156,7 +156,5 @@ export const reclaimer = new Reclaimer({
 });
 
 export const noteFreed = (bytes: number): void => reclaimer.noteFreed(bytes);
-/** Once, after the start: a start-up leaves garbage worth a reclaim, like packed scrollback. */
-export const settleStartup = (): void => reclaimer.noteFreed(MIN_FREED);
 export const noteActivity = (): void => reclaimer.noteActivity();
 export const noteInput = (): void => reclaimer.noteInput();
