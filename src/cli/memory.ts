@@ -87,6 +87,7 @@ export function metaOf(spec: PaneSpec): AgentMeta {
     model: spec.model,
     env: Object.keys(spec.env).length ? spec.env : undefined,
     ...(spec.worktree ? { isolation: 'worktree' as const, worktree: spec.worktree.name, ...(spec.worktree.sub ? { worktreeSub: spec.worktree.sub } : {}) } : {}),
+    ...(spec.spawned ? { spawned: true } : {}),
   };
 }
 
@@ -107,6 +108,7 @@ export function specsFromSession(s: SessionSummary, projectDir: string, env: Nod
     const spec = specFromMeta(stored, projectDir, env);
     // Back in its own worktree (the workspace finds it, or makes it again on its branch with its commits).
     if (stored.isolation === 'worktree' && stored.worktree) spec.worktree = { name: stored.worktree, ...(stored.worktreeSub ? { sub: stored.worktreeSub } : {}) };
+    if (stored.spawned) spec.spawned = true;
     return spec;
   });
 }

@@ -28,6 +28,8 @@ export const AgentMetaSchema = z.object({
   worktree: z.string().optional(),
   /** Its folder's place inside the project, for an agent in a worktree whose cwd was a subfolder. */
   worktreeSub: z.string().optional(),
+  /** Opened by an agent (spawn_agent): it counts against maxAgents when the session is resumed. */
+  spawned: z.boolean().optional(),
 });
 export type AgentMeta = z.infer<typeof AgentMetaSchema>;
 

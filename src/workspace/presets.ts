@@ -34,6 +34,8 @@ export type PaneSpec = {
   message?: string;
   /** The role whose standing instructions it has (config `role`, or spawn_agent's). */
   role?: string;
+  /** Opened by an agent's spawn_agent: it counts against maxAgents, after a resume too. */
+  spawned?: boolean;
   /** Built-in agent settings from the config. */
   model?: string;
   instructions?: string;

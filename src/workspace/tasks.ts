@@ -68,7 +68,8 @@ export class TaskDesk {
   readonly warnings: string[] = [];
   private answers = new Map<number, (a: string | undefined) => void>();
   private nextQuestion = 1;
-  private spawned = 0;
+  /** Agents opened by spawn_agent: those a resumed session brought back, counted at the first request, and this run's. */
+  private spawned: number | undefined;
   /** Budget thresholds already crossed, so each warns once. */
   private crossed = new Set<string>();
   /** The workspace's budget is spent: raising a paused agent's budget raises it too. */
@@ -160,6 +161,7 @@ export class TaskDesk {
       case 'complete_task':
         return this.complete(by, req.id, req.summary, req.changes, now);
       case 'spawn_agent': {
+        this.spawned ??= this.h.panes().filter((p) => p.spec.spawned).length;
         if (this.spawned >= this.settings.maxAgents) return { ok: false, text: `no more agents: ${this.settings.maxAgents} were opened already (the config's maxAgents)` };
         if (this.agentNamed(req.name)) return { ok: false, text: `an agent named ${req.name} exists already; give tasks to it, or choose another name` };
         const role = req.role ? this.settings.roles[req.role] : undefined;

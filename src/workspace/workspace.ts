@@ -277,6 +277,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
       name: req.name,
       title: req.name,
       role: req.role,
+      spawned: true,
       ...(req.instructions && made.kind === 'builtin' ? { instructions: req.instructions } : {}),
       ...(req.worktree ? { worktree: { name: req.name } } : {}),
     };

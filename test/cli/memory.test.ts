@@ -81,3 +81,14 @@ describe('worktree agents', () => {
     expect(shared.worktree).toBeUndefined();
   });
 });
+
+describe('agents opened by an agent', () => {
+  it('are stored as spawned and come back so, to count against maxAgents', () => {
+    const { specs } = resolveAgents({ names: ['agent', 'claude'], cmds: [], projectDir: project, env });
+    const summary = { id: '2026-11-27-2201-ab12', started: 0, layout: 'tiled', messages: 0, tokens: 0, cost: 0, agents: [metaOf({ ...specs[0], spawned: true }), metaOf(specs[1])] } as SessionSummary;
+    expect(summary.agents[1]).not.toHaveProperty('spawned');
+    const [spawned, own] = specsFromSession(summary, project, env);
+    expect(spawned.spawned).toBe(true);
+    expect(own.spawned).toBeUndefined();
+  });
+});

@@ -183,6 +183,13 @@ describe('TaskDesk: requests', () => {
     expect(ask('lead', { op: 'spawn_agent', preset: 'agent', name: 'w3' })).toEqual({ ok: false, text: 'no more agents: 2 were opened already (the config\'s maxAgents)' });
     expect(panes.map((p) => p.name)).toEqual(['lead', 'w1', 'w2']);
   });
+
+  it('spawn_agent: agents a resumed session brought back still count against maxAgents', () => {
+    const panes = [agent('lead'), agent('w1', { spawned: true }), agent('w2')];
+    const { ask } = rig(panes, { maxAgents: 2 });
+    expect(ask('lead', { op: 'spawn_agent', preset: 'agent', name: 'w3' }).ok).toBe(true);
+    expect(ask('lead', { op: 'spawn_agent', preset: 'agent', name: 'w4' })).toEqual({ ok: false, text: 'no more agents: 2 were opened already (the config\'s maxAgents)' });
+  });
 });
 
 describe('TaskDesk: one agent against another agent\'s task (attacks)', () => {
