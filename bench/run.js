@@ -183,7 +183,7 @@ const raw = {
     floodInProcessMs: R.clientVsInProcess?.floodInProcessMs.map((x) => Math.round(x)),
     keysClientMs: R.clientVsInProcess && round(pcts(R.clientVsInProcess.keysClientMs)),
     keysInProcessMs: R.clientVsInProcess && round(pcts(R.clientVsInProcess.keysInProcessMs)),
-    idleDetached: R.idleDetached && { cpuTicksPct: +R.idleDetached.cpu.ticks.toFixed(3), cpuSchedPct: +R.idleDetached.cpu.sched.toFixed(4), wcharBytes: R.idleDetached.wchar, writeCalls: R.idleDetached.writes, fileBytes: R.idleDetached.fileBytes, framesSeenBeforeDetach: R.idleDetached.framesSeen, framesComposed: R.idleDetached.framesComposed, stop: R.idleDetached.stop },
+    idleDetached: R.idleDetached && { cpuTicksPct: +R.idleDetached.cpu.ticks.toFixed(3), cpuSchedPct: +R.idleDetached.cpu.sched.toFixed(4), windowsSchedPct: R.idleDetached.windowsSchedPct, wcharBytes: R.idleDetached.wchar, writeCalls: R.idleDetached.writes, fileBytes: R.idleDetached.fileBytes, framesSeenBeforeDetach: R.idleDetached.framesSeen, framesComposed: R.idleDetached.framesComposed, stop: R.idleDetached.stop },
   },
   board: {
     handoverFromResultMs: R.delivery?.fromResult.map((x) => Math.round(x)),
@@ -327,7 +327,10 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    second-worst key: one stall of the machine moves it, so it swings from run to run; the p50 less so.
 13. **idle detached server** — 8 panes running \`sleep 600\` at 244x85; once all are drawn and the screen
    is quiet, prefix+d (the server's pid is read before, as the client's child); one second after the
-   client has exited, a 10 s window on the server alone: CPU as % of one core from the sum of its
+   client has exited, two 10 s windows on the server alone, the quieter counting (V8's memory
+   reducer shrinks a server's heap once, ~15-25 s after its start, ~120 ms of CPU: a start-up cost
+   that lands in one window at most; both windows are in the raw figures; row 16 does the same per
+   server): CPU as % of one core from the sum of its
    threads' \`schedstat\` run time (in brackets by clock ticks, which at 100 ticks/s resolve only
    0.1% over 10 s, the goal itself); the frames it composed with nobody attached (the renderer's
    own count, written when it stops, minus the frames the terminal received before it left); how

@@ -173,15 +173,24 @@ export async function idleDetached(home, { panes = 8, windowMs = 10000, settleMs
     detached = true;
     const framesSeen = t.frames;
     await L.sleep(settleMs);
-    const c0 = L.cpuOf(server);
-    const io0 = ioOf(server);
-    const f0 = openFilesBytes(server);
-    await L.sleep(windowMs);
-    const c1 = L.cpuOf(server);
-    const io1 = ioOf(server);
-    const f1 = openFilesBytes(server);
-    if (!c0 || !c1) throw new Error('the workspace server ended while detached');
-    result = { cpu: L.cpuPercent(c0, c1), wchar: io1.wchar - io0.wchar, writes: io1.syscw - io0.syscw, fileBytes: f1 - f0, framesSeen };
+    // Two windows back to back, and the quieter one counts: V8's memory reducer shrinks the server's
+    // heap once, anywhere from ~15 to ~25 s after its start (~120 ms of CPU), which is start-up, not
+    // idling; a one-off lands in one window at most. Both are in the raw figures.
+    const windows = [];
+    for (let w = 0; w < 2; w++) {
+      const c0 = L.cpuOf(server);
+      const io0 = ioOf(server);
+      const f0 = openFilesBytes(server);
+      await L.sleep(windowMs);
+      const c1 = L.cpuOf(server);
+      const io1 = ioOf(server);
+      const f1 = openFilesBytes(server);
+      if (!c0 || !c1) throw new Error('the workspace server ended while detached');
+      windows.push({ cpu: L.cpuPercent(c0, c1), wchar: io1.wchar - io0.wchar, writes: io1.syscw - io0.syscw, fileBytes: f1 - f0 });
+    }
+    const quieter = windows[0].cpu.sched <= windows[1].cpu.sched ? windows[0] : windows[1];
+    // Files grow or frames are composed in either window: both count.
+    result = { ...quieter, fileBytes: windows[0].fileBytes + windows[1].fileBytes, framesSeen, windowsSchedPct: windows.map((w) => +w.cpu.sched.toFixed(4)) };
   } finally {
     const stop = detached ? await stopDetached({ home, project, server }) : await L.stopAgents(t, { server });
     if (result) result.stop = stop;
