@@ -134,15 +134,33 @@ export class Grid {
     this.attrs[i] = from.attrs[j];
   }
 
-  /** Copies a rectangle from a grid of the same size (used to lay the chrome under the panes). */
+  /**
+   * Copies a rectangle from a grid of the same size (used to lay the chrome under the panes), a row
+   * segment at a time: a whole 244x85 screen cell by cell cost ~8 ms cold on the first frame.
+   */
   copyRect(from: Grid, r: Rect): void {
+    const x0 = Math.max(0, r.x);
     const x1 = Math.min(r.x + r.width, this.width);
     const y1 = Math.min(r.y + r.height, this.height);
+    if (x1 <= x0) return;
     for (let y = Math.max(0, r.y); y < y1; y++) {
-      const row = y * this.width;
+      const a = y * this.width + x0;
+      const b = y * this.width + x1;
       this.touched[y] = 1;
-      for (let x = Math.max(0, r.x); x < x1; x++) this.copyCell(row + x, from, row + x);
+      this.codes.set(from.codes.subarray(a, b), a);
+      this.widths.set(from.widths.subarray(a, b), a);
+      this.fg.set(from.fg.subarray(a, b), a);
+      this.bg.set(from.bg.subarray(a, b), a);
+      this.attrs.set(from.attrs.subarray(a, b), a);
     }
+    // Texts of several code points: those of the rectangle are now the source's.
+    const inside = (i: number): boolean => {
+      const x = i % this.width;
+      const y = (i / this.width) | 0;
+      return x >= x0 && x < x1 && y >= r.y && y < y1;
+    };
+    for (const i of this.multi.keys()) if (inside(i)) this.multi.delete(i);
+    for (const [i, text] of from.multi) if (inside(i)) this.multi.set(i, text);
   }
 
   fillBlank(r: Rect): void {
