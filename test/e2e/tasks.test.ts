@@ -130,8 +130,11 @@ describe('task board', () => {
       ),
     );
     const { t, project } = workspace([agent('lead'), agent('w1'), agent('w2')]);
-    await t.waitFor(/3 w2 · idle/, { timeout: 30_000 });
+    // All three ready, not only the last: the instruction goes to lead, and t1 to w1. (One full-suite
+    // run under load timed out below with nothing reaching w1, after only w2 read idle.)
+    await t.waitFor((s) => /1 lead · idle/.test(s) && /2 w1 · idle/.test(s) && /3 w2 · idle/.test(s), { timeout: 30_000, message: 'three idle agents' });
     t.write('Start\r');
+    await until(() => seen.some((x) => x.agent === 'lead' && x.text.includes('Start')), { timeout: 20_000, message: 'lead got the instruction' });
     await until(() => seen.some((x) => x.agent === 'w1' && x.text.includes('Task t1: Own the cart')), { timeout: 20_000, message: 'w1 got t1' });
     t.keys('C-a', '3');
     await t.waitFor(/NORMAL\s+3:w2/);
