@@ -3,7 +3,7 @@
  * escape sequences we reasonably can: cursor moves only across unchanged gaps, SGR only when the
  * style changes. Pure: no I/O, so it is unit-tested on grids.
  */
-import { ATTR, charOf, COLOR, Grid, MULTI } from './grid.js';
+import { ATTR, COLOR, Grid } from './grid.js';
 
 const SGR_ATTRS: Array<[number, string]> = [
   [ATTR.bold, '1'],
@@ -81,8 +81,7 @@ export function diffGrids(shown: Grid, next: Grid, full = false, rows: Uint8Arra
         penAttrs = attrs;
       }
       const width = next.widths[i];
-      const code = next.codes[i];
-      out += code === MULTI ? (next.multi.get(i) ?? ' ') : code === 0 ? ' ' : charOf(code);
+      out += next.char(i) || ' ';
       shown.copyCell(i, next, i);
       if (width === 2 && x + 1 < w) {
         shown.copyCell(i + 1, next, i + 1);

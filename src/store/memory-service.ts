@@ -55,10 +55,11 @@ export class MemoryService {
 
   /** A pane opened during the run: it is one of the session's agents from now on (resumed with it). */
   agentOpened(meta: AgentMeta): void {
-    const s = this.start().session;
+    const rec = this.start();
+    const s = rec.session;
     if (s.summary.agents.some((a) => a.name === meta.name)) return;
     s.updateSummary({ agents: [...s.summary.agents, meta] });
-    this.start().event('agent-opened', { agent: meta.name });
+    rec.event('agent-opened', { agent: meta.name });
   }
 
   /** The change feed and the notes board are part of the session too. */

@@ -75,16 +75,16 @@ function drainBeforeDestroy(p: unknown, deliver: (data: string) => void): void {
   Reflect.set(sock, 'destroy', (...args: unknown[]) => {
     if (!drained) {
       drained = true;
-      drainPty(fd, sock, read, deliver);
+      drainPty(fd, sock, () => Reflect.apply(read, sock, []), deliver);
     }
     return Reflect.apply(destroy, sock, args);
   });
 }
 
-function drainPty(fd: number, sock: object, read: unknown, deliver: (data: string) => void): void {
+function drainPty(fd: number, sock: object, readOne: () => unknown, deliver: (data: string) => void): void {
   try {
     // read() hands each buffered chunk to the reader's 'data' listeners (node-pty's, then ours).
-    while (Reflect.apply(read as () => unknown, sock, []) != null);
+    while (readOne() != null);
   } catch {
     // A reader that cannot give back its buffer: the pty's own content still follows.
   }

@@ -17,6 +17,12 @@ import type { Grid, Rect } from '../render/grid.js';
 /** xterm's cell words: 3 per cell (content, fg, bg). */
 const CELL = 3;
 
+/** A pane's cache and whether the grid may have been painted over since its last paint. */
+export interface PaintCache {
+  rows: RowCache;
+  fresh: boolean;
+}
+
 export class RowCache {
   private grid: Grid | undefined;
   private rect: Rect = { x: 0, y: 0, width: 0, height: 0 };

@@ -8,7 +8,7 @@
  */
 import type { IBufferCell, Terminal } from '@xterm/headless';
 import { ATTR, type Grid, type Rect } from '../render/grid.js';
-import type { RowCache } from './row-cache.js';
+import type { PaintCache } from './row-cache.js';
 
 let scratch: IBufferCell | undefined;
 
@@ -17,7 +17,7 @@ let scratch: IBufferCell | undefined;
  * does not have (it is smaller than the rect while a resize is debounced) are painted blank; a wide
  * character that would straddle the rect's right edge is painted as a space.
  */
-export function paintBuffer(term: Terminal, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, viaApi = false, cache?: { rows: RowCache; fresh: boolean }): void {
+export function paintBuffer(term: Terminal, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, viaApi = false, cache?: PaintCache): void {
   const lines = viaApi ? undefined : activeLines(term);
   if (lines) {
     paintDirect(lines, term.cols, topLine, grid, rect, skip, cache);
@@ -158,7 +158,7 @@ function attrsOf(fg: number, bg: number, line: LineData, col: number): number {
   return a;
 }
 
-function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, cache?: { rows: RowCache; fresh: boolean }): void {
+function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, cache?: PaintCache): void {
   const right = Math.min(rect.x + rect.width, grid.width);
   // `fresh`: the grid may have been painted over since this pane's last paint (RowCache).
   const rows = cache?.rows.begin(grid, rect, topLine, cols, cache.fresh) ? cache.rows : undefined;
