@@ -25,6 +25,7 @@ export function figures(R) {
     floodRatio: floodAgents / floodTmux,
     start,
     startInProcess: med(R.startupInProcess),
+    startNoCache: med(R.startupNoCache),
     startAttach: med(R.startupAttach),
     node,
     tmuxStart: med(R.startupAnchors?.tmux),
@@ -82,6 +83,7 @@ export function startRows(R, F = figures(R)) {
     ['6 start to first frame, server started (median of 5)', ms(F.start), R.startupAnchors ? `tmux ${ms(F.tmuxStart)}` : '', R.startupAnchors ? ratio(F.start, F.tmuxStart) : '', '', ''],
     ['  over node -e 0', Number.isFinite(F.startOverNode) ? `+${ms(F.startOverNode)}` : 'n/a', `node -e 0 ${ms(F.node)}`, ratio(F.start, F.node), '<= node + 250 ms', verdict(Number.isFinite(F.startOverNode) ? F.startOverNode <= 250 : undefined)],
     ['  in-process (AGENTS_SERVER=0)', ms(F.startInProcess), '', ratio(F.startInProcess, F.node), '', '', 'startupInProcess'],
+    ['  first start after an install (no code cache yet)', ms(F.startNoCache), '', ratio(F.startNoCache, F.node), '', '', 'startupNoCache'],
     ['  agents attach, workspace running', ms(F.startAttach), '', ratio(F.startAttach, F.node), '', '', 'startupAttach'],
   ];
 }

@@ -52,6 +52,7 @@ R.idle = await step('idle: 8 panes, 10 s', () => M.idle(home, { panes: 8, window
 R.rss = await step('memory: 16 panes with full scrollback', () => M.rss(home, { panes: 16, lines: 20000 }));
 R.startup = await step('start-up: to the first frame, server started (5 runs)', () => M.startup(home, { runs: 5 }));
 R.startupInProcess = await step('start-up: in-process, AGENTS_SERVER=0 (5 runs)', () => M.startup(home, { runs: 5, inProcess: true }));
+R.startupNoCache = await step('start-up: server started, no code cache (first start after an install; 5 runs)', () => M.startup(home, { runs: 5, codeCache: false }));
 R.startupAttach = await step('start-up: agents attach to a running workspace (5 runs)', () => M.attachStartup(home, { runs: 5 }));
 if (haveTmux) R.startupAnchors = await step('start-up anchors: node -e 0, tmux (5 runs each)', () => M.startupAnchors({ runs: 5 }));
 
@@ -174,6 +175,7 @@ const raw = {
   rss: R.rss && { rssMB: +R.rss.rssMB.toFixed(1), peakMB: +R.rss.hwmMB.toFixed(1), clientMB: R.rss.clientMB === undefined ? undefined : +R.rss.clientMB.toFixed(1), fillMs: Math.round(R.rss.fillMs) },
   startupMs: R.startup?.map((x) => Math.round(x)),
   startupInProcessMs: R.startupInProcess?.map((x) => Math.round(x)),
+  startupNoCacheMs: R.startupNoCache?.map((x) => Math.round(x)),
   startupAttachMs: R.startupAttach?.map((x) => Math.round(x)),
   startupNodeMs: R.startupAnchors?.node.map((x) => Math.round(x)),
   startupTmuxMs: R.startupAnchors?.tmux.map((x) => Math.round(x)),

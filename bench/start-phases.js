@@ -1,4 +1,4 @@
-// `node bench/start-phases.js [runs] [--local] [--bin=PATH]...`: where a cold start's time goes, step by
+// `node bench/start-phases.js [runs] [--local] [--no-code-cache] [--bin=PATH]...`: where a cold start's time goes, step by
 // step, in the client and in the workspace server it starts, from the marks both write with
 // AGENTS_START_TRACE (src/util/start-trace.ts) on one monotonic clock. Runs `agents --cmd "sleep 600"`
 // at 244x85 in a real pty (raw bytes, no emulator in the harness) until " NORMAL " arrives, then
@@ -19,6 +19,8 @@ import { CLK_TCK, descendants, median, quantile, sleep } from './lib.js';
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
 const local = args.includes('--local');
+// Without the V8 code cache (src/cli/code-cache.ts): the first start after an install.
+const noCodeCache = args.includes('--no-code-cache');
 const bins = args.filter((a) => a.startsWith('--bin=')).map((a) => a.slice(6));
 if (bins.length === 0) bins.push(BIN);
 
@@ -41,11 +43,12 @@ function isAgents(pid) {
   }
 }
 
-async function once(bin, i) {
+async function once(bin, i, lingerMs = 0) {
   const trace = join(home, `trace-${i}-${bins.indexOf(bin)}`);
   const project = mkdtempSync(join(home, 'project-'));
   const env = { ...process.env, TERM: 'xterm-256color', AGENTS_HOME: home, AGENTS_START_TRACE: trace, TMUX: '', TMUX_PANE: '' };
   if (local) env.AGENTS_SERVER = '0';
+  if (noCodeCache) env.AGENTS_CODE_CACHE = '0';
   const t0 = now();
   const p = pty.spawn(process.execPath, [bin, '--cmd', 'sleep 600'], { name: 'xterm-256color', cols: 244, rows: 85, cwd: project, env });
   let seen = '';
@@ -78,6 +81,7 @@ async function once(bin, i) {
     }
     return { marks, cpu, serverCpu: threadCpu['server: first output'] };
   } finally {
+    if (lingerMs) await sleep(lingerMs);
     await stop(p);
   }
 }
@@ -92,6 +96,9 @@ async function stop(p) {
   await sleep(200);
 }
 
+// Each build's code cache is made by a start that lives past its first frame (it is saved ~1 s after):
+// every timed start after it starts from the cache, as a person's every start after the first does.
+if (!noCodeCache) for (const bin of bins) await once(bin, 'warm', 2500);
 const node0 = [];
 const results = new Map(bins.map((b) => [b, []]));
 for (let i = 0; i < runs; i++) {

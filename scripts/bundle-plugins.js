@@ -25,10 +25,28 @@ export const stubs = {
     // on Node that loads undici (Node's fetch) and decodes the URL through it, ~10 ms of the
     // workspace's start-up in CPU profiles. Its own synchronous fallback decodes the same bytes.
     b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
+      let code = await readFile(args.path, 'utf8');
+      code = replaceOnce(code, YOGA_FETCH, YOGA_NO_FETCH, "yoga-layout's wasm loader (its fetch)");
+      // The module is also instantiated synchronously (below): its instantiateWasm hook is handed
+      // the loader's own synchronous decoder of the inlined bytes.
+      code = replaceOnce(code, YOGA_DECODE, YOGA_DECODE, "yoga-layout's wasm loader (its decoder)");
+      code = replaceOnce(code, YOGA_HOOK, YOGA_HOOK_WITH_BYTES, "yoga-layout's wasm loader (its instantiateWasm hook)");
+      return { contents: code, loader: 'js' };
+    });
+    // Top-level await: yoga-layout awaits its wasm's instantiation, and Ink awaits its dev tools and
+    // its package.json in debug mode. The workspace server runs a CommonJS build (it starts from a V8
+    // code cache, src/cli/code-cache.ts), which cannot await at the top level. Yoga's module is
+    // compiled and instantiated synchronously instead (WebAssembly.Module/Instance: Node allows any
+    // size on any thread), and Ink's debug-mode awaits go (its debug mode is stubbed off above).
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/ }, async (args) => {
       const code = await readFile(args.path, 'utf8');
-      const parts = code.split(YOGA_FETCH);
-      if (parts.length !== 2) throw new Error(`bundle: yoga-layout's wasm loader changed (${YOGA_FETCH} found ${parts.length - 1} times); see the stubs plugin in scripts/bundle.js`);
-      return { contents: parts.join(YOGA_NO_FETCH), loader: 'js' };
+      return { contents: replaceOnce(code, YOGA_AWAIT, YOGA_SYNC, 'yoga-layout (its top-level await)'), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/ }, async (args) => {
+      let code = await readFile(args.path, 'utf8');
+      code = replaceOnce(code, "await import('./devtools.js');", '/* dev tools: not bundled, and isDev() is false */', "Ink's reconciler (its dev tools)");
+      code = replaceOnce(code, '? await loadPackageJson()', '? undefined', "Ink's reconciler (its package.json)");
+      return { contents: code, loader: 'js' };
     });
     // string-width builds /^\p{RGI_Emoji}$/v when it loads: ~25 ms of V8 work (measured; the Ink
     // chunk's evaluation in CPU profiles of the start), before the first frame. It is built on first
@@ -164,3 +182,23 @@ const rgiEmojiRegex = {
 /** In yoga-layout 3.2's loader: use fetch when there is no binary given and fetch is a function. */
 const YOGA_FETCH = 'return w||"function"!=typeof fetch?';
 const YOGA_NO_FETCH = 'return w||true?';
+/** Its synchronous decoder of the inlined base64 wasm (named `wa` in 3.2's minified loader). */
+const YOGA_DECODE = 'function wa(){var a=H;';
+/** Where it hands the instantiation to a Module's instantiateWasm hook, and the same with the decoder. */
+const YOGA_HOOK = 'if(h.instantiateWasm)try{return h.instantiateWasm(d,';
+const YOGA_HOOK_WITH_BYTES = 'if(h.instantiateWasm)try{return h.instantiateWasm(d,wa,';
+/** yoga-layout 3.2's entry awaits the loader; the same done synchronously through the hook. */
+const YOGA_AWAIT = 'const Yoga = wrapAssembly(await loadYoga());';
+const YOGA_SYNC = `const Yoga = wrapAssembly(loadYogaNow());
+function loadYogaNow() {
+  const module = {
+    instantiateWasm(imports, bytes, receive) {
+      receive(new WebAssembly.Instance(new WebAssembly.Module(bytes()), imports));
+      return {};
+    },
+  };
+  // Settled already when it returns (the loader runs on once its one dependency, the wasm, is in).
+  loadYoga(module).catch(() => undefined);
+  if (!module.calledRun) throw new Error('yoga-layout: its wasm did not start synchronously');
+  return module;
+}`;

@@ -18,7 +18,7 @@
 // The rest of dist/ (tsc's per-module output) stays for the bench scripts and test helpers that import
 // single modules; nothing the programs load at run time comes from it.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stubs } from './bundle-plugins.js';
@@ -49,6 +49,8 @@ const EAGER_LIMITS = [
   { entry: 'src/cli/client-main.ts', forbidden: HEAVY },
   // Attaching parses the server's few messages with zod/mini; zod's full API costs ~30 ms to load.
   { entry: 'src/cli/servers.ts', forbidden: [...HEAVY, 'zod/v4/classic/', 'commander/'] },
+  // What bin/agents loads before a server's program: Node's built-ins only.
+  { entry: 'src/cli/code-cache.ts', forbidden: [...HEAVY, 'zod/', 'commander/'] },
   { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
   // The workspace server's way to its first frame (the modules main.ts preloads, and what they import
   // statically): no SDK, no MCP server, nothing only a later action needs (re2js for claims and
@@ -86,7 +88,7 @@ function eagerModules(outputs, entry) {
 const started = performance.now();
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'cli/code-cache': 'src/cli/code-cache.ts' },
   outdir: DIST,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -114,6 +116,42 @@ const result = await build({
   logLevel: 'warning',
 });
 
+// The workspace server's build (and the in-process workspace's): the same program as one CommonJS
+// file, which bin/agents runs through src/cli/code-cache.ts so that it starts from a V8 code cache
+// (Node 20 has none for ES modules). Every dynamic import() becomes a lazy init inside the file:
+// nothing is evaluated before it is needed, and what is never called is never compiled.
+const cjs = await build({
+  absWorkingDir: ROOT,
+  entryPoints: { 'cli/main': 'src/cli/main.ts' },
+  outdir: DIST,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.19',
+  jsx: 'automatic',
+  external: ['node-pty', '@parcel/watcher'],
+  plugins: [stubs],
+  // import.meta.url is the file's own URL, as in the ES module build (the layout rule above holds:
+  // main.cjs sits one folder below dist/).
+  define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__agentsModuleUrl' },
+  banner: { js: "var __agentsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'eof',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+// src/cli/code-cache.ts runs main.cjs as a vm.Script, whose import() Node 20 breaks once it comes
+// from a cache: esbuild turns every import() of ours and of the externals into a require, and a new
+// one (a computed specifier, say) must not slip in.
+const cjsFile = join(DIST, 'cli', 'main.cjs');
+if (/\bimport\(/.test(readFileSync(cjsFile, 'utf8'))) {
+  process.stderr.write(`bundle: ${cjsFile} calls import(), which fails in a script started from a code cache (src/cli/code-cache.ts): load it with require or a static import.\n`);
+  process.exit(1);
+}
+
 const tooEager = EAGER_LIMITS.flatMap(({ entry, forbidden }) => {
   const loaded = eagerModules(result.metafile.outputs, entry);
   return forbidden.filter((p) => loaded.some((m) => m === p || m.startsWith(p))).map((p) => `${entry} loads ${p} at start`);
@@ -138,6 +176,6 @@ for (const name of readdirSync(CHUNKS)) {
   }
 }
 
-const js = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js'));
+const js = [...Object.entries(result.metafile.outputs), ...Object.entries(cjs.metafile.outputs)].filter(([f]) => f.endsWith('.js') || f.endsWith('.cjs'));
 const kb = js.reduce((n, [, o]) => n + o.bytes, 0) / 1024;
 process.stdout.write(`bundled ${js.length} files (${kb.toFixed(0)} KB) in ${(performance.now() - started).toFixed(0)} ms${removed ? `; removed ${removed} stale chunk files` : ''}\n`);

@@ -267,6 +267,7 @@ Environment:
   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL   used by the built-in agent, as the Anthropic SDK does
   AGENTS_HOME                            where sessions, logs and trust answers are stored (overrides the XDG data folder)
   AGENTS_SERVER=0                        run the workspace inside this terminal's process (no server to detach from)
+  AGENTS_CODE_CACHE=0                    start without the compiled-code cache (kept in AGENTS_HOME/cache or ~/.cache/agents)
   NO_COLOR                               when set, no colours are used whatever the theme
 `;
 

@@ -77,4 +77,6 @@ const PRELOAD: Array<() => Promise<unknown>> = [
   () => import('../server/run-server.js'),
 ];
 
-await main();
+// Not awaited at the top level: the server's CommonJS build (src/cli/code-cache.ts) cannot; a
+// failure still ends the program with its error, as an unhandled rejection.
+void main();

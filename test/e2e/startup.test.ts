@@ -1,6 +1,6 @@
 // A terminal starts its workspace server before it has checked anything (src/client/prelaunch.ts):
 // what a person sees must be what it always was, and a server the client does not use must be gone.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/term.js';
@@ -12,6 +12,45 @@ function startedAhead(file: string): number | undefined {
   const m = /server started ahead: (\d+)/.exec(readFileSync(file, 'utf8'));
   return m ? Number(m[1]) : undefined;
 }
+
+/** The code cache marks (src/cli/code-cache.ts) in a start-up trace, each with its process. */
+function cacheMarks(file: string): Array<{ pid: number; what: string }> {
+  return [...readFileSync(file, 'utf8').matchAll(/^\S+ (\d+) code cache: (\w+)/gm)].map((m) => ({ pid: Number(m[1]), what: m[2] }));
+}
+
+describe('start-up from a code cache', () => {
+  for (const how of ['through the server', 'in-process (AGENTS_SERVER=0)']) {
+    it(`${how}: the first start makes the cache (user-only), the next starts from it and works`, async () => {
+      const dirs = { project: tempDir(), home: tempDir('agents-home-') };
+      const trace = join(dirs.home, 'trace');
+      const env = { AGENTS_START_TRACE: trace, ...(how.startsWith('in-process') ? { AGENTS_SERVER: '0' } : {}) };
+      const first = start(['--cmd', 'echo first-$((6*7)); sleep 600'], { env, dirs });
+      await first.t.waitFor('first-42');
+      await until(() => cacheMarks(trace).some((m) => m.what === 'saved'), { message: 'the cache saved' });
+      expect(cacheMarks(trace).map((m) => m.what)).toEqual(['none', 'saved']);
+      const cacheDir = join(dirs.home, 'cache');
+      const files = readdirSync(cacheDir);
+      expect(files).toHaveLength(1);
+      expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(cacheDir, files[0])).mode & 0o777).toBe(0o600);
+      first.t.keys('C-a', 'q');
+      await first.t.exited;
+
+      const second = start(['shell'], { env, dirs });
+      await second.t.waitFor('$ ');
+      await until(() => cacheMarks(trace).length === 3, { message: 'the second start marked' });
+      const [made, , used] = cacheMarks(trace);
+      expect(used.what).toBe('used');
+      expect(used.pid).not.toBe(made.pid);
+      // Keys reach the pane's program through a workspace started from the cache.
+      second.t.write('echo typed-$((6*6))\r');
+      await second.t.waitFor('typed-36');
+      second.t.keys('C-a', 'q');
+      await second.t.exited;
+      await until(() => withEnv('AGENTS_HOME', dirs.home).length === 0, { message: 'no process of this run left' });
+    });
+  }
+});
 
 describe('start-up with the server started ahead', () => {
   it('a bad theme: the usual one-line message and exit 2, and the server started ahead is gone', async () => {

@@ -1,0 +1,172 @@
+/**
+ * Starting the workspace from a V8 code cache: the bytecode of everything its last start compiled,
+ * so the next start deserializes it instead of parsing and compiling ~2 MB of JavaScript again.
+ *
+ * Why: the server's way to its first frame is one Node process running ~2 MB of bundled code for
+ * the first time, and compiling it in the interpreter was the largest item left (docs/profile.md).
+ * Node 20 has no code cache for ES modules (`module.enableCompileCache` is Node 22), so the server
+ * and the in-process workspace run a CommonJS build of the same program (dist/cli/main.cjs, written
+ * by scripts/bundle.js) through `vm.Script`, which takes and makes a cache. Measured, 9 starts
+ * interleaved: first frame −134 ms and the server's main-thread CPU −108 ms against the ES module
+ * build; the same build without a cache starts as fast as the ES module build (−12 ms).
+ *
+ * The cache is written once per build, Node and flags, ~1 s after the first frame (what the start
+ * compiled by then is what the next start needs), to the cache folder (AGENTS_HOME/cache, else
+ * $XDG_CACHE_HOME/agents): readable by the user only, and read only from a folder that nobody else can
+ * write to, since it is code. V8 refuses a cache made by another V8, other flags or another source
+ * length; the file's name carries the build's size, time and inode besides, so a rebuild never
+ * meets an old cache. V8 checks none of the cache's bytes past its header (a damaged one is read
+ * as it is, and a fatal error ends the process: tried), so each file carries a CRC-32 of its payload
+ * and a file that does not match it is never handed to V8. AGENTS_CODE_CACHE=0 starts without one
+ * (and writes none).
+ *
+ * Imports only Node's built-ins: it runs before the program is loaded.
+ */
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import vm from 'node:vm';
+import { crc32 } from 'node:zlib';
+import { startMark } from '../util/start-trace.js';
+
+/** What the program calls once its first frame is out (see codeCacheReady). */
+const READY = Symbol.for('agents.code-cache.ready');
+/** How long after the first frame the cache is made: the start's late steps have compiled by then. */
+const SAVE_AFTER_MS = 1000;
+/** Cache files kept in the folder (other builds or Node versions sharing it). */
+const KEEP = 3;
+/** A cache file: this magic, the payload's CRC-32 and length (little-endian), then V8's cache data. */
+const MAGIC = Buffer.from('agentsV8');
+const HEADER = 16;
+
+/** Where caches live, or undefined when they are off. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.AGENTS_CODE_CACHE === '0') return undefined;
+  if (env.AGENTS_HOME) return join(resolve(env.AGENTS_HOME), 'cache');
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(base, 'agents');
+}
+
+/** 32-bit FNV-1a, as hex: enough to tell builds, Nodes and flags apart in a file name. */
+function fnv(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A folder or file only this user can change (owner, and no group or other write bit). */
+function onlyMine(mode: number, uid: number): boolean {
+  const me = typeof process.getuid === 'function' ? process.getuid() : uid;
+  return uid === me && (mode & 0o022) === 0;
+}
+
+/** The cache's bytes, if there is one this user alone could have written. */
+function readCache(dir: string, file: string): Buffer | undefined {
+  try {
+    const d = lstatSync(dir);
+    if (!d.isDirectory() || !onlyMine(d.mode, d.uid)) return undefined;
+    const fd = openSync(file, 'r');
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || !onlyMine(st.mode, st.uid)) return undefined;
+      return unframe(readFileSync(fd));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** V8's data in a file's bytes, or undefined when they are not a whole, undamaged cache file. */
+function unframe(bytes: Buffer): Buffer | undefined {
+  if (bytes.length < HEADER || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const payload = bytes.subarray(HEADER);
+  if (bytes.readUInt32LE(12) !== payload.length || bytes.readUInt32LE(8) !== crc32(payload)) return undefined;
+  return payload;
+}
+
+function frame(data: Buffer): Buffer {
+  const header = Buffer.alloc(HEADER);
+  MAGIC.copy(header);
+  header.writeUInt32LE(crc32(data), 8);
+  header.writeUInt32LE(data.length, 12);
+  return Buffer.concat([header, data]);
+}
+
+/** Writes the cache (whole or not at all); false when the folder is not the user's alone. */
+function writeCache(dir: string, file: string, data: Buffer): boolean {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const d = lstatSync(dir);
+  if (!d.isDirectory() || !onlyMine(d.mode, d.uid)) return false;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, frame(data), { mode: 0o600, flag: 'wx' });
+  renameSync(tmp, file);
+  // Older builds' caches: the newest few stay (two installs may share the folder).
+  const prefix = basename(file).split('-')[0] + '-';
+  const others = readdirSync(dir)
+    .filter((n) => n.startsWith(prefix) && n.endsWith('.v8cache') && join(dir, n) !== file)
+    .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const o of others.slice(KEEP - 1)) unlinkSync(join(dir, o.n));
+  return true;
+}
+
+export interface CachedRun {
+  /** The cache file this build would use, or undefined when caching is off. */
+  cacheFile: string | undefined;
+  /** Whether a cache was read and V8 took it. */
+  used: boolean;
+  /** Resolves once a new cache is written (false: none was needed, or writing failed). */
+  saved: Promise<boolean>;
+}
+
+/**
+ * Runs the CommonJS program `file` as Node would (its own `require`, `module`, `__filename`), from
+ * its code cache when there is a good one; makes the cache when there was none or V8 refused it.
+ */
+export function runCached(file: string, env: NodeJS.ProcessEnv = process.env, saveAfterMs = SAVE_AFTER_MS): CachedRun {
+  const st = statSync(file);
+  const dir = codeCacheDir(env);
+  const key = fnv([st.size, st.mtimeMs, st.ino, process.version, process.arch, process.execArgv.join(' ')].join('\0'));
+  const cacheFile = dir === undefined ? undefined : join(dir, `${basename(file).replace(/\W/g, '_')}-${key}.v8cache`);
+  const cachedData = cacheFile === undefined ? undefined : readCache(dirname(cacheFile), cacheFile);
+  // No dynamic import() in the program: Node 20 loses a script's import() callback when the script
+  // comes from a cache (tried), so an import() would work on a first start and fail on every later
+  // one. scripts/bundle.js fails the build if one is left in main.cjs.
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const used = cachedData !== undefined && !script.cachedDataRejected;
+  startMark(cachedData === undefined ? 'code cache: none' : used ? 'code cache: used' : 'code cache: refused');
+
+  let saved: Promise<boolean> = Promise.resolve(false);
+  if (cacheFile !== undefined && !used) {
+    saved = new Promise((done) => {
+      (globalThis as Record<symbol, unknown>)[READY] = () => {
+        delete (globalThis as Record<symbol, unknown>)[READY];
+        setTimeout(() => {
+          try {
+            const wrote = writeCache(dirname(cacheFile), cacheFile, script.createCachedData());
+            if (wrote) startMark('code cache: saved');
+            done(wrote);
+          } catch {
+            // A cache is only a faster start: a full disk or a folder we may not use costs the next start its speed.
+            done(false);
+          }
+        }, saveAfterMs).unref();
+      };
+    });
+  }
+
+  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  const mod = new Module(file);
+  mod.filename = file;
+  run.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  return { cacheFile, used, saved };
+}
+
+/** Called by the program once its first frame is out: a start without a cache makes one now. */
+export function codeCacheReady(): void {
+  const ready = (globalThis as Record<symbol, unknown>)[READY];
+  if (typeof ready === 'function') (ready as () => void)();
+}
