@@ -135,3 +135,14 @@ describe('the code cache', () => {
     expect(codeCacheDir({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' })).toMatch(/\.cache\/agents$/);
   });
 });
+
+describe("the server's build (dist/cli/main.cjs)", () => {
+  const text = readFileSync(fileURLToPath(new URL('../../dist/cli/main.cjs', import.meta.url)), 'latin1');
+  it('runs strict, as the modules it was built from were written', () => {
+    expect(text.startsWith("'use strict';\n")).toBe(true);
+  });
+  it('is ASCII only (V8 holds it as one-byte text) and calls no import() (broken in a script from a code cache)', () => {
+    expect(/[^\x00-\x7f]/.test(text)).toBe(false);
+    expect(/\bimport\(/.test(text)).toBe(false);
+  });
+});

@@ -129,8 +129,15 @@ describe('an agent that ends while a command runs leaves nothing behind', () => 
     const child = spawn(process.execPath, [file, box.root, mode, t], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise((r) => child.once('exit', r));
     let out = '';
+    let err = '';
+    let exit: string | undefined;
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes('running'), 'the command to run');
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code, signal) => (exit = `exited ${code ?? signal}`));
+    // Said whole when it does not start: what the agent printed, and whether it is still there.
+    await waitFor(() => out.includes('running'), 'the command to run').catch((e: Error) => {
+      throw new Error(`${e.message}; the agent ${exit ?? 'still runs'}; stdout ${JSON.stringify(out)}; stderr ${JSON.stringify(err.slice(-2000))}; started file ${existsSync(join(box.root, 'started'))}`);
+    });
     await waitFor(() => running('sleep', t).length === 3, 'its three sleeps');
     writeFileSync(join(box.root, 'go'), '');
     return { child, exited };
