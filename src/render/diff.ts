@@ -42,6 +42,11 @@ function colorParams(c: number, isBg: boolean): string {
  * Writes every cell of `next` that differs from `shown` and updates `shown` to match.
  * With `full`, every cell is written (first frame, after a resize). Returns '' when nothing changed.
  * Only rows marked in `rows` (default: `next.touched`) are compared; their marks are cleared.
+ *
+ * `shown` takes each compared row whole, by typed-array segments, rather than cell by cell.
+ * (Tried: gathering a style run's characters as UTF-16 codes and making one string per run, by
+ * String.fromCharCode.apply or a TextDecoder, instead of a concatenation per cell: slower or no
+ * better on a screen of changed cells, scratch measurements of the diff alone.)
  */
 export function diffGrids(shown: Grid, next: Grid, full = false, rows: Uint8Array = next.touched): string {
   const w = next.width;
@@ -82,16 +87,14 @@ export function diffGrids(shown: Grid, next: Grid, full = false, rows: Uint8Arra
       }
       const width = next.widths[i];
       out += next.char(i) || ' ';
-      shown.copyCell(i, next, i);
-      if (width === 2 && x + 1 < w) {
-        shown.copyCell(i + 1, next, i + 1);
-        x += 1;
-      }
+      if (width === 2 && x + 1 < w) x += 1;
       curX = x + 1;
       curY = y;
       // Writing the last column leaves the cursor in the pending-wrap state; force a move next time.
       if (curX >= w) curX = -1;
     }
+    // Every cell of the row now shows what `next` holds (the unchanged ones already did).
+    shown.copyRow(next, y);
   }
   if (out) out += '\x1b[0m';
   return out;

@@ -161,7 +161,12 @@ function attrsOf(fg: number, bg: number, line: LineData, col: number): number {
 function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, cache?: PaintCache): void {
   const right = Math.min(rect.x + rect.width, grid.width);
   // `fresh`: the grid may have been painted over since this pane's last paint (RowCache).
-  const rows = cache?.rows.begin(grid, rect, topLine, cols, cache.fresh) ? cache.rows : undefined;
+  const rows = cache?.rows.begin(grid, rect, cols, cache.fresh) ? cache.rows : undefined;
+  if (rows && !skip) {
+    const first = topLine >= 0 && topLine < lines.length ? lineData(lines.get(topLine)) : undefined;
+    const second = topLine + 1 >= 0 && topLine + 1 < lines.length ? lineData(lines.get(topLine + 1)) : undefined;
+    rows.align(first?._data, first ? Math.min(first.length, cols) : 0, second?._data, second ? Math.min(second.length, cols) : 0);
+  }
   // Cells are written by code (Grid.put; the row is marked touched once): Grid.set per cell costs a
   // division for its row and a look at the string.
   for (let dy = 0; dy < rect.height; dy++) {
@@ -174,8 +179,12 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
     // a resize is debounced) are blank, as the API reads them.
     const len = line ? Math.min(line.length, cols) : 0;
     const d = line ? line._data : undefined;
-    // Unchanged since it was painted: the grid still holds it, and the diff need not look at it.
-    if (rows?.same(dy, d, len)) continue;
+    // Unchanged since it was painted: the grid still holds it, and the diff need not look at it; or,
+    // after a scroll, holds it `shift` rows lower, where it is moved up from.
+    if (rows?.same(dy, d, len)) {
+      if (rows.shift) grid.moveRow(y + rows.shift, y, rect.x, right);
+      continue;
+    }
     grid.touched[y] = 1;
     let special = false;
     for (let x = rect.x; x < right; x++) {

@@ -1,6 +1,6 @@
 // A pane's paint skips rows unchanged since it last painted them (row-cache.ts): what it leaves in
 // the grid must be exactly what a full paint would write, after any kind of output.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEmulator, type Terminal } from '../../src/terminal/emulator.js';
 import { paintBuffer } from '../../src/terminal/snapshot.js';
 import { RowCache } from '../../src/terminal/row-cache.js';
@@ -37,6 +37,51 @@ describe('RowCache', () => {
     // Scrolling moves every row.
     await written(t, '\x1b[8;1H\r\nnew last line');
     expect(paintBoth(t, g, rect, rows).touched.length).toBe(8);
+  });
+
+  it.each([
+    ['room left in the scrollback', 100],
+    // Full: the top line's number stays the same as lines scroll, so only content can tell.
+    ['the scrollback full', 2],
+  ])('after output scrolls the screen (%s), moves the rows still shown up in the grid and paints only the new ones', async (_, scrollback) => {
+    const t = createEmulator(30, 8, scrollback);
+    const g = new Grid(34, 10);
+    const rows = new RowCache();
+    await written(t, Array.from({ length: 12 }, (_, i) => `\x1b[3${i % 8}mline ${i}\x1b[0m`).join('\r\n'));
+    paintBoth(t, g, rect, rows, true);
+    await written(t, '\r\n\x1b[1mline 12\x1b[0m\r\nline 13');
+    const put = vi.spyOn(Grid.prototype, 'put');
+    g.touched.fill(0);
+    paintBuffer(t, t.buffer.active.baseY, g, rect, undefined, false, { rows, fresh: false });
+    // Two new lines: two rows painted from the emulator, cell by cell; six moved.
+    expect(put).toHaveBeenCalledTimes(2 * rect.width);
+    put.mockRestore();
+    expect([...g.touched.keys()].filter((y) => g.touched[y])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const whole = new Grid(g.width, g.height);
+    paintBuffer(t, t.buffer.active.baseY, whole, rect);
+    expect(cells(g)).toEqual(cells(whole));
+    // A row that changed as it scrolled is painted, not moved.
+    await written(t, '\x1b[2;1H\x1b[2Kchanged\x1b[8;1H\r\nline 14');
+    expect(paintBoth(t, g, rect, rows).touched.length).toBe(8);
+  });
+
+  it('moves nothing while something is drawn over the pane (a dialog): rows under it stay unpainted', async () => {
+    const t = createEmulator(30, 8, 100);
+    const g = new Grid(34, 10);
+    const rows = new RowCache();
+    const dialog = (x: number, y: number) => x >= 10 && x < 20 && y >= 3 && y < 6;
+    await written(t, Array.from({ length: 12 }, (_, i) => `line ${i} ${'x'.repeat(20)}`).join('\r\n'));
+    g.fillBlank({ x: 0, y: 0, width: 34, height: 10 });
+    for (let y = 3; y < 6; y++) for (let x = 10; x < 20; x++) g.set(y * g.width + x, '#', 1, 0, 0, 0);
+    const expected = new Grid(g.width, g.height);
+    expected.codes.set(g.codes);
+    for (let step = 0; step < 3; step++) {
+      await written(t, `\r\nline ${12 + step} ${'y'.repeat(20)}`);
+      paintBuffer(t, t.buffer.active.baseY, g, rect, dialog, false, { rows, fresh: step === 0 });
+      paintBuffer(t, t.buffer.active.baseY, expected, rect, dialog);
+      expect(cells(g)).toEqual(cells(expected));
+      expect(g.char(4 * g.width + 12)).toBe('#');
+    }
   });
 
   it('paints every row when told the grid was painted over, or when the rect, top line or grid changed', async () => {
