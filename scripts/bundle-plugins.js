@@ -28,9 +28,10 @@ export const stubs = {
       let code = await readFile(args.path, 'utf8');
       code = replaceOnce(code, YOGA_FETCH, YOGA_NO_FETCH, "yoga-layout's wasm loader (its fetch)");
       // The module is also instantiated synchronously (below): its instantiateWasm hook is handed
-      // the loader's own synchronous decoder of the inlined bytes.
-      code = replaceOnce(code, YOGA_DECODE, YOGA_DECODE, "yoga-layout's wasm loader (its decoder)");
-      code = replaceOnce(code, YOGA_HOOK, YOGA_HOOK_WITH_BYTES, "yoga-layout's wasm loader (its instantiateWasm hook)");
+      // the inlined data: URL, which Node's native base64 decoder reads in ~0.1 ms (the loader's own
+      // decoder, a JavaScript loop over 130 KB of base64, took 4.8 ms of every start in profiles).
+      code = replaceOnce(code, YOGA_DATA_URL, YOGA_DATA_URL, "yoga-layout's wasm loader (its inlined data: URL)");
+      code = replaceOnce(code, YOGA_HOOK, YOGA_HOOK_WITH_URL, "yoga-layout's wasm loader (its instantiateWasm hook)");
       return { contents: code, loader: 'js' };
     });
     // Top-level await: yoga-layout awaits its wasm's instantiation, and Ink awaits its dev tools and
@@ -182,18 +183,19 @@ const rgiEmojiRegex = {
 /** In yoga-layout 3.2's loader: use fetch when there is no binary given and fetch is a function. */
 const YOGA_FETCH = 'return w||"function"!=typeof fetch?';
 const YOGA_NO_FETCH = 'return w||true?';
-/** Its synchronous decoder of the inlined base64 wasm (named `wa` in 3.2's minified loader). */
-const YOGA_DECODE = 'function wa(){var a=H;';
-/** Where it hands the instantiation to a Module's instantiateWasm hook, and the same with the decoder. */
+/** Its inlined wasm, a base64 data: URL (in `H`, in 3.2's minified loader). */
+const YOGA_DATA_URL = 'var H;H="data:application/octet-stream;base64,';
+/** Where it hands the instantiation to a Module's instantiateWasm hook, and the same with the URL. */
 const YOGA_HOOK = 'if(h.instantiateWasm)try{return h.instantiateWasm(d,';
-const YOGA_HOOK_WITH_BYTES = 'if(h.instantiateWasm)try{return h.instantiateWasm(d,wa,';
+const YOGA_HOOK_WITH_URL = 'if(h.instantiateWasm)try{return h.instantiateWasm(d,H,';
 /** yoga-layout 3.2's entry awaits the loader; the same done synchronously through the hook. */
 const YOGA_AWAIT = 'const Yoga = wrapAssembly(await loadYoga());';
 const YOGA_SYNC = `const Yoga = wrapAssembly(loadYogaNow());
 function loadYogaNow() {
   const module = {
-    instantiateWasm(imports, bytes, receive) {
-      receive(new WebAssembly.Instance(new WebAssembly.Module(bytes()), imports));
+    instantiateWasm(imports, url, receive) {
+      const bytes = Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+      receive(new WebAssembly.Instance(new WebAssembly.Module(bytes), imports));
       return {};
     },
   };
