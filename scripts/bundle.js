@@ -3,7 +3,8 @@
 //
 //   dist/cli/main.js     `agents`: the terminal client, `agents ls/attach/stop`, and the workspace
 //                        server (the same program with AGENTS_SERVE_FD set)
-//   dist/agent/main.js   the built-in agent, started by path in each of its panes
+//   dist/agent/start.js  the built-in agent, started by path in each of its panes: runs
+//                        dist/agent/main.cjs from its code cache (below)
 //   dist/chunks/*.js     code shared by the two, and every dynamic import() as a chunk of its own,
 //                        so a bad flag or `agents ls` still loads no React, Ink or SDK
 //
@@ -50,8 +51,9 @@ const EAGER_LIMITS = [
   { entry: 'src/cli/client-main.ts', forbidden: HEAVY },
   // Attaching parses the server's few messages with zod/mini; zod's full API costs ~30 ms to load.
   { entry: 'src/cli/servers.ts', forbidden: [...HEAVY, 'zod/v4/classic/', 'commander/'] },
-  // What bin/agents loads before a server's program: Node's built-ins only.
+  // What bin/agents and an agent's pane load before the program: Node's built-ins only.
   { entry: 'src/cli/code-cache.ts', forbidden: [...HEAVY, 'zod/', 'commander/'] },
+  { entry: 'src/agent/start.ts', forbidden: [...HEAVY, 'zod/', 'commander/'] },
   { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
   // The workspace server's way to its first frame (the modules main.ts preloads, and what they import
   // statically): no SDK, no MCP server, nothing only a later action needs (re2js for claims and
@@ -89,7 +91,7 @@ function eagerModules(outputs, entry) {
 const started = performance.now();
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'cli/code-cache': 'src/cli/code-cache.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'agent/start': 'src/agent/start.ts', 'cli/code-cache': 'src/cli/code-cache.ts' },
   outdir: DIST,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -117,13 +119,15 @@ const result = await build({
   logLevel: 'warning',
 });
 
-// The workspace server's build (and the in-process workspace's): the same program as one CommonJS
-// file, which bin/agents runs through src/cli/code-cache.ts so that it starts from a V8 code cache
-// (Node 20 has none for ES modules). Every dynamic import() becomes a lazy init inside the file:
-// nothing is evaluated before it is needed, and what is never called is never compiled.
+// The workspace server's build (and the in-process workspace's), and the built-in agent's: the same
+// programs as one CommonJS file each, which bin/agents and src/agent/start.ts run through
+// src/cli/code-cache.ts so that they start from a V8 code cache (Node 20 has none for ES modules).
+// Every dynamic import() becomes a lazy init inside the file: nothing is evaluated before it is
+// needed, and what is never called is never compiled. (The agent's ES module build above is used by
+// nothing at run time: it is what EAGER_LIMITS checks the agent's static imports on.)
 const cjs = await build({
   absWorkingDir: ROOT,
-  entryPoints: { 'cli/main': 'src/cli/main.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx' },
   outdir: DIST,
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -149,34 +153,37 @@ const cjs = await build({
 // src/cli/code-cache.ts runs main.cjs as a vm.Script, whose import() Node 20 breaks once it comes
 // from a cache: esbuild turns every import() of ours and of the externals into a require, and a new
 // one (a computed specifier, say) must not slip in.
-const cjsFile = join(DIST, 'cli', 'main.cjs');
-let cjsText = readFileSync(cjsFile, 'utf8');
-if (/\bimport\(/.test(cjsText)) {
-  process.stderr.write(`bundle: ${cjsFile} calls import(), which fails in a script started from a code cache (src/cli/code-cache.ts): load it with require or a static import.\n`);
-  process.exit(1);
-}
-// ASCII only, so that the server's every start reads it into a one-byte string: a single non-ASCII
-// character makes V8 hold all 3.5 MB as two-byte text, and Node's UTF-8 decoding of it took 14.5 ms
-// against 5-6 ms (measured). esbuild escapes every non-ASCII character in code and strings; what
-// is left is in the comments it keeps, written here as escapes. A line with one that is not a
-// comment line fails the build rather than be changed.
-const nonAscii = /[^\x00-\x7f]/;
-const commentLine = /^\s*(\/\/|\/\*|\*)/;
-const lines = cjsText.split('\n');
-const notComment = lines.findIndex((l) => nonAscii.test(l) && !commentLine.test(l));
-if (notComment >= 0) {
-  process.stderr.write(`bundle: ${cjsFile}:${notComment + 1} has a non-ASCII character outside a comment line; see the ASCII rule in scripts/bundle.js.\n`);
-  process.exit(1);
-}
-cjsText = lines.map((l) => (nonAscii.test(l) ? l.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`) : l)).join('\n');
-// A default or namespace import of a Node built-in becomes `__toESM(require("node:x"))`, which copies
-// every property of the module into a new object, one getter each: `node:process` twelve times (each
-// package that imports it), 8 ms of the server's start in CPU profiles. A built-in is never an ES
-// module converted to CommonJS, so an object that has it as its prototype and as its default reads
-// the same, live.
 const builtins = new Set(builtinModules);
-cjsText = cjsText.replace(/__toESM\(require\("((?:node:)?[\w/]+)"\)(?:, 1)?\)/g, (all, name) => (builtins.has(name.replace(/^node:/, '')) ? `__agentsBuiltin(require("${name}"))` : all));
-writeFileSync(cjsFile, cjsText);
+const DYNAMIC_IMPORT = /(^|[^\w.$'"`])import\(/m;
+for (const cjsFile of [join(DIST, 'cli', 'main.cjs'), join(DIST, 'agent', 'main.cjs')]) {
+  let cjsText = readFileSync(cjsFile, 'utf8');
+  // (A call, not the word in a message: "`import('node:buffer')`" in the SDK's text is fine.)
+  if (DYNAMIC_IMPORT.test(cjsText)) {
+    process.stderr.write(`bundle: ${cjsFile} calls import(), which fails in a script started from a code cache (src/cli/code-cache.ts): load it with require or a static import.\n`);
+    process.exit(1);
+  }
+  // ASCII only, so that the server's every start reads it into a one-byte string: a single non-ASCII
+  // character makes V8 hold all 3.5 MB as two-byte text, and Node's UTF-8 decoding of it took 14.5 ms
+  // against 5-6 ms (measured). esbuild escapes every non-ASCII character in code and strings; what
+  // is left is in the comments it keeps, written here as escapes. A line with one that is not a
+  // comment line fails the build rather than be changed.
+  const nonAscii = /[^\x00-\x7f]/;
+  const commentLine = /^\s*(\/\/|\/\*|\*)/;
+  const lines = cjsText.split('\n');
+  const notComment = lines.findIndex((l) => nonAscii.test(l) && !commentLine.test(l));
+  if (notComment >= 0) {
+    process.stderr.write(`bundle: ${cjsFile}:${notComment + 1} has a non-ASCII character outside a comment line; see the ASCII rule in scripts/bundle.js.\n`);
+    process.exit(1);
+  }
+  cjsText = lines.map((l) => (nonAscii.test(l) ? l.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`) : l)).join('\n');
+  // A default or namespace import of a Node built-in becomes `__toESM(require("node:x"))`, which copies
+  // every property of the module into a new object, one getter each: `node:process` twelve times (each
+  // package that imports it), 8 ms of the server's start in CPU profiles. A built-in is never an ES
+  // module converted to CommonJS, so an object that has it as its prototype and as its default reads
+  // the same, live.
+  cjsText = cjsText.replace(/__toESM\(require\("((?:node:)?[\w/]+)"\)(?:, 1)?\)/g, (all, name) => (builtins.has(name.replace(/^node:/, '')) ? `__agentsBuiltin(require("${name}"))` : all));
+  writeFileSync(cjsFile, cjsText);
+}
 
 const tooEager = EAGER_LIMITS.flatMap(({ entry, forbidden }) => {
   const loaded = eagerModules(result.metafile.outputs, entry);

@@ -36,7 +36,8 @@ export type PaneStatus =
 const ESC_AGAIN_MS = 150;
 
 /** The agent process, resolved next to this module in both src/ (tests) and dist/. */
-const AGENT_MAIN = fileURLToPath(new URL('../agent/main.js', import.meta.url));
+// The agent from its code cache (src/agent/start.ts runs dist/agent/main.cjs).
+const AGENT_MAIN = fileURLToPath(new URL('../agent/start.js', import.meta.url));
 
 export interface PaneHooks {
   onDirty: (pane: Pane) => void;
