@@ -23,7 +23,7 @@
  *
  * Imports only Node's built-ins: it runs before the program is loaded.
  */
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -102,8 +102,13 @@ function writeCache(dir: string, file: string, data: Buffer): boolean {
   const d = lstatSync(dir);
   if (!d.isDirectory() || !onlyMine(d.mode, d.uid)) return false;
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, frame(data), { mode: 0o600, flag: 'wx' });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, frame(data), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
   // Older builds' caches: the newest few stay (two installs may share the folder).
   const prefix = basename(file).slice(0, basename(file).lastIndexOf('-') + 1);
   const others = readdirSync(dir)
