@@ -122,7 +122,7 @@ setInterval(() => {
 }, 10);
 `;
 
-describe('an agent that ends while a command runs leaves nothing behind', () => {
+describe('an agent that ends while a command runs leaves nothing behind', { timeout: 60_000 }, () => {
   async function agentWithCommand(mode: 'quit' | 'crash' | 'hold', t: string) {
     const file = join(compiledTools(), 'agent-with-command.js');
     writeFileSync(file, AGENT);
@@ -135,10 +135,12 @@ describe('an agent that ends while a command runs leaves nothing behind', () => 
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('exit', (code, signal) => (exit = `exited ${code ?? signal}`));
     // Said whole when it does not start: what the agent printed, and whether it is still there.
-    await waitFor(() => out.includes('running'), 'the command to run').catch((e: Error) => {
+    // 30 s: a Node loading the transpiled tools module by module, on a 2-core machine running the
+    // rest of the suite, once took over 10 s to print (the command had run: its file was there).
+    await waitFor(() => out.includes('running'), 'the command to run', 30_000).catch((e: Error) => {
       throw new Error(`${e.message}; the agent ${exit ?? 'still runs'}; stdout ${JSON.stringify(out)}; stderr ${JSON.stringify(err.slice(-2000))}; started file ${existsSync(join(box.root, 'started'))}`);
     });
-    await waitFor(() => running('sleep', t).length === 3, 'its three sleeps');
+    await waitFor(() => running('sleep', t).length === 3, 'its three sleeps', 30_000);
     writeFileSync(join(box.root, 'go'), '');
     return { child, exited };
   }
