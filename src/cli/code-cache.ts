@@ -31,8 +31,13 @@ import vm from 'node:vm';
 import { crc32 } from 'node:zlib';
 import { startMark } from '../util/start-trace.js';
 
-/** What the program calls once its first frame is out (see codeCacheReady). */
-const READY = Symbol.for('agents.code-cache.ready');
+declare global {
+  /**
+   * Set by runCached for the program it runs, which calls it (codeCacheReady) once its first frame
+   * is out: the loader and the program each have their own copy of this module, so they meet here.
+   */
+  var __agentsCodeCacheReady: (() => void) | undefined;
+}
 /** How long after the first frame the cache is made: the start's late steps have compiled by then. */
 const SAVE_AFTER_MS = 1000;
 /** Cache files kept in the folder (other builds or Node versions sharing it). */
@@ -151,8 +156,8 @@ export function runCached(file: string, env: NodeJS.ProcessEnv = process.env, sa
   let saved: Promise<boolean> = Promise.resolve(false);
   if (cacheFile !== undefined && !used) {
     saved = new Promise((done) => {
-      (globalThis as Record<symbol, unknown>)[READY] = () => {
-        delete (globalThis as Record<symbol, unknown>)[READY];
+      globalThis.__agentsCodeCacheReady = () => {
+        globalThis.__agentsCodeCacheReady = undefined;
         setTimeout(() => {
           try {
             const wrote = writeCache(dirname(cacheFile), cacheFile, script.createCachedData());
@@ -167,15 +172,16 @@ export function runCached(file: string, env: NodeJS.ProcessEnv = process.env, sa
     });
   }
 
-  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  // Module.wrap's function: (exports, require, module, __filename, __dirname).
+  const run: unknown = script.runInThisContext();
+  if (typeof run !== 'function') throw new Error(`code cache: ${file} did not compile to a module function`);
   const mod = new Module(file);
   mod.filename = file;
-  run.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
+  Reflect.apply(run, mod.exports, [mod.exports, createRequire(file), mod, file, dirname(file)]);
   return { cacheFile, used, saved };
 }
 
 /** Called by the program once its first frame is out: a start without a cache makes one now. */
 export function codeCacheReady(): void {
-  const ready = (globalThis as Record<symbol, unknown>)[READY];
-  if (typeof ready === 'function') (ready as () => void)();
+  globalThis.__agentsCodeCacheReady?.();
 }
