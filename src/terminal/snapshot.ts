@@ -158,27 +158,37 @@ function attrsOf(fg: number, bg: number, line: LineData, col: number): number {
   return a;
 }
 
+/** Buffer line `at`, or undefined outside the buffer. */
+function lineAt(lines: Lines, at: number): LineData | undefined {
+  return at >= 0 && at < lines.length ? lineData(lines.get(at)) : undefined;
+}
+
+/**
+ * How many of a line's cells to paint: cells past its length (a packed scrollback line, or a line
+ * narrower than the screen while a resize is debounced) are blank, as the API reads them.
+ */
+function cellsOf(line: LineData | undefined, cols: number): number {
+  return line ? Math.min(line.length, cols) : 0;
+}
+
 function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, rect: Rect, skip?: (x: number, y: number) => boolean, cache?: PaintCache): void {
   const right = Math.min(rect.x + rect.width, grid.width);
   // `fresh`: the grid may have been painted over since this pane's last paint (RowCache).
   const rows = cache?.rows.begin(grid, rect, cols, cache.fresh) ? cache.rows : undefined;
   if (rows && !skip) {
-    const first = topLine >= 0 && topLine < lines.length ? lineData(lines.get(topLine)) : undefined;
-    const second = topLine + 1 >= 0 && topLine + 1 < lines.length ? lineData(lines.get(topLine + 1)) : undefined;
-    rows.align(first?._data, first ? Math.min(first.length, cols) : 0, second?._data, second ? Math.min(second.length, cols) : 0);
+    const first = lineAt(lines, topLine);
+    const second = lineAt(lines, topLine + 1);
+    rows.align(first?._data, cellsOf(first, cols), second?._data, cellsOf(second, cols));
   }
   // Cells are written by code (Grid.put; the row is marked touched once): Grid.set per cell costs a
   // division for its row and a look at the string.
   for (let dy = 0; dy < rect.height; dy++) {
     const y = rect.y + dy;
     if (y < 0 || y >= grid.height) continue;
-    const at = topLine + dy;
-    const line = at >= 0 && at < lines.length ? lineData(lines.get(at)) : undefined;
+    const line = lineAt(lines, topLine + dy);
+    const len = cellsOf(line, cols);
+    const d = line?._data;
     const row = y * grid.width;
-    // Cells past a line's length (a packed scrollback line, or a line narrower than the screen while
-    // a resize is debounced) are blank, as the API reads them.
-    const len = line ? Math.min(line.length, cols) : 0;
-    const d = line ? line._data : undefined;
     // Unchanged since it was painted: the grid still holds it, and the diff need not look at it; or,
     // after a scroll, holds it `shift` rows lower, where it is moved up from.
     if (rows?.same(dy, d, len)) {

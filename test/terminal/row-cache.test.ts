@@ -24,6 +24,11 @@ function paintBoth(t: Terminal, kept: Grid, rect: Rect, rows: RowCache, fresh = 
 
 const rect = { x: 2, y: 1, width: 30, height: 8 };
 
+/** A 30x8 emulator (`scrollback` lines kept), the 34x10 grid it paints into, and its cache. */
+function pane(scrollback = 100) {
+  return { t: createEmulator(30, 8, scrollback), g: new CountingGrid(34, 10), rows: new RowCache() };
+}
+
 /** A grid that counts the cells painted into it one by one (moved rows are not). */
 class CountingGrid extends Grid {
   puts = 0;
@@ -35,9 +40,7 @@ class CountingGrid extends Grid {
 
 describe('RowCache', () => {
   it('repaints only the row a spinner rewrote, and the grid reads as a full paint', async () => {
-    const t = createEmulator(30, 8, 100);
-    const g = new Grid(34, 10);
-    const rows = new RowCache();
+    const { t, g, rows } = pane();
     await written(t, Array.from({ length: 6 }, (_, i) => `\x1b[3${i}mline ${i}\x1b[0m`).join('\r\n'));
     expect(paintBoth(t, g, rect, rows, true).touched).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     await written(t, '\x1b[3;1H\x1b[2K\x1b[33m| working\x1b[0m');
@@ -53,9 +56,7 @@ describe('RowCache', () => {
     // Full: the top line's number stays the same as lines scroll, so only content can tell.
     ['the scrollback full', 2],
   ])('after output scrolls the screen (%s), moves the rows still shown up in the grid and paints only the new ones', async (_, scrollback) => {
-    const t = createEmulator(30, 8, scrollback);
-    const g = new CountingGrid(34, 10);
-    const rows = new RowCache();
+    const { t, g, rows } = pane(scrollback);
     await written(t, Array.from({ length: 12 }, (_, i) => `\x1b[3${i % 8}mline ${i}\x1b[0m`).join('\r\n'));
     paintBoth(t, g, rect, rows, true);
     await written(t, '\r\n\x1b[1mline 12\x1b[0m\r\nline 13');
@@ -74,9 +75,7 @@ describe('RowCache', () => {
   });
 
   it('moves nothing while something is drawn over the pane (a dialog): rows under it stay unpainted', async () => {
-    const t = createEmulator(30, 8, 100);
-    const g = new Grid(34, 10);
-    const rows = new RowCache();
+    const { t, g, rows } = pane();
     const dialog = (x: number, y: number) => x >= 10 && x < 20 && y >= 3 && y < 6;
     await written(t, Array.from({ length: 12 }, (_, i) => `line ${i} ${'x'.repeat(20)}`).join('\r\n'));
     g.fillBlank({ x: 0, y: 0, width: 34, height: 10 });
@@ -92,10 +91,8 @@ describe('RowCache', () => {
     }
   });
 
-  it('paints every row when told the grid was painted over, or when the rect, top line or grid changed', async () => {
-    const t = createEmulator(30, 8, 100);
-    const g = new Grid(34, 10);
-    const rows = new RowCache();
+  it('paints every row when told the grid was painted over, or when the rect or grid changed', async () => {
+    const { t, g, rows } = pane();
     await written(t, 'one\r\ntwo');
     paintBoth(t, g, rect, rows, true);
     // Something else (the chrome) was laid over the grid: the renderer says fresh.
@@ -112,9 +109,7 @@ describe('RowCache', () => {
   });
 
   it('never skips a row whose text lives outside the cell words (combining marks, underline styles)', async () => {
-    const t = createEmulator(30, 8, 100);
-    const g = new Grid(34, 10);
-    const rows = new RowCache();
+    const { t, g, rows } = pane();
     await written(t, 'e\u0301 and \x1b[4:3mcurly\x1b[0m\r\nplain');
     paintBoth(t, g, rect, rows, true);
     // The same cells with another combining mark and another underline style.
@@ -128,9 +123,7 @@ describe('RowCache', () => {
   it('follows random output, resizes and the alternate screen, always reading as a full paint', async () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
-    const t = createEmulator(30, 8, 50);
-    const g = new Grid(34, 10);
-    const rows = new RowCache();
+    const { t, g, rows } = pane(50);
     const bits = ['x', 'yy ', '\x1b[1m', '\x1b[0m', '\x1b[31m', '\r\n', '\x1b[2K', '\x1b[H', '\x1b[5;3H', '漢', 'e\u0301', '\x1b[?1049h', '\x1b[?1049l', '\x1b[3S', '\x1b[2T', '\x1b[L', '\x1b[M', '\x1b[J'];
     for (let step = 0; step < 300; step++) {
       let s = '';
