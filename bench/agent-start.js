@@ -1,5 +1,5 @@
 // `node bench/agent-start.js FILE...`: a built-in agent's start, alone in a pty (100x30), until its
-// screen says it is ready; FILE is what a pane runs (dist/agent/start.js; another checkout's, or an
+// screen says it is ready; FILE is what a pane runs (dist/agent/start.cjs; another checkout's, or an
 // older dist/agent/main.js, to compare). One start per FILE first makes its code cache (it lingers
 // past the first frame: the cache is saved ~1 s after it), then 9 rounds interleaved; prints the
 // median and range per FILE. The API is never reached (a closed port): only the start is timed.
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pty from 'node-pty';
 
 const files = process.argv.slice(2);
-if (files.length === 0) files.push(new URL('../dist/agent/start.js', import.meta.url).pathname);
+if (files.length === 0) files.push(new URL('../dist/agent/start.cjs', import.meta.url).pathname);
 const home = mkdtempSync(join(tmpdir(), 'agents-agent-start-'));
 
 function once(file, lingerMs = 0) {

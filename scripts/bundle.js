@@ -1,9 +1,11 @@
 // The second half of `npm run build` (after tsc has type-checked and emitted dist/): bundles the
 // programs that start often, so starting one reads a few files instead of ~1,500 modules.
 //
+//   dist/cli/boot.cjs    what bin/agents loads first (src/cli/boot.ts): starts a terminal's server,
+//                        or runs dist/cli/main.cjs from its code cache (below)
 //   dist/cli/main.js     `agents`: the terminal client, `agents ls/attach/stop`, and the workspace
 //                        server (the same program with AGENTS_SERVE_FD set)
-//   dist/agent/start.js  the built-in agent, started by path in each of its panes: runs
+//   dist/agent/start.cjs the built-in agent, started by path in each of its panes: runs
 //                        dist/agent/main.cjs from its code cache (below)
 //   dist/chunks/*.js     code shared by the two, and every dynamic import() as a chunk of its own,
 //                        so a bad flag or `agents ls` still loads no React, Ink or SDK
@@ -51,9 +53,6 @@ const EAGER_LIMITS = [
   { entry: 'src/cli/client-main.ts', forbidden: HEAVY },
   // Attaching parses the server's few messages with zod/mini; zod's full API costs ~30 ms to load.
   { entry: 'src/cli/servers.ts', forbidden: [...HEAVY, 'zod/v4/classic/', 'commander/'] },
-  // What bin/agents and an agent's pane load before the program: Node's built-ins only.
-  { entry: 'src/cli/code-cache.ts', forbidden: [...HEAVY, 'zod/', 'commander/'] },
-  { entry: 'src/agent/start.ts', forbidden: [...HEAVY, 'zod/', 'commander/'] },
   { entry: 'src/agent/main.tsx', forbidden: ['react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'] },
   // The workspace server's way to its first frame (the modules main.ts preloads, and what they import
   // statically): no SDK, no MCP server, nothing only a later action needs (re2js for claims and
@@ -116,7 +115,7 @@ const PRODUCTION = { 'process.env.NODE_ENV': '"production"' };
 
 const result = await build({
   ...COMMON,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'agent/start': 'src/agent/start.ts', 'cli/code-cache': 'src/cli/code-cache.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx' },
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
   format: 'esm',
@@ -127,13 +126,14 @@ const result = await build({
 
 // The workspace server's build (and the in-process workspace's), and the built-in agent's: the same
 // programs as one CommonJS file each, which bin/agents and src/agent/start.ts run through
-// src/cli/code-cache.ts so that they start from a V8 code cache (Node 20 has none for ES modules).
+// src/cli/code-cache.ts so that they start from a V8 code cache (Node 20 has none for ES modules);
+// and the two small CommonJS files that do that (an ES module entry costs Node ~10 ms more to start).
 // Every dynamic import() becomes a lazy init inside the file: nothing is evaluated before it is
 // needed, and what is never called is never compiled. (The agent's ES module build above is used by
 // nothing at run time: it is what EAGER_LIMITS checks the agent's static imports on.)
 const cjs = await build({
   ...COMMON,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'cli/boot': 'src/cli/boot.ts', 'agent/start': 'src/agent/start.ts' },
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   // import.meta.url is the file's own URL, as in the ES module build (the layout rule above holds:
@@ -183,6 +183,10 @@ const tooEager = EAGER_LIMITS.flatMap(({ entry, forbidden }) => {
   const loaded = eagerModules(result.metafile.outputs, entry);
   return forbidden.filter((p) => loaded.some((m) => m === p || m.startsWith(p))).map((p) => `${entry} loads ${p} at start`);
 });
+// What bin/agents and an agent's pane load before the program: our own code and Node's built-ins only.
+for (const out of ['dist/cli/boot.cjs', 'dist/agent/start.cjs']) {
+  for (const input of Object.keys(cjs.metafile.outputs[out].inputs)) if (!input.startsWith('src/')) tooEager.push(`${out} loads ${input}`);
+}
 if (tooEager.length) {
   process.stderr.write(`bundle: ${tooEager.join('; ')}. Import it with await import() where it is needed (see EAGER_LIMITS in scripts/bundle.js).\n`);
   process.exit(1);

@@ -64,7 +64,34 @@ export interface Prelaunched {
   exited: boolean;
 }
 
-let prelaunched: Prelaunched | undefined;
+interface Slot {
+  /** Whether this process has decided already (started one or not). */
+  decided: boolean;
+  server?: Prelaunched;
+  /** The one exit handler, whichever copy of this module adds or removes it. */
+  abandon: () => void;
+}
+
+declare global {
+  /**
+   * One per process, shared by the two copies of this module a terminal loads: bin/agents runs the
+   * CommonJS one (dist/cli/boot.cjs, src/cli/boot.ts) before the client's ES module build is
+   * loaded, and that build's copy takes the server over.
+   */
+  var __agentsPrelaunch: Slot | undefined;
+}
+
+const slot: Slot = (globalThis.__agentsPrelaunch ??= {
+  decided: false,
+  abandon(): void {
+    const p = slot.server;
+    if (!p) return;
+    slot.server = undefined;
+    process.off('exit', slot.abandon);
+    p.pipe.destroy();
+    if (!p.exited) p.child.kill('SIGKILL');
+  },
+});
 
 /**
  * The one way a workspace server is started: this program again, with the same Node flags and the
@@ -85,7 +112,8 @@ export function spawnServer(argv: readonly string[], env: NodeJS.ProcessEnv): { 
  * runs (by its socket: one being there means attaching, most likely, and is left to the client).
  */
 export function prelaunch(argv: string[], env: NodeJS.ProcessEnv = process.env): void {
-  if (prelaunched || env[SERVE_FD] || env.AGENTS_SERVER === '0') return;
+  if (slot.decided || env[SERVE_FD] || env.AGENTS_SERVER === '0') return;
+  slot.decided = true;
   if (!process.stdin.isTTY || !process.stdout.isTTY || !looksLikeStart(argv)) return;
   if (!argv.includes('--demo') && existsSync(socketPath(runtimeDir(env), workspaceId(process.cwd())))) return;
   let child: ChildProcess;
@@ -107,8 +135,8 @@ export function prelaunch(argv: string[], env: NodeJS.ProcessEnv = process.env):
   // Nothing here keeps the client alive: it decides in its own time whether the server is wanted.
   child.unref();
   pipe.unref();
-  process.on('exit', abandon);
-  prelaunched = p;
+  process.on('exit', slot.abandon);
+  slot.server = p;
   startMark(`server started ahead: ${child.pid}`);
 }
 
@@ -117,23 +145,18 @@ export function prelaunch(argv: string[], env: NodeJS.ProcessEnv = process.env):
  * when none was started or it is gone.
  */
 export function takePrelaunched(argv: readonly string[]): Prelaunched | undefined {
-  const p = prelaunched;
+  const p = slot.server;
   if (!p || p.exited || p.argv.length !== argv.length || p.argv.some((a, i) => a !== argv[i])) {
-    abandon();
+    slot.abandon();
     return undefined;
   }
-  prelaunched = undefined;
-  process.off('exit', abandon);
+  slot.server = undefined;
+  process.off('exit', slot.abandon);
   p.pipe.removeAllListeners('data');
   return p;
 }
 
 /** The client will not use the server it started: it goes (it has done nothing yet). */
 export function abandon(): void {
-  const p = prelaunched;
-  if (!p) return;
-  prelaunched = undefined;
-  process.off('exit', abandon);
-  p.pipe.destroy();
-  if (!p.exited) p.child.kill('SIGKILL');
+  slot.abandon();
 }

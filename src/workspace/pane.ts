@@ -35,9 +35,8 @@ export type PaneStatus =
 /** The gap between the two Esc presses of an 'esc-esc' interrupt. */
 const ESC_AGAIN_MS = 150;
 
-/** The agent process, resolved next to this module in both src/ (tests) and dist/. */
-// The agent from its code cache (src/agent/start.ts runs dist/agent/main.cjs).
-const AGENT_MAIN = fileURLToPath(new URL('../agent/start.js', import.meta.url));
+/** The agent process (dist/agent/start.cjs, built from src/agent/start.ts), run from its code cache. */
+const AGENT_MAIN = fileURLToPath(new URL('../agent/start.cjs', import.meta.url));
 
 export interface PaneHooks {
   onDirty: (pane: Pane) => void;

@@ -10,7 +10,7 @@ import type { AgentMessage } from '../../src/ipc/protocol.js';
 import { IpcServer } from '../../src/ipc/server.js';
 import { Term, until } from '../helpers/term.js';
 
-const AGENT_MAIN = fileURLToPath(new URL('../../dist/agent/start.js', import.meta.url));
+const AGENT_MAIN = fileURLToPath(new URL('../../dist/agent/start.cjs', import.meta.url));
 const PANE = 7;
 
 interface Run {

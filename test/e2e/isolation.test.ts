@@ -104,7 +104,7 @@ describe('process isolation', () => {
     await until(
       () => {
         pids = descendants(ws);
-        return ['sleep 1234', 'sleep 1235', 'dist/agent/start.js'].every((c) => pids.some((p) => cmdline(p).endsWith(c)));
+        return ['sleep 1234', 'sleep 1235', 'dist/agent/start.cjs'].every((c) => pids.some((p) => cmdline(p).endsWith(c)));
       },
       { message: 'panes and survivors running' },
     );
