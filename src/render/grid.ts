@@ -181,12 +181,22 @@ export class Grid {
     this.touched[to] = 1;
   }
 
+  /** Blanks a rectangle (spaces, default colours), a row segment at a time like copyRect. */
   fillBlank(r: Rect): void {
+    const x0 = Math.max(0, r.x);
     const x1 = Math.min(r.x + r.width, this.width);
     const y1 = Math.min(r.y + r.height, this.height);
+    if (x1 <= x0) return;
     for (let y = Math.max(0, r.y); y < y1; y++) {
+      const a = y * this.width + x0;
+      const b = y * this.width + x1;
       this.touched[y] = 1;
-      for (let x = Math.max(0, r.x); x < x1; x++) this.set(y * this.width + x, ' ', 1, 0, 0, 0);
+      if (this.multi.size > 0) for (let i = a; i < b; i++) if (this.codes[i] === MULTI) this.multi.delete(i);
+      this.codes.fill(0x20, a, b);
+      this.widths.fill(1, a, b);
+      this.fg.fill(0, a, b);
+      this.bg.fill(0, a, b);
+      this.attrs.fill(0, a, b);
     }
   }
 

@@ -36,11 +36,11 @@ const SGR = ['0', '1', '2', '3', '4', '4:3', '4:0', '5', '7', '8', '9', '21', '2
 const TEXT = ['a', 'Z', ' ', '─', '│', '╭', '·', '⚑', '…', '漢', '字', '😀', '👍', '\u0301', '\u200d', '\ufe0f', 'é', '\t', 'ß', '→'];
 
 /** A line like Ink's: text and style changes, never starting with a combining character. */
-function randomLine(rnd: () => number, len: number): string {
+function randomLine(rnd: () => number, len: number, text = TEXT): string {
   let s = 'x';
   for (let k = 0; k < len; k++) {
     if (rnd() < 0.25) s += `\x1b[${SGR[Math.floor(rnd() * SGR.length)]}m`;
-    else s += TEXT[Math.floor(rnd() * TEXT.length)];
+    else s += text[Math.floor(rnd() * text.length)];
   }
   if (rnd() < 0.1) s += '\x1b]8;;https://example.com\x07link\x1b]8;;\x07';
   return s;
@@ -69,6 +69,35 @@ describe('paintStyledLine', () => {
       compared++;
     }
     expect(compared).toBe(400);
+  });
+
+  // The painter skips a run of unstyled spaces over cells still blank: runs that reach the edge, a
+  // tab back onto a printed last column, a mark joining the run's last space. (No zero-width
+  // characters in the random part: past the right edge, a mark after a wide character that did not
+  // fit joins a different cell in xterm, a case Ink's clipped lines never reach.)
+  it.each([3, 4])('paints lines with runs of spaces, past the right edge too, as xterm stores them (seed %i)', async (seed) => {
+    const rnd = seeded(seed);
+    const cols = 40;
+    const text = [...TEXT.filter((t) => !/^[\u0301\u200d\ufe0f]$/u.test(t)), '    ', '          ', '                         ', '\t'];
+    // Most of these overflow the row: the last two columns are left out (see the test above).
+    const lines = Array.from({ length: 400 }, () => randomLine(rnd, Math.floor(rnd() * 40), text));
+    const expected = await viaXterm(lines, cols, lines.length);
+    const got = direct(lines, cols, lines.length);
+    for (let y = 0; y < lines.length; y++) expect(cellsOf(got, y, cols - 2), JSON.stringify(lines[y])).toEqual(cellsOf(expected, y, cols - 2));
+    // Whole rows: a mark on a skipped space, a tab back onto the printed last column, styled and
+    // linked spaces.
+    const edges = [
+      'ab   \u0301z',
+      '   \u0301',
+      `${'x'.repeat(39)}\t   z`,
+      `${'x'.repeat(40)}\t `,
+      '\x1b[41m   \x1b[0m  z',
+      `${' '.repeat(45)}\x1b[1mb`,
+      '\x1b]8;;https://example.com\x07a   b\x1b]8;;\x07  c',
+    ];
+    const want = await viaXterm(edges, cols, edges.length);
+    const have = direct(edges, cols, edges.length);
+    for (let y = 0; y < edges.length; y++) expect(cellsOf(have, y, cols), JSON.stringify(edges[y])).toEqual(cellsOf(want, y, cols));
   });
 
   it('reads every colour form and attribute into xterm packed colours', () => {
