@@ -49,7 +49,8 @@ export function runLocal(composed: Composed, o: LocalOptions): Promise<Ending> {
       stdout.write(s);
       if (shown) return;
       shown = true;
-      composed.shown();
+      // After the frame: what it starts (the reaper's helper, a spawn of several ms) is no part of it.
+      setImmediate(() => composed.shown());
     },
     backlog: () => stdout.writableLength,
     bell: () => void stdout.write('\x07'),

@@ -39,9 +39,9 @@ function colorParams(c: number, isBg: boolean): string {
 }
 
 /**
- * Writes every cell of `next` that differs from `shown` and updates `shown` to match.
- * With `full`, every cell is written (first frame, after a resize). Returns '' when nothing changed.
- * Only rows marked in `rows` (default: `next.touched`) are compared; their marks are cleared.
+ * Writes every cell of `next` that differs from `shown` and updates `shown` to match; '' when
+ * nothing changed. Only rows marked in `rows` (default: `next.touched`) are compared; their marks
+ * are cleared. A whole redraw is a cleared screen and a blank `shown` (renderer.ts).
  *
  * `shown` takes each compared row whole, by typed-array segments, rather than cell by cell.
  * (Tried: gathering a style run's characters as UTF-16 codes and making one string per run, by
@@ -49,7 +49,7 @@ function colorParams(c: number, isBg: boolean): string {
  * 244x85 screen of changed cells, 3 rounds: 555-869 µs per diff as written here, 877-998 with
  * fromCharCode.apply, 598-1066 with a TextDecoder.)
  */
-export function diffGrids(shown: Grid, next: Grid, full = false, rows: Uint8Array = next.touched): string {
+export function diffGrids(shown: Grid, next: Grid, rows: Uint8Array = next.touched): string {
   const w = next.width;
   let out = '';
   let penFg = -1;
@@ -58,12 +58,12 @@ export function diffGrids(shown: Grid, next: Grid, full = false, rows: Uint8Arra
   let curX = -1;
   let curY = -1;
   for (let y = 0; y < next.height; y++) {
-    if (!full && !rows[y]) continue;
+    if (!rows[y]) continue;
     rows[y] = 0;
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let i = row + x;
-      if (!full && next.sameCell(i, shown)) continue;
+      if (next.sameCell(i, shown)) continue;
       // A changed continuation cell is redrawn from its lead character (the grid guarantees a
       // width-0 cell follows a width-2 one; anything else is drawn as a blank rather than looping).
       if (next.widths[i] === 0) {

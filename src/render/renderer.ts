@@ -59,6 +59,8 @@ export interface FrameStats {
   /** Time spent composing and diffing frames, for `npm run bench`. */
   totalFrameMs: number;
   maxFrameMs: number;
+  /** Which frame (1 = the first) took maxFrameMs: a cold first frame, or a later one. */
+  maxFrameNumber: number;
 }
 
 interface Attached {
@@ -81,7 +83,7 @@ export class Renderer {
   private immediate: NodeJS.Immediate | undefined;
   private lastFrame = 0;
   private stopped = false;
-  readonly stats: FrameStats = { frames: 0, bytes: 0, lastFrameMs: 0, totalFrameMs: 0, maxFrameMs: 0 };
+  readonly stats: FrameStats = { frames: 0, bytes: 0, lastFrameMs: 0, totalFrameMs: 0, maxFrameMs: 0, maxFrameNumber: 0 };
 
   /** `write`: a terminal of the layout's own size to attach at once (the in-process case). */
   constructor(
@@ -206,7 +208,10 @@ export class Renderer {
     const ms = performance.now() - t0;
     this.stats.lastFrameMs = ms;
     this.stats.totalFrameMs += ms;
-    if (ms > this.stats.maxFrameMs) this.stats.maxFrameMs = ms;
+    if (ms > this.stats.maxFrameMs) {
+      this.stats.maxFrameMs = ms;
+      this.stats.maxFrameNumber = this.stats.frames;
+    }
   }
 
   /** One output's share of a frame; returns the bytes written. */
@@ -222,7 +227,10 @@ export class Renderer {
       rows = this.clip(a);
       source = a.view;
     }
-    let out = diffGrids(a.shown, source, a.full, rows);
+    // A whole redraw clears the screen first, which then shows exactly what a fresh `shown` grid
+    // holds (blanks in the default style): so it is diffed like any frame, against that blank grid,
+    // and the blank cells (most of a first frame: the insides of idle panes) are not written at all.
+    let out = diffGrids(a.shown, source, rows);
     if (a.full) out = '\x1b[0m\x1b[2J' + out;
     a.full = false;
     const c = scene.cursor && scene.cursor.x < a.out.cols && scene.cursor.y < a.out.rows ? scene.cursor : undefined;

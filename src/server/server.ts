@@ -213,7 +213,8 @@ export class WorkspaceServer {
         startMark('first output');
         if (!this.drawn) {
           this.drawn = true;
-          served.shown?.();
+          // After the frame: what it starts (the reaper's helper, a spawn of several ms) is no part of it.
+          setImmediate(() => served.shown?.());
         }
       },
       backlog: () => socket.writableLength,

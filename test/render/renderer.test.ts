@@ -178,6 +178,19 @@ describe('Renderer: what it writes', () => {
     expect(renderer.width).toBe(22);
   });
 
+  it('a whole redraw writes no blank cell: the clear it starts with has blanked them', async () => {
+    const { renderer, writes } = rig();
+    renderer.setChrome(new Grid(20, 6));
+    renderer.frame();
+    expect(writes[0]).toContain('\x1b[2J');
+    expect(writes[0]).not.toContain(' ');
+    await writeAsync(term, '\x1b[41m' + 'x'.repeat(20 * 6 - 1) + '\x1b[H' + writes[0]);
+    const screen = readScreen(term);
+    expect(screen.rowText(0)).toBe(' '.repeat(20));
+    expect(screen.rowText(1)).toBe(' aaaaaaaa  bbbbbbbb ');
+    expect(screen.bg[0]).toBe(0);
+  });
+
   it('a chrome grid of the wrong size is ignored', () => {
     const { renderer, writes } = rig();
     renderer.frame();

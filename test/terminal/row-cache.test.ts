@@ -29,12 +29,16 @@ function pane(scrollback = 100) {
   return { t: createEmulator(30, 8, scrollback), g: new CountingGrid(34, 10), rows: new RowCache() };
 }
 
-/** A grid that counts the cells painted into it one by one (moved rows are not). */
+/** A grid that counts the cells painted into it, one by one or blanked by segment (moved rows are not). */
 class CountingGrid extends Grid {
   puts = 0;
   override put(i: number, code: number, width: number, fg: number, bg: number, attrs: number): void {
     this.puts++;
     super.put(i, code, width, fg, bg, attrs);
+  }
+  override fillBlank(r: Rect): void {
+    this.puts += Math.max(0, r.width) * Math.max(0, r.height);
+    super.fillBlank(r);
   }
 }
 

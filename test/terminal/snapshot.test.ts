@@ -8,9 +8,16 @@ import { Grid, type Rect } from '../../src/render/grid.js';
 
 const written = (t: Terminal, data: string) => new Promise<void>((r) => t.write(data, r));
 
+/** A grid holding an earlier frame's cells everywhere: a paint must overwrite every cell of its rect. */
+function painted(cols: number, rows: number): Grid {
+  const g = new Grid(cols, rows);
+  for (let i = 0; i < cols * rows; i++) g.set(i, i % 7 === 0 ? 'e\u0301' : '#', 1, 0x1000002, 0x1000004, 1);
+  return g;
+}
+
 function both(t: Terminal, top: number, rect: Rect, size: [number, number], skip?: (x: number, y: number) => boolean): [Grid, Grid] {
-  const direct = new Grid(...size);
-  const api = new Grid(...size);
+  const direct = painted(...size);
+  const api = painted(...size);
   paintBuffer(t, top, direct, rect, skip);
   paintBuffer(t, top, api, rect, skip, true);
   return [direct, api];
