@@ -1,8 +1,8 @@
 // `node bench/start-phases.js [runs] [--local] [--no-code-cache] [--bin=PATH]...`: where a cold start's time goes, step by
 // step, in the client and in the workspace server it starts, from the marks both write with
 // AGENTS_START_TRACE (src/util/start-trace.ts) on one monotonic clock. Runs `agents --cmd "sleep 600"`
-// at 244x85 in a real pty (raw bytes, no emulator in the harness) until " NORMAL " arrives, then
-// stops it. Several --bin (another checkout's bin/agents) are interleaved run by run; prints, per bin,
+// at 244x85 in a real pty (raw bytes, no emulator in the harness) until "NORMAL" and the end of its
+// frame arrive, then stops it. Several --bin (another checkout's bin/agents) are interleaved run by run; prints, per bin,
 // the median ms from spawn of each mark, `node -e 0` for scale, CPU (client + server, from /proc)
 // at the first frame, and the server's main-thread CPU at its first output (what the marks carry:
 // the least noisy figure on a shared machine). With two or more --bin, each later bin's difference
@@ -56,7 +56,10 @@ async function once(bin, i, lingerMs = 0) {
     const timer = setTimeout(() => resolve(NaN), 15000);
     p.onData((d) => {
       seen = (seen + d).slice(-4096);
-      if (seen.includes(' NORMAL ')) {
+      // The status bar's mode label, then the end of that frame's synchronized output (its blank
+      // cells are not written, so the label's spaces may not be either).
+      const at = seen.indexOf('NORMAL');
+      if (at >= 0 && seen.indexOf('\x1b[?2026l', at) > at) {
         clearTimeout(timer);
         resolve(now());
       }
