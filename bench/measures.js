@@ -213,14 +213,20 @@ export async function frames(home, command, { windowMs = 5000, cols = 244, rows 
     await L.firstFrame(t);
     await t.waitFor((s) => countRunning(s) >= 4, { timeout: 5000, message: '4 running panes' });
     await t.waitFor(/line \d+ \d+ some ordinary/, { timeout: 5000 });
-    const f0 = t.frames;
-    const b0 = t.bytes;
     const procs = L.workspaceProcs(t).all;
-    const c0 = L.cpuOfAll(procs);
-    await L.sleep(windowMs);
-    const c1 = L.cpuOfAll(procs);
-    const cpu = L.cpuPercent(c0, c1);
-    window = { fps: ((t.frames - f0) * 1000) / cpu.wallMs, cpu, bytesPerSec: ((t.bytes - b0) * 1000) / cpu.wallMs };
+    const measure = async () => {
+      const f0 = t.frames;
+      const b0 = t.bytes;
+      const c0 = L.cpuOfAll(procs);
+      await L.sleep(windowMs);
+      const cpu = L.cpuPercent(c0, L.cpuOfAll(procs));
+      return { fps: ((t.frames - f0) * 1000) / cpu.wallMs, cpu, bytesPerSec: ((t.bytes - b0) * 1000) / cpu.wallMs };
+    };
+    // Two windows back to back: in the first V8 is still optimizing the hot paths (its compiler's
+    // threads, and re-optimizing after the first scrolls), a start-up cost; the second is the rate a
+    // workspace keeps up.
+    const first = await measure();
+    window = { ...(await measure()), first };
   } finally {
     // The stats are written on quit and cover the workspace's whole life, start to quit.
     const lifeMs = performance.now() - t.startedAt;

@@ -41,8 +41,8 @@ if (haveTmux) {
 R.tailAgents = await step('flood tail: agents, program exits at once (3 runs)', () => repeat(3, () => M.tailAgents(home)));
 if (haveTmux) R.tailTmux = await step('flood tail: tmux (1 run)', () => M.tailTmux());
 
-R.framesFlood = await step('frames: 244x85, 4 panes flooding, 5 s', () => M.frames(home, scripts.flood));
-R.framesPaced = await step('frames: 244x85, 4 panes at ~240 lines/s each, 5 s', () => M.frames(home, scripts.paced));
+R.framesFlood = await step('frames: 244x85, 4 panes flooding, 2 x 5 s', () => M.frames(home, scripts.flood));
+R.framesPaced = await step('frames: 244x85, 4 panes at ~240 lines/s each, 2 x 5 s', () => M.frames(home, scripts.paced));
 
 R.latency = await step('keystrokes: agents, 3 panes flooding (200)', () => M.latencyAgents(home, scripts.flood, { samples: 200 }));
 if (haveTmux) R.latencyTmux = await step('keystrokes: tmux, 3 panes flooding (200)', () => M.latencyTmux(scripts.flood, { samples: 200 }));
@@ -107,9 +107,11 @@ const rows = [
   ...floodRows(R, F),
   ['2 frames 244x85, 4 panes flooding: fps', fF ? fF.fps.toFixed(1) : 'n/a', '', '', '30 fps', verdict(fF ? fF.fps >= 28.5 : undefined)],
   ['  CPU of the workspace (client + server)', fF ? pct(fF.cpu.ticks) : 'n/a', '', '', '<= 10%', verdict(fF ? fF.cpu.ticks <= 10 : undefined)],
+  ['  same, the 5 s before (V8 still optimizing)', fF?.first ? pct(fF.first.cpu.ticks) : 'n/a', '', '', '', ''],
   ['  frame cost mean / max', fF ? `${ms(fF.meanFrameMs, 2)} / ${ms(fF.maxFrameMs, 1)}` : 'n/a', '', '', '', ''],
   ['2b same, 4 panes at ~240 lines/s each: fps', fP ? fP.fps.toFixed(1) : 'n/a', '', '', '30 fps', verdict(fP ? fP.fps >= 28.5 : undefined)],
   ['  CPU of the workspace (client + server)', fP ? pct(fP.cpu.ticks) : 'n/a', '', '', '<= 8%', verdict(fP ? fP.cpu.ticks <= 8 : undefined)],
+  ['  same, the 5 s before (V8 still optimizing)', fP?.first ? pct(fP.first.cpu.ticks) : 'n/a', '', '', '', ''],
   ['  frame cost mean / max', fP ? `${ms(fP.meanFrameMs, 2)} / ${ms(fP.maxFrameMs, 1)}` : 'n/a', '', '', '', ''],
   ['3 keystroke to screen, 3 panes flooding p50/p95/p99', lat(lAg), `tmux ${lat(lTm)}`, lAg && lTm ? ratio(lAg.p99, lTm.p99) : 'n/a', 'p99 <= tmux p99', verdict(lAg && lTm ? lAg.p99 <= lTm.p99 : undefined)],
   ['  same, other panes idle (100 keys)', lat(lQ), '', '', 'p99 <= 10 ms', verdict(lQ ? lQ.p99 <= 10 : undefined)],
@@ -166,8 +168,8 @@ const raw = {
   floorMs: R.floor?.map((x) => Math.round(x)),
   tailLastLineAgents: R.tailAgents,
   tailLastLineTmux: R.tailTmux,
-  framesFlooding: fF && { fps: +fF.fps.toFixed(1), statsFramesPerSec: +((fF.stats.frames * 1000) / fF.lifeMs).toFixed(1), cpuTicksPct: +fF.cpu.ticks.toFixed(1), cpuSchedPct: +fF.cpu.sched.toFixed(1), frameSharePct: +fF.frameSharePct.toFixed(1), harnessBytesPerSec: Math.round(fF.bytesPerSec), renderer: fF.stats },
-  framesPaced: fP && { fps: +fP.fps.toFixed(1), statsFramesPerSec: +((fP.stats.frames * 1000) / fP.lifeMs).toFixed(1), cpuTicksPct: +fP.cpu.ticks.toFixed(1), cpuSchedPct: +fP.cpu.sched.toFixed(1), frameSharePct: +fP.frameSharePct.toFixed(1), harnessBytesPerSec: Math.round(fP.bytesPerSec), renderer: fP.stats },
+  framesFlooding: fF && { fps: +fF.fps.toFixed(1), statsFramesPerSec: +((fF.stats.frames * 1000) / fF.lifeMs).toFixed(1), cpuTicksPct: +fF.cpu.ticks.toFixed(1), cpuSchedPct: +fF.cpu.sched.toFixed(1), firstWindowCpuTicksPct: fF.first ? +fF.first.cpu.ticks.toFixed(1) : undefined, frameSharePct: +fF.frameSharePct.toFixed(1), harnessBytesPerSec: Math.round(fF.bytesPerSec), renderer: fF.stats },
+  framesPaced: fP && { fps: +fP.fps.toFixed(1), statsFramesPerSec: +((fP.stats.frames * 1000) / fP.lifeMs).toFixed(1), cpuTicksPct: +fP.cpu.ticks.toFixed(1), cpuSchedPct: +fP.cpu.sched.toFixed(1), firstWindowCpuTicksPct: fP.first ? +fP.first.cpu.ticks.toFixed(1) : undefined, frameSharePct: +fP.frameSharePct.toFixed(1), harnessBytesPerSec: Math.round(fP.bytesPerSec), renderer: fP.stats },
   latencyAgentsMs: lAg && { ...round(lAg), harnessBytesPerSec: Math.round(R.latency.harnessBytesPerSec) },
   latencyTmuxMs: lTm && { ...round(lTm), harnessBytesPerSec: Math.round(R.latencyTmux.harnessBytesPerSec) },
   latencyQuietMs: lQ && { ...round(lQ), harnessBytesPerSec: Math.round(R.latencyQuiet.harnessBytesPerSec) },
@@ -257,15 +259,19 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    The tmux figure is the same command in a detached session, read with \`capture-pane\`.
 2. **frames** — 244x85, four panes each running a bash loop that prints coloured lines with changing
    numbers (flooding: as fast as bash can; 2b: 8 lines every ~33 ms, about 240 lines/s, so every
-   frame has new text in all four panes but parsing costs little). After the panes are printing, a
-   5 s window: fps is the number of frames (synchronized-output blocks \`ESC[?2026h…l\`) that
-   reached the harness per second; CPU is the workspace's share of one core over the window.
+   frame has new text in all four panes but parsing costs little). After the panes are printing, two
+   5 s windows back to back; the figures are the second's: fps is the number of frames
+   (synchronized-output blocks \`ESC[?2026h…l\`) that reached the harness per second; CPU is the
+   workspace's share of one core over the window. The first window's CPU has its own line: in it V8
+   is still compiling the hot paths with its optimizing compiler (~90 functions in a workspace's
+   first seconds, some again after the first scrolls change their types: seen in \`--log-code\`
+   logs), which its background threads do once; the second is what a workspace keeps using.
    Frame cost mean/max come from the renderer's own stats (\`AGENTS_BENCH_STATS\`, written on quit:
    time to compose, diff and write a frame), over the whole run including the first frame. The
    renderer draws at most one frame per 33 ms, i.e. at most ~30.3 fps, so 28.5 fps and up counts
    as meeting "30 fps". In the flooding case the CPU is mostly the emulators parsing what the
    panes print (it scales with their output, which is as fast as bash can go); case 2b is the one
-   to hold against the 10% goal.
+   to hold against the 8% goal.
 3. **keystroke to screen** — 244x85, pane 1 runs \`cat\` (the tty echoes what is typed), panes 2–4
    flood. One letter at a time, 15–45 ms apart, 200 samples: the time from writing the letter into
    agents' pty until the harness's screen shows it in pane 1. p50 / p95 / p99. The harness's own
