@@ -31,30 +31,40 @@ export const FRAME = {
 export type FrameType = keyof typeof FRAME;
 const NAME_OF = new Map<number, FrameType>(Object.entries(FRAME).map(([k, v]) => [v, k as FrameType]));
 
-/** A terminal's size, as hellos and resizes give it. */
-export const COLS = z.number().check(z.int(), z.minimum(1), z.maximum(2000));
-export const ROWS = z.number().check(z.int(), z.minimum(1), z.maximum(1000));
+/**
+ * The schemas, built on first use: the workspace server loads this module on its way to its first
+ * frame, and checks nothing with it before a terminal's hello.
+ */
+function build() {
+  /** A terminal's size, as hellos and resizes give it. */
+  const COLS = z.number().check(z.int(), z.minimum(1), z.maximum(2000));
+  const ROWS = z.number().check(z.int(), z.minimum(1), z.maximum(1000));
 
-export const ResizeSchema = z.object({ cols: COLS, rows: ROWS });
+  const ResizeSchema = z.object({ cols: COLS, rows: ROWS });
 
-export const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean() });
-export const RefuseSchema = z.object({ message: z.string() });
-export const ByeSchema = z.object({ reason: z.enum(['detached', 'quit', 'stopped', 'crashed', 'replaced']), message: z.string() });
-export type Bye = z.infer<typeof ByeSchema>;
+  const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean() });
+  const RefuseSchema = z.object({ message: z.string() });
+  const ByeSchema = z.object({ reason: z.enum(['detached', 'quit', 'stopped', 'crashed', 'replaced']), message: z.string() });
 
-export const InfoSchema = z.object({
-  id: z.string(),
-  project: z.string(),
-  pid: z.number().check(z.int()),
-  version: z.string(),
-  since: z.number(),
-  clients: z.number().check(z.int()),
-  cost: z.number(),
-  priced: z.boolean(),
-  simulated: z.optional(z.boolean()),
-  panes: z.array(z.object({ name: z.string(), status: z.string() })),
-});
-export type Info = z.infer<typeof InfoSchema>;
+  const InfoSchema = z.object({
+    id: z.string(),
+    project: z.string(),
+    pid: z.number().check(z.int()),
+    version: z.string(),
+    since: z.number(),
+    clients: z.number().check(z.int()),
+    cost: z.number(),
+    priced: z.boolean(),
+    simulated: z.optional(z.boolean()),
+    panes: z.array(z.object({ name: z.string(), status: z.string() })),
+  });
+  return { COLS, ROWS, ResizeSchema, WelcomeSchema, RefuseSchema, ByeSchema, InfoSchema };
+}
+type Schemas = ReturnType<typeof build>;
+let built: Schemas | undefined;
+export const protocolSchemas = (): Schemas => (built ??= build());
+export type Bye = z.infer<Schemas['ByeSchema']>;
+export type Info = z.infer<Schemas['InfoSchema']>;
 
 export function frame(type: FrameType, payload: string | Buffer | object = ''): Buffer {
   const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');

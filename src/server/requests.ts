@@ -5,29 +5,44 @@
  * load the task board's schemas (or zod's full API).
  */
 import * as z from 'zod';
-import { BoardRequestSchema } from '../tasks/requests.js';
-import { TaskSchema } from '../tasks/task.js';
-import { COLS, ROWS } from './protocol.js';
+import { boardRequestSchema } from '../tasks/requests.js';
+import { taskSchemas } from '../tasks/task.js';
+import { protocolSchemas } from './protocol.js';
 
-/** What a command-line request asks of a running workspace (`agents tasks`, `agents task add`). */
-export const ServerRequestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('tasks') }),
-  z.object({ op: z.literal('board'), request: BoardRequestSchema }),
-  /** `agents run WORKFLOW "goal"` while the project's workspace runs: its tasks go on that board. */
-  z.object({ op: z.literal('workflow'), name: z.string().min(1), goal: z.string().min(1) }),
-]);
-export type ServerRequest = z.infer<typeof ServerRequestSchema>;
+/**
+ * The schemas, built on first use. The hello is checked on the workspace server's way to its first
+ * frame (the terminal's hello), and builds its `request` (the task board's schemas) only when a
+ * hello carries one.
+ */
+function build() {
+  /** What a command-line request asks of a running workspace (`agents tasks`, `agents task add`). */
+  const ServerRequestSchema = z.discriminatedUnion('op', [
+    z.object({ op: z.literal('tasks') }),
+    z.object({ op: z.literal('board'), request: boardRequestSchema() }),
+    /** `agents run WORKFLOW "goal"` while the project's workspace runs: its tasks go on that board. */
+    z.object({ op: z.literal('workflow'), name: z.string().min(1), goal: z.string().min(1) }),
+  ]);
+  const ReplySchema = z.object({ ok: z.boolean(), text: z.string(), tasks: z.array(taskSchemas().TaskSchema).optional() });
+  return { ServerRequestSchema, ReplySchema };
+}
+type Schemas = ReturnType<typeof build>;
+let built: Schemas | undefined;
+export const requestSchemas = (): Schemas => (built ??= build());
+export type ServerRequest = z.infer<Schemas['ServerRequestSchema']>;
+export type Reply = z.infer<Schemas['ReplySchema']>;
 
-export const HelloSchema = z.object({
-  protocol: z.number().int(),
-  version: z.string().max(50),
-  want: z.enum(['attach', 'info', 'stop', 'request']),
-  request: ServerRequestSchema.optional(),
-  cols: COLS,
-  rows: ROWS,
-  pid: z.number().int(),
-});
-export type Hello = z.infer<typeof HelloSchema>;
-
-export const ReplySchema = z.object({ ok: z.boolean(), text: z.string(), tasks: z.array(TaskSchema).optional() });
-export type Reply = z.infer<typeof ReplySchema>;
+function buildHello() {
+  const { COLS, ROWS } = protocolSchemas();
+  return z.object({
+    protocol: z.number().int(),
+    version: z.string().max(50),
+    want: z.enum(['attach', 'info', 'stop', 'request']),
+    request: z.lazy(() => requestSchemas().ServerRequestSchema).optional(),
+    cols: COLS,
+    rows: ROWS,
+    pid: z.number().int(),
+  });
+}
+let hello: ReturnType<typeof buildHello> | undefined;
+export const helloSchema = (): ReturnType<typeof buildHello> => (hello ??= buildHello());
+export type Hello = z.infer<ReturnType<typeof buildHello>>;
