@@ -5,6 +5,7 @@
  * then on every line of that connection speaks for that pane, and only that pane.
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 import { hitSchemas } from '../store/hit.js';
 import { conversationSchemas } from '../store/conversation.js';
 import { boardRequestSchema } from '../tasks/requests.js';
@@ -77,8 +78,7 @@ function build() {
   return { AgentStatusSchema, UsageReportSchema, NoteSchema, AgentMessageSchema, WorkspaceMessageSchema };
 }
 type Schemas = ReturnType<typeof build>;
-let built: Schemas | undefined;
-export const ipcSchemas = (): Schemas => (built ??= build());
+export const ipcSchemas = lazy(build);
 
 export type AgentStatusName = z.infer<Schemas['AgentStatusSchema']>;
 export type UsageReport = z.infer<Schemas['UsageReportSchema']>;

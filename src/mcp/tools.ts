@@ -9,6 +9,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 import type { BoardRequest } from '../tasks/requests.js';
 import { registerBoardTools } from './board-tools.js';
 import { MAX_NOTE_CHARS } from '../context/notes.js';
@@ -97,8 +98,7 @@ function build() {
   });
   return { ReadChangesInput, ReadNotesInput, PostNoteInput, SendMessageInput };
 }
-let built: ReturnType<typeof build> | undefined;
-const inputs = (): ReturnType<typeof build> => (built ??= build());
+const inputs = lazy(build);
 
 export function registerTools(server: McpServer, host: McpHost, caller: Caller): void {
   const { ReadChangesInput, ReadNotesInput, PostNoteInput, SendMessageInput } = inputs();

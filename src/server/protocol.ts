@@ -13,6 +13,7 @@
 // or `agents tasks` parses (hellos with board requests, replies with tasks) is in requests.ts.
 import * as z from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
+import { lazy } from '../util/lazy.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -61,8 +62,7 @@ function build() {
   return { COLS, ROWS, ResizeSchema, WelcomeSchema, RefuseSchema, ByeSchema, InfoSchema };
 }
 type Schemas = ReturnType<typeof build>;
-let built: Schemas | undefined;
-export const protocolSchemas = (): Schemas => (built ??= build());
+export const protocolSchemas = lazy(build);
 export type Bye = z.infer<Schemas['ByeSchema']>;
 export type Info = z.infer<Schemas['InfoSchema']>;
 
@@ -116,10 +116,14 @@ export class FrameReader {
   }
 }
 
-/** A JSON payload checked against its schema (zod's full API or zod/mini alike); undefined when it is not. */
+/**
+ * A JSON payload checked against its schema (zod's full API or zod/mini alike); undefined when it is
+ * not. jitless: each schema here checks a few messages per connection (a hello, resizes), and zod's
+ * compiled fast path, made at a schema's first parse, costs more than it saves on so few.
+ */
 export function parseBody<S extends $ZodType>(schema: S, body: Buffer): output<S> | undefined {
   try {
-    const r = z.safeParse(schema, JSON.parse(body.toString('utf8')));
+    const r = z.safeParse(schema, JSON.parse(body.toString('utf8')), { jitless: true });
     return r.success ? r.data : undefined;
   } catch {
     return undefined;

@@ -5,6 +5,7 @@
  * load the task board's schemas (or zod's full API).
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 import { boardRequestSchema } from '../tasks/requests.js';
 import { taskSchemas } from '../tasks/task.js';
 import { protocolSchemas } from './protocol.js';
@@ -26,8 +27,7 @@ function build() {
   return { ServerRequestSchema, ReplySchema };
 }
 type Schemas = ReturnType<typeof build>;
-let built: Schemas | undefined;
-export const requestSchemas = (): Schemas => (built ??= build());
+export const requestSchemas = lazy(build);
 export type ServerRequest = z.infer<Schemas['ServerRequestSchema']>;
 export type Reply = z.infer<Schemas['ReplySchema']>;
 
@@ -43,6 +43,5 @@ function buildHello() {
     pid: z.number().int(),
   });
 }
-let hello: ReturnType<typeof buildHello> | undefined;
-export const helloSchema = (): ReturnType<typeof buildHello> => (hello ??= buildHello());
+export const helloSchema = lazy(buildHello);
 export type Hello = z.infer<ReturnType<typeof buildHello>>;

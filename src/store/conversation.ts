@@ -13,6 +13,7 @@
  * validation (IpcClient.sendHistory).
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 
 /** The schemas, built on first use (an agent channel's first line, a conversation read back). */
 function build() {
@@ -48,8 +49,7 @@ function build() {
   return { TextBlockSchema, ToolUseBlockSchema, ToolResultBlockSchema, ContentBlockSchema, ConversationMessageSchema, ConversationSchema };
 }
 type Schemas = ReturnType<typeof build>;
-let built: Schemas | undefined;
-export const conversationSchemas = (): Schemas => (built ??= build());
+export const conversationSchemas = lazy(build);
 
 export type ContentBlock = z.infer<Schemas['ContentBlockSchema']>;
 export type ConversationMessage = z.infer<Schemas['ConversationMessageSchema']>;

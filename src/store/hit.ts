@@ -4,6 +4,7 @@
  * the agent channel, which carries hits to the built-in agent's search_memory tool.
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 
 /** The schemas, built on first use (the first search, or an agent channel's first line). */
 function build() {
@@ -34,8 +35,7 @@ function build() {
   return { MemoryRecordSchema, PassageSchema, HitSchema };
 }
 type Schemas = ReturnType<typeof build>;
-let built: Schemas | undefined;
-export const hitSchemas = (): Schemas => (built ??= build());
+export const hitSchemas = lazy(build);
 
 export type MemoryRecord = z.infer<Schemas['MemoryRecordSchema']>;
 export type Passage = z.infer<Schemas['PassageSchema']>;

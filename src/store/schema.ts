@@ -4,6 +4,7 @@
  * listed fields are checked, anything else the caller adds is kept as it is.
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 
 export const RECORD_VERSION = 1;
 export const INDEX_VERSION = 1;
@@ -110,8 +111,7 @@ function build() {
   };
 }
 type Schemas = ReturnType<typeof build>;
-let built: Schemas | undefined;
-export const storeSchemas = (): Schemas => (built ??= build());
+export const storeSchemas = lazy(build);
 
 export type AgentMeta = z.infer<Schemas['AgentMetaSchema']>;
 export type SessionSummary = z.infer<Schemas['SessionSummarySchema']>;

@@ -4,6 +4,7 @@
  * `agents task add`. Each request gets a plain-text answer written for a model to read.
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 import { TASK_ID, taskSchemas } from './task.js';
 
 /**
@@ -53,10 +54,8 @@ function build() {
     z.strictObject({ op: z.literal('raise_budget'), id, budget: BudgetSchema }),
   ]);
 }
-type Schema = ReturnType<typeof build>;
-let built: Schema | undefined;
-export const boardRequestSchema = (): Schema => (built ??= build());
-export type BoardRequest = z.infer<Schema>;
+export const boardRequestSchema = lazy(build);
+export type BoardRequest = z.infer<ReturnType<typeof build>>;
 
 export interface BoardAnswer {
   ok: boolean;

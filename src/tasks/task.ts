@@ -8,6 +8,7 @@
  * or an agent withdrew. Anything depending on a task that is not done waits.
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 
 export const TASK_STATES = ['todo', 'doing', 'checking', 'done', 'failed', 'blocked', 'cancelled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -94,8 +95,7 @@ function build() {
   return { BudgetSchema, CheckResultSchema, TaskSchema, NewTaskSchema };
 }
 type Schemas = ReturnType<typeof build>;
-let built: Schemas | undefined;
-export const taskSchemas = (): Schemas => (built ??= build());
+export const taskSchemas = lazy(build);
 
 export type Budget = z.infer<Schemas['BudgetSchema']>;
 export type CheckResult = z.infer<Schemas['CheckResultSchema']>;

@@ -4,6 +4,7 @@
  * input into a BoardRequest the workspace answers.
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 import type { BoardRequest } from './requests.js';
 
 export interface BoardToolSpec {
@@ -130,5 +131,4 @@ function build(): BoardToolSpec[] {
     }),
   ];
 }
-let built: BoardToolSpec[] | undefined;
-export const boardToolSpecs = (): BoardToolSpec[] => (built ??= build());
+export const boardToolSpecs = lazy(build);
