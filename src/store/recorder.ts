@@ -10,7 +10,7 @@
 import { conversationSchemas, type ConversationMessage } from './conversation.js';
 import type { AgentMessage, UsageReport } from '../workspace/events.js';
 import { log } from '../util/log.js';
-import { authorName, WhoSchema, whoName, type FeedEntry, type Note } from '../context/feed-types.js';
+import { authorName, whoSchema, whoName, type FeedEntry, type Note } from '../context/feed-types.js';
 import type { MemoryRecord } from './search.js';
 import { taskSchemas, type Task } from '../tasks/task.js';
 import type { ProjectStore, Session } from './store.js';
@@ -154,7 +154,7 @@ export async function* memoryRecords(store: ProjectStore): AsyncIterable<MemoryR
       yield { ...base, id: `${summary.id}/note/${String(r.id)}`, agent: authorName(String(r.author)), time: Number(r.at ?? r.t), kind: 'note', text: String(r.text) };
     }
     for (const r of (await session.read('feed')).records) {
-      const who = WhoSchema.safeParse(r.who);
+      const who = whoSchema().safeParse(r.who);
       yield { ...base, id: `${summary.id}/feed/${String(r.id)}`, agent: who.success ? whoName(who.data) : 'outside', time: Number(r.at ?? r.t), kind: 'change', text: `${String(r.kind)} ${String(r.path)}` };
     }
   }
