@@ -33,16 +33,18 @@ export type FrameType = keyof typeof FRAME;
 const NAME_OF = new Map<number, FrameType>(Object.entries(FRAME).map(([k, v]) => [v, k as FrameType]));
 
 /**
- * The schemas, built on first use: the workspace server loads this module on its way to its first
- * frame, and checks nothing with it before a terminal's hello.
+ * The schemas, built on first use, in two sets: the terminal's size is what the workspace server
+ * checks on its way to its first frame (a hello, then resizes); the rest the terminal checks.
  */
-function build() {
+function buildSize() {
   /** A terminal's size, as hellos and resizes give it. */
   const COLS = z.number().check(z.int(), z.minimum(1), z.maximum(2000));
   const ROWS = z.number().check(z.int(), z.minimum(1), z.maximum(1000));
+  return { COLS, ROWS, ResizeSchema: z.object({ cols: COLS, rows: ROWS }) };
+}
+export const sizeSchemas = lazy(buildSize);
 
-  const ResizeSchema = z.object({ cols: COLS, rows: ROWS });
-
+function build() {
   const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean() });
   const RefuseSchema = z.object({ message: z.string() });
   const ByeSchema = z.object({ reason: z.enum(['detached', 'quit', 'stopped', 'crashed', 'replaced']), message: z.string() });
@@ -59,7 +61,7 @@ function build() {
     simulated: z.optional(z.boolean()),
     panes: z.array(z.object({ name: z.string(), status: z.string() })),
   });
-  return { COLS, ROWS, ResizeSchema, WelcomeSchema, RefuseSchema, ByeSchema, InfoSchema };
+  return { WelcomeSchema, RefuseSchema, ByeSchema, InfoSchema };
 }
 type Schemas = ReturnType<typeof build>;
 export const protocolSchemas = lazy(build);

@@ -15,8 +15,8 @@ import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
 import { log } from '../util/log.js';
 import { startMark } from '../util/start-trace.js';
-import { FRAME, frame, FrameError, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, type Bye, type Info } from './protocol.js';
-import { helloSchema, type Reply, type ServerRequest } from './requests.js';
+import { FRAME, frame, FrameError, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, sizeSchemas, type Bye, type Info } from './protocol.js';
+import { parseHello, type Reply, type ServerRequest } from './requests.js';
 
 /** A connection must say hello within this long. */
 const HELLO_MS = 5000;
@@ -183,7 +183,7 @@ export class WorkspaceServer {
   }
 
   private hello(c: Client, body: Buffer): void {
-    const h = parseBody(helloSchema(), body);
+    const h = parseHello(body);
     const served = this.served;
     if (!h || !served) return void c.socket.destroy();
     if (h.protocol !== PROTOCOL_VERSION || h.version !== this.o.version) {
@@ -230,7 +230,7 @@ export class WorkspaceServer {
     if (!c.link || !c.attachment) return;
     if (type === 'input') return c.attachment.input(body.toString('utf8'));
     if (type === 'resize') {
-      const r = parseBody(protocolSchemas().ResizeSchema, body);
+      const r = parseBody(sizeSchemas().ResizeSchema, body);
       if (!r) return;
       c.link.cols = r.cols;
       c.link.rows = r.rows;
