@@ -108,7 +108,8 @@ export async function loadIndex(path: string, sessionsDir: string, project: stri
         path,
       );
     }
-    const ok = storeSchemas().IndexSchema.safeParse(db.data);
+    // jitless: read once per start, for which zod's compiled fast path costs more than it saves.
+    const ok = storeSchemas().IndexSchema.safeParse(db.data, { jitless: true });
     if (ok.success) db.data = ok.data;
     else problem = `it does not match the index format: ${ok.error.issues[0]?.path.join('.') || 'top level'}: ${ok.error.issues[0]?.message}`;
   } catch (err) {

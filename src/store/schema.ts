@@ -15,8 +15,9 @@ export const SESSION_ID = /^\d{4}-\d{2}-\d{2}-\d{4}-[a-z0-9]{4}$/;
 export type StreamKind = 'events' | 'agent' | 'feed' | 'notes' | 'usage' | 'tasks';
 
 /**
- * The schemas, built on first use: the workspace server loads the store on its way to its first
- * frame, where a few records are written and none are read back (unless a session is resumed).
+ * The schemas, built on first use: the workspace server opens the store on its way to its first
+ * frame (the index is read, a session starts), and each stream's record schema is built at the
+ * stream's first record, so a start builds only those of the streams it writes to.
  */
 function build() {
   const AgentMetaSchema = z.object({
@@ -62,44 +63,6 @@ function build() {
     project: z.string(),
     sessions: z.array(SessionSummarySchema),
   });
-
-  const base = { v: z.literal(RECORD_VERSION), t: z.number() };
-
-  const EventRecordSchema = z.looseObject({ ...base, type: z.string().min(1) });
-
-  const ContentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]);
-  const AgentRecordSchema = z.discriminatedUnion('kind', [
-    /** One Messages API message: user text, assistant text and tool calls, tool results. */
-    z.looseObject({ ...base, kind: z.literal('message'), message: z.looseObject({ role: z.enum(['user', 'assistant']), content: ContentSchema }) }),
-    /** A compaction summary that stands for the messages before it on resume. */
-    z.looseObject({ ...base, kind: z.literal('compaction'), summary: z.string() }),
-    z.looseObject({ ...base, kind: z.literal('interruption') }),
-    /** Model changes and other agent settings. */
-    z.looseObject({ ...base, kind: z.literal('state') }),
-  ]);
-
-  const FeedRecordSchema = z.looseObject({ ...base, path: z.string(), kind: z.string() });
-  const NoteRecordSchema = z.looseObject({ ...base, author: z.string(), text: z.string() });
-  const UsageRecordSchema = z.looseObject({
-    ...base,
-    agent: z.string(),
-    inputTokens: z.number().nonnegative(),
-    outputTokens: z.number().nonnegative(),
-    cost: z.number().nonnegative().optional(),
-    model: z.string().optional(),
-  });
-
-  /** A task of the board as it stood after a change (the newest record of an id is the task). */
-  const TaskRecordSchema = z.looseObject({ ...base, task: z.looseObject({ id: z.string(), state: z.string() }) });
-
-  const records: Record<StreamKind, z.ZodType<Record<string, unknown>>> = {
-    events: EventRecordSchema,
-    agent: AgentRecordSchema,
-    feed: FeedRecordSchema,
-    notes: NoteRecordSchema,
-    usage: UsageRecordSchema,
-    tasks: TaskRecordSchema,
-  };
   return {
     AgentMetaSchema,
     AgentMetaListSchema: z.array(AgentMetaSchema),
@@ -107,11 +70,46 @@ function build() {
     /** A change to a summary: any fields but its id. */
     SummaryPatchSchema: SessionSummarySchema.omit({ id: true }).partial(),
     IndexSchema,
-    records,
   };
 }
 type Schemas = ReturnType<typeof build>;
 export const storeSchemas = lazy(build);
+
+/** The fields every record has: its schema version and when it was written. */
+const base = lazy(() => ({ v: z.literal(RECORD_VERSION), t: z.number() }));
+
+const RECORD_SCHEMAS: Record<StreamKind, () => z.ZodType<Record<string, unknown>>> = {
+  events: lazy(() => z.looseObject({ ...base(), type: z.string().min(1) })),
+  agent: lazy(() => {
+    const ContentSchema = z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]);
+    return z.discriminatedUnion('kind', [
+      /** One Messages API message: user text, assistant text and tool calls, tool results. */
+      z.looseObject({ ...base(), kind: z.literal('message'), message: z.looseObject({ role: z.enum(['user', 'assistant']), content: ContentSchema }) }),
+      /** A compaction summary that stands for the messages before it on resume. */
+      z.looseObject({ ...base(), kind: z.literal('compaction'), summary: z.string() }),
+      z.looseObject({ ...base(), kind: z.literal('interruption') }),
+      /** Model changes and other agent settings. */
+      z.looseObject({ ...base(), kind: z.literal('state') }),
+    ]);
+  }),
+  feed: lazy(() => z.looseObject({ ...base(), path: z.string(), kind: z.string() })),
+  notes: lazy(() => z.looseObject({ ...base(), author: z.string(), text: z.string() })),
+  usage: lazy(() =>
+    z.looseObject({
+      ...base(),
+      agent: z.string(),
+      inputTokens: z.number().nonnegative(),
+      outputTokens: z.number().nonnegative(),
+      cost: z.number().nonnegative().optional(),
+      model: z.string().optional(),
+    }),
+  ),
+  /** A task of the board as it stood after a change (the newest record of an id is the task). */
+  tasks: lazy(() => z.looseObject({ ...base(), task: z.looseObject({ id: z.string(), state: z.string() }) })),
+};
+
+/** The schema of a stream's records. */
+export const recordSchema = (kind: StreamKind): z.ZodType<Record<string, unknown>> => RECORD_SCHEMAS[kind]();
 
 export type AgentMeta = z.infer<Schemas['AgentMetaSchema']>;
 export type SessionSummary = z.infer<Schemas['SessionSummarySchema']>;
