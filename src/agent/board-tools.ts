@@ -5,7 +5,7 @@
  * written for the model. Outside a workspace they say so.
  */
 import type { BoardRequest } from '../tasks/requests.js';
-import { BOARD_TOOLS } from '../tasks/tool-specs.js';
+import { boardToolSpecs } from '../tasks/tool-specs.js';
 import { defineTool, ToolError, type ToolDef } from './tools/types.js';
 
 export interface BoardPort {
@@ -28,7 +28,7 @@ function summaryOf(req: BoardRequest, answer: string, label: string): string {
 const NO_BOARD = 'The task board is not available: this agent runs outside a workspace.';
 
 export function boardTools(port: BoardPort): ToolDef[] {
-  return BOARD_TOOLS.map((t) =>
+  return boardToolSpecs().map((t) =>
     defineTool({
       name: t.name,
       kind: t.kind,

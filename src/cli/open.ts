@@ -42,12 +42,12 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
   // Flags, config, names and trust are checked by the terminal (at once, with the usual message),
   // and again by the server it starts (which reports what it finds on its status pipe).
   const configFile = args.config ?? (args.demo ? undefined : findProjectConfig(process.cwd()));
-  let config: Config = defaultConfig();
+  let config: Config;
   if (configFile) {
     const loaded = loadConfig(configFile);
     if (!loaded.value) fail(loaded.errors.join('\n'));
     config = loaded.value;
-  }
+  } else config = defaultConfig();
   const theme = loadTheme(args.theme ?? config.theme, { noColor: noColorRequested(process.env) });
   if (!theme.value) fail(theme.errors.join('\n'));
   const keys = buildKeymap({ prefix: config.prefix, overrides: config.keys });

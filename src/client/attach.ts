@@ -15,7 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { ScreenMode } from '../render/screen-mode.js';
 import { printable } from '../util/safe-text.js';
 import { startMark } from '../util/start-trace.js';
-import { ByeSchema, frame, FrameReader, InfoSchema, parseBody, PROTOCOL_VERSION, RefuseSchema, WelcomeSchema, type Bye, type Info } from '../server/protocol.js';
+import { frame, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, type Bye, type Info } from '../server/protocol.js';
 import type { Reply, ServerRequest } from '../server/requests.js';
 
 /** A frame from the server is a screen's worth of bytes at most; a full redraw of a big terminal is well under this. */
@@ -59,7 +59,7 @@ export type Answer = { info?: Info; bye?: Bye; refused?: string; reply?: Reply }
  */
 export async function query(path: string, version: string, want: 'info' | 'stop' | 'request' = 'info', timeoutMs = 3000, request?: ServerRequest): Promise<Answer | undefined> {
   // Replies carry tasks: their schemas load only for the commands that ask, not for attaching.
-  const replies = want === 'request' ? (await import('../server/requests.js')).ReplySchema : undefined;
+  const replies = want === 'request' ? (await import('../server/requests.js')).requestSchemas().ReplySchema : undefined;
   const s = await dial(path);
   if (!s) return undefined;
   return new Promise((resolve) => {
@@ -76,9 +76,9 @@ export async function query(path: string, version: string, want: 'info' | 'stop'
     s.on('data', (chunk: Buffer) => {
       try {
         for (const f of reader.push(chunk)) {
-          if (f.type === 'info') return done({ info: parseBody(InfoSchema, f.body) });
-          if (f.type === 'bye') return done({ bye: parseBody(ByeSchema, f.body) });
-          if (f.type === 'refuse') return done({ refused: parseBody(RefuseSchema, f.body)?.message ?? 'refused' });
+          if (f.type === 'info') return done({ info: parseBody(protocolSchemas().InfoSchema, f.body) });
+          if (f.type === 'bye') return done({ bye: parseBody(protocolSchemas().ByeSchema, f.body) });
+          if (f.type === 'refuse') return done({ refused: parseBody(protocolSchemas().RefuseSchema, f.body)?.message ?? 'refused' });
           if (f.type === 'reply') return done({ reply: replies && parseBody(replies, f.body) });
         }
       } catch {
@@ -178,8 +178,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
           } else if (f.type === 'welcome') {
             startMark('welcome');
             welcomed = true;
-            if (!parseBody(WelcomeSchema, f.body)) return finish(1, 'agents: the workspace server answered with something unexpected.', true);
-            const w = parseBody(WelcomeSchema, f.body)!;
+            if (!parseBody(protocolSchemas().WelcomeSchema, f.body)) return finish(1, 'agents: the workspace server answered with something unexpected.', true);
+            const w = parseBody(protocolSchemas().WelcomeSchema, f.body)!;
             if (!o.started) screen.enter({ mouse: w.mouse });
             else if (w.mouse) stdout.write('\x1b[?1000h\x1b[?1006h');
             stdin.setRawMode?.(true);
@@ -188,9 +188,9 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
             early = undefined;
             stdout.on('resize', onResize);
           } else if (f.type === 'refuse') {
-            return finish(2, `agents: ${parseBody(RefuseSchema, f.body)?.message ?? 'the workspace server refused this terminal'}`, true);
+            return finish(2, `agents: ${parseBody(protocolSchemas().RefuseSchema, f.body)?.message ?? 'the workspace server refused this terminal'}`, true);
           } else if (f.type === 'bye') {
-            const bye = parseBody(ByeSchema, f.body);
+            const bye = parseBody(protocolSchemas().ByeSchema, f.body);
             const crashed = bye?.reason === 'crashed';
             return finish(crashed ? 1 : 0, bye?.message, crashed, bye?.reason === 'quit' || bye?.reason === 'stopped');
           }

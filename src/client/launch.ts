@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import * as z from 'zod';
 import { spawnServer, takePrelaunched } from './prelaunch.js';
+import { lazy } from '../util/lazy.js';
 import { startMark } from '../util/start-trace.js';
 
 /**
@@ -18,12 +19,14 @@ import { startMark } from '../util/start-trace.js';
  * (a terminal may connect and say hello; it is answered once the workspace runs), then `ready`, or
  * an `error` (with the exit status to end with) at any point before ready.
  */
-export const StartReportSchema = z.union([
-  z.object({ listening: z.string() }),
-  z.object({ ready: z.string() }),
-  z.object({ error: z.string(), code: z.number().int() }),
-]);
-export type StartReport = z.infer<typeof StartReportSchema>;
+const startReportSchema = lazy(() =>
+  z.union([
+    z.object({ listening: z.string() }),
+    z.object({ ready: z.string() }),
+    z.object({ error: z.string(), code: z.number().int() }),
+  ]),
+);
+export type StartReport = z.infer<ReturnType<typeof startReportSchema>>;
 export type StartError = { error: string; code: number };
 
 /**
@@ -32,9 +35,12 @@ export type StartError = { error: string; code: number };
  */
 export type Launch = StartError | { path: string; failed: Promise<StartError | undefined> };
 
-/** The client's word to a server waiting on its status pipe, one JSON line: start, at this size. */
-export const GoSchema = z.object({ go: z.literal(true), cols: z.number().int().min(1).max(2000), rows: z.number().int().min(1).max(1000) });
-export type Go = z.infer<typeof GoSchema>;
+/**
+ * The client's word to a server waiting on its status pipe, one JSON line: start, at this size.
+ * Both schemas are built on first use: a client parses only reports, a server only its go.
+ */
+export const goSchema = lazy(() => z.object({ go: z.literal(true), cols: z.number().int().min(1).max(2000), rows: z.number().int().min(1).max(1000) }));
+export type Go = z.infer<ReturnType<typeof goSchema>>;
 
 /** The size of the terminal that started the server, so its panes start at the size they will have. */
 export const SERVE_SIZE = 'AGENTS_SERVE_SIZE';
@@ -69,7 +75,7 @@ export function launchServer(argv: string[], size: { cols: number; rows: number 
     const line = (text: string) => {
       let r;
       try {
-        r = StartReportSchema.safeParse(JSON.parse(text));
+        r = startReportSchema().safeParse(JSON.parse(text));
       } catch {
         r = undefined;
       }

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as z from 'zod';
 import { printable } from '../util/safe-text.js';
-import { AgentEntrySchema, CONFIG_FILE_NAME, ConfigSchema, WorktreeConfigSchema, type Config } from './schema.js';
+import { CONFIG_FILE_NAME, configSchemas, type Config } from './schema.js';
 import { editDistance } from '../util/text.js';
 
 export type Loaded<T> = { value?: T; errors: string[] };
@@ -19,7 +19,7 @@ export function loadConfig(file: string): Loaded<Config> {
   if (json.errors.length > 0) return { errors: json.errors };
   // jitless: parsed once, so zod's compiled fast path (generated and compiled on a schema's first
   // parse) would cost more than it saves; the issues are the same either way.
-  const parsed = ConfigSchema.safeParse(json.value, { reportInput: true, jitless: true });
+  const parsed = configSchemas().ConfigSchema.safeParse(json.value, { reportInput: true, jitless: true });
   if (!parsed.success) return { errors: formatIssues(file, parsed.error.issues, configAllowedKeys) };
   return { value: parsed.data, errors: [] };
 }
@@ -35,10 +35,10 @@ export function findProjectConfig(dir: string): string | undefined {
 }
 
 function configAllowedKeys(path: readonly PropertyKey[]): readonly string[] | undefined {
-  if (path.length === 0) return Object.keys(ConfigSchema.shape);
-  if (path.length === 2 && path[0] === 'agents') return Object.keys(AgentEntrySchema.shape);
+  if (path.length === 0) return Object.keys(configSchemas().ConfigSchema.shape);
+  if (path.length === 2 && path[0] === 'agents') return Object.keys(configSchemas().AgentEntrySchema.shape);
   if (path.length === 1 && path[0] === 'watch') return ['ignore'];
-  if (path.length === 1 && path[0] === 'worktree') return Object.keys(WorktreeConfigSchema.shape);
+  if (path.length === 1 && path[0] === 'worktree') return Object.keys(configSchemas().WorktreeConfigSchema.shape);
   return undefined;
 }
 

@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync, renameSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 import { dataDir } from '../util/paths.js';
 import { printable } from '../util/safe-text.js';
 import { writePrivateFile } from '../util/private-file.js';
@@ -100,11 +101,14 @@ export function configDigest(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-const TrustFileSchema = z.object({
-  version: z.literal(1),
-  trusted: z.array(z.object({ path: z.string(), sha256: z.string(), at: z.number() })),
-});
-type TrustFile = z.infer<typeof TrustFileSchema>;
+/** Built at the first read of the trust file. */
+const trustFileSchema = lazy(() =>
+  z.object({
+    version: z.literal(1),
+    trusted: z.array(z.object({ path: z.string(), sha256: z.string(), at: z.number() })),
+  }),
+);
+type TrustFile = z.infer<ReturnType<typeof trustFileSchema>>;
 
 /** Oldest answers are forgotten past this many (each branch of each project keeps a few). */
 const MAX_ANSWERS = 500;
@@ -135,11 +139,11 @@ export class TrustStore {
     } catch {
       return { version: 1, trusted: [] };
     }
-    let parsed: ReturnType<typeof TrustFileSchema.safeParse>;
+    let parsed: ReturnType<ReturnType<typeof trustFileSchema>['safeParse']>;
     try {
-      parsed = TrustFileSchema.safeParse(JSON.parse(text));
+      parsed = trustFileSchema().safeParse(JSON.parse(text));
     } catch {
-      parsed = TrustFileSchema.safeParse(undefined);
+      parsed = trustFileSchema().safeParse(undefined);
     }
     if (parsed.success) return parsed.data;
     const aside = `${this.file}.corrupt-${Date.now()}`;

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import type { ContentCacheLimits } from './content-cache.js';
 import type { Baseline, Reader } from './reader.js';
+import { lazy } from '../util/lazy.js';
 import { printable } from '../util/safe-text.js';
 
 /** One event from the file watcher (src/context/watcher.ts); `path` is relative to the root, posix. */
@@ -23,12 +24,15 @@ export interface WriteRegistration {
   hash: string;
 }
 
-export const WhoSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('agent'), name: z.string() }),
-  z.object({ kind: z.literal('outside') }),
-  z.object({ kind: z.literal('guess'), pane: z.string() }),
-]);
-export type Who = z.infer<typeof WhoSchema>;
+/** Built on first use: a stored feed entry read back (on resume). */
+export const whoSchema = lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('agent'), name: z.string() }),
+    z.object({ kind: z.literal('outside') }),
+    z.object({ kind: z.literal('guess'), pane: z.string() }),
+  ]),
+);
+export type Who = z.infer<ReturnType<typeof whoSchema>>;
 
 export type EntryKind = 'added' | 'modified' | 'deleted' | 'renamed';
 

@@ -10,19 +10,22 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import type { ActivityState } from '../workspace/activity.js';
+import { lazy } from '../util/lazy.js';
 
 /** The CLIs whose hooks report to the workspace. */
 export const HOOK_CLIS = ['claude', 'codex'] as const;
 export type HookCli = (typeof HOOK_CLIS)[number];
 
-/** The fields of a hook's input the workspace reads (both CLIs use these names). */
-export const HookInputSchema = z.looseObject({
-  hook_event_name: z.string().min(1).max(64),
-  cwd: z.string().max(4096).optional(),
-  tool_name: z.string().max(256).optional(),
-  tool_input: z.unknown().optional(),
-  notification_type: z.string().max(64).optional(),
-});
+/** The fields of a hook's input the workspace reads (both CLIs use these names). Built at the first hook event. */
+const hookInputSchema = lazy(() =>
+  z.looseObject({
+    hook_event_name: z.string().min(1).max(64),
+    cwd: z.string().max(4096).optional(),
+    tool_name: z.string().max(256).optional(),
+    tool_input: z.unknown().optional(),
+    notification_type: z.string().max(64).optional(),
+  }),
+);
 
 /** One hook event, as the workspace takes it in. */
 export interface HookEvent {
@@ -42,7 +45,7 @@ export class HookInputError extends Error {
 
 /** Reads a hook's input; throws HookInputError naming what is wrong. */
 export function parseHookEvent(cli: HookCli, raw: unknown): HookEvent {
-  const r = HookInputSchema.safeParse(raw);
+  const r = hookInputSchema().safeParse(raw);
   if (!r.success) throw new HookInputError(`not a ${cli} hook event: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   const j = r.data;
   return { cli, name: j.hook_event_name, tool: j.tool_name, input: j.tool_input, notification: j.notification_type, cwd: j.cwd };
@@ -84,11 +87,11 @@ export function hookState(e: HookEvent): { state: ActivityState; reason: string 
   return { state, reason: `${e.cli}:${e.name}${e.name === 'Notification' ? `:${e.notification}` : ''}` };
 }
 
-const ToolInputSchema = z.record(z.string(), z.unknown());
+const toolInputSchema = lazy(() => z.record(z.string(), z.unknown()));
 
 /** A non-empty string field of a tool's input. */
 function field(input: unknown, key: string): string | undefined {
-  const r = ToolInputSchema.safeParse(input);
+  const r = toolInputSchema().safeParse(input);
   const v = r.success ? r.data[key] : undefined;
   return typeof v === 'string' && v !== '' ? v : undefined;
 }

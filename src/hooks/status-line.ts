@@ -13,22 +13,24 @@
  */
 import * as z from 'zod';
 import type { UsageReport } from '../ipc/protocol.js';
+import { lazy } from '../util/lazy.js';
 
-const count = z.number().finite().nonnegative().catch(0);
-
-/** The fields read; anything else in it is ignored. */
-const StatusLineSchema = z.looseObject({
-  cost: z.looseObject({ total_cost_usd: z.number().finite().nonnegative() }),
-  context_window: z
-    .looseObject({
-      context_window_size: count,
-      current_usage: z
-        .looseObject({ input_tokens: count, output_tokens: count, cache_read_input_tokens: count, cache_creation_input_tokens: count })
-        .nullable()
-        .catch(null),
-    })
-    .optional()
-    .catch(undefined),
+/** The fields read; anything else in it is ignored. Built at the first status line. */
+const statusLineSchema = lazy(() => {
+  const count = z.number().finite().nonnegative().catch(0);
+  return z.looseObject({
+    cost: z.looseObject({ total_cost_usd: z.number().finite().nonnegative() }),
+    context_window: z
+      .looseObject({
+        context_window_size: count,
+        current_usage: z
+          .looseObject({ input_tokens: count, output_tokens: count, cache_read_input_tokens: count, cache_creation_input_tokens: count })
+          .nullable()
+          .catch(null),
+      })
+      .optional()
+      .catch(undefined),
+  });
 });
 
 /** A pane's usage as summed so far, with what is needed to take the next status line. */
@@ -51,7 +53,7 @@ export function nextUsage(prev: ClaudeUsage | undefined, text: string): ClaudeUs
   } catch {
     return undefined;
   }
-  const r = StatusLineSchema.safeParse(raw);
+  const r = statusLineSchema().safeParse(raw);
   if (!r.success) return undefined;
   const sessionCost = r.data.cost.total_cost_usd;
   const earlierCost = prev ? (sessionCost < prev.sessionCost ? prev.earlierCost + prev.sessionCost : prev.earlierCost) : 0;

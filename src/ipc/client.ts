@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { log } from '../util/log.js';
-import { ConversationSchema } from '../store/conversation.js';
+import { conversationSchemas } from '../store/conversation.js';
 import { LineReader } from './lines.js';
 import { encode, ipcSchemas, MAX_LINE, type AgentMessage, type WorkspaceMessage } from './protocol.js';
 
@@ -97,7 +97,7 @@ export class IpcClient extends EventEmitter<{ command: [WorkspaceMessage] }> {
    * not fit is logged and not sent (the workspace would refuse it anyway).
    */
   sendHistory(start: number, messages: readonly unknown[], reset?: boolean): void {
-    const parsed = ConversationSchema.safeParse(messages);
+    const parsed = conversationSchemas().ConversationSchema.safeParse(messages);
     if (parsed.success) this.send({ t: 'history', start, messages: parsed.data, reset });
     else log(`agent: conversation from message ${start} not reported to the workspace: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
   }

@@ -5,9 +5,10 @@
  * then on every line of that connection speaks for that pane, and only that pane.
  */
 import * as z from 'zod';
-import { HitSchema } from '../store/hit.js';
-import { ConversationSchema } from '../store/conversation.js';
-import { BoardRequestSchema } from '../tasks/requests.js';
+import { lazy } from '../util/lazy.js';
+import { hitSchemas } from '../store/hit.js';
+import { conversationSchemas } from '../store/conversation.js';
+import { boardRequestSchema } from '../tasks/requests.js';
 
 /**
  * The schemas, built on first use (a connection's first line): the workspace server loads this module
@@ -15,6 +16,8 @@ import { BoardRequestSchema } from '../tasks/requests.js';
  * workspace without built-in agents never needs them.
  */
 function build() {
+  const { ConversationSchema } = conversationSchemas();
+  const { HitSchema } = hitSchemas();
   const AgentStatusSchema = z.enum(['idle', 'thinking', 'tool', 'approval', 'error']);
 
   const UsageReportSchema = z.object({
@@ -46,7 +49,7 @@ function build() {
     z.object({ t: z.literal('history'), start: z.number().int().min(0), messages: ConversationSchema, reset: z.boolean().optional() }),
     z.object({ t: z.literal('search'), id: z.number().int(), query: z.string().min(1).max(500), limit: z.number().int().min(1).max(50) }),
     /** A task-board tool call (create_task, complete_task, ask_human...); answered by `board_reply` with the same id. */
-    z.object({ t: z.literal('board'), id: z.number().int(), request: BoardRequestSchema }),
+    z.object({ t: z.literal('board'), id: z.number().int(), request: boardRequestSchema() }),
     /** A tool call ended in an error (the workspace counts the same error repeated in one turn). */
     z.object({ t: z.literal('tool_error'), tool: z.string().max(100), summary: z.string().max(500) }),
     /** The person answered the agent's pending ask_human (request `id`) in its own pane instead of on the board. */
@@ -75,8 +78,7 @@ function build() {
   return { AgentStatusSchema, UsageReportSchema, NoteSchema, AgentMessageSchema, WorkspaceMessageSchema };
 }
 type Schemas = ReturnType<typeof build>;
-let built: Schemas | undefined;
-export const ipcSchemas = (): Schemas => (built ??= build());
+export const ipcSchemas = lazy(build);
 
 export type AgentStatusName = z.infer<Schemas['AgentStatusSchema']>;
 export type UsageReport = z.infer<Schemas['UsageReportSchema']>;

@@ -4,11 +4,11 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { BOARD_TOOLS } from '../tasks/tool-specs.js';
+import { boardToolSpecs } from '../tasks/tool-specs.js';
 import type { Caller, McpHost } from './tools.js';
 
 export function registerBoardTools(server: McpServer, host: McpHost, caller: Caller): void {
-  for (const t of BOARD_TOOLS) {
+  for (const t of boardToolSpecs()) {
     server.registerTool(
       t.name,
       { title: t.title, description: t.description, inputSchema: t.schema, annotations: { readOnlyHint: t.name === 'list_tasks', openWorldHint: false } },

@@ -9,6 +9,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 import type { BoardRequest } from '../tasks/requests.js';
 import { registerBoardTools } from './board-tools.js';
 import { MAX_NOTE_CHARS } from '../context/notes.js';
@@ -74,24 +75,33 @@ const ok = (text: string, structuredContent?: Record<string, unknown>): CallTool
 });
 const refuse = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
 
-// Strict objects: a model that misnames an argument ("message" for "text") gets told so instead of
-// having it silently dropped.
-const ReadChangesInput = z.strictObject({
-  since: z.number().int().min(0).optional().describe('A change id; only later changes are returned. Omit to continue where you last read.'),
-  limit: z.number().int().min(1).max(MAX_CHANGES).optional().describe(`How many changes at most (default ${DEFAULT_CHANGES}, max ${MAX_CHANGES}).`),
-});
-const ReadNotesInput = z.strictObject({
-  since: z.number().int().min(0).optional().describe('A note id; only later notes are returned. Omit to continue where you last read.'),
-});
-const PostNoteInput = z.strictObject({
-  text: z.string().min(1).max(MAX_NOTE_CHARS).refine(notBlank, 'text must not be blank').describe('The note, in a sentence or two.'),
-});
-const SendMessageInput = z.strictObject({
-  to: z.string().min(1).describe('The name of the agent, as list_agents shows it.'),
-  text: z.string().min(1).max(MAX_MESSAGE_CHARS).refine(notBlank, 'text must not be blank').describe('What you ask the agent to do, self-contained.'),
-});
+/**
+ * The tools' input schemas, built on first use: the workspace server loads this module (with the MCP
+ * server) on its way to its first frame, and an external CLI opens its first MCP session later.
+ */
+function build() {
+  // Strict objects: a model that misnames an argument ("message" for "text") gets told so instead of
+  // having it silently dropped.
+  const ReadChangesInput = z.strictObject({
+    since: z.number().int().min(0).optional().describe('A change id; only later changes are returned. Omit to continue where you last read.'),
+    limit: z.number().int().min(1).max(MAX_CHANGES).optional().describe(`How many changes at most (default ${DEFAULT_CHANGES}, max ${MAX_CHANGES}).`),
+  });
+  const ReadNotesInput = z.strictObject({
+    since: z.number().int().min(0).optional().describe('A note id; only later notes are returned. Omit to continue where you last read.'),
+  });
+  const PostNoteInput = z.strictObject({
+    text: z.string().min(1).max(MAX_NOTE_CHARS).refine(notBlank, 'text must not be blank').describe('The note, in a sentence or two.'),
+  });
+  const SendMessageInput = z.strictObject({
+    to: z.string().min(1).describe('The name of the agent, as list_agents shows it.'),
+    text: z.string().min(1).max(MAX_MESSAGE_CHARS).refine(notBlank, 'text must not be blank').describe('What you ask the agent to do, self-contained.'),
+  });
+  return { ReadChangesInput, ReadNotesInput, PostNoteInput, SendMessageInput };
+}
+const inputs = lazy(build);
 
 export function registerTools(server: McpServer, host: McpHost, caller: Caller): void {
+  const { ReadChangesInput, ReadNotesInput, PostNoteInput, SendMessageInput } = inputs();
   server.registerTool(
     'read_changes',
     {

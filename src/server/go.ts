@@ -5,7 +5,7 @@
  * question): the server has done nothing yet and just ends.
  */
 import { read } from 'node:fs';
-import { GoSchema, type Go } from '../client/launch.js';
+import { goSchema, type Go } from '../client/launch.js';
 
 /** The client's go, or undefined when the pipe closed (or said something else). */
 export function waitForGo(fd: number): Promise<Go | undefined> {
@@ -20,7 +20,8 @@ export function waitForGo(fd: number): Promise<Go | undefined> {
         const nl = got.indexOf('\n');
         if (nl < 0) return got.length > 4096 ? resolve(undefined) : next();
         try {
-          const parsed = GoSchema.safeParse(JSON.parse(got.slice(0, nl)));
+          // jitless: one parse, for which zod's compiled fast path costs more than it saves.
+          const parsed = goSchema().safeParse(JSON.parse(got.slice(0, nl)), { jitless: true });
           resolve(parsed.success ? parsed.data : undefined);
         } catch {
           resolve(undefined);

@@ -13,6 +13,7 @@
 // or `agents tasks` parses (hellos with board requests, replies with tasks) is in requests.ts.
 import * as z from 'zod/mini';
 import type { $ZodType, output } from 'zod/v4/core';
+import { lazy } from '../util/lazy.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -31,30 +32,41 @@ export const FRAME = {
 export type FrameType = keyof typeof FRAME;
 const NAME_OF = new Map<number, FrameType>(Object.entries(FRAME).map(([k, v]) => [v, k as FrameType]));
 
-/** A terminal's size, as hellos and resizes give it. */
-export const COLS = z.number().check(z.int(), z.minimum(1), z.maximum(2000));
-export const ROWS = z.number().check(z.int(), z.minimum(1), z.maximum(1000));
+/**
+ * The schemas, built on first use, in two sets: the terminal's size is what the workspace server
+ * checks on its way to its first frame (a hello, then resizes); the rest the terminal checks.
+ */
+function buildSize() {
+  /** A terminal's size, as hellos and resizes give it. */
+  const COLS = z.number().check(z.int(), z.minimum(1), z.maximum(2000));
+  const ROWS = z.number().check(z.int(), z.minimum(1), z.maximum(1000));
+  return { COLS, ROWS, ResizeSchema: z.object({ cols: COLS, rows: ROWS }) };
+}
+export const sizeSchemas = lazy(buildSize);
 
-export const ResizeSchema = z.object({ cols: COLS, rows: ROWS });
+function build() {
+  const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean() });
+  const RefuseSchema = z.object({ message: z.string() });
+  const ByeSchema = z.object({ reason: z.enum(['detached', 'quit', 'stopped', 'crashed', 'replaced']), message: z.string() });
 
-export const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean() });
-export const RefuseSchema = z.object({ message: z.string() });
-export const ByeSchema = z.object({ reason: z.enum(['detached', 'quit', 'stopped', 'crashed', 'replaced']), message: z.string() });
-export type Bye = z.infer<typeof ByeSchema>;
-
-export const InfoSchema = z.object({
-  id: z.string(),
-  project: z.string(),
-  pid: z.number().check(z.int()),
-  version: z.string(),
-  since: z.number(),
-  clients: z.number().check(z.int()),
-  cost: z.number(),
-  priced: z.boolean(),
-  simulated: z.optional(z.boolean()),
-  panes: z.array(z.object({ name: z.string(), status: z.string() })),
-});
-export type Info = z.infer<typeof InfoSchema>;
+  const InfoSchema = z.object({
+    id: z.string(),
+    project: z.string(),
+    pid: z.number().check(z.int()),
+    version: z.string(),
+    since: z.number(),
+    clients: z.number().check(z.int()),
+    cost: z.number(),
+    priced: z.boolean(),
+    simulated: z.optional(z.boolean()),
+    panes: z.array(z.object({ name: z.string(), status: z.string() })),
+  });
+  return { WelcomeSchema, RefuseSchema, ByeSchema, InfoSchema };
+}
+type Schemas = ReturnType<typeof build>;
+export const protocolSchemas = lazy(build);
+export type Bye = z.infer<Schemas['ByeSchema']>;
+export type Info = z.infer<Schemas['InfoSchema']>;
 
 export function frame(type: FrameType, payload: string | Buffer | object = ''): Buffer {
   const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
@@ -106,10 +118,14 @@ export class FrameReader {
   }
 }
 
-/** A JSON payload checked against its schema (zod's full API or zod/mini alike); undefined when it is not. */
+/**
+ * A JSON payload checked against its schema (zod's full API or zod/mini alike); undefined when it is
+ * not. jitless: each schema here checks a few messages per connection (a hello, resizes), and zod's
+ * compiled fast path, made at a schema's first parse, costs more than it saves on so few.
+ */
 export function parseBody<S extends $ZodType>(schema: S, body: Buffer): output<S> | undefined {
   try {
-    const r = z.safeParse(schema, JSON.parse(body.toString('utf8')));
+    const r = z.safeParse(schema, JSON.parse(body.toString('utf8')), { jitless: true });
     return r.success ? r.data : undefined;
   } catch {
     return undefined;

@@ -15,8 +15,8 @@ import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
 import { log } from '../util/log.js';
 import { startMark } from '../util/start-trace.js';
-import { ByeSchema, FRAME, frame, FrameError, FrameReader, parseBody, PROTOCOL_VERSION, ResizeSchema, type Bye, type Info } from './protocol.js';
-import { HelloSchema, type Reply, type ServerRequest } from './requests.js';
+import { FRAME, frame, FrameError, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, sizeSchemas, type Bye, type Info } from './protocol.js';
+import { parseHello, type Reply, type ServerRequest } from './requests.js';
 
 /** A connection must say hello within this long. */
 const HELLO_MS = 5000;
@@ -183,7 +183,7 @@ export class WorkspaceServer {
   }
 
   private hello(c: Client, body: Buffer): void {
-    const h = parseBody(HelloSchema, body);
+    const h = parseHello(body);
     const served = this.served;
     if (!h || !served) return void c.socket.destroy();
     if (h.protocol !== PROTOCOL_VERSION || h.version !== this.o.version) {
@@ -231,7 +231,7 @@ export class WorkspaceServer {
     if (!c.link || !c.attachment) return;
     if (type === 'input') return c.attachment.input(body.toString('utf8'));
     if (type === 'resize') {
-      const r = parseBody(ResizeSchema, body);
+      const r = parseBody(sizeSchemas().ResizeSchema, body);
       if (!r) return;
       c.link.cols = r.cols;
       c.link.rows = r.rows;
@@ -250,9 +250,9 @@ export class WorkspaceServer {
     c.attachment = undefined;
     c.link = undefined;
     if (c.socket.destroyed) return void this.clients.delete(c);
-    if (hold) return void c.socket.write(frame('bye', ByeSchema.parse(bye)));
+    if (hold) return void c.socket.write(frame('bye', protocolSchemas().ByeSchema.parse(bye)));
     this.clients.delete(c);
-    c.socket.end(frame('bye', ByeSchema.parse(bye)));
+    c.socket.end(frame('bye', protocolSchemas().ByeSchema.parse(bye)));
   }
 
   /** Says goodbye to every terminal (the workspace ended); close() hangs up on them. */

@@ -13,35 +13,43 @@
  * validation (IpcClient.sendHistory).
  */
 import * as z from 'zod';
+import { lazy } from '../util/lazy.js';
 
-export const TextBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
+/** The schemas, built on first use (an agent channel's first line, a conversation read back). */
+function build() {
+  const TextBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 
-export const ToolUseBlockSchema = z.looseObject({
-  type: z.literal('tool_use'),
-  id: z.string(),
-  name: z.string(),
-  input: z.unknown(),
-});
+  const ToolUseBlockSchema = z.looseObject({
+    type: z.literal('tool_use'),
+    id: z.string(),
+    name: z.string(),
+    input: z.unknown(),
+  });
 
-export const ToolResultBlockSchema = z.looseObject({
-  type: z.literal('tool_result'),
-  tool_use_id: z.string(),
-  content: z.union([z.string(), z.array(TextBlockSchema)]).optional(),
-  is_error: z.boolean().optional(),
-  /**
-   * The one line the agent's pane showed for this result ("edited src/a.ts (+3 -1)"), kept in
-   * session memory so a resumed pane draws it again; never sent to the API (agent/ui/replay.ts).
-   */
-  summary: z.string().optional(),
-});
+  const ToolResultBlockSchema = z.looseObject({
+    type: z.literal('tool_result'),
+    tool_use_id: z.string(),
+    content: z.union([z.string(), z.array(TextBlockSchema)]).optional(),
+    is_error: z.boolean().optional(),
+    /**
+     * The one line the agent's pane showed for this result ("edited src/a.ts (+3 -1)"), kept in
+     * session memory so a resumed pane draws it again; never sent to the API (agent/ui/replay.ts).
+     */
+    summary: z.string().optional(),
+  });
 
-export const ContentBlockSchema = z.discriminatedUnion('type', [TextBlockSchema, ToolUseBlockSchema, ToolResultBlockSchema]);
-export type ContentBlock = z.infer<typeof ContentBlockSchema>;
+  const ContentBlockSchema = z.discriminatedUnion('type', [TextBlockSchema, ToolUseBlockSchema, ToolResultBlockSchema]);
 
-export const ConversationMessageSchema = z.looseObject({
-  role: z.enum(['user', 'assistant']),
-  content: z.union([z.string(), z.array(ContentBlockSchema)]),
-});
-export type ConversationMessage = z.infer<typeof ConversationMessageSchema>;
+  const ConversationMessageSchema = z.looseObject({
+    role: z.enum(['user', 'assistant']),
+    content: z.union([z.string(), z.array(ContentBlockSchema)]),
+  });
 
-export const ConversationSchema = z.array(ConversationMessageSchema);
+  const ConversationSchema = z.array(ConversationMessageSchema);
+  return { TextBlockSchema, ToolUseBlockSchema, ToolResultBlockSchema, ContentBlockSchema, ConversationMessageSchema, ConversationSchema };
+}
+type Schemas = ReturnType<typeof build>;
+export const conversationSchemas = lazy(build);
+
+export type ContentBlock = z.infer<Schemas['ContentBlockSchema']>;
+export type ConversationMessage = z.infer<Schemas['ConversationMessageSchema']>;

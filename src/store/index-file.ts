@@ -16,7 +16,7 @@ import { Low, type Adapter } from 'lowdb';
 import { describeFsError, errorCode, StoreError } from './errors.js';
 import { readJsonl } from './jsonl.js';
 import { fileStamp } from './locations.js';
-import { AgentMetaSchema, INDEX_VERSION, IndexSchema, SESSION_ID, type IndexData, type SessionSummary } from './schema.js';
+import { INDEX_VERSION, SESSION_ID, storeSchemas, type IndexData, type SessionSummary } from './schema.js';
 import type { Scrubber } from './secrets.js';
 
 export class PrivateJsonFile implements Adapter<IndexData> {
@@ -108,7 +108,8 @@ export async function loadIndex(path: string, sessionsDir: string, project: stri
         path,
       );
     }
-    const ok = IndexSchema.safeParse(db.data);
+    // jitless: read once per start, for which zod's compiled fast path costs more than it saves.
+    const ok = storeSchemas().IndexSchema.safeParse(db.data, { jitless: true });
     if (ok.success) db.data = ok.data;
     else problem = `it does not match the index format: ${ok.error.issues[0]?.path.join('.') || 'top level'}: ${ok.error.issues[0]?.message}`;
   } catch (err) {
@@ -256,14 +257,14 @@ export async function recoverSession(dir: string, id: string): Promise<SessionSu
     if (r.type === 'session-start') {
       s.started = r.t as number;
       if (typeof r.layout === 'string') s.layout = r.layout;
-      const agents = AgentMetaSchema.array().safeParse(r.agents);
+      const agents = storeSchemas().AgentMetaListSchema.safeParse(r.agents);
       if (agents.success) s.agents = agents.data;
     } else if (r.type === 'summary') {
       for (const key of ['messages', 'tokens', 'cost'] as const) if (typeof r[key] === 'number' && r[key] >= 0) s[key] = r[key];
       for (const key of ['notes', 'changes'] as const) if (Number.isInteger(r[key]) && (r[key] as number) >= 0) s[key] = r[key] as number;
       if (typeof r.firstInstruction === 'string') s.firstInstruction = r.firstInstruction;
       if (typeof r.layout === 'string') s.layout = r.layout;
-      const agents = AgentMetaSchema.array().safeParse(r.agents);
+      const agents = storeSchemas().AgentMetaListSchema.safeParse(r.agents);
       if (agents.success) s.agents = agents.data;
     } else if (r.type === 'session-end') s.ended = r.t as number;
     else if (r.type === 'resumed') delete s.ended;

@@ -13,7 +13,7 @@ import { closeSync, fchmodSync, fdatasyncSync, fstatSync, openSync, readSync, wr
 import { readFile } from 'node:fs/promises';
 import { errorCode } from './errors.js';
 import { upgrade } from './migrations.js';
-import { RECORD_SCHEMAS, type StreamKind } from './schema.js';
+import { recordSchema, type StreamKind } from './schema.js';
 
 export class JsonlAppender {
   private fd: number | undefined;
@@ -127,7 +127,7 @@ export async function readJsonl(path: string, kind: StreamKind): Promise<ReadRes
 }
 
 export function parseJsonl(text: string, kind: StreamKind): ReadResult {
-  const schema = RECORD_SCHEMAS[kind];
+  const schema = recordSchema(kind);
   const records: Record<string, unknown>[] = [];
   let skipped = 0;
   let start = 0;

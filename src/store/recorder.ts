@@ -7,12 +7,12 @@
  * `reset` start the conversation over (compaction, /clear). Usage is stored per turn as deltas of
  * the totals each agent reports, so the session's sums are right.
  */
-import { ConversationMessageSchema, type ConversationMessage } from './conversation.js';
+import { conversationSchemas, type ConversationMessage } from './conversation.js';
 import type { AgentMessage, UsageReport } from '../workspace/events.js';
 import { log } from '../util/log.js';
-import { authorName, WhoSchema, whoName, type FeedEntry, type Note } from '../context/feed-types.js';
+import { authorName, whoSchema, whoName, type FeedEntry, type Note } from '../context/feed-types.js';
 import type { MemoryRecord } from './search.js';
-import { TaskSchema, type Task } from '../tasks/task.js';
+import { taskSchemas, type Task } from '../tasks/task.js';
 import type { ProjectStore, Session } from './store.js';
 
 type Message = ConversationMessage;
@@ -89,7 +89,7 @@ export async function loadHistory(session: Session, name: string): Promise<Messa
   for (const r of records) {
     if (r.kind === 'state' && r.reset) history = [];
     else if (r.kind === 'message' && typeof r.index === 'number') {
-      const message = ConversationMessageSchema.safeParse(r.message);
+      const message = conversationSchemas().ConversationMessageSchema.safeParse(r.message);
       // Left out of the conversation given back, kept in the file.
       if (!message.success) log(`store: message ${r.index} of ${name}'s conversation is not a message: ${message.error.issues[0]?.message ?? ''}`);
       history.length = Math.min(history.length, r.index);
@@ -154,7 +154,7 @@ export async function* memoryRecords(store: ProjectStore): AsyncIterable<MemoryR
       yield { ...base, id: `${summary.id}/note/${String(r.id)}`, agent: authorName(String(r.author)), time: Number(r.at ?? r.t), kind: 'note', text: String(r.text) };
     }
     for (const r of (await session.read('feed')).records) {
-      const who = WhoSchema.safeParse(r.who);
+      const who = whoSchema().safeParse(r.who);
       yield { ...base, id: `${summary.id}/feed/${String(r.id)}`, agent: who.success ? whoName(who.data) : 'outside', time: Number(r.at ?? r.t), kind: 'change', text: `${String(r.kind)} ${String(r.path)}` };
     }
   }
@@ -165,7 +165,7 @@ export async function loadTasks(session: Session): Promise<Task[]> {
   const { records } = await session.read('tasks');
   const byId = new Map<string, Task>();
   for (const r of records) {
-    const parsed = TaskSchema.safeParse(r.task);
+    const parsed = taskSchemas().TaskSchema.safeParse(r.task);
     if (parsed.success) byId.set(parsed.data.id, parsed.data);
     else log(`store: a stored task of session ${session.id} is not readable and was left out: ${parsed.error.issues[0]?.message}`);
   }

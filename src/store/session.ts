@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { describeFsError, RecordError, StoreError } from './errors.js';
 import { JsonlAppender, readJsonl, type ReadResult } from './jsonl.js';
 import { streamRef, type StreamRef } from './locations.js';
-import { AgentMetaSchema, RECORD_SCHEMAS, RECORD_VERSION, SessionSummarySchema, type AgentMeta, type SessionSummary } from './schema.js';
+import { RECORD_VERSION, recordSchema, storeSchemas, type AgentMeta, type SessionSummary } from './schema.js';
 import { dropSecretEnv, type Scrubber } from './secrets.js';
 
 export const FLUSH_MS = 200;
@@ -71,7 +71,7 @@ export class Session {
     }
     const s = this.stream(stream);
     const rec: Record<string, unknown> = { v: RECORD_VERSION, t: this.host.now(), ...record };
-    const ok = RECORD_SCHEMAS[s.ref.kind].safeParse(rec);
+    const ok = recordSchema(s.ref.kind).safeParse(rec);
     if (!ok.success) {
       const issue = ok.error.issues[0];
       throw new RecordError(`invalid ${stream} record: ${issue?.path.join('.') || '(record)'}: ${issue?.message}`);
@@ -100,7 +100,9 @@ export class Session {
 
   updateSummary(patch: Partial<SessionSummary>): void {
     const { id: _id, ...rest } = patch;
-    const ok = SessionSummarySchema.omit({ id: true }).partial().safeParse(rest);
+    // jitless here and in sanitizeAgents: a few calls a session, for which zod's compiled fast path
+    // (made at a schema's first parse, on the server's way to its first frame) costs more than it saves.
+    const ok = storeSchemas().SummaryPatchSchema.safeParse(rest, { jitless: true });
     if (!ok.success) {
       const issue = ok.error.issues[0];
       throw new RecordError(`invalid summary update: ${issue?.path.join('.')}: ${issue?.message}`);
@@ -245,7 +247,7 @@ function textOf(content: unknown): string {
 
 /** Validated copies without secret-looking env entries; throws RecordError on a bad entry. */
 export function sanitizeAgents(agents: AgentMeta[]): AgentMeta[] {
-  const ok = AgentMetaSchema.array().safeParse(agents);
+  const ok = storeSchemas().AgentMetaListSchema.safeParse(agents, { jitless: true });
   if (!ok.success) {
     const issue = ok.error.issues[0];
     throw new RecordError(`invalid agent metadata: agents.${issue?.path.join('.')}: ${issue?.message}`);

@@ -4,10 +4,10 @@
  * with that step's role. A review step is given the files the step before it changed and may send
  * that step back with its comments (within the same attempt limit).
  */
-import type { WorkflowSchema } from '../config/schema.js';
+import type { configSchemas } from '../config/schema.js';
 import type * as z from 'zod';
 
-export type Workflow = z.infer<typeof WorkflowSchema>;
+export type Workflow = z.infer<ReturnType<typeof configSchemas>['WorkflowSchema']>;
 
 /** The workflows every project has unless its config defines one of the same name. */
 export const DEFAULT_WORKFLOWS: Record<string, Workflow> = {

@@ -18,20 +18,24 @@ import * as z from 'zod';
 import { projectKey } from '../store/locations.js';
 import { dataDir } from '../util/paths.js';
 import { writePrivateFile } from '../util/private-file.js';
+import { lazy } from '../util/lazy.js';
 
-export const WorktreeRecordSchema = z.object({
-  version: z.literal(1),
-  name: z.string(),
-  branch: z.string(),
-  /** The branch it was made from and merges back into. */
-  base: z.string(),
-  path: z.string(),
-  createdAt: z.number(),
-  /** The agent that last ran in it. */
-  agent: z.string().optional(),
-  usedAt: z.number().optional(),
-});
-export type WorktreeRecord = z.output<typeof WorktreeRecordSchema>;
+/** Built at the first record read. */
+const worktreeRecordSchema = lazy(() =>
+  z.object({
+    version: z.literal(1),
+    name: z.string(),
+    branch: z.string(),
+    /** The branch it was made from and merges back into. */
+    base: z.string(),
+    path: z.string(),
+    createdAt: z.number(),
+    /** The agent that last ran in it. */
+    agent: z.string().optional(),
+    usedAt: z.number().optional(),
+  }),
+);
+export type WorktreeRecord = z.output<ReturnType<typeof worktreeRecordSchema>>;
 
 /** The folder holding a project's records (and, by default, its worktrees). */
 export function recordsDir(topLevelRealPath: string, home = dataDir()): string {
@@ -50,7 +54,7 @@ function recordFile(dir: string, name: string): string {
 
 export function readRecord(dir: string, name: string): WorktreeRecord | undefined {
   try {
-    const parsed = WorktreeRecordSchema.safeParse(JSON.parse(readFileSync(recordFile(dir, name), 'utf8')));
+    const parsed = worktreeRecordSchema().safeParse(JSON.parse(readFileSync(recordFile(dir, name), 'utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkTrust, type TrustCheck } from '../../src/cli/trust.js';
-import { ConfigSchema } from '../../src/config/schema.js';
+import { configSchemas } from '../../src/config/schema.js';
 import { TrustStore } from '../../src/config/trust.js';
 
 let dir: string;
@@ -27,7 +27,7 @@ function check(raw: object, o: Partial<TrustCheck> & Pick<TrustCheck, 'input' | 
   writeFileSync(configFile, JSON.stringify(raw));
   return checkTrust({
     configFile,
-    config: ConfigSchema.parse(raw),
+    config: configSchemas().ConfigSchema.parse(raw),
     configDir: dir,
     projectDir: dir,
     uses: () => true,

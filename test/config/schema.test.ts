@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findProjectConfig, formatPath, loadConfig, locateJsonError } from '../../src/config/load.js';
 import { defaultConfig } from '../../src/config/schema.js';
 
@@ -193,5 +193,21 @@ describe('findProjectConfig', () => {
     const sub = join(dir, 'sub');
     mkdirSync(sub);
     expect(findProjectConfig(sub)).toBeUndefined();
+  });
+});
+
+describe('the config schema, built at its first use', () => {
+  it('gives the same answers when its first use is a bad config as when it is the defaults', async () => {
+    const bad = write(JSON.stringify({ layuot: 'rows', agents: [{ name: 'a', preset: 'shell', agrs: [] }] }));
+    const good = write(JSON.stringify({ layout: 'rows' }), 'good.json');
+    // Fresh copies of the modules: their schemas are not built yet.
+    vi.resetModules();
+    const first = await import('../../src/config/load.js');
+    const errors = first.loadConfig(bad).errors;
+    expect(errors).toEqual([`${bad}: agents[0].agrs: unknown key (did you mean "args"?)`, `${bad}: layuot: unknown key (did you mean "layout"?)`]);
+    const { defaultConfig: freshDefaults } = await import('../../src/config/schema.js');
+    expect(freshDefaults()).toEqual(defaultConfig());
+    expect(first.loadConfig(good).value).toEqual({ ...defaultConfig(), layout: 'rows' });
+    expect(first.loadConfig(bad).errors).toEqual(errors);
   });
 });

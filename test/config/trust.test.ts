@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigSchema, type ConfigInput } from '../../src/config/schema.js';
+import { configSchemas, type ConfigInput } from '../../src/config/schema.js';
 import { configDigest, trustItems, TrustStore } from '../../src/config/trust.js';
 
 let dir: string;
@@ -12,7 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const items = (input: ConfigInput, projectDir = dir) => trustItems(ConfigSchema.parse(input), { configDir: projectDir, projectDir });
+const items = (input: ConfigInput, projectDir = dir) => trustItems(configSchemas().ConfigSchema.parse(input), { configDir: projectDir, projectDir });
 
 describe('what needs trust', () => {
   it('presets, themes, keys, layouts, models and instructions need none', () => {

@@ -65,7 +65,7 @@ export function compiledStore(): string {
   const dir = mkdtempSync(join(os.tmpdir(), 'agents-store-js-'));
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-  const files = [...STORE_FILES.map((f) => `store/${f}`), 'util/paths', 'util/log', 'util/stack-map', 'util/safe-text', 'util/pid'];
+  const files = [...STORE_FILES.map((f) => `store/${f}`), 'util/paths', 'util/log', 'util/stack-map', 'util/safe-text', 'util/pid', 'util/lazy'];
   for (const f of files) {
     const src = readFileSync(join(REPO, 'src', `${f}.ts`), 'utf8');
     const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;

@@ -2,7 +2,7 @@
 // dependencies, ready(), attempts and the circuit breaker that blocks a task and holds its dependents.
 import { describe, expect, it } from 'vitest';
 import { BoardError, TaskBoard } from '../../src/tasks/board.js';
-import { TaskSchema, type CheckResult, type Task } from '../../src/tasks/task.js';
+import { taskSchemas, type CheckResult, type Task } from '../../src/tasks/task.js';
 
 const pass: CheckResult = { ok: true, code: 0, output: 'ok', at: 1, ms: 5 };
 const fail = (output = 'boom'): CheckResult => ({ ok: false, code: 1, output, at: 1, ms: 5 });
@@ -34,7 +34,7 @@ describe('TaskBoard: creating tasks', () => {
     expect(t2).toMatchObject({ id: 't2', deps: ['t1'], check: 'npm test', checkApproved: true });
     expect(b.add({ title: 'x', check: 'make' }, 'w1', 300).checkApproved).toBe(false);
     expect(t1.checkApproved).toBeUndefined();
-    for (const t of b.list()) expect(TaskSchema.safeParse(t).success).toBe(true);
+    for (const t of b.list()) expect(taskSchemas().TaskSchema.safeParse(t).success).toBe(true);
   });
 
   it('refuses an unknown dependency by name, listing what the board has, and adds nothing', () => {

@@ -3,11 +3,11 @@
 // workspace's own schema accepts.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BoardRequestSchema } from '../../src/tasks/requests.js';
-import { BOARD_TOOLS, type BoardToolSpec } from '../../src/tasks/tool-specs.js';
+import { boardRequestSchema } from '../../src/tasks/requests.js';
+import { boardToolSpecs, type BoardToolSpec } from '../../src/tasks/tool-specs.js';
 
 function tool(name: BoardToolSpec['name']): BoardToolSpec {
-  const t = BOARD_TOOLS.find((x) => x.name === name);
+  const t = boardToolSpecs().find((x) => x.name === name);
   if (!t) throw new Error(`no tool ${name}`);
   return t;
 }
@@ -25,9 +25,9 @@ function rejection(name: BoardToolSpec['name'], input: Record<string, unknown>):
 
 describe('board tool specs', () => {
   it('describes six tools, each with a signature, and only spawn_agent needs approval', () => {
-    expect(BOARD_TOOLS.map((t) => t.name)).toEqual(['create_task', 'list_tasks', 'update_task', 'complete_task', 'spawn_agent', 'ask_human']);
-    expect(BOARD_TOOLS.filter((t) => t.kind === 'exec').map((t) => t.name)).toEqual(['spawn_agent']);
-    for (const t of BOARD_TOOLS) {
+    expect(boardToolSpecs().map((t) => t.name)).toEqual(['create_task', 'list_tasks', 'update_task', 'complete_task', 'spawn_agent', 'ask_human']);
+    expect(boardToolSpecs().filter((t) => t.kind === 'exec').map((t) => t.name)).toEqual(['spawn_agent']);
+    for (const t of boardToolSpecs()) {
       expect(t.description.length).toBeGreaterThan(20);
       expect(t.signature.startsWith('{')).toBe(true);
       // The signature names every field the schema takes.
@@ -44,10 +44,10 @@ describe('board tool specs', () => {
       spawn_agent: { preset: 'agent', name: 'worker-1', role: 'tester', worktree: true },
       ask_human: { question: 'Which one?', choices: ['a', 'b'] },
     };
-    for (const t of BOARD_TOOLS) {
+    for (const t of boardToolSpecs()) {
       const req = t.request(inputs[t.name]);
       expect(req).toEqual({ op: t.name, ...inputs[t.name] });
-      expect(BoardRequestSchema.safeParse(req).success).toBe(true);
+      expect(boardRequestSchema().safeParse(req).success).toBe(true);
     }
   });
 
@@ -68,14 +68,14 @@ describe('board tool specs', () => {
 
 describe('BoardRequestSchema', () => {
   it('takes the person\'s own moves and refuses unknown ops, bad ids and bad budgets', () => {
-    expect(BoardRequestSchema.safeParse({ op: 'retry', id: 't4' }).success).toBe(true);
-    expect(BoardRequestSchema.safeParse({ op: 'raise_budget', id: 't4', budget: { usd: 5 } }).success).toBe(true);
-    expect(BoardRequestSchema.safeParse({ op: 'raise_budget', id: 't4', budget: { usd: -5 } }).success).toBe(false);
-    expect(BoardRequestSchema.safeParse({ op: 'raise_budget', id: 't4', budget: { tokens: 1.5 } }).success).toBe(false);
-    expect(BoardRequestSchema.safeParse({ op: 'delete_task', id: 't4' }).success).toBe(false);
-    expect(BoardRequestSchema.safeParse({ op: 'retry', id: '4' }).success).toBe(false);
+    expect(boardRequestSchema().safeParse({ op: 'retry', id: 't4' }).success).toBe(true);
+    expect(boardRequestSchema().safeParse({ op: 'raise_budget', id: 't4', budget: { usd: 5 } }).success).toBe(true);
+    expect(boardRequestSchema().safeParse({ op: 'raise_budget', id: 't4', budget: { usd: -5 } }).success).toBe(false);
+    expect(boardRequestSchema().safeParse({ op: 'raise_budget', id: 't4', budget: { tokens: 1.5 } }).success).toBe(false);
+    expect(boardRequestSchema().safeParse({ op: 'delete_task', id: 't4' }).success).toBe(false);
+    expect(boardRequestSchema().safeParse({ op: 'retry', id: '4' }).success).toBe(false);
     // A title of spaces is no title.
-    expect(BoardRequestSchema.safeParse({ op: 'create_task', title: '   ' }).success).toBe(false);
-    expect(BoardRequestSchema.safeParse({ op: 'ask_human', question: '  ' }).success).toBe(false);
+    expect(boardRequestSchema().safeParse({ op: 'create_task', title: '   ' }).success).toBe(false);
+    expect(boardRequestSchema().safeParse({ op: 'ask_human', question: '  ' }).success).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLES, rolesWith } from '../../src/tasks/roles.js';
 import { DEFAULT_WORKFLOWS, planWorkflow, workflowsWith, type Workflow } from '../../src/tasks/workflow.js';
-import { WorkflowSchema } from '../../src/config/schema.js';
+import { configSchemas } from '../../src/config/schema.js';
 
 describe('planWorkflow', () => {
   it('plans the default build chain: implement, review (marked), test, with the goal filled in', () => {
@@ -35,7 +35,7 @@ describe('planWorkflow', () => {
     expect(all.build).toBe(mine);
     expect(Object.keys(all).sort()).toEqual(['build', 'docs']);
     expect(DEFAULT_WORKFLOWS.build.steps).toHaveLength(3);
-    for (const w of Object.values(DEFAULT_WORKFLOWS)) expect(WorkflowSchema.safeParse(w).success).toBe(true);
+    for (const w of Object.values(DEFAULT_WORKFLOWS)) expect(configSchemas().WorkflowSchema.safeParse(w).success).toBe(true);
   });
 });
 

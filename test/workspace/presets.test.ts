@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigSchema, type ConfigInput } from '../../src/config/schema.js';
+import { configSchemas, type ConfigInput } from '../../src/config/schema.js';
 import { PRESETS, findExecutable, resolveAgents } from '../../src/workspace/presets.js';
 
 let root: string;
@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 const env = (): NodeJS.ProcessEnv => ({ PATH: bin, SHELL: join(bin, 'fakesh') });
-const config = (input: ConfigInput) => ConfigSchema.parse(input);
+const config = (input: ConfigInput) => configSchemas().ConfigSchema.parse(input);
 
 describe('findExecutable', () => {
   it('searches PATH and the project node_modules/.bin, checking the executable bit', () => {

@@ -11,7 +11,7 @@
  * refuses unknown keys).
  */
 import { SUMMARY_INTRO } from '../compaction.js';
-import { ConversationMessageSchema, type ContentBlock, type ConversationMessage } from '../../store/conversation.js';
+import { conversationSchemas, type ContentBlock, type ConversationMessage } from '../../store/conversation.js';
 import { INTERRUPTED, type Msg } from '../conversation.js';
 import { isUpdateBlock } from '../../context/delivery.js';
 import type { AgentEvent } from '../agent-types.js';
@@ -26,7 +26,7 @@ type Block = ContentBlock;
 /** Messages from session memory, checked; unreadable ones are skipped rather than breaking the resume. */
 export function parseStored(records: readonly unknown[]): StoredMessage[] {
   return records.flatMap((r) => {
-    const parsed = ConversationMessageSchema.safeParse(r);
+    const parsed = conversationSchemas().ConversationMessageSchema.safeParse(r);
     return parsed.success ? [parsed.data] : [];
   });
 }
