@@ -7,4 +7,9 @@
 import { fileURLToPath } from 'node:url';
 import { runCached } from '../cli/code-cache.js';
 
+// Raw mode before the agent's code loads (170-640 ms of a 2-core machine under load, against ~70 ms
+// for node itself): keys typed into the pane meanwhile would go through the tty's line editing,
+// echoed on the screen, with Enter turned into a newline that the prompt takes as Ctrl+J and never
+// submits. main.tsx sets it again for a start without this entry.
+process.stdin.setRawMode?.(true);
 runCached(fileURLToPath(new URL('./main.cjs', import.meta.url)));

@@ -264,13 +264,17 @@ export class WorkspaceServer {
     return { id: this.o.id, project: this.o.project, pid: process.pid, version: this.o.version, since: this.since, clients: this.attached, ...this.served!.info() };
   }
 
+  /**
+   * The listener goes first, then the terminals: closing a listening Unix socket unlinks its path at
+   * once (libuv's pipe close), and a terminal told of the end by its connection closing gives its
+   * prompt back, where `agents` must start afresh, not find this server's socket. The other way
+   * round, the server could be preempted between the two on a loaded machine (seen once in a full
+   * test run: the socket still there after the terminal's quit had returned). No later unlink: by
+   * then the path may be a new server's.
+   */
   async close(): Promise<void> {
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
     for (const c of this.clients) c.socket.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
-    try {
-      unlinkSync(this.o.path);
-    } catch {
-      // Gone already.
-    }
+    await closed;
   }
 }

@@ -47,6 +47,22 @@ async function followUp(r: Rig, text = 'Carry on, please.'): Promise<void> {
   expect(r.events.at(-1)).toEqual({ type: 'turn_end', reason: 'done' });
 }
 
+/**
+ * Live processes in group `pgid`, each as /proc shows it (stat, with its state, parent and start
+ * time, and command line): a failure then says which process outlived the interrupt and how.
+ */
+function groupLeft(pgid: number): string[] {
+  return allProcs()
+    .filter((p: { pgid: number }) => p.pgid === pgid)
+    .flatMap((p: { pid: number }) => {
+      try {
+        return [`${readFileSync(`/proc/${p.pid}/stat`, 'utf8').trim()} [${readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}]`];
+      } catch {
+        return []; // Gone since the listing.
+      }
+    });
+}
+
 const LONG_TEXT = Array.from({ length: 40 }, (_, i) => `sentence ${i} of a long answer.`).join(' ');
 
 describe('interrupt', () => {
@@ -172,8 +188,8 @@ describe('interrupt', () => {
 
     expect(end.reason).toBe('interrupted');
     expect(ms).toBeLessThan(5_000); // not the 30 s of the sleep (no timing claim beyond that)
-    expect(allProcs().filter((p: { pgid: number }) => p.pgid === pgid)).toEqual([]);
     const [toolEnd] = rig.of('tool_end');
+    expect(groupLeft(pgid), toolEnd.result.content).toEqual([]);
     expect(toolEnd.result.isError).toBe(true);
     const last = rig.agent.history.at(-1)!;
     expect(last.role).toBe('user');
@@ -193,7 +209,7 @@ describe('interrupt', () => {
       const group = await until(() => existsSync(file) && Number(readFileSync(file, 'utf8').trim()), 'the command to start');
       record('(d) while a tool runs', (await interruptAndTime(rig)).ms);
       await again;
-      expect(allProcs().filter((p: { pgid: number }) => p.pgid === group)).toEqual([]);
+      expect(groupLeft(group), rig.of('tool_end').at(-1)!.result.content).toEqual([]);
       await followUp(rig);
     }
   });

@@ -96,10 +96,15 @@ describe('task board', () => {
       }),
     );
     const { t, project } = workspace([agent('lead'), agent('w1'), agent('w2')]);
-    await t.waitFor(/3 w2 · idle/, { timeout: 30_000 });
+    // lead at its prompt before anything is typed there, not only w2: under load the agents come up in
+    // any order, and keys typed into a pane before its agent has put the tty in raw mode go through
+    // the tty's line editing (echoed, Enter turned into a newline), so "Start" would sit in lead's
+    // draft forever (reproduced by holding lead's start for 3 s).
+    await t.waitFor((s) => /1 lead · idle/.test(s) && /2 w1 · idle/.test(s) && /3 w2 · idle/.test(s), { timeout: 12_000, message: 'three idle agents' });
     t.write('Start\r');
     t.keys('C-a', 't');
-    await t.waitFor(/t1\s+blocked/, { timeout: 60_000 });
+    // Within the test's own 30 s, so that a failure shows the screen.
+    await t.waitFor(/t1\s+blocked/, { timeout: 15_000 });
     expect(t.text()).toMatch(/t1\s+blocked.*#3/);
     await t.waitFor(() => /waiting for you: .*t1 blocked/.test(statusBar(t)), { message: 'the status bar says t1 is blocked' });
     // What waits for it still waits; nothing was handed to w2.
