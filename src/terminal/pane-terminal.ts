@@ -14,6 +14,9 @@
  *   screen (emulator.ts), the program goes on running, and nothing reaches the workspace.
  * - every session this pane starts is reported to the reaper (reaper.ts), which ends it should the
  *   workspace die without stopping it; a session seen empty is reported too, so it is forgotten.
+ * - with `holdInputUntilOutput`, what is typed before the program's first output is held, in order,
+ *   and written when that output comes or after HOLD_MAX_MS, whichever is first (a program that
+ *   exits having printed nothing gets none of it).
  */
 import { constants } from 'node:os';
 import { log } from '../util/log.js';
@@ -35,6 +38,8 @@ const LOW_WATER = 8 * 1024;
 /** While paused, how often to check whether the child is gone (see `watchExit`). */
 const EXIT_POLL_MS = 25;
 const RESIZE_DEBOUNCE_MS = 60;
+/** The longest input is held for a program that has printed nothing yet (`holdInputUntilOutput`). */
+const HOLD_MAX_MS = 3000;
 /** xterm's smallest screen (it raises narrower sizes to this); the pty gets the same, so both agree. */
 const MIN_COLS = 2;
 
@@ -62,6 +67,13 @@ export interface PaneTerminalOptions {
   reaper?: SessionReaper;
   onDirty: () => void;
   onState: (s: ProcessState) => void;
+  /**
+   * Keys typed before the program's first output are held and written with it. For a program that
+   * puts its terminal in raw mode before it prints anything (the built-in agent, src/agent/start.ts):
+   * typed earlier, they would go through the tty's line editing, echoed, with Enter turned into a
+   * newline that its prompt never submits.
+   */
+  holdInputUntilOutput?: boolean;
 }
 
 const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([k, v]) => [v, k]));
@@ -88,6 +100,9 @@ export class PaneTerminal {
     return this.generation;
   }
   private disposed = false;
+  /** Input held until the program's first output (`holdInputUntilOutput`); undefined once sent. */
+  private held: string[] | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
   /** How many times the emulator failed and was reset. */
   failures = 0;
   private readonly reaper: SessionReaper | undefined;
@@ -176,8 +191,12 @@ export class PaneTerminal {
     this.pty = pty;
     this.reaper?.track(pty.pid);
     this.setState({ kind: 'running', pid: pty.pid });
+    clearTimeout(this.holdTimer);
+    this.held = this.opts.holdInputUntilOutput ? [] : undefined;
+    if (this.held) this.holdTimer = setTimeout(() => this.release(), HOLD_MAX_MS);
     pty.onData((data) => {
       if (gen !== this.generation) return;
+      if (this.held) this.release();
       this.lastOutput = Date.now();
       this.unparsed += data.length;
       if (!this.paused && this.unparsed > HIGH_WATER) {
@@ -193,6 +212,8 @@ export class PaneTerminal {
     pty.onExit(({ exitCode, signal }) => {
       if (gen !== this.generation) return;
       this.pty = undefined;
+      clearTimeout(this.holdTimer);
+      this.held = undefined;
       this.releaseSession(pty.pid);
       // An empty write completes after everything queued before it has been parsed.
       this.term.write('', () => {
@@ -241,7 +262,17 @@ export class PaneTerminal {
   write(data: string): void {
     // Keys: the memory reclaim (a GC pause) waits until they stop.
     noteInput();
-    this.pty?.write(data);
+    if (this.held && this.pty) this.held.push(data);
+    else this.pty?.write(data);
+  }
+
+  /** Writes what was held for the program's first output, and holds nothing more. */
+  private release(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    const held = this.held;
+    this.held = undefined;
+    if (held?.length) this.pty?.write(held.join(''));
   }
 
   /** The emulator size a pane wants; applied after RESIZE_DEBOUNCE_MS of quiet. */
@@ -359,6 +390,7 @@ export class PaneTerminal {
     this.disposed = true;
     this.generation++;
     clearTimeout(this.resizeTimer);
+    clearTimeout(this.holdTimer);
     clearInterval(this.exitPoll);
     this.term.dispose();
   }

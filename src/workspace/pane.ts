@@ -96,6 +96,8 @@ export class Pane {
       rows: size.rows,
       scrollback,
       spawn,
+      // The built-in agent sets raw mode before it prints (src/agent/start.ts): keys wait for that.
+      holdInputUntilOutput: spec.kind === 'builtin',
       onDirty: () => {
         this.dirty = true;
         this.followOutput();

@@ -2,7 +2,8 @@
 // headless terminal, against the local Messages API server: colours (also when the workspace runs
 // under CI), the prompt on the pane's last row, a resumed conversation drawn like the live one,
 // /model checked, and the demo's made-up figures marked.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMessagesServer } from '../../src/demo/server.js';
@@ -136,6 +137,27 @@ describe('agent pane commands', () => {
     await t.waitFor(/claude-sonnet-5-5 \(simulated\).*\$[\d.]+ \(simulated\)/);
     t.write('/cost\r');
     await t.waitFor('(simulated: the demo makes these figures up)');
+  });
+});
+
+describe('typing while the agent starts', () => {
+  it('an instruction typed before the agent is ready is sent whole when Enter is pressed, not echoed by the tty', async () => {
+    server.enqueue({ kind: 'reply', content: [{ type: 'text', text: 'Got it early.' }] });
+    // The agent's process is held for 1.5 s before its own code runs (a slow start on a loaded
+    // machine), through a preload only its entry file triggers.
+    const dir = mkdtempSync(join(tmpdir(), 'slow-agent-'));
+    const preload = join(dir, 'slow.cjs');
+    writeFileSync(preload, "if (/start\\.cjs$/.test(process.argv[1] ?? '')) { const end = Date.now() + 1500; while (Date.now() < end); }\n");
+    const { t } = start(['agent'], { env: { ...API(), NODE_OPTIONS: `--require ${preload}` } });
+    // As soon as the workspace is drawn: the agent's own process is still starting.
+    await t.waitFor(/ NORMAL /);
+    t.write('typed early\r');
+    await t.waitFor('Got it early.');
+    rmSync(dir, { recursive: true, force: true });
+    const last = server.requests.at(-1)!.body.messages.at(-1);
+    expect(JSON.stringify(last)).toContain('typed early');
+    // The tty never echoed the keys above the agent's own screen.
+    expect(t.text().split('typed early').length - 1).toBe(1);
   });
 });
 

@@ -366,3 +366,42 @@ describe('PaneTerminal.kill with a real pty', () => {
     await vi.waitFor(() => expect(inSession(sid)).toEqual([]), wait);
   });
 });
+
+describe('PaneTerminal holding keys until the program first prints', () => {
+  // A program that, like the built-in agent, puts its terminal in raw mode before it prints: keys
+  // typed while it starts must reach it raw, not through the tty's line editing (echoed, and Enter
+  // turned into a newline).
+  const rawLater = spec('/bin/sh', ['-c', 'sleep 0.4; stty raw -echo; printf "ready\\r\\n"; dd bs=1 count=3 2>/dev/null | od -An -c']);
+
+  function typedEarly(hold: boolean): Opened {
+    const o: Opened = { pt: undefined as unknown as PaneTerminal, states: [] };
+    o.pt = new PaneTerminal({ spec: rawLater, cols: 40, rows: 6, scrollback: 10, holdInputUntilOutput: hold, onDirty: () => {}, onState: (s) => o.states.push(s) });
+    open.push(o);
+    o.pt.start();
+    o.pt.write('ab');
+    o.pt.write('\r');
+    return o;
+  }
+
+  it('holds them, in order, and writes them once the program has printed', async () => {
+    const o = typedEarly(true);
+    await vi.waitFor(() => expect(text(o.pt)).toMatch(/a\s+b\s+\\r/), wait);
+    // Nothing was echoed by the tty before the program's own output.
+    expect(allLines(o.pt)[0]).toBe('ready');
+  });
+
+  it('a program that prints nothing gets them all the same, once the hold times out', async () => {
+    const o: Opened = { pt: undefined as unknown as PaneTerminal, states: [] };
+    o.pt = new PaneTerminal({ spec: spec('/bin/sh', ['-c', 'stty raw -echo; exec od -An -c']), cols: 40, rows: 6, scrollback: 10, holdInputUntilOutput: true, onDirty: () => {}, onState: (s) => o.states.push(s) });
+    open.push(o);
+    o.pt.start();
+    o.pt.write('xyz0123456789abcdef');
+    await vi.waitFor(() => expect(text(o.pt)).toMatch(/x\s+y\s+z\s+0/), { timeout: 8000, interval: 20 });
+  });
+
+  it('without it, the tty echoes them and Enter becomes a newline (what the hold prevents)', async () => {
+    const o = typedEarly(false);
+    await vi.waitFor(() => expect(text(o.pt)).toMatch(/a\s+b\s+\\n/), wait);
+    expect(allLines(o.pt)[0]).toContain('ab');
+  });
+});
