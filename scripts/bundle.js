@@ -3,8 +3,8 @@
 //
 //   dist/cli/boot.cjs    what bin/agents loads first (src/cli/boot.ts): starts a terminal's server,
 //                        or runs dist/cli/main.cjs from its code cache (below)
-//   dist/cli/main.js     `agents`: the terminal client, `agents ls/attach/stop`, and the workspace
-//                        server (the same program with AGENTS_SERVE_FD set)
+//   dist/cli/main.js     `agents` in a terminal: the client, `agents ls/attach/stop`, bad flags (the
+//                        workspace server runs the same program as dist/cli/main.cjs, below)
 //   dist/agent/start.cjs the built-in agent, started by path in each of its panes: runs
 //                        dist/agent/main.cjs from its code cache (below)
 //   dist/chunks/*.js     code shared by the two, and every dynamic import() as a chunk of its own,
@@ -16,7 +16,7 @@
 //
 // Layout rule: every output file sits exactly one folder below dist/, like the modules tsc emits, so
 // the paths our code builds from import.meta.url (../../themes, ../../data, ../../demo,
-// ../../package.json, ../agent/main.js) mean the same from a chunk as from the module they came from.
+// ../../package.json, ../agent/start.cjs) mean the same from a chunk as from the module they came from.
 //
 // The rest of dist/ (tsc's per-module output) stays for the bench scripts and test helpers that import
 // single modules; nothing the programs load at run time comes from it.
