@@ -45,8 +45,9 @@ export function runLocal(composed: Composed, o: LocalOptions): Promise<Ending> {
     get rows() {
       return stdout.rows || 24;
     },
-    write: (s: string) => {
-      stdout.write(s);
+    write: (data: Uint8Array) => {
+      // A copy: the tty stream may queue it past this call, and the renderer reuses its buffer.
+      stdout.write(Buffer.from(data));
       if (shown) return;
       shown = true;
       // After the frame: what it starts (the reaper's helper, a spawn of several ms) is no part of it.

@@ -3,92 +3,144 @@
  * escape sequences we reasonably can: cursor moves only across unchanged gaps, SGR only when the
  * style changes. Pure: no I/O, so it is unit-tested on grids.
  */
-import { ATTR, COLOR, Grid } from './grid.js';
+import { FrameBytes, MAX_CELL_BYTES, putAscii, putCodePoint, putInt } from './bytes.js';
+import { ATTR, COLOR, MULTI, type Grid } from './grid.js';
 
 const SGR_ATTRS: Array<[number, string]> = [
-  [ATTR.bold, '1'],
-  [ATTR.dim, '2'],
-  [ATTR.italic, '3'],
-  [ATTR.underline, '4'],
-  [ATTR.blink, '5'],
-  [ATTR.inverse, '7'],
-  [ATTR.invisible, '8'],
-  [ATTR.strike, '9'],
+  [ATTR.bold, ';1'],
+  [ATTR.dim, ';2'],
+  [ATTR.italic, ';3'],
+  [ATTR.underline, ';4'],
+  [ATTR.blink, ';5'],
+  [ATTR.inverse, ';7'],
+  [ATTR.invisible, ';8'],
+  [ATTR.strike, ';9'],
 ];
 
+/** An SGR sequence setting exactly this style (from a reset), as a string: for tests and callers outside a frame. */
 export function sgr(fg: number, bg: number, attrs: number): string {
-  let s = '\x1b[0';
-  for (const [bit, code] of SGR_ATTRS) if (attrs & bit) s += ';' + code;
-  s += colorParams(fg, false) + colorParams(bg, true);
-  return s + 'm';
+  const b = Buffer.alloc(MAX_CELL_BYTES);
+  return b.toString('latin1', 0, putSgr(b, 0, fg, bg, attrs));
 }
 
-function colorParams(c: number, isBg: boolean): string {
+/** Writes the SGR of a style at `n` (at most 54 bytes); returns the new end. */
+function putSgr(b: Uint8Array, n: number, fg: number, bg: number, attrs: number): number {
+  n = putAscii(b, n, '\x1b[0');
+  if (attrs) for (const [bit, code] of SGR_ATTRS) if (attrs & bit) n = putAscii(b, n, code);
+  n = putColour(b, n, fg, false);
+  n = putColour(b, n, bg, true);
+  b[n] = 0x6d; // m
+  return n + 1;
+}
+
+function putColour(b: Uint8Array, n: number, c: number, isBg: boolean): number {
   const mode = c & COLOR.mode;
   const v = c & 0xffffff;
   switch (mode) {
     case COLOR.p16:
-      return ';' + ((v < 8 ? 30 : 82) + v + (isBg ? 10 : 0));
+      b[n] = 0x3b; // ;
+      return putInt(b, n + 1, (v < 8 ? 30 : 82) + v + (isBg ? 10 : 0));
     case COLOR.p256:
-      return (isBg ? ';48;5;' : ';38;5;') + v;
+      return putInt(b, putAscii(b, n, isBg ? ';48;5;' : ';38;5;'), v);
     case COLOR.rgb:
-      return (isBg ? ';48;2;' : ';38;2;') + ((v >> 16) & 255) + ';' + ((v >> 8) & 255) + ';' + (v & 255);
+      n = putInt(b, putAscii(b, n, isBg ? ';48;2;' : ';38;2;'), (v >> 16) & 255);
+      b[n] = 0x3b;
+      n = putInt(b, n + 1, (v >> 8) & 255);
+      b[n] = 0x3b;
+      return putInt(b, n + 1, v & 255);
     default:
-      return '';
+      return n;
   }
 }
 
+/** As diffInto, returning the bytes as a string ('' when nothing changed): for tests. */
+export function diffGrids(shown: Grid, next: Grid, rows: Uint8Array = next.touched): string {
+  const out = new FrameBytes();
+  diffInto(out, shown, next, rows);
+  return out.bytes().toString('utf8');
+}
+
 /**
- * Writes every cell of `next` that differs from `shown` and updates `shown` to match; '' when
- * nothing changed. Only rows marked in `rows` (default: `next.touched`) are compared; their marks
- * are cleared. A whole redraw is a cleared screen and a blank `shown` (renderer.ts).
+ * Appends to `out` every cell of `next` that differs from `shown` and updates `shown` to match;
+ * appends nothing when nothing changed. Only rows marked in `rows` (default: `next.touched`) are
+ * compared; their marks are cleared. A whole redraw is a cleared screen and a blank `shown`
+ * (renderer.ts). Returns whether anything was appended.
  *
  * `shown` takes each compared row whole, by typed-array segments, rather than cell by cell.
- * (Tried: gathering a style run's characters as UTF-16 codes and making one string per run, by
- * String.fromCharCode.apply or a TextDecoder, instead of a concatenation per cell. Diffing a whole
- * 244x85 screen of changed cells, 3 rounds: 555-869 µs per diff as written here, 877-998 with
- * fromCharCode.apply, 598-1066 with a TextDecoder.)
+ * Bytes, not a string (bytes.ts): a string frame cost a concatenation per cell, then an encoding
+ * and a copy. bench/frame-cost.js, scrolling, 1000 frames interleaved: 410 -> 356 µs a frame with
+ * the first byte version, which still called a method per write. (Tried before, with strings:
+ * gathering a style run's characters as UTF-16 codes and making one string per run measured slower
+ * than a concatenation per cell.)
  */
-export function diffGrids(shown: Grid, next: Grid, rows: Uint8Array = next.touched): string {
+export function diffInto(out: FrameBytes, shown: Grid, next: Grid, rows: Uint8Array = next.touched): boolean {
   const w = next.width;
-  let out = '';
+  const start = out.n;
+  let b = out.buf;
+  let n = out.n;
   let penFg = -1;
   let penBg = -1;
   let penAttrs = -1;
   let curX = -1;
   let curY = -1;
+  const { codes, widths, fg: fgs, bg: bgs, attrs: attrss } = next;
+  const { codes: shownCodes, widths: shownWidths, fg: shownFg, bg: shownBg, attrs: shownAttrs } = shown;
   for (let y = 0; y < next.height; y++) {
     if (!rows[y]) continue;
     rows[y] = 0;
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let i = row + x;
-      if (next.sameCell(i, shown)) continue;
+      const code = codes[i];
+      if (
+        code === shownCodes[i] &&
+        fgs[i] === shownFg[i] &&
+        bgs[i] === shownBg[i] &&
+        attrss[i] === shownAttrs[i] &&
+        widths[i] === shownWidths[i] &&
+        (code !== MULTI || next.multi.get(i) === shown.multi.get(i))
+      ) {
+        continue;
+      }
+      if (n + MAX_CELL_BYTES > b.length) {
+        out.n = n;
+        b = out.room(MAX_CELL_BYTES);
+      }
       // A changed continuation cell is redrawn from its lead character (the grid guarantees a
       // width-0 cell follows a width-2 one; anything else is drawn as a blank rather than looping).
-      if (next.widths[i] === 0) {
-        if (x > 0 && next.widths[i - 1] === 2) {
+      if (widths[i] === 0) {
+        if (x > 0 && widths[i - 1] === 2) {
           x -= 1;
           i -= 1;
         } else {
-          next.set(i, ' ', 1, next.fg[i], next.bg[i], 0);
+          next.set(i, ' ', 1, fgs[i], bgs[i], 0);
         }
       }
       if (curX !== x || curY !== y) {
-        out += `\x1b[${y + 1};${x + 1}H`;
+        b[n] = 0x1b;
+        b[n + 1] = 0x5b; // [
+        n = putInt(b, n + 2, y + 1);
+        b[n] = 0x3b; // ;
+        n = putInt(b, n + 1, x + 1);
+        b[n++] = 0x48; // H
       }
-      const fg = next.fg[i];
-      const bg = next.bg[i];
-      const attrs = next.attrs[i];
+      const fg = fgs[i];
+      const bg = bgs[i];
+      const attrs = attrss[i];
       if (fg !== penFg || bg !== penBg || attrs !== penAttrs) {
-        out += sgr(fg, bg, attrs);
+        n = putSgr(b, n, fg, bg, attrs);
         penFg = fg;
         penBg = bg;
         penAttrs = attrs;
       }
-      const width = next.widths[i];
-      out += next.char(i) || ' ';
-      if (width === 2 && x + 1 < w) x += 1;
+      const c = codes[i];
+      if (c === MULTI) {
+        out.n = n;
+        out.text(next.char(i));
+        b = out.buf;
+        n = out.n;
+      } else n = putCodePoint(b, n, c === 0 ? 0x20 : c);
+      if (widths[i] === 2 && x + 1 < w) x += 1;
       curX = x + 1;
       curY = y;
       // Writing the last column leaves the cursor in the pending-wrap state; force a move next time.
@@ -97,6 +149,8 @@ export function diffGrids(shown: Grid, next: Grid, rows: Uint8Array = next.touch
     // Every cell of the row now shows what `next` holds (the unchanged ones already did).
     shown.copyRect(next, { x: 0, y, width: w, height: 1 });
   }
-  if (out) out += '\x1b[0m';
-  return out;
+  out.n = n;
+  if (n === start) return false;
+  out.ascii('\x1b[0m');
+  return true;
 }

@@ -16,7 +16,8 @@
  *   bottom row says so.
  */
 import { contains, Grid, type Rect } from './grid.js';
-import { diffGrids } from './diff.js';
+import { FrameBytes } from './bytes.js';
+import { diffInto } from './diff.js';
 
 export const FRAME_MS = 33;
 /** An output with more than this many bytes queued is behind: it gets no frame until it drains. */
@@ -47,7 +48,8 @@ export interface Scene {
 export interface Output {
   readonly cols: number;
   readonly rows: number;
-  write(data: string): void;
+  /** One frame's bytes: a view of the renderer's buffer, valid during the call only (copy to keep). */
+  write(data: Uint8Array): void;
   /** Bytes written but not yet taken by the terminal. */
   backlog?(): number;
 }
@@ -83,11 +85,13 @@ export class Renderer {
   private immediate: NodeJS.Immediate | undefined;
   private lastFrame = 0;
   private stopped = false;
+  /** Each frame's bytes, built in one buffer reused from frame to frame. */
+  private bytes = new FrameBytes();
   readonly stats: FrameStats = { frames: 0, bytes: 0, lastFrameMs: 0, totalFrameMs: 0, maxFrameMs: 0, maxFrameNumber: 0 };
 
   /** `write`: a terminal of the layout's own size to attach at once (the in-process case). */
   constructor(
-    write: ((s: string) => void) | undefined,
+    write: ((data: Uint8Array) => void) | undefined,
     private getScene: () => Scene,
     cols: number,
     rows: number,
@@ -227,19 +231,29 @@ export class Renderer {
       rows = this.clip(a);
       source = a.view;
     }
-    // A whole redraw clears the screen first, which then shows exactly what a fresh `shown` grid
-    // holds (blanks in the default style): so it is diffed like any frame, against that blank grid,
-    // and the blank cells (most of a first frame: the insides of idle panes) are not written at all.
-    let out = diffGrids(a.shown, source, rows);
-    if (a.full) out = '\x1b[0m\x1b[2J' + out;
+    // Hide the cursor while drawing (terminals without synchronized output would show it jumping),
+    // then place it. A whole redraw clears the screen first, which then shows exactly what a fresh
+    // `shown` grid holds (blanks in the default style): so it is diffed like any frame, against that
+    // blank grid, and the blank cells (most of a first frame: the insides of idle panes) are not
+    // written at all.
+    const out = this.bytes;
+    out.reset();
+    out.ascii(a.full ? '\x1b[?2026h\x1b[?25l\x1b[0m\x1b[2J' : '\x1b[?2026h\x1b[?25l');
+    const changed = diffInto(out, a.shown, source, rows) || a.full;
     a.full = false;
     const c = scene.cursor && scene.cursor.x < a.out.cols && scene.cursor.y < a.out.rows ? scene.cursor : undefined;
     const cursorKey = c ? `${c.y};${c.x}` : '';
-    if (!out && cursorKey === a.cursorKey) return 0;
-    // Hide while drawing (terminals without synchronized output would show it jumping), then place it.
-    const cursor = c ? `\x1b[${c.y + 1};${c.x + 1}H\x1b[?25h` : '';
+    if (!changed && cursorKey === a.cursorKey) return 0;
+    if (c) {
+      out.ascii('\x1b[');
+      out.int(c.y + 1);
+      out.ascii(';');
+      out.int(c.x + 1);
+      out.ascii('H\x1b[?25h');
+    }
     a.cursorKey = cursorKey;
-    const data = `\x1b[?2026h\x1b[?25l${out}${cursor}\x1b[?2026l`;
+    out.ascii('\x1b[?2026l');
+    const data = out.bytes();
     try {
       a.out.write(data);
     } catch {

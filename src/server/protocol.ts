@@ -68,12 +68,21 @@ export const protocolSchemas = lazy(build);
 export type Bye = z.infer<Schemas['ByeSchema']>;
 export type Info = z.infer<Schemas['InfoSchema']>;
 
-export function frame(type: FrameType, payload: string | Buffer | object = ''): Buffer {
-  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
-  const head = Buffer.allocUnsafe(5);
-  head[0] = FRAME[type];
-  head.writeUInt32BE(body.length, 1);
-  return Buffer.concat([head, body]);
+/** One message: its type, its length and its payload (bytes as they are, a string as UTF-8, else JSON), in one buffer. */
+export function frame(type: FrameType, payload: string | Uint8Array | object = ''): Buffer {
+  if (payload instanceof Uint8Array) {
+    const out = Buffer.allocUnsafe(5 + payload.length);
+    out[0] = FRAME[type];
+    out.writeUInt32BE(payload.length, 1);
+    out.set(payload, 5);
+    return out;
+  }
+  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const out = Buffer.allocUnsafe(5 + Buffer.byteLength(text, 'utf8'));
+  out[0] = FRAME[type];
+  out.writeUInt32BE(out.length - 5, 1);
+  out.write(text, 5, 'utf8');
+  return out;
 }
 
 export class FrameError extends Error {

@@ -206,8 +206,9 @@ export class WorkspaceServer {
     const link = {
       cols: h.cols,
       rows: h.rows,
-      write: (s: string) => {
-        socket.write(frame('output', s));
+      write: (data: Uint8Array) => {
+        // frame() copies the bytes: the socket may hold them past this call, the renderer reuses its buffer.
+        socket.write(frame('output', data));
         if (c.wrote) return;
         c.wrote = true;
         startMark('first output');

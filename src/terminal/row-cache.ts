@@ -32,8 +32,10 @@ export class RowCache {
   private grid: Grid | undefined;
   private rect: Rect = { x: 0, y: 0, width: 0, height: 0 };
   private cols = 0;
-  /** Per row of the rect: the words painted (its length says how many cells), or undefined: paint it. */
+  /** Per row of the rect: the words painted (`lens` says how many), or undefined: paint it. */
   private rows: Array<Uint32Array | undefined> = [];
+  /** How many words of each kept row are the row (the array may be longer); -1: paint it. */
+  private lens: number[] = [];
   /**
    * Rows the content moved up since the last paint (output scrolled the screen by that many lines):
    * row dy's kept words are then those painted at row dy + shift, which the grid still holds there.
@@ -53,6 +55,7 @@ export class RowCache {
     this.rect = { ...rect };
     this.cols = cols;
     this.rows = new Array<Uint32Array | undefined>(rect.height).fill(undefined);
+    this.lens = new Array<number>(rect.height).fill(0);
     return false;
   }
 
@@ -68,8 +71,14 @@ export class RowCache {
     if (n < 2 || this.same(0, d0, len0)) return;
     for (let k = 1; k < n - 1; k++) {
       if (!this.same(k, d0, len0) || !this.same(k + 1, d1, len1)) continue;
+      // The arrays of the k rows that scrolled off are reused for the k new ones (their lengths say 0).
+      const off = this.rows.slice(0, k);
       this.rows.copyWithin(0, k);
-      this.rows.fill(undefined, n - k);
+      this.lens.copyWithin(0, k);
+      for (let j = 0; j < k; j++) {
+        this.rows[n - k + j] = off[j];
+        this.lens[n - k + j] = -1;
+      }
       this.shift = k;
       return;
     }
@@ -78,9 +87,10 @@ export class RowCache {
   /** Whether row `dy` holds the same `len` cells of `data` as when it was painted (no data: a blank row). */
   same(dy: number, data: Uint32Array | undefined, len: number): boolean {
     const kept = this.rows[dy];
-    if (!kept || kept.length !== len * CELL) return false;
+    const n = len * CELL;
+    if (!kept || this.lens[dy] !== n) return false;
     if (!data) return len === 0;
-    for (let i = 0; i < kept.length; i++) if (kept[i] !== data[i]) return false;
+    for (let i = 0; i < n; i++) if (kept[i] !== data[i]) return false;
     return true;
   }
 
@@ -90,12 +100,15 @@ export class RowCache {
    */
   keep(dy: number, data: Uint32Array | undefined, len: number, special: boolean): void {
     if (special) {
-      this.rows[dy] = undefined;
+      this.lens[dy] = -1;
       return;
     }
     const n = len * CELL;
     let kept = this.rows[dy];
-    if (!kept || kept.length !== n) kept = this.rows[dy] = new Uint32Array(n);
+    // Kept at the row's full width once made: line lengths change from frame to frame, and an array
+    // made for each change was a large share of the paint's allocations.
+    if (!kept || kept.length < n) kept = this.rows[dy] = new Uint32Array(Math.max(n, this.cols * CELL));
+    this.lens[dy] = n;
     if (data) kept.set(n === data.length ? data : data.subarray(0, n));
   }
 

@@ -9,7 +9,7 @@ import { disposeRigs, workspaceRig } from '../helpers/workspace-rig.js';
 
 function link(): TerminalLink & { out: string[] } {
   const out: string[] = [];
-  return { cols: 80, rows: 25, out, write: (s) => void out.push(s), bell: () => undefined, detach: () => undefined };
+  return { cols: 80, rows: 25, out, write: (data) => void out.push(Buffer.from(data).toString('utf8')), bell: () => undefined, detach: () => undefined };
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -285,6 +285,27 @@ describe('diffGrids against a real terminal', () => {
     await writeAsync(term, '\x1b[0m\x1b[2J' + out);
     expect(gridMismatches(readScreen(term), next)).toEqual([]);
   });
+  it('a frame bigger than its buffer, with a style per cell and letters with combining marks, grows it and loses nothing', async () => {
+    // 160x60 cells, each in its own RGB colours: ~50 bytes a cell, ~480 KB, several times the 64 KB
+    // the frame buffer starts with, so it grows in the middle of rows and in the middle of a cell.
+    const gen = new Gen(mulberry32(5));
+    const cols = 160;
+    const rows = 60;
+    const term = emulator(cols, rows);
+    const shown = new Grid(cols, rows);
+    const next = new Grid(cols, rows);
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < cols; ) {
+        const s = { fg: COLOR.rgb | gen.int(0x1000000), bg: COLOR.rgb | gen.int(0x1000000), attrs: ATTR.bold | ATTR.strike };
+        if (gen.int(50) === 0) {
+          next.set(y * cols + x, 'e\u0301', 1, s.fg, s.bg, s.attrs);
+          x += 1;
+        } else x += randomCell(gen, next, x, y, s);
+      }
+    }
+    const out = await step(term, shown, next, 'big');
+    expect(Buffer.byteLength(out, 'utf8')).toBeGreaterThan(4 * 65536);
+  });
 });
 
 describe('sgr', () => {

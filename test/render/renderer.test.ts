@@ -56,7 +56,7 @@ function rig(cols = 20, rows = 6): Rig {
   a.focused = true;
   const scene: Scene = { panes: [a, b], overlays: [] };
   const writes: string[] = [];
-  const renderer = new Renderer((s) => writes.push(s), () => scene, cols, rows);
+  const renderer = new Renderer((data) => writes.push(Buffer.from(data).toString('utf8')), () => scene, cols, rows);
   renderers.push(renderer);
   renderer.setChrome(chromeGrid(cols, rows));
   return { renderer, writes, scene, a, b };
