@@ -90,6 +90,21 @@ export const stubs = {
     // cell styled as its neighbour (most of a frame: blank or plain text) needs no codes between
     // them, which the diff would also find: the same codes in the same order leave nothing to undo
     // and nothing to add.
+    // Ink's frame buffer (Output): every render made a cell object with its own empty style array
+    // for each of the screen's cells before writing anything (244x85: ~20,700 objects and as many
+    // arrays), and tokenized every line of text it wrote afresh, its caches made new for each
+    // render. A status change redraws the whole chrome, and a keystroke arriving meanwhile waits:
+    // a CPU profile of the server while keys were typed showed ~20 ms renders, a third of it in
+    // the garbage collector. Blank cells now share one frozen cell (Ink only ever replaces cells,
+    // never changes one: a write that tried would throw), and the caches (pure functions of a line's
+    // text) are shared by every render, emptied when they grow past a bound.
+    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
+      let code = await readFile(args.path, 'utf8');
+      code = replaceOnce(code, INK_BLANK_CELL, 'row.push(BLANK_CELL);', "Ink's Output (its blank cells)");
+      code = replaceOnce(code, '    caches = new OutputCaches();', '    caches = sharedOutputCaches();', "Ink's Output (its caches)");
+      code = replaceOnce(code, 'export default class Output {', INK_SHARED, "Ink's Output (the class)");
+      return { contents: code, loader: 'js' };
+    });
     b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/ }, async (args) => {
       const code = await readFile(args.path, 'utf8');
       return { contents: replaceOnce(code, STYLED_CHARS_TO_STRING, STYLED_CHARS_TO_STRING_FAST, '@alcalzone/ansi-tokenize (styledCharsToString)'), loader: 'js' };
@@ -170,6 +185,21 @@ export function styledCharsToString(chars) {
     }
     return ret;
 }`;
+/** Ink 6.8's Output.get: a new blank cell for every cell of the screen. */
+const INK_BLANK_CELL = `row.push({
+                    type: 'char',
+                    value: ' ',
+                    fullWidth: false,
+                    styles: [],
+                });`;
+/** One blank cell for all, and caches shared by every render (bounded: titles and clocks make new lines). */
+const INK_SHARED = `const BLANK_CELL = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });
+let sharedCaches;
+function sharedOutputCaches() {
+    if (sharedCaches === undefined || sharedCaches.styledChars.size + sharedCaches.widths.size + sharedCaches.blockWidths.size > 4000) sharedCaches = new OutputCaches();
+    return sharedCaches;
+}
+export default class Output {`;
 /** string-width 8.3's emoji test, and the same test with the regex built on first need. */
 const STRING_WIDTH_RGI = 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;';
 const STRING_WIDTH_LAZY_RGI = `const emojiPresentationRegex = /^\\p{Emoji_Presentation}$/u;

@@ -15,7 +15,17 @@ import { ROOT } from '../helpers/term.js';
 const dir = mkdtempSync(join(tmpdir(), 'agents-bundle-plugins-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let patched: { styledCharsToString: typeof styledCharsToString; tokenize: typeof tokenize; stringWidth: typeof stringWidth; segmenters: () => number };
+/** Ink's frame buffer, as much of it as the tests drive. */
+interface InkOutputLike {
+  write(x: number, y: number, text: string, options: { transformers: Array<(line: string, index: number) => string> }): void;
+  clip(clip: { x1?: number; x2?: number; y1?: number; y2?: number }): void;
+  unclip(): void;
+  get(): { output: string; height: number };
+}
+type InkOutputClass = new (o: { width: number; height: number }) => InkOutputLike;
+
+let patched: { styledCharsToString: typeof styledCharsToString; tokenize: typeof tokenize; stringWidth: typeof stringWidth; segmenters: () => number; InkOutput: InkOutputClass };
+let OriginalInkOutput: InkOutputClass;
 
 beforeAll(async () => {
   const outfile = join(dir, 'patched.js');
@@ -30,7 +40,8 @@ export const segmenters = () => made;
 export { styledCharsToString, tokenize } from '@alcalzone/ansi-tokenize';
 export { default as stringWidth } from 'string-width';
 export { default as sliceAnsi } from 'slice-ansi';
-export { default as wrapAnsi } from 'wrap-ansi';`,
+export { default as wrapAnsi } from 'wrap-ansi';
+export { default as InkOutput } from './node_modules/ink/build/output.js';`,
       resolveDir: ROOT,
       loader: 'js',
     },
@@ -41,6 +52,9 @@ export { default as wrapAnsi } from 'wrap-ansi';`,
     plugins: [stubs],
     logLevel: 'silent',
   });
+  // The original first: its packages create segmenters as they load, which the patched bundle, once
+  // loaded, would count.
+  OriginalInkOutput = ((await import(pathToFileURL(join(ROOT, 'node_modules', 'ink', 'build', 'output.js')).href)) as { default: InkOutputClass }).default;
   patched = await import(pathToFileURL(outfile).href);
 });
 
@@ -152,5 +166,45 @@ describe('grapheme clusters without Intl.Segmenter for simple text', () => {
     const next = random(11);
     const simple = simpleCodePoints.filter((_, i) => i % 5 === 0);
     for (const s of [...strings(next, simple, 2000), ...strings(next, [...simple.slice(0, 300), ...COMPLEX], 2000)]) expect(patched.tokenize(s), JSON.stringify(s)).toEqual(tokenize(s));
+  });
+});
+
+describe("Ink's Output, patched to share its blank cell and its caches between renders", () => {
+  it('is the bundled one', () => {
+    expect(patched.InkOutput.toString()).toContain('sharedOutputCaches');
+    expect(OriginalInkOutput.toString()).not.toContain('sharedOutputCaches');
+  });
+
+  it('gives the same frame as the original for 300 renders of random writes and clips, one after another', () => {
+    const next = random(7);
+    const int = (n: number) => Math.floor(next() * n);
+    const upper = (line: string) => line.toUpperCase();
+    for (let r = 0; r < 300; r++) {
+      const width = 10 + int(70);
+      const height = 3 + int(20);
+      const ops: Array<(o: InkOutputLike) => void> = [];
+      for (let k = int(30); k > 0; k--) {
+        const kind = next();
+        if (kind < 0.1) {
+          const clip = { x1: int(width), x2: int(width) + 5, y1: int(height), y2: int(height) + 3 };
+          ops.push((o) => o.clip(clip));
+        } else if (kind < 0.18) ops.push((o) => o.unclip());
+        else {
+          // Lines seen before come back (titles, borders), so the shared caches are hit across renders.
+          const lines = Array.from({ length: 1 + int(3) }, () => (next() < 0.5 ? `\x1b[1m─ pane ${int(4)} ─\x1b[22m│` : styledLine(next)));
+          const x = int(width);
+          const y = int(height);
+          const transformers = next() < 0.1 ? [upper] : [];
+          ops.push((o) => o.write(x, y, lines.join('\n'), { transformers }));
+        }
+      }
+      const a = new OriginalInkOutput({ width, height });
+      const b = new patched.InkOutput({ width, height });
+      for (const op of ops) {
+        op(a);
+        op(b);
+      }
+      expect(b.get()).toEqual(a.get());
+    }
   });
 });
