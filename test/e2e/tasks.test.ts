@@ -38,7 +38,10 @@ function worker(id: string, file: string, o: { write?: (attempt: number) => bool
   };
 }
 
-describe('task board', () => {
+// Each test's waits add up to more than the suite's 30 s per test (the agents start under load, and
+// a turn goes through the real SDK): past 30 s vitest would stop the test without the screen a
+// failing wait prints, so these tests get room for their waits.
+describe('task board', { timeout: 150_000 }, () => {
   it('a lead plans two dependent tasks; the second starts only after the first check passes; the lead hears of both', async () => {
     const seen: Turn[] = [];
     server.setResponder(
