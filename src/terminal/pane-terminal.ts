@@ -4,8 +4,8 @@
  *
  * Invariants:
  * - pty output goes only into the emulator; `onDirty` fires once per parsed batch and never does work.
- * - backpressure: when the emulator has more than HIGH_WATER bytes unparsed the pty is paused, so a
- *   flooding program cannot grow memory without bound or starve the event loop (input to other panes).
+ * - each start of the program gets a feed of its own (pty-feed.ts: backpressure, draining at exit,
+ *   input held until its first output), so nothing of a previous run reaches the next.
  * - the exit state is published only after every byte received before the exit has been parsed,
  *   so the last screen of a fast-exiting program is complete.
  * - the emulator's replies to terminal queries (DA, DSR cursor position) are piped back to the pty.
@@ -14,9 +14,8 @@
  *   screen (emulator.ts), the program goes on running, and nothing reaches the workspace.
  * - every session this pane starts is reported to the reaper (reaper.ts), which ends it should the
  *   workspace die without stopping it; a session seen empty is reported too, so it is forgotten.
- * - with `holdInputUntilOutput`, what is typed before the program's first output is held, in order,
- *   and written when that output comes or after HOLD_MAX_MS, whichever is first (a program that
- *   exits having printed nothing gets none of it).
+ * - with `holdInputUntilOutput`, what is typed before the program's first output is held until it
+ *   prints (pty-feed.ts); a program that exits having printed nothing gets none of it.
  */
 import { constants } from 'node:os';
 import { log } from '../util/log.js';
@@ -27,19 +26,11 @@ import type { Grid, Rect } from '../render/grid.js';
 import { killSession, killSessionNow, sessionMembers } from './process-tree.js';
 import { installedReaper, type SessionReaper } from './reaper.js';
 import { childEnv, spawnNodePty, type PtyLike, type SpawnPty } from './pty.js';
+import { PtyFeed } from './pty-feed.js';
 import { noteInput } from './reclaim.js';
 import type { PtyModes } from './encode.js';
 
-// Small enough that a flooding pane's backlog parses in a few ms, so a keystroke's echo in another
-// pane is not queued behind it (bench: keystroke p99 with 3 floods 25.7-29.8 ms at 256 KB, 20-22 ms
-// at 32 KB, flood throughput unchanged within noise).
-const HIGH_WATER = 32 * 1024;
-const LOW_WATER = 8 * 1024;
-/** While paused, how often to check whether the child is gone (see `watchExit`). */
-const EXIT_POLL_MS = 25;
 const RESIZE_DEBOUNCE_MS = 60;
-/** The longest input is held for a program that has printed nothing yet (`holdInputUntilOutput`). */
-const HOLD_MAX_MS = 3000;
 /** xterm's smallest screen (it raises narrower sizes to this); the pty gets the same, so both agree. */
 const MIN_COLS = 2;
 
@@ -87,9 +78,8 @@ export class PaneTerminal {
   /** When the program last wrote to its terminal (ms since epoch; 0 before it has). */
   lastOutput = 0;
   private pty: PtyLike | undefined;
-  private unparsed = 0;
-  private paused = false;
-  private exitPoll: NodeJS.Timeout | undefined;
+  /** The running program's feed (its pty to the emulator and back). */
+  private feed: PtyFeed | undefined;
   /** What this pane last painted into the compositor's grid (snapshot.ts). */
   private readonly painted = new RowCache();
   private resizeTimer: NodeJS.Timeout | undefined;
@@ -100,9 +90,6 @@ export class PaneTerminal {
     return this.generation;
   }
   private disposed = false;
-  /** Input held until the program's first output (`holdInputUntilOutput`); undefined once sent. */
-  private held: string[] | undefined;
-  private holdTimer: NodeJS.Timeout | undefined;
   /** How many times the emulator failed and was reset. */
   failures = 0;
   private readonly reaper: SessionReaper | undefined;
@@ -189,31 +176,19 @@ export class PaneTerminal {
       return;
     }
     this.pty = pty;
+    this.feed?.stop();
+    const feed = (this.feed = new PtyFeed(pty, this.term, this.opts.holdInputUntilOutput === true));
     this.reaper?.track(pty.pid);
     this.setState({ kind: 'running', pid: pty.pid });
-    clearTimeout(this.holdTimer);
-    this.held = this.opts.holdInputUntilOutput ? [] : undefined;
-    if (this.held) this.holdTimer = setTimeout(() => this.release(), HOLD_MAX_MS);
     pty.onData((data) => {
       if (gen !== this.generation) return;
-      if (this.held) this.release();
       this.lastOutput = Date.now();
-      this.unparsed += data.length;
-      if (!this.paused && this.unparsed > HIGH_WATER) {
-        this.paused = true;
-        pty.pause();
-        this.watchExit(pty);
-      }
-      this.term.write(data, () => {
-        this.unparsed -= data.length;
-        if (this.paused && this.unparsed < LOW_WATER) this.resumePty(pty);
-      });
+      feed.output(data);
     });
     pty.onExit(({ exitCode, signal }) => {
       if (gen !== this.generation) return;
       this.pty = undefined;
-      clearTimeout(this.holdTimer);
-      this.held = undefined;
+      feed.dropHeld();
       this.releaseSession(pty.pid);
       // An empty write completes after everything queued before it has been parsed.
       this.term.write('', () => {
@@ -221,31 +196,6 @@ export class PaneTerminal {
         this.setState({ kind: 'exited', code: exitCode, signal: signal ? signalNames.get(signal) ?? String(signal) : undefined });
       });
     });
-  }
-
-  /**
-   * node-pty destroys its socket 200 ms after the child exits, dropping whatever is still unread;
-   * a paused socket reads nothing. So while paused, the child is checked every EXIT_POLL_MS and,
-   * once gone, reading resumes at once whatever the backlog (the rest is bounded by the kernel's
-   * pty buffer).
-   */
-  private watchExit(pty: PtyLike): void {
-    clearInterval(this.exitPoll);
-    this.exitPoll = setInterval(() => {
-      try {
-        process.kill(pty.pid, 0);
-      } catch {
-        this.resumePty(pty);
-      }
-    }, EXIT_POLL_MS);
-  }
-
-  private resumePty(pty: PtyLike): void {
-    clearInterval(this.exitPoll);
-    this.exitPoll = undefined;
-    if (!this.paused) return;
-    this.paused = false;
-    pty.resume();
   }
 
   /** Tells the reaper a session is over once none of its processes is left (a job may outlive its leader). */
@@ -262,17 +212,7 @@ export class PaneTerminal {
   write(data: string): void {
     // Keys: the memory reclaim (a GC pause) waits until they stop.
     noteInput();
-    if (this.held && this.pty) this.held.push(data);
-    else this.pty?.write(data);
-  }
-
-  /** Writes what was held for the program's first output, and holds nothing more. */
-  private release(): void {
-    clearTimeout(this.holdTimer);
-    this.holdTimer = undefined;
-    const held = this.held;
-    this.held = undefined;
-    if (held?.length) this.pty?.write(held.join(''));
+    if (this.pty) this.feed?.input(data);
   }
 
   /** The emulator size a pane wants; applied after RESIZE_DEBOUNCE_MS of quiet. */
@@ -328,9 +268,8 @@ export class PaneTerminal {
     if (args && this.opts.spec) this.opts.spec = { ...this.opts.spec, args: args(this.opts.spec.args) };
     this.generation++;
     this.pty = undefined;
-    this.unparsed = 0;
-    this.paused = false;
-    clearInterval(this.exitPoll);
+    this.feed?.stop();
+    this.feed = undefined;
     this.applyResize();
     // Output of the old run still queued in the parser must land before the reset, not after it.
     await new Promise<void>((r) => this.term.write('', r));
@@ -390,8 +329,7 @@ export class PaneTerminal {
     this.disposed = true;
     this.generation++;
     clearTimeout(this.resizeTimer);
-    clearTimeout(this.holdTimer);
-    clearInterval(this.exitPoll);
+    this.feed?.stop();
     this.term.dispose();
   }
 }
