@@ -43,9 +43,9 @@ export class FrameBytes {
     this.n = putAscii(this.room(s.length), this.n, s);
   }
 
-  /** A non-negative integer in decimal. */
-  int(v: number): void {
-    this.n = putInt(this.room(10), this.n, v);
+  /** A cursor move to row `y`, column `x` (0-based). */
+  move(y: number, x: number): void {
+    this.n = putMove(this.room(MOVE_BYTES), this.n, y, x);
   }
 
   /** Any text, as UTF-8. */
@@ -57,6 +57,20 @@ export class FrameBytes {
 
 /** The most one cell can add to a frame: a cursor move (≤ 14), an SGR (≤ 54) and the text of a code point (≤ 4). */
 export const MAX_CELL_BYTES = 72;
+
+/** The most a cursor move takes: ESC [ row ; column H, each number of up to 5 digits. */
+const MOVE_BYTES = 14;
+
+/** Writes a cursor move to row `y`, column `x` (0-based) at `n`; returns the new end. */
+export function putMove(b: Uint8Array, n: number, y: number, x: number): number {
+  b[n] = 0x1b;
+  b[n + 1] = 0x5b; // [
+  n = putInt(b, n + 2, y + 1);
+  b[n] = 0x3b; // ;
+  n = putInt(b, n + 1, x + 1);
+  b[n] = 0x48; // H
+  return n + 1;
+}
 
 /** Writes ASCII `s` at `n`; returns the new end. */
 export function putAscii(b: Uint8Array, n: number, s: string): number {

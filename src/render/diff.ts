@@ -3,7 +3,7 @@
  * escape sequences we reasonably can: cursor moves only across unchanged gaps, SGR only when the
  * style changes. Pure: no I/O, so it is unit-tested on grids.
  */
-import { FrameBytes, MAX_CELL_BYTES, putAscii, putCodePoint, putInt } from './bytes.js';
+import { FrameBytes, MAX_CELL_BYTES, putAscii, putCodePoint, putInt, putMove } from './bytes.js';
 import { ATTR, COLOR, MULTI, type Grid } from './grid.js';
 
 const SGR_ATTRS: Array<[number, string]> = [
@@ -84,24 +84,13 @@ export function diffInto(out: FrameBytes, shown: Grid, next: Grid, rows: Uint8Ar
   let curX = -1;
   let curY = -1;
   const { codes, widths, fg: fgs, bg: bgs, attrs: attrss } = next;
-  const { codes: shownCodes, widths: shownWidths, fg: shownFg, bg: shownBg, attrs: shownAttrs } = shown;
   for (let y = 0; y < next.height; y++) {
     if (!rows[y]) continue;
     rows[y] = 0;
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let i = row + x;
-      const code = codes[i];
-      if (
-        code === shownCodes[i] &&
-        fgs[i] === shownFg[i] &&
-        bgs[i] === shownBg[i] &&
-        attrss[i] === shownAttrs[i] &&
-        widths[i] === shownWidths[i] &&
-        (code !== MULTI || next.multi.get(i) === shown.multi.get(i))
-      ) {
-        continue;
-      }
+      if (next.sameCell(i, shown)) continue;
       if (n + MAX_CELL_BYTES > b.length) {
         out.n = n;
         b = out.room(MAX_CELL_BYTES);
@@ -117,12 +106,7 @@ export function diffInto(out: FrameBytes, shown: Grid, next: Grid, rows: Uint8Ar
         }
       }
       if (curX !== x || curY !== y) {
-        b[n] = 0x1b;
-        b[n + 1] = 0x5b; // [
-        n = putInt(b, n + 2, y + 1);
-        b[n] = 0x3b; // ;
-        n = putInt(b, n + 1, x + 1);
-        b[n++] = 0x48; // H
+        n = putMove(b, n, y, x);
       }
       const fg = fgs[i];
       const bg = bgs[i];

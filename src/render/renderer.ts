@@ -245,11 +245,8 @@ export class Renderer {
     const cursorKey = c ? `${c.y};${c.x}` : '';
     if (!changed && cursorKey === a.cursorKey) return 0;
     if (c) {
-      out.ascii('\x1b[');
-      out.int(c.y + 1);
-      out.ascii(';');
-      out.int(c.x + 1);
-      out.ascii('H\x1b[?25h');
+      out.move(c.y, c.x);
+      out.ascii('\x1b[?25h');
     }
     a.cursorKey = cursorKey;
     out.ascii('\x1b[?2026l');

@@ -22,10 +22,10 @@ describe('frame bytes', () => {
     const out = new FrameBytes();
     let want = '';
     for (let i = 0; out.n < 200_000; i++) {
-      out.ascii(`\x1b[${i}H`);
-      out.int(i);
+      out.ascii(`\x1b[${i}m`);
+      out.move(i, i % 300);
       out.text('é中😀');
-      want += `\x1b[${i}H${i}é中😀`;
+      want += `\x1b[${i}m\x1b[${i + 1};${(i % 300) + 1}Hé中😀`;
     }
     expect(out.bytes().toString('utf8')).toBe(want);
     out.reset();
