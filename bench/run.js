@@ -70,7 +70,7 @@ R.supervisor = await step('board: supervisor at rest, 20 tasks vs none, detached
 const { runContextBench } = await import('./context.js');
 R.context = await step('shared context: tokens a change block adds', () => runContextBench());
 const { runWatcherBench } = await import('./watcher.js');
-R.watcher = await step('watcher: 50k files + 50k ignored, parcel and chokidar', () => runWatcherBench({ samples: 10 }));
+R.watcher = await step('watcher: 50k files + 50k ignored, inotify, parcel and chokidar', () => runWatcherBench({ samples: 10 }));
 try {
   const { runStoreBench } = await import('./store.js');
   R.store = await step('store: persist at 10/1k/10k messages, resume 10k', () => runStoreBench());
@@ -120,7 +120,7 @@ const rows = [
   ...startRows(R, F),
 ].map((r) => r.slice(0, 6));
 const wr = (name) => R.watcher?.results.find((x) => x.backend === name);
-for (const name of ['parcel', 'chokidar']) {
+for (const name of ['inotify', 'parcel', 'chokidar']) {
   const w = wr(name);
   rows.push([`7 watcher (${name}${R.watcher?.auto === name ? ', chosen' : ''}): ready, 50k files`, w ? ms(w.readyMs) : 'n/a', '', '', '<= 1 s', verdict(w ? w.readyMs <= 1000 : undefined)]);
   rows.push(['  RSS / inotify watches', w ? `${mb(w.rssMb)} / ${w.watches}` : 'n/a', '', '', '<= 100 MB', verdict(w ? w.rssMb <= 100 : undefined)]);

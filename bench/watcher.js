@@ -88,7 +88,7 @@ function runChild(backend, root) {
 const children = new Set();
 
 /** The figures for every backend; `opts` shrink the tree for quick runs. */
-export async function runWatcherBench({ files = 50_000, dirs = 2_000, samples = 20, backends = ['parcel', 'chokidar'] } = {}) {
+export async function runWatcherBench({ files = 50_000, dirs = 2_000, samples = 20, backends = ['inotify', 'parcel', 'chokidar'] } = {}) {
   const root = mkdtempSync(join(os.tmpdir(), 'agents-watch-bench-'));
   const stop = () => {
     for (const c of children) c.kill('SIGKILL');
@@ -103,7 +103,7 @@ export async function runWatcherBench({ files = 50_000, dirs = 2_000, samples = 
     let t = performance.now();
     generateTree(root, { files, dirs });
     const treeMs = Math.round(performance.now() - t);
-    const { loadParcel } = await import(pathToFileURL(join(ROOT, 'dist', 'context', 'watcher.js')).href);
+    const { loadInotify, loadParcel } = await import(pathToFileURL(join(ROOT, 'dist', 'context', 'watcher.js')).href);
     const results = [];
     for (const backend of backends) {
       process.env.WATCH_BENCH_SAMPLES = String(samples);
@@ -116,7 +116,7 @@ export async function runWatcherBench({ files = 50_000, dirs = 2_000, samples = 
       date: new Date().toISOString(),
       machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Linux ${os.release()}, Node ${process.versions.node}`,
       tree: { files, dirs, ignoredFiles: files, generateMs: treeMs },
-      auto: loadParcel() ? 'parcel' : 'chokidar',
+      auto: loadInotify() ? 'inotify' : loadParcel() ? 'parcel' : 'chokidar',
       samples,
       results,
     };

@@ -6,7 +6,7 @@
   "targets": [
     {
       "target_name": "agents_native",
-      "sources": ["src/addon.c", "src/fds.c"],
+      "sources": ["src/addon.c", "src/fds.c", "src/inotify.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "defines": ["NAPI_VERSION=8"]
     },

@@ -234,9 +234,17 @@ export interface FolderListing {
 
 /**
  * What the rules keep below `under` ('' = the root): readdir only, no stat; a few folders at once.
- * Files are listed only with `withFiles` (the startup crawl needs folders alone).
+ * Files are listed only with `withFiles` (the startup crawl needs folders alone). `enter`, when
+ * given, is called for each kept folder (`under` included) just before it is read; false skips
+ * reading it (the folder itself stays listed). The inotify watcher places its watch there: what
+ * the read misses, the watch reports.
  */
-export async function listFolders(rules: IgnoreRules, under = '', withFiles = false): Promise<FolderListing> {
+export async function listFolders(
+  rules: IgnoreRules,
+  under = '',
+  withFiles = false,
+  enter?: (dir: string) => boolean,
+): Promise<FolderListing> {
   const dirs = new Set<string>();
   const ignored: string[] = [];
   const files: string[] = [];
@@ -246,6 +254,7 @@ export async function listFolders(rules: IgnoreRules, under = '', withFiles = fa
     const pump = (): void => {
       while (active < LIST_CONCURRENCY && queue.length > 0) {
         const dir = queue.pop() as string;
+        if (enter && !enter(dir)) continue;
         active++;
         readdir(join(rules.root, dir), { withFileTypes: true })
           .then((entries) => {
@@ -268,6 +277,7 @@ export async function listFolders(rules: IgnoreRules, under = '', withFiles = fa
             else pump();
           });
       }
+      if (active === 0 && queue.length === 0) resolve();
     };
     pump();
   });

@@ -1,75 +1,46 @@
 /**
- * The project file watcher: one small interface, two backends, batched events with relative paths.
+ * The project file watcher: one small interface, three backends, batched events with relative paths.
  *
- * Why `auto` picks @parcel/watcher whenever its native binary loads: on 50k files in 2k folders (plus
- * 50k under an ignored node_modules) chokidar 5 needs 6-10 s until ready, one inotify watch per file
- * (~52k) and ~500 MB RSS, missing the goals of issue 4 (ready <= 1 s, <= 100 MB); @parcel/watcher
- * crawls on a native thread, keeps one watch per folder and is ready in ~0.5 s with ~70-90 MB
- * (FIELD-NOTES, re-measured by bench/watcher.js into docs/watcher-bench.md). chokidar is the
- * fallback where no parcel prebuild exists: slower, but pure JS.
+ * Which backend `auto` picks, in order:
+ * - inotify (inotify-watcher.ts): Linux with our native part built. inotify read on Node's own event
+ *   loop, one watch per kept folder, no thread: an idle workspace does not wake for it. On 50k files
+ *   in 2k folders (plus 50k under an ignored node_modules) it is ready in ~0.2 s with ~60 MB RSS.
+ * - @parcel/watcher, wherever its prebuilt binary loads: it crawls on a native thread and keeps one
+ *   watch per folder, ready in ~0.6 s with ~70 MB; but on Linux its thread wakes every 500 ms.
+ * - chokidar 5, pure JS, the last resort: 6-10 s until ready, one inotify watch per file (~52k) and
+ *   ~500 MB RSS on that tree, missing issue 4's goals (ready <= 1 s, <= 100 MB).
+ * (FIELD-NOTES; re-measured by bench/watcher.js into docs/watcher-bench.md.)
  *
  * Invariants:
  * - Paths are relative to the root, `/`-separated; the root itself is never reported.
  * - Nothing the rules ignore is reported: the backends' own ignore options only save work (folders
  *   not entered, no watches); every event is checked against the rules.
  * - A change to an ignore file invalidates the rules before its batch is filtered; a folder the
- *   rules stop ignoring is brought under watch (parcel: before that batch is delivered).
+ *   rules stop ignoring is brought under watch (inotify, parcel: before that batch is delivered).
  * - Batching never drops a change: a batch ends after `debounceMs` of quiet or `maxWaitMs` after
  *   its first change, however large. Each path appears once per batch with its net change
  *   (added+modified = added, deleted+added = modified, added+deleted = nothing at all).
  * - Renames are deleted + added (the feed may pair them). parcel may report a save by rename as
- *   'added' alone.
+ *   'added' alone. A folder moved away is reported alone, not what was in it.
  * - close() delivers the pending batch, then nothing more; the backend's handles are released, so
  *   a closed watcher does not keep the process alive.
  * - Errors go to 'error' listeners, and are dropped without one: a failing watcher must not take
  *   the workspace down.
  */
-import { EventEmitter } from 'node:events';
 import { lstat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { ALWAYS_IGNORED, createIgnoreRules, isIgnoreFile, listFolders, type IgnoreRules } from './ignore-rules.js';
+import { ALWAYS_IGNORED, createIgnoreRules, listFolders, type IgnoreRules } from './ignore-rules.js';
+import { InotifyWatcher, loadInotify } from './inotify-watcher.js';
+import { BaseWatcher, LISTED_WINDOW_MS, type ChangeKind, type FileWatcher, type WatcherOptions } from './watcher-base.js';
+
+export type { BackendName, ChangeKind, FileEvent, FileWatcher, WatcherOptions } from './watcher-base.js';
+export { loadInotify } from './inotify-watcher.js';
 
 type Parcel = typeof import('@parcel/watcher');
 type ParcelSub = Awaited<ReturnType<Parcel['subscribe']>>;
 
-/** No 'renamed': neither backend can pair a rename reliably, so it arrives as deleted + added. */
-export type ChangeKind = 'added' | 'modified' | 'deleted';
-export type BackendName = 'parcel' | 'chokidar';
-
-export interface FileEvent {
-  /** Relative to the root, `/`-separated. */
-  path: string;
-  kind: ChangeKind;
-  isDir: boolean;
-  /** Date.now() when the backend reported the change. */
-  time: number;
-}
-
-export interface FileWatcher {
-  readonly backend: BackendName;
-  /** Resolves once the initial crawl is done: changes after it are reported. Rejects if watching failed. */
-  readonly ready: Promise<void>;
-  close(): Promise<void>;
-  on(event: 'events', listener: (batch: FileEvent[]) => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-  off(event: 'events', listener: (batch: FileEvent[]) => void): this;
-  off(event: 'error', listener: (error: Error) => void): this;
-}
-
-export interface WatcherOptions {
-  /** Ignore rules, or just the config's `watch.ignore` globs (rules are then built for the root). */
-  ignore: IgnoreRules | readonly string[];
-  backend?: BackendName | 'auto';
-  /** Quiet time that ends a batch (default 40 ms). */
-  debounceMs?: number;
-  /** A batch is delivered at most this long after its first event, even mid-burst (default 1000 ms). */
-  maxWaitMs?: number;
-}
-
-/** How long a path reported from listing a new folder absorbs parcel's own create for it. */
-const LISTED_WINDOW_MS = 1000;
 /** The ALWAYS_IGNORED names at any depth, for parcel's native matcher (saves watches and crawling). */
 const ALWAYS_RE = new RegExp(`(?:^|/)(?:${ALWAYS_IGNORED.map((n) => n.replace(/\./g, '\\.')).join('|')})(?:/|$)`);
 
@@ -95,105 +66,12 @@ export function createWatcher(root: string, opts: WatcherOptions): FileWatcher {
     : (opts.ignore as IgnoreRules);
   if (resolve(rules.root) !== abs) throw new Error(`ignore rules for ${rules.root} cannot watch ${abs}`);
   const wanted = opts.backend ?? 'auto';
+  const inotify = wanted === 'auto' || wanted === 'inotify' ? loadInotify() : null;
+  if (wanted === 'inotify' && !inotify) throw new Error('the inotify backend needs Linux and the native part (npm install)');
+  if (inotify) return new InotifyWatcher(abs, rules, opts, inotify);
   const parcel = wanted === 'chokidar' ? null : loadParcel();
   if (wanted === 'parcel' && !parcel) throw new Error('@parcel/watcher cannot be loaded on this platform');
   return parcel ? new ParcelWatcher(abs, rules, opts, parcel) : new ChokidarWatcher(abs, rules, opts);
-}
-
-/** Merges a new change into the pending one for the same path (see the header); null = nothing. */
-function merge(prev: FileEvent, next: FileEvent): FileEvent | null {
-  if (prev.kind === 'added' && next.kind === 'deleted') return null;
-  if (prev.kind === 'added') return { ...next, kind: 'added', time: prev.time };
-  // The same deletion reported twice (parcel: two subscriptions over one folder): once it is gone
-  // only the first report could still tell that it was a folder.
-  if (next.kind === 'deleted') return { ...next, isDir: prev.isDir || next.isDir, time: prev.time };
-  // Replaced in place (a save by rename): the path existed before and exists after.
-  return { ...next, kind: next.kind === 'added' ? 'modified' : next.kind, time: prev.time };
-}
-
-abstract class BaseWatcher extends EventEmitter implements FileWatcher {
-  abstract readonly backend: BackendName;
-  readonly ready: Promise<void>;
-  protected closed = false;
-  private pending = new Map<string, FileEvent>();
-  private timer: NodeJS.Timeout | undefined;
-  private firstAt = 0;
-  private readonly debounceMs: number;
-  private readonly maxWaitMs: number;
-
-  constructor(
-    protected readonly root: string,
-    protected readonly rules: IgnoreRules,
-    opts: WatcherOptions,
-  ) {
-    super();
-    this.debounceMs = opts.debounceMs ?? 40;
-    this.maxWaitMs = opts.maxWaitMs ?? 1000;
-    this.ready = Promise.resolve().then(() => this.start());
-    // A caller that never awaits `ready` must not crash the process with an unhandled rejection.
-    this.ready.catch((err: unknown) => this.fail(err));
-  }
-
-  protected abstract start(): Promise<void>;
-  protected abstract stop(): Promise<void>;
-  /** Called after ignore files changed: watch folders the rules no longer ignore. */
-  protected abstract rewatch(): Promise<void>;
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    await this.ready.catch(() => undefined);
-    await this.stop();
-  }
-
-  protected fail(err: unknown): void {
-    if (this.closed || this.listenerCount('error') === 0) return;
-    this.emit('error', err instanceof Error ? err : new Error(String(err)));
-  }
-
-  /** Absolute backend path -> relative posix path; null for the root and anything outside it. */
-  protected toRel(abs: string): string | null {
-    const rel = relative(this.root, abs);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
-    return sep === '/' ? rel : rel.split(sep).join('/');
-  }
-
-  /** Ignored whatever the path turns out to be (used before we know whether it is a folder). */
-  protected ignoredEither(rel: string): boolean {
-    return this.rules.isIgnored(rel, false) && this.rules.isIgnored(rel, true);
-  }
-
-  /** Lets ignore-file changes in `rels` update the rules; resolves once un-ignored folders are watched. */
-  protected async noteIgnoreFiles(rels: Iterable<string>): Promise<void> {
-    let changed = false;
-    for (const rel of rels) if (isIgnoreFile(rel) && this.rules.invalidate(rel)) changed = true;
-    if (changed) await this.rewatch().catch((err: unknown) => this.fail(err));
-  }
-
-  /** Queues one change (already known not ignored) into the current batch. */
-  protected push(ev: FileEvent): void {
-    if (this.closed) return;
-    const prev = this.pending.get(ev.path);
-    const merged = prev ? merge(prev, ev) : ev;
-    if (prev) this.pending.delete(ev.path);
-    // Re-inserted at the end: a batch lists paths in the order of their latest change.
-    if (merged) this.pending.set(ev.path, merged);
-    const now = Date.now();
-    if (this.timer === undefined) this.firstAt = now;
-    clearTimeout(this.timer);
-    const wait = Math.max(0, Math.min(this.debounceMs, this.firstAt + this.maxWaitMs - now));
-    this.timer = setTimeout(() => this.flush(), wait);
-  }
-
-  private flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.closed || this.pending.size === 0) return;
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
-    this.emit('events', batch);
-  }
 }
 
 /**

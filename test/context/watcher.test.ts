@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createWatcher, loadParcel, type FileEvent, type FileWatcher } from '../../src/context/watcher.js';
+import { createWatcher, loadInotify, loadParcel, type BackendName, type FileEvent, type FileWatcher } from '../../src/context/watcher.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -54,7 +54,7 @@ function recorder(w: FileWatcher) {
   };
 }
 
-async function start(root: string, backend: 'parcel' | 'chokidar', ignore: string[] = []) {
+async function start(root: string, backend: BackendName, ignore: string[] = []) {
   const w = createWatcher(root, { ignore, backend });
   cleanups.push(() => w.close());
   const rec = recorder(w);
@@ -62,12 +62,14 @@ async function start(root: string, backend: 'parcel' | 'chokidar', ignore: strin
   return { w, rec };
 }
 
-const backends = (['parcel', 'chokidar'] as const).filter((b) => b === 'chokidar' || loadParcel() !== null);
+const available = { inotify: loadInotify() !== null, parcel: loadParcel() !== null, chokidar: true };
+const backends = (['inotify', 'parcel', 'chokidar'] as const).filter((b) => available[b]);
 
-it('auto picks parcel when its native binary loads, chokidar otherwise', async () => {
+it('auto picks inotify on Linux with the native part built, then parcel when its binary loads, then chokidar', async () => {
   const w = createWatcher(tempDir(), { ignore: [] });
   cleanups.push(() => w.close());
-  expect(w.backend).toBe(loadParcel() ? 'parcel' : 'chokidar');
+  expect(w.backend).toBe(backends[0]);
+  if (process.platform === 'linux' && existsSync(join(REPO, 'native/build/Release/agents_native.node'))) expect(w.backend).toBe('inotify');
   await w.ready;
 });
 
@@ -190,8 +192,8 @@ describe.each(backends)('%s backend', (backend) => {
       await rec.until(() => rec.has(`gen/b${i}.js`), `gen/b${i}.js`, 300).catch(() => undefined);
       expect(i).toBeLessThan(20);
     }
-    // parcel delivers the .gitignore change only once gen/ is under watch: the first write is seen.
-    if (backend === 'parcel') expect(rec.has('gen/b0.js', 'added')).toBe(true);
+    // inotify and parcel deliver the .gitignore change only once gen/ is under watch: the first write is seen.
+    if (backend !== 'chokidar') expect(rec.has('gen/b0.js', 'added')).toBe(true);
     const seen = rec.events().map((e) => e.path);
     expect(seen).not.toContain('gen/a.js');
     expect(seen).not.toContain('cache/b.js');
@@ -232,20 +234,92 @@ describe.each(backends)('%s backend', (backend) => {
   });
 });
 
+describe.runIf(available.inotify)('inotify backend, what only it promises', () => {
+  it('follows a folder renamed inside the project under its new name only, and forgets one moved out', async () => {
+    const root = tempDir();
+    const outside = tempDir();
+    write(root, 'old/deep/a.txt');
+    write(root, 'gone/b.txt');
+    const { rec } = await start(root, 'inotify');
+    renameSync(join(root, 'old'), join(root, 'new'));
+    renameSync(join(root, 'gone'), join(outside, 'gone'));
+    await rec.until(() => rec.has('old', 'deleted') && rec.has('new/deep/a.txt', 'added') && rec.has('gone', 'deleted'), 'the moves');
+    // The kernel's watches follow the folders: written through the old watches, these would come
+    // back as old/deep/c.txt and gone/c.txt.
+    write(root, 'new/deep/c.txt');
+    write(outside, 'gone/c.txt');
+    write(root, 'sentinel.txt');
+    await rec.until(() => rec.has('new/deep/c.txt', 'added') && rec.has('sentinel.txt'), 'the writes after the moves');
+    expect(rec.events().filter((e) => /^(old|gone)\//.test(e.path))).toEqual([]);
+  });
+
+  it('says so when the kernel dropped events, and goes on watching new folders', async () => {
+    const root = tempDir();
+    const w = createWatcher(root, { ignore: [], backend: 'inotify' });
+    cleanups.push(() => w.close());
+    const error = new Promise<Error>((resolve) => w.once('error', resolve));
+    const rec = recorder(w);
+    await w.ready;
+    // Written while this process reads nothing: a create and a modify each, past the kernel's queue.
+    const queue = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
+    for (let i = 0; i <= queue / 2; i++) writeFileSync(join(root, `f${i}`), 'x');
+    expect((await error).message).toMatch(/overflow/);
+    write(root, 'later/deep/x.txt');
+    await rec.until(() => rec.has('later/deep/x.txt', 'added'), 'a new folder after the overflow');
+  });
+
+  it('reports the project folder itself going away as an error', async () => {
+    const root = tempDir();
+    const w = createWatcher(root, { ignore: [], backend: 'inotify' });
+    cleanups.push(() => w.close());
+    const error = new Promise<Error>((resolve) => w.once('error', resolve));
+    await w.ready;
+    rmSync(root, { recursive: true });
+    expect((await error).message).toMatch(/project folder .* was deleted/);
+  });
+
+  it('rejects ready for a root it cannot watch', async () => {
+    const w = createWatcher(join(tempDir(), 'missing'), { ignore: [], backend: 'inotify' });
+    cleanups.push(() => w.close());
+    await expect(w.ready).rejects.toThrow(/ENOENT/);
+  });
+
+  it('runs no thread of its own', async () => {
+    const script = join(compiledWatcher(), 'threads.js');
+    const project = tempDir();
+    write(project, 'a/b/c.txt');
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [script, project], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('exit', () => resolve({ stdout: out }));
+    });
+    const counts = JSON.parse(stdout) as { before: number; after: number; parcel?: number };
+    expect(counts.after).toBe(counts.before);
+    // The witness that counting works: parcel's backend does start one.
+    if (counts.parcel !== undefined) expect(counts.parcel).toBeGreaterThan(counts.after);
+  });
+});
+
 let compiled: string | undefined;
 afterAll(() => {
   if (compiled) rmSync(compiled, { recursive: true, force: true });
 });
 /**
- * The two modules compiled to plain JS in a temp folder (with node_modules linked) plus a probe
- * script, so a child process can run them without a build and show that it exits on its own.
+ * The watcher's modules compiled to plain JS in a temp folder laid out as the repository is
+ * (src/context, with node_modules and native linked) plus a probe script, so a child process can run
+ * them without a build and show that it exits on its own.
  */
 function compiledWatcher(): string {
-  if (compiled) return compiled;
-  const dir = mkdtempSync(join(os.tmpdir(), 'agents-watch-js-'));
-  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-  for (const name of ['watcher', 'ignore-rules']) {
+  if (compiled) return join(compiled, 'src', 'context');
+  const top = mkdtempSync(join(os.tmpdir(), 'agents-watch-js-'));
+  const dir = join(top, 'src', 'context');
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(join(REPO, 'node_modules'), join(top, 'node_modules'));
+  symlinkSync(join(REPO, 'native'), join(top, 'native'));
+  writeFileSync(join(top, 'package.json'), '{ "type": "module" }\n');
+  for (const name of ['watcher', 'watcher-base', 'inotify-watcher', 'ignore-rules']) {
     const src = readFileSync(join(REPO, 'src', 'context', `${name}.ts`), 'utf8');
     const js = ts.transpileModule(src, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
@@ -267,6 +341,31 @@ await w.close();
 console.log('closed');
 `,
   );
-  compiled = dir;
+  writeFileSync(
+    join(dir, 'threads.js'),
+    `import { readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { createWatcher } from './watcher.js';
+const root = process.argv[2];
+const threads = () => readdirSync('/proc/self/task').length;
+// The libuv pool and V8's helpers exist before either watcher is made.
+await readdir(root);
+await new Promise((resolve) => setTimeout(resolve, 50));
+const before = threads();
+const w = createWatcher(root, { ignore: [], backend: 'inotify' });
+await w.ready;
+const after = threads();
+let parcel;
+try {
+  const p = createWatcher(root, { ignore: [], backend: 'parcel' });
+  await p.ready;
+  parcel = threads();
+  await p.close();
+} catch {}
+await w.close();
+console.log(JSON.stringify({ before, after, parcel }));
+`,
+  );
+  compiled = top;
   return dir;
 }

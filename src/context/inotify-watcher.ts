@@ -1,0 +1,254 @@
+/**
+ * The Linux backend: inotify read on Node's own event loop through our addon (native/src/inotify.c),
+ * one watch per kept folder, no thread.
+ *
+ * Why it exists: @parcel/watcher reads inotify on a thread whose poll() wakes every 500 ms whether
+ * anything changed or not. That was about half of an idle detached workspace's CPU on this machine
+ * (docs/profile.md). Here nothing runs until the kernel has events; the kernel's records also say
+ * which paths are folders (IN_ISDIR), so no event needs a stat.
+ *
+ * How (invariants):
+ * - A folder's watch is placed just before the folder is read (listFolders' `enter`): what the read
+ *   misses, the watch reports. A folder created or moved in is read the same way, and what the read
+ *   finds is reported as added; a create event for a path that read already reported is dropped.
+ * - Records are handled one buffer at a time, in order, on one chain: a new folder's read finishes
+ *   before the records after it are looked at.
+ * - A folder moved away loses its watch and those of every folder below it (the kernel's watch
+ *   follows the folder, and would go on reporting under the old path). A deleted folder's watch is
+ *   removed by the kernel (IN_IGNORED).
+ * - Folders the rules ignore get no watch; ALWAYS_IGNORED ones are never read. The others are
+ *   remembered, for when an ignore file stops ignoring them.
+ * - If the kernel's queue overflowed, every kept folder is watched again (nothing below a new
+ *   folder is lost for good) and an error says changes of that moment may be missing.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listFolders, type IgnoreRules } from './ignore-rules.js';
+import { BaseWatcher, LISTED_WINDOW_MS, type WatcherOptions } from './watcher-base.js';
+
+/** The addon's inotify functions (Linux only). */
+interface Inotify {
+  inotifyOpen(onEvents: (records: Buffer) => void): object;
+  inotifyAdd(handle: object, path: string, mask: number): number;
+  inotifyRemove(handle: object, wd: number): void;
+  inotifyClose(handle: object): void;
+}
+
+// From <sys/inotify.h>.
+const IN_MODIFY = 0x2;
+const IN_ATTRIB = 0x4;
+const IN_MOVED_FROM = 0x40;
+const IN_MOVED_TO = 0x80;
+const IN_CREATE = 0x100;
+const IN_DELETE = 0x200;
+const IN_DELETE_SELF = 0x400;
+const IN_MOVE_SELF = 0x800;
+const IN_Q_OVERFLOW = 0x4000;
+const IN_IGNORED = 0x8000;
+const IN_ONLYDIR = 0x1000000;
+const IN_DONT_FOLLOW = 0x2000000;
+const IN_EXCL_UNLINK = 0x4000000;
+const IN_ISDIR = 0x40000000;
+/** What each folder's watch asks for: its entries' changes, and its own end. */
+const MASK =
+  IN_MODIFY | IN_ATTRIB | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF |
+  IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+/** wd, mask, cookie, len: then len bytes of NUL-padded name. */
+const RECORD_HEADER = 16;
+
+/** The build folder, from src/context (tests) and dist/chunks alike. */
+const ADDON = fileURLToPath(new URL('../../native/build/Release/agents_native.node', import.meta.url));
+
+let inotify: Inotify | null | undefined;
+/** The addon's inotify functions, or null off Linux or when the native part is not built. Loaded once. */
+export function loadInotify(): Inotify | null {
+  if (inotify !== undefined) return inotify;
+  inotify = null;
+  if (process.platform !== 'linux') return inotify;
+  try {
+    const addon = createRequire(import.meta.url)(ADDON) as Partial<Inotify>;
+    if (['inotifyOpen', 'inotifyAdd', 'inotifyRemove', 'inotifyClose'].every((f) => typeof addon[f as keyof Inotify] === 'function')) {
+      inotify = addon as Inotify;
+    }
+  } catch {
+    // Not built: the caller falls back to another backend.
+  }
+  return inotify;
+}
+
+interface InotifyRecord {
+  wd: number;
+  mask: number;
+  name: string;
+}
+
+function parseRecords(buf: Buffer): InotifyRecord[] {
+  const out: InotifyRecord[] = [];
+  for (let at = 0; at + RECORD_HEADER <= buf.length; ) {
+    const len = buf.readUInt32LE(at + 12);
+    const start = at + RECORD_HEADER;
+    let end = Math.min(start + len, buf.length);
+    while (end > start && buf[end - 1] === 0) end--;
+    out.push({ wd: buf.readInt32LE(at), mask: buf.readUInt32LE(at + 4), name: buf.toString('utf8', start, end) });
+    at = start + len;
+  }
+  return out;
+}
+
+export class InotifyWatcher extends BaseWatcher {
+  readonly backend = 'inotify';
+  private handle: object | undefined;
+  /** Watched folders ('' = the root) by watch descriptor, and the other way round. */
+  private byWd = new Map<number, string>();
+  private byDir = new Map<string, number>();
+  /** Folders (not ALWAYS_IGNORED) seen ignored: watched once the rules stop ignoring them. */
+  private ignoredDirs = new Set<string>();
+  private chain: Promise<void> = Promise.resolve();
+  /** Paths reported from reading a new folder, by time: the kernel's create for them is a repeat. */
+  private listed = new Map<string, number>();
+  private warnedLimit = false;
+
+  constructor(root: string, rules: IgnoreRules, opts: WatcherOptions, private readonly api: Inotify) {
+    super(root, rules, opts);
+  }
+
+  protected async start(): Promise<void> {
+    if (this.closed) return;
+    this.handle = this.api.inotifyOpen((records) => {
+      if (this.closed) return;
+      const time = Date.now();
+      this.chain = this.chain.then(() => this.handleRecords(records, time)).catch((e: unknown) => this.fail(e));
+    });
+    // The root must be watchable: otherwise `ready` rejects with the reason.
+    this.watch('', true);
+    await this.watchTree('', false, Date.now(), true);
+  }
+
+  protected async stop(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) this.api.inotifyClose(handle);
+    await this.chain;
+  }
+
+  protected async rewatch(): Promise<void> {
+    const now = [...this.ignoredDirs].filter((d) => !this.rules.isIgnored(d, true));
+    for (const d of now) this.ignoredDirs.delete(d);
+    for (const d of now) await this.watchTree(d, false, Date.now());
+  }
+
+  /** Places the watch on one folder; false when it cannot be (gone, not a folder, no permission). */
+  private watch(dir: string, mustWork = false): boolean {
+    if (!this.handle || this.closed) return false;
+    try {
+      const wd = this.api.inotifyAdd(this.handle, dir === '' ? this.root : join(this.root, dir), MASK);
+      const before = this.byWd.get(wd);
+      if (before !== undefined && before !== dir) this.byDir.delete(before);
+      this.byWd.set(wd, dir);
+      this.byDir.set(dir, wd);
+      return true;
+    } catch (e) {
+      if (mustWork) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' && !this.warnedLimit) {
+        this.warnedLimit = true;
+        this.fail(
+          new Error(
+            `the system's limit of inotify watches is reached (sysctl fs.inotify.max_user_watches): ` +
+              `changes in ${dir} and other folders past the limit are not followed`,
+          ),
+        );
+      } else if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES' && code !== 'ENOSPC') {
+        this.fail(e);
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Watches `under` and every kept folder below it, each just before it is read; folders already
+   * watched are skipped unless `all`. With `report`, what the reads find is reported as added (a
+   * folder created or moved in).
+   */
+  private async watchTree(under: string, report: boolean, time: number, all = false): Promise<void> {
+    const found = await listFolders(this.rules, under, report, (dir) => (all || !this.byDir.has(dir)) && this.watch(dir));
+    for (const d of found.ignored) this.ignoredDirs.add(d);
+    if (!report || this.closed) return;
+    for (const [rel, isDir] of [...[...found.dirs].map((d) => [d, true] as const), ...found.files.map((f) => [f, false] as const)]) {
+      if (this.listed.has(rel)) continue;
+      this.listed.set(rel, time);
+      this.push({ path: rel, kind: 'added', isDir, time });
+    }
+  }
+
+  private async handleRecords(buf: Buffer, time: number): Promise<void> {
+    const records = parseRecords(buf);
+    const rels = records.map((r) => {
+      const dir = r.name === '' ? undefined : this.byWd.get(r.wd);
+      return dir === undefined ? null : dir === '' ? r.name : `${dir}/${r.name}`;
+    });
+    // The buffer that carries an ignore-file change is handled once un-ignored folders are watched.
+    await this.noteIgnoreFiles(rels.filter((r): r is string => r !== null));
+    for (const [p, t] of this.listed) {
+      if (time - t < LISTED_WINDOW_MS) break;
+      this.listed.delete(p);
+    }
+    for (let i = 0; i < records.length && !this.closed; i++) {
+      const { wd, mask } = records[i];
+      if (mask & IN_Q_OVERFLOW) {
+        await this.watchTree('', false, time, true);
+        this.fail(new Error('the kernel dropped file change events (inotify queue overflow): changes of that moment may be missing'));
+        continue;
+      }
+      if (mask & IN_IGNORED) {
+        const dir = this.byWd.get(wd);
+        this.byWd.delete(wd);
+        if (dir !== undefined && this.byDir.get(dir) === wd) this.byDir.delete(dir);
+        continue;
+      }
+      const rel = rels[i];
+      if (rel === null) {
+        // The folder's own end: a kept folder's is reported by its parent; the root has none.
+        if (this.byWd.get(wd) === '' && mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+          this.fail(new Error(`the project folder ${this.root} was ${mask & IN_DELETE_SELF ? 'deleted' : 'moved'}: its changes are no longer followed`));
+        }
+        continue;
+      }
+      const isDir = (mask & IN_ISDIR) !== 0;
+      const ignored = this.rules.isIgnored(rel, isDir);
+      if (mask & (IN_DELETE | IN_MOVED_FROM)) {
+        if (isDir) this.forget(rel, (mask & IN_MOVED_FROM) !== 0);
+        if (!ignored) this.push({ path: rel, kind: 'deleted', isDir, time });
+      } else if (mask & (IN_CREATE | IN_MOVED_TO)) {
+        if (ignored) {
+          if (isDir && !this.rules.isAlwaysIgnored(rel)) this.ignoredDirs.add(rel);
+          continue;
+        }
+        if (!this.listed.delete(rel)) this.push({ path: rel, kind: 'added', isDir, time });
+        if (isDir && !this.byDir.has(rel)) await this.watchTree(rel, true, time);
+      } else if (mask & (IN_MODIFY | IN_ATTRIB) && !isDir && !ignored) {
+        this.push({ path: rel, kind: 'modified', isDir, time });
+      }
+    }
+  }
+
+  /** A folder gone from its place: its watch (and, when moved, those below it) no longer apply. */
+  private forget(rel: string, moved: boolean): void {
+    this.ignoredDirs.delete(rel);
+    const one = this.byDir.get(rel);
+    if (!moved) {
+      // Deleted: the kernel removed its watch (IN_IGNORED follows); anything below went first.
+      if (one !== undefined) this.byDir.delete(rel);
+      return;
+    }
+    const prefix = `${rel}/`;
+    for (const [d, wd] of this.byDir) {
+      if (d !== rel && !d.startsWith(prefix)) continue;
+      this.byDir.delete(d);
+      this.byWd.delete(wd);
+      if (this.handle) this.api.inotifyRemove(this.handle, wd);
+    }
+    for (const d of this.ignoredDirs) if (d.startsWith(prefix)) this.ignoredDirs.delete(d);
+  }
+}
