@@ -96,6 +96,10 @@ describe("@alcalzone/ansi-tokenize's styledCharsToString, patched to skip unchan
       const chars = styledCharsFromTokens(tokenize(styledLine(next)));
       if (chars.some((c) => c.styles.length > 0)) styled++;
       expect(patched.styledCharsToString(chars)).toBe(styledCharsToString(chars));
+      // The same line with runs of one shared cell object, as Ink's blank makes them.
+      const shared = chars.slice();
+      for (let k = 1; k < shared.length; k++) if (next() < 0.4) shared[k] = shared[k - 1];
+      expect(patched.styledCharsToString(shared)).toBe(styledCharsToString(shared));
     }
     expect(styled).toBeGreaterThan(3000);
   });
@@ -113,6 +117,16 @@ describe("@alcalzone/ansi-tokenize's styledCharsToString, patched to skip unchan
       [cell('a', [bold]), cell('b', [bold, dim]), cell('c', [dim]), cell('d', [dim, bold]), cell('e', [dim])],
       [cell(' ', []), cell(' ', []), cell('x', [red]), cell('y', [{ ...red }]), cell(' ', [])],
     ];
+    // Runs of one shared cell object (Ink's blank), styled or not, at the start, middle and end.
+    const blank = cell(' ', []);
+    const redX = cell('x', [red]);
+    const run = (c: StyledChar, n: number) => Array.from({ length: n }, () => c);
+    lines.push(
+      run(blank, 5),
+      run(redX, 4),
+      [...run(blank, 3), cell('a', [bold]), ...run(blank, 7), ...run(redX, 2), cell('b', [])],
+      [cell('a', [bold]), ...run(redX, 3), ...run(blank, 2), ...run(redX, 3)],
+    );
     for (const line of lines) expect(patched.styledCharsToString(line)).toBe(styledCharsToString(line));
   });
 });
