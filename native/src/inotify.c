@@ -8,8 +8,10 @@
  *
  * inotifyOpen(onEvents): a new inotify instance (non-blocking, close-on-exec). Whenever it is
  *   readable, everything queued is read and onEvents(buffer) is called once with the raw
- *   `struct inotify_event` records (little-endian wd, mask, cookie, len, then len bytes of name).
- *   While open it keeps the event loop alive, as fs.watch does.
+ *   `struct inotify_event` records (little-endian wd, mask, cookie, len, then len bytes of name);
+ *   onEvents() with no buffer when reading failed (the instance then reads no more). While open it
+ *   keeps the event loop alive, as fs.watch does; if Node's environment ends first (a worker
+ *   thread's end), it closes itself before the loop does.
  * inotifyAdd(handle, path, mask): inotify_add_watch; returns the watch descriptor, throws with the
  *   errno's name as `code` (ENOENT, ENOTDIR, ENOSPC when the system's watch limit is reached...).
  * inotifyRemove(handle, wd): inotify_rm_watch; a watch the kernel already removed is no error.
@@ -50,9 +52,16 @@ typedef struct {
   int open;
   int handle_closed;
   int finalized;
+  /* Set while open: closes the instance if Node's environment goes first (a worker's end). */
+  napi_async_cleanup_hook_handle cleanup;
+  /* The teardown's own handle, removed once libuv has closed the poll handle. */
+  napi_async_cleanup_hook_handle teardown;
   char *buf;
   size_t cap;
 } inotify_t;
+
+/* Tells our externals from any other (inotifyAdd(someOtherExternal) must not read it as ours). */
+static const napi_type_tag INOTIFY_TAG = {0x6167656e74736e6fULL, 0x696e6f7469667921ULL};
 
 static void maybe_free(inotify_t *w) {
   if (!w->handle_closed || !w->finalized) return;
@@ -64,7 +73,22 @@ static void on_closed(uv_handle_t *h) {
   inotify_t *w = h->data;
   close(w->fd);
   w->handle_closed = 1;
+  if (w->teardown) {
+    /* The environment is ending: its references are not ours to touch; it runs the finalizer, before or after this. */
+    napi_remove_async_cleanup_hook(w->teardown);
+    w->teardown = NULL;
+  }
   maybe_free(w);
+}
+
+/* Node's environment is going (a worker thread's end, or the process's): close before its loop does. */
+static void on_teardown(napi_async_cleanup_hook_handle handle, void *arg) {
+  inotify_t *w = arg;
+  w->open = 0;
+  w->cleanup = NULL;
+  w->teardown = handle;
+  uv_poll_stop(&w->poll);
+  uv_close((uv_handle_t *)&w->poll, on_closed);
 }
 
 static void finalize(napi_env env, void *data, void *hint) {
@@ -86,13 +110,17 @@ static napi_value throw_code(napi_env env, int err, const char *what) {
 static void on_readable(uv_poll_t *p, int status, int events) {
   (void)events;
   inotify_t *w = p->data;
-  if (!w->open || status < 0) return;
+  if (!w->open) return;
   size_t len = 0;
-  while (len < READ_LIMIT) {
+  int failed = status < 0; /* libuv has stopped the handle itself then */
+  while (!failed && len < READ_LIMIT) {
     if (w->cap - len < READ_CHUNK) {
       size_t cap = w->cap ? w->cap * 2 : READ_CHUNK;
       char *buf = realloc(w->buf, cap);
-      if (!buf) break;
+      if (!buf) {
+        failed = len == 0;
+        break;
+      }
       w->buf = buf;
       w->cap = cap;
     }
@@ -102,15 +130,27 @@ static void on_readable(uv_poll_t *p, int status, int events) {
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN && len == 0) failed = 1;
     break; /* EAGAIN: all read */
   }
-  if (len == 0) return;
+  if (failed) {
+    /* Reading cannot go on: stop (or the poll fires again at once) and say so, with no buffer. */
+    uv_poll_stop(&w->poll);
+  } else if (len == 0) {
+    return;
+  }
   napi_env env = w->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value buffer, cb, recv;
-  if (napi_create_buffer_copy(env, len, w->buf, NULL, &buffer) == napi_ok &&
-      napi_get_reference_value(env, w->callback, &cb) == napi_ok && napi_get_global(env, &recv) == napi_ok) {
+  napi_value buffer = NULL, cb, recv;
+  int ready = failed ? napi_get_undefined(env, &buffer) == napi_ok : napi_create_buffer_copy(env, len, w->buf, NULL, &buffer) == napi_ok;
+  /* A burst grew the buffer: give it back rather than keep a megabyte per instance. */
+  if (w->cap > 2 * READ_CHUNK) {
+    free(w->buf);
+    w->buf = NULL;
+    w->cap = 0;
+  }
+  if (ready && napi_get_reference_value(env, w->callback, &cb) == napi_ok && napi_get_global(env, &recv) == napi_ok) {
     napi_make_callback(env, w->async, recv, cb, 1, &buffer, NULL);
     bool pending = false;
     /* A throwing listener is an uncaught exception, as in any other event callback. */
@@ -125,7 +165,9 @@ static void on_readable(uv_poll_t *p, int status, int events) {
 
 static inotify_t *handle_arg(napi_env env, napi_value v) {
   void *data = NULL;
-  if (napi_get_value_external(env, v, &data) != napi_ok || !data) {
+  bool ours = false;
+  if (napi_check_object_type_tag(env, v, &INOTIFY_TAG, &ours) != napi_ok || !ours ||
+      napi_get_value_external(env, v, &data) != napi_ok || !data) {
     napi_throw_type_error(env, NULL, "not an inotify handle");
     return NULL;
   }
@@ -174,8 +216,10 @@ static napi_value inotify_open(napi_env env, napi_callback_info info) {
     napi_throw_error(env, uv_err_name(rc), uv_strerror(rc));
     return NULL;
   }
+  napi_type_tag_object(env, ext, &INOTIFY_TAG);
   napi_create_reference(env, argv[0], 1, &w->callback);
   napi_create_reference(env, ext, 1, &w->self);
+  napi_add_async_cleanup_hook(env, on_teardown, w, &w->cleanup);
   napi_create_string_utf8(env, "agents:inotify", NAPI_AUTO_LENGTH, &name);
   napi_create_object(env, &resource);
   napi_async_init(env, resource, name, &w->async);
@@ -231,6 +275,8 @@ static napi_value inotify_close(napi_env env, napi_callback_info info) {
   inotify_t *w = handle_arg(env, argv[0]);
   if (!w || !w->open) return NULL;
   w->open = 0;
+  if (w->cleanup) napi_remove_async_cleanup_hook(w->cleanup);
+  w->cleanup = NULL;
   uv_poll_stop(&w->poll);
   uv_close((uv_handle_t *)&w->poll, on_closed);
   napi_delete_reference(env, w->callback);

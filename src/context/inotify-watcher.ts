@@ -29,7 +29,8 @@ import { BaseWatcher, LISTED_WINDOW_MS, type WatcherOptions } from './watcher-ba
 
 /** The addon's inotify functions (Linux only). */
 interface Inotify {
-  inotifyOpen(onEvents: (records: Buffer) => void): object;
+  /** onEvents() without a buffer: reading failed, and no more comes. */
+  inotifyOpen(onEvents: (records?: Buffer) => void): object;
   inotifyAdd(handle: object, path: string, mask: number): number;
   inotifyRemove(handle: object, wd: number): void;
   inotifyClose(handle: object): void;
@@ -96,9 +97,74 @@ function parseRecords(buf: Buffer): InotifyRecord[] {
   return out;
 }
 
+/**
+ * The process's one inotify instance, shared by its watchers (the project's and each worktree's):
+ * instances are few (fs.inotify.max_user_instances, 128 by default, for all of the user's programs
+ * together). The kernel gives one folder one watch per instance, so a watch is removed only when
+ * the last watcher holding it lets go. Open while some watcher is.
+ */
+class InotifyHub {
+  private handle: object | undefined;
+  private readonly watchers = new Set<InotifyWatcher>();
+  private readonly holders = new Map<number, Set<InotifyWatcher>>();
+
+  constructor(private readonly api: Inotify) {}
+
+  join(w: InotifyWatcher): void {
+    this.handle ??= this.api.inotifyOpen((records?: Buffer) => this.dispatch(records));
+    this.watchers.add(w);
+  }
+
+  leave(w: InotifyWatcher): void {
+    if (!this.watchers.delete(w)) return;
+    for (const wd of [...this.holders.keys()]) this.release(w, wd);
+    if (this.watchers.size > 0 || !this.handle) return;
+    this.api.inotifyClose(this.handle);
+    this.handle = undefined;
+    this.holders.clear();
+  }
+
+  /** inotify_add_watch for `w`; throws the errno's error. */
+  add(w: InotifyWatcher, path: string, mask: number): number {
+    if (!this.handle) throw Object.assign(new Error('inotify is closed'), { code: 'EBADF' });
+    const wd = this.api.inotifyAdd(this.handle, path, mask);
+    const set = this.holders.get(wd) ?? new Set<InotifyWatcher>();
+    set.add(w);
+    this.holders.set(wd, set);
+    return wd;
+  }
+
+  release(w: InotifyWatcher, wd: number): void {
+    const set = this.holders.get(wd);
+    if (!set?.delete(w) || set.size > 0) return;
+    this.holders.delete(wd);
+    if (this.handle) this.api.inotifyRemove(this.handle, wd);
+  }
+
+  private dispatch(buf: Buffer | undefined): void {
+    const time = Date.now();
+    if (!buf) {
+      const err = new Error('reading inotify failed: file changes are no longer followed');
+      for (const w of this.watchers) w.onFailure(err);
+      return;
+    }
+    const records = parseRecords(buf);
+    // Gone from the kernel (a deleted folder's, or one we removed): nobody holds it any more.
+    for (const r of records) if (r.mask & IN_IGNORED) this.holders.delete(r.wd);
+    for (const w of this.watchers) w.onRecords(records, time);
+  }
+}
+
+let hub: InotifyHub | undefined;
+/** The shared instance's keeper for `api` (one per process). */
+export function inotifyHub(api: Inotify): InotifyHub {
+  return (hub ??= new InotifyHub(api));
+}
+export type { InotifyHub };
+
 export class InotifyWatcher extends BaseWatcher {
   readonly backend = 'inotify';
-  private handle: object | undefined;
+  private joined = false;
   /** Watched folders ('' = the root) by watch descriptor, and the other way round. */
   private byWd = new Map<number, string>();
   private byDir = new Map<string, number>();
@@ -109,27 +175,45 @@ export class InotifyWatcher extends BaseWatcher {
   private listed = new Map<string, number>();
   private warnedLimit = false;
 
-  constructor(root: string, rules: IgnoreRules, opts: WatcherOptions, private readonly api: Inotify) {
+  constructor(root: string, rules: IgnoreRules, opts: WatcherOptions, private readonly hub: InotifyHub) {
     super(root, rules, opts);
+  }
+
+  /** The hub's records (every watcher's: each keeps those of its own watches). */
+  onRecords(records: InotifyRecord[], time: number): void {
+    if (this.closed) return;
+    this.chain = this.chain.then(() => this.handleRecords(records, time)).catch((e: unknown) => this.fail(e));
+  }
+
+  onFailure(err: Error): void {
+    this.fail(err);
   }
 
   protected async start(): Promise<void> {
     if (this.closed) return;
-    this.handle = this.api.inotifyOpen((records) => {
-      if (this.closed) return;
-      const time = Date.now();
-      this.chain = this.chain.then(() => this.handleRecords(records, time)).catch((e: unknown) => this.fail(e));
-    });
-    // The root must be watchable: otherwise `ready` rejects with the reason.
-    this.watch('', true);
+    this.hub.join(this);
+    this.joined = true;
+    try {
+      // The root must be watchable: otherwise `ready` rejects with the reason.
+      this.watch('', true);
+    } catch (e) {
+      this.leave();
+      throw e;
+    }
     await this.watchTree('', false, Date.now(), true);
   }
 
   protected async stop(): Promise<void> {
-    const handle = this.handle;
-    this.handle = undefined;
-    if (handle) this.api.inotifyClose(handle);
+    this.leave();
     await this.chain;
+  }
+
+  private leave(): void {
+    if (!this.joined) return;
+    this.joined = false;
+    this.hub.leave(this);
+    this.byWd.clear();
+    this.byDir.clear();
   }
 
   protected async rewatch(): Promise<void> {
@@ -138,32 +222,49 @@ export class InotifyWatcher extends BaseWatcher {
     for (const d of now) await this.watchTree(d, false, Date.now());
   }
 
-  /** Places the watch on one folder; false when it cannot be (gone, not a folder, no permission). */
+  /**
+   * Places the watch on one folder. Returns whether to read it: false when it is gone, not a folder
+   * or not readable; true when watched, and when past the system's watch limit (what is in it is
+   * then still listed, though later changes in it are not seen).
+   */
   private watch(dir: string, mustWork = false): boolean {
-    if (!this.handle || this.closed) return false;
+    if (!this.joined || this.closed) return false;
     try {
-      const wd = this.api.inotifyAdd(this.handle, dir === '' ? this.root : join(this.root, dir), MASK);
+      // The root itself may be a symlink; nothing below it is followed.
+      const wd = this.hub.add(this, dir === '' ? this.root : join(this.root, dir), dir === '' ? MASK & ~IN_DONT_FOLLOW : MASK);
       const before = this.byWd.get(wd);
       if (before !== undefined && before !== dir) this.byDir.delete(before);
+      const stale = this.byDir.get(dir);
+      if (stale !== undefined && stale !== wd) this.drop(stale);
       this.byWd.set(wd, dir);
       this.byDir.set(dir, wd);
       return true;
     } catch (e) {
       if (mustWork) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC' && !this.warnedLimit) {
-        this.warnedLimit = true;
-        this.fail(
-          new Error(
-            `the system's limit of inotify watches is reached (sysctl fs.inotify.max_user_watches): ` +
-              `changes in ${dir} and other folders past the limit are not followed`,
-          ),
-        );
-      } else if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES' && code !== 'ENOSPC') {
-        this.fail(e);
+      if (code === 'ENOSPC') {
+        if (!this.warnedLimit) {
+          this.warnedLimit = true;
+          this.fail(
+            new Error(
+              `the system's limit of inotify watches is reached (sysctl fs.inotify.max_user_watches): ` +
+                `changes in ${dir} and other folders past the limit are not followed`,
+            ),
+          );
+        }
+        return true;
       }
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES' && code !== 'ELOOP') this.fail(e);
       return false;
     }
+  }
+
+  /** Lets go of one watch of ours. */
+  private drop(wd: number): void {
+    const dir = this.byWd.get(wd);
+    this.byWd.delete(wd);
+    if (dir !== undefined && this.byDir.get(dir) === wd) this.byDir.delete(dir);
+    this.hub.release(this, wd);
   }
 
   /**
@@ -171,33 +272,53 @@ export class InotifyWatcher extends BaseWatcher {
    * watched are skipped unless `all`. With `report`, what the reads find is reported as added (a
    * folder created or moved in).
    */
-  private async watchTree(under: string, report: boolean, time: number, all = false): Promise<void> {
+  private async watchTree(under: string, report: boolean, time: number, all = false): Promise<Set<string>> {
     const found = await listFolders(this.rules, under, report, (dir) => (all || !this.byDir.has(dir)) && this.watch(dir));
     for (const d of found.ignored) this.ignoredDirs.add(d);
-    if (!report || this.closed) return;
-    for (const [rel, isDir] of [...[...found.dirs].map((d) => [d, true] as const), ...found.files.map((f) => [f, false] as const)]) {
-      if (this.listed.has(rel)) continue;
-      this.listed.set(rel, time);
-      this.push({ path: rel, kind: 'added', isDir, time });
+    if (report && !this.closed) {
+      for (const [rel, isDir] of [...[...found.dirs].map((d) => [d, true] as const), ...found.files.map((f) => [f, false] as const)]) {
+        if (this.listed.has(rel)) continue;
+        this.listed.set(rel, time);
+        this.push({ path: rel, kind: 'added', isDir, time });
+      }
     }
+    return found.dirs;
   }
 
-  private async handleRecords(buf: Buffer, time: number): Promise<void> {
-    const records = parseRecords(buf);
-    const rels = records.map((r) => {
-      const dir = r.name === '' ? undefined : this.byWd.get(r.wd);
-      return dir === undefined ? null : dir === '' ? r.name : `${dir}/${r.name}`;
-    });
-    // The buffer that carries an ignore-file change is handled once un-ignored folders are watched.
-    await this.noteIgnoreFiles(rels.filter((r): r is string => r !== null));
+  /**
+   * After the kernel dropped records: every kept folder watched again, and the watches of folders
+   * no longer there (deleted or moved away unseen) let go.
+   */
+  private async rescan(time: number): Promise<void> {
+    const ignoredBefore = this.ignoredDirs;
+    this.ignoredDirs = new Set();
+    const kept = await this.watchTree('', false, time, true);
+    if (this.closed) return;
+    kept.add('');
+    for (const [dir, wd] of [...this.byDir]) if (!kept.has(dir)) this.drop(wd);
+    for (const [wd, dir] of [...this.byWd]) if (this.byDir.get(dir) !== wd) this.drop(wd);
+    for (const d of ignoredBefore) if (this.rules.isIgnored(d, true)) this.ignoredDirs.add(d);
+  }
+
+  /** A record's path: looked up when its turn comes, after the records before it moved folders. */
+  private relOf(r: InotifyRecord): string | null {
+    const dir = r.name === '' ? undefined : this.byWd.get(r.wd);
+    return dir === undefined ? null : dir === '' ? r.name : `${dir}/${r.name}`;
+  }
+
+  private async handleRecords(records: InotifyRecord[], time: number): Promise<void> {
+    // The records that carry an ignore-file change are handled once un-ignored folders are watched
+    // (paths looked up before the moves among them: at worst one extra re-read of a rule file).
+    await this.noteIgnoreFiles(records.map((r) => this.relOf(r)).filter((r): r is string => r !== null));
     for (const [p, t] of this.listed) {
       if (time - t < LISTED_WINDOW_MS) break;
       this.listed.delete(p);
     }
-    for (let i = 0; i < records.length && !this.closed; i++) {
-      const { wd, mask } = records[i];
+    for (const r of records) {
+      if (this.closed) return;
+      const { wd, mask } = r;
       if (mask & IN_Q_OVERFLOW) {
-        await this.watchTree('', false, time, true);
+        await this.rescan(time);
         this.fail(new Error('the kernel dropped file change events (inotify queue overflow): changes of that moment may be missing'));
         continue;
       }
@@ -207,7 +328,9 @@ export class InotifyWatcher extends BaseWatcher {
         if (dir !== undefined && this.byDir.get(dir) === wd) this.byDir.delete(dir);
         continue;
       }
-      const rel = rels[i];
+      // A record of a watch let go earlier in this buffer (a folder moved away) resolves to null:
+      // the folder's new place, if in the project, was read instead.
+      const rel = this.relOf(r);
       if (rel === null) {
         // The folder's own end: a kept folder's is reported by its parent; the root has none.
         if (this.byWd.get(wd) === '' && mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
@@ -218,6 +341,7 @@ export class InotifyWatcher extends BaseWatcher {
       const isDir = (mask & IN_ISDIR) !== 0;
       const ignored = this.rules.isIgnored(rel, isDir);
       if (mask & (IN_DELETE | IN_MOVED_FROM)) {
+        this.listed.delete(rel);
         if (isDir) this.forget(rel, (mask & IN_MOVED_FROM) !== 0);
         if (!ignored) this.push({ path: rel, kind: 'deleted', isDir, time });
       } else if (mask & (IN_CREATE | IN_MOVED_TO)) {
@@ -225,8 +349,13 @@ export class InotifyWatcher extends BaseWatcher {
           if (isDir && !this.rules.isAlwaysIgnored(rel)) this.ignoredDirs.add(rel);
           continue;
         }
-        if (!this.listed.delete(rel)) this.push({ path: rel, kind: 'added', isDir, time });
-        if (isDir && !this.byDir.has(rel)) await this.watchTree(rel, true, time);
+        if (this.listed.delete(rel)) continue; // read with its new parent folder already
+        this.push({ path: rel, kind: 'added', isDir, time });
+        if (isDir) {
+          // Whatever was watched under this name is another folder (one replaced by a rename).
+          this.forget(rel, true);
+          await this.watchTree(rel, true, time);
+        }
       } else if (mask & (IN_MODIFY | IN_ATTRIB) && !isDir && !ignored) {
         this.push({ path: rel, kind: 'modified', isDir, time });
       }
@@ -239,16 +368,11 @@ export class InotifyWatcher extends BaseWatcher {
     const one = this.byDir.get(rel);
     if (!moved) {
       // Deleted: the kernel removed its watch (IN_IGNORED follows); anything below went first.
-      if (one !== undefined) this.byDir.delete(rel);
+      if (one !== undefined) this.drop(one);
       return;
     }
     const prefix = `${rel}/`;
-    for (const [d, wd] of this.byDir) {
-      if (d !== rel && !d.startsWith(prefix)) continue;
-      this.byDir.delete(d);
-      this.byWd.delete(wd);
-      if (this.handle) this.api.inotifyRemove(this.handle, wd);
-    }
+    for (const [d, wd] of [...this.byDir]) if (d === rel || d.startsWith(prefix)) this.drop(wd);
     for (const d of this.ignoredDirs) if (d.startsWith(prefix)) this.ignoredDirs.delete(d);
   }
 }

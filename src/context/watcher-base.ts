@@ -119,6 +119,11 @@ export abstract class BaseWatcher extends EventEmitter implements FileWatcher {
     if (prev) this.pending.delete(ev.path);
     // Re-inserted at the end: a batch lists paths in the order of their latest change.
     if (merged) this.pending.set(ev.path, merged);
+    else if (ev.isDir) {
+      // A folder added and gone within the batch: what was reported in it never existed either.
+      const prefix = `${ev.path}/`;
+      for (const p of [...this.pending.keys()]) if (p.startsWith(prefix)) this.pending.delete(p);
+    }
     const now = Date.now();
     if (this.timer === undefined) this.firstAt = now;
     clearTimeout(this.timer);

@@ -19,7 +19,8 @@
  *   rules stop ignoring is brought under watch (inotify, parcel: before that batch is delivered).
  * - Batching never drops a change: a batch ends after `debounceMs` of quiet or `maxWaitMs` after
  *   its first change, however large. Each path appears once per batch with its net change
- *   (added+modified = added, deleted+added = modified, added+deleted = nothing at all).
+ *   (added+modified = added, deleted+added = modified, added+deleted = nothing at all, for what was
+ *   reported inside an added folder too).
  * - Renames are deleted + added (the feed may pair them). parcel may report a save by rename as
  *   'added' alone. A folder moved away is reported alone, not what was in it.
  * - close() delivers the pending batch, then nothing more; the backend's handles are released, so
@@ -32,7 +33,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { ALWAYS_IGNORED, createIgnoreRules, listFolders, type IgnoreRules } from './ignore-rules.js';
-import { InotifyWatcher, loadInotify } from './inotify-watcher.js';
+import { inotifyHub, InotifyWatcher, loadInotify } from './inotify-watcher.js';
 import { BaseWatcher, LISTED_WINDOW_MS, type ChangeKind, type FileWatcher, type WatcherOptions } from './watcher-base.js';
 
 export type { BackendName, ChangeKind, FileEvent, FileWatcher, WatcherOptions } from './watcher-base.js';
@@ -68,7 +69,7 @@ export function createWatcher(root: string, opts: WatcherOptions): FileWatcher {
   const wanted = opts.backend ?? 'auto';
   const inotify = wanted === 'auto' || wanted === 'inotify' ? loadInotify() : null;
   if (wanted === 'inotify' && !inotify) throw new Error('the inotify backend needs Linux and the native part (npm install)');
-  if (inotify) return new InotifyWatcher(abs, rules, opts, inotify);
+  if (inotify) return new InotifyWatcher(abs, rules, opts, inotifyHub(inotify));
   const parcel = wanted === 'chokidar' ? null : loadParcel();
   if (wanted === 'parcel' && !parcel) throw new Error('@parcel/watcher cannot be loaded on this platform');
   return parcel ? new ParcelWatcher(abs, rules, opts, parcel) : new ChokidarWatcher(abs, rules, opts);

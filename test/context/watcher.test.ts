@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createIgnoreRules } from '../../src/context/ignore-rules.js';
+import { BaseWatcher } from '../../src/context/watcher-base.js';
 import { createWatcher, loadInotify, loadParcel, type BackendName, type FileEvent, type FileWatcher } from '../../src/context/watcher.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -253,19 +255,126 @@ describe.runIf(available.inotify)('inotify backend, what only it promises', () =
     expect(rec.events().filter((e) => /^(old|gone)\//.test(e.path))).toEqual([]);
   });
 
-  it('says so when the kernel dropped events, and goes on watching new folders', async () => {
+  it('names every change by where it is when its turn comes: a folder moved in the same read as writes into it', async () => {
     const root = tempDir();
+    const outside = tempDir();
+    write(root, 'old/deep/a.txt');
+    write(root, 'gone/b.txt');
+    const { rec } = await start(root, 'inotify');
+    // All in one go: the watcher reads them as one buffer, written through the folders' old watches.
+    renameSync(join(root, 'old'), join(root, 'new'));
+    writeFileSync(join(root, 'new/deep/c.txt'), 'y');
+    renameSync(join(root, 'gone'), join(outside, 'gone'));
+    writeFileSync(join(outside, 'gone/c.txt'), 'y');
+    write(root, 'sentinel.txt');
+    await rec.until(() => rec.has('sentinel.txt') && rec.has('new/deep/c.txt', 'added'), 'the moves and writes');
+    expect(rec.events().filter((e) => /^(old|gone)\//.test(e.path))).toEqual([]);
+  });
+
+  it('watches a folder renamed over an existing empty one under its new name', async () => {
+    const root = tempDir();
+    write(root, 'a/x.txt');
+    mkdirSync(join(root, 'b'));
+    const { rec } = await start(root, 'inotify');
+    renameSync(join(root, 'a'), join(root, 'b'));
+    await rec.until(() => rec.has('b/x.txt', 'added'), 'the rename');
+    write(root, 'b/y.txt');
+    await rec.until(() => rec.has('b/y.txt', 'added'), 'a write in the renamed folder');
+  });
+
+  it('reports a file deleted and replaced by a rename within a second of being listed as there', async () => {
+    const root = tempDir();
+    const outside = tempDir();
+    write(outside, 'n/f.txt');
+    write(outside, 'g.txt');
+    const { rec } = await start(root, 'inotify');
+    renameSync(join(outside, 'n'), join(root, 'n'));
+    await rec.until(() => rec.has('n/f.txt', 'added'), 'the folder moved in');
+    unlinkSync(join(root, 'n/f.txt'));
+    renameSync(join(outside, 'g.txt'), join(root, 'n/f.txt'));
+    write(root, 'sentinel.txt');
+    await rec.until(() => rec.has('sentinel.txt'), 'the sentinel');
+    expect(rec.events().filter((e) => e.path === 'n/f.txt').at(-1)?.kind).not.toBe('deleted');
+  });
+
+  /** A watcher on `root` whose next read finds the kernel's queue overflowed, after `meanwhile` ran. */
+  async function overflowed(root: string, meanwhile: () => void) {
     const w = createWatcher(root, { ignore: [], backend: 'inotify' });
     cleanups.push(() => w.close());
     const error = new Promise<Error>((resolve) => w.once('error', resolve));
     const rec = recorder(w);
     await w.ready;
-    // Written while this process reads nothing: a create and a modify each, past the kernel's queue.
+    // Written while this process reads nothing: a create and a modify each, past the kernel's queue;
+    // what `meanwhile` does is lost with the rest.
     const queue = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
     for (let i = 0; i <= queue / 2; i++) writeFileSync(join(root, `f${i}`), 'x');
+    meanwhile();
     expect((await error).message).toMatch(/overflow/);
+    return rec;
+  }
+
+  it('says so when the kernel dropped events, and watches the folders made meanwhile', async () => {
+    const root = tempDir();
+    const rec = await overflowed(root, () => mkdirSync(join(root, 'during/deep'), { recursive: true }));
+    write(root, 'during/deep/x.txt');
     write(root, 'later/deep/x.txt');
-    await rec.until(() => rec.has('later/deep/x.txt', 'added'), 'a new folder after the overflow');
+    await rec.until(() => rec.has('during/deep/x.txt', 'added') && rec.has('later/deep/x.txt', 'added'), 'writes after the overflow');
+  });
+
+  it('after an overflow, watches a folder made where one was deleted unseen', async () => {
+    const root = tempDir();
+    write(root, 'd/keep.txt');
+    const rec = await overflowed(root, () => rmSync(join(root, 'd'), { recursive: true }));
+    mkdirSync(join(root, 'd'));
+    await rec.until(() => rec.has('d', 'added'), 'the new d');
+    write(root, 'd/new.txt');
+    await rec.until(() => rec.has('d/new.txt', 'added'), 'a write in the new d');
+  });
+
+  it('after an overflow, lets go of a folder moved out unseen', async () => {
+    const root = tempDir();
+    const outside = tempDir();
+    write(root, 'x/keep.txt');
+    const rec = await overflowed(root, () => renameSync(join(root, 'x'), join(outside, 'x')));
+    write(outside, 'x/outside.txt');
+    write(root, 'sentinel.txt');
+    await rec.until(() => rec.has('sentinel.txt'), 'the sentinel');
+    expect(rec.has('x/outside.txt')).toBe(false);
+  });
+
+  it("ends with a worker thread that has it open, without taking the process down", async () => {
+    const addon = join(REPO, 'native/build/Release/agents_native.node');
+    const script = `
+const { Worker } = require('node:worker_threads');
+const body = (end) => \`
+  const a = require(\${JSON.stringify(${JSON.stringify(addon)})});
+  const h = a.inotifyOpen(() => {});
+  a.inotifyAdd(h, '/tmp', 0x100);
+  require('node:worker_threads').parentPort.postMessage('open');
+  \${end}\`;
+const run = (end, terminate) => new Promise((resolve) => {
+  const w = new Worker(body(end), { eval: true });
+  w.on('message', () => { if (terminate) w.terminate(); });
+  w.on('exit', resolve);
+});
+(async () => {
+  await run('process.exit(0);', false);
+  await run('', true);
+  console.log('main goes on');
+})();`;
+    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.stderr.on('data', (d) => (text += d));
+      child.on('exit', (code) => resolve({ code, text }));
+    });
+    expect(out).toEqual({ code: 0, text: 'main goes on\n' });
+  });
+
+  it('takes only its own handles', () => {
+    const api = loadInotify()!;
+    expect(() => api.inotifyAdd({}, '/tmp', 0x100)).toThrow(/not an inotify handle/);
   });
 
   it('reports the project folder itself going away as an error', async () => {
@@ -284,7 +393,7 @@ describe.runIf(available.inotify)('inotify backend, what only it promises', () =
     await expect(w.ready).rejects.toThrow(/ENOENT/);
   });
 
-  it('runs no thread of its own', async () => {
+  it('runs no thread of its own, and its watchers share one inotify instance', async () => {
     const script = join(compiledWatcher(), 'threads.js');
     const project = tempDir();
     write(project, 'a/b/c.txt');
@@ -295,10 +404,37 @@ describe.runIf(available.inotify)('inotify backend, what only it promises', () =
       child.on('error', reject);
       child.on('exit', () => resolve({ stdout: out }));
     });
-    const counts = JSON.parse(stdout) as { before: number; after: number; parcel?: number };
+    const counts = JSON.parse(stdout) as { before: number; after: number; parcel?: number; instances: number };
     expect(counts.after).toBe(counts.before);
+    expect(counts.instances).toBe(1);
     // The witness that counting works: parcel's backend does start one.
     if (counts.parcel !== undefined) expect(counts.parcel).toBeGreaterThan(counts.after);
+  });
+});
+
+describe('batching (all backends)', () => {
+  class Pushed extends BaseWatcher {
+    readonly backend = 'inotify';
+    protected async start(): Promise<void> {}
+    protected async stop(): Promise<void> {}
+    protected async rewatch(): Promise<void> {}
+    add(path: string, kind: FileEvent['kind'], isDir = false): void {
+      this.push({ path, kind, isDir, time: 0 });
+    }
+  }
+
+  it('drops what was reported inside a folder added and gone within the batch, and only that', async () => {
+    const w = new Pushed('/p', createIgnoreRules('/p'), { ignore: [], debounceMs: 10_000 });
+    const rec = recorder(w);
+    w.add('a', 'added', true);
+    w.add('a/sub', 'added', true);
+    w.add('a/sub/f.txt', 'added');
+    w.add('ab.txt', 'added');
+    w.add('b/x.txt', 'modified');
+    w.add('a', 'deleted', true);
+    w.add('b', 'deleted', true);
+    await w.close();
+    expect(rec.events().map((e) => `${e.kind} ${e.path}`)).toEqual(['added ab.txt', 'modified b/x.txt', 'deleted b']);
   });
 });
 
@@ -343,7 +479,7 @@ console.log('closed');
   );
   writeFileSync(
     join(dir, 'threads.js'),
-    `import { readdirSync } from 'node:fs';
+    `import { readdirSync, readlinkSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { createWatcher } from './watcher.js';
 const root = process.argv[2];
@@ -355,6 +491,11 @@ const before = threads();
 const w = createWatcher(root, { ignore: [], backend: 'inotify' });
 await w.ready;
 const after = threads();
+// Two watchers (the project's and a worktree's, say) share one inotify instance.
+const w2 = createWatcher(root + '/a', { ignore: [], backend: 'inotify' });
+await w2.ready;
+const instances = readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync('/proc/self/fd/' + fd) === 'anon_inode:inotify'; } catch { return false; } }).length;
+await w2.close();
 let parcel;
 try {
   const p = createWatcher(root, { ignore: [], backend: 'parcel' });
@@ -363,7 +504,7 @@ try {
   await p.close();
 } catch {}
 await w.close();
-console.log(JSON.stringify({ before, after, parcel }));
+console.log(JSON.stringify({ before, after, parcel, instances }));
 `,
   );
   compiled = top;
