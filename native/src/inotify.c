@@ -143,14 +143,14 @@ static void on_readable(uv_poll_t *p, int status, int events) {
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value buffer = NULL, cb, recv;
-  int ready = failed ? napi_get_undefined(env, &buffer) == napi_ok : napi_create_buffer_copy(env, len, w->buf, NULL, &buffer) == napi_ok;
+  int made = failed ? napi_get_undefined(env, &buffer) == napi_ok : napi_create_buffer_copy(env, len, w->buf, NULL, &buffer) == napi_ok;
   /* A burst grew the buffer: give it back rather than keep a megabyte per instance. */
   if (w->cap > 2 * READ_CHUNK) {
     free(w->buf);
     w->buf = NULL;
     w->cap = 0;
   }
-  if (ready && napi_get_reference_value(env, w->callback, &cb) == napi_ok && napi_get_global(env, &recv) == napi_ok) {
+  if (made && napi_get_reference_value(env, w->callback, &cb) == napi_ok && napi_get_global(env, &recv) == napi_ok) {
     napi_make_callback(env, w->async, recv, cb, 1, &buffer, NULL);
     bool pending = false;
     /* A throwing listener is an uncaught exception, as in any other event callback. */

@@ -18,151 +18,35 @@
  *   removed by the kernel (IN_IGNORED).
  * - Folders the rules ignore get no watch; ALWAYS_IGNORED ones are never read. The others are
  *   remembered, for when an ignore file stops ignoring them.
+ * - A record's path is looked up when its turn comes, after the records before it moved folders.
  * - If the kernel's queue overflowed, every kept folder is watched again (nothing below a new
- *   folder is lost for good) and an error says changes of that moment may be missing.
+ *   folder is lost for good), the watches of folders gone unseen are let go, and an error says
+ *   changes of that moment may be missing.
+ * - The process's watchers share one inotify instance (inotify.ts).
  */
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listFolders, type IgnoreRules } from './ignore-rules.js';
+import {
+  IN_ATTRIB,
+  IN_CREATE,
+  IN_DELETE,
+  IN_DELETE_SELF,
+  IN_DONT_FOLLOW,
+  IN_IGNORED,
+  IN_ISDIR,
+  IN_MODIFY,
+  IN_MOVE_SELF,
+  IN_MOVED_FROM,
+  IN_MOVED_TO,
+  IN_Q_OVERFLOW,
+  MASK,
+  type InotifyHub,
+  type InotifyListener,
+  type InotifyRecord,
+} from './inotify.js';
 import { BaseWatcher, LISTED_WINDOW_MS, type WatcherOptions } from './watcher-base.js';
 
-/** The addon's inotify functions (Linux only). */
-interface Inotify {
-  /** onEvents() without a buffer: reading failed, and no more comes. */
-  inotifyOpen(onEvents: (records?: Buffer) => void): object;
-  inotifyAdd(handle: object, path: string, mask: number): number;
-  inotifyRemove(handle: object, wd: number): void;
-  inotifyClose(handle: object): void;
-}
-
-// From <sys/inotify.h>.
-const IN_MODIFY = 0x2;
-const IN_ATTRIB = 0x4;
-const IN_MOVED_FROM = 0x40;
-const IN_MOVED_TO = 0x80;
-const IN_CREATE = 0x100;
-const IN_DELETE = 0x200;
-const IN_DELETE_SELF = 0x400;
-const IN_MOVE_SELF = 0x800;
-const IN_Q_OVERFLOW = 0x4000;
-const IN_IGNORED = 0x8000;
-const IN_ONLYDIR = 0x1000000;
-const IN_DONT_FOLLOW = 0x2000000;
-const IN_EXCL_UNLINK = 0x4000000;
-const IN_ISDIR = 0x40000000;
-/** What each folder's watch asks for: its entries' changes, and its own end. */
-const MASK =
-  IN_MODIFY | IN_ATTRIB | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF |
-  IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
-/** wd, mask, cookie, len: then len bytes of NUL-padded name. */
-const RECORD_HEADER = 16;
-
-/** The build folder, from src/context (tests) and dist/chunks alike. */
-const ADDON = fileURLToPath(new URL('../../native/build/Release/agents_native.node', import.meta.url));
-
-let inotify: Inotify | null | undefined;
-/** The addon's inotify functions, or null off Linux or when the native part is not built. Loaded once. */
-export function loadInotify(): Inotify | null {
-  if (inotify !== undefined) return inotify;
-  inotify = null;
-  if (process.platform !== 'linux') return inotify;
-  try {
-    const addon = createRequire(import.meta.url)(ADDON) as Partial<Inotify>;
-    if (['inotifyOpen', 'inotifyAdd', 'inotifyRemove', 'inotifyClose'].every((f) => typeof addon[f as keyof Inotify] === 'function')) {
-      inotify = addon as Inotify;
-    }
-  } catch {
-    // Not built: the caller falls back to another backend.
-  }
-  return inotify;
-}
-
-interface InotifyRecord {
-  wd: number;
-  mask: number;
-  name: string;
-}
-
-function parseRecords(buf: Buffer): InotifyRecord[] {
-  const out: InotifyRecord[] = [];
-  for (let at = 0; at + RECORD_HEADER <= buf.length; ) {
-    const len = buf.readUInt32LE(at + 12);
-    const start = at + RECORD_HEADER;
-    let end = Math.min(start + len, buf.length);
-    while (end > start && buf[end - 1] === 0) end--;
-    out.push({ wd: buf.readInt32LE(at), mask: buf.readUInt32LE(at + 4), name: buf.toString('utf8', start, end) });
-    at = start + len;
-  }
-  return out;
-}
-
-/**
- * The process's one inotify instance, shared by its watchers (the project's and each worktree's):
- * instances are few (fs.inotify.max_user_instances, 128 by default, for all of the user's programs
- * together). The kernel gives one folder one watch per instance, so a watch is removed only when
- * the last watcher holding it lets go. Open while some watcher is.
- */
-class InotifyHub {
-  private handle: object | undefined;
-  private readonly watchers = new Set<InotifyWatcher>();
-  private readonly holders = new Map<number, Set<InotifyWatcher>>();
-
-  constructor(private readonly api: Inotify) {}
-
-  join(w: InotifyWatcher): void {
-    this.handle ??= this.api.inotifyOpen((records?: Buffer) => this.dispatch(records));
-    this.watchers.add(w);
-  }
-
-  leave(w: InotifyWatcher): void {
-    if (!this.watchers.delete(w)) return;
-    for (const wd of [...this.holders.keys()]) this.release(w, wd);
-    if (this.watchers.size > 0 || !this.handle) return;
-    this.api.inotifyClose(this.handle);
-    this.handle = undefined;
-    this.holders.clear();
-  }
-
-  /** inotify_add_watch for `w`; throws the errno's error. */
-  add(w: InotifyWatcher, path: string, mask: number): number {
-    if (!this.handle) throw Object.assign(new Error('inotify is closed'), { code: 'EBADF' });
-    const wd = this.api.inotifyAdd(this.handle, path, mask);
-    const set = this.holders.get(wd) ?? new Set<InotifyWatcher>();
-    set.add(w);
-    this.holders.set(wd, set);
-    return wd;
-  }
-
-  release(w: InotifyWatcher, wd: number): void {
-    const set = this.holders.get(wd);
-    if (!set?.delete(w) || set.size > 0) return;
-    this.holders.delete(wd);
-    if (this.handle) this.api.inotifyRemove(this.handle, wd);
-  }
-
-  private dispatch(buf: Buffer | undefined): void {
-    const time = Date.now();
-    if (!buf) {
-      const err = new Error('reading inotify failed: file changes are no longer followed');
-      for (const w of this.watchers) w.onFailure(err);
-      return;
-    }
-    const records = parseRecords(buf);
-    // Gone from the kernel (a deleted folder's, or one we removed): nobody holds it any more.
-    for (const r of records) if (r.mask & IN_IGNORED) this.holders.delete(r.wd);
-    for (const w of this.watchers) w.onRecords(records, time);
-  }
-}
-
-let hub: InotifyHub | undefined;
-/** The shared instance's keeper for `api` (one per process). */
-export function inotifyHub(api: Inotify): InotifyHub {
-  return (hub ??= new InotifyHub(api));
-}
-export type { InotifyHub };
-
-export class InotifyWatcher extends BaseWatcher {
+export class InotifyWatcher extends BaseWatcher implements InotifyListener {
   readonly backend = 'inotify';
   private joined = false;
   /** Watched folders ('' = the root) by watch descriptor, and the other way round. */
@@ -200,6 +84,7 @@ export class InotifyWatcher extends BaseWatcher {
       this.leave();
       throw e;
     }
+    // `all`: the root, already watched, is read too (inotify_add_watch again is a no-op).
     await this.watchTree('', false, Date.now(), true);
   }
 
@@ -259,11 +144,16 @@ export class InotifyWatcher extends BaseWatcher {
     }
   }
 
-  /** Lets go of one watch of ours. */
-  private drop(wd: number): void {
+  /** Forgets which folder a watch was on. */
+  private unmap(wd: number): void {
     const dir = this.byWd.get(wd);
     this.byWd.delete(wd);
     if (dir !== undefined && this.byDir.get(dir) === wd) this.byDir.delete(dir);
+  }
+
+  /** Lets go of one watch of ours. */
+  private drop(wd: number): void {
+    this.unmap(wd);
     this.hub.release(this, wd);
   }
 
@@ -290,14 +180,13 @@ export class InotifyWatcher extends BaseWatcher {
    * no longer there (deleted or moved away unseen) let go.
    */
   private async rescan(time: number): Promise<void> {
-    const ignoredBefore = this.ignoredDirs;
+    // The re-read lists every ignored folder there is now.
     this.ignoredDirs = new Set();
     const kept = await this.watchTree('', false, time, true);
     if (this.closed) return;
     kept.add('');
     for (const [dir, wd] of [...this.byDir]) if (!kept.has(dir)) this.drop(wd);
     for (const [wd, dir] of [...this.byWd]) if (this.byDir.get(dir) !== wd) this.drop(wd);
-    for (const d of ignoredBefore) if (this.rules.isIgnored(d, true)) this.ignoredDirs.add(d);
   }
 
   /** A record's path: looked up when its turn comes, after the records before it moved folders. */
@@ -323,9 +212,7 @@ export class InotifyWatcher extends BaseWatcher {
         continue;
       }
       if (mask & IN_IGNORED) {
-        const dir = this.byWd.get(wd);
-        this.byWd.delete(wd);
-        if (dir !== undefined && this.byDir.get(dir) === wd) this.byDir.delete(dir);
+        this.unmap(wd); // the kernel's, and the hub's, already gone
         continue;
       }
       // A record of a watch let go earlier in this buffer (a folder moved away) resolves to null:

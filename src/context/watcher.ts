@@ -8,8 +8,8 @@
  * - @parcel/watcher, wherever its prebuilt binary loads: it crawls on a native thread and keeps one
  *   watch per folder, ready in ~0.6 s with ~70 MB; but on Linux its thread wakes every 500 ms.
  * - chokidar 5, pure JS, the last resort: 6-10 s until ready, one inotify watch per file (~52k) and
- *   ~500 MB RSS on that tree, missing issue 4's goals (ready <= 1 s, <= 100 MB).
- * (FIELD-NOTES; re-measured by bench/watcher.js into docs/watcher-bench.md.)
+ *   ~500 MB RSS on that tree, past what a watcher may cost here (ready <= 1 s, <= 100 MB).
+ * (Measured by bench/watcher.js into docs/watcher-bench.md.)
  *
  * Invariants:
  * - Paths are relative to the root, `/`-separated; the root itself is never reported.
@@ -33,11 +33,12 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { ALWAYS_IGNORED, createIgnoreRules, listFolders, type IgnoreRules } from './ignore-rules.js';
-import { inotifyHub, InotifyWatcher, loadInotify } from './inotify-watcher.js';
+import { inotifyHub, loadInotify } from './inotify.js';
+import { InotifyWatcher } from './inotify-watcher.js';
 import { BaseWatcher, LISTED_WINDOW_MS, type ChangeKind, type FileWatcher, type WatcherOptions } from './watcher-base.js';
 
 export type { BackendName, ChangeKind, FileEvent, FileWatcher, WatcherOptions } from './watcher-base.js';
-export { loadInotify } from './inotify-watcher.js';
+export { loadInotify } from './inotify.js';
 
 type Parcel = typeof import('@parcel/watcher');
 type ParcelSub = Awaited<ReturnType<Parcel['subscribe']>>;

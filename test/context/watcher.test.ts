@@ -64,6 +64,34 @@ async function start(root: string, backend: BackendName, ignore: string[] = []) 
   return { w, rec };
 }
 
+/** An inotify watcher started on `root`, and its first error. */
+async function startWithError(root: string) {
+  const w = createWatcher(root, { ignore: [], backend: 'inotify' });
+  cleanups.push(() => w.close());
+  const error = new Promise<Error>((resolve) => w.once('error', resolve));
+  const rec = recorder(w);
+  await w.ready;
+  return { rec, error };
+}
+
+/** Runs node with `args`; its exit code and everything it printed (killed after 10 s). */
+function runNode(args: string[]): Promise<{ code: number | string; out: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve({ code: 'still running after 10 s', out });
+    }, 10_000);
+    child.on('exit', (c) => {
+      clearTimeout(t);
+      resolve({ code: c ?? -1, out });
+    });
+  });
+}
+
 const available = { inotify: loadInotify() !== null, parcel: loadParcel() !== null, chokidar: true };
 const backends = (['inotify', 'parcel', 'chokidar'] as const).filter((b) => available[b]);
 
@@ -218,20 +246,7 @@ describe.each(backends)('%s backend', (backend) => {
   it('leaves no handle that keeps the process alive after close()', async () => {
     const script = join(compiledWatcher(), 'probe.js');
     const project = tempDir();
-    const child = spawn(process.execPath, [script, project, backend], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const code = await new Promise<number | string>((resolve) => {
-      const t = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve('still running 10 s after close()');
-      }, 10_000);
-      child.on('exit', (c) => {
-        clearTimeout(t);
-        resolve(c ?? -1);
-      });
-    });
+    const { code, out } = await runNode([script, project, backend]);
     expect({ code, out }).toEqual({ code: 0, out: 'saw x.txt\nclosed\n' });
   });
 });
@@ -299,11 +314,7 @@ describe.runIf(available.inotify)('inotify backend, what only it promises', () =
 
   /** A watcher on `root` whose next read finds the kernel's queue overflowed, after `meanwhile` ran. */
   async function overflowed(root: string, meanwhile: () => void) {
-    const w = createWatcher(root, { ignore: [], backend: 'inotify' });
-    cleanups.push(() => w.close());
-    const error = new Promise<Error>((resolve) => w.once('error', resolve));
-    const rec = recorder(w);
-    await w.ready;
+    const { rec, error } = await startWithError(root);
     // Written while this process reads nothing: a create and a modify each, past the kernel's queue;
     // what `meanwhile` does is lost with the rest.
     const queue = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
@@ -362,27 +373,17 @@ const run = (end, terminate) => new Promise((resolve) => {
   await run('', true);
   console.log('main goes on');
 })();`;
-    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let text = '';
-      child.stdout.on('data', (d) => (text += d));
-      child.stderr.on('data', (d) => (text += d));
-      child.on('exit', (code) => resolve({ code, text }));
-    });
-    expect(out).toEqual({ code: 0, text: 'main goes on\n' });
+    expect(await runNode(['-e', script])).toEqual({ code: 0, out: 'main goes on\n' });
   });
 
-  it('takes only its own handles', () => {
+  it('refuses what is not one of its handles', () => {
     const api = loadInotify()!;
     expect(() => api.inotifyAdd({}, '/tmp', 0x100)).toThrow(/not an inotify handle/);
   });
 
   it('reports the project folder itself going away as an error', async () => {
     const root = tempDir();
-    const w = createWatcher(root, { ignore: [], backend: 'inotify' });
-    cleanups.push(() => w.close());
-    const error = new Promise<Error>((resolve) => w.once('error', resolve));
-    await w.ready;
+    const { error } = await startWithError(root);
     rmSync(root, { recursive: true });
     expect((await error).message).toMatch(/project folder .* was deleted/);
   });
@@ -397,14 +398,8 @@ const run = (end, terminate) => new Promise((resolve) => {
     const script = join(compiledWatcher(), 'threads.js');
     const project = tempDir();
     write(project, 'a/b/c.txt');
-    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [script, project], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.on('error', reject);
-      child.on('exit', () => resolve({ stdout: out }));
-    });
-    const counts = JSON.parse(stdout) as { before: number; after: number; parcel?: number; instances: number };
+    const { out } = await runNode([script, project]);
+    const counts = JSON.parse(out) as { before: number; after: number; parcel?: number; instances: number };
     expect(counts.after).toBe(counts.before);
     expect(counts.instances).toBe(1);
     // The witness that counting works: parcel's backend does start one.
@@ -455,7 +450,7 @@ function compiledWatcher(): string {
   symlinkSync(join(REPO, 'node_modules'), join(top, 'node_modules'));
   symlinkSync(join(REPO, 'native'), join(top, 'native'));
   writeFileSync(join(top, 'package.json'), '{ "type": "module" }\n');
-  for (const name of ['watcher', 'watcher-base', 'inotify-watcher', 'ignore-rules']) {
+  for (const name of ['watcher', 'watcher-base', 'inotify', 'inotify-watcher', 'ignore-rules']) {
     const src = readFileSync(join(REPO, 'src', 'context', `${name}.ts`), 'utf8');
     const js = ts.transpileModule(src, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
