@@ -5,6 +5,8 @@
 //                        or runs dist/cli/main.cjs from its code cache (below)
 //   dist/cli/main.js     `agents` in a terminal: the client, `agents ls/attach/stop`, bad flags (the
 //                        workspace server runs the same program as dist/cli/main.cjs, below)
+//   dist/cli/servers.cjs `agents ls`, `agents attach [ID]`, `agents stop [ID]` in their plain forms,
+//                        run by bin/agents before anything else (src/cli/servers-main.ts)
 //   dist/agent/start.cjs the built-in agent, started by path in each of its panes: runs
 //                        dist/agent/main.cjs from its code cache (below)
 //   dist/chunks/*.js     code shared by the two, and every dynamic import() as a chunk of its own,
@@ -133,7 +135,7 @@ const result = await build({
 // nothing at run time: it is what EAGER_LIMITS checks the agent's static imports on.)
 const cjs = await build({
   ...COMMON,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'cli/boot': 'src/cli/boot.ts', 'agent/start': 'src/agent/start.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'cli/boot': 'src/cli/boot.ts', 'agent/start': 'src/agent/start.ts', 'cli/servers': 'src/cli/servers-main.ts' },
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   // import.meta.url is the file's own URL, as in the ES module build (the layout rule above holds:
@@ -186,6 +188,11 @@ const tooEager = EAGER_LIMITS.flatMap(({ entry, forbidden }) => {
 // What bin/agents and an agent's pane load before the program: our own code and Node's built-ins only.
 for (const out of ['dist/cli/boot.cjs', 'dist/agent/start.cjs']) {
   for (const input of Object.keys(cjs.metafile.outputs[out].inputs)) if (!input.startsWith('src/')) tooEager.push(`${out} loads ${input}`);
+}
+// `agents attach`, `ls` and `stop` (src/cli/servers-main.ts): one CommonJS file holds everything it
+// could ever run, lazily or not, so the limit is on the whole file: no commander, no zod's full API.
+for (const input of Object.keys(cjs.metafile.outputs['dist/cli/servers.cjs'].inputs)) {
+  if ([...HEAVY, 'zod/v4/classic/', 'commander/'].some((p) => input.includes(`node_modules/${p}`))) tooEager.push(`dist/cli/servers.cjs loads ${input}`);
 }
 if (tooEager.length) {
   process.stderr.write(`bundle: ${tooEager.join('; ')}. Import it with await import() where it is needed (see EAGER_LIMITS in scripts/bundle.js).\n`);

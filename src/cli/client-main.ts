@@ -50,7 +50,9 @@ export async function runClient(args: CliArgs, argv: string[], version: string, 
       abandon();
       // A workflow started while the workspace runs: its tasks go on that workspace's board.
       if (args.command === 'workflow' && args.workflow) {
-        const r = await query(path, version, 'request', 30_000, { op: 'workflow', name: args.workflow.name, goal: args.workflow.goal });
+        const { requestSchemas } = await import('../server/requests.js');
+        const request = { op: 'workflow' as const, name: args.workflow.name, goal: args.workflow.goal };
+        const r = await query(path, version, 'request', 30_000, { request, replies: requestSchemas().ReplySchema });
         if (!r?.reply?.ok) return say(r?.reply?.text ?? 'the running workspace did not answer', 1);
         stderr.write(`agents: ${printable(r.reply.text)}\n`);
       }

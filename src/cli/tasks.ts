@@ -5,13 +5,13 @@
  */
 import { query } from '../client/attach.js';
 import { ensureRuntimeDir, socketPath, workspaceId } from '../server/paths.js';
-import type { ServerRequest } from '../server/requests.js';
+import { requestSchemas, type ServerRequest } from '../server/requests.js';
 import { boardText } from '../tasks/text.js';
 import { printable } from '../util/safe-text.js';
 
 async function ask(projectDir: string, version: string, request: ServerRequest) {
   const path = socketPath(ensureRuntimeDir(), workspaceId(projectDir));
-  return query(path, version, 'request', 30_000, request);
+  return query(path, version, 'request', 30_000, { request, replies: requestSchemas().ReplySchema });
 }
 
 export async function tasksCommand(projectDir: string, version: string, out: NodeJS.WritableStream): Promise<number> {

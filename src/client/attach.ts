@@ -16,7 +16,7 @@ import { ScreenMode } from '../render/screen-mode.js';
 import { printable } from '../util/safe-text.js';
 import { startMark } from '../util/start-trace.js';
 import { frame, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, type Bye, type Info } from '../server/protocol.js';
-import type { Reply, ServerRequest } from '../server/requests.js';
+import type { Reply, requestSchemas, ServerRequest } from '../server/requests.js';
 
 /** A frame from the server is a screen's worth of bytes at most; a full redraw of a big terminal is well under this. */
 const OUTPUT_LIMIT = 64 * 1024 * 1024;
@@ -54,12 +54,20 @@ export function dial(path: string): Promise<Socket | undefined> {
 export type Answer = { info?: Info; bye?: Bye; refused?: string; reply?: Reply };
 
 /**
+ * A request for a workspace (`agents tasks`, a workflow started while it runs) and the schema its
+ * reply is checked with. The asker brings the schema: replies carry tasks, whose schemas need zod's
+ * full API, and `agents attach`, `ls` and `stop` (dist/cli/servers.cjs) must not carry it.
+ */
+export interface Ask {
+  request: ServerRequest;
+  replies: ReturnType<typeof requestSchemas>['ReplySchema'];
+}
+
+/**
  * Asks a server for its status (`agents ls`), to stop, or a request (`agents tasks`); undefined
  * when it does not answer.
  */
-export async function query(path: string, version: string, want: 'info' | 'stop' | 'request' = 'info', timeoutMs = 3000, request?: ServerRequest): Promise<Answer | undefined> {
-  // Replies carry tasks: their schemas load only for the commands that ask, not for attaching.
-  const replies = want === 'request' ? (await import('../server/requests.js')).requestSchemas().ReplySchema : undefined;
+export async function query(path: string, version: string, want: 'info' | 'stop' | 'request' = 'info', timeoutMs = 3000, ask?: Ask): Promise<Answer | undefined> {
   const s = await dial(path);
   if (!s) return undefined;
   return new Promise((resolve) => {
@@ -79,7 +87,7 @@ export async function query(path: string, version: string, want: 'info' | 'stop'
           if (f.type === 'info') return done({ info: parseBody(protocolSchemas().InfoSchema, f.body) });
           if (f.type === 'bye') return done({ bye: parseBody(protocolSchemas().ByeSchema, f.body) });
           if (f.type === 'refuse') return done({ refused: parseBody(protocolSchemas().RefuseSchema, f.body)?.message ?? 'refused' });
-          if (f.type === 'reply') return done({ reply: replies && parseBody(replies, f.body) });
+          if (f.type === 'reply') return done({ reply: ask && parseBody(ask.replies, f.body) });
         }
       } catch {
         done(undefined);
@@ -87,7 +95,7 @@ export async function query(path: string, version: string, want: 'info' | 'stop'
     });
     s.on('error', () => done(undefined));
     s.on('close', () => done(undefined));
-    s.write(hello(want, version, 80, 24, request));
+    s.write(hello(want, version, 80, 24, ask?.request));
   });
 }
 
