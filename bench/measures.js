@@ -200,7 +200,10 @@ function paneDead(session, timeout = 30000) {
  * (all its threads), over the same window; frame cost comes from the renderer's stats, written on
  * quit (they cover the whole run, start-up included).
  */
-export async function frames(home, command, { windowMs = 5000, cols = 244, rows = 85 } = {}) {
+/** Lines a pane keeps above its screen (the workspace's default, src/workspace/workspace.ts). */
+const SCROLLBACK = 5000;
+
+export async function frames(home, command, { windowMs = 5000, cols = 244, rows = 85, full = false } = {}) {
   const statsFile = join(home, `stats-${Date.now()}.json`);
   const t = L.startAgents(Array.from({ length: 4 }, () => ['--cmd', command]).flat(), {
     cols,
@@ -227,6 +230,19 @@ export async function frames(home, command, { windowMs = 5000, cols = 244, rows 
     // workspace keeps up.
     const first = await measure();
     window = { ...(await measure()), first };
+    // `full`: a third window once every pane's scrollback is full (every line on the screen is
+    // numbered past SCROLLBACK + rows). Until then each new line is a new full-width array for
+    // xterm, fresh memory for the process (page faults) and more for its GC; after, xterm recycles
+    // its oldest line for each new one, as in a workspace that has been running for a while.
+    if (full) {
+      const filled = (s) => {
+        const numbers = [...s.matchAll(/line (\d+) /g)].map((m) => Number(m[1]));
+        return numbers.length > 0 && Math.min(...numbers) > SCROLLBACK + rows;
+      };
+      const t0 = performance.now();
+      await t.waitFor(filled, { timeout: 90_000, message: `every pane past ${SCROLLBACK + rows} lines` });
+      window.full = { ...(await measure()), afterMs: performance.now() - t0 };
+    }
   } finally {
     // The stats are written on quit and cover the workspace's whole life, start to quit.
     const lifeMs = performance.now() - t.startedAt;
