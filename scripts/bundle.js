@@ -3,7 +3,7 @@
 //
 //   dist/cli/boot.cjs    what bin/agents loads first (src/cli/boot.ts): starts a terminal's server,
 //                        or runs dist/cli/main.cjs from its code cache (below)
-//   dist/cli/main.js     `agents` in a terminal: the client, `agents ls/attach/stop`, bad flags (the
+//   dist/cli/main.js     `agents` in a terminal: the client, the other subcommands, bad flags (the
 //                        workspace server runs the same program as dist/cli/main.cjs, below)
 //   dist/cli/servers.cjs `agents ls`, `agents attach [ID]`, `agents stop [ID]` in their plain forms,
 //                        run by bin/agents before anything else (src/cli/servers-main.ts)
