@@ -70,10 +70,11 @@ function startBoardWorkspace(home, server, names, { cols = 160, rows = 44, env =
 /** Asks the project's running workspace, over its socket, as `agents task add` / `agents tasks` do. */
 async function requester(home, project) {
   const { query } = await dist('client/attach.js');
+  const { requestSchemas } = await dist('server/requests.js');
   const { socketPath, workspaceId } = await dist('server/paths.js');
   const socket = socketPath(join(home, 'run'), workspaceId(realpathSync(project)));
   const ask = async (request) => {
-    const r = await query(socket, VERSION, 'request', 30000, request);
+    const r = await query(socket, VERSION, 'request', 30000, { request, replies: requestSchemas().ReplySchema });
     if (!r?.reply) throw new Error(`the workspace did not answer ${request.op}: ${r?.refused ?? 'no reply'}`);
     return r.reply;
   };
