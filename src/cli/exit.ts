@@ -10,9 +10,15 @@ import { printable } from '../util/safe-text.js';
 export const serveFd = process.env.AGENTS_SERVE_FD ? Number(process.env.AGENTS_SERVE_FD) : undefined;
 /** Set when this server was started ahead of its client's checks: it waits for "go" (src/client/prelaunch.ts). */
 export const serveWait = serveFd !== undefined && process.env.AGENTS_SERVE_WAIT === '1';
+/**
+ * Where that go comes from: the status pipe itself (a socket pair, from a client that spawned us),
+ * or a FIFO of its own (AGENTS_SERVE_GO_FD, from bin/agents' launcher).
+ */
+export const serveGoFd = serveWait ? Number(process.env.AGENTS_SERVE_GO_FD ?? serveFd) : undefined;
 // Its children must not take themselves for servers.
 delete process.env.AGENTS_SERVE_FD;
 delete process.env.AGENTS_SERVE_WAIT;
+delete process.env.AGENTS_SERVE_GO_FD;
 
 export function report(r: { listening: string } | { ready: string } | { error: string; code: number }): void {
   if (serveFd === undefined) return;

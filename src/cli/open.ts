@@ -4,6 +4,7 @@
  * (or finds) the project's workspace server and attaches, or this process is that server, or (with
  * AGENTS_SERVER=0) the workspace runs here.
  */
+import { closeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildKeymap } from '../config/keymap.js';
 import { findProjectConfig, loadConfig } from '../config/load.js';
@@ -14,7 +15,7 @@ import { rolesWith } from '../tasks/roles.js';
 import type { PaneSpec } from '../workspace/presets.js';
 import type { PickerOption } from '../workspace/workspace.js';
 import { noTerminalMessage, unknownNamesMessage, type CliArgs } from './args.js';
-import { fail, report, serveFd, serveWait, version } from './exit.js';
+import { fail, report, serveFd, serveGoFd, serveWait, version } from './exit.js';
 import { startMark } from '../util/start-trace.js';
 
 /** Gives an agent a role's standing instructions, the way its kind takes them. */
@@ -139,10 +140,11 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
   delete process.env.AGENTS_SERVE_SIZE;
   // A server started ahead of its client (src/client/prelaunch.ts): nothing runs, nothing is written
   // before the client, having checked everything above itself, says go.
-  if (serveWait && serveFd !== undefined) {
+  if (serveWait && serveGoFd !== undefined) {
     const { waitForGo } = await import('../server/go.js');
-    const go = await waitForGo(serveFd);
+    const go = await waitForGo(serveGoFd);
     if (!go) process.exit(0);
+    if (serveGoFd !== serveFd) closeSync(serveGoFd);
     size = [go.cols, go.rows];
     startMark('go received');
   }

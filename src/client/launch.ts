@@ -7,10 +7,8 @@
  * A server the client started ahead of its checks (prelaunch.ts) is already loading: it is told
  * "go", with the terminal's size, on the same pipe, and reports the same way.
  */
-import type { ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import * as z from 'zod';
-import { spawnServer, takePrelaunched } from './prelaunch.js';
+import { spawnServer, takePrelaunched, type ServerChild, type ServerPipe } from './prelaunch.js';
 import { lazy } from '../util/lazy.js';
 import { startMark } from '../util/start-trace.js';
 
@@ -47,8 +45,8 @@ export const SERVE_SIZE = 'AGENTS_SERVE_SIZE';
 
 export function launchServer(argv: string[], size: { cols: number; rows: number }): Promise<Launch> {
   const early = takePrelaunched(argv);
-  let child: ChildProcess;
-  let pipe: Socket | null;
+  let child: ServerChild;
+  let pipe: ServerPipe | null;
   if (early) {
     ({ child, pipe } = early);
   } else {
@@ -101,7 +99,9 @@ export function launchServer(argv: string[], size: { cols: number; rows: number 
     child.on('error', (err) => over({ error: `could not start the workspace server: ${err.message}`, code: 1 }));
     child.on('exit', (code, signal) => {
       // What it wrote before it went may still be on its way through the pipe: read that first.
-      const died = () => over({ error: `the workspace server ended before it was ready (${signal ?? `exit ${code}`}); the log in the data folder says why`, code: 1 });
+      // (One the launcher started is not this process's to wait for: how it ended is not known.)
+      const how = signal ? ` (${signal})` : code === null ? '' : ` (exit ${code})`;
+      const died = () => over({ error: `the workspace server ended before it was ready${how}; the log in the data folder says why`, code: 1 });
       if (!pipe || pipe.destroyed || pipe.readableEnded) return died();
       pipe.once('close', died);
       setTimeout(died, 200);

@@ -21,8 +21,10 @@
  * Imports only Node's built-ins and the runtime-folder rules: it runs before anything else loads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { existsSync, rmdirSync, unlinkSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
 import { runtimeDir, socketPath, workspaceId } from '../server/paths.js';
 import { startMark } from '../util/start-trace.js';
 
@@ -30,6 +32,13 @@ import { startMark } from '../util/start-trace.js';
 export const SERVE_FD = 'AGENTS_SERVE_FD';
 /** Set for a server started ahead of its client's checks: it waits for "go" on its status pipe. */
 export const SERVE_WAIT = 'AGENTS_SERVE_WAIT';
+
+/**
+ * Set by bin/agents' launcher for the client it starts: `<pid> <folder>`, the server it started at
+ * the same moment and the private folder of their two FIFOs (the client writes go on fd 7 and reads
+ * reports on fd 8).
+ */
+export const LAUNCHED = 'AGENTS_LAUNCHED';
 
 /** Words that, first on the command line, make it a subcommand rather than a workspace start. */
 const SUBCOMMANDS = new Set(['sessions', 'search', 'ls', 'attach', 'stop', 'worktrees', 'tasks', 'task', 'run', 'help']);
@@ -55,10 +64,34 @@ export function looksLikeStart(argv: readonly string[]): boolean {
   return true;
 }
 
+/** What the client needs of its server's process: a ChildProcess, or the one the launcher started. */
+export interface ServerChild {
+  readonly pid?: number;
+  kill(signal?: NodeJS.Signals): boolean;
+  ref(): void;
+  unref(): void;
+  on(event: 'exit', fn: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  on(event: 'error', fn: (err: Error) => void): this;
+}
+
+/** The status pipe as the client uses it: a socket pair's end, or the launcher's two FIFOs. */
+export interface ServerPipe {
+  readonly destroyed: boolean;
+  readonly readableEnded: boolean;
+  on(event: 'data', fn: (chunk: Buffer) => void): this;
+  on(event: 'error', fn: (err: Error) => void): this;
+  once(event: 'close', fn: () => void): this;
+  removeAllListeners(event: 'data'): this;
+  write(text: string): boolean;
+  destroy(): void;
+  ref(): void;
+  unref(): void;
+}
+
 export interface Prelaunched {
   argv: string[];
-  child: ChildProcess;
-  pipe: Socket;
+  child: ServerChild;
+  pipe: ServerPipe;
   /** What the server said on its pipe before anyone listened (it reports only after "go"). */
   early: Buffer[];
   exited: boolean;
@@ -109,11 +142,19 @@ export function spawnServer(argv: readonly string[], env: NodeJS.ProcessEnv): { 
 
 /**
  * Starts the server for `argv` now if this is a terminal opening a workspace in a folder where none
- * runs (by its socket: one being there means attaching, most likely, and is left to the client).
+ * runs (by its socket: one being there means attaching, most likely, and is left to the client), or
+ * takes over the one bin/agents' launcher started with this process.
  */
 export function prelaunch(argv: string[], env: NodeJS.ProcessEnv = process.env): void {
-  if (slot.decided || env[SERVE_FD] || env.AGENTS_SERVER === '0') return;
+  if (slot.decided) return;
   slot.decided = true;
+  const launched = env[LAUNCHED];
+  if (launched !== undefined) {
+    // Its children (a server spawned later, the panes) must not take it for theirs.
+    delete env[LAUNCHED];
+    return adopt(argv, launched);
+  }
+  if (env[SERVE_FD] || env.AGENTS_SERVER === '0') return;
   if (!process.stdin.isTTY || !process.stdout.isTTY || !looksLikeStart(argv)) return;
   if (!argv.includes('--demo') && existsSync(socketPath(runtimeDir(env), workspaceId(process.cwd())))) return;
   let child: ChildProcess;
@@ -127,17 +168,113 @@ export function prelaunch(argv: string[], env: NodeJS.ProcessEnv = process.env):
     child.kill('SIGKILL');
     return;
   }
-  const p: Prelaunched = { argv, child, pipe, early: [], exited: false };
-  pipe.on('data', (chunk: Buffer) => p.early.push(chunk));
-  pipe.on('error', () => undefined);
-  child.on('error', () => (p.exited = true));
-  child.on('exit', () => (p.exited = true));
+  hold({ argv, child, pipe, early: [], exited: false });
+  startMark(`server started ahead: ${child.pid}`);
+}
+
+/** Keeps a server started ahead until the client takes it or lets it go. */
+function hold(p: Prelaunched): void {
+  p.pipe.on('data', (chunk: Buffer) => p.early.push(chunk));
+  p.pipe.on('error', () => undefined);
+  p.child.on('error', () => (p.exited = true));
+  p.child.on('exit', () => (p.exited = true));
   // Nothing here keeps the client alive: it decides in its own time whether the server is wanted.
-  child.unref();
-  pipe.unref();
+  p.child.unref();
+  p.pipe.unref();
   process.on('exit', slot.abandon);
   slot.server = p;
-  startMark(`server started ahead: ${child.pid}`);
+}
+
+/**
+ * The server bin/agents' launcher started alongside this process (`<pid> <folder>`), on the FIFOs
+ * it opened as fds 7 and 8. Their folder goes at once: the open ends are all either side needs.
+ */
+function adopt(argv: string[], launched: string): void {
+  const m = /^(\d+) (\/.+)$/.exec(launched);
+  if (!m) return;
+  const pid = Number(m[1]);
+  for (const name of ['go', 'status']) {
+    try {
+      unlinkSync(join(m[2], name));
+    } catch {
+      // Gone already.
+    }
+  }
+  try {
+    rmdirSync(m[2]);
+  } catch {
+    // Not ours to force.
+  }
+  const child = new LaunchedServer(pid);
+  let pipe: FifoPipe;
+  try {
+    pipe = new FifoPipe(new Socket({ fd: 7, readable: false, writable: true }), new Socket({ fd: 8, readable: true, writable: false }));
+  } catch {
+    // No FIFOs where the launcher puts them: without its pipe the server only waits, so it goes.
+    child.kill('SIGKILL');
+    return;
+  }
+  // Its end of file is the server's end: no process but the server holds the other side.
+  pipe.once('close', () => child.emit('exit', null, null));
+  hold({ argv, child, pipe, early: [], exited: false });
+  startMark(`server started ahead by the launcher: ${pid}`);
+}
+
+/**
+ * The launcher's server as a ServerChild. It is this process's child (the launcher's shell became
+ * this process), but not one Node started: its status comes from its pipe, not from a wait.
+ */
+class LaunchedServer extends EventEmitter implements ServerChild {
+  constructor(readonly pid: number) {
+    super();
+  }
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    try {
+      return process.kill(this.pid, signal);
+    } catch {
+      return false;
+    }
+  }
+  ref(): void {}
+  unref(): void {}
+}
+
+/** The launcher's two FIFOs as one ServerPipe: go is written to one, reports read from the other. */
+class FifoPipe extends EventEmitter implements ServerPipe {
+  constructor(
+    private readonly out: Socket,
+    private readonly inp: Socket,
+  ) {
+    super();
+    inp.on('data', (chunk: Buffer) => this.emit('data', chunk));
+    inp.on('error', (err: Error) => this.emit('error', err));
+    inp.on('close', () => {
+      out.destroy();
+      this.emit('close');
+    });
+    out.on('error', (err: Error) => this.emit('error', err));
+  }
+  get destroyed(): boolean {
+    return this.inp.destroyed;
+  }
+  get readableEnded(): boolean {
+    return this.inp.readableEnded;
+  }
+  write(text: string): boolean {
+    return !this.out.destroyed && this.out.write(text);
+  }
+  destroy(): void {
+    this.out.destroy();
+    this.inp.destroy();
+  }
+  ref(): void {
+    this.out.ref();
+    this.inp.ref();
+  }
+  unref(): void {
+    this.out.unref();
+    this.inp.unref();
+  }
 }
 
 /**

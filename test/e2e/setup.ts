@@ -59,6 +59,8 @@ export function start(
     prepare?: (dirs: { project: string; home: string }) => void;
     /** Reuse these folders (a second run on the same project), instead of fresh ones. */
     dirs?: { project: string; home: string };
+    /** Run bin/agents itself, as `agents` on the PATH runs (its shell launcher), not `node bin/agents`. */
+    launcher?: boolean;
   } = {},
 ): Run {
   const project = opts.dirs?.project ?? tempDir();
@@ -71,6 +73,7 @@ export function start(
     rows: opts.rows ?? 30,
     cwd: project,
     env: { AGENTS_HOME: home, HOME: home, SHELL: '/bin/bash', PS1: '$ ', PROMPT_COMMAND: 'PS1="$ "', NO_COLOR: undefined, ...opts.env },
+    launcher: opts.launcher,
   });
   started.push(t);
   return { t, project, home };

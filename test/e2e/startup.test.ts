@@ -9,7 +9,7 @@ import { start, tempDir } from './setup.js';
 
 /** The pid of the server the client started ahead of its checks, from its start-up marks. */
 function startedAhead(file: string): number | undefined {
-  const m = /server started ahead: (\d+)/.exec(readFileSync(file, 'utf8'));
+  const m = /server started ahead(?: by the launcher)?: (\d+)/.exec(readFileSync(file, 'utf8'));
   return m ? Number(m[1]) : undefined;
 }
 

@@ -40,9 +40,12 @@ export class Term {
     this.exited.then(() => this.listeners.slice().forEach((l) => l()));
   }
 
-  /** Starts bin/agents with the given arguments, data kept in `env.AGENTS_HOME`. */
+  /**
+   * Starts bin/agents with the given arguments, data kept in `env.AGENTS_HOME`: as `node bin/agents`,
+   * or with `launcher` as `agents` on the PATH runs, the file itself (its shell launcher first).
+   */
   static agents(args = [], opts = {}) {
-    return new Term(process.execPath, [BIN, ...args], opts);
+    return opts.launcher ? new Term(BIN, args, opts) : new Term(process.execPath, [BIN, ...args], opts);
   }
 
   write(s) {
