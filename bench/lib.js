@@ -163,7 +163,8 @@ export function startAgents(args, { cols, rows, home, env = {}, project = mkdtem
   // other work may be going on) would make "idle" measure that work. A fresh one each time: a
   // workspace server still stopping from the last measurement must not be joined instead of started.
   mkdirSync(project, { recursive: true });
-  const t = Term.agents(args, { cols, rows, cwd: project, env: { AGENTS_HOME: home, ...env } });
+  // The file itself, as `agents` on the PATH runs: its shell launcher first (bin/agents).
+  const t = Term.agents(args, { cols, rows, cwd: project, env: { AGENTS_HOME: home, ...env }, launcher: true });
   t.inProcess = env.AGENTS_SERVER === '0';
   t.frames = 0;
   t.pty.onData((d) => {

@@ -238,8 +238,9 @@ shared machine are noisy: trust the ratios to tmux more than the absolute times.
 
 Every agents figure comes from \`bin/agents\` running in a real pty of the stated size, read through
 the headless terminal of the test harness (test/helpers/term.js), i.e. from what reaches the screen.
-\`bin/agents\` runs as people run it: the terminal's client starts the project's workspace server
-and attaches to it (except where a row says in-process). CPU is that of the workspace: the client
+\`bin/agents\` runs as people run it: the file itself, as \`agents\` on the PATH runs (its shell
+launcher starts the terminal's client and the project's workspace server at the same moment), and
+the client attaches to that server (except where a row says in-process). CPU is that of the workspace: the client
 and the server together (all their threads, from \`/proc/PID/stat\` utime+stime at ${L.CLK_TCK}
 ticks/s); memory is the server's VmRSS (\`/proc/PID/status\`), the client's beside it; the
 programs in the panes are not counted. tmux runs on its own server (\`tmux -L agents-bench\`) with
@@ -302,8 +303,9 @@ the same scrollback (5000 lines) and \`remain-on-exit on\`.
    the screen is quiet. Scrollback memory grows with the pane width: wider panes cost more.
 6. **start to first frame** — from spawning \`bin/agents --cmd "sleep 600"\` at 244x85 until the status
    bar's mode label (NORMAL) is on the screen: the status bar is the frame's last row, so the first
-   frame is complete. Median of 5. The main row is the cold path people see: the client starts the
-   workspace server, which builds the workspace and sends its first frame. *In-process* is the same
+   frame is complete. Median of 5. The main row is the cold path people see: bin/agents' shell
+   launcher starts the client and the workspace server at once, the server builds the workspace
+   and sends its first frame. *In-process* is the same
    with \`AGENTS_SERVER=0\` (no server, no socket). *agents attach* joins a workspace that already
    runs (started once and detached): the client's own start plus the server composing a full frame
    for it. Anchors: a bare \`node -e 0\` (the runtime's own start; the issue's goal is within 250 ms

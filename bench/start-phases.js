@@ -1,4 +1,4 @@
-// `node bench/start-phases.js [runs] [--local] [--no-code-cache] [--bin=PATH]...`: where a cold start's time goes, step by
+// `node bench/start-phases.js [runs] [--local] [--no-code-cache] [--bin=PATH]... [--exec=PATH]...`: where a cold start's time goes, step by
 // step, in the client and in the workspace server it starts, from the marks both write with
 // AGENTS_START_TRACE (src/util/start-trace.ts) on one monotonic clock. Runs `agents --cmd "sleep 600"`
 // at 244x85 in a real pty (raw bytes, no emulator in the harness) until "NORMAL" and the end of its
@@ -7,7 +7,8 @@
 // at the first frame, and the server's main-thread CPU at its first output (what the marks carry:
 // the least noisy figure on a shared machine). With two or more --bin, each later bin's difference
 // from the first, round by round (paired: both ran within seconds of each other), as a median and
-// range. Run it under `chrt -r 10` on a shared machine (docs/profile.md; not -f, see bench/quick.js).
+// range. --bin runs `node PATH`, --exec runs PATH itself, as `agents` on the PATH is run (bin/agents'
+// launcher, a shell script first); the default is --exec of this checkout's bin/agents. Run it under `chrt -r 10` on a shared machine (docs/profile.md; not -f, see bench/quick.js).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,8 @@ const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
 const local = args.includes('--local');
 // Without the V8 code cache (src/cli/code-cache.ts): the first start after an install.
 const noCodeCache = args.includes('--no-code-cache');
-const bins = args.filter((a) => a.startsWith('--bin=')).map((a) => a.slice(6));
-if (bins.length === 0) bins.push(BIN);
+const bins = args.filter((a) => a.startsWith('--bin=') || a.startsWith('--exec=')).map((a) => (a.startsWith('--bin=') ? a.slice(6) : `exec:${a.slice(7)}`));
+if (bins.length === 0) bins.push(`exec:${BIN}`);
 
 const home = mkdtempSync(join(tmpdir(), 'agents-phases-'));
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -50,7 +51,8 @@ async function once(bin, i, lingerMs = 0) {
   if (local) env.AGENTS_SERVER = '0';
   if (noCodeCache) env.AGENTS_CODE_CACHE = '0';
   const t0 = now();
-  const p = pty.spawn(process.execPath, [bin, '--cmd', 'sleep 600'], { name: 'xterm-256color', cols: 244, rows: 85, cwd: project, env });
+  const [file, argv] = bin.startsWith('exec:') ? [bin.slice(5), []] : [process.execPath, [bin]];
+  const p = pty.spawn(file, [...argv, '--cmd', 'sleep 600'], { name: 'xterm-256color', cols: 244, rows: 85, cwd: project, env });
   let seen = '';
   const shown = await new Promise((resolve) => {
     const timer = setTimeout(() => resolve(NaN), 15000);
