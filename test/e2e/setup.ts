@@ -47,7 +47,7 @@ export interface Run {
   home: string;
 }
 
-/** Starts bin/agents in a fresh project with bash as $SHELL, no rc files and the prompt "$ ". */
+/** Starts bin/agents as people run it, in a fresh project with bash as $SHELL, no rc files and the prompt "$ ". */
 export function start(
   args: string[],
   opts: {
@@ -59,7 +59,10 @@ export function start(
     prepare?: (dirs: { project: string; home: string }) => void;
     /** Reuse these folders (a second run on the same project), instead of fresh ones. */
     dirs?: { project: string; home: string };
-    /** Run bin/agents itself, as `agents` on the PATH runs (its shell launcher), not `node bin/agents`. */
+    /**
+     * Run bin/agents itself, as `agents` on the PATH runs (its shell launcher; the default), or
+     * (false) as `node bin/agents`, which starts its server from the client (src/client/prelaunch.ts).
+     */
     launcher?: boolean;
   } = {},
 ): Run {
@@ -73,7 +76,7 @@ export function start(
     rows: opts.rows ?? 30,
     cwd: project,
     env: { AGENTS_HOME: home, HOME: home, SHELL: '/bin/bash', PS1: '$ ', PROMPT_COMMAND: 'PS1="$ "', NO_COLOR: undefined, ...opts.env },
-    launcher: opts.launcher,
+    launcher: opts.launcher ?? true,
   });
   started.push(t);
   return { t, project, home };

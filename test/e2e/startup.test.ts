@@ -1,5 +1,7 @@
-// A terminal starts its workspace server before it has checked anything (src/client/prelaunch.ts):
-// what a person sees must be what it always was, and a server the client does not use must be gone.
+// A terminal run as `node bin/agents` starts its workspace server before it has checked anything
+// (src/client/prelaunch.ts; test/e2e/launcher.test.ts has the same through bin/agents' shell
+// launcher): what a person sees must be what it always was, and a server the client does not use
+// must be gone.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +11,7 @@ import { start, tempDir } from './setup.js';
 
 /** The pid of the server the client started ahead of its checks, from its start-up marks. */
 function startedAhead(file: string): number | undefined {
-  const m = /server started ahead(?: by the launcher)?: (\d+)/.exec(readFileSync(file, 'utf8'));
+  const m = /server started ahead: (\d+)/.exec(readFileSync(file, 'utf8'));
   return m ? Number(m[1]) : undefined;
 }
 
@@ -56,7 +58,7 @@ describe('start-up with the server started ahead', () => {
   it('a bad theme: the usual one-line message and exit 2, and the server started ahead is gone', async () => {
     const dirs = { project: tempDir(), home: tempDir('agents-home-') };
     const trace = join(dirs.home, 'trace');
-    const run = start(['--theme', 'nosuch'], { env: { AGENTS_START_TRACE: trace }, dirs });
+    const run = start(['--theme', 'nosuch'], { env: { AGENTS_START_TRACE: trace }, dirs, launcher: false });
     const e = await run.t.exited;
     expect(e.exitCode).toBe(2);
     expect(run.t.text()).toMatch(/agents: .*nosuch/);
@@ -66,7 +68,7 @@ describe('start-up with the server started ahead', () => {
   });
 
   it('--continue with nothing stored: the server says so after it listened, exit 2, the terminal restored', async () => {
-    const run = start(['--continue']);
+    const run = start(['--continue'], { launcher: false });
     const e = await run.t.exited;
     expect(e.exitCode).toBe(2);
     expect(run.t.text()).toContain("agents: no stored session for this project yet. Run 'agents' to start one.");
