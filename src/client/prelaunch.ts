@@ -10,11 +10,16 @@
  * everything itself first (flags, config, a running workspace to attach to, the trust question),
  * with the same messages and exit statuses as ever.
  *
+ * Run as a program (`agents` on the PATH), bin/agents is a shell script first, which starts the
+ * server at the same moment as the client, on two FIFOs (fds 7 and 8 of the client): the client
+ * takes that server over here (`adopt`) and from then on treats it as one it started itself.
+ *
  * Invariants:
  * - a server started here runs nothing and writes nothing before its "go": until then it is
  *   only loading code and reading files;
  * - a server that gets no "go" ends: the client kills it when it decides otherwise (`abandon`) or
- *   exits (an exit handler), and the server itself ends when its status pipe closes unsaid;
+ *   exits (an exit handler), and the server itself ends when its status pipe (or the launcher's go
+ *   FIFO) closes unsaid;
  * - guessing wrong only costs time: a command line this mistakes for a subcommand is started the
  *   usual way, and one it mistakes for a workspace start is abandoned.
  *
