@@ -197,7 +197,25 @@ export type Config = z.output<Schemas['ConfigSchema']>;
 export type ConfigInput = z.input<Schemas['ConfigSchema']>;
 
 /** The config used when the project has no config file. */
+/**
+ * The config with nothing set: what `ConfigSchema.parse({})` gives, written out, so that a workspace
+ * with no config file builds no config schema on its way to its first frame (the schema is the
+ * first zod a fresh process builds: ~10 ms). test/config/schema.test.ts checks the two are equal.
+ * A new object each time: callers may change theirs.
+ */
 export function defaultConfig(): Config {
-  // jitless: see loadConfig (src/config/load.ts).
-  return configSchemas().ConfigSchema.parse({}, { jitless: true });
+  return {
+    theme: 'dark',
+    layout: 'tiled',
+    prefix: 'ctrl+a',
+    keys: {},
+    watch: { ignore: [] },
+    mouse: true,
+    attention: { bell: true },
+    worktree: { copy: ['.env*'], setup: [], merge: 'merge' },
+    roles: {},
+    workflows: {},
+    maxAgents: 8,
+    tasks: { attempts: 3, checkTimeoutMinutes: 10, askTimeoutMinutes: 30, errorsInARow: 3, sameToolErrors: 3, stallMinutes: 20 },
+  };
 }

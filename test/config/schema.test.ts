@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findProjectConfig, formatPath, loadConfig, locateJsonError } from '../../src/config/load.js';
-import { defaultConfig } from '../../src/config/schema.js';
+import { configSchemas, defaultConfig } from '../../src/config/schema.js';
 
 let dir: string;
 beforeEach(() => {
@@ -62,6 +62,16 @@ describe('loadConfig', () => {
     });
     expect(defaultConfig()).toEqual(value);
     expect(load({ watch: {} }).value?.watch).toEqual({ ignore: [] });
+  });
+
+  // defaultConfig() is written out (no schema is built for a workspace without a config file): it
+  // must stay what the schema's defaults are, and each caller gets its own copy.
+  it('defaultConfig is the schema with nothing set, a new object each time', () => {
+    expect(defaultConfig()).toStrictEqual(configSchemas().ConfigSchema.parse({}));
+    const a = defaultConfig();
+    a.worktree.copy.push('x');
+    a.tasks.attempts = 9;
+    expect(defaultConfig()).toStrictEqual(configSchemas().ConfigSchema.parse({}));
   });
 
   it('reports each schema problem on one line with the key path, expected and found', () => {
