@@ -3,7 +3,7 @@
 // the two would have been given: which command lines start a server (the same as prelaunch.ts's
 // looksLikeStart, which the client falls back to), with which descriptors, in which session.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { looksLikeStart } from '../../src/client/prelaunch.js';
@@ -56,7 +56,7 @@ describe('bin/agents run by the shell', () => {
   chmodSync(join(fakeBin, 'node'), 0o755);
 
   /** Runs bin/agents ARGS in a terminal (or without one) with the stand-in node: what each process saw. */
-  async function launch(args: string[], opts: { env?: Record<string, string>; terminal?: boolean; project?: string } = {}) {
+  async function launch(args: string[], opts: { env?: Record<string, string | undefined>; terminal?: boolean; project?: string } = {}) {
     const dir = tempDir();
     const log = join(dir, 'log');
     const tmp = tempDir();
@@ -128,5 +128,24 @@ describe('bin/agents run by the shell', () => {
     expect((await launch(['--demo'], { project, env: { AGENTS_RUNTIME_DIR: runtime } })).seen.map((s) => s.role)).toContain('client');
     expect((await launch([], { terminal: false })).seen.map((s) => s.role)).toEqual(['plain']);
     expect((await launch([], { env: { AGENTS_SERVER: '0' } })).seen.map((s) => s.role)).toEqual(['plain']);
+  }, 30_000);
+
+  it('with no runtime folder set, looks in /tmp/agents-<uid> and no other folder of that name', async () => {
+    const project = tempDir();
+    const sock = `${workspaceId(project)}.sock`;
+    const env = { AGENTS_HOME: undefined, AGENTS_RUNTIME_DIR: undefined, XDG_RUNTIME_DIR: undefined };
+    const ours = `/tmp/agents-${process.getuid!()}`;
+    mkdirSync(ours, { recursive: true, mode: 0o700 });
+    // Another folder of ours whose name starts the same way is not the runtime folder.
+    const decoy = mkdtempSync('/tmp/agents-0decoy-');
+    try {
+      writeFileSync(join(decoy, sock), '');
+      expect((await launch([], { project, env })).seen.map((s) => s.role)).toContain('client');
+      writeFileSync(join(ours, sock), '');
+      expect((await launch([], { project, env })).seen.map((s) => s.role)).toEqual(['plain']);
+    } finally {
+      rmSync(join(ours, sock), { force: true });
+      rmSync(decoy, { recursive: true, force: true });
+    }
   }, 30_000);
 });
