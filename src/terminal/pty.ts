@@ -8,7 +8,7 @@
  * earlier panes and could type into them (`printf 'text\r' >&23` from one pane's shell reached
  * another pane's agent).
  */
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import nodePty from 'node-pty';
 import { closeOnExecAll } from './native.js';
@@ -106,6 +106,33 @@ function drainPty(fd: number, sock: object, readOne: () => unknown, deliver: (da
   }
 }
 
+/**
+ * Writes to the pty at once when nothing of an earlier write is still queued: node-pty queues every
+ * write and makes it with `fs.write` on libuv's thread pool, so a keystroke waited for a pool thread
+ * to wake and run, on a loaded machine a wake-up like any other. The master is non-blocking, so a
+ * direct `write` never waits: what it cannot take (EAGAIN, or a partial write of a large paste)
+ * goes on through node-pty's queue, in order. Falls back to node-pty's write when its internals
+ * are not where this expects them (a test fails then).
+ */
+export function writeAtOnce(p: unknown, data: string, fallback: (rest: string | Buffer) => void): boolean {
+  const fd: unknown = Reflect.get(Object(p), '_fd');
+  const stream: unknown = Reflect.get(Object(p), '_writeStream');
+  const queue: unknown = typeof stream === 'object' && stream !== null ? Reflect.get(stream, '_writeQueue') : undefined;
+  if (typeof fd !== 'number' || !Array.isArray(queue) || queue.length > 0) {
+    fallback(data);
+    return false;
+  }
+  const buf = Buffer.from(data, 'utf8');
+  let written = 0;
+  try {
+    written = writeSync(fd, buf);
+  } catch {
+    // EAGAIN (the program is not reading) or an error node-pty's own write will meet and report.
+  }
+  if (written < buf.length) fallback(buf.subarray(written));
+  return true;
+}
+
 export const spawnNodePty: SpawnPty = (o) => {
   // Whatever native code opened since the last sweep stays out of this child...
   closeOnExecAll();
@@ -136,7 +163,7 @@ export const spawnNodePty: SpawnPty = (o) => {
     },
     onData: (cb) => void listeners.push(cb),
     onExit: (cb) => void p.onExit((e) => cb({ exitCode: e.exitCode, signal: e.signal || undefined })),
-    write: (d) => p.write(d),
+    write: (d) => void writeAtOnce(p, d, (rest) => p.write(rest)),
     resize: (c, r) => p.resize(c, r),
     pause: () => p.pause(),
     resume: () => p.resume(),
