@@ -96,8 +96,10 @@ describe('shared context', () => {
     t.write('write shared.txt beta was here\r');
     await t.waitFor(/alpha · [^─━]*⚠ conflict/, { message: 'conflict badge on alpha' });
     await t.waitFor(/beta · [^─━]*⚠ conflict/, { message: 'conflict badge on beta' });
-    // beta's write of a file alpha changed since beta last saw it came back with a warning.
-    const betaWrite = requestsOf('beta', start0).find((r) => JSON.stringify(r.body).includes('changed by alpha'));
-    expect(betaWrite).toBeDefined();
+    // beta's write of a file alpha changed since beta last saw it came back with a warning (in the
+    // request that carries the tool's result, which may come after the badges).
+    await until(() => requestsOf('beta', start0).some((r) => JSON.stringify(r.body).includes('changed by alpha')), {
+      message: "beta's write result warning that alpha changed the file",
+    });
   }, 60_000);
 });
