@@ -51,6 +51,16 @@ async function followUp(r: Rig, text = 'Carry on, please.'): Promise<void> {
  * Live processes in group `pgid`, each as /proc shows it (stat, with its state, parent and start
  * time, and command line): a failure then says which process outlived the interrupt and how.
  */
+/**
+ * The pid a command wrote to `file`, once it is there: read between the shell's truncate and its
+ * write the file is empty, and 0 would be every kernel thread's process group.
+ */
+function pidIn(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const n = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
 function groupLeft(pgid: number): string[] {
   return allProcs()
     .filter((p: { pgid: number }) => p.pgid === pgid)
@@ -179,7 +189,7 @@ describe('interrupt', () => {
     const turn = rig.agent.send('Run the long thing');
     await rig.event('tool_start');
     const pgidFile = join(rig.root, 'pgid.txt');
-    const pgid = await until(() => existsSync(pgidFile) && Number(readFileSync(pgidFile, 'utf8').trim()), 'the command to start');
+    const pgid = await until(() => pidIn(pgidFile), 'the command to start');
     await until(() => allProcs().some((p: { pgid: number }) => p.pgid === pgid), 'the sleep to run');
 
     const { end, ms } = await interruptAndTime(rig);
@@ -206,7 +216,7 @@ describe('interrupt', () => {
       const again = rig.agent.send(`Run it again (${i})`);
       await rig.event('tool_start', undefined, since);
       const file = join(rig.root, `pgid${i}.txt`);
-      const group = await until(() => existsSync(file) && Number(readFileSync(file, 'utf8').trim()), 'the command to start');
+      const group = await until(() => pidIn(file), 'the command to start');
       record('(d) while a tool runs', (await interruptAndTime(rig)).ms);
       await again;
       expect(groupLeft(group), rig.of('tool_end').at(-1)!.result.content).toEqual([]);

@@ -34,6 +34,13 @@ role=plain
 [ -n "$AGENTS_LAUNCHED" ] && role=client
 [ -n "$AGENTS_SERVE_FD" ] && role=server
 printf '%s\\t%s\\t%s\\t%s\\t%s|%s|%s|%s\\t%s\\n' "$role" "$1" "$6" "$fds" "$AGENTS_SERVE_FD" "$AGENTS_SERVE_GO_FD" "$AGENTS_SERVE_WAIT" "$AGENTS_LAUNCHED" "$args" >> "$LOG"
+# A client stays until its server has written its line: when the terminal closes, the server may not
+# have left its session yet (setsid runs right after the fork), and would be hung up. The real
+# client lives far longer than that moment.
+if [ "$role" = client ]; then
+  n=0
+  while ! grep -q '^server' "$LOG" && [ $n -lt 200 ]; do sleep 0.05; n=$((n+1)); done
+fi
 `;
 
 function parse(line: string): Seen {
