@@ -16,6 +16,7 @@ import { ROOT } from '../test/helpers/term.js';
 import * as L from './lib.js';
 import * as M from './measures.js';
 import { detach, stopDetached } from './server.js';
+import { realtimePriority } from './session.js';
 
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
@@ -281,17 +282,6 @@ export async function supervisorIdle(home, { tasks = 20, windowMs = 10000, settl
 
 const MEASURES = { delivery, board200, supervisorIdle };
 
-/** Whether this process runs under a real-time policy (field 41 of /proc/PID/stat: 1 FIFO, 2 RR). */
-function realtime() {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
-    return policy === 1 || policy === 2;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Runs one of the measures above at normal priority. The built-in agent's process spun under
  * SCHED_FIFO here (seen at start-up, pinned at the 95% real-time throttle, starving the bench that
@@ -300,7 +290,7 @@ function realtime() {
  * child process reset to SCHED_OTHER (`chrt -o 0`), which prints the figures as JSON.
  */
 export async function atNormalPriority(name, home, opts = {}) {
-  if (!realtime()) return MEASURES[name](home, opts);
+  if (!realtimePriority()) return MEASURES[name](home, opts);
   const child = spawn('chrt', ['-o', '0', process.execPath, fileURLToPath(import.meta.url), name, home, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -391,36 +391,3 @@ export async function stopTmuxClient(t, session = 'bench') {
   for (const p of inside) if (alive(p.pid)) killGroupOrPid(p, 'SIGKILL');
   t.kill('SIGKILL');
 }
-
-// ------------------------------------------------------------------------------- scheduling policy
-
-/** This thread's real-time priority, or 0 when it runs at normal priority (/proc fields 40 and 41). */
-function realtimePriority() {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return f[38] === '1' || f[38] === '2' ? Number(f[37]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * Runs `fn` with every process it starts at normal priority while the harness keeps its real-time
- * one (SCHED_RESET_ON_FORK on the harness's main thread, from which node-pty and child_process fork).
- * For the rows that time a frame's way to the screen from a start (start-up, attach): the kernel
- * passes what a program writes into a pty on to its reader on a kworker thread, which runs at normal
- * priority, so a measured workspace at real-time priority holds its own first frame back for as long
- * as its threads keep both cores busy after writing it (30-45 ms in `bench/start-phases.js` here,
- * against ~1 ms with the workspace at normal priority: docs/profile.md). Nobody runs agents at
- * real-time priority; the harness keeps it, so it reads the frame as it arrives.
- */
-export async function measuredAtNormalPriority(fn) {
-  const prio = realtimePriority();
-  if (!prio || spawnSync('chrt', ['-R', '-r', '-p', String(prio), String(process.pid)]).status !== 0) return fn();
-  try {
-    return await fn();
-  } finally {
-    spawnSync('chrt', ['-r', '-p', String(prio), String(process.pid)]);
-  }
-}

@@ -12,11 +12,10 @@
 // priority, never gets a core; two such processes on this 2-core machine starved everything else.
 // SCHED_RR gives equal-priority threads turns (100 ms slices), so the sweeper thread runs.
 import { spawnSync } from 'node:child_process';
-import * as L from './lib.js';
 import * as M from './measures.js';
 import { checkLimits } from './limits.js';
 import { figures, floodRows, HEADER, idleRows, measuredRows, serverRows, startRows, textTable } from './rows.js';
-import { machine, openSession, priority, repeat } from './session.js';
+import { machine, measuredAtNormalPriority, openSession, priority, repeat } from './session.js';
 
 const RT_MARK = 'AGENTS_BENCH_RT';
 
@@ -35,9 +34,9 @@ export async function runQuick() {
   R.floor = await S.step('flood: seq to /dev/null (3 runs)', () => M.floodFloor(3));
   R.floodAgents = await S.step('flood: agents (3 runs)', () => repeat(3, () => M.floodAgents(S.home)));
   if (S.haveTmux) R.floodTmux = await S.step('flood: tmux, detached (3 runs)', () => repeat(3, () => M.floodTmuxDetached()));
-  R.startup = await S.step('start-up: to the first frame (5 runs)', () => L.measuredAtNormalPriority(() => M.startup(S.home, { runs: 5 })));
-  R.startupAttach = await S.step('start-up: agents attach to a running workspace (5 runs)', () => L.measuredAtNormalPriority(() => M.attachStartup(S.home, { runs: 5 })));
-  if (S.haveTmux) R.startupAnchors = await S.step('start-up anchors: node -e 0, tmux (5 runs each)', () => L.measuredAtNormalPriority(() => M.startupAnchors({ runs: 5 })));
+  R.startup = await S.step('start-up: to the first frame (5 runs)', () => measuredAtNormalPriority(() => M.startup(S.home, { runs: 5 })));
+  R.startupAttach = await S.step('start-up: agents attach to a running workspace (5 runs)', () => measuredAtNormalPriority(() => M.attachStartup(S.home, { runs: 5 })));
+  if (S.haveTmux) R.startupAnchors = await S.step('start-up anchors: node -e 0, tmux (5 runs each)', () => measuredAtNormalPriority(() => M.startupAnchors({ runs: 5 })));
   R.idle = await S.step('idle: 8 panes, 5 s', () => M.idle(S.home, { panes: 8, windowMs: 5000, settledAfterMs: M.IDLE_SETTLED_QUICK_MS }));
   const { idleDetached } = await import('./server.js');
   R.idleDetached = await S.step('idle: detached server, 8 panes, 5 s', () => idleDetached(S.home, { panes: 8, windowMs: 5000 }));

@@ -12,7 +12,7 @@ import * as L from './lib.js';
 import * as M from './measures.js';
 import { checkLimits } from './limits.js';
 import { boardRows, figures, floodRows, HEADER, serverRows, idleRows, mb, med, mdTable, ms, pct, ratio, rssRows, startRows, textTable, verdict } from './rows.js';
-import { machine, openSession, priority, repeat } from './session.js';
+import { machine, measuredAtNormalPriority, openSession, priority, repeat } from './session.js';
 
 if (process.argv.includes('--quick')) {
   const { runQuick } = await import('./quick.js');
@@ -45,24 +45,24 @@ R.framesFlood = await step('frames: 244x85, 4 panes flooding, 2 x 5 s', () => M.
 R.framesPaced = await step('frames: 244x85, 4 panes at ~240 lines/s each, 2 x 5 s, then 5 s once their scrollbacks are full', () => M.frames(home, scripts.paced, { full: true }));
 
 // Keystrokes, start-up and attach time output's way through ptys: the measured programs at normal
-// priority, the harness at its own (L.measuredAtNormalPriority says why).
-R.latency = await step('keystrokes: agents, 3 panes flooding (200)', () => L.measuredAtNormalPriority(() => M.latencyAgents(home, scripts.flood, { samples: 200 })));
-if (haveTmux) R.latencyTmux = await step('keystrokes: tmux, 3 panes flooding (200)', () => L.measuredAtNormalPriority(() => M.latencyTmux(scripts.flood, { samples: 200 })));
-R.latencyQuiet = await step('keystrokes: agents, other panes idle (100)', () => L.measuredAtNormalPriority(() => M.latencyAgents(home, 'sleep 600', { samples: 100 })));
+// priority, the harness at its own (bench/session.js, measuredAtNormalPriority, says why).
+R.latency = await step('keystrokes: agents, 3 panes flooding (200)', () => measuredAtNormalPriority(() => M.latencyAgents(home, scripts.flood, { samples: 200 })));
+if (haveTmux) R.latencyTmux = await step('keystrokes: tmux, 3 panes flooding (200)', () => measuredAtNormalPriority(() => M.latencyTmux(scripts.flood, { samples: 200 })));
+R.latencyQuiet = await step('keystrokes: agents, other panes idle (100)', () => measuredAtNormalPriority(() => M.latencyAgents(home, 'sleep 600', { samples: 100 })));
 
 R.idle = await step('idle: 8 panes, 10 s', () => M.idle(home, { panes: 8, windowMs: 10000 }));
 R.rss = await step('memory: 16 panes with full scrollback', () => M.rss(home, { panes: 16, lines: 20000 }));
-R.startup = await step('start-up: to the first frame, server started (5 runs)', () => L.measuredAtNormalPriority(() => M.startup(home, { runs: 5 })));
-R.startupInProcess = await step('start-up: in-process, AGENTS_SERVER=0 (5 runs)', () => L.measuredAtNormalPriority(() => M.startup(home, { runs: 5, inProcess: true })));
-R.startupNoCache = await step('start-up: server started, no code cache (first start after an install; 5 runs)', () => L.measuredAtNormalPriority(() => M.startup(home, { runs: 5, codeCache: false })));
-R.startupAttach = await step('start-up: agents attach to a running workspace (5 runs)', () => L.measuredAtNormalPriority(() => M.attachStartup(home, { runs: 5 })));
-if (haveTmux) R.startupAnchors = await step('start-up anchors: node -e 0, tmux (5 runs each)', () => L.measuredAtNormalPriority(() => M.startupAnchors({ runs: 5 })));
+R.startup = await step('start-up: to the first frame, server started (5 runs)', () => measuredAtNormalPriority(() => M.startup(home, { runs: 5 })));
+R.startupInProcess = await step('start-up: in-process, AGENTS_SERVER=0 (5 runs)', () => measuredAtNormalPriority(() => M.startup(home, { runs: 5, inProcess: true })));
+R.startupNoCache = await step('start-up: server started, no code cache (first start after an install; 5 runs)', () => measuredAtNormalPriority(() => M.startup(home, { runs: 5, codeCache: false })));
+R.startupAttach = await step('start-up: agents attach to a running workspace (5 runs)', () => measuredAtNormalPriority(() => M.attachStartup(home, { runs: 5 })));
+if (haveTmux) R.startupAnchors = await step('start-up anchors: node -e 0, tmux (5 runs each)', () => measuredAtNormalPriority(() => M.startupAnchors({ runs: 5 })));
 
 // The workspace server (attach when busy, client against in-process, idle detached) and the task board.
 const SV = await import('./server.js');
 const BD = await import('./board.js');
-R.attachBusy = await step('server: agents attach, 4 busy panes (5 runs)', () => L.measuredAtNormalPriority(() => SV.attachBusy(home, { runs: 5 })));
-R.clientVsInProcess = await step('server: flood (3+3) and keystrokes (100+100), client vs in-process, interleaved', () => L.measuredAtNormalPriority(() => SV.clientVsInProcess(home, scripts.flood, { floods: 3, samples: 100 })));
+R.attachBusy = await step('server: agents attach, 4 busy panes (5 runs)', () => measuredAtNormalPriority(() => SV.attachBusy(home, { runs: 5 })));
+R.clientVsInProcess = await step('server: flood (3+3) and keystrokes (100+100), client vs in-process, interleaved', () => measuredAtNormalPriority(() => SV.clientVsInProcess(home, scripts.flood, { floods: 3, samples: 100 })));
 R.idleDetached = await step('server: idle detached, 8 panes, 10 s', () => SV.idleDetached(home, { panes: 8, windowMs: 10000 }));
 R.delivery = await step('board: handover along a chain of 6 tasks, built-in agents', () => BD.atNormalPriority('delivery', home, { length: 6 }));
 R.board = await step('board: 200 tasks, j/k (50), open/close (10)', () => BD.board200(home, { tasks: 200, moves: 50, toggles: 10 }));

@@ -2,7 +2,7 @@
 // run, tmux's config, a watchdog, and a cleanup that stops every process the run started, on errors
 // and on ctrl-c too. Measurements go through `step`, so one that fails is reported and the others
 // still run.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -91,12 +91,36 @@ export function machine() {
 
 /** How the bench itself is scheduled (its children inherit it): real-time priority cuts the noise of a shared machine. */
 export function priority() {
+  return realtimePriority() ? 'real-time priority (chrt)' : 'normal priority';
+}
+
+/** This thread's real-time priority, or 0 when it runs at normal priority (/proc fields 40 and 41: 1 SCHED_FIFO, 2 SCHED_RR). */
+export function realtimePriority() {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // Field 41 of /proc/PID/stat is the scheduling policy: 1 SCHED_FIFO, 2 SCHED_RR.
-    const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
-    return policy === 1 || policy === 2 ? 'real-time priority (chrt)' : 'normal priority';
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return f[38] === '1' || f[38] === '2' ? Number(f[37]) : 0;
   } catch {
-    return 'normal priority';
+    return 0;
+  }
+}
+
+/**
+ * Runs `fn` with every process it starts at normal priority while the harness keeps its real-time
+ * one (SCHED_RESET_ON_FORK on the harness's main thread, from which node-pty and child_process fork).
+ * For the rows that time output's way to the screen (keystrokes, start-up, attach): the kernel
+ * passes what a program writes into a pty on to its reader on a kworker thread, which runs at normal
+ * priority, so measured programs at real-time priority hold their own output back for as long as
+ * their threads keep both cores busy (a first frame 30-45 ms late in `bench/start-phases.js` here,
+ * against ~1 ms at normal priority: docs/profile.md). Nobody runs agents at real-time priority; the
+ * harness keeps it, so it reads the output as it arrives.
+ */
+export async function measuredAtNormalPriority(fn) {
+  const prio = realtimePriority();
+  if (!prio || spawnSync('chrt', ['-R', '-r', '-p', String(prio), String(process.pid)]).status !== 0) return fn();
+  try {
+    return await fn();
+  } finally {
+    spawnSync('chrt', ['-r', '-p', String(prio), String(process.pid)]);
   }
 }
