@@ -1,10 +1,10 @@
-// The config file `agents.config.json`. This schema is the one source of the config's types and
+// The config file `agents.config.json`. This file is the one source of the config's types and
 // defaults; loaders and the CLI read them from here. Objects are strict so a misspelt key is reported
 // instead of being ignored.
 import * as z from 'zod';
 
 import { lazy } from '../util/lazy.js';
-import { LAYOUTS, PRESET_NAMES } from './names.js';
+import { LAYOUTS, PRESET_NAMES, type Layout } from './names.js';
 
 export { LAYOUTS, PRESET_NAMES, type Layout, type PresetName } from './names.js';
 
@@ -21,11 +21,34 @@ export const AGENT_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 export const AGENT_NAME_MAX = 32;
 
 /**
+ * What a config with nothing set holds: the schema's defaults are taken from here, and
+ * `defaultConfig()` returns it without building the schema. A new object each time: callers (and
+ * zod, for its defaults) may change theirs.
+ */
+function defaults() {
+  return {
+    theme: 'dark',
+    layout: 'tiled' as Layout,
+    prefix: 'ctrl+a',
+    keys: {} as Record<string, string | string[]>,
+    watch: { ignore: [] as string[] },
+    mouse: true,
+    attention: { bell: true },
+    worktree: { copy: ['.env*'], setup: [] as string[], merge: 'merge' as (typeof MERGE_MODES)[number] },
+    roles: {},
+    workflows: {},
+    maxAgents: 8,
+    tasks: { attempts: 3, checkTimeoutMinutes: 10, askTimeoutMinutes: 30, errorsInARow: 3, sameToolErrors: 3, stallMinutes: 20 },
+  };
+}
+
+/**
  * The schemas, built on first use (the config's load, or the defaults), not when a module imports
  * this one for a name or a type: ~120 zod objects, 1.0-1.5 ms to build in a warm process, ~10 ms
  * as the first zod schemas a fresh one builds (measured).
  */
 function build() {
+  const D = defaults();
   const agentName = z
     .string()
     .min(1, 'expected a non-empty name')
@@ -84,13 +107,13 @@ function build() {
 
   const WorktreeConfigSchema = z.strictObject({
     /** Ignored files copied from the project into each new worktree. */
-    copy: z.array(copyGlob).default(['.env*']),
+    copy: z.array(copyGlob).default(() => defaults().worktree.copy),
     /** Commands run in the agent's pane, in its worktree, before the agent starts (e.g. "npm ci"). */
-    setup: z.array(z.string().min(1, 'expected a command')).default([]),
+    setup: z.array(z.string().min(1, 'expected a command')).default(() => []),
     /** Where worktrees are made, relative to the project folder; default: under the data folder. */
     dir: z.string().min(1, 'expected a folder').optional(),
     /** How prefix+m brings a worktree's branch into its base: a merge commit, fast-forward only, or one squashed commit. */
-    merge: z.enum(MERGE_MODES).default('merge'),
+    merge: z.enum(MERGE_MODES).default(D.worktree.merge),
     /** The branch worktrees start from and merge into; default: the branch checked out in the project. */
     base: z.string().min(1, 'expected a branch name').optional(),
   });
@@ -123,9 +146,9 @@ function build() {
   });
 
   const ConfigSchema = z.strictObject({
-    theme: z.string().min(1, 'expected a theme name').default('dark'),
-    layout: z.enum(LAYOUTS).default('tiled'),
-    prefix: z.string().min(1, 'expected a key like "ctrl+a"').default('ctrl+a'),
+    theme: z.string().min(1, 'expected a theme name').default(D.theme),
+    layout: z.enum(LAYOUTS).default(D.layout),
+    prefix: z.string().min(1, 'expected a key like "ctrl+a"').default(D.prefix),
     agents: z
       .array(AgentEntrySchema)
       .superRefine((agents, ctx) => {
@@ -145,46 +168,46 @@ function build() {
       })
       .optional(),
     /** Command name (e.g. "pane.zoom") -> key or keys; the keymap checks the names and keys. */
-    keys: z.record(z.string(), keyBinding).default({}),
+    keys: z.record(z.string(), keyBinding).default(() => defaults().keys),
     watch: z
       .strictObject({
-        ignore: z.array(z.string()).default([]),
+        ignore: z.array(z.string()).default(() => []),
       })
-      .default({ ignore: [] }),
+      .default(() => defaults().watch),
     /** Click to focus, wheel to scroll, mouse events for programs that want them. Off: the terminal's own selection without Shift. */
-    mouse: z.boolean().default(true),
+    mouse: z.boolean().default(D.mouse),
     /** When an agent starts waiting for the person: ring the terminal bell, and/or run a command. */
     attention: z
       .strictObject({
-        bell: z.boolean().default(true),
+        bell: z.boolean().default(D.attention.bell),
         /** Run with AGENTS_ATTENTION_AGENT and AGENTS_ATTENTION_STATE in its environment. */
         command: z.string().min(1, 'expected a command').optional(),
       })
-      .default({ bell: true }),
-    worktree: WorktreeConfigSchema.default({ copy: ['.env*'], setup: [], merge: 'merge' }),
+      .default(() => defaults().attention),
+    worktree: WorktreeConfigSchema.default(() => defaults().worktree),
     /** Standing instructions by role name (the defaults ship lead, implementer, reviewer, tester). */
-    roles: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a role name of letters, digits, - and _'), RoleSchema).default({}),
+    roles: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a role name of letters, digits, - and _'), RoleSchema).default(() => defaults().roles),
     /** Chains of roles: `agents run NAME "goal"` creates their tasks, each waiting for the one before. */
-    workflows: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a workflow name of letters, digits, - and _'), WorkflowSchema).default({}),
+    workflows: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a workflow name of letters, digits, - and _'), WorkflowSchema).default(() => defaults().workflows),
     /** What the whole workspace may spend: at 80% the person is told, at 100% every agent is paused. */
     budget: BudgetConfigSchema.optional(),
     /** The most panes agents may open with spawn_agent (the person's own are not counted against it). */
-    maxAgents: z.number().int().min(1).max(32).default(8),
+    maxAgents: z.number().int().min(1).max(32).default(D.maxAgents),
     tasks: z
       .strictObject({
         /** How often a task goes back to its owner (a failed check, a review) before it is blocked. */
-        attempts: z.number().int().min(1).max(20).default(3),
-        checkTimeoutMinutes: z.number().positive().default(10),
+        attempts: z.number().int().min(1).max(20).default(D.tasks.attempts),
+        checkTimeoutMinutes: z.number().positive().default(D.tasks.checkTimeoutMinutes),
         /** How long ask_human waits for the person before the agent is told to decide itself. */
-        askTimeoutMinutes: z.number().positive().default(30),
+        askTimeoutMinutes: z.number().positive().default(D.tasks.askTimeoutMinutes),
         /** An agent is paused and the person told after this many failed turns in a row ... */
-        errorsInARow: z.number().int().min(1).default(3),
+        errorsInARow: z.number().int().min(1).default(D.tasks.errorsInARow),
         /** ... or the same tool error this many times in one turn ... */
-        sameToolErrors: z.number().int().min(2).default(3),
+        sameToolErrors: z.number().int().min(2).default(D.tasks.sameToolErrors),
         /** ... or no change to any file and no task move for this long while its task is doing. */
-        stallMinutes: z.number().positive().default(20),
+        stallMinutes: z.number().positive().default(D.tasks.stallMinutes),
       })
-      .default({ attempts: 3, checkTimeoutMinutes: 10, askTimeoutMinutes: 30, errorsInARow: 3, sameToolErrors: 3, stallMinutes: 20 }),
+      .default(() => defaults().tasks),
   });
   return { BudgetConfigSchema, AgentEntrySchema, WorktreeConfigSchema, RoleSchema, WorkflowStepSchema, WorkflowSchema, ConfigSchema };
 }
@@ -196,26 +219,10 @@ export type WorktreeConfig = z.output<Schemas['WorktreeConfigSchema']>;
 export type Config = z.output<Schemas['ConfigSchema']>;
 export type ConfigInput = z.input<Schemas['ConfigSchema']>;
 
-/** The config used when the project has no config file. */
 /**
- * The config with nothing set: what `ConfigSchema.parse({})` gives, written out, so that a workspace
- * with no config file builds no config schema on its way to its first frame (the schema is the
- * first zod a fresh process builds: ~10 ms). test/config/schema.test.ts checks the two are equal.
- * A new object each time: callers may change theirs.
+ * The config used when the project has no config file: the defaults, without building the schema
+ * (the first zod a fresh process builds: ~10 ms on a workspace's way to its first frame).
  */
 export function defaultConfig(): Config {
-  return {
-    theme: 'dark',
-    layout: 'tiled',
-    prefix: 'ctrl+a',
-    keys: {},
-    watch: { ignore: [] },
-    mouse: true,
-    attention: { bell: true },
-    worktree: { copy: ['.env*'], setup: [], merge: 'merge' },
-    roles: {},
-    workflows: {},
-    maxAgents: 8,
-    tasks: { attempts: 3, checkTimeoutMinutes: 10, askTimeoutMinutes: 30, errorsInARow: 3, sameToolErrors: 3, stallMinutes: 20 },
-  };
+  return defaults();
 }
