@@ -8,7 +8,8 @@
  * "go", with the terminal's size, on the same pipe, and reports the same way.
  */
 import * as z from 'zod';
-import { spawnServer, takePrelaunched, type ServerChild, type ServerPipe } from './prelaunch.js';
+import type { ServerChild, ServerPipe } from './launched.js';
+import { spawnServer, takePrelaunched } from './prelaunch.js';
 import { lazy } from '../util/lazy.js';
 import { startMark } from '../util/start-trace.js';
 

@@ -26,10 +26,10 @@
  * Imports only Node's built-ins and the runtime-folder rules: it runs before anything else loads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { existsSync, rmdirSync, unlinkSync } from 'node:fs';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { launchedServer, type ServerChild, type ServerPipe } from './launched.js';
 import { runtimeDir, socketPath, workspaceId } from '../server/paths.js';
 import { startMark } from '../util/start-trace.js';
 
@@ -67,30 +67,6 @@ export function looksLikeStart(argv: readonly string[]): boolean {
     else if (!a.startsWith('-')) return !SUBCOMMANDS.has(a);
   }
   return true;
-}
-
-/** What the client needs of its server's process: a ChildProcess, or the one the launcher started. */
-export interface ServerChild {
-  readonly pid?: number;
-  kill(signal?: NodeJS.Signals): boolean;
-  ref(): void;
-  unref(): void;
-  on(event: 'exit', fn: (code: number | null, signal: NodeJS.Signals | null) => void): this;
-  on(event: 'error', fn: (err: Error) => void): this;
-}
-
-/** The status pipe as the client uses it: a socket pair's end, or the launcher's two FIFOs. */
-export interface ServerPipe {
-  readonly destroyed: boolean;
-  readonly readableEnded: boolean;
-  on(event: 'data', fn: (chunk: Buffer) => void): this;
-  on(event: 'error', fn: (err: Error) => void): this;
-  once(event: 'close', fn: () => void): this;
-  removeAllListeners(event: 'data'): this;
-  write(text: string): boolean;
-  destroy(): void;
-  ref(): void;
-  unref(): void;
 }
 
 export interface Prelaunched {
@@ -210,76 +186,10 @@ function adopt(argv: string[], launched: string): void {
   } catch {
     // Not ours to force.
   }
-  const child = new LaunchedServer(pid);
-  let pipe: FifoPipe;
-  try {
-    pipe = new FifoPipe(new Socket({ fd: 7, readable: false, writable: true }), new Socket({ fd: 8, readable: true, writable: false }));
-  } catch {
-    // No FIFOs where the launcher puts them: without its pipe the server only waits, so it goes.
-    child.kill('SIGKILL');
-    return;
-  }
-  // Its end of file is the server's end: no process but the server holds the other side.
-  pipe.once('close', () => child.emit('exit', null, null));
-  hold({ argv, child, pipe, early: [], exited: false });
+  const server = launchedServer(pid);
+  if (!server) return;
+  hold({ argv, ...server, early: [], exited: false });
   startMark(`server started ahead by the launcher: ${pid}`);
-}
-
-/**
- * The launcher's server as a ServerChild. It is this process's child (the launcher's shell became
- * this process), but not one Node started: its status comes from its pipe, not from a wait.
- */
-class LaunchedServer extends EventEmitter implements ServerChild {
-  constructor(readonly pid: number) {
-    super();
-  }
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    try {
-      return process.kill(this.pid, signal);
-    } catch {
-      return false;
-    }
-  }
-  ref(): void {}
-  unref(): void {}
-}
-
-/** The launcher's two FIFOs as one ServerPipe: go is written to one, reports read from the other. */
-class FifoPipe extends EventEmitter implements ServerPipe {
-  constructor(
-    private readonly out: Socket,
-    private readonly inp: Socket,
-  ) {
-    super();
-    inp.on('data', (chunk: Buffer) => this.emit('data', chunk));
-    inp.on('error', (err: Error) => this.emit('error', err));
-    inp.on('close', () => {
-      out.destroy();
-      this.emit('close');
-    });
-    out.on('error', (err: Error) => this.emit('error', err));
-  }
-  get destroyed(): boolean {
-    return this.inp.destroyed;
-  }
-  get readableEnded(): boolean {
-    return this.inp.readableEnded;
-  }
-  write(text: string): boolean {
-    return !this.out.destroyed && this.out.write(text);
-  }
-  destroy(): void {
-    this.out.destroy();
-    this.inp.destroy();
-  }
-  ref(): void {
-    this.out.ref();
-    this.inp.ref();
-  }
-  unref(): void {
-    this.out.unref();
-    this.inp.unref();
-  }
 }
 
 /**
