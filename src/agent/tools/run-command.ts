@@ -19,7 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as z from 'zod';
 import { OUTPUT_HEAD_BYTES, OUTPUT_TAIL_BYTES, OutputCap } from './output-cap.js';
 import { realRoot } from './paths.js';
-import { commandEnv, findRun, newRunId, signalRun, track, untrack, type Proc } from './processes.js';
+import { commandEnv, newRunId, scanRun, signalRun, track, untrack, type Proc } from './processes.js';
 import { defineTool, plural, type ToolResult } from './types.js';
 
 export { OUTPUT_HEAD_BYTES, OUTPUT_TAIL_BYTES } from './output-cap.js';
@@ -30,6 +30,12 @@ export const KILL_GRACE_MS = 2_000;
 const DRAIN_MS = 500;
 /** Between checks of /proc while waiting for processes to go: one check reads every process's environment (~5 ms for 100 processes). */
 const POLL_MS = 25;
+/**
+ * How long a process whose environment reads empty is looked at again before it counts as not ours.
+ * An exec shows an empty environment for well under a millisecond unless the machine is loaded; a
+ * process that really has none (`env -i`) costs a finished command this much once.
+ */
+const UNSURE_MS = 250;
 
 export const runCommandSchema = z.object({
   command: z.string().min(1).describe('Shell command, run with /bin/sh -c in the project root.'),
@@ -76,6 +82,10 @@ class CommandRun {
   private straggled = false;
   /** Every process the cleanup found and signalled (the shell included when it was stopped). */
   private readonly found = new Map<number, string>();
+  /** Processes whose environment read empty (processes.ts), with when that was first seen. */
+  private readonly unsure = new Map<number, number>();
+  /** The last scan saw a process that may be the run's, caught in an exec: look again before settling. */
+  private inDoubt = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private done = false;
 
@@ -135,12 +145,18 @@ class CommandRun {
   private check(): void {
     if (this.done || this.cleaning || this.exit === undefined || !this.closed) return;
     if (this.running().length > 0) this.cleanUp(true);
+    else if (this.inDoubt) this.later(POLL_MS, () => this.check());
     else this.settle(this.report([]));
   }
 
   private running(): Proc[] {
-    const procs = findRun(this.runId, this.child.pid);
+    const { procs, unsure } = scanRun(this.runId, this.child.pid);
     for (const p of procs) if (!this.found.has(p.pid)) this.found.set(p.pid, p.comm);
+    const now = Date.now();
+    const still = new Set(unsure.map((p) => p.pid));
+    for (const pid of this.unsure.keys()) if (!still.has(pid)) this.unsure.delete(pid);
+    for (const pid of still) if (!this.unsure.has(pid)) this.unsure.set(pid, now);
+    this.inDoubt = [...this.unsure.values()].some((since) => now - since < UNSURE_MS);
     return procs;
   }
 
@@ -150,17 +166,26 @@ class CommandRun {
     this.cleaning = true;
     if (straggled && this.stopReason === undefined) this.straggled = true;
     void (async () => {
+      const termed = new Set<number>();
+      let group: number | undefined = this.child.pid;
+      const terminate = (procs: Proc[]) => {
+        const fresh = procs.filter((p) => !termed.has(p.pid));
+        for (const p of fresh) termed.add(p.pid);
+        signalRun(fresh, group, 'SIGTERM');
+        // A stopped process acts on SIGTERM only once continued.
+        signalRun(fresh, group, 'SIGCONT');
+        group = undefined; // signalled once
+      };
       let procs = this.running();
-      signalRun(procs, this.child.pid, 'SIGTERM');
-      // A stopped process acts on SIGTERM only once continued.
-      signalRun(procs, this.child.pid, 'SIGCONT');
-      for (const deadline = Date.now() + KILL_GRACE_MS; (procs.length > 0 || !this.exit) && Date.now() < deadline; ) {
+      terminate(procs);
+      for (const deadline = Date.now() + KILL_GRACE_MS; (procs.length > 0 || this.inDoubt || !this.exit) && Date.now() < deadline; ) {
         await sleep(POLL_MS);
-        procs = this.running();
+        // Processes first seen now (one that was in an exec, a child forked meanwhile) get theirs too.
+        terminate((procs = this.running()));
       }
       if (procs.length > 0) this.escalated = true;
       // Repeated, so children forked meanwhile are caught too; the kernel needs a moment after a KILL.
-      for (const deadline = Date.now() + KILL_GRACE_MS; procs.length > 0 && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + KILL_GRACE_MS; (procs.length > 0 || this.inDoubt) && Date.now() < deadline; ) {
         signalRun(procs, this.child.pid, 'SIGKILL');
         await sleep(POLL_MS);
         procs = this.running();

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTool } from '../../../src/agent/tools/index.js';
+import { newRunId, scanRun } from '../../../src/agent/tools/processes.js';
 import { ToolBelt } from '../../../src/agent/toolbelt.js';
 import { compiledTools } from './compiled.js';
 import { sandbox, waitFor, type Sandbox } from './helpers.js';
@@ -73,6 +74,37 @@ describe('run_command stops what left its process group', () => {
     expect(r.content).toMatch(/\[stopped \d+ background process(es)? the command left running \([a-z, ]+\); all checked gone\]/);
     expect(running('sleep', t)).toEqual([]);
     expect(running('sh', '-c', `sleep ${t}`)).toEqual([]);
+  });
+
+  it('a process caught in an exec, its environment empty for that moment, is looked at again', async () => {
+    const t = unique();
+    // Stands in for the exec window, made long: a process outside the group with no environment for
+    // 50 ms, then carrying the run's marker again. The command ends once it is that `sh` (setsid and
+    // env have exec'd), so the shell's end finds only the doubt. Before the second look the run
+    // settled there and the sleep outlived it (as `(setsid sh -c "sleep" &)` did, about 1 run in 150).
+    const inner = `sleep 0.05; export AGENTS_RUN_ID=$AGENTS_RUN_ID; exec sleep ${t}`;
+    const command = `setsid env -i sh -c "${inner}" >/dev/null 2>&1 & while ! grep -qx sh /proc/$!/comm; do :; done; echo started`;
+    const r = await runTool('run_command', { command }, box.ctx());
+    if (!r.content.includes('[stopped')) {
+      // Failing: collect the sleep that got away once it exists, so it does not outlive the test.
+      await waitFor(() => running('sleep', t).length > 0, 'the sleep that got away').catch(() => undefined);
+      strays.push(...running('sleep', t));
+    }
+    expect(r.content).toMatch(/\[stopped 1 background process the command left running \((sh|sleep)\); all checked gone\]/);
+    expect(running('sleep', t)).toEqual([]);
+  });
+
+  it('a process with an empty environment outside the run is a doubt, never a target', () => {
+    const t = unique();
+    const other = spawn('env', ['-i', 'sleep', t], { detached: true, stdio: 'ignore' });
+    strays.push(other.pid!);
+    return waitFor(() => running('sleep', t).length === 1, 'the sleep').then(() => {
+      const scan = scanRun(newRunId(), undefined);
+      expect(scan.unsure.map((p) => p.pid)).toContain(other.pid);
+      expect(scan.procs.map((p) => p.pid)).not.toContain(other.pid);
+      // Kernel threads have no environment either, and are no doubt: kthreadd is pid 2.
+      expect(scan.unsure.map((p) => p.pid)).not.toContain(2);
+    });
   });
 
   it('on an interrupt, everything it started in other sessions goes too', async () => {
