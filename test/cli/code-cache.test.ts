@@ -67,6 +67,20 @@ describe('the code cache', () => {
     expect(r.program).toEqual({ fib: 610, dir: root, file: 'main.cjs', exportsSame: true, os: 'function' });
   });
 
+  it('gives the program its text as Node would: non-ASCII intact, each line where the file has it, with a cache or without', () => {
+    const program = [
+      '',
+      "const s = 'h\u00e9llo \u2713 \u{1f600}';",
+      "globalThis[Symbol.for('agents.test.code-cache')] = { s, line: Number(/main\\.cjs:(\\d+)/.exec(new Error().stack)[1]) };",
+      '',
+    ].join('\n');
+    const { file, env } = setUp(program);
+    const first = run(file, env);
+    const second = run(file, env);
+    expect(second.used).toBe(true);
+    for (const r of [first, second]) expect(r.program).toEqual({ s: 'h\u00e9llo \u2713 \u{1f600}', line: 3 });
+  });
+
   it('is made once the first frame is out (user-only file in a user-only folder), and the next start uses it', () => {
     const { file, env, dir } = setUp();
     const first = run(file, env);
