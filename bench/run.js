@@ -196,7 +196,7 @@ const raw = {
     handoverFromResultMs: R.delivery?.fromResult.map((x) => Math.round(x)),
     handoverFromCallMs: R.delivery?.fromCall.map((x) => Math.round(x)),
     board200: R.board && { moveMs: round(pcts(R.board.moveMs)), openMs: round(pcts(R.board.openMs)), closeMs: round(pcts(R.board.closeMs)), add200Ms: Math.round(R.board.addMs), renderer: R.board.stats },
-    supervisor: R.supervisor && { withTasksSchedPct: +R.supervisor.withTasks.sched.toFixed(4), withoutSchedPct: +R.supervisor.without.sched.toFixed(4), withTasksTicksPct: +R.supervisor.withTasks.ticks.toFixed(3), withoutTicksPct: +R.supervisor.without.ticks.toFixed(3), states: R.supervisor.states, requestsDuring: R.supervisor.requestsDuring },
+    supervisor: R.supervisor && { withTasksSchedPct: +R.supervisor.withTasks.sched.toFixed(4), withoutSchedPct: +R.supervisor.without.sched.toFixed(4), withTasksTicksPct: +R.supervisor.withTasks.ticks.toFixed(3), withoutTicksPct: +R.supervisor.without.ticks.toFixed(3), windowsSchedPct: R.supervisor.windows, states: R.supervisor.states, requestsDuring: R.supervisor.requestsDuring },
   },
   external: X && {
     detection: { correct: D.correct, total: D.total, byPreset: D.byPreset, byState: D.byState, misread: D.wrong },
@@ -358,8 +358,8 @@ real-time priority.
    is quiet, prefix+d (the server's pid is read before, as the client's child); one second after the
    client has exited, two 10 s windows on the server alone, the quieter counting (V8's memory
    reducer shrinks a server's heap once, ~15-25 s after its start, ~120 ms of CPU: a start-up cost
-   that lands in one window at most; both windows are in the raw figures; row 16 does the same per
-   server): CPU as % of one core from the sum of its
+   that lands in one window at most; both windows are in the raw figures; row 16 takes three per
+   server, since two were not enough there): CPU as % of one core from the sum of its
    threads' \`schedstat\` run time (in brackets by clock ticks, which at 100 ticks/s resolve only
    0.1% over 10 s, the goal itself); the frames it composed with nobody attached (the renderer's
    own count, written when it stops, minus the frames the terminal received before it left); how
@@ -397,8 +397,11 @@ real-time priority.
    scripted Messages server): in one, 20 tasks for w1, t1 first and t2..t20 after it; w1 answers
    t1's instruction with a line of text and no complete_task, so t1 stays doing for an idle agent and
    19 wait (the row's states are in the raw figures); the other has no tasks. Both detached, then one
-   second later both servers' CPU (schedstat) over the same 10 s window, side by side so both see the
-   same machine load; no request may reach the model meanwhile. The goal is 0: the difference must
+   second later both servers' CPU (schedstat) over three 10 s windows back to back, side by side so
+   both see the same machine load, each server's quietest window counting: after a server's last
+   activity V8's memory reducer runs a few GCs seconds apart (~120 ms of CPU in all), which land in
+   one window or two of either server, while a cost of the supervisor's own would recur in every
+   window (all windows are in the raw figures); no request may reach the model meanwhile. The goal is 0: the difference must
    stay within 0.01 points (1 ms of CPU in 10 s). Runs at normal priority, as row 14.
 
 ## Quick mode
