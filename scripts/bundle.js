@@ -184,7 +184,14 @@ for (const cjsFile of [join(DIST, 'cli', 'main.cjs'), join(DIST, 'agent', 'main.
   // package that imports it), 8 ms of the server's start in CPU profiles. A built-in is never an ES
   // module converted to CommonJS, so an object that has it as its prototype and as its default reads
   // the same, live.
-  cjsText = cjsText.replace(/__toESM\(require\("((?:node:)?[\w/]+)"\)(?:, 1)?\)/g, (all, name) => (builtins.has(name.replace(/^node:/, '')) ? `__agentsBuiltin(require("${name}"))` : all));
+  // (`, 1` or `,1`: the CommonJS build is minified in whitespace. A form this misses fails the build.)
+  const wrapped = /__toESM\(require\("((?:node:)?[\w/]+)"\)(?:, ?1)?\)/g;
+  cjsText = cjsText.replace(wrapped, (all, name) => (builtins.has(name.replace(/^node:/, '')) ? `__agentsBuiltin(require("${name}"))` : all));
+  const missed = [...cjsText.matchAll(/__toESM\(require\("((?:node:)?[\w/]+)"\)/g)].map((m) => m[1]).filter((name) => builtins.has(name.replace(/^node:/, '')));
+  if (missed.length) {
+    process.stderr.write(`bundle: ${cjsFile} still copies Node built-ins into getters (__toESM of ${[...new Set(missed)].join(', ')}): see the __agentsBuiltin rule in scripts/bundle.js.\n`);
+    process.exit(1);
+  }
   writeFileSync(cjsFile, cjsText);
 }
 
