@@ -71,7 +71,9 @@ async function once(bin, i, lingerMs = 0) {
     const procs = [p.pid, ...descendants(p.pid).map((d) => d.pid)].filter(isAgents);
     const cpu = procs.reduce((n, pid) => n + cpuMs(pid), 0);
     const marks = { 'first frame seen': shown - t0 };
-    let client;
+    // The spawned process is the client (the launcher's shell execs it); the first to write a mark
+    // is not: a server started by the launcher can mark first in a slow round.
+    const client = String(p.pid);
     // A build without the marks (an older checkout) still gives its first frame.
     const lines = existsSync(trace) ? readFileSync(trace, 'utf8').trim().split('\n') : [];
     const threadCpu = {};
@@ -79,7 +81,6 @@ async function once(bin, i, lingerMs = 0) {
       // `<ms> <pid> <mark>[\t<main-thread CPU ms>]` (the CPU field is missing from older builds).
       const [head, cpuField] = line.split('\t');
       const [t, pid, ...what] = head.split(' ');
-      client ??= pid;
       const key = `${pid === client ? 'client' : 'server'}: ${what.join(' ').replace(/\d+$/, 'N')}`;
       marks[key] ??= Number(t) - t0;
       if (cpuField !== undefined) threadCpu[key] ??= Number(cpuField);
