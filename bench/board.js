@@ -226,7 +226,7 @@ export async function board200(home, { tasks = 200, moves = 50, toggles = 10, co
  * tasks. Both servers' CPU over the same `windowMs` (side by side: the same machine load for both),
  * a second after their terminals left.
  */
-export async function supervisorIdle(home, { tasks = 20, windowMs = 10000, settleMs = 1000 } = {}) {
+export async function supervisorIdle(home, { tasks = 20, windowMs = 10000, settleMs = 15000 } = {}) {
   const { server, seen } = await scriptedServer({
     w1: (turn) => (/Task t\d+:/.test(turn.text) ? [say('Looking into it; more later.')] : [say('Waiting for a task.')]),
   });
@@ -253,11 +253,12 @@ export async function supervisorIdle(home, { tasks = 20, windowMs = 10000, settl
       run.attached = false;
     }
     await L.sleep(settleMs);
-    // Three windows back to back; for each server the quietest counts. After a server's last activity
-    // V8's memory reducer runs up to three GCs some seconds apart (~120 ms in all after a start), one-offs
-    // that can land in any window of either server (two windows let one through in a run: 0.050% with
-    // tasks against 0.029% without, both ~0.02% after 30 s more); a cost of the supervisor's own
-    // recurs in every window.
+    // 15 s after the detach, three windows back to back; for each server the quietest counts. After a
+    // server's last activity V8's memory reducer runs a few GCs some seconds apart (~120 ms in all
+    // after a start), and the server whose agent just worked on its task settles last: measured 1 s
+    // after the detach, its quiet windows read 0.041-0.050% against 0.026-0.029% without tasks, with
+    // two or three windows alike; 15 s on, 0.024-0.026% against 0.025-0.026%. A cost of the
+    // supervisor's own recurs in every window, however late.
     const samples = [runs.map((r) => L.cpuOf(r.server))];
     for (let w = 0; w < 3; w++) {
       await L.sleep(windowMs);

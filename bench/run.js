@@ -396,12 +396,14 @@ real-time priority.
 16. **supervisor at rest** — two workspaces with one built-in agent w1 each (bin/agents --trust, the
    scripted Messages server): in one, 20 tasks for w1, t1 first and t2..t20 after it; w1 answers
    t1's instruction with a line of text and no complete_task, so t1 stays doing for an idle agent and
-   19 wait (the row's states are in the raw figures); the other has no tasks. Both detached, then one
-   second later both servers' CPU (schedstat) over three 10 s windows back to back, side by side so
-   both see the same machine load, each server's quietest window counting: after a server's last
-   activity V8's memory reducer runs a few GCs seconds apart (~120 ms of CPU in all), which land in
-   one window or two of either server, while a cost of the supervisor's own would recur in every
-   window (all windows are in the raw figures); no request may reach the model meanwhile. The goal is 0: the difference must
+   19 wait (the row's states are in the raw figures); the other has no tasks. Both detached, then 15
+   s later both servers' CPU (schedstat) over three 10 s windows back to back, side by side so both
+   see the same machine load, each server's quietest window counting: after a server's last
+   activity V8's memory reducer runs a few GCs seconds apart (~120 ms of CPU in all), and the server
+   whose agent has just worked on its task settles last (1 s after the detach its quiet windows
+   still read ~0.015 points above the other's), while a cost of the supervisor's own would recur in
+   every window however late (all windows are in the raw figures); no request may reach the model
+   meanwhile. The goal is 0: the difference must
    stay within 0.01 points (1 ms of CPU in 10 s). Runs at normal priority, as row 14.
 
 ## Quick mode
