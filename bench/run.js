@@ -298,8 +298,10 @@ real-time priority.
    parsing is included, and it shares the machine's cores with the flooding programs; the tmux
    anchor (4 tiled panes, the same programs, same harness) carries the same overhead, more of it in
    fact, since tmux sends its client every line while agents sends at most 30 frames a second (see
-   harnessBytesPerSec below). The second row is the same with panes 2–4 idle (100 samples): the
-   floor of the method.
+   harnessBytesPerSec below). While the letters arrive, agents reads panes 2–4 at most 8 KB per 33
+   ms (keys first, src/terminal/key-priority.ts: the floods then wait on their ptys), as it does
+   for anyone typing; tmux reads them as fast as they print. The second row is the same with panes
+   2–4 idle (100 samples): the floor of the method.
 4. **idle CPU** — 244x85, 8 panes running \`sleep 600\`; once everything is drawn and quiet, and
    30 s after the start, the workspace's CPU over 10 s as % of one core (by clock ticks; in brackets
    the sum of the threads' \`schedstat\` run time, which resolves below one tick), and what it wrote

@@ -7,11 +7,15 @@
  *   flooding program cannot grow memory without bound or starve the event loop (input to other
  *   panes), and it resumes below LOW_WATER;
  * - a paused pty whose child has exited is read again at once, whatever the backlog (`watchExit`);
+ * - while keys go to another pane, this pane's output is read at most BUDGET_BYTES per WINDOW_MS
+ *   (key-priority.ts): the pty is paused for the rest of the window, and resumed then unless
+ *   backpressure holds it;
  * - with `holdInput`, keys typed before the program's first output are held, in order, and written
  *   when that output comes or after HOLD_MAX_MS, whichever is first; once the run is over
  *   (`dropHeld`, `stop`) nothing held is written.
  */
 import type { Terminal } from './emulator.js';
+import { BUDGET_BYTES, processKeyPriority, WINDOW_MS, type KeyPriority } from './key-priority.js';
 import type { PtyLike } from './pty.js';
 
 // Small enough that a flooding pane's backlog parses in a few ms, so a keystroke's echo in another
@@ -27,6 +31,10 @@ const HOLD_MAX_MS = 3000;
 export class PtyFeed {
   private unparsed = 0;
   private paused = false;
+  /** Paused for the rest of a key-priority window (key-priority.ts). */
+  private heldBack: NodeJS.Timeout | undefined;
+  private windowStart = -Infinity;
+  private windowBytes = 0;
   private exitPoll: NodeJS.Timeout | undefined;
   /** Input held until the program's first output; undefined once sent (or never held). */
   private held: string[] | undefined;
@@ -36,6 +44,7 @@ export class PtyFeed {
     private readonly pty: PtyLike,
     private readonly term: Terminal,
     holdInput: boolean,
+    private readonly keys: KeyPriority = processKeyPriority,
   ) {
     if (!holdInput) return;
     this.held = [];
@@ -45,6 +54,7 @@ export class PtyFeed {
   /** The program's output: into the emulator, the pty paused while too much of it waits to be parsed. */
   output(data: string): void {
     if (this.held) this.release();
+    if (!this.heldBack && this.keys.holdsBack(this)) this.spend(data.length);
     this.unparsed += data.length;
     if (!this.paused && this.unparsed > HIGH_WATER) {
       this.paused = true;
@@ -59,6 +69,7 @@ export class PtyFeed {
 
   /** Keys for the program (held while it has printed nothing, if asked to). */
   input(data: string): void {
+    this.keys.typed(this);
     if (this.held) this.held.push(data);
     else this.pty.write(data);
   }
@@ -72,6 +83,8 @@ export class PtyFeed {
   /** The run is over for good (a restart, the pane closing): no timer is left. */
   stop(): void {
     this.dropHeld();
+    clearTimeout(this.heldBack);
+    this.heldBack = undefined;
     clearInterval(this.exitPoll);
     this.exitPoll = undefined;
   }
@@ -107,6 +120,22 @@ export class PtyFeed {
     this.exitPoll = undefined;
     if (!this.paused) return;
     this.paused = false;
-    this.pty.resume();
+    if (!this.heldBack) this.pty.resume();
+  }
+
+  /** Counts output against this window's budget while keys go elsewhere; over it, waits out the window. */
+  private spend(bytes: number): void {
+    const now = this.keys.now();
+    if (now - this.windowStart >= WINDOW_MS) {
+      this.windowStart = now;
+      this.windowBytes = 0;
+    }
+    this.windowBytes += bytes;
+    if (this.windowBytes <= BUDGET_BYTES) return;
+    if (!this.paused) this.pty.pause();
+    this.heldBack = setTimeout(() => {
+      this.heldBack = undefined;
+      if (!this.paused) this.pty.resume();
+    }, Math.max(1, WINDOW_MS - (now - this.windowStart)));
   }
 }
