@@ -79,11 +79,13 @@ describe('run_command stops what left its process group', () => {
   it('a process caught in an exec, its environment empty for that moment, is looked at again', async () => {
     const t = unique();
     // Stands in for the exec window, made long: a process outside the group with no environment for
-    // 50 ms, then carrying the run's marker again. The command ends once it is that `sh` (setsid and
-    // env have exec'd), so the shell's end finds only the doubt. Before the second look the run
-    // settled there and the sleep outlived it (as `(setsid sh -c "sleep" &)` did, about 1 run in 150).
+    // 50 ms, then carrying the run's marker again. The command ends once it is that `sh` in its own
+    // session (setsid and env have exec'd: before setsid runs, the forked child is an `sh` too), so
+    // the shell's end finds only the doubt. Before the second look the run settled there and the
+    // sleep outlived it (as `(setsid sh -c "sleep" &)` did, about 1 run in 150).
     const inner = `sleep 0.05; export AGENTS_RUN_ID=$AGENTS_RUN_ID; exec sleep ${t}`;
-    const command = `setsid env -i sh -c "${inner}" >/dev/null 2>&1 & while ! grep -qx sh /proc/$!/comm; do :; done; echo started`;
+    const ready = 'set -- $(cat /proc/$p/stat) && [ "$2" = "(sh)" ] && [ "$6" = "$p" ]';
+    const command = `setsid env -i sh -c "${inner}" >/dev/null 2>&1 & p=$!; until ${ready}; do :; done; echo started`;
     const r = await runTool('run_command', { command }, box.ctx());
     if (!r.content.includes('[stopped')) {
       // Failing: collect the sleep that got away once it exists, so it does not outlive the test.
