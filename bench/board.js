@@ -223,8 +223,8 @@ export async function board200(home, { tasks = 200, moves = 50, toggles = 10, co
 /**
  * Two workspaces with one idle built-in agent w1, detached: one with 20 tasks in flight (t1 doing:
  * w1 took it and answered without completing it; t2..t20 for w1, waiting after t1), one without
- * tasks. Both servers' CPU over the same `windowMs` (side by side: the same machine load for both),
- * a second after their terminals left.
+ * tasks. Both servers' CPU over the same three `windowMs` windows (side by side: the same machine
+ * load for both), starting `settleMs` after their terminals left; each server's quietest counts.
  */
 export async function supervisorIdle(home, { tasks = 20, windowMs = 10000, settleMs = 15000 } = {}) {
   const { server, seen } = await scriptedServer({

@@ -5,8 +5,9 @@
  * Why: three flooding neighbours keep both cores of a small machine busy (the programs, the kernel's
  * pty work, the parsing), and a keystroke's echo waits its turn at every hop. Read less, the floods
  * block on their full ptys and the cores are free for the echo. Measured with bench row 3's method
- * (150 keys, 3 rounds, interleaved, tmux in the same minutes): p50 4.5-4.9 -> 2.7-2.8 ms, p95
- * 17.1-20.4 -> 7.1-8.1, p99 24.5-27.9 -> 13.6-21.5; tmux 2.9-3.4 / 8.1-9.2 / 11.1-13.2.
+ * (150 keys, 3 rounds, interleaved with AGENTS_KEY_PRIORITY=0, tmux in the same minutes): p50
+ * 3.3-5.3 -> 2.7-2.9 ms, p95 15.3-16.1 -> 6.6-8.7, p99 21.6-27.0 -> 9.6-21.9; tmux 2.8-3.1 /
+ * 6.6-8.5 / 8.8-13.2.
  *
  * Invariants:
  * - nothing is lost: a held-back pane is only paused (the kernel holds its program's output and the
