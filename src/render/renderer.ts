@@ -116,11 +116,16 @@ export class Renderer {
     return this.desired.width;
   }
 
-  /** Starts drawing to `out`: its first frame redraws every cell. */
+  /**
+   * Starts drawing to `out`: its first frame redraws every cell, on the next turn of the event loop
+   * rather than the frame clock's next tick. Someone is waiting for that frame (an attach), and the
+   * timer's hop cost it 1-7 ms with busy panes; the other outputs merely get their next frame early.
+   */
   attach(out: Output): void {
     this.outputs.set(out, this.fresh(out));
     this.chromeChanged = true;
-    this.request();
+    if (this.stopped) return;
+    this.immediate ??= setImmediate(() => this.frame());
   }
 
   detach(out: Output): void {
