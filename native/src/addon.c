@@ -12,12 +12,19 @@
  * measured 183 -> 105-115 MB after packing 16 full scrollbacks. False elsewhere (no glibc).
  *
  * inotifyOpen/Add/Remove/Close (Linux only): the file watcher's thread-free backend, see inotify.c.
+ *
+ * peerPid(fd): the process at the other end of a connected unix socket, as the kernel recorded it
+ * when it connected (SO_PEERCRED, Linux); 0 elsewhere. The workspace server draws straight to a
+ * terminal's screen only when it is that process's own (src/server/direct.ts), and a pid a client
+ * merely claimed would let it name another terminal.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <node_api.h>
+#include <sys/socket.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -73,11 +80,30 @@ static napi_value malloc_trim_all(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value peer_pid(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  if (int_arg(env, info, &fd) != 0 || fd < 0) {
+    napi_throw_type_error(env, NULL, "peerPid(fd): fd must be a descriptor number");
+    return NULL;
+  }
+  int32_t pid = 0;
+#ifdef SO_PEERCRED
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return throw_errno(env, "peerPid");
+  pid = cred.pid;
+#endif
+  napi_value result;
+  napi_create_int32(env, pid, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"cloexecFrom", NULL, cloexec_from, NULL, NULL, NULL, napi_enumerable, NULL},
     {"isCloexec", NULL, is_cloexec, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mallocTrim", NULL, malloc_trim_all, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"peerPid", NULL, peer_pid, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   agents_inotify_define(env, exports);

@@ -38,8 +38,21 @@ export interface AttachOptions {
 
 export type AttachResult = { code: number };
 
-function hello(want: 'attach' | 'info' | 'stop' | 'request', version: string, cols = 80, rows = 24, request?: ServerRequest): Buffer {
-  return frame('hello', { protocol: PROTOCOL_VERSION, version, want, cols, rows, pid: process.pid, ...(request ? { request } : {}) });
+function hello(want: 'attach' | 'info' | 'stop' | 'request', version: string, cols = 80, rows = 24, request?: ServerRequest, direct = false): Buffer {
+  return frame('hello', { protocol: PROTOCOL_VERSION, version, want, cols, rows, pid: process.pid, ...(request ? { request } : {}), ...(direct ? { direct } : {}) });
+}
+
+/** How long a client that is leaving on its own waits for the server to stop drawing to its screen. */
+const LEAVE_WAIT_MS = 300;
+
+/**
+ * Whether the server may draw to this client's output itself: a terminal that is this process's
+ * standard output, on Linux (where the server can open it from /proc, direct.ts). AGENTS_DIRECT=0
+ * keeps every frame on the socket.
+ */
+function canDrawDirect(stdout: NodeJS.WriteStream): boolean {
+  if (process.env.AGENTS_DIRECT === '0') return false;
+  return process.platform === 'linux' && stdout.isTTY === true && (stdout as { fd?: number }).fd === 1;
 }
 
 /** Connects, or resolves undefined when nobody listens there (no server, or a stale socket). */
@@ -121,6 +134,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     const reader = new FrameReader(OUTPUT_LIMIT);
     let shown = false;
     let welcomed = false;
+    /** The server draws straight to this terminal (src/server/direct.ts): it is told before leaving. */
+    let direct = false;
     /** Ends with the starting server's error if it has one, else with `otherwise`. */
     const startFailed = (code: number, otherwise: string) =>
       void (o.failed ?? Promise.resolve(undefined)).then((f) => (f ? finish(f.code, `agents: ${f.error}`, true) : finish(code, otherwise, true)));
@@ -160,8 +175,25 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     };
     stdin.on('data', onKeys);
     const onResize = () => socket?.write(frame('resize', size()));
-    // The terminal went away, or someone asked this client to stop: the workspace goes on without it.
-    const handlers: Array<[NodeJS.Signals, () => void]> = (['SIGHUP', 'SIGTERM', 'SIGINT'] as const).map((sig) => [sig, () => finish(0)]);
+    /**
+     * Someone asked this client to stop: with the server drawing to this screen, the terminal is
+     * restored only once the server says it stopped (its bye), so no frame of its lands after.
+     */
+    const leave = () => {
+      const s = socket;
+      if (!direct || !s || s.destroyed) return finish(0);
+      quiet = true;
+      s.write(frame('detach'));
+      setTimeout(() => finish(0), LEAVE_WAIT_MS).unref();
+    };
+    let quiet = false;
+    // The terminal went away (nothing left to restore or to wait for), or someone asked this client
+    // to stop: the workspace goes on without it.
+    const handlers: Array<[NodeJS.Signals, () => void]> = [
+      ['SIGHUP', () => finish(0)],
+      ['SIGTERM', leave],
+      ['SIGINT', leave],
+    ];
     for (const [sig, h] of handlers) process.on(sig, h);
 
     void dial(o.path).then((s) => {
@@ -192,6 +224,10 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
             else if (w.mouse) stdout.write('\x1b[?1000h\x1b[?1006h');
             stdin.setRawMode?.(true);
             stdin.resume();
+            // The modes are on: a server drawing to this screen may start (before the early keys,
+            // which it takes only once attached).
+            direct = w.direct === true;
+            if (direct) s.write(frame('ready'));
             for (const chunk of early ?? []) s.write(frame('input', chunk));
             early = undefined;
             stdout.on('resize', onResize);
@@ -200,7 +236,7 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
           } else if (f.type === 'bye') {
             const bye = parseBody(protocolSchemas().ByeSchema, f.body);
             const crashed = bye?.reason === 'crashed';
-            return finish(crashed ? 1 : 0, bye?.message, crashed, bye?.reason === 'quit' || bye?.reason === 'stopped');
+            return finish(crashed ? 1 : 0, quiet ? undefined : bye?.message, crashed, bye?.reason === 'quit' || bye?.reason === 'stopped');
           }
         }
       });
@@ -210,7 +246,7 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
         if (welcomed) finish(1, unexpected, true);
         else startFailed(1, unexpected);
       });
-      s.write(hello('attach', o.version, size().cols, size().rows));
+      s.write(hello('attach', o.version, size().cols, size().rows, undefined, canDrawDirect(stdout)));
     });
   });
 }

@@ -22,6 +22,8 @@ export const FRAME = {
   input: 2,
   resize: 3,
   detach: 4,
+  /** The client's terminal modes are on: a server drawing straight to its screen may start (direct.ts). */
+  ready: 5,
   welcome: 16,
   refuse: 17,
   output: 18,
@@ -45,7 +47,7 @@ function buildSize() {
 export const sizeSchemas = lazy(buildSize);
 
 function build() {
-  const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean() });
+  const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean(), direct: z.optional(z.boolean()) });
   const RefuseSchema = z.object({ message: z.string() });
   const ByeSchema = z.object({ reason: z.enum(['detached', 'quit', 'stopped', 'crashed', 'replaced']), message: z.string() });
 

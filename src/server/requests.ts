@@ -40,6 +40,8 @@ const helloSchema = lazy(() => {
     cols: COLS,
     rows: ROWS,
     pid: z.number().int(),
+    /** The client's output is a terminal the server may draw to itself (src/server/direct.ts). */
+    direct: z.boolean().optional(),
   });
 });
 export type Hello = Omit<z.infer<ReturnType<typeof helloSchema>>, 'request'> & { request?: ServerRequest };

@@ -13,7 +13,9 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
+import type { WriteStream } from 'node:tty';
 import { log } from '../util/log.js';
+import { openPeerTerminal } from './direct.js';
 import { startMark } from '../util/start-trace.js';
 import { FRAME, frame, FrameError, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, sizeSchemas, type Bye, type Info } from './protocol.js';
 import { parseHello, type Reply, type ServerRequest } from './requests.js';
@@ -55,6 +57,10 @@ interface Client {
   attachment?: Attachment;
   /** It was sent a frame already (for the start-up trace). */
   wrote?: boolean;
+  /** Its terminal's screen, drawn to straight (direct.ts); frames go over the socket otherwise. */
+  direct?: WriteStream;
+  /** Attaches it once its client says `ready` (its terminal's modes are on), when drawing direct. */
+  start?: () => void;
 }
 
 export class WorkspaceServer {
@@ -178,6 +184,7 @@ export class WorkspaceServer {
         clearTimeout(timer);
       }
       client.attachment?.detach();
+      this.dropDirect(client);
       this.clients.delete(client);
     });
   }
@@ -201,14 +208,16 @@ export class WorkspaceServer {
       c.socket.end(frame('bye', { reason: 'stopped', message: 'stopped' }));
       return served.stop();
     }
-    c.socket.write(frame('welcome', { id: this.o.id, project: this.o.project, version: this.o.version, mouse: served.mouse }));
+    const direct = h.direct ? openPeerTerminal(c.socket) : undefined;
+    c.socket.write(frame('welcome', { id: this.o.id, project: this.o.project, version: this.o.version, mouse: served.mouse, direct: direct !== undefined }));
     const socket = c.socket;
     const link = {
       cols: h.cols,
       rows: h.rows,
       write: (data: Uint8Array) => {
-        // frame() copies the bytes: the socket may hold them past this call, the renderer reuses its buffer.
-        socket.write(frame('output', data));
+        // Copied either way: the stream may hold the bytes past this call, the renderer reuses its buffer.
+        if (c.direct) c.direct.write(Buffer.from(data));
+        else socket.write(frame('output', data));
         if (c.wrote) return;
         c.wrote = true;
         startMark('first output');
@@ -218,17 +227,36 @@ export class WorkspaceServer {
           setImmediate(() => served.shown?.());
         }
       },
-      backlog: () => socket.writableLength,
-      bell: () => void socket.write(frame('output', '\x07')),
+      backlog: () => (c.direct ? c.direct.writableLength : socket.writableLength),
+      bell: () => void (c.direct ? c.direct.write('\x07') : socket.write(frame('output', '\x07'))),
       detach: () => this.bye(c, { reason: 'detached', message: `Detached from the workspace in ${this.o.project}; its agents go on. agents attach comes back.` }),
     };
     c.link = link;
     startMark('hello');
-    c.attachment = served.frontend.attach(link);
-    log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}); ${this.attached} now`);
+    const start = () => {
+      c.attachment = served.frontend.attach(link);
+      log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}${c.direct ? ', drawn direct' : ''}); ${this.attached} now`);
+    };
+    if (!direct) return start();
+    c.direct = direct;
+    // The terminal went away (EIO after a hang-up): its client goes with it.
+    direct.on('error', () => socket.destroy());
+    c.start = start;
+  }
+
+  /** Stops drawing to a client's screen, dropping what of a frame has not reached it (see direct.ts). */
+  private dropDirect(c: Client): void {
+    c.start = undefined;
+    c.direct?.destroy();
+    c.direct = undefined;
   }
 
   private message(c: Client, type: keyof typeof FRAME, body: Buffer): void {
+    if (type === 'ready') {
+      const start = c.start;
+      c.start = undefined;
+      return start?.();
+    }
     if (!c.link || !c.attachment) return;
     if (type === 'input') return c.attachment.input(body.toString('utf8'));
     if (type === 'resize') {
@@ -250,6 +278,8 @@ export class WorkspaceServer {
     c.attachment?.detach();
     c.attachment = undefined;
     c.link = undefined;
+    // Before the bye: its client restores the terminal on reading it, and nothing of ours may follow.
+    this.dropDirect(c);
     if (c.socket.destroyed) return void this.clients.delete(c);
     if (hold) return void c.socket.write(frame('bye', protocolSchemas().ByeSchema.parse(bye)));
     this.clients.delete(c);

@@ -30,6 +30,7 @@ function addonSchema() {
     isCloexec: z.custom<(fd: number) => boolean>((v) => typeof v === 'function'),
     // Optional: a build from before it was added still serves the rest.
     mallocTrim: z.custom<() => boolean>((v) => typeof v === 'function').optional(),
+    peerPid: z.custom<(fd: number) => number>((v) => typeof v === 'function').optional(),
   });
 }
 type Addon = z.infer<ReturnType<typeof addonSchema>>;
@@ -73,4 +74,17 @@ export function isCloseOnExec(fd: number): boolean | undefined {
  */
 export function mallocTrim(): boolean {
   return load()?.mallocTrim?.() ?? false;
+}
+
+/**
+ * The pid of the process at the other end of the connected unix socket `fd`, as the kernel recorded
+ * it (SO_PEERCRED); undefined when unknown (no native part, not Linux, not such a socket).
+ */
+export function peerPid(fd: number): number | undefined {
+  try {
+    const pid = load()?.peerPid?.(fd);
+    return pid !== undefined && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,10 +1,13 @@
 // The workspace server end to end, in real ptys: terminals attach and detach, agents go on without
 // them, several terminals share one workspace, and nothing outlives the server.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import pty from 'node-pty';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { query } from '../../src/client/attach.js';
+import { frame, FrameReader } from '../../src/server/protocol.js';
 import { ensureRuntimeDir, socketPath, workspaceId } from '../../src/server/paths.js';
 import { BIN, Term, until } from '../helpers/term.js';
 import { alive, descendants } from '../helpers/procs.js';
@@ -20,8 +23,8 @@ function envOf(r: Run): Record<string, string | undefined> {
 }
 
 /** Another terminal running `agents ARGS` in the same project. */
-function another(r: Run, args: string[], size = { cols: 120, rows: 30 }): Term {
-  return Term.agents(args, { ...size, cwd: r.project, env: envOf(r) });
+function another(r: Run, args: string[], size = { cols: 120, rows: 30 }, env: Record<string, string | undefined> = {}): Term {
+  return Term.agents(args, { ...size, cwd: r.project, env: { ...envOf(r), ...env } });
 }
 
 /** `agents ARGS` without a terminal (ls, stop). */
@@ -39,6 +42,9 @@ async function cli(r: Run, args: string[]): Promise<{ stdout: string; stderr: st
     return { stdout: e.stdout, stderr: e.stderr, code: e.code };
   }
 }
+
+/** Bytes a process has written so far (/proc/PID/io). */
+const written = (pid: number) => Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
 
 const lastTick = (t: Term) => Math.max(0, ...[...t.text().matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
 
@@ -173,5 +179,65 @@ describe('workspace server', () => {
     await serverPid(r);
     const answer = await query(socketPath(ensureRuntimeDir({ AGENTS_HOME: r.home }), workspaceId(r.project)), '0.0.0-other');
     expect(answer?.refused).toMatch(/^this workspace runs agents \S+; this is agents 0\.0\.0-other\. Use the same version, or stop it first \(agents stop [0-9a-f]{8}\)\.$/);
+  });
+
+  it('the server draws straight to the terminal: its client writes only the terminal modes, however many frames go by', async () => {
+    const r = start(['--cmd', COUNTER], { launcher: false });
+    await r.t.waitFor('tick 2');
+    const before = written(r.t.pid);
+    const at = lastTick(r.t);
+    await r.t.waitFor(() => lastTick(r.t) >= at + 3, { message: `counter past ${at + 3}` });
+    // Three more frames reached the screen; the client wrote none of them.
+    expect(written(r.t.pid) - before).toBe(0);
+    expect(before).toBeLessThan(1000);
+    // The same with frames over the socket (AGENTS_DIRECT=0): the client writes every frame.
+    const relayed = another(r, ['attach'], { cols: 120, rows: 30 }, { AGENTS_DIRECT: '0' });
+    await relayed.waitFor(() => lastTick(relayed) > 0, { message: 'a tick through the relay' });
+    const start2 = written(relayed.pid);
+    const at2 = lastTick(relayed);
+    await relayed.waitFor(() => lastTick(relayed) >= at2 + 2, { message: `counter past ${at2 + 2}` });
+    expect(written(relayed.pid)).toBeGreaterThan(start2);
+    relayed.kill('SIGKILL');
+  });
+
+  it('a terminal whose client is told to stop (SIGTERM) is restored, and the server draws nothing after', async () => {
+    const r = start(['--cmd', COUNTER], { launcher: false });
+    await r.t.waitFor('tick 2');
+    r.t.kill('SIGTERM');
+    const exit = await r.t.exited;
+    expect(exit.exitCode).toBe(0);
+    expect(r.t.term.buffer.active.type).toBe('normal');
+    const bytes = r.t.bytes;
+    // The counter ticks every 200 ms and each tick was a frame: 1 s is five frames that never came.
+    await new Promise((done) => setTimeout(done, 1000));
+    expect(r.t.bytes).toBe(bytes);
+    expect(r.t.text()).not.toContain('tick');
+  });
+
+  it('attack: a client cannot make the server draw to a terminal that is not its own output', async () => {
+    const r = start(['--cmd', COUNTER]);
+    await r.t.waitFor('tick 1');
+    await serverPid(r);
+    // Another terminal, whose path the attacker names; this test's own output is no terminal.
+    const victim = pty.spawn('/bin/sh', ['-c', 'tty; exec sleep 30'], { cols: 80, rows: 24 });
+    let seen = '';
+    victim.onData((d) => (seen += d));
+    await until(() => /\/dev\/pts\/\d+/.test(seen), { message: 'the victim terminal' });
+    const victimPath = /\/dev\/pts\/\d+/.exec(seen)![0];
+    const mark = seen.length;
+    const s = connect(socketPath(ensureRuntimeDir({ AGENTS_HOME: r.home }), workspaceId(r.project)));
+    const reader = new FrameReader(64 * 1024 * 1024);
+    const got: Array<{ type: string; body: Buffer }> = [];
+    s.on('data', (c: Buffer) => got.push(...reader.push(c)));
+    const { VERSION } = await import('./setup.js');
+    s.write(frame('hello', { protocol: 1, version: VERSION, want: 'attach', cols: 80, rows: 24, pid: victim.pid, direct: true, tty: victimPath, path: victimPath }));
+    await until(() => got.some((f) => f.type === 'welcome'), { message: 'the welcome' });
+    expect(JSON.parse(got.find((f) => f.type === 'welcome')!.body.toString()).direct).toBe(false);
+    s.write(frame('ready'));
+    // Its frames come over the socket, as to any client that cannot be drawn to directly.
+    await until(() => got.filter((f) => f.type === 'output').some((f) => f.body.toString().includes('tick')), { message: 'frames on the socket' });
+    expect(seen.slice(mark)).toBe('');
+    s.destroy();
+    victim.kill('SIGKILL');
   });
 });
