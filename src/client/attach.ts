@@ -225,8 +225,10 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
             stdin.setRawMode?.(true);
             stdin.resume();
             // The modes are on: a server drawing to this screen may start (before the early keys,
-            // which it takes only once attached).
+            // which it takes only once attached). A server reading the keys itself is their only
+            // reader from now on: two readers would each get some.
             direct = w.direct === true;
+            if (w.keys === true) stdin.pause();
             if (direct) s.write(frame('ready'));
             for (const chunk of early ?? []) s.write(frame('input', chunk));
             early = undefined;

@@ -47,7 +47,7 @@ function buildSize() {
 export const sizeSchemas = lazy(buildSize);
 
 function build() {
-  const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean(), direct: z.optional(z.boolean()) });
+  const WelcomeSchema = z.object({ id: z.string(), project: z.string(), version: z.string(), mouse: z.boolean(), direct: z.optional(z.boolean()), keys: z.optional(z.boolean()) });
   const RefuseSchema = z.object({ message: z.string() });
   const ByeSchema = z.object({ reason: z.enum(['detached', 'quit', 'stopped', 'crashed', 'replaced']), message: z.string() });
 

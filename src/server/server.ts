@@ -13,7 +13,7 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
-import type { WriteStream } from 'node:tty';
+import type { ReadStream, WriteStream } from 'node:tty';
 import { log } from '../util/log.js';
 import { openPeerTerminal } from './direct.js';
 import { startMark } from '../util/start-trace.js';
@@ -59,6 +59,8 @@ interface Client {
   wrote?: boolean;
   /** Its terminal's screen, drawn to straight (direct.ts); frames go over the socket otherwise. */
   direct?: WriteStream;
+  /** Its terminal's keys, read straight (direct.ts); they come over the socket otherwise. */
+  keys?: ReadStream;
   /** Attaches it once its client says `ready` (its terminal's modes are on), when drawing direct. */
   start?: () => void;
 }
@@ -209,7 +211,7 @@ export class WorkspaceServer {
       return served.stop();
     }
     const direct = h.direct ? openPeerTerminal(c.socket) : undefined;
-    c.socket.write(frame('welcome', { id: this.o.id, project: this.o.project, version: this.o.version, mouse: served.mouse, direct: direct !== undefined }));
+    c.socket.write(frame('welcome', { id: this.o.id, project: this.o.project, version: this.o.version, mouse: served.mouse, direct: direct !== undefined, keys: direct?.keys !== undefined }));
     const socket = c.socket;
     const link = {
       cols: h.cols,
@@ -235,12 +237,15 @@ export class WorkspaceServer {
     startMark('hello');
     const start = () => {
       c.attachment = served.frontend.attach(link);
-      log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}${c.direct ? ', drawn direct' : ''}); ${this.attached} now`);
+      c.keys?.on('data', (keys: string) => c.attachment?.input(keys)).resume();
+      log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}${c.direct ? `, drawn direct${c.keys ? ', keys direct' : ''}` : ''}); ${this.attached} now`);
     };
     if (!direct) return start();
-    c.direct = direct;
+    c.direct = direct.out;
+    c.keys = direct.keys;
     // The terminal went away (EIO after a hang-up): its client goes with it.
-    direct.on('error', () => socket.destroy());
+    direct.out.on('error', () => socket.destroy());
+    direct.keys?.on('error', () => socket.destroy());
     c.start = start;
   }
 
@@ -249,6 +254,8 @@ export class WorkspaceServer {
     c.start = undefined;
     c.direct?.destroy();
     c.direct = undefined;
+    c.keys?.destroy();
+    c.keys = undefined;
   }
 
   private message(c: Client, type: keyof typeof FRAME, body: Buffer): void {

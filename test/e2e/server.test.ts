@@ -43,8 +43,9 @@ async function cli(r: Run, args: string[]): Promise<{ stdout: string; stderr: st
   }
 }
 
-/** Bytes a process has written so far (/proc/PID/io). */
+/** Bytes a process has written, and read, so far (/proc/PID/io). */
 const written = (pid: number) => Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
+const read = (pid: number) => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
 
 const lastTick = (t: Term) => Math.max(0, ...[...t.text().matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
 
@@ -198,6 +199,16 @@ describe('workspace server', () => {
     await relayed.waitFor(() => lastTick(relayed) >= at2 + 2, { message: `counter past ${at2 + 2}` });
     expect(written(relayed.pid)).toBeGreaterThan(start2);
     relayed.kill('SIGKILL');
+  });
+
+  it('the server reads the keys straight from the terminal: its client reads none of them', async () => {
+    const r = start(['--cmd', 'cat'], { launcher: false });
+    await r.t.waitFor(() => statusBar(r.t).includes('NORMAL'), { message: 'the status bar' });
+    const before = read(r.t.pid);
+    r.t.write('keys-direct\r');
+    // The tty echoes the line and cat prints it back: both reached the screen.
+    await r.t.waitFor((s) => s.split('keys-direct').length > 2, { message: 'the line and its echo' });
+    expect(read(r.t.pid) - before).toBe(0);
   });
 
   it('a terminal whose client is told to stop (SIGTERM) is restored, and the server draws nothing after', async () => {
