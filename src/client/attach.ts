@@ -175,6 +175,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     };
     stdin.on('data', onKeys);
     const onResize = () => socket?.write(frame('resize', size()));
+    /** Leaving on its own: the server's bye then says nothing the person did not ask for. */
+    let quiet = false;
     /**
      * Someone asked this client to stop: with the server drawing to this screen, the terminal is
      * restored only once the server says it stopped (its bye), so no frame of its lands after.
@@ -186,7 +188,6 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
       s.write(frame('detach'));
       setTimeout(() => finish(0), LEAVE_WAIT_MS).unref();
     };
-    let quiet = false;
     // The terminal went away (nothing left to restore or to wait for), or someone asked this client
     // to stop: the workspace goes on without it.
     const handlers: Array<[NodeJS.Signals, () => void]> = [

@@ -26,47 +26,91 @@ import { ReadStream, WriteStream, isatty } from 'node:tty';
 import { peerPid } from '../terminal/native.js';
 
 /**
- * The screen of the process at the other end of `socket`, opened for writing and non-blocking (a
- * terminal that stops reading must never stall the workspace: the renderer skips frames while its
- * backlog is high), and its keys when its input is that same terminal; undefined when there is no
- * screen to draw to.
+ * An attached terminal the server draws to and, when its input is the same terminal, reads the keys
+ * of. Writes never block: a terminal that stops reading queues them, and the renderer skips frames
+ * while that backlog is high, so it never stalls the workspace.
  */
-export function openPeerTerminal(socket: Socket): { out: WriteStream; keys?: ReadStream } | undefined {
-  if (process.platform !== 'linux') return undefined;
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  const pid = typeof fd === 'number' && fd >= 0 ? peerPid(fd) : undefined;
-  if (pid === undefined) return undefined;
-  let tty: number | undefined;
-  try {
-    // O_NOCTTY: the server leads a session of its own and must not take this terminal as its controlling one.
-    tty = openSync(`/proc/${pid}/fd/1`, constants.O_WRONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
-    if (!fstatSync(tty).isCharacterDevice() || !isatty(tty)) throw new Error('not a terminal');
-    const device = fstatSync(tty).rdev;
-    const out = new WriteStream(tty);
-    tty = undefined;
-    // tty.WriteStream makes its writes blocking (for a process's own stdout); here a slow terminal
-    // must queue, not stall. libuv reopened the terminal for this handle, so the flag is ours alone.
-    (out as unknown as { _handle?: { setBlocking?(blocking: boolean): unknown } })._handle?.setBlocking?.(false);
-    return { out, keys: openKeys(pid, device) };
-  } catch {
-    if (tty !== undefined) closeSync(tty);
-    return undefined;
+export class DirectTerminal {
+  private constructor(
+    private readonly out: WriteStream,
+    private readonly keys: ReadStream | undefined,
+  ) {}
+
+  /**
+   * The terminal of the process at the other end of `socket`, or undefined when there is none to
+   * draw to. `gone`: the terminal failed (EIO after a hang-up).
+   */
+  static open(socket: Socket, gone: () => void): DirectTerminal | undefined {
+    if (process.platform !== 'linux') return undefined;
+    // net.Socket keeps its descriptor on its libuv handle; Node has no public way to it.
+    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    const pid = typeof fd === 'number' && fd >= 0 ? peerPid(fd) : undefined;
+    if (pid === undefined) return undefined;
+    const screen = openTerminal(`/proc/${pid}/fd/1`, constants.O_WRONLY);
+    if (!screen) return undefined;
+    const input = openTerminal(`/proc/${pid}/fd/0`, constants.O_RDONLY, screen.device);
+    let out: WriteStream | undefined;
+    let keys: ReadStream | undefined;
+    try {
+      out = new WriteStream(screen.fd);
+      // tty.WriteStream makes its writes blocking (for a process's own stdout); here a slow terminal
+      // must queue, not stall. libuv reopened the terminal for this handle, so the flag is ours alone.
+      (out as unknown as { _handle?: { setBlocking?(blocking: boolean): unknown } })._handle?.setBlocking?.(false);
+      out.on('error', gone);
+      if (input) {
+        keys = new ReadStream(input.fd);
+        // Whole characters: a multi-byte one split across two reads is joined before it is handed on.
+        keys.setEncoding('utf8').pause().on('error', gone);
+      }
+      return new DirectTerminal(out, keys);
+    } catch {
+      if (out) out.destroy();
+      else closeSync(screen.fd);
+      if (keys) keys.destroy();
+      else if (input) closeSync(input.fd);
+      return undefined;
+    }
+  }
+
+  /** Whether the keys are read here (the client then sends none). */
+  get readsKeys(): boolean {
+    return this.keys !== undefined;
+  }
+
+  /** Bytes written but not yet taken by the terminal. */
+  get backlog(): number {
+    return this.out.writableLength;
+  }
+
+  /** Copied: the stream may hold the bytes past this call, and the renderer reuses its buffer. */
+  write(data: Uint8Array | string): void {
+    this.out.write(typeof data === 'string' ? data : Buffer.from(data));
+  }
+
+  /** Hands every key read from now on to `input`. */
+  takeKeys(input: (keys: string) => void): void {
+    this.keys?.on('data', input).resume();
+  }
+
+  /** Stops at once, dropping whatever of a frame has not reached the terminal (see above). */
+  close(): void {
+    this.out.destroy();
+    this.keys?.destroy();
   }
 }
 
-/** The peer's standard input when it is the terminal `device` (its screen); else undefined. */
-function openKeys(pid: number, device: number): ReadStream | undefined {
+/**
+ * `path` opened with `flags`, non-blocking and without taking it as the server's controlling
+ * terminal (the server leads a session of its own), when it is a terminal (the device `device`, if
+ * given); else undefined.
+ */
+function openTerminal(path: string, flags: number, device?: number): { fd: number; device: number } | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(`/proc/${pid}/fd/0`, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
+    fd = openSync(path, flags | constants.O_NOCTTY | constants.O_NONBLOCK);
     const st = fstatSync(fd);
-    if (!st.isCharacterDevice() || st.rdev !== device || !isatty(fd)) throw new Error('not the same terminal');
-    const keys = new ReadStream(fd);
-    fd = undefined;
-    // Whole characters: a multi-byte one split across two reads is joined before it is handed on.
-    keys.setEncoding('utf8');
-    keys.pause();
-    return keys;
+    if (!st.isCharacterDevice() || !isatty(fd) || (device !== undefined && st.rdev !== device)) throw new Error('not that terminal');
+    return { fd, device: st.rdev };
   } catch {
     if (fd !== undefined) closeSync(fd);
     return undefined;

@@ -13,9 +13,8 @@
 import { chmodSync, unlinkSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import type { Attachment, Frontend, TerminalLink } from '../frontend/frontend.js';
-import type { ReadStream, WriteStream } from 'node:tty';
 import { log } from '../util/log.js';
-import { openPeerTerminal } from './direct.js';
+import { DirectTerminal } from './direct.js';
 import { startMark } from '../util/start-trace.js';
 import { FRAME, frame, FrameError, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, sizeSchemas, type Bye, type Info } from './protocol.js';
 import { parseHello, type Reply, type ServerRequest } from './requests.js';
@@ -57,10 +56,8 @@ interface Client {
   attachment?: Attachment;
   /** It was sent a frame already (for the start-up trace). */
   wrote?: boolean;
-  /** Its terminal's screen, drawn to straight (direct.ts); frames go over the socket otherwise. */
-  direct?: WriteStream;
-  /** Its terminal's keys, read straight (direct.ts); they come over the socket otherwise. */
-  keys?: ReadStream;
+  /** Its terminal, drawn to (and its keys read) straight; frames and keys go over the socket otherwise. */
+  direct?: DirectTerminal;
   /** Attaches it once its client says `ready` (its terminal's modes are on), when drawing direct. */
   start?: () => void;
 }
@@ -210,15 +207,15 @@ export class WorkspaceServer {
       c.socket.end(frame('bye', { reason: 'stopped', message: 'stopped' }));
       return served.stop();
     }
-    const direct = h.direct ? openPeerTerminal(c.socket) : undefined;
-    c.socket.write(frame('welcome', { id: this.o.id, project: this.o.project, version: this.o.version, mouse: served.mouse, direct: direct !== undefined, keys: direct?.keys !== undefined }));
     const socket = c.socket;
+    const direct = h.direct ? DirectTerminal.open(socket, () => socket.destroy()) : undefined;
+    socket.write(frame('welcome', { id: this.o.id, project: this.o.project, version: this.o.version, mouse: served.mouse, direct: direct !== undefined, keys: direct?.readsKeys }));
     const link = {
       cols: h.cols,
       rows: h.rows,
       write: (data: Uint8Array) => {
-        // Copied either way: the stream may hold the bytes past this call, the renderer reuses its buffer.
-        if (c.direct) c.direct.write(Buffer.from(data));
+        // frame() copies the bytes, as does the direct write: the renderer reuses its buffer.
+        if (c.direct) c.direct.write(data);
         else socket.write(frame('output', data));
         if (c.wrote) return;
         c.wrote = true;
@@ -229,7 +226,7 @@ export class WorkspaceServer {
           setImmediate(() => served.shown?.());
         }
       },
-      backlog: () => (c.direct ? c.direct.writableLength : socket.writableLength),
+      backlog: () => c.direct?.backlog ?? socket.writableLength,
       bell: () => void (c.direct ? c.direct.write('\x07') : socket.write(frame('output', '\x07'))),
       detach: () => this.bye(c, { reason: 'detached', message: `Detached from the workspace in ${this.o.project}; its agents go on. agents attach comes back.` }),
     };
@@ -237,25 +234,19 @@ export class WorkspaceServer {
     startMark('hello');
     const start = () => {
       c.attachment = served.frontend.attach(link);
-      c.keys?.on('data', (keys: string) => c.attachment?.input(keys)).resume();
-      log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}${c.direct ? `, drawn direct${c.keys ? ', keys direct' : ''}` : ''}); ${this.attached} now`);
+      c.direct?.takeKeys((keys) => c.attachment?.input(keys));
+      log(`server: a terminal attached (${h.cols}x${h.rows}, pid ${h.pid}${direct ? `, drawn direct${direct.readsKeys ? ', keys direct' : ''}` : ''}); ${this.attached} now`);
     };
     if (!direct) return start();
-    c.direct = direct.out;
-    c.keys = direct.keys;
-    // The terminal went away (EIO after a hang-up): its client goes with it.
-    direct.out.on('error', () => socket.destroy());
-    direct.keys?.on('error', () => socket.destroy());
+    c.direct = direct;
     c.start = start;
   }
 
   /** Stops drawing to a client's screen, dropping what of a frame has not reached it (see direct.ts). */
   private dropDirect(c: Client): void {
     c.start = undefined;
-    c.direct?.destroy();
+    c.direct?.close();
     c.direct = undefined;
-    c.keys?.destroy();
-    c.keys = undefined;
   }
 
   private message(c: Client, type: keyof typeof FRAME, body: Buffer): void {
@@ -276,9 +267,8 @@ export class WorkspaceServer {
     if (type === 'detach') return this.bye(c, { reason: 'detached', message: 'Detached.' });
   }
 
-  /** Says goodbye to one terminal and lets it go. */
   /**
-   * `hold`: the workspace is ending; the connection stays open until close(), so the terminal knows
+   * Says goodbye to one terminal and lets it go. `hold`: the workspace is ending; the connection stays open until close(), so the terminal knows
    * when the server is really gone (its prompt comes back then, not while panes are still stopping).
    */
   bye(c: Client, bye: Bye, hold = false): void {

@@ -7,7 +7,7 @@ import pty from 'node-pty';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { query } from '../../src/client/attach.js';
-import { frame, FrameReader } from '../../src/server/protocol.js';
+import { frame, FrameReader, PROTOCOL_VERSION } from '../../src/server/protocol.js';
 import { ensureRuntimeDir, socketPath, workspaceId } from '../../src/server/paths.js';
 import { BIN, Term, until } from '../helpers/term.js';
 import { alive, descendants } from '../helpers/procs.js';
@@ -241,7 +241,7 @@ describe('workspace server', () => {
     const got: Array<{ type: string; body: Buffer }> = [];
     s.on('data', (c: Buffer) => got.push(...reader.push(c)));
     const { VERSION } = await import('./setup.js');
-    s.write(frame('hello', { protocol: 1, version: VERSION, want: 'attach', cols: 80, rows: 24, pid: victim.pid, direct: true, tty: victimPath, path: victimPath }));
+    s.write(frame('hello', { protocol: PROTOCOL_VERSION, version: VERSION, want: 'attach', cols: 80, rows: 24, pid: victim.pid, direct: true, tty: victimPath, path: victimPath }));
     await until(() => got.some((f) => f.type === 'welcome'), { message: 'the welcome' });
     expect(JSON.parse(got.find((f) => f.type === 'welcome')!.body.toString()).direct).toBe(false);
     s.write(frame('ready'));
