@@ -53,12 +53,14 @@ export class DirectTerminal {
     let keys: ReadStream | undefined;
     try {
       out = new WriteStream(screen.fd);
+      dropGiven(out, screen.fd);
       // tty.WriteStream makes its writes blocking (for a process's own stdout); here a slow terminal
       // must queue, not stall. libuv reopened the terminal for this handle, so the flag is ours alone.
       (out as unknown as { _handle?: { setBlocking?(blocking: boolean): unknown } })._handle?.setBlocking?.(false);
       out.on('error', gone);
       if (input) {
         keys = new ReadStream(input.fd);
+        dropGiven(keys, input.fd);
         // Whole characters: a multi-byte one split across two reads is joined before it is handed on.
         keys.setEncoding('utf8').pause().on('error', gone);
       }
@@ -97,6 +99,16 @@ export class DirectTerminal {
     this.out.destroy();
     this.keys?.destroy();
   }
+}
+
+/**
+ * libuv reopens a terminal for its handle (a file description of its own, so that non-blocking is its
+ * alone) and leaves the descriptor it was given open, pointing at the same: closed here, or every
+ * attach would leave two descriptors behind.
+ */
+function dropGiven(stream: WriteStream | ReadStream, given: number): void {
+  const own = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof own === 'number' && own >= 0 && own !== given) closeSync(given);
 }
 
 /**

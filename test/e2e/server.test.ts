@@ -1,7 +1,7 @@
 // The workspace server end to end, in real ptys: terminals attach and detach, agents go on without
 // them, several terminals share one workspace, and nothing outlives the server.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import pty from 'node-pty';
 import { promisify } from 'node:util';
@@ -46,6 +46,17 @@ async function cli(r: Run, args: string[]): Promise<{ stdout: string; stderr: st
 /** Bytes a process has written, and read, so far (/proc/PID/io). */
 const written = (pid: number) => Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
 const read = (pid: number) => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1]);
+
+/** How many descriptors of process `pid` are open on the file `path` (gone by now, or not). */
+const openOn = (pid: number, path: string) =>
+  readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      return target === path || target === `${path} (deleted)`;
+    } catch {
+      return false;
+    }
+  }).length;
 
 const lastTick = (t: Term) => Math.max(0, ...[...t.text().matchAll(/tick (\d+)/g)].map((m) => Number(m[1])));
 
@@ -199,6 +210,26 @@ describe('workspace server', () => {
     await relayed.waitFor(() => lastTick(relayed) >= at2 + 2, { message: `counter past ${at2 + 2}` });
     expect(written(relayed.pid)).toBeGreaterThan(start2);
     relayed.kill('SIGKILL');
+  });
+
+  it('a detached terminal is let go: the server holds none of its descriptors, however many times it attached', async () => {
+    const r = start(['--cmd', COUNTER], { launcher: false });
+    await r.t.waitFor('tick 1');
+    const server = await serverPid(r);
+    const tty = readlinkSync(`/proc/${r.t.pid}/fd/1`);
+    // Drawn to and read from directly: the server holds the terminal while attached.
+    expect(openOn(server, tty)).toBeGreaterThan(0);
+    r.t.keys('C-a', 'd');
+    await r.t.exited;
+    for (let i = 0; i < 2; i++) {
+      const again = another(r, ['attach']);
+      await again.waitFor('tick', { message: 'a tick' });
+      const its = readlinkSync(`/proc/${again.pid}/fd/1`);
+      again.keys('C-a', 'd');
+      await again.exited;
+      expect(openOn(server, its)).toBe(0);
+    }
+    expect(openOn(server, tty)).toBe(0);
   });
 
   it('the server reads the keys straight from the terminal: its client reads none of them', async () => {
