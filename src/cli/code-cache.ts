@@ -27,6 +27,7 @@ import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, read
 import { createRequire, Module } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
 import { crc32 } from 'node:zlib';
 import { startMark } from '../util/start-trace.js';
@@ -36,7 +37,7 @@ declare global {
    * Set by runCached for the program it runs, which calls it (codeCacheReady) once its first frame
    * is out: the loader and the program each have their own copy of this module, so they meet here.
    */
-  var __agentsCodeCacheReady: (() => void) | undefined;
+  var __agentsCodeCacheReady: ((then?: () => void) => void) | undefined;
 }
 /** How long after the first frame the cache is made: the start's late steps have compiled by then. */
 const SAVE_AFTER_MS = 1000;
@@ -154,7 +155,7 @@ export function runCached(file: string, env: NodeJS.ProcessEnv = process.env, sa
   let saved: Promise<boolean> = Promise.resolve(false);
   if (cacheFile !== undefined && !used) {
     saved = new Promise((done) => {
-      globalThis.__agentsCodeCacheReady = () => {
+      globalThis.__agentsCodeCacheReady = (then) => {
         globalThis.__agentsCodeCacheReady = undefined;
         setTimeout(() => {
           try {
@@ -164,6 +165,8 @@ export function runCached(file: string, env: NodeJS.ProcessEnv = process.env, sa
           } catch {
             // A cache is only a faster start: a full disk or a folder we may not use costs the next start its speed.
             done(false);
+          } finally {
+            then?.();
           }
         }, saveAfterMs).unref();
       };
@@ -209,7 +212,27 @@ function wrappedSource(file: string): string {
   }
 }
 
-/** Called by the program once its first frame is out: a start without a cache makes one now. */
-export function codeCacheReady(): void {
-  globalThis.__agentsCodeCacheReady?.();
+/**
+ * Called by the program once its first frame is out: a start without a cache makes one now. `then`
+ * runs once no cache is left to make (at once, or after the save): V8 stamps a cache with a hash of
+ * its flags and refuses one whose stamp differs, so a flag changed at run time (hotCodeSooner) must
+ * wait for the save, or every later start would find its cache refused.
+ */
+export function codeCacheReady(then?: () => void): void {
+  const ready = globalThis.__agentsCodeCacheReady;
+  if (ready) ready(then);
+  else then?.();
+}
+
+/**
+ * A quarter of V8's interrupt budget (67,584 bytes of bytecode run on Node 20) before a function
+ * is considered for its optimizing compiler, from now on. A workspace's hot paths (a pane's read,
+ * parse and paint, the frame's diff) run 30-400 times a second, so with the default they spend
+ * their first 5-20 seconds in the interpreter and the baseline tier: in a `perf` profile of bench
+ * row 2b's server 5-10 s after its start, generic inline caches (LoadIC, KeyedLoadIC, StoreIC) were
+ * ~6% of its samples. On the command line the same flag cost the start +41 ms (code compiled for a
+ * start that never runs again), so it is set once the first frame is out (docs/profile.md).
+ */
+export function hotCodeSooner(): void {
+  setFlagsFromString('--interrupt-budget=16896');
 }

@@ -26,7 +26,7 @@ import type { LayoutMode } from '../workspace/layout.js';
 import { PRESETS, type PaneSpec } from '../workspace/presets.js';
 import { likelyWriter, Workspace, type PickerOption } from '../workspace/workspace.js';
 import { CheckRunner } from '../tasks/check.js';
-import { codeCacheReady } from './code-cache.js';
+import { codeCacheReady, hotCodeSooner } from './code-cache.js';
 import { Supervisor } from '../tasks/supervisor.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskSettings } from '../workspace/tasks.js';
@@ -232,8 +232,9 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
   const shown = () => {
     clearTimeout(latest);
     reaper.start();
-    // A start without a code cache makes one for the next (src/cli/code-cache.ts).
-    codeCacheReady();
+    // A start without a code cache makes one for the next (src/cli/code-cache.ts); then the hot
+    // paths may reach V8's optimizing compiler sooner.
+    codeCacheReady(hotCodeSooner);
     // Typed text is split into graphemes; ICU's rules for that (8-15 ms to load) were left out of the
     // way to the first frame (src/terminal/input.ts, scripts/bundle-plugins.js) and load now.
     setImmediate(warmGraphemes);
