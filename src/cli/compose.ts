@@ -22,11 +22,13 @@ import { warmGraphemes } from '../terminal/input.js';
 import { closeOnExecAll } from '../terminal/native.js';
 import { installReaper, Reaper } from '../terminal/reaper.js';
 import { log } from '../util/log.js';
+import { dataDir } from '../util/paths.js';
+import { runtimeDir } from '../server/paths.js';
 import type { LayoutMode } from '../workspace/layout.js';
 import { PRESETS, type PaneSpec } from '../workspace/presets.js';
 import { likelyWriter, Workspace, type PickerOption } from '../workspace/workspace.js';
 import { CheckRunner } from '../tasks/check.js';
-import { codeCacheReady, hotCodeSooner } from './code-cache.js';
+import { codeCacheDir, codeCacheReady, hotCodeSooner } from './code-cache.js';
 import { Supervisor } from '../tasks/supervisor.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskSettings } from '../workspace/tasks.js';
@@ -152,7 +154,8 @@ function attentionCommand(command: string, name: string, reaper: Reaper): void {
 
 export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
   const ipc = await IpcServer.start();
-  const context = new ContextService({ root: o.projectDir, ignore: o.ignore, send: (id, m) => ipc.send(id, m) });
+  const ownFolders = [dataDir(), runtimeDir(), codeCacheDir()].filter((f): f is string => f !== undefined);
+  const context = new ContextService({ root: o.projectDir, ignore: o.ignore, ownFolders, send: (id, m) => ipc.send(id, m) });
   // Watching starts in the background: the panes do not wait for the initial crawl.
   void context.start();
   const mcp = await startMcpServer({}).catch((err: Error) => {

@@ -16,6 +16,7 @@ import type { ContextPort, ContextView } from '../workspace/workspace.js';
 import type { TreeSpec } from '../workspace/types.js';
 import { BranchWatch, type BranchWatchOptions } from './branches.js';
 import { formatBytes } from './delivery.js';
+import { ownFolderPatterns } from './ignore-rules.js';
 import { ChangeFeed } from './feed.js';
 import { authorName, claimText, partyOf, PERSON, whoName, type ChangeFeedOptions, type FeedEntry } from './feed-types.js';
 import { fileReader, gitBaseline } from './reader.js';
@@ -30,6 +31,8 @@ const PANEL_LINES = 200;
 export interface ContextServiceOptions {
   root: string;
   ignore: readonly string[];
+  /** agents' own folders (data, cache, sockets): not watched when they lie inside the project. */
+  ownFolders?: readonly string[];
   /** Sends to the built-in agent in pane `paneId`; false when it is not connected. */
   send: (paneId: number, m: WorkspaceMessage) => boolean;
   /** The agents' worktrees: how they are watched and compared (tests pass fakes; see branches.ts). */
@@ -97,7 +100,7 @@ export class ContextService extends EventEmitter<{ change: [] }> implements Cont
   /** Starts watching; resolves when the watcher is ready (errors are logged, never thrown). */
   async start(): Promise<void> {
     try {
-      this.watcher = createWatcher(this.o.root, { ignore: this.o.ignore });
+      this.watcher = createWatcher(this.o.root, { ignore: [...this.o.ignore, ...ownFolderPatterns(this.o.root, this.o.ownFolders ?? [])] });
       this.watcher.on('events', (batch) => this.feed.ingest(batch));
       this.watcher.on('error', (err) => log(`watcher: ${err.message}`));
       await this.watcher.ready;

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIgnoreRules, EDITOR_TEMP_FILES, isIgnoreFile, listFolders } from '../../src/context/ignore-rules.js';
+import { createIgnoreRules, EDITOR_TEMP_FILES, isIgnoreFile, listFolders, ownFolderPatterns } from '../../src/context/ignore-rules.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -167,5 +167,32 @@ describe('editor and tool temporary files', () => {
     expect(createIgnoreRules(root).isIgnored('data.tmp')).toBe(false);
     expect(createIgnoreRules(project({}), { extra: ['!4913'] }).isIgnored('4913')).toBe(false);
     expect(createIgnoreRules(project({}), { extra: ['*.bak'] }).isIgnored('a.bak')).toBe(true);
+  });
+});
+
+describe("the workspace's own folders inside the project", () => {
+  it('are ignored where they are, and only there; folders outside the project and the project itself give nothing', () => {
+    const root = project({ '.local/share/agents/': '', 'src/.local/share/agents/': '', 'h/': '' });
+    const outside = project({});
+    const patterns = ownFolderPatterns(root, [join(root, '.local/share/agents'), outside, root, join(root, '..')]);
+    expect(patterns).toEqual(['/.local/share/agents/**']);
+    const rules = createIgnoreRules(root, { extra: patterns });
+    expect(rules.isIgnored('.local/share/agents', true)).toBe(true);
+    expect(rules.isIgnored('.local/share/agents/projects/x/feed.jsonl')).toBe(true);
+    expect(rules.isIgnored('src/.local/share/agents/feed.jsonl')).toBe(false);
+    expect(rules.isIgnored('.local/share/other.txt')).toBe(false);
+  });
+
+  it('a folder name is never read as a glob, and one reached through a symlink is found', () => {
+    const root = project({ 'a*b[1]?/': '', 'axb1z/': '' });
+    const [pattern] = ownFolderPatterns(root, [join(root, 'a*b[1]?')]);
+    const rules = createIgnoreRules(root, { extra: [pattern] });
+    expect(rules.isIgnored('a*b[1]?/store.json')).toBe(true);
+    expect(rules.isIgnored('axb1z/store.json')).toBe(false);
+    // The data folder named by a path with a symlink in it (AGENTS_HOME=~/link/data).
+    const elsewhere = project({});
+    symlinkSync(root, join(elsewhere, 'link'));
+    expect(ownFolderPatterns(root, [join(elsewhere, 'link', 'axb1z')])).toEqual(['/axb1z/**']);
+    expect(ownFolderPatterns(join(elsewhere, 'link'), [join(root, 'axb1z')])).toEqual(['/axb1z/**']);
   });
 });
