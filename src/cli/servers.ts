@@ -78,18 +78,20 @@ export async function attachCommand(target: string | undefined, version: string,
   // This folder's own workspace, when it answers: attached to at once, without asking every server
   // for its status first (a round trip to each).
   const own = target === undefined ? socketPath(ensureRuntimeDir(), workspaceId(projectDir)) : undefined;
+  // The connection that answered is the one attached through: a second would cost a busy server
+  // another accept before the hello.
   const live = own !== undefined && existsSync(own) ? await dial(own) : undefined;
-  live?.destroy();
   const r = live && own ? { path: own } : await pick(target, version, projectDir);
   if (typeof r === 'string') {
     process.stderr.write(`agents: ${r}\n`);
     return 2;
   }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    live?.destroy();
     process.stderr.write('agents: attaching needs a terminal: run it directly, not with its input or output redirected.\n');
     return 2;
   }
-  return (await attach({ path: r.path, version, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr })).code;
+  return (await attach({ path: r.path, socket: live, version, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr })).code;
 }
 
 export async function stopCommand(target: string | undefined, version: string, projectDir: string, out: NodeJS.WritableStream): Promise<number> {

@@ -34,6 +34,8 @@ export interface AttachOptions {
    * is what the person is told (its socket closing is only the consequence).
    */
   failed?: Promise<{ error: string; code: number } | undefined>;
+  /** A connection to `path` already made (`agents attach` dials to see whether it answers): used, not made again. */
+  socket?: Socket;
 }
 
 export type AttachResult = { code: number };
@@ -197,7 +199,7 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     ];
     for (const [sig, h] of handlers) process.on(sig, h);
 
-    void dial(o.path).then((s) => {
+    void (o.socket ? Promise.resolve(o.socket) : dial(o.path)).then((s) => {
       if (!s) return startFailed(1, `agents: the workspace server is not answering at ${o.path}.`);
       socket = s;
       s.on('data', (chunk: Buffer) => {
