@@ -23,9 +23,9 @@
  *   match for the path itself. Any `invalidate()` drops the folder verdicts (a .gitignore edit can
  *   flip any folder below it, and edits are rare), never the parsed files of other folders.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
 /** Folder names skipped at every depth, whatever the ignore files say. */
@@ -96,37 +96,6 @@ export function isIgnoreFile(relPath: string): boolean {
 
 export function createIgnoreRules(root: string, opts: IgnoreRulesOptions = {}): IgnoreRules {
   return new GitIgnoreRules(root, opts.extra ?? [], opts.gitInfoExclude ?? true);
-}
-
-/**
- * watch.ignore patterns for those of `folders` (agents' own data, cache and sockets) that lie inside
- * the project `root`. Without them a workspace whose data folder is inside its project (the project
- * is the home folder, or AGENTS_HOME points into it) fed on itself: every change the watcher saw was
- * stored, every store write was a change (found: a detached server 22,000 entries and 25% of a core
- * in 40 minutes). Real paths on both sides, so a symlink on the way cannot hide one; each pattern is
- * anchored at the root and escaped, so a folder name can neither match elsewhere nor be read as a glob.
- */
-export function ownFolderPatterns(root: string, folders: readonly string[]): string[] {
-  const real = (p: string): string => {
-    try {
-      return realpathSync.native(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  const top = real(root);
-  const out: string[] = [];
-  for (const f of folders) {
-    const rel = relative(top, real(f));
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) continue;
-    const escaped = rel
-      .split(sep)
-      .join('/')
-      .replace(/[\\*?[\]]/g, '\\$&')
-      .replace(/ $/, '\\ ');
-    out.push(`/${escaped}/**`);
-  }
-  return out;
 }
 
 /** `dir/**` also excludes `dir/` itself (see the header). */

@@ -16,7 +16,7 @@ import type { ContextPort, ContextView } from '../workspace/workspace.js';
 import type { TreeSpec } from '../workspace/types.js';
 import { BranchWatch, type BranchWatchOptions } from './branches.js';
 import { formatBytes } from './delivery.js';
-import { ownFolderPatterns } from './ignore-rules.js';
+import { ownFolderPatterns } from './own-folders.js';
 import { ChangeFeed } from './feed.js';
 import { authorName, claimText, partyOf, PERSON, whoName, type ChangeFeedOptions, type FeedEntry } from './feed-types.js';
 import { fileReader, gitBaseline } from './reader.js';

@@ -17,10 +17,10 @@
  *   failed to read .git/worktrees/NAME/commondir"), so panes opening together would fail at random.
  *   Another process (`agents worktrees prune` in a second terminal) is not queued.
  */
-import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { plural } from '../util/text.js';
 import { dataDir } from '../util/paths.js';
+import { realPathOf } from '../util/real-path.js';
 import { makeWorktree, planCreate, type CreateContext, type CreateRequest } from './create.js';
 import type { CopyResult } from './copy.js';
 import { fileList, WorktreeError, type WorktreeErrorKind } from './errors.js';
@@ -78,13 +78,6 @@ function queued<T>(key: string, fn: () => Promise<T>): Promise<T> {
     if (queues.get(key) === end) queues.delete(key);
   });
   return run;
-}
-
-/** The real path of `path`, resolving the part that exists (the rest may be made later). */
-function realPathOf(path: string): string {
-  if (existsSync(path)) return realpathSync(path);
-  const parent = dirname(path);
-  return parent === path ? path : join(realPathOf(parent), basename(path));
 }
 
 export class WorktreeManager {

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIgnoreRules, EDITOR_TEMP_FILES, isIgnoreFile, listFolders, ownFolderPatterns } from '../../src/context/ignore-rules.js';
+import { createIgnoreRules, EDITOR_TEMP_FILES, isIgnoreFile, listFolders } from '../../src/context/ignore-rules.js';
+import { ownFolderPatterns } from '../../src/context/own-folders.js';
 
 const roots: string[] = [];
 afterEach(() => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/term.js';
 import { start, tempDir } from './setup.js';
 
-/** The paths of every change the workspace stored for `project`, from its feed files. */
+/** The paths of every change stored under the data folder `dataHome`, from its feed files. */
 function storedPaths(dataHome: string): string[] {
   const paths: string[] = [];
   const projects = join(dataHome, 'projects');
@@ -21,8 +21,12 @@ function storedPaths(dataHome: string): string[] {
         continue;
       }
       for (const line of text.split('\n')) {
-        if (!line.trim()) continue;
-        const e = JSON.parse(line) as { path?: string };
+        let e: { path?: unknown };
+        try {
+          e = JSON.parse(line) as { path?: unknown };
+        } catch {
+          continue; // empty, or the line the store is writing right now
+        }
         if (typeof e.path === 'string') paths.push(e.path);
       }
     }
