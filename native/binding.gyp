@@ -1,7 +1,8 @@
 # Built by `npm install` (the package's install script) with node-gyp, as node-pty is.
 # agents_native: an N-API addon giving Node what it lacks (close-on-exec on descriptors it did not
 # open itself). agents-reaper: a ~1 MB helper process that ends the panes' sessions when the
-# workspace dies, however it dies.
+# workspace dies, however it dies. agents-attach: a terminal attaching to a running workspace
+# without starting Node (src/attach.c).
 {
   "targets": [
     {
@@ -9,6 +10,12 @@
       "sources": ["src/addon.c", "src/fds.c", "src/inotify.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "defines": ["NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "agents-attach",
+      "type": "executable",
+      "sources": ["src/attach.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     },
     {
       "target_name": "agents-reaper",

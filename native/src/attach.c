@@ -1,0 +1,692 @@
+/*
+ * agents-attach: a terminal attaching to the workspace server that already runs for its folder
+ * (`agents attach`, or `agents` where one runs), without starting Node.
+ *
+ * Why: attaching is what a person does again and again to a workspace that outlives its terminals,
+ * and a Node client's start alone was ~100 ms of the ~170-225 ms an attach took here (bench rows 6
+ * and 11, docs/profile.md). Since the server draws to the terminal and reads its keys itself
+ * (src/server/direct.ts), what is left to a client is small: say hello, set the terminal's modes,
+ * report its size, and give the terminal back when the workspace says goodbye. This is that client;
+ * src/client/attach.ts is the same protocol in TypeScript, and stays the client for every other case
+ * (starting a workspace, another folder's workspace, a request, no native build).
+ *
+ * Usage (bin/agents): agents-attach SOCKET SCRIPT [ARG...]. SOCKET is this folder's workspace
+ * socket, SCRIPT bin/agents' real path (its package.json gives the version a hello carries), ARGs the
+ * person's arguments. Until the server welcomes this terminal nothing has been written to it or read
+ * from it, so any failure up to then (nobody listening, a connection cut before the welcome) hands
+ * over to `node SCRIPT ARG...`, which finds what to do and says what went wrong as it always has.
+ *
+ * Invariants, as the TypeScript client's:
+ * - the terminal's modes (raw input, alternate screen, bracketed paste, mouse) are set only after the
+ *   welcome and always restored before anything is printed and before exiting;
+ * - a server drawing to this terminal is told `ready` only once the modes are on, and the terminal is
+ *   restored only after its `bye` (or once it is gone), so no frame lands on a restored terminal;
+ * - the server's words (a bye's or refusal's message) are shown escaped, as src/util/safe-text.ts's
+ *   `printable` does: no control character of theirs reaches the terminal;
+ * - losing the terminal (SIGHUP) or being asked to stop (SIGTERM, SIGINT) only detaches.
+ */
+#define _GNU_SOURCE
+#ifndef __linux__
+/* Elsewhere the server cannot draw to a terminal itself (direct.ts) and signalfd is missing: the Node client attaches. */
+#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (argc < 3) return 2;
+  argv[1] = "node";
+  execvp("node", argv + 1);
+  perror("agents: cannot run node");
+  return 1;
+}
+#else
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/* src/server/protocol.ts */
+#define PROTOCOL_VERSION 1
+enum {
+  F_HELLO = 1, F_INPUT = 2, F_RESIZE = 3, F_DETACH = 4, F_READY = 5,
+  F_WELCOME = 16, F_REFUSE = 17, F_OUTPUT = 18, F_BYE = 19, F_INFO = 20, F_REPLY = 21,
+};
+#define OUTPUT_LIMIT (64u * 1024 * 1024)
+/* How long a client leaving on its own waits for the server to stop drawing; and one whose workspace is ending, for it to be gone (attach.ts). */
+#define LEAVE_WAIT_MS 300
+#define GONE_WAIT_MS 3000
+
+/* src/render/screen-mode.ts */
+static const char ENTER[] = "\x1b[?1049h\x1b[?25l\x1b[?2004h\x1b[H\x1b[2J";
+static const char MOUSE[] = "\x1b[?1000h\x1b[?1006h";
+static const char LEAVE[] = "\x1b[?2026l\x1b[0m\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?25h\x1b[?1049l";
+
+static const char UNEXPECTED[] =
+    "agents: the workspace server stopped unexpectedly. Its panes were stopped; agents --continue resumes the session.";
+
+static int sock = -1;
+static char **fallback_argv;
+static sigset_t caught, old_mask;
+static struct termios saved;
+static int modes_on, raw_on;
+
+/* ------------------------------------------------------------------------------------ plumbing */
+
+static long long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Writes everything, waiting out a descriptor someone made non-blocking; false when it fails. */
+static int write_all(int fd, const void *data, size_t n) {
+  const char *p = data;
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        struct pollfd pf = {fd, POLLOUT, 0};
+        poll(&pf, 1, 1000);
+        continue;
+      }
+      return 0;
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 1;
+}
+
+static int send_frame(int type, const void *payload, size_t n) {
+  unsigned char head[5] = {(unsigned char)type, (unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n};
+  return write_all(sock, head, 5) && (n == 0 || write_all(sock, payload, n));
+}
+
+/* Nothing was written to the terminal or read from it yet: the TypeScript client takes over. */
+static void hand_over(void) {
+  if (sock >= 0) close(sock);
+  sigprocmask(SIG_SETMASK, &old_mask, NULL);
+  execvp("node", fallback_argv);
+  fprintf(stderr, "agents: cannot run node: %s\n", strerror(errno));
+  exit(1);
+}
+
+/* ---------------------------------------------------------------------------------------- JSON */
+
+/*
+ * Just enough JSON for a welcome, a refusal and a bye, as the server writes them (JSON.stringify of
+ * a flat object): the top-level members, strings decoded to code points, true and false; anything
+ * else is skipped whole. Malformed input ends the walk with an error.
+ */
+struct text {
+  uint32_t *cp;
+  size_t n, cap;
+};
+
+/* Whether `t` is exactly the ASCII word `word`. */
+static int text_is(const struct text *t, const char *word) {
+  size_t len = strlen(word);
+  if (t->n != len) return 0;
+  for (size_t k = 0; k < len; k++)
+    if (t->cp[k] != (unsigned char)word[k]) return 0;
+  return 1;
+}
+
+static void text_push(struct text *t, uint32_t c) {
+  if (t->n == t->cap) {
+    t->cap = t->cap ? t->cap * 2 : 64;
+    t->cp = realloc(t->cp, t->cap * sizeof *t->cp);
+    if (!t->cp) abort();
+  }
+  t->cp[t->n++] = c;
+}
+
+struct json {
+  const unsigned char *s, *end;
+};
+
+static void skip_ws(struct json *j) {
+  while (j->s < j->end && (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r')) j->s++;
+}
+
+static int hex4(const unsigned char *p, uint32_t *out) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; i++) {
+    unsigned char c = p[i];
+    v <<= 4;
+    if (c >= '0' && c <= '9') v |= c - '0';
+    else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+    else return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+/* One UTF-8 character at *p (advanced past it); an invalid sequence reads as U+FFFD, as Node decodes. */
+static uint32_t utf8_next(const unsigned char **p, const unsigned char *end) {
+  const unsigned char *s = *p;
+  unsigned char c = *s;
+  int len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+  uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+  if (len == 1) {
+    *p = s + 1;
+    return c;
+  }
+  if (len == 0 || end - s < len) {
+    *p = s + 1;
+    return 0xfffd;
+  }
+  uint32_t v = c & (0x7f >> len);
+  for (int i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80) {
+      *p = s + i;
+      return 0xfffd;
+    }
+    v = (v << 6) | (s[i] & 0x3f);
+  }
+  *p = s + len;
+  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0xfffd;
+  return v;
+}
+
+/* A string at j->s (its opening quote), decoded into `out` (which may be NULL: skipped). */
+static int json_string(struct json *j, struct text *out) {
+  if (j->s >= j->end || *j->s != '"') return 0;
+  j->s++;
+  while (j->s < j->end) {
+    unsigned char c = *j->s;
+    if (c == '"') {
+      j->s++;
+      return 1;
+    }
+    if (c < 0x20) return 0;
+    if (c != '\\') {
+      uint32_t cp = utf8_next(&j->s, j->end);
+      if (out) text_push(out, cp);
+      continue;
+    }
+    if (j->end - j->s < 2) return 0;
+    unsigned char e = j->s[1];
+    uint32_t cp;
+    j->s += 2;
+    switch (e) {
+      case '"': cp = '"'; break;
+      case '\\': cp = '\\'; break;
+      case '/': cp = '/'; break;
+      case 'b': cp = '\b'; break;
+      case 'f': cp = '\f'; break;
+      case 'n': cp = '\n'; break;
+      case 'r': cp = '\r'; break;
+      case 't': cp = '\t'; break;
+      case 'u':
+        if (j->end - j->s < 4 || !hex4(j->s, &cp)) return 0;
+        j->s += 4;
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+          uint32_t lo;
+          if (j->end - j->s >= 6 && j->s[0] == '\\' && j->s[1] == 'u' && hex4(j->s + 2, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            j->s += 6;
+          } else {
+            cp = 0xfffd; /* a lone surrogate, written to a terminal by Node as U+FFFD */
+          }
+        } else if (cp >= 0xdc00 && cp <= 0xdfff) {
+          cp = 0xfffd;
+        }
+        break;
+      default: return 0;
+    }
+    if (out) text_push(out, cp);
+  }
+  return 0;
+}
+
+static int json_skip_value(struct json *j, int depth);
+
+static int json_skip_container(struct json *j, int depth, unsigned char close) {
+  j->s++;
+  skip_ws(j);
+  if (j->s < j->end && *j->s == close) {
+    j->s++;
+    return 1;
+  }
+  for (;;) {
+    skip_ws(j);
+    if (close == '}') {
+      if (!json_string(j, NULL)) return 0;
+      skip_ws(j);
+      if (j->s >= j->end || *j->s != ':') return 0;
+      j->s++;
+    }
+    if (!json_skip_value(j, depth + 1)) return 0;
+    skip_ws(j);
+    if (j->s >= j->end) return 0;
+    if (*j->s == ',') {
+      j->s++;
+      continue;
+    }
+    if (*j->s != close) return 0;
+    j->s++;
+    return 1;
+  }
+}
+
+static int json_skip_value(struct json *j, int depth) {
+  skip_ws(j);
+  if (j->s >= j->end || depth > 32) return 0;
+  unsigned char c = *j->s;
+  if (c == '"') return json_string(j, NULL);
+  if (c == '{') return json_skip_container(j, depth, '}');
+  if (c == '[') return json_skip_container(j, depth, ']');
+  /* A number or a literal: up to the next delimiter. */
+  const unsigned char *start = j->s;
+  while (j->s < j->end && !strchr(",}] \t\r\n", *j->s)) j->s++;
+  return j->s > start;
+}
+
+/*
+ * The members a frame's body may give: `want` names the keys read (NULL-terminated), and for each
+ * either a string (into texts[i]) or a boolean (bools[i]: 1 true, 0 false, -1 absent or neither).
+ * Returns 0 when the body is not a JSON object.
+ */
+static int json_members(const unsigned char *body, size_t n, const char *const *want, struct text *texts, int *bools, int *have_text) {
+  struct json j = {body, body + n};
+  for (int i = 0; want[i]; i++) bools[i] = -1, have_text[i] = 0;
+  skip_ws(&j);
+  if (j.s >= j.end || *j.s != '{') return 0;
+  j.s++;
+  skip_ws(&j);
+  if (j.s < j.end && *j.s == '}') return 1;
+  for (;;) {
+    struct text key = {0};
+    skip_ws(&j);
+    if (!json_string(&j, &key)) return free(key.cp), 0;
+    skip_ws(&j);
+    if (j.s >= j.end || *j.s != ':') return free(key.cp), 0;
+    j.s++;
+    skip_ws(&j);
+    int which = -1;
+    for (int i = 0; want[i] && which < 0; i++)
+      if (text_is(&key, want[i])) which = i;
+    free(key.cp);
+    if (which >= 0 && j.s < j.end && *j.s == '"') {
+      texts[which].n = 0;
+      if (!json_string(&j, &texts[which])) return 0;
+      have_text[which] = 1;
+    } else if (which >= 0 && j.end - j.s >= 4 && memcmp(j.s, "true", 4) == 0) {
+      bools[which] = 1;
+      j.s += 4;
+    } else if (which >= 0 && j.end - j.s >= 5 && memcmp(j.s, "false", 5) == 0) {
+      bools[which] = 0;
+      j.s += 5;
+    } else if (!json_skip_value(&j, 0)) {
+      return 0;
+    }
+    skip_ws(&j);
+    if (j.s >= j.end) return 0;
+    if (*j.s == ',') {
+      j.s++;
+      continue;
+    }
+    if (*j.s != '}') return 0;
+    j.s++;
+    skip_ws(&j);
+    return j.s == j.end;
+  }
+}
+
+/* ---------------------------------------------------------------------------- what is shown */
+
+static void put_utf8(FILE *f, uint32_t c) {
+  if (c < 0x80) fputc((int)c, f);
+  else if (c < 0x800) fputc(0xc0 | (c >> 6), f), fputc(0x80 | (c & 0x3f), f);
+  else if (c < 0x10000) fputc(0xe0 | (c >> 12), f), fputc(0x80 | ((c >> 6) & 0x3f), f), fputc(0x80 | (c & 0x3f), f);
+  else fputc(0xf0 | (c >> 18), f), fputc(0x80 | ((c >> 12) & 0x3f), f), fputc(0x80 | ((c >> 6) & 0x3f), f), fputc(0x80 | (c & 0x3f), f);
+}
+
+/* src/util/safe-text.ts `printable` with newlines kept: C0, DEL, C1, the line separators and bidi formatting shown escaped. */
+static int unsafe(uint32_t c) {
+  return (c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* `prefix` then the server's words, escaped, trailing blanks trimmed (as trimEnd), and a newline. */
+static void say(FILE *f, const char *prefix, const struct text *t) {
+  size_t n = t->n;
+  /* JavaScript's trimEnd: white space and line terminators. */
+  while (n > 0) {
+    uint32_t c = t->cp[n - 1];
+    if (c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000 || c == 0xfeff) n--;
+    else break;
+  }
+  fputs(prefix, f);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c = t->cp[i];
+    if (!unsafe(c)) put_utf8(f, c);
+    else if (c == '\t') fputs("\\t", f);
+    else if (c == '\r') fputs("\\r", f);
+    else if (c <= 0xff) fprintf(f, "\\x%02x", c);
+    else fprintf(f, "\\u%04x", c);
+  }
+  fputc('\n', f);
+  fflush(f);
+}
+
+/* ------------------------------------------------------------------------------ the terminal */
+
+static void size_of(int *cols, int *rows) {
+  struct winsize w;
+  *cols = 80, *rows = 24;
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0) {
+    if (w.ws_col > 0) *cols = w.ws_col;
+    if (w.ws_row > 0) *rows = w.ws_row;
+  }
+}
+
+/* libuv's raw mode (uv_tty_set_mode UV_TTY_MODE_RAW), which the TypeScript client gets from Node. */
+static void modes_enter(int mouse) {
+  if (tcgetattr(STDIN_FILENO, &saved) == 0) {
+    struct termios raw = saved;
+    raw.c_iflag &= ~(BRKINT | ICRNL | INPCK | ISTRIP | IXON);
+    raw.c_oflag |= ONLCR;
+    raw.c_cflag |= CS8;
+    raw.c_lflag &= ~(ECHO | ICANON | IEXTEN | ISIG);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    raw_on = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
+  }
+  modes_on = 1;
+  write_all(STDOUT_FILENO, ENTER, sizeof ENTER - 1);
+  if (mouse) write_all(STDOUT_FILENO, MOUSE, sizeof MOUSE - 1);
+}
+
+static void modes_restore(void) {
+  if (!modes_on) return;
+  modes_on = 0;
+  write_all(STDOUT_FILENO, LEAVE, sizeof LEAVE - 1);
+  if (raw_on) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+  raw_on = 0;
+}
+
+/* ------------------------------------------------------------------------------------- main */
+
+static unsigned char *buf;
+static size_t have, cap;
+
+/* Reads what the socket has into buf; 0 once it is closed or failed. */
+static int read_socket(void) {
+  if (cap - have < 65536) {
+    cap = cap ? cap * 2 : 131072;
+    buf = realloc(buf, cap);
+    if (!buf) abort();
+  }
+  for (;;) {
+    ssize_t r = read(sock, buf + have, cap - have);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return 0;
+    have += (size_t)r;
+    return 1;
+  }
+}
+
+/* The package's version, which a hello must carry: bin/agents' own package.json says it. */
+static int package_version(const char *script, struct text *out) {
+  char path[4096];
+  const char *slash = strrchr(script, '/');
+  if (!slash) return 0;
+  int len = (int)(slash - script);
+  if (snprintf(path, sizeof path, "%.*s/../package.json", len, script) >= (int)sizeof path) return 0;
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  unsigned char data[65536];
+  size_t n = fread(data, 1, sizeof data, f);
+  fclose(f);
+  static const char *const want[] = {"version", NULL};
+  int bools[1], has[1];
+  if (n == sizeof data || !json_members(data, n, want, out, bools, has)) return 0;
+  return has[0];
+}
+
+/* A JSON string literal of `t` (the version, from package.json) into dst. */
+static size_t json_quote(char *dst, size_t room, const struct text *t) {
+  size_t k = 0;
+#define PUT(c) do { if (k + 1 < room) dst[k] = (char)(c); k++; } while (0)
+  PUT('"');
+  for (size_t i = 0; i < t->n; i++) {
+    uint32_t c = t->cp[i];
+    if (c == '"' || c == '\\') {
+      PUT('\\');
+      PUT(c);
+    } else if (c < 0x20 || c > 0x7e) {
+      char u[16];
+      if (c > 0xffff) c = 0xfffd;
+      snprintf(u, sizeof u, "\\u%04x", c);
+      for (char *p = u; *p; p++) PUT(*p);
+    } else {
+      PUT(c);
+    }
+  }
+  PUT('"');
+#undef PUT
+  if (room) dst[k < room ? k : room - 1] = 0;
+  return k;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: agents-attach SOCKET SCRIPT [ARG...]\n");
+    return 2;
+  }
+  const char *path = argv[1];
+  fallback_argv = calloc((size_t)argc, sizeof *fallback_argv);
+  if (!fallback_argv) return 1;
+  fallback_argv[0] = "node";
+  for (int i = 2; i < argc; i++) fallback_argv[i - 1] = argv[i];
+
+  /* Signals are taken as events from here on (and given back before a hand-over). */
+  sigemptyset(&caught);
+  sigaddset(&caught, SIGWINCH);
+  sigaddset(&caught, SIGTERM);
+  sigaddset(&caught, SIGINT);
+  sigaddset(&caught, SIGHUP);
+  sigprocmask(SIG_BLOCK, &caught, &old_mask);
+  signal(SIGPIPE, SIG_IGN);
+  int sigs = signalfd(-1, &caught, SFD_CLOEXEC);
+
+  struct text version = {0};
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (sigs < 0 || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || strlen(path) >= sizeof addr.sun_path || !package_version(argv[2], &version)) hand_over();
+  strcpy(addr.sun_path, path);
+  sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) hand_over();
+
+  /* Whether the server may draw to this terminal itself (attach.ts canDrawDirect; this is Linux). */
+  const char *env_direct = getenv("AGENTS_DIRECT");
+  int ask_direct = !(env_direct && strcmp(env_direct, "0") == 0);
+  int cols, rows;
+  size_of(&cols, &rows);
+  char quoted[256], hello[512];
+  json_quote(quoted, sizeof quoted, &version);
+  int hn = snprintf(hello, sizeof hello, "{\"protocol\":%d,\"version\":%s,\"want\":\"attach\",\"cols\":%d,\"rows\":%d,\"pid\":%d%s}", PROTOCOL_VERSION, quoted,
+                    cols, rows, (int)getpid(), ask_direct ? ",\"direct\":true" : "");
+  if (hn <= 0 || hn >= (int)sizeof hello || !send_frame(F_HELLO, hello, (size_t)hn)) hand_over();
+
+  int welcomed = 0, direct = 0, keys_here = 0, quiet = 0, code = -1;
+  long long leave_at = -1;        /* asked to stop: when to give up waiting for the bye */
+  long long gone_at = -1;         /* the workspace is ending: when to stop waiting for it */
+  FILE *say_to = NULL;
+  struct text message = {0};
+  const char *say_prefix = "";
+
+  for (;;) {
+    struct pollfd p[3] = {{sock, POLLIN, 0}, {sigs, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    int nfds = welcomed && keys_here && gone_at < 0 ? 3 : 2;
+    int timeout = -1;
+    long long deadline = gone_at >= 0 ? gone_at : leave_at;
+    if (deadline >= 0) {
+      long long left = deadline - now_ms();
+      timeout = left > 0 ? (int)left : 0;
+    }
+    int r = poll(p, (nfds_t)nfds, timeout);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) {
+      if (gone_at >= 0) break; /* waited long enough for the workspace to be gone */
+      code = 0;                /* asked to stop, and no bye came in time */
+      break;
+    }
+
+    if (p[1].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (read(sigs, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGWINCH && welcomed) {
+          char size[64];
+          size_of(&cols, &rows);
+          int n = snprintf(size, sizeof size, "{\"cols\":%d,\"rows\":%d}", cols, rows);
+          send_frame(F_RESIZE, size, (size_t)n);
+        } else if (si.ssi_signo == SIGHUP) {
+          /* The terminal went away: nothing left to restore or to wait for. */
+          code = 0;
+          break;
+        } else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && gone_at < 0) {
+          if (!direct) {
+            code = 0;
+            break;
+          }
+          /* The server draws here: the terminal is restored only once it says it stopped (its bye). */
+          if (leave_at < 0) {
+            quiet = 1;
+            send_frame(F_DETACH, NULL, 0);
+            leave_at = now_ms() + LEAVE_WAIT_MS;
+          }
+        }
+      }
+    }
+
+    if (nfds == 3 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+      unsigned char keys[4096];
+      ssize_t n = read(STDIN_FILENO, keys, sizeof keys);
+      if (n > 0) send_frame(F_INPUT, keys, (size_t)n);
+      else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        code = 0;
+        break;
+      }
+    }
+
+    if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    if (!read_socket()) {
+      if (gone_at >= 0) break; /* the workspace is gone, as it said it would be */
+      if (!welcomed) hand_over();
+      code = 1;
+      say_to = stderr;
+      message.n = 0;
+      for (const char *c = UNEXPECTED; *c; c++) text_push(&message, (unsigned char)*c);
+      break;
+    }
+    if (gone_at >= 0) {
+      have = 0; /* whatever comes after the bye is not for this terminal */
+      continue;
+    }
+    size_t at = 0;
+    int done = 0;
+    while (!done && have - at >= 5) {
+      unsigned char type = buf[at];
+      uint32_t len = (uint32_t)buf[at + 1] << 24 | (uint32_t)buf[at + 2] << 16 | (uint32_t)buf[at + 3] << 8 | buf[at + 4];
+      static const char *const names[22] = {[1] = "hello", [2] = "input", [3] = "resize", [4] = "detach", [5] = "ready", [16] = "welcome",
+                                             [17] = "refuse", [18] = "output", [19] = "bye", [20] = "info", [21] = "reply"};
+      const char *name = type < 22 ? names[type] : NULL;
+      char problem[160] = "";
+      if (!name) snprintf(problem, sizeof problem, "unknown frame type %u", type);
+      else if (len > OUTPUT_LIMIT) snprintf(problem, sizeof problem, "a %s frame of %u bytes is over the limit of %u", name, len, OUTPUT_LIMIT);
+      if (problem[0]) {
+        if (!welcomed) hand_over();
+        code = 1, say_to = stderr, message.n = 0;
+        char full[256];
+        snprintf(full, sizeof full, "agents: the workspace server sent something this client cannot read (%s).", problem);
+        for (const char *c = full; *c; c++) text_push(&message, (unsigned char)*c);
+        done = 1;
+        break;
+      }
+      if (have - at - 5 < len) break;
+      const unsigned char *body = buf + at + 5;
+      at += 5 + len;
+      if (type == F_OUTPUT) {
+        write_all(STDOUT_FILENO, body, len);
+      } else if (type == F_WELCOME && !welcomed) {
+        static const char *const want[] = {"id", "project", "version", "mouse", "direct", "keys", NULL};
+        struct text t[6] = {{0}};
+        int b[6], s[6];
+        int ok = json_members(body, len, want, t, b, s) && s[0] && s[1] && s[2] && b[3] >= 0;
+        for (int i = 0; i < 6; i++) free(t[i].cp);
+        if (!ok) {
+          hand_over(); /* nothing shown yet: the TypeScript client says what this server sent */
+        }
+        welcomed = 1;
+        modes_enter(b[3] == 1);
+        direct = b[4] == 1;
+        keys_here = !(b[5] == 1);
+        if (direct) send_frame(F_READY, NULL, 0);
+        /* A resize while the hello was on its way. */
+        int c2, r2;
+        size_of(&c2, &r2);
+        if (c2 != cols || r2 != rows) {
+          char size[64];
+          cols = c2, rows = r2;
+          int n = snprintf(size, sizeof size, "{\"cols\":%d,\"rows\":%d}", cols, rows);
+          send_frame(F_RESIZE, size, (size_t)n);
+        }
+      } else if (type == F_REFUSE) {
+        static const char *const want[] = {"message", NULL};
+        int b[1], s[1];
+        message.n = 0;
+        if (!json_members(body, len, want, &message, b, s) || !s[0]) {
+          message.n = 0;
+          for (const char *c = "the workspace server refused this terminal"; *c; c++) text_push(&message, (unsigned char)*c);
+        }
+        code = 2, say_to = stderr, say_prefix = "agents: ";
+        done = 1;
+      } else if (type == F_BYE) {
+        static const char *const want[] = {"reason", "message", NULL};
+        struct text parts[2] = {{0}};
+        int b[2], s[2];
+        int ok = json_members(body, len, want, parts, b, s) && s[0] && s[1];
+        struct text reason = parts[0];
+        free(message.cp);
+        message = parts[1];
+        int crashed = ok && text_is(&reason, "crashed");
+        int ending = ok && (text_is(&reason, "quit") || text_is(&reason, "stopped"));
+        free(reason.cp);
+        if (!ok) message.n = 0;
+        code = crashed ? 1 : 0;
+        say_to = quiet || !ok ? NULL : crashed ? stderr : stdout;
+        /* The workspace is stopping its panes: the prompt returns once it is gone. */
+        if (ending) gone_at = now_ms() + GONE_WAIT_MS;
+        done = 1;
+      }
+      /* Anything else (an info, a reply) is not for an attached terminal. */
+    }
+    memmove(buf, buf + at, have - at);
+    have -= at;
+    if (done) {
+      modes_restore();
+      if (say_to) say(say_to, say_prefix, &message);
+      say_to = NULL;
+      if (gone_at < 0) break;
+      have = 0;
+    }
+  }
+
+  modes_restore();
+  if (say_to) say(say_to, say_prefix, &message);
+  if (sock >= 0) close(sock);
+  return code < 0 ? 0 : code;
+}
+#endif
