@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CheckRunner } from '../../src/tasks/check.js';
 import { CHECK_TAIL_CHARS } from '../../src/tasks/task.js';
@@ -74,7 +75,11 @@ describe('CheckRunner', () => {
       vi.advanceTimersByTime(200);
       // SIGTERM went to the group; the shell ignores it and keeps going until the grace period ends.
       const after = count();
-      await vi.waitFor(() => expect(count()).toBeGreaterThan(after + 10), wait);
+      // Polled on real time: vi.waitFor advances the fake clock by its interval at every check, so
+      // on a loaded machine (slow ticks) it reached the 2 s grace by itself and the kill came early.
+      const deadline = Date.now() + 5000;
+      while (count() <= after + 10 && Date.now() < deadline) await sleep(20);
+      expect(count()).toBeGreaterThan(after + 10);
       expect(alive(pid)).toBe(true);
       expect(settled).toBe(false);
       vi.advanceTimersByTime(2000);
