@@ -17,6 +17,14 @@
  * when it connected (SO_PEERCRED, Linux); 0 elsewhere. The workspace server draws straight to a
  * terminal's screen only when it is that process's own (src/server/direct.ts), and a pid a client
  * merely claimed would let it name another terminal.
+ *
+ * handOver(path, args, fd) (Linux): the terminal client becomes agents-attach (native/src/attach.c)
+ * once attached, so no Node process sits idle in each terminal (~50 MB and a collection of its
+ * start's garbage). Takes the terminal's modes as they are now (the person's own: the caller has just
+ * left raw mode), sets raw mode again in the same breath, and execs `path args... HEX` with HEX those
+ * modes; only the connection `fd` and 0, 1, 2 cross the exec (libuv put its own reopened terminal
+ * in 0 and 1, close-on-exec: that flag is taken off). Returns only when exec failed (it
+ * throws then), with the modes put back as they were.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,13 +32,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <node_api.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
 #include "fds.h"
 #include "inotify.h"
+#include "tty.h"
 
 static napi_value throw_errno(napi_env env, const char *what) {
   char msg[160];
@@ -98,12 +110,74 @@ static napi_value peer_pid(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* A string argument, malloc'd (the caller frees it); NULL when it is not a string. */
+static char *string_arg(napi_env env, napi_value v) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
+  char *s = malloc(len + 1);
+  if (s && napi_get_value_string_utf8(env, v, s, len + 1, &len) != napi_ok) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+static napi_value hand_over(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  uint32_t n = 0;
+  int32_t fd = -1;
+  bool is_array = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 || napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[1], &n) != napi_ok || n > 64 || napi_get_value_int32(env, argv[2], &fd) != napi_ok || fd < 3) {
+    napi_throw_type_error(env, NULL, "handOver(path, args, fd): a path, up to 64 string arguments and a descriptor from 3 up");
+    return NULL;
+  }
+  char *args[68] = {0};
+  char hex[AGENTS_TERMIOS_HEX];
+  int ok = (args[0] = string_arg(env, argv[0])) != NULL;
+  for (uint32_t i = 0; ok && i < n; i++) {
+    napi_value item;
+    ok = napi_get_element(env, argv[1], i, &item) == napi_ok && (args[i + 1] = string_arg(env, item)) != NULL;
+  }
+  struct termios own;
+  if (!ok) {
+    napi_throw_type_error(env, NULL, "handOver: the path and every argument must be strings");
+  } else if (tcgetattr(STDIN_FILENO, &own) != 0) {
+    throw_errno(env, "handOver: the terminal's modes");
+  } else {
+    agents_termios_to_hex(&own, hex);
+    args[n + 1] = hex;
+    struct termios raw = agents_raw(own);
+    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    agents_cloexec_from(3);
+    fcntl(fd, F_SETFD, 0);
+    /* libuv reopened the terminal for stdin and stdout and put it in their place close-on-exec. */
+    int std_flags[3];
+    for (int i = 0; i < 3; i++) {
+      std_flags[i] = fcntl(i, F_GETFD);
+      if (std_flags[i] >= 0) fcntl(i, F_SETFD, std_flags[i] & ~FD_CLOEXEC);
+    }
+    execv(args[0], args);
+    int e = errno;
+    for (int i = 0; i < 3; i++)
+      if (std_flags[i] >= 0) fcntl(i, F_SETFD, std_flags[i]);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    tcsetattr(STDIN_FILENO, TCSANOW, &own);
+    errno = e;
+    throw_errno(env, "handOver");
+  }
+  for (uint32_t i = 0; i <= n; i++) free(args[i]);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
     {"cloexecFrom", NULL, cloexec_from, NULL, NULL, NULL, napi_enumerable, NULL},
     {"isCloexec", NULL, is_cloexec, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mallocTrim", NULL, malloc_trim_all, NULL, NULL, NULL, napi_enumerable, NULL},
     {"peerPid", NULL, peer_pid, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"handOver", NULL, hand_over, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   agents_inotify_define(env, exports);

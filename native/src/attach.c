@@ -16,6 +16,12 @@
  * from it, so any failure up to then (nobody listening, a connection cut before the welcome) hands
  * over to `node SCRIPT ARG...`, which finds what to do and says what went wrong as it always has.
  *
+ * Or: agents-attach --adopt FD COLS ROWS MODES. A Node client attached and drawn to directly becomes
+ * this program (the addon's handOver execs it on the same process, so the server sees the same
+ * peer): FD is its connection, past the welcome; COLS and ROWS the size it last told the server;
+ * MODES the person's own terminal modes (hex, tty.h), restored at the end. The terminal is in raw
+ * mode and the alternate screen already; the server reads the keys.
+ *
  * Invariants, as the TypeScript client's:
  * - the terminal's modes (raw input, alternate screen, bracketed paste, mouse) are set only after the
  *   welcome and always restored before anything is printed and before exiting;
@@ -53,6 +59,8 @@ int main(int argc, char **argv) {
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tty.h"
 
 /* src/server/protocol.ts */
 #define PROTOCOL_VERSION 1
@@ -368,6 +376,9 @@ static void say(FILE *f, const char *prefix, const struct text *t) {
     if (c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000 || c == 0xfeff) n--;
     else break;
   }
+  /* One write, as the TypeScript client makes (stderr is otherwise unbuffered: a write a character). */
+  static char line[1 << 16];
+  setvbuf(f, line, _IOFBF, sizeof line);
   fputs(prefix, f);
   for (size_t i = 0; i < n; i++) {
     uint32_t c = t->cp[i];
@@ -392,16 +403,9 @@ static void size_of(int *cols, int *rows) {
   }
 }
 
-/* libuv's raw mode (uv_tty_set_mode UV_TTY_MODE_RAW), which the TypeScript client gets from Node. */
 static void modes_enter(int mouse) {
   if (tcgetattr(STDIN_FILENO, &saved) == 0) {
-    struct termios raw = saved;
-    raw.c_iflag &= ~(BRKINT | ICRNL | INPCK | ISTRIP | IXON);
-    raw.c_oflag |= ONLCR;
-    raw.c_cflag |= CS8;
-    raw.c_lflag &= ~(ECHO | ICANON | IEXTEN | ISIG);
-    raw.c_cc[VMIN] = 1;
-    raw.c_cc[VTIME] = 0;
+    struct termios raw = agents_raw(saved);
     raw_on = tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0;
   }
   modes_on = 1;
@@ -482,8 +486,9 @@ static size_t json_quote(char *dst, size_t room, const struct text *t) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    fprintf(stderr, "usage: agents-attach SOCKET SCRIPT [ARG...]\n");
+  int adopt = argc == 6 && strcmp(argv[1], "--adopt") == 0;
+  if (argc < 3 || (strcmp(argv[1], "--adopt") == 0 && !adopt)) {
+    fprintf(stderr, "usage: agents-attach SOCKET SCRIPT [ARG...] | agents-attach --adopt FD COLS ROWS MODES\n");
     return 2;
   }
   const char *path = argv[1];
@@ -502,25 +507,53 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   int sigs = signalfd(-1, &caught, SFD_CLOEXEC);
 
-  struct text version = {0};
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (sigs < 0 || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || strlen(path) >= sizeof addr.sun_path || !package_version(argv[2], &version)) hand_over();
-  strcpy(addr.sun_path, path);
-  sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) hand_over();
-
-  /* Whether the server may draw to this terminal itself (attach.ts canDrawDirect; this is Linux). */
-  const char *env_direct = getenv("AGENTS_DIRECT");
-  int ask_direct = !(env_direct && strcmp(env_direct, "0") == 0);
-  int cols, rows;
-  size_of(&cols, &rows);
-  char quoted[256], hello[512];
-  json_quote(quoted, sizeof quoted, &version);
-  int hn = snprintf(hello, sizeof hello, "{\"protocol\":%d,\"version\":%s,\"want\":\"attach\",\"cols\":%d,\"rows\":%d,\"pid\":%d%s}", PROTOCOL_VERSION, quoted,
-                    cols, rows, (int)getpid(), ask_direct ? ",\"direct\":true" : "");
-  if (hn <= 0 || hn >= (int)sizeof hello || !send_frame(F_HELLO, hello, (size_t)hn)) hand_over();
-
   int welcomed = 0, direct = 0, keys_here = 0, quiet = 0, code = -1;
+  int cols, rows;
+  if (adopt) {
+    char *end;
+    long fd = strtol(argv[2], &end, 10);
+    cols = atoi(argv[3]), rows = atoi(argv[4]);
+    if (*end || fd < 3 || sigs < 0 || !agents_termios_from_hex(argv[5], &saved)) {
+      fprintf(stderr, "agents-attach: --adopt needs a connection, a size and the terminal's modes\n");
+      return 2;
+    }
+    sock = (int)fd;
+    fcntl(sock, F_SETFD, FD_CLOEXEC);
+    /* Node made these non-blocking (0 and 1 are libuv's own reopened terminal, no one else's): this
+     * program waits in poll and writes whole frames. */
+    for (int fd_ = 0; fd_ < 2; fd_++) fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
+    fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) & ~O_NONBLOCK);
+    welcomed = 1, direct = 1, keys_here = 0;
+    modes_on = 1, raw_on = 1;
+    /* A resize while the exec was on its way. */
+    int c2, r2;
+    size_of(&c2, &r2);
+    if (c2 != cols || r2 != rows) {
+      char size[64];
+      cols = c2, rows = r2;
+      int n = snprintf(size, sizeof size, "{\"cols\":%d,\"rows\":%d}", cols, rows);
+      send_frame(F_RESIZE, size, (size_t)n);
+    }
+  } else {
+    struct text version = {0};
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (sigs < 0 || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || strlen(path) >= sizeof addr.sun_path || !package_version(argv[2], &version)) hand_over();
+    strcpy(addr.sun_path, path);
+    sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) hand_over();
+
+    /* Whether the server may draw to this terminal itself (attach.ts canDrawDirect; this is Linux). */
+    const char *env_direct = getenv("AGENTS_DIRECT");
+    int ask_direct = !(env_direct && strcmp(env_direct, "0") == 0);
+    size_of(&cols, &rows);
+    char quoted[256], hello[512];
+    json_quote(quoted, sizeof quoted, &version);
+    free(version.cp);
+    int hn = snprintf(hello, sizeof hello, "{\"protocol\":%d,\"version\":%s,\"want\":\"attach\",\"cols\":%d,\"rows\":%d,\"pid\":%d%s}", PROTOCOL_VERSION, quoted,
+                      cols, rows, (int)getpid(), ask_direct ? ",\"direct\":true" : "");
+    if (hn <= 0 || hn >= (int)sizeof hello || !send_frame(F_HELLO, hello, (size_t)hn)) hand_over();
+  }
+
   long long leave_at = -1;        /* asked to stop: when to give up waiting for the bye */
   long long gone_at = -1;         /* the workspace is ending: when to stop waiting for it */
   FILE *say_to = NULL;

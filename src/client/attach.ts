@@ -15,6 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { ScreenMode } from '../render/screen-mode.js';
 import { printable } from '../util/safe-text.js';
 import { startMark } from '../util/start-trace.js';
+import { handOverTo } from './hand-over.js';
 import { frame, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, type Bye, type Info } from '../server/protocol.js';
 import type { Reply, requestSchemas, ServerRequest } from '../server/requests.js';
 
@@ -199,6 +200,27 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     ];
     for (const [sig, h] of handlers) process.on(sig, h);
 
+    /**
+     * Execs the native client in this process's place (hand-over.ts), when everything sent has left
+     * and nothing received is held here; otherwise, or should the exec fail, this client goes on.
+     */
+    const becomeNative = (): void => {
+      const s = socket;
+      const to = handOverTo();
+      const fd = (s as unknown as { _handle?: { fd?: number } } | undefined)?._handle?.fd;
+      if (ended || !s || !to || typeof fd !== 'number' || fd < 3) return;
+      if (s.writableLength > 0 || stdout.writableLength > 0) return void s.once('drain', becomeNative);
+      if (reader.pending > 0 || s.readableLength > 0) return;
+      // The person's own modes, which the native client restores at the end; raw again at once (in
+      // the addon, before the exec: no key is echoed in between).
+      stdin.setRawMode?.(false);
+      try {
+        to.handOver(to.path, ['--adopt', String(fd), String(size().cols), String(size().rows)], fd);
+      } catch {
+        stdin.setRawMode?.(true);
+      }
+    };
+
     void (o.socket ? Promise.resolve(o.socket) : dial(o.path)).then((s) => {
       if (!s) return startFailed(1, `agents: the workspace server is not answering at ${o.path}.`);
       socket = s;
@@ -236,6 +258,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
             for (const chunk of early ?? []) s.write(frame('input', chunk));
             early = undefined;
             stdout.on('resize', onResize);
+            // Nothing is left for Node to do: the native client takes this process over.
+            if (direct && w.keys === true) setImmediate(becomeNative);
           } else if (f.type === 'refuse') {
             return finish(2, `agents: ${parseBody(protocolSchemas().RefuseSchema, f.body)?.message ?? 'the workspace server refused this terminal'}`, true);
           } else if (f.type === 'bye') {

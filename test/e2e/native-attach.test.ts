@@ -1,7 +1,7 @@
 // The native attach client (native/src/attach.c): `agents attach`, and `agents` where this folder's
 // workspace runs, as bin/agents runs them from the PATH. Against a real workspace, and against a
 // stand-in server on the folder's socket that says exactly what a test needs, hostile words included.
-import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frame, FrameReader, type FrameType } from '../../src/server/protocol.js';
@@ -86,6 +86,50 @@ describe('agents attach without Node (the native client)', () => {
     expect(modes).toMatch(/(^|\s)echo(\s|$)/m);
     expect(t.term.buffer.active.type).toBe('normal');
     expect(await serverPid(r)).toBe(server);
+  });
+
+  it('a terminal that started its workspace becomes the native client once drawn to, holding nothing else; the person\'s own modes come back', async () => {
+    const project = tempDir();
+    const home = tempDir('agents-home-');
+    // An unusual mode of the person's own (interrupt on Ctrl-X) must survive, not a generic "sane" one.
+    const t = new Term('/bin/sh', ['-c', `stty intr ^X; "${BIN}" --cmd cat; stty -a`], { cols: 100, rows: 30, cwd: project, env: { AGENTS_HOME: home, HOME: home } });
+    await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
+    let client: number | undefined;
+    await until(() => (client = descendants(t.pid).find((p) => existsSync(`/proc/${p}/exe`) && exe(p).endsWith(NATIVE))) !== undefined, { message: 'the native client in the Node client\'s place' });
+    // Its arguments: the connection, the size, the modes; its descriptors: the terminal, the
+    // connection and its signals, nothing of Node's or of the launcher's FIFOs.
+    expect(readFileSync(`/proc/${client}/cmdline`, 'utf8').split('\0').slice(1, 2)).toEqual(['--adopt']);
+    const fds = readdirSync(`/proc/${client}/fd`).map((fd) => readlinkSync(`/proc/${client}/fd/${fd}`));
+    expect(fds.filter((f) => f.startsWith('/dev/pts/'))).toHaveLength(3);
+    expect(fds.filter((f) => f.startsWith('socket:'))).toHaveLength(1);
+    expect(fds.filter((f) => !f.startsWith('/dev/pts/') && !f.startsWith('socket:') && f !== 'anon_inode:[signalfd]')).toEqual([]);
+    t.write('typed-after\r');
+    await t.waitFor((s) => s.split('typed-after').length > 2, { message: 'the line and its echo' });
+    t.resize(80, 24);
+    await t.waitFor(() => statusBar(t).includes('NORMAL') && t.lines()[0].trimEnd().length <= 80 && t.lines()[0].trimEnd().length > 70, { message: 'a frame 80 wide' });
+    t.keys('C-a', 'd');
+    expect((await t.exited).exitCode).toBe(0);
+    expect(t.text()).toContain('Detached from the workspace in');
+    expect(t.text()).toMatch(/intr = \^X;/);
+    expect(t.text()).toMatch(/(^|\s)icanon(\s|$)/m);
+    expect(t.term.buffer.active.type).toBe('normal');
+    const [server] = await servers(home);
+    expect(server).toBeGreaterThan(0);
+    process.kill(server, 'SIGTERM');
+  });
+
+  it('AGENTS_NATIVE_CLIENT=0 keeps to the Node client, started or attached', async () => {
+    const r = start(['--cmd', 'cat'], { env: { AGENTS_NATIVE_CLIENT: '0' } });
+    await r.t.waitFor(() => statusBar(r.t).includes('NORMAL'), { message: 'the status bar' });
+    r.t.write('still-node\r');
+    await r.t.waitFor((s) => s.split('still-node').length > 2, { message: 'the line and its echo' });
+    expect(exe(r.t.pid)).toBe(realpathSync(process.execPath));
+    r.t.keys('C-a', 'd');
+    await r.t.exited;
+    const { t } = attachIn(r.project, r.home, ['attach'], { AGENTS_NATIVE_CLIENT: '0' });
+    await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
+    expect(exe(t.pid)).toBe(realpathSync(process.execPath));
+    t.kill('SIGKILL');
   });
 
   it('bare agents where the workspace runs attaches natively; quitting from it returns only once the server is gone', async () => {
