@@ -23,11 +23,13 @@
 // The rest of dist/ (tsc's per-module output) stays for the bench scripts and test helpers that import
 // single modules; nothing the programs load at run time comes from it.
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stubs } from './bundle-plugins.js';
+// tsc's output of the loader, built just before: the module function main.cjs is written inside.
+import { WRAP_HEAD_TEXT, WRAP_TAIL_TEXT } from '../dist/cli/code-cache.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -151,7 +153,12 @@ const cjs = await build({
   // "use strict" first: after the banner, esbuild's own directive would be a plain string statement
   // and the whole program would run in sloppy mode (its modules were written strict).
   banner: { js: "'use strict';\nvar __agentsModuleUrl = require('node:url').pathToFileURL(__filename).href;\nvar __agentsBuiltin = (m) => Object.create(m, { default: { value: m, enumerable: true } });" },
+  // Written below, each file aside and renamed into place, never over itself: a running server or
+  // agent reads its program through a mapping of the file (native/src/source.c), which a file changed
+  // in place would change under it.
+  write: false,
 });
+const cjsOut = new Map(cjs.outputFiles.map((f) => [f.path, f.text]));
 
 // src/cli/code-cache.ts runs main.cjs as a vm.Script, whose import() Node 20 breaks once it comes
 // from a cache: esbuild turns every import() of ours and of the externals into a require, and a new
@@ -159,7 +166,7 @@ const cjs = await build({
 const builtins = new Set(builtinModules);
 const DYNAMIC_IMPORT = /(^|[^\w.$'"`])import\(/m;
 for (const cjsFile of [join(DIST, 'cli', 'main.cjs'), join(DIST, 'agent', 'main.cjs')]) {
-  let cjsText = readFileSync(cjsFile, 'utf8');
+  let cjsText = cjsOut.get(cjsFile);
   // (A call, not the word in a message: "`import('node:buffer')`" in the SDK's text is fine.)
   if (DYNAMIC_IMPORT.test(cjsText)) {
     process.stderr.write(`bundle: ${cjsFile} calls import(), which fails in a script started from a code cache (src/cli/code-cache.ts): load it with require or a static import.\n`);
@@ -192,7 +199,15 @@ for (const cjsFile of [join(DIST, 'cli', 'main.cjs'), join(DIST, 'agent', 'main.
     process.stderr.write(`bundle: ${cjsFile} still copies Node built-ins into getters (__toESM of ${[...new Set(missed)].join(', ')}): see the __agentsBuiltin rule in scripts/bundle.js.\n`);
     process.exit(1);
   }
-  writeFileSync(cjsFile, cjsText);
+  // Inside CommonJS's module function already, as code-cache.ts runs it: then a start maps the file
+  // as the script's text instead of reading and wrapping it (mappedSource in code-cache.ts).
+  cjsOut.set(cjsFile, `${WRAP_HEAD_TEXT}${cjsText}${WRAP_TAIL_TEXT}`);
+}
+for (const [file, text] of cjsOut) {
+  mkdirSync(dirname(file), { recursive: true });
+  const aside = `${file}.${process.pid}.tmp`;
+  writeFileSync(aside, text);
+  renameSync(aside, file);
 }
 
 const tooEager = EAGER_LIMITS.flatMap(({ entry, forbidden }) => {

@@ -18,6 +18,8 @@
  * terminal's screen only when it is that process's own (src/server/direct.ts), and a pid a client
  * merely claimed would let it name another terminal.
  *
+ * mapSource(path): a program's text over a mapping of its file, without a copy (source.c).
+ *
  * handOver(path, args, fd) (Linux): the terminal client becomes agents-attach (native/src/attach.c)
  * once attached, so no Node process sits idle in each terminal (~50 MB and a collection of its
  * start's garbage). Takes the terminal's modes as they are now (the person's own: the caller has just
@@ -42,6 +44,7 @@
 
 #include "fds.h"
 #include "inotify.h"
+#include "source.h"
 #include "tty.h"
 
 static napi_value throw_errno(napi_env env, const char *what) {
@@ -181,5 +184,6 @@ NAPI_MODULE_INIT() {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   agents_inotify_define(env, exports);
+  agents_source_define(env, exports);
   return exports;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { codeCacheDir } from '../../src/cli/code-cache.js';
+import { codeCacheDir, WRAP_HEAD_TEXT, WRAP_TAIL_TEXT } from '../../src/cli/code-cache.js';
 
 /** A CommonJS program with enough functions to cache, that reports what Node gave it. */
 const PROGRAM = `
@@ -135,6 +135,20 @@ describe('the code cache', () => {
     expect(second.program.fib).toBe(987);
   });
 
+  it('a program written inside the module function (as the build writes main.cjs) runs from a mapping of its file, with a cache or without', () => {
+    // The program says whether its own file is mapped into the process: its text, not a copy of it.
+    const body = `globalThis[Symbol.for('agents.test.code-cache')] = { s: 'ok', mapped: require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes(__filename) };`;
+    const wrapped = setUp(`${WRAP_HEAD_TEXT}${body}${WRAP_TAIL_TEXT}`);
+    const first = run(wrapped.file, wrapped.env);
+    const second = run(wrapped.file, wrapped.env);
+    expect(second.used).toBe(true);
+    for (const r of [first, second]) expect(r.program).toEqual({ s: 'ok', mapped: true });
+    // Not wrapped by the build, or not ASCII (V8 would read the bytes as Latin-1): read as before.
+    expect(run(setUp(body).file, wrapped.env).program).toEqual({ s: 'ok', mapped: false });
+    const accented = setUp(`${WRAP_HEAD_TEXT}${body.replace("'ok'", "'\u00e9'")}${WRAP_TAIL_TEXT}`);
+    expect(run(accented.file, accented.env).program).toEqual({ s: '\u00e9', mapped: false });
+  });
+
   it('AGENTS_CODE_CACHE=0: runs without a cache and writes none', () => {
     const { file, env, dir } = setUp();
     const r = run(file, { ...env, AGENTS_CODE_CACHE: '0' });
@@ -152,8 +166,9 @@ describe('the code cache', () => {
 
 describe.each(['cli/main.cjs', 'agent/main.cjs'])("the CommonJS builds run from a code cache: dist/%s", (file) => {
   const text = readFileSync(fileURLToPath(new URL(`../../dist/${file}`, import.meta.url)), 'latin1');
-  it('runs strict, as the modules it was built from were written', () => {
-    expect(text.startsWith("'use strict';\n")).toBe(true);
+  it('runs strict, as the modules it was built from were written, inside the module function a start maps it as', () => {
+    expect(text.startsWith(`${WRAP_HEAD_TEXT}'use strict';\n`)).toBe(true);
+    expect(text.endsWith(WRAP_TAIL_TEXT)).toBe(true);
   });
   it('is ASCII only (V8 holds it as one-byte text) and calls no import() (broken in a script from a code cache)', () => {
     expect(/[^\x00-\x7f]/.test(text)).toBe(false);
