@@ -8,6 +8,7 @@
     {
       "target_name": "agents_native",
       "sources": ["src/addon.c", "src/fds.c", "src/inotify.c", "src/source.c"],
+      "libraries": ["-ldl"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "defines": ["NAPI_VERSION=8"]
     },

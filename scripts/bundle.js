@@ -203,7 +203,10 @@ for (const cjsFile of [join(DIST, 'cli', 'main.cjs'), join(DIST, 'agent', 'main.
   // as the script's text instead of reading and wrapping it (mappedSource in code-cache.ts).
   cjsOut.set(cjsFile, `${WRAP_HEAD_TEXT}${cjsText}${WRAP_TAIL_TEXT}`);
 }
-for (const [file, text] of cjsOut) {
+// The loaders (boot.cjs, start.cjs) first: a start in between then meets a new loader, which reads
+// either form of main.cjs, rather than an old one that would wrap a new main.cjs a second time.
+const loadersFirst = [...cjsOut].sort(([a], [b]) => Number(/main\.cjs/.test(a)) - Number(/main\.cjs/.test(b)));
+for (const [file, text] of loadersFirst) {
   mkdirSync(dirname(file), { recursive: true });
   const aside = `${file}.${process.pid}.tmp`;
   writeFileSync(aside, text);

@@ -31,6 +31,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <node_api.h>
@@ -151,6 +153,15 @@ static napi_value hand_over(napi_env env, napi_callback_info info) {
   } else {
     agents_termios_to_hex(&own, hex);
     args[n + 1] = hex;
+    /* Held from here: a signal in the gap would be lost to Node's handler, or kill the new program
+     * before it takes them (with the terminal raw); blocked, it waits for agents-attach's signalfd. */
+    sigset_t held, before;
+    sigemptyset(&held);
+    sigaddset(&held, SIGWINCH);
+    sigaddset(&held, SIGTERM);
+    sigaddset(&held, SIGINT);
+    sigaddset(&held, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &held, &before);
     struct termios raw = agents_raw(own);
     tcsetattr(STDIN_FILENO, TCSANOW, &raw);
     agents_cloexec_from(3);
@@ -167,6 +178,7 @@ static napi_value hand_over(napi_env env, napi_callback_info info) {
       if (std_flags[i] >= 0) fcntl(i, F_SETFD, std_flags[i]);
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     tcsetattr(STDIN_FILENO, TCSANOW, &own);
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
     errno = e;
     throw_errno(env, "handOver");
   }

@@ -55,6 +55,7 @@ int main(int argc, char **argv) {
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <time.h>
@@ -304,7 +305,8 @@ static int json_skip_value(struct json *j, int depth) {
 
 /*
  * The members a frame's body may give: `want` names the keys read (NULL-terminated), and for each
- * either a string (into texts[i]) or a boolean (bools[i]: 1 true, 0 false, -1 absent or neither).
+ * either a string (into texts[i]) or a boolean (bools[i]: 1 true, 0 false, -1 absent or a string,
+ * -2 another value).
  * Returns 0 when the body is not a JSON object.
  */
 static int json_members(const unsigned char *body, size_t n, const char *const *want, struct text *texts, int *bools, int *have_text) {
@@ -339,6 +341,8 @@ static int json_members(const unsigned char *body, size_t n, const char *const *
       j.s += 5;
     } else if (!json_skip_value(&j, 0)) {
       return 0;
+    } else if (which >= 0) {
+      bools[which] = -2; /* there, but neither a string asked for nor a boolean */
     }
     skip_ws(&j);
     if (j.s >= j.end) return 0;
@@ -442,6 +446,21 @@ static int read_socket(void) {
   }
 }
 
+/*
+ * Whether the socket's folder is this user's alone, as src/server/paths.ts ensureRuntimeDir requires
+ * (a socket in a folder someone else can write to could be theirs): a folder, not a link, owned by
+ * this user, no group or other bits. Otherwise the Node client says what is wrong with it.
+ */
+static int private_folder(const char *path) {
+  char dir[4096];
+  const char *slash = strrchr(path, '/');
+  if (!slash) snprintf(dir, sizeof dir, ".");
+  else if (slash == path) snprintf(dir, sizeof dir, "/");
+  else if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path) >= (int)sizeof dir) return 0;
+  struct stat st;
+  return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077) == 0;
+}
+
 /* The package's version, which a hello must carry: bin/agents' own package.json says it. */
 static int package_version(const char *script, struct text *out) {
   char path[4096];
@@ -513,7 +532,17 @@ int main(int argc, char **argv) {
     char *end;
     long fd = strtol(argv[2], &end, 10);
     cols = atoi(argv[3]), rows = atoi(argv[4]);
-    if (*end || fd < 3 || sigs < 0 || !agents_termios_from_hex(argv[5], &saved)) {
+    int modes_known = agents_termios_from_hex(argv[5], &saved);
+    if (*end || fd < 3 || sigs < 0 || !modes_known) {
+      /* Node is gone and the terminal is raw on the alternate screen: give it back, as well as can be. */
+      write_all(STDOUT_FILENO, LEAVE, sizeof LEAVE - 1);
+      struct termios t;
+      if (modes_known) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+      else if (tcgetattr(STDIN_FILENO, &t) == 0) {
+        t.c_iflag |= ICRNL | IXON;
+        t.c_lflag |= ECHO | ICANON | IEXTEN | ISIG;
+        tcsetattr(STDIN_FILENO, TCSANOW, &t);
+      }
       fprintf(stderr, "agents-attach: --adopt needs a connection, a size and the terminal's modes\n");
       return 2;
     }
@@ -537,7 +566,9 @@ int main(int argc, char **argv) {
   } else {
     struct text version = {0};
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (sigs < 0 || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || strlen(path) >= sizeof addr.sun_path || !package_version(argv[2], &version)) hand_over();
+    if (sigs < 0 || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || strlen(path) >= sizeof addr.sun_path || !private_folder(path) ||
+        !package_version(argv[2], &version))
+      hand_over();
     strcpy(addr.sun_path, path);
     sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) hand_over();
@@ -561,8 +592,10 @@ int main(int argc, char **argv) {
   const char *say_prefix = "";
 
   for (;;) {
-    struct pollfd p[3] = {{sock, POLLIN, 0}, {sigs, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-    int nfds = welcomed && keys_here && gone_at < 0 ? 3 : 2;
+    /* The terminal: its keys when this client relays them, else only its hang-up (POLLHUP is
+     * reported whatever is asked), should the SIGHUP have gone elsewhere. */
+    struct pollfd p[3] = {{sock, POLLIN, 0}, {sigs, POLLIN, 0}, {STDIN_FILENO, keys_here ? POLLIN : 0, 0}};
+    int nfds = welcomed && gone_at < 0 ? 3 : 2;
     int timeout = -1;
     long long deadline = gone_at >= 0 ? gone_at : leave_at;
     if (deadline >= 0) {
@@ -604,7 +637,11 @@ int main(int argc, char **argv) {
       }
     }
 
-    if (nfds == 3 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (nfds == 3 && !keys_here && (p[2].revents & (POLLHUP | POLLERR))) {
+      code = 0;
+      break;
+    }
+    if (nfds == 3 && keys_here && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
       unsigned char keys[4096];
       ssize_t n = read(STDIN_FILENO, keys, sizeof keys);
       if (n > 0) send_frame(F_INPUT, keys, (size_t)n);
@@ -657,7 +694,9 @@ int main(int argc, char **argv) {
         static const char *const want[] = {"id", "project", "version", "mouse", "direct", "keys", NULL};
         struct text t[6] = {{0}};
         int b[6], s[6];
-        int ok = json_members(body, len, want, t, b, s) && s[0] && s[1] && s[2] && b[3] >= 0;
+        /* As the TypeScript client's schema: id, project and version strings, mouse a boolean, and
+         * direct and keys booleans when given (json_members tells a boolean from any other value). */
+        int ok = json_members(body, len, want, t, b, s) && s[0] && s[1] && s[2] && b[3] >= 0 && b[4] != -2 && b[5] != -2 && !s[3] && !s[4] && !s[5];
         for (int i = 0; i < 6; i++) free(t[i].cp);
         if (!ok) {
           hand_over(); /* nothing shown yet: the TypeScript client says what this server sent */
@@ -694,12 +733,14 @@ int main(int argc, char **argv) {
         struct text reason = parts[0];
         free(message.cp);
         message = parts[1];
+        /* A reason outside the protocol's is no bye the TypeScript client would read: no words shown. */
+        ok = ok && (text_is(&reason, "detached") || text_is(&reason, "quit") || text_is(&reason, "stopped") || text_is(&reason, "crashed") || text_is(&reason, "replaced"));
         int crashed = ok && text_is(&reason, "crashed");
         int ending = ok && (text_is(&reason, "quit") || text_is(&reason, "stopped"));
         free(reason.cp);
         if (!ok) message.n = 0;
         code = crashed ? 1 : 0;
-        say_to = quiet || !ok ? NULL : crashed ? stderr : stdout;
+        say_to = quiet || !ok || message.n == 0 ? NULL : crashed ? stderr : stdout;
         /* The workspace is stopping its panes: the prompt returns once it is gone. */
         if (ending) gone_at = now_ms() + GONE_WAIT_MS;
         done = 1;

@@ -13,8 +13,8 @@
  * Invariant the build keeps (scripts/bundle.js): a program file is never changed in place, only
  * replaced (written aside and renamed), so the mapping of a running process keeps its own text.
  */
-#define NAPI_EXPERIMENTAL
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,9 +26,31 @@
 
 #include "source.h"
 
-static void unmap(node_api_basic_env env, void *data, void *hint) {
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0 /* Linux's; elsewhere the pages come on first touch */
+#endif
+
+static void unmap(napi_env env, void *data, void *hint) {
   (void)env;
   munmap(data, (size_t)(uintptr_t)hint);
+}
+
+/*
+ * Node's node_api_create_external_string_latin1 (Node 20.4 on, experimental there; later headers
+ * declare it only for NAPI_VERSION 10): looked up in the running Node, so one build serves every
+ * Node, and a Node without it reads the file as before.
+ */
+typedef napi_status (*create_external_latin1)(napi_env env, char *str, size_t length, void (*finalize)(napi_env, void *, void *), void *hint, napi_value *result,
+                                              bool *copied);
+
+static create_external_latin1 external_latin1(void) {
+  static int looked;
+  static create_external_latin1 f;
+  if (!looked) {
+    looked = 1;
+    *(void **)&f = dlsym(RTLD_DEFAULT, "node_api_create_external_string_latin1");
+  }
+  return f;
 }
 
 static int all_ascii(const unsigned char *p, size_t n) {
@@ -67,7 +89,8 @@ static napi_value map_source(napi_env env, napi_callback_info info) {
   bool copied = false;
   const char *text = p;
   int framed = size >= head_len + tail_len && memcmp(text, head, head_len) == 0 && memcmp(text + size - tail_len, tail, tail_len) == 0;
-  if (!framed || !all_ascii(p, size) || node_api_create_external_string_latin1(env, p, size, unmap, (void *)(uintptr_t)size, &result, &copied) != napi_ok) {
+  create_external_latin1 create = external_latin1();
+  if (!framed || !create || !all_ascii(p, size) || create(env, p, size, unmap, (void *)(uintptr_t)size, &result, &copied) != napi_ok) {
     munmap(p, size);
     napi_get_undefined(env, &result);
   }

@@ -38,13 +38,14 @@ async function main(): Promise<void> {
     process.exit(code);
   }
   if (args.command === 'ls' || args.command === 'attach' || args.command === 'stop') {
-    const { attachCommand, listServers, stopCommand } = await import('./servers.js');
-    const code =
+    const { attachCommand, listServers, sayingRuntimeDir, stopCommand } = await import('./servers.js');
+    const code = await sayingRuntimeDir(
       args.command === 'ls'
-        ? await listServers(version(), process.stdout)
+        ? listServers(version(), process.stdout)
         : args.command === 'attach'
-          ? await attachCommand(args.target, version(), process.cwd())
-          : await stopCommand(args.target, version(), process.cwd(), process.stdout);
+          ? attachCommand(args.target, version(), process.cwd())
+          : stopCommand(args.target, version(), process.cwd(), process.stdout),
+    );
     process.exit(code);
   }
   if (args.command === 'worktrees') {

@@ -11,7 +11,7 @@
  * answers these plain forms the same way: both call src/cli/servers.ts.
  */
 import { version } from './exit.js';
-import { attachCommand, listServers, stopCommand } from './servers.js';
+import { attachCommand, listServers, sayingRuntimeDir, stopCommand } from './servers.js';
 import { startMark } from '../util/start-trace.js';
 
 export type PlainCommand = { command: 'ls' } | { command: 'attach' | 'stop'; target: string | undefined };
@@ -42,6 +42,6 @@ export function runServersCommand(argv: readonly string[]): boolean {
       : plain.command === 'attach'
         ? attachCommand(plain.target, v, process.cwd())
         : stopCommand(plain.target, v, process.cwd(), process.stdout);
-  void ran.then((code) => process.exit(code));
+  void sayingRuntimeDir(ran).then((code) => process.exit(code));
   return true;
 }

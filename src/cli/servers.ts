@@ -5,7 +5,7 @@
  */
 import { existsSync, unlinkSync } from 'node:fs';
 import { attach, dial, query } from '../client/attach.js';
-import { ensureRuntimeDir, listSockets, socketPath, workspaceId } from '../server/paths.js';
+import { ensureRuntimeDir, listSockets, RuntimeDirError, socketPath, workspaceId } from '../server/paths.js';
 import type { Info } from '../server/protocol.js';
 import { formatCost } from '../util/format.js';
 import { pidAlive } from '../util/pid.js';
@@ -92,6 +92,20 @@ export async function attachCommand(target: string | undefined, version: string,
     return 2;
   }
   return (await attach({ path: r.path, socket: live, version, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr })).code;
+}
+
+/**
+ * A runtime folder that is not this user's alone (paths.ts) ends `ls`, `attach` or `stop` with what
+ * is wrong with it and exit 2, as a start says it, not with a stack trace.
+ */
+export async function sayingRuntimeDir(run: Promise<number>): Promise<number> {
+  try {
+    return await run;
+  } catch (err) {
+    if (!(err instanceof RuntimeDirError)) throw err;
+    process.stderr.write(`agents: ${printable(err.message)}\n`);
+    return 2;
+  }
 }
 
 export async function stopCommand(target: string | undefined, version: string, projectDir: string, out: NodeJS.WritableStream): Promise<number> {

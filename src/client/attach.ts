@@ -187,6 +187,7 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
     const leave = () => {
       const s = socket;
       if (!direct || !s || s.destroyed) return finish(0);
+      // Leaving: no hand-over to the native client now (it would not know of the detach asked).
       quiet = true;
       s.write(frame('detach'));
       setTimeout(() => finish(0), LEAVE_WAIT_MS).unref();
@@ -208,8 +209,9 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
       const s = socket;
       const to = handOverTo();
       const fd = (s as unknown as { _handle?: { fd?: number } } | undefined)?._handle?.fd;
-      if (ended || !s || !to || typeof fd !== 'number' || fd < 3) return;
-      if (s.writableLength > 0 || stdout.writableLength > 0) return void s.once('drain', becomeNative);
+      if (ended || quiet || !s || !to || typeof fd !== 'number' || fd < 3) return;
+      if (stdout.writableLength > 0) return void stdout.once('drain', becomeNative);
+      if (s.writableLength > 0) return void s.once('drain', becomeNative);
       if (reader.pending > 0 || s.readableLength > 0) return;
       // The person's own modes, which the native client restores at the end; raw again at once (in
       // the addon, before the exec: no key is echoed in between).

@@ -1,7 +1,7 @@
 // The native attach client (native/src/attach.c): `agents attach`, and `agents` where this folder's
 // workspace runs, as bin/agents runs them from the PATH. Against a real workspace, and against a
 // stand-in server on the folder's socket that says exactly what a test needs, hostile words included.
-import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frame, FrameReader, type FrameType } from '../../src/server/protocol.js';
@@ -37,8 +37,8 @@ afterEach(() => {
  * A stand-in workspace server on `project`'s socket: `onHello` answers each connection's hello; every
  * frame a connection sends is kept in its `frames`.
  */
-async function fakeServer(project: string, home: string, onHello: (c: Conn, hello: Record<string, unknown>) => void): Promise<Conn[]> {
-  const path = socketPath(ensureRuntimeDir({ AGENTS_HOME: home }), workspaceId(project));
+async function fakeServer(project: string, home: string, onHello: (c: Conn, hello: Record<string, unknown>) => void, runtime?: string): Promise<Conn[]> {
+  const path = socketPath(runtime ?? ensureRuntimeDir({ AGENTS_HOME: home }), workspaceId(project));
   const conns: Conn[] = [];
   const server = createServer((socket) => {
     const c: Conn = { socket, frames: [] };
@@ -242,7 +242,6 @@ describe('agents attach without Node (the native client)', () => {
   });
 
   it('attack: frames it cannot read end the attach with a message, restored', async () => {
-    const project = tempDir();
     const home = tempDir('agents-home-');
     const bad = [Buffer.from([99, 0, 0, 0, 0]), Buffer.from([18, 0xff, 0xff, 0xff, 0xff])];
     const said = ['(unknown frame type 99).', '(a output frame of 4294967295 bytes is over the limit of 67108864).'];
@@ -254,7 +253,6 @@ describe('agents attach without Node (the native client)', () => {
       expect(t.term.buffer.active.type).toBe('normal');
       expect(t.text().replace(/\n/g, '')).toContain(`agents: the workspace server sent something this client cannot read ${said[i]}`);
     }
-    expect(project).toBeTruthy();
   });
 
   it('a welcome it cannot read is handed to the usual client on the same process, which says what came', async () => {
@@ -267,6 +265,37 @@ describe('agents attach without Node (the native client)', () => {
     // Both hellos came from the terminal's one process: the native client, then Node in its place.
     expect(conns.map((c) => JSON.parse(framesOf(c, 'hello')[0].body.toString()).pid)).toEqual([t.pid, t.pid]);
     expect(raw()).not.toContain('\x1b[?1049h');
+  });
+
+  it('attack: a socket in a runtime folder others can enter is never dialed, by either client', async () => {
+    const project = tempDir();
+    const home = tempDir('agents-home-');
+    const run = tempDir('agents-run-');
+    const conns = await fakeServer(project, home, (c) => c.socket.write(welcome()), run);
+    chmodSync(run, 0o755);
+    const { t, raw } = attachIn(project, home, ['attach'], { AGENTS_RUNTIME_DIR: run });
+    expect((await t.exited).exitCode).toBe(2);
+    expect(t.text().replace(/\n/g, '')).toContain('can be entered by other users');
+    expect(conns).toEqual([]);
+    expect(raw()).not.toContain('\x1b[?1049h');
+  });
+
+  it('a welcome or a bye outside the protocol: handed over, or nothing shown', async () => {
+    const home = tempDir('agents-home-');
+    const odd = tempDir();
+    const conns = await fakeServer(odd, home, (c) => c.socket.write(welcome({ direct: 'nope' })));
+    const first = attachIn(odd, home).t;
+    expect((await first.exited).exitCode).toBe(1);
+    expect(first.text()).toContain('agents: the workspace server answered with something unexpected.');
+    expect(conns).toHaveLength(2);
+    for (const bye of [{ reason: 'detached', message: '' }, { reason: 'gone fishing', message: 'not a reason the protocol has' }]) {
+      const p = tempDir();
+      await fakeServer(p, home, (c) => c.socket.write(Buffer.concat([welcome(), frame('bye', bye)])));
+      const { t, raw } = attachIn(p, home);
+      expect((await t.exited).exitCode).toBe(0);
+      const after = raw().slice(raw().lastIndexOf('\x1b[?1049l') + '\x1b[?1049l'.length);
+      expect(after).toBe('');
+    }
   });
 
   it('drawn direct: says ready after its modes, reads no keys, and on SIGTERM asks to detach and waits for the bye', async () => {
@@ -282,6 +311,15 @@ describe('agents attach without Node (the native client)', () => {
     expect((await t.exited).exitCode).toBe(0);
     expect(t.text()).not.toContain('not shown');
     expect(framesOf(conns[0], 'input')).toEqual([]);
+    // A server that never says goodbye: the client leaves anyway (after 300 ms), restored.
+    const p = tempDir();
+    const silent = await fakeServer(p, home, (c) => c.socket.write(welcome({ direct: true, keys: true })));
+    const second = attachIn(p, home).t;
+    await until(() => silent.length === 1 && framesOf(silent[0], 'ready').length === 1, { message: 'ready' });
+    second.kill('SIGTERM');
+    expect((await second.exited).exitCode).toBe(0);
+    expect(framesOf(silent[0], 'detach')).toHaveLength(1);
+    expect(second.term.buffer.active.type).toBe('normal');
   });
 
   it('the workspace ending: the terminal is given back at once, the prompt only once the server is gone', async () => {
