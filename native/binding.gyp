@@ -15,7 +15,7 @@
     {
       "target_name": "agents-attach",
       "type": "executable",
-      "sources": ["src/attach.c"],
+      "sources": ["src/attach.c", "src/text.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     },
     {

@@ -156,11 +156,7 @@ static napi_value hand_over(napi_env env, napi_callback_info info) {
     /* Held from here: a signal in the gap would be lost to Node's handler, or kill the new program
      * before it takes them (with the terminal raw); blocked, it waits for agents-attach's signalfd. */
     sigset_t held, before;
-    sigemptyset(&held);
-    sigaddset(&held, SIGWINCH);
-    sigaddset(&held, SIGTERM);
-    sigaddset(&held, SIGINT);
-    sigaddset(&held, SIGHUP);
+    agents_attach_signals(&held);
     pthread_sigmask(SIG_BLOCK, &held, &before);
     struct termios raw = agents_raw(own);
     tcsetattr(STDIN_FILENO, TCSANOW, &raw);

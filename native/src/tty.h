@@ -6,8 +6,18 @@
 #ifndef AGENTS_TTY_H
 #define AGENTS_TTY_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <termios.h>
+
+/* The signals agents-attach takes as events (its signalfd), and handOver holds blocked across the exec. */
+static inline void agents_attach_signals(sigset_t *set) {
+  sigemptyset(set);
+  sigaddset(set, SIGWINCH);
+  sigaddset(set, SIGTERM);
+  sigaddset(set, SIGINT);
+  sigaddset(set, SIGHUP);
+}
 
 /* libuv's raw mode (uv_tty_set_mode UV_TTY_MODE_RAW), which the Node client gets from setRawMode. */
 static inline struct termios agents_raw(struct termios t) {

@@ -29,8 +29,8 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
-import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
+import { addonFunction } from '../util/native-addon.js';
 import { startMark } from '../util/start-trace.js';
 
 declare global {
@@ -195,14 +195,10 @@ const WRAP_TAIL = Buffer.from(WRAP_TAIL_TEXT);
  * V8 takes the mapping as its string (native/src/source.c). A start read the server's 2.4 MB into
  * fresh memory twice (a buffer, then a string): ~18 ms here, against ~1.5 ms mapped. Undefined
  * without the native build, or for a file that is not ASCII or not wrapped: it is read as before.
- * Loads the addon by itself: this runs before the program, and src/terminal/native.ts brings zod.
  */
 function mappedSource(file: string): string | undefined {
-  if (process.platform !== 'linux') return undefined;
   try {
-    const addon: unknown = createRequire(file)(fileURLToPath(new URL('../../native/build/Release/agents_native.node', import.meta.url)));
-    const map: unknown = typeof addon === 'object' && addon !== null ? Reflect.get(addon, 'mapSource') : undefined;
-    const text: unknown = typeof map === 'function' ? map(file, WRAP_HEAD_TEXT, WRAP_TAIL_TEXT) : undefined;
+    const text = addonFunction('mapSource')?.(file, WRAP_HEAD_TEXT, WRAP_TAIL_TEXT);
     return typeof text === 'string' ? text : undefined;
   } catch {
     return undefined;

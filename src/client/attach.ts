@@ -15,6 +15,7 @@ import { connect, type Socket } from 'node:net';
 import { ScreenMode } from '../render/screen-mode.js';
 import { printable } from '../util/safe-text.js';
 import { startMark } from '../util/start-trace.js';
+import { handleFd } from '../util/native-addon.js';
 import { handOverTo } from './hand-over.js';
 import { frame, FrameReader, parseBody, protocolSchemas, PROTOCOL_VERSION, type Bye, type Info } from '../server/protocol.js';
 import type { Reply, requestSchemas, ServerRequest } from '../server/requests.js';
@@ -207,9 +208,9 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
      */
     const becomeNative = (): void => {
       const s = socket;
-      const to = handOverTo();
-      const fd = (s as unknown as { _handle?: { fd?: number } } | undefined)?._handle?.fd;
-      if (ended || quiet || !s || !to || typeof fd !== 'number' || fd < 3) return;
+      const handOver = handOverTo();
+      const fd = handleFd(s);
+      if (ended || quiet || !s || !handOver || fd === undefined || fd < 3) return;
       if (stdout.writableLength > 0) return void stdout.once('drain', becomeNative);
       if (s.writableLength > 0) return void s.once('drain', becomeNative);
       if (reader.pending > 0 || s.readableLength > 0) return;
@@ -217,7 +218,7 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
       // the addon, before the exec: no key is echoed in between).
       stdin.setRawMode?.(false);
       try {
-        to.handOver(to.path, ['--adopt', String(fd), String(size().cols), String(size().rows)], fd);
+        handOver(['--adopt', String(fd), String(size().cols), String(size().rows)], fd);
       } catch {
         stdin.setRawMode?.(true);
       }

@@ -11,23 +11,15 @@
  * Loads the addon by itself (not src/terminal/native.ts, which brings zod): the client stays small.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { addonFunction, NATIVE_BUILD } from '../util/native-addon.js';
 
-const BUILD = fileURLToPath(new URL('../../native/build/Release/', import.meta.url));
+/** Execs the native client in this process's place (`--adopt` ARGS, the connection `fd` kept); returns only by throwing, when the exec failed. */
+export type HandOver = (args: string[], fd: number) => void;
 
-type HandOver = (path: string, args: string[], fd: number) => never;
-
-/** The addon's handOver and the native client's path, when both are there and wanted. */
-export function handOverTo(): { handOver: HandOver; path: string } | undefined {
+/** The hand-over, when the native client and the addon are there and wanted. */
+export function handOverTo(): HandOver | undefined {
   if (process.platform !== 'linux' || process.env.AGENTS_NATIVE_CLIENT === '0') return undefined;
-  const path = `${BUILD}agents-attach`;
-  if (!existsSync(path)) return undefined;
-  try {
-    const addon: unknown = createRequire(import.meta.url)(`${BUILD}agents_native.node`);
-    const handOver: unknown = typeof addon === 'object' && addon !== null ? Reflect.get(addon, 'handOver') : undefined;
-    return typeof handOver === 'function' ? { handOver: handOver as HandOver, path } : undefined;
-  } catch {
-    return undefined;
-  }
+  const path = `${NATIVE_BUILD}agents-attach`;
+  const handOver = existsSync(path) ? addonFunction('handOver') : undefined;
+  return handOver && ((args, fd) => void handOver(path, args, fd));
 }

@@ -24,6 +24,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { ReadStream, WriteStream, isatty } from 'node:tty';
 import { peerPid } from '../terminal/native.js';
+import { handleFd } from '../util/native-addon.js';
 
 /**
  * An attached terminal the server draws to and, when its input is the same terminal, reads the keys
@@ -42,9 +43,8 @@ export class DirectTerminal {
    */
   static open(socket: Socket, gone: () => void): DirectTerminal | undefined {
     if (process.platform !== 'linux') return undefined;
-    // net.Socket keeps its descriptor on its libuv handle; Node has no public way to it.
-    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    const pid = typeof fd === 'number' && fd >= 0 ? peerPid(fd) : undefined;
+    const fd = handleFd(socket);
+    const pid = fd !== undefined ? peerPid(fd) : undefined;
     if (pid === undefined) return undefined;
     const screen = openTerminal(`/proc/${pid}/fd/1`, constants.O_WRONLY);
     if (!screen) return undefined;
@@ -107,8 +107,8 @@ export class DirectTerminal {
  * attach would leave two descriptors behind.
  */
 function dropGiven(stream: WriteStream | ReadStream, given: number): void {
-  const own = (stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (typeof own === 'number' && own >= 0 && own !== given) closeSync(given);
+  const own = handleFd(stream);
+  if (own !== undefined && own !== given) closeSync(given);
 }
 
 /**

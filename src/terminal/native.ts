@@ -13,15 +13,13 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { log } from '../util/log.js';
+import { NATIVE_BUILD } from '../util/native-addon.js';
 
-/** The build folder, from src/terminal (tests) and dist/terminal alike. */
-const BUILD = fileURLToPath(new URL('../../native/build/Release/', import.meta.url));
 
 /** The reaper helper's executable (undefined when the native build is missing). */
-export const REAPER_PATH: string | undefined = existsSync(`${BUILD}agents-reaper`) ? `${BUILD}agents-reaper` : undefined;
+export const REAPER_PATH: string | undefined = existsSync(`${NATIVE_BUILD}agents-reaper`) ? `${NATIVE_BUILD}agents-reaper` : undefined;
 
 /** Built by the one load (the first pane's spawn). */
 function addonSchema() {
@@ -44,7 +42,7 @@ function load(): Addon | null {
   try {
     // jitless: checked once, and zod's compiled fast path (made at a schema's first parse) costs more
     // than it saves on one parse (~1.1 vs ~0.4 ms for a small object, measured).
-    const parsed = addonSchema().safeParse(createRequire(import.meta.url)(`${BUILD}agents_native.node`), { jitless: true });
+    const parsed = addonSchema().safeParse(createRequire(import.meta.url)(`${NATIVE_BUILD}agents_native.node`), { jitless: true });
     addon = parsed.success ? parsed.data : null;
     if (!parsed.success) nativeProblem = 'native/build/Release/agents_native.node is not the expected addon';
   } catch (e) {

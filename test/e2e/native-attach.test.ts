@@ -60,13 +60,19 @@ async function fakeServer(project: string, home: string, onHello: (c: Conn, hell
 const welcome = (extra: Record<string, unknown> = {}) => frame('welcome', { id: 'abcd1234', project: '/p', version: VERSION, mouse: true, direct: false, keys: false, ...extra });
 const framesOf = (c: Conn, type: FrameType) => c.frames.filter((f) => f.type === type);
 
+/** A workspace started in a terminal running `command`, drawn, then detached from: its run and server. */
+async function detachedWorkspace(command: string, drawn: (t: Term) => Promise<unknown> = (t) => t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' })) {
+  const r = start(['--cmd', command]);
+  await drawn(r.t);
+  const server = await serverPid(r);
+  r.t.keys('C-a', 'd');
+  await r.t.exited;
+  return { r, server };
+}
+
 describe('agents attach without Node (the native client)', () => {
   it('attaches to a real workspace: keys reach the pane, a resize is followed, prefix+d detaches and restores the terminal', async () => {
-    const r = start(['--cmd', 'cat']);
-    await r.t.waitFor(() => statusBar(r.t).includes('NORMAL'), { message: 'the status bar' });
-    const server = await serverPid(r);
-    r.t.keys('C-a', 'd');
-    await r.t.exited;
+    const { r, server } = await detachedWorkspace('cat');
     // Run from a shell that prints the terminal's modes once the client is done.
     const t = new Term('/bin/sh', ['-c', `"${BIN}" attach; stty -a`], { cols: 100, rows: 30, cwd: r.project, env: { AGENTS_HOME: r.home, HOME: r.home } });
     await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
@@ -133,11 +139,7 @@ describe('agents attach without Node (the native client)', () => {
   });
 
   it('bare agents where the workspace runs attaches natively; quitting from it returns only once the server is gone', async () => {
-    const r = start(['--cmd', 'sleep 600']);
-    await r.t.waitFor(() => statusBar(r.t).includes('NORMAL'), { message: 'the status bar' });
-    const server = await serverPid(r);
-    r.t.keys('C-a', 'd');
-    await r.t.exited;
+    const { r, server } = await detachedWorkspace('sleep 600');
     const { t } = attachIn(r.project, r.home, []);
     await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
     expect(exe(t.pid)).toMatch(new RegExp(`${NATIVE}$`));
@@ -151,11 +153,7 @@ describe('agents attach without Node (the native client)', () => {
   });
 
   it('told to stop (SIGTERM) it detaches: restored, the workspace goes on, nothing drawn after', async () => {
-    const r = start(['--cmd', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done']);
-    await r.t.waitFor('tick 2');
-    const server = await serverPid(r);
-    r.t.keys('C-a', 'd');
-    await r.t.exited;
+    const { r, server } = await detachedWorkspace('i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done', (t) => t.waitFor('tick 2'));
     const { t } = attachIn(r.project, r.home);
     await t.waitFor('tick', { message: 'a tick' });
     expect(exe(t.pid)).toMatch(new RegExp(`${NATIVE}$`));
@@ -167,11 +165,7 @@ describe('agents attach without Node (the native client)', () => {
   });
 
   it('a server killed outright: says so and how to resume', async () => {
-    const r = start(['--cmd', 'sleep 600']);
-    await r.t.waitFor(() => statusBar(r.t).includes('NORMAL'), { message: 'the status bar' });
-    const server = await serverPid(r);
-    r.t.keys('C-a', 'd');
-    await r.t.exited;
+    const { r, server } = await detachedWorkspace('sleep 600');
     const { t } = attachIn(r.project, r.home);
     await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
     process.kill(server, 'SIGKILL');
