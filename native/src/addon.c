@@ -13,6 +13,9 @@
  *
  * inotifyOpen/Add/Remove/Close (Linux only): the file watcher's thread-free backend, see inotify.c.
  *
+ * readerOpen/Pause/Resume/Drain/Close (Linux only): a pane's pty master read on the event loop, one
+ * call into JavaScript per turn with everything it had (reader.c).
+ *
  * peerPid(fd): the process at the other end of a connected unix socket, as the kernel recorded it
  * when it connected (SO_PEERCRED, Linux); 0 elsewhere. The workspace server draws straight to a
  * terminal's screen only when it is that process's own (src/server/direct.ts), and a pid a client
@@ -46,6 +49,7 @@
 
 #include "fds.h"
 #include "inotify.h"
+#include "reader.h"
 #include "source.h"
 #include "tty.h"
 
@@ -192,6 +196,7 @@ NAPI_MODULE_INIT() {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   agents_inotify_define(env, exports);
+  agents_reader_define(env, exports);
   agents_source_define(env, exports);
   return exports;
 }

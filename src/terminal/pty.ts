@@ -11,6 +11,7 @@
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import nodePty from 'node-pty';
+import { addonFunction } from '../util/native-addon.js';
 import { closeOnExecAll } from './native.js';
 
 export interface PtyExit {
@@ -106,6 +107,52 @@ function drainPty(fd: number, sock: object, readOne: () => unknown, deliver: (da
   }
 }
 
+/** A pane's output read by our addon (native/src/reader.c): paused and resumed like node-pty's stream. */
+interface NativeRead {
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * Reads the pty master with our addon instead of node-pty's stream: one call into JavaScript per
+ * turn of the loop with everything the master had, decoded, where the stream made one per read
+ * (4 KB at most from a pty) through Readable, a StringDecoder and two emitters (docs/profile.md).
+ * The stream is kept from ever reading (its first read would watch the same descriptor a second
+ * time); node-pty still owns the descriptor and the child. As with the stream, what is left in the
+ * pty when node-pty destroys its socket, 200 ms after the child's exit, is read and handed on first
+ * (`drainBeforeDestroy`), and the reader is closed before the descriptor is.
+ * Undefined (node-pty's stream is used) without the native build, when node-pty's internals are
+ * not where this expects them, or with AGENTS_NATIVE_READ=0.
+ */
+/** How many ptys this process has read with the addon (a test checks that it is the path taken). */
+export let nativeReaders = 0;
+
+function readNatively(p: unknown, deliver: (data: string) => void): NativeRead | undefined {
+  if (process.env.AGENTS_NATIVE_READ === '0') return undefined;
+  const [open, pause, resume, drain, close] = ['readerOpen', 'readerPause', 'readerResume', 'readerDrain', 'readerClose'].map(addonFunction);
+  const sock: unknown = Reflect.get(Object(p), '_socket');
+  const fd: unknown = Reflect.get(Object(p), '_fd');
+  const destroy: unknown = typeof sock === 'object' && sock !== null ? Reflect.get(sock, 'destroy') : undefined;
+  if (!open || !pause || !resume || !drain || !close || typeof fd !== 'number' || typeof sock !== 'object' || sock === null || typeof destroy !== 'function') return undefined;
+  // node-pty's own 'data' listener would start the stream on the next tick: its read now does nothing.
+  Reflect.set(sock, '_read', () => {});
+  const handle = open(fd, (data: unknown) => {
+    if (typeof data === 'string') deliver(data);
+  });
+  nativeReaders++;
+  let closed = false;
+  Reflect.set(sock, 'destroy', (...args: unknown[]) => {
+    if (!closed) {
+      closed = true;
+      const rest = drain(handle);
+      close(handle);
+      if (typeof rest === 'string') deliver(rest);
+    }
+    return Reflect.apply(destroy, sock, args);
+  });
+  return { pause: () => pause(handle), resume: () => resume(handle) };
+}
+
 /**
  * Writes to the pty at once when nothing of an earlier write is still queued: node-pty queues every
  * write and makes it with `fs.write` on libuv's thread pool, so a keystroke waited for a pool thread
@@ -155,8 +202,11 @@ export const spawnNodePty: SpawnPty = (o) => {
   const deliver = (data: string): void => {
     for (const l of listeners) l(data);
   };
-  p.onData(deliver);
-  drainBeforeDestroy(p, deliver);
+  const native = readNatively(p, deliver);
+  if (!native) {
+    p.onData(deliver);
+    drainBeforeDestroy(p, deliver);
+  }
   return {
     get pid() {
       return p.pid;
@@ -165,8 +215,8 @@ export const spawnNodePty: SpawnPty = (o) => {
     onExit: (cb) => void p.onExit((e) => cb({ exitCode: e.exitCode, signal: e.signal || undefined })),
     write: (d) => void writeAtOnce(p, d, (rest) => p.write(rest)),
     resize: (c, r) => p.resize(c, r),
-    pause: () => p.pause(),
-    resume: () => p.resume(),
+    pause: () => (native ? native.pause() : p.pause()),
+    resume: () => (native ? native.resume() : p.resume()),
   };
 };
 

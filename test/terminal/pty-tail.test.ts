@@ -2,13 +2,14 @@
 // child's exit, and a reader that is behind by then (a loaded machine, or a pane's backpressure
 // pausing it) used to lose what was still in the pty. Here the reader is paused on purpose until
 // well after the exit: every line must still arrive, in order, before the exit is reported.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killSessionNow } from '../../src/terminal/process-tree.js';
-import { childEnv, spawnNodePty, type PtyLike } from '../../src/terminal/pty.js';
+import { childEnv, nativeReaders, spawnNodePty, type PtyLike } from '../../src/terminal/pty.js';
 
 const started: PtyLike[] = [];
 afterEach(() => {
   for (const p of started.splice(0)) killSessionNow(p.pid);
+  delete process.env.AGENTS_NATIVE_READ;
 });
 
 function run(script: string): { pty: PtyLike; output: () => string; exited: Promise<number> } {
@@ -20,7 +21,21 @@ function run(script: string): { pty: PtyLike; output: () => string; exited: Prom
   return { pty, output: () => out, exited };
 }
 
-describe('a pty whose reader is behind when its program exits', () => {
+// Both readers: our addon's (native/src/reader.c) and node-pty's stream (without the native build).
+describe.each([
+  ['the native reader', true],
+  ['node-pty’s stream', false],
+])('a pty whose reader is behind when its program exits, read by %s', (_name, native) => {
+  let readersBefore = 0;
+  beforeEach(() => {
+    if (!native) process.env.AGENTS_NATIVE_READ = '0';
+    readersBefore = nativeReaders;
+  });
+  afterEach(() => {
+    // The reader named is the one that read.
+    expect(nativeReaders > readersBefore).toBe(native);
+  });
+
   it('still delivers everything before the exit, with the reader paused past node-pty’s 200 ms', async () => {
     // 1,000 short lines (~3.9 KB: the pty holds them all, so the program exits without waiting).
     const { pty, output, exited } = run('seq 1 1000; exit 3');
