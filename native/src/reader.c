@@ -15,9 +15,6 @@
  *   split across reads comes whole with the next); onData() with nothing when reading failed (EIO:
  *   no slave left and nothing buffered), after which it reads no more.
  * readerPause(handle) / readerResume(handle): stop and start watching (a pane's backpressure).
- * readerLimit(handle, bytes): the most read in one turn from now on (64 KB at most, and at first):
- *   a pane held to a budget while keys go to another (src/terminal/key-priority.ts) reads no more
- *   than it, so its program blocks on a full pty instead of competing with the echo for the cores.
  * readerDrain(handle): reads what is left now, paused or not, synchronously; returns it as text
  *   (with any unfinished character, as U+FFFD) or undefined when there was nothing (the master is non-blocking). Bounded: a program still
  *   writing cannot keep it going.
@@ -347,20 +344,6 @@ static napi_value reader_resume(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value reader_limit(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  uint32_t bytes = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_get_value_uint32(env, argv[1], &bytes) != napi_ok || bytes == 0) {
-    napi_throw_type_error(env, NULL, "readerLimit(handle, bytes): bytes must be a positive number");
-    return NULL;
-  }
-  agents_reader *r = agents_reader_arg(env, argv[0], AGENTS_READER_PTY);
-  if (r) r->limit = bytes < PTY_LIMIT ? bytes : PTY_LIMIT;
-  return NULL;
-}
-
 static napi_value reader_drain(napi_env env, napi_callback_info info) {
   agents_reader *r = pty_arg(env, info, "readerDrain(handle)");
   if (!r) return NULL;
@@ -382,7 +365,6 @@ void agents_reader_define(napi_env env, napi_value exports) {
     {"readerOpen", NULL, reader_open, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readerPause", NULL, reader_pause, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readerResume", NULL, reader_resume, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"readerLimit", NULL, reader_limit, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readerDrain", NULL, reader_drain, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readerClose", NULL, reader_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };

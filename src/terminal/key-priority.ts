@@ -1,6 +1,6 @@
 /**
- * Keys first: while a person types into one pane, the other panes' programs are read and parsed at
- * most BUDGET_BYTES per WINDOW_MS (about 30 screenfuls a second), until TYPING_MS after the last key.
+ * Keys first: while a person types into one pane, the other panes' programs are read at most
+ * BUDGET_BYTES per WINDOW_MS (about 30 screenfuls a second), until TYPING_MS after the last key.
  *
  * Why: three flooding neighbours keep both cores of a small machine busy (the programs, the kernel's
  * pty work, the parsing), and a keystroke's echo waits its turn at every hop. Read less, the floods

@@ -7,10 +7,9 @@
  *   flooding program cannot grow memory without bound or starve the event loop (input to other
  *   panes), and it resumes below LOW_WATER;
  * - a paused pty whose child has exited is read again at once, whatever the backlog (`watchExit`);
- * - while keys go to another pane, this pane's output is parsed at most BUDGET_BYTES per WINDOW_MS
+ * - while keys go to another pane, this pane's output is read at most BUDGET_BYTES per WINDOW_MS
  *   (key-priority.ts): the pty is paused for the rest of the window, and resumed then unless
- *   backpressure holds it. What came over the budget in one chunk (the native reader hands up to
- *   64 KB at once) waits, in order, for the next window; on the program's exit it is parsed at once;
+ *   backpressure holds it;
  * - with `holdInput`, keys typed before the program's first output are held, in order, and written
  *   when that output comes or after HOLD_MAX_MS, whichever is first; once the run is over
  *   (`dropHeld`, `stop`) nothing held is written.
@@ -24,8 +23,6 @@ import type { PtyLike } from './pty.js';
 // at 32 KB, flood throughput unchanged within noise).
 const HIGH_WATER = 32 * 1024;
 const LOW_WATER = 8 * 1024;
-/** The most a pty is read in one go when nothing holds it back (the native reader's own bound). */
-const READ_BYTES = 64 * 1024;
 /** While paused, how often to check whether the child is gone (see `watchExit`). */
 const EXIT_POLL_MS = 25;
 /** The longest input is held for a program that has printed nothing yet (`holdInput`). */
@@ -38,10 +35,6 @@ export class PtyFeed {
   private heldBack: NodeJS.Timeout | undefined;
   private windowStart = -Infinity;
   private windowBytes = 0;
-  /** Output over this window's budget, parsed when the window ends (`spend`). */
-  private overBudget: string | undefined;
-  /** The pty's reads are limited to the budget (`output`). */
-  private readsLimited = false;
   private exitPoll: NodeJS.Timeout | undefined;
   /** Input held until the program's first output; undefined once sent (or never held). */
   private held: string[] | undefined;
@@ -61,30 +54,7 @@ export class PtyFeed {
   /** The program's output: into the emulator, the pty paused while too much of it waits to be parsed. */
   output(data: string): void {
     if (this.held) this.release();
-    if (this.overBudget !== undefined) {
-      this.overBudget += data;
-      return;
-    }
-    const holdsBack = this.keys.holdsBack(this);
-    if (holdsBack !== this.readsLimited) {
-      // Held back, the pty is read no more than the budget at a time: what is not read stays in the
-      // pty, and the program waits on it instead of competing with the echo (reading 64 KB and
-      // parsing 8 KB of it measured keystroke p99s with three floods of 18-25 ms, against 9-16).
-      this.readsLimited = holdsBack;
-      this.pty.readLimit?.(holdsBack ? BUDGET_BYTES : READ_BYTES);
-    }
-    if (!this.heldBack && holdsBack) {
-      const room = this.spend(data.length);
-      if (room < data.length) {
-        this.overBudget = data.slice(room);
-        if (room === 0) return;
-        data = data.slice(0, room);
-      }
-    }
-    this.parse(data);
-  }
-
-  private parse(data: string): void {
+    if (!this.heldBack && this.keys.holdsBack(this)) this.spend(data.length);
     this.unparsed += data.length;
     if (!this.paused && this.unparsed > HIGH_WATER) {
       this.paused = true;
@@ -104,23 +74,15 @@ export class PtyFeed {
     else this.pty.write(data);
   }
 
-  /**
-   * The program exited: what was held is dropped (reading goes on until its output is drained), and
-   * what waits for the next window is parsed now, ahead of whatever the caller writes next.
-   */
+  /** The program exited: what was held is dropped (reading goes on until its output is drained). */
   dropHeld(): void {
     clearTimeout(this.holdTimer);
     this.held = undefined;
-    const waiting = this.overBudget;
-    this.overBudget = undefined;
-    if (waiting) this.parse(waiting);
   }
 
   /** The run is over for good (a restart, the pane closing): no timer is left. */
   stop(): void {
-    clearTimeout(this.holdTimer);
-    this.held = undefined;
-    this.overBudget = undefined;
+    this.dropHeld();
     clearTimeout(this.heldBack);
     this.heldBack = undefined;
     clearInterval(this.exitPoll);
@@ -161,27 +123,19 @@ export class PtyFeed {
     if (!this.heldBack) this.pty.resume();
   }
 
-  /**
-   * Counts output against this window's budget while keys go elsewhere; over it, waits out the
-   * window (and then parses what waited). Returns how many of `bytes` fit in the budget.
-   */
-  private spend(bytes: number): number {
+  /** Counts output against this window's budget while keys go elsewhere; over it, waits out the window. */
+  private spend(bytes: number): void {
     const now = this.keys.now();
     if (now - this.windowStart >= WINDOW_MS) {
       this.windowStart = now;
       this.windowBytes = 0;
     }
-    const room = Math.max(0, BUDGET_BYTES - this.windowBytes);
     this.windowBytes += bytes;
-    if (this.windowBytes <= BUDGET_BYTES) return bytes;
+    if (this.windowBytes <= BUDGET_BYTES) return;
     if (!this.paused) this.pty.pause();
     this.heldBack = setTimeout(() => {
       this.heldBack = undefined;
-      const waiting = this.overBudget;
-      this.overBudget = undefined;
-      if (waiting) this.output(waiting);
-      if (!this.paused && !this.heldBack) this.pty.resume();
+      if (!this.paused) this.pty.resume();
     }, Math.max(1, WINDOW_MS - (now - this.windowStart)));
-    return room;
   }
 }

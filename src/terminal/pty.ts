@@ -27,8 +27,6 @@ export interface PtyLike {
   resize(cols: number, rows: number): void;
   pause(): void;
   resume(): void;
-  /** The most read from the pty in one go from now on (readers that cannot choose ignore it). */
-  readLimit?(bytes: number): void;
 }
 
 export interface SpawnOptions {
@@ -113,7 +111,6 @@ function drainPty(fd: number, sock: object, readOne: () => unknown, deliver: (da
 interface NativeRead {
   pause(): void;
   resume(): void;
-  limit(bytes: number): void;
 }
 
 /**
@@ -132,11 +129,11 @@ export let nativeReaders = 0;
 
 function readNatively(p: unknown, deliver: (data: string) => void): NativeRead | undefined {
   if (process.env.AGENTS_NATIVE_READ === '0') return undefined;
-  const [open, pause, resume, limit, drain, close] = ['readerOpen', 'readerPause', 'readerResume', 'readerLimit', 'readerDrain', 'readerClose'].map(addonFunction);
+  const [open, pause, resume, drain, close] = ['readerOpen', 'readerPause', 'readerResume', 'readerDrain', 'readerClose'].map(addonFunction);
   const sock: unknown = Reflect.get(Object(p), '_socket');
   const fd: unknown = Reflect.get(Object(p), '_fd');
   const destroy: unknown = typeof sock === 'object' && sock !== null ? Reflect.get(sock, 'destroy') : undefined;
-  if (!open || !pause || !resume || !limit || !drain || !close || typeof fd !== 'number' || typeof sock !== 'object' || sock === null || typeof destroy !== 'function') return undefined;
+  if (!open || !pause || !resume || !drain || !close || typeof fd !== 'number' || typeof sock !== 'object' || sock === null || typeof destroy !== 'function') return undefined;
   // node-pty's own 'data' listener would start the stream on the next tick: its read now does nothing.
   Reflect.set(sock, '_read', () => {});
   const handle = open(fd, (data: unknown) => {
@@ -153,7 +150,7 @@ function readNatively(p: unknown, deliver: (data: string) => void): NativeRead |
     }
     return Reflect.apply(destroy, sock, args);
   });
-  return { pause: () => pause(handle), resume: () => resume(handle), limit: (bytes) => limit(handle, bytes) };
+  return { pause: () => pause(handle), resume: () => resume(handle) };
 }
 
 /**
@@ -220,7 +217,6 @@ export const spawnNodePty: SpawnPty = (o) => {
     resize: (c, r) => p.resize(c, r),
     pause: () => (native ? native.pause() : p.pause()),
     resume: () => (native ? native.resume() : p.resume()),
-    readLimit: (bytes) => native?.limit(bytes),
   };
 };
 

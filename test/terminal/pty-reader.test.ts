@@ -54,17 +54,6 @@ describe('the native pty reader', () => {
     const lines = output().split('\r\n').filter((l) => /^\d+$/.test(l));
     expect(lines).toEqual(Array.from({ length: 3000 }, (_, i) => String(i + 1)));
   });
-
-  it('reads no more than its limit in one go, and loses nothing by it', async () => {
-    const { pty, chunks, output, exited } = run('read -r go; seq 1 20000');
-    pty.readLimit?.(1000);
-    pty.write('go\r');
-    await exited;
-    expect(chunks.length).toBeGreaterThan(100);
-    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(1000);
-    const lines = output().split('\r\n').filter((l) => /^\d+$/.test(l));
-    expect(lines).toEqual(Array.from({ length: 20000 }, (_, i) => String(i + 1)));
-  });
 });
 
 describe('the reader’s handles', () => {
@@ -90,22 +79,6 @@ describe('the reader’s handles', () => {
       const handle = addon.readerOpen((p as unknown as { _fd: number })._fd, () => {});
       try {
         expect(() => addon.inotifyAdd(handle, '/tmp', 0x100)).toThrow(/not an inotify handle/);
-      } finally {
-        addon.readerClose(handle);
-      }
-    } finally {
-      killSessionNow(p.pid);
-    }
-  });
-
-  it('refuses a limit that is not a positive number', () => {
-    const p = nodePty.spawn('/bin/sleep', ['5'], { cwd: '/', env: childEnv({}), cols: 80, rows: 24 });
-    try {
-      const handle = addon.readerOpen((p as unknown as { _fd: number })._fd, () => {});
-      try {
-        expect(() => addon.readerLimit(handle, 0)).toThrow(/positive number/);
-        expect(() => addon.readerLimit(handle, 'much')).toThrow(/positive number/);
-        expect(() => addon.readerLimit({}, 10)).toThrow(/not a pty reader/);
       } finally {
         addon.readerClose(handle);
       }
