@@ -1,14 +1,20 @@
 /*
  * A descriptor read on Node's event loop: one more descriptor in libuv's epoll set, whose callback
- * reads everything there is and hands it to JavaScript in one call. Used for inotify (inotify.c)
- * and for the panes' pty masters.
+ * reads and hands what it read to JavaScript in one call (inotify: everything queued; a pty: one
+ * read, see below). Used for inotify (inotify.c) and for the panes' pty masters.
  *
- * Why a pty master is read here and not through node-pty's stream: Node reads a tty stream one
- * read(2) per callback into JavaScript, and a pty gives at most what its line discipline holds
- * (4 KB) per read, so a flood made ~16 calls per 64 KB, each through the stream's machinery
- * (Readable, its StringDecoder, EventEmitter, then node-pty's listener). A pane printing at an
- * agent's pace paid that machinery for every few lines. Here one callback reads until the
- * master is empty (or `limit`), and JavaScript gets it as one string.
+ * Why a pty master is read here and not through node-pty's stream: each chunk went through the
+ * stream's machinery (Readable, its StringDecoder, EventEmitter, then node-pty's listener), and a
+ * pane printing at an agent's pace paid it for every few lines. Here JavaScript gets a string
+ * decoded in C (perf of row 2b's setting: the stream's path was ~19% of the server's samples).
+ *
+ * How much one turn reads: a pty gives at most what its line discipline holds (4 KB) per read, and
+ * reading again when that is empty does not return EAGAIN at once: it waits in the kernel for its
+ * worker to push what the program wrote meanwhile (n_tty_read flushes that work). For a burst (an
+ * agent's few lines, written one by one) that wait is short and gathers the burst into one call:
+ * row 2b's CPU fell 1.6-2.2 points with it. For a flood it is one sleep per 4 KB, and reading
+ * until EAGAIN made `seq 1 2000000` ~25% slower than one read per turn (the stream's way). So a
+ * turn goes on reading only after a short read (BURST_READ): a full one is taken for a flood.
  *
  * readerOpen(fd, onData): reads the pty master `fd`, which it does not own (node-pty closes it).
  *   onData(text) for what was read, decoded as UTF-8 as Node's StringDecoder does (a character
@@ -16,8 +22,8 @@
  *   no slave left and nothing buffered), after which it reads no more.
  * readerPause(handle) / readerResume(handle): stop and start watching (a pane's backpressure).
  * readerDrain(handle): reads what is left now, paused or not, synchronously; returns it as text
- *   (with any unfinished character, as U+FFFD) or undefined when there was nothing (the master is non-blocking). Bounded: a program still
- *   writing cannot keep it going.
+ *   (with any unfinished character, as U+FFFD) or undefined when there was nothing (the master is
+ *   non-blocking). Bounded: a program still writing cannot keep it going.
  * readerClose(handle): stops for good; no callback runs after it returns. Idempotent. It must come
  *   before the descriptor is closed.
  *
@@ -44,8 +50,10 @@
 #define READ_CHUNK 65536
 /* readerDrain's bound, in reads. */
 #define DRAIN_READS 64
-/* A pane's turn: what its emulator takes in one go before the loop serves the others (and keys);
- * about the pane's backpressure mark (src/terminal/pty-feed.ts), so a flood parses in short slices. */
+/* The most a pty is read in one turn. */
+/* A pty read this long is taken for part of a flood (its line discipline holds 4 KB): the turn ends
+ * with it. A shorter one is a burst's start, whose rest the kernel may be pushing: read on. */
+#define BURST_READ 2048
 #define PTY_LIMIT READ_CHUNK
 
 struct agents_reader {
@@ -113,11 +121,12 @@ static void finalize(napi_env env, void *data, void *hint) {
 }
 
 /*
- * Reads until the descriptor is empty, `limit` new bytes were read or `max_reads` reads were made;
- * leaves the bytes in r->buf after what was carried over and returns the total there. *failed:
+ * Reads until the descriptor is empty, `limit` new bytes were read or `max_reads` reads were made
+ * (with `one_turn`, a pty's first long read ends it: see BURST_READ); leaves the bytes in r->buf
+ * after what was carried over and returns the total there. *failed:
  * reading cannot go on and nothing new was read.
  */
-static size_t read_all(agents_reader *r, size_t limit, int max_reads, int *failed) {
+static size_t read_all(agents_reader *r, size_t limit, int max_reads, int one_turn, int *failed) {
   size_t len = r->carry;
   while (len - r->carry < limit && max_reads-- > 0) {
     size_t want = limit - (len - r->carry) < READ_CHUNK ? limit - (len - r->carry) : READ_CHUNK;
@@ -134,6 +143,8 @@ static size_t read_all(agents_reader *r, size_t limit, int max_reads, int *faile
     ssize_t n = read(r->fd, r->buf + len, want);
     if (n > 0) {
       len += (size_t)n;
+      /* A flood's read: the next would wait in the kernel (see the top of this file). */
+      if (one_turn && r->kind == AGENTS_READER_PTY && (size_t)n >= BURST_READ) break;
       continue;
     }
     if (n < 0 && errno == EINTR) {
@@ -202,7 +213,7 @@ static void on_readable(uv_poll_t *p, int status, int events) {
   agents_reader *r = p->data;
   if (!r->open) return;
   int failed = status < 0; /* libuv has stopped the handle itself then */
-  size_t len = failed ? 0 : read_all(r, r->limit, (int)(r->limit / 4096) + 1, &failed);
+  size_t len = failed ? 0 : read_all(r, r->limit, (int)(r->limit / 4096) + 1, 1, &failed);
   if (failed) {
     /* Reading cannot go on: stop (or the poll fires again at once) and say so, with nothing. */
     r->failed = 1;
@@ -348,7 +359,7 @@ static napi_value reader_drain(napi_env env, napi_callback_info info) {
   agents_reader *r = pty_arg(env, info, "readerDrain(handle)");
   if (!r) return NULL;
   int failed = 0;
-  size_t len = r->open ? read_all(r, (size_t)DRAIN_READS * READ_CHUNK, DRAIN_READS, &failed) : 0;
+  size_t len = r->open ? read_all(r, (size_t)DRAIN_READS * READ_CHUNK, DRAIN_READS, 0, &failed) : 0;
   napi_value out = take_output(env, r, len, 1);
   if (!out) napi_get_undefined(env, &out);
   return out;

@@ -114,9 +114,9 @@ interface NativeRead {
 }
 
 /**
- * Reads the pty master with our addon instead of node-pty's stream: one call into JavaScript per
- * turn of the loop with everything the master had, decoded, where the stream made one per read
- * (4 KB at most from a pty) through Readable, a StringDecoder and two emitters (docs/profile.md).
+ * Reads the pty master with our addon instead of node-pty's stream: the same one read per turn of
+ * the loop, decoded to a string in C and handed straight to the listeners, where the stream passed
+ * each chunk through Readable, a StringDecoder and two emitters (docs/profile.md).
  * The stream is kept from ever reading (its first read would watch the same descriptor a second
  * time); node-pty still owns the descriptor and the child. As with the stream, what is left in the
  * pty when node-pty destroys its socket, 200 ms after the child's exit, is read and handed on first
