@@ -113,10 +113,14 @@ interface NativeRead {
   resume(): void;
 }
 
+/** How many ptys this process has read with the addon (a test checks that it is the path taken). */
+export let nativeReaders = 0;
+
 /**
- * Reads the pty master with our addon instead of node-pty's stream: the same one read per turn of
- * the loop, decoded to a string in C and handed straight to the listeners, where the stream passed
- * each chunk through Readable, a StringDecoder and two emitters (docs/profile.md).
+ * Reads the pty master with our addon instead of node-pty's stream: decoded to a string in C and
+ * handed straight to the listeners, an agent's burst of lines in one call (native/src/reader.c),
+ * where the stream passed each read through Readable, a StringDecoder and two emitters
+ * (docs/profile.md).
  * The stream is kept from ever reading (its first read would watch the same descriptor a second
  * time); node-pty still owns the descriptor and the child. As with the stream, what is left in the
  * pty when node-pty destroys its socket, 200 ms after the child's exit, is read and handed on first
@@ -124,9 +128,6 @@ interface NativeRead {
  * Undefined (node-pty's stream is used) without the native build, when node-pty's internals are
  * not where this expects them, or with AGENTS_NATIVE_READ=0.
  */
-/** How many ptys this process has read with the addon (a test checks that it is the path taken). */
-export let nativeReaders = 0;
-
 function readNatively(p: unknown, deliver: (data: string) => void): NativeRead | undefined {
   if (process.env.AGENTS_NATIVE_READ === '0') return undefined;
   const [open, pause, resume, drain, close] = ['readerOpen', 'readerPause', 'readerResume', 'readerDrain', 'readerClose'].map(addonFunction);
@@ -144,8 +145,13 @@ function readNatively(p: unknown, deliver: (data: string) => void): NativeRead |
   Reflect.set(sock, 'destroy', (...args: unknown[]) => {
     if (!closed) {
       closed = true;
-      const rest = drain(handle);
-      close(handle);
+      let rest: unknown;
+      try {
+        rest = drain(handle);
+      } finally {
+        // Before the descriptor is closed, whatever happened: a poll left on it would refuse the next pty given its number.
+        close(handle);
+      }
       if (typeof rest === 'string') deliver(rest);
     }
     return Reflect.apply(destroy, sock, args);
