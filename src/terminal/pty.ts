@@ -135,11 +135,16 @@ function readNatively(p: unknown, deliver: (data: string) => void): NativeRead |
   const fd: unknown = Reflect.get(Object(p), '_fd');
   const destroy: unknown = typeof sock === 'object' && sock !== null ? Reflect.get(sock, 'destroy') : undefined;
   if (!open || !pause || !resume || !drain || !close || typeof fd !== 'number' || typeof sock !== 'object' || sock === null || typeof destroy !== 'function') return undefined;
+  let handle: unknown;
+  try {
+    handle = open(fd, (data: unknown) => {
+      if (typeof data === 'string') deliver(data);
+    });
+  } catch {
+    return undefined; // libuv refused the descriptor: node-pty's stream reads it instead
+  }
   // node-pty's own 'data' listener would start the stream on the next tick: its read now does nothing.
   Reflect.set(sock, '_read', () => {});
-  const handle = open(fd, (data: unknown) => {
-    if (typeof data === 'string') deliver(data);
-  });
   nativeReaders++;
   let closed = false;
   Reflect.set(sock, 'destroy', (...args: unknown[]) => {
