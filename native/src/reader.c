@@ -51,10 +51,12 @@
 /* readerDrain's bound, in reads. */
 #define DRAIN_READS 64
 /* The most a pty is read in one turn. */
-/* A pty read this long is taken for part of a flood (its line discipline holds 4 KB): the turn ends
- * with it. A shorter one is a burst's start, whose rest the kernel may be pushing: read on. */
-#define BURST_READ 2048
 #define PTY_LIMIT READ_CHUNK
+/* The most a pty gives per read: what its line discipline holds. */
+#define PTY_READ 4096
+/* A pty read this long is taken for part of a flood: the turn ends with it. A shorter one is a
+ * burst's start, whose rest the kernel may be pushing: read on. */
+#define BURST_READ (PTY_READ / 2)
 
 struct agents_reader {
   uv_poll_t poll;
@@ -123,8 +125,8 @@ static void finalize(napi_env env, void *data, void *hint) {
 /*
  * Reads until the descriptor is empty, `limit` new bytes were read or `max_reads` reads were made
  * (with `one_turn`, a pty's first long read ends it: see BURST_READ); leaves the bytes in r->buf
- * after what was carried over and returns the total there. *failed:
- * reading cannot go on and nothing new was read.
+ * after what was carried over and returns the total there. *failed: reading cannot go on and
+ * nothing new was read.
  */
 static size_t read_all(agents_reader *r, size_t limit, int max_reads, int one_turn, int *failed) {
   size_t len = r->carry;
@@ -193,10 +195,12 @@ static napi_value take_output(napi_env env, agents_reader *r, size_t len, int fl
   size_t keep = r->kind == AGENTS_READER_PTY && !flush ? incomplete_tail((const unsigned char *)r->buf, len) : 0;
   size_t n = len - keep;
   napi_status st = napi_ok;
-  if (n == 0) v = NULL;
-  else if (r->kind == AGENTS_READER_INOTIFY) st = napi_create_buffer_copy(env, n, r->buf, NULL, &v);
-  else if (all_ascii((const unsigned char *)r->buf, n)) st = napi_create_string_latin1(env, r->buf, n, &v);
-  else st = napi_create_string_utf8(env, r->buf, n, &v);
+  if (n > 0 && r->kind == AGENTS_READER_INOTIFY)
+    st = napi_create_buffer_copy(env, n, r->buf, NULL, &v);
+  else if (n > 0 && all_ascii((const unsigned char *)r->buf, n))
+    st = napi_create_string_latin1(env, r->buf, n, &v);
+  else if (n > 0)
+    st = napi_create_string_utf8(env, r->buf, n, &v);
   if (st != napi_ok) v = NULL;
   if (keep) memmove(r->buf, r->buf + n, keep);
   r->carry = keep;
@@ -213,7 +217,7 @@ static void on_readable(uv_poll_t *p, int status, int events) {
   agents_reader *r = p->data;
   if (!r->open) return;
   int failed = status < 0; /* libuv has stopped the handle itself then */
-  size_t len = failed ? 0 : read_all(r, r->limit, (int)(r->limit / 4096) + 1, 1, &failed);
+  size_t len = failed ? 0 : read_all(r, r->limit, (int)(r->limit / PTY_READ) + 1, 1, &failed);
   if (failed) {
     /* Reading cannot go on: stop (or the poll fires again at once) and say so, with nothing. */
     r->failed = 1;

@@ -56,6 +56,28 @@ function holdSlave(ptsName: string | undefined): number | undefined {
   }
 }
 
+/** node-pty's reading socket and master descriptor, or undefined when its internals are not where this expects them. */
+function ptyInternals(p: unknown): { sock: object; fd: number } | undefined {
+  const sock: unknown = Reflect.get(Object(p), '_socket');
+  const fd: unknown = Reflect.get(Object(p), '_fd');
+  return typeof fd === 'number' && typeof sock === 'object' && sock !== null ? { sock, fd } : undefined;
+}
+
+/** Runs `first` once, just before node-pty destroys its socket; false when that cannot be hooked. */
+function beforeDestroy(sock: object, first: () => void): boolean {
+  const destroy: unknown = Reflect.get(sock, 'destroy');
+  if (typeof destroy !== 'function') return false;
+  let done = false;
+  Reflect.set(sock, 'destroy', (...args: unknown[]) => {
+    if (!done) {
+      done = true;
+      first();
+    }
+    return Reflect.apply(destroy, sock, args);
+  });
+  return true;
+}
+
 /**
  * node-pty destroys its reader 200 ms after the child's exit (its guard for a reader that never
  * closes, and ours never closes on its own: we hold a slave). A reader that is behind by then (a
@@ -66,20 +88,10 @@ function holdSlave(ptsName: string | undefined): number | undefined {
  * Nothing here runs unless node-pty's internals are where this expects them.
  */
 function drainBeforeDestroy(p: unknown, deliver: (data: string) => void): void {
-  const sock: unknown = Reflect.get(Object(p), '_socket');
-  const fd: unknown = Reflect.get(Object(p), '_fd');
-  if (typeof fd !== 'number' || typeof sock !== 'object' || sock === null) return;
-  const destroy: unknown = Reflect.get(sock, 'destroy');
-  const read: unknown = Reflect.get(sock, 'read');
-  if (typeof destroy !== 'function' || typeof read !== 'function') return;
-  let drained = false;
-  Reflect.set(sock, 'destroy', (...args: unknown[]) => {
-    if (!drained) {
-      drained = true;
-      drainPty(fd, sock, () => Reflect.apply(read, sock, []), deliver);
-    }
-    return Reflect.apply(destroy, sock, args);
-  });
+  const pty = ptyInternals(p);
+  const read: unknown = pty ? Reflect.get(pty.sock, 'read') : undefined;
+  if (!pty || typeof read !== 'function') return;
+  beforeDestroy(pty.sock, () => drainPty(pty.fd, pty.sock, () => Reflect.apply(read, pty.sock, []), deliver));
 }
 
 function drainPty(fd: number, sock: object, readOne: () => unknown, deliver: (data: string) => void): void {
@@ -131,35 +143,28 @@ export let nativeReaders = 0;
 function readNatively(p: unknown, deliver: (data: string) => void): NativeRead | undefined {
   if (process.env.AGENTS_NATIVE_READ === '0') return undefined;
   const [open, pause, resume, drain, close] = ['readerOpen', 'readerPause', 'readerResume', 'readerDrain', 'readerClose'].map(addonFunction);
-  const sock: unknown = Reflect.get(Object(p), '_socket');
-  const fd: unknown = Reflect.get(Object(p), '_fd');
-  const destroy: unknown = typeof sock === 'object' && sock !== null ? Reflect.get(sock, 'destroy') : undefined;
-  if (!open || !pause || !resume || !drain || !close || typeof fd !== 'number' || typeof sock !== 'object' || sock === null || typeof destroy !== 'function') return undefined;
+  const pty = ptyInternals(p);
+  if (!open || !pause || !resume || !drain || !close || !pty || typeof Reflect.get(pty.sock, 'destroy') !== 'function') return undefined;
   let handle: unknown;
   try {
-    handle = open(fd, (data: unknown) => {
+    handle = open(pty.fd, (data: unknown) => {
       if (typeof data === 'string') deliver(data);
     });
   } catch {
     return undefined; // libuv refused the descriptor: node-pty's stream reads it instead
   }
   // node-pty's own 'data' listener would start the stream on the next tick: its read now does nothing.
-  Reflect.set(sock, '_read', () => {});
+  Reflect.set(pty.sock, '_read', () => {});
   nativeReaders++;
-  let closed = false;
-  Reflect.set(sock, 'destroy', (...args: unknown[]) => {
-    if (!closed) {
-      closed = true;
-      let rest: unknown;
-      try {
-        rest = drain(handle);
-      } finally {
-        // Before the descriptor is closed, whatever happened: a poll left on it would refuse the next pty given its number.
-        close(handle);
-      }
-      if (typeof rest === 'string') deliver(rest);
+  beforeDestroy(pty.sock, () => {
+    let rest: unknown;
+    try {
+      rest = drain(handle);
+    } finally {
+      // Before the descriptor is closed, whatever happened: a poll left on it would refuse the next pty given its number.
+      close(handle);
     }
-    return Reflect.apply(destroy, sock, args);
+    if (typeof rest === 'string') deliver(rest);
   });
   return { pause: () => pause(handle), resume: () => resume(handle) };
 }

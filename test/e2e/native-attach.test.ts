@@ -61,6 +61,19 @@ const welcome = (extra: Record<string, unknown> = {}) => frame('welcome', { id: 
 const framesOf = (c: Conn, type: FrameType) => c.frames.filter((f) => f.type === type);
 
 /** A workspace started in a terminal running `command`, drawn, then detached from: its run and server. */
+/** The native client among the terminal's processes, if one runs there. */
+const nativeClient = (t: Term): number | undefined => descendants(t.pid).find((p) => existsSync(`/proc/${p}/exe`) && exe(p).endsWith(NATIVE));
+
+/** Types a line and sees its echo, shrinks the terminal to 80x24 and sees a frame that size, then detaches. */
+async function typeResizeDetach(t: Term, word: string): Promise<void> {
+  t.write(`${word}\r`);
+  await t.waitFor((s) => s.split(word).length > 2, { message: 'the line and its echo' });
+  t.resize(80, 24);
+  // The server draws for the new size: the status bar ends within 80 columns.
+  await t.waitFor(() => statusBar(t).includes('NORMAL') && t.lines()[0].trimEnd().length <= 80 && t.lines()[0].trimEnd().length > 70, { message: 'a frame 80 wide' });
+  t.keys('C-a', 'd');
+}
+
 async function detachedWorkspace(command: string, drawn: (t: Term) => Promise<unknown> = (t) => t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' })) {
   const r = start(['--cmd', command]);
   await drawn(r.t);
@@ -76,14 +89,8 @@ describe('agents attach without Node (the native client)', () => {
     // Run from a shell that prints the terminal's modes once the client is done.
     const t = new Term('/bin/sh', ['-c', `"${BIN}" attach; stty -a`], { cols: 100, rows: 30, cwd: r.project, env: { AGENTS_HOME: r.home, HOME: r.home } });
     await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
-    const client = descendants(t.pid).find((p) => existsSync(`/proc/${p}/exe`) && exe(p).endsWith(NATIVE));
-    expect(client, 'the native client runs below the shell').toBeDefined();
-    t.write('typed-native\r');
-    await t.waitFor((s) => s.split('typed-native').length > 2, { message: 'the line and its echo' });
-    t.resize(80, 24);
-    // The server draws for the new size: the status bar ends within 80 columns.
-    await t.waitFor(() => statusBar(t).includes('NORMAL') && t.lines()[0].trimEnd().length <= 80 && t.lines()[0].trimEnd().length > 70, { message: 'a frame 80 wide' });
-    t.keys('C-a', 'd');
+    expect(nativeClient(t), 'the native client runs below the shell').toBeDefined();
+    await typeResizeDetach(t, 'typed-native');
     // The shell ends after stty: its whole report is on the screen by then.
     expect((await t.exited).exitCode).toBe(0);
     expect(t.text()).toContain('Detached from the workspace in');
@@ -101,7 +108,7 @@ describe('agents attach without Node (the native client)', () => {
     const t = new Term('/bin/sh', ['-c', `stty intr ^X; "${BIN}" --cmd cat; stty -a`], { cols: 100, rows: 30, cwd: project, env: { AGENTS_HOME: home, HOME: home } });
     await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
     let client: number | undefined;
-    await until(() => (client = descendants(t.pid).find((p) => existsSync(`/proc/${p}/exe`) && exe(p).endsWith(NATIVE))) !== undefined, { message: 'the native client in the Node client\'s place' });
+    await until(() => (client = nativeClient(t)) !== undefined, { message: 'the native client in the Node client\'s place' });
     // Its arguments: the connection, the size, the modes; its descriptors: the terminal, the
     // connection and its signals, nothing of Node's or of the launcher's FIFOs.
     expect(readFileSync(`/proc/${client}/cmdline`, 'utf8').split('\0').slice(1, 2)).toEqual(['--adopt']);
@@ -109,11 +116,7 @@ describe('agents attach without Node (the native client)', () => {
     expect(fds.filter((f) => f.startsWith('/dev/pts/'))).toHaveLength(3);
     expect(fds.filter((f) => f.startsWith('socket:'))).toHaveLength(1);
     expect(fds.filter((f) => !f.startsWith('/dev/pts/') && !f.startsWith('socket:') && f !== 'anon_inode:[signalfd]')).toEqual([]);
-    t.write('typed-after\r');
-    await t.waitFor((s) => s.split('typed-after').length > 2, { message: 'the line and its echo' });
-    t.resize(80, 24);
-    await t.waitFor(() => statusBar(t).includes('NORMAL') && t.lines()[0].trimEnd().length <= 80 && t.lines()[0].trimEnd().length > 70, { message: 'a frame 80 wide' });
-    t.keys('C-a', 'd');
+    await typeResizeDetach(t, 'typed-after');
     expect((await t.exited).exitCode).toBe(0);
     expect(t.text()).toContain('Detached from the workspace in');
     expect(t.text()).toMatch(/intr = \^X;/);
