@@ -110,12 +110,38 @@ export const stubs = {
       code = replaceOnce(code, 'export default class Output {', INK_SHARED, "Ink's Output (the class)");
       return { contents: code, loader: 'js' };
     });
+    // Node built-ins loaded for one rarely used call, before the workspace server's first frame:
+    // commander's child_process (it spawns executable subcommands, which this program has none of),
+    // terminal-size's (Ink's fallback when a stream has no size: it runs tput or resize) and
+    // signal-exit's assert (one argument check). Each now loads when that call is made, if ever:
+    // ~2 and ~3 ms of the server's start (measured in a process that had loaded the server's other
+    // built-ins).
+    b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, COMMANDER_CHILD_PROCESS, COMMANDER_LAZY_CHILD_PROCESS, 'commander (its child_process)'), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]node_modules[\\/]terminal-size[\\/]index\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, "import {execFileSync} from 'node:child_process';", TERMINAL_SIZE_LAZY_EXEC, 'terminal-size (its child_process)'), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]node_modules[\\/]signal-exit[\\/]index\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      return { contents: replaceOnce(code, "  var assert = require('assert')\n", SIGNAL_EXIT_ASSERT, 'signal-exit (its assert)'), loader: 'js' };
+    });
     b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/ }, async (args) => {
       const code = await readFile(args.path, 'utf8');
       return { contents: replaceOnce(code, STYLED_CHARS_TO_STRING, STYLED_CHARS_TO_STRING_FAST, '@alcalzone/ansi-tokenize (styledCharsToString)'), loader: 'js' };
     });
   },
 };
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const COMMANDER_LAZY_CHILD_PROCESS = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+const TERMINAL_SIZE_LAZY_EXEC = "const execFileSync = (...args) => require('node:child_process').execFileSync(...args);";
+// assert.equal's check (loose equality) and its message, as an Error: the one use is a programming
+// error in a caller (a handler that is not a function).
+const SIGNAL_EXIT_ASSERT = `  var assert = { equal: function (a, b, message) { if (a != b) throw new Error(message) } }
+`;
+
 /** `code` with `from` (which must be there exactly once: else the package changed, and the patch is looked at again) replaced. */
 function replaceOnce(code, from, to, what) {
   const parts = code.split(from);

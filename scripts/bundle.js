@@ -1,8 +1,9 @@
 // The second half of `npm run build` (after tsc has type-checked and emitted dist/): bundles the
 // programs that start often, so starting one reads a few files instead of ~1,500 modules.
 //
-//   dist/cli/boot.cjs    what bin/agents loads first (src/cli/boot.ts): starts a terminal's server,
-//                        or runs dist/cli/main.cjs from its code cache (below)
+//   dist/cli/boot.cjs    what bin/agents loads first in a terminal (src/cli/boot.ts): starts its server
+//   dist/cli/serve.cjs   what bin/agents loads first in a workspace server or an in-process workspace
+//                        (src/cli/serve.ts): runs dist/cli/main.cjs from its code cache (below)
 //   dist/cli/main.js     `agents` in a terminal: the client, the other subcommands, bad flags (the
 //                        workspace server runs the same program as dist/cli/main.cjs, below)
 //   dist/cli/servers.cjs `agents ls`, `agents attach [ID]`, `agents stop [ID]` in their plain forms,
@@ -139,7 +140,7 @@ const result = await build({
 // nothing at run time: it is what EAGER_LIMITS checks the agent's static imports on.)
 const cjs = await build({
   ...COMMON,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'cli/boot': 'src/cli/boot.ts', 'agent/start': 'src/agent/start.ts', 'cli/servers': 'src/cli/servers-main.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'cli/boot': 'src/cli/boot.ts', 'cli/serve': 'src/cli/serve.ts', 'agent/start': 'src/agent/start.ts', 'cli/servers': 'src/cli/servers-main.ts' },
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   // Whitespace only: names stay, so a stack trace Node prints itself still names real functions (its
@@ -203,7 +204,7 @@ for (const cjsFile of [join(DIST, 'cli', 'main.cjs'), join(DIST, 'agent', 'main.
   // as the script's text instead of reading and wrapping it (mappedSource in code-cache.ts).
   cjsOut.set(cjsFile, `${WRAP_HEAD_TEXT}${cjsText}${WRAP_TAIL_TEXT}`);
 }
-// The loaders (boot.cjs, start.cjs) first: a start in between then meets a new loader, which reads
+// The loaders (boot.cjs, serve.cjs, start.cjs) first: a start in between then meets a new loader, which reads
 // either form of main.cjs, rather than an old one that would wrap a new main.cjs a second time.
 const loadersFirst = [...cjsOut].sort(([a], [b]) => Number(/main\.cjs/.test(a)) - Number(/main\.cjs/.test(b)));
 for (const [file, text] of loadersFirst) {
@@ -218,7 +219,7 @@ const tooEager = EAGER_LIMITS.flatMap(({ entry, forbidden }) => {
   return forbidden.filter((p) => loaded.some((m) => m === p || m.startsWith(p))).map((p) => `${entry} loads ${p} at start`);
 });
 // What bin/agents and an agent's pane load before the program: our own code and Node's built-ins only.
-for (const out of ['dist/cli/boot.cjs', 'dist/agent/start.cjs']) {
+for (const out of ['dist/cli/boot.cjs', 'dist/cli/serve.cjs', 'dist/agent/start.cjs']) {
   for (const input of Object.keys(cjs.metafile.outputs[out].inputs)) if (!input.startsWith('src/')) tooEager.push(`${out} loads ${input}`);
 }
 // `agents attach`, `ls` and `stop` (src/cli/servers-main.ts): one CommonJS file holds everything it

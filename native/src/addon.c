@@ -23,6 +23,8 @@
  *
  * mapSource(path): a program's text over a mapping of its file, without a copy (source.c).
  *
+ * mapCache(path, magic): a code cache's V8 data over a mapping of its file, checked (source.c).
+ *
  * handOver(path, args, fd) (Linux): the terminal client becomes agents-attach (native/src/attach.c)
  * once attached, so no Node process sits idle in each terminal (~50 MB and a collection of its
  * start's garbage). Takes the terminal's modes as they are now (the person's own: the caller has just

@@ -1,4 +1,4 @@
-/* mapSource for the addon (source.c). */
+/* mapSource and mapCache for the addon (source.c). */
 #ifndef AGENTS_SOURCE_H
 #define AGENTS_SOURCE_H
 #include <node_api.h>

@@ -1,21 +1,16 @@
 /**
- * What bin/agents loads first, as one small CommonJS file (dist/cli/boot.cjs): Node's built-ins only.
+ * What bin/agents loads first in a terminal, as one small CommonJS file (dist/cli/boot.cjs): Node's
+ * built-ins only.
  *
  * bin/agents is CommonJS (bin/package.json) because an ES module entry costs Node ~10 ms more to
  * start than a CommonJS one (its loader's own start; measured, interleaved, 21 rounds) and every
  * process here starts from it: the terminal client, and the workspace server it spawns. So:
- * - a workspace server and the in-process workspace run the CommonJS build from its code cache
- *   (code-cache.ts) without the ES module loader ever starting;
+ * - a workspace server and the in-process workspace load serve.ts instead, which runs the CommonJS
+ *   build from its code cache (code-cache.ts) without the ES module loader ever starting;
  * - a terminal starts its workspace server (prelaunch.ts) before its own ES module build loads:
  *   the server's Node start then overlaps the client's loading, not just its checks. The client's
  *   build finds that server through prelaunch.ts's shared slot.
  */
-import { runCached } from './code-cache.js';
-import { prelaunch, SERVE_FD } from '../client/prelaunch.js';
+import { prelaunch } from '../client/prelaunch.js';
 
-export { runCached, prelaunch };
-
-/** Whether this process runs a workspace (a server, or in-process) rather than a terminal's client. */
-export function runsWorkspace(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[SERVE_FD] !== undefined || env.AGENTS_SERVER === '0';
-}
+export { prelaunch };

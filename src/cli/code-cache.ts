@@ -27,9 +27,8 @@ import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, read
 import { createRequire, Module } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
-import { crc32 } from 'node:zlib';
+import { builtin } from '../util/builtin.js';
 import { addonFunction } from '../util/native-addon.js';
 import { startMark } from '../util/start-trace.js';
 
@@ -45,8 +44,15 @@ const SAVE_AFTER_MS = 1000;
 /** Cache files kept in the folder (other builds or Node versions sharing it). */
 const KEEP = 3;
 /** A cache file: this magic, the payload's CRC-32 and length (little-endian), then V8's cache data. */
-const MAGIC = Buffer.from('agentsV8');
+const MAGIC_TEXT = 'agentsV8';
+const MAGIC = Buffer.from(MAGIC_TEXT);
 const HEADER = 16;
+/**
+ * node:zlib's CRC-32, loaded when a cache is written or checked without the native part: a start
+ * that maps its cache (native/src/source.c checks it there) never loads zlib (~2 ms, and ~4 ms more
+ * for its first CRC, measured).
+ */
+const crc32 = (data: Buffer): number => builtin<typeof import('node:zlib')>('node:zlib').crc32(data);
 
 /** Where caches live, or undefined when they are off. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -74,6 +80,12 @@ function readCache(dir: string, file: string): Buffer | undefined {
   try {
     const d = lstatSync(dir);
     if (!d.isDirectory() || !onlyMine(d.mode, d.uid)) return undefined;
+    // Mapped and checked by the native part when there is one (the same checks as below).
+    const mapCache = addonFunction('mapCache');
+    if (mapCache) {
+      const mapped = mapCache(file, MAGIC_TEXT);
+      return Buffer.isBuffer(mapped) ? mapped : undefined;
+    }
     const fd = openSync(file, 'r');
     try {
       const st = fstatSync(fd);
@@ -257,5 +269,5 @@ export function codeCacheReady(then?: () => void): void {
  * start that never runs again), so it is set once the first frame is out (docs/profile.md).
  */
 export function hotCodeSooner(): void {
-  setFlagsFromString('--interrupt-budget=16896');
+  builtin<typeof import('node:v8')>('node:v8').setFlagsFromString('--interrupt-budget=16896');
 }

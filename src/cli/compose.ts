@@ -7,7 +7,6 @@
  * Lifetime: `close()` stops every pane's processes (TERM, then KILL after the grace period) and then
  * the services, in the order that loses nothing (the store last, so the final records land).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Keymap } from '../config/keymap.js';
 import { ContextFile } from '../context/context-file.js';
@@ -29,6 +28,7 @@ import { PRESETS, type PaneSpec } from '../workspace/presets.js';
 import { likelyWriter, Workspace, type PickerOption } from '../workspace/workspace.js';
 import { CheckRunner } from '../tasks/check.js';
 import { codeCacheDir, codeCacheReady, hotCodeSooner } from './code-cache.js';
+import { childProcess } from '../util/builtin.js';
 import { Supervisor } from '../tasks/supervisor.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskSettings } from '../workspace/tasks.js';
@@ -138,6 +138,8 @@ function attentionCommand(command: string, name: string, reaper: Reaper): void {
   try {
     // Nothing of ours (pty masters above all) goes to it; its session ends with the workspace's panes.
     closeOnExecAll();
+    // child_process here, not with the module: nothing else before the first frame needs it.
+    const { spawn } = childProcess();
     const child = spawn('/bin/sh', ['-c', command], {
       detached: true,
       stdio: 'ignore',

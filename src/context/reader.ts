@@ -2,10 +2,10 @@
  * How the feed reads files: injected, so tests and the workspace decide where bytes come from. The
  * default reads from the project root on disk.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { childProcess } from '../util/builtin.js';
 
 /** The file's bytes; `{ bytes }` when it is too large to read for a hash; undefined when it is gone. */
 export type Reader = (path: string) => Promise<Uint8Array | { bytes: number } | undefined>;
@@ -38,7 +38,7 @@ export function fileReader(root: string, maxBytes = MAX_HASH_BYTES): Reader {
 export function gitBaseline(root: string, maxBytes = 256 * 1024): Baseline {
   return (path) =>
     new Promise((resolve) => {
-      execFile('git', ['show', `HEAD:./${path}`], { cwd: root, maxBuffer: maxBytes, encoding: 'utf8', windowsHide: true }, (err, stdout) =>
+      childProcess().execFile('git', ['show', `HEAD:./${path}`], { cwd: root, maxBuffer: maxBytes, encoding: 'utf8', windowsHide: true }, (err, stdout) =>
         resolve(err ? undefined : stdout),
       );
     });

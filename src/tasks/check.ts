@@ -6,9 +6,10 @@
  * Invariant: `run` always resolves (a command that cannot start is a failed check saying why), and
  * `stopAll` leaves no process of any check running.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { SessionReaper } from '../terminal/reaper.js';
 import { CHECK_TAIL_CHARS, type CheckResult } from './task.js';
+import { childProcess } from '../util/builtin.js';
 
 const KILL_GRACE_MS = 2000;
 /** Environment a check must not inherit: the workspace's private channels. */
@@ -27,7 +28,7 @@ export class CheckRunner {
       for (const [k, v] of Object.entries(this.o.env ?? process.env)) if (!PRIVATE_ENV.test(k)) env[k] = v;
       let child: ChildProcess;
       try {
-        child = spawn('/bin/sh', ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command], { cwd: this.o.cwd, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env });
+        child = childProcess().spawn('/bin/sh', ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command], { cwd: this.o.cwd, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env });
       } catch (err) {
         resolve({ ok: false, code: null, output: `could not start the check: ${(err as Error).message}`, at: Date.now(), ms: 0 });
         return;

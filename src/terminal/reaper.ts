@@ -20,10 +20,11 @@
  *   exit: what a quit left of a recorded session (a job that ignored HUP in a pane that had exited)
  *   is stopped too.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
 import { log } from '../util/log.js';
 import { closeOnExecAll, REAPER_PATH } from './native.js';
+import { childProcess } from '../util/builtin.js';
 
 /** What PaneTerminal tells about the sessions it starts and sees end. */
 export interface SessionReaper {
@@ -68,7 +69,7 @@ export class Reaper implements SessionReaper {
     let child: ChildProcess;
     const t0 = performance.now();
     try {
-      child = spawn(path, [], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, cwd: '/' });
+      child = childProcess().spawn(path, [], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, cwd: '/' });
       log(`reaper: started (pid ${child.pid}) in ${(performance.now() - t0).toFixed(1)} ms at ${Math.round(process.memoryUsage().rss / 1e6)} MB RSS`);
     } catch (e) {
       log(`reaper: could not start ${path}: ${(e as Error).message}`);

@@ -22,8 +22,11 @@
  * - timers are unref'd: they never keep a process alive.
  */
 import vm from 'node:vm';
-import v8 from 'node:v8';
 import { mallocTrim } from './native.js';
+import { builtin } from '../util/builtin.js';
+
+/** node:v8 on first use: this module loads on the workspace's way to its first frame, which needs none of it. */
+const v8 = (): typeof import('node:v8') => builtin('node:v8');
 
 export const MIN_FREED = 2 * 1024 * 1024;
 const QUIET_MS = 1000;
@@ -132,9 +135,9 @@ export function exposedGc(): (() => void) | undefined {
   try {
     const own: unknown = Reflect.get(globalThis, 'gc');
     if (typeof own === 'function') return (gcFn = () => Reflect.apply(own, undefined, []));
-    v8.setFlagsFromString('--expose-gc');
+    v8().setFlagsFromString('--expose-gc');
     const fn: unknown = vm.runInNewContext('gc');
-    v8.setFlagsFromString('--no-expose-gc');
+    v8().setFlagsFromString('--no-expose-gc');
     if (typeof fn === 'function') gcFn = () => Reflect.apply(fn, undefined, []);
   } catch {
     gcFn = undefined;
@@ -142,7 +145,7 @@ export function exposedGc(): (() => void) | undefined {
   return gcFn;
 }
 
-const youngBytes = (): number => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0;
+const youngBytes = (): number => v8().getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0;
 
 /** The process's reclaimer (emulators and pane input report to it). */
 export const reclaimer = new Reclaimer({

@@ -13,7 +13,7 @@
  * - Output past `maxBytes` is cut, not an error, only when the caller says `truncate`; otherwise
  *   it is a GitError (a caller that did not plan for a huge answer must not act on half of one).
  */
-import { execFile } from 'node:child_process';
+import { childProcess } from '../util/builtin.js';
 
 export type GitErrorKind = 'failed' | 'missing' | 'timeout' | 'too-large';
 
@@ -92,7 +92,7 @@ export function git(cwd: string, args: readonly string[], opts: GitOptions = {})
   const okCodes = opts.okCodes ?? [0];
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX;
   return new Promise((resolve, reject) => {
-    const child = execFile(
+    const child = childProcess().execFile(
       'git',
       full,
       { cwd, env: gitEnv(opts.env), encoding: 'utf8', maxBuffer: maxBytes, timeout: opts.timeoutMs ?? 120_000, windowsHide: true },

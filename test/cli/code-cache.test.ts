@@ -2,11 +2,13 @@
 // behaves as Node would run it, the cache is made once and then used, and a cache is code, so a
 // damaged one or one in a folder others can write to is never what runs.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { crc32 } from 'node:zlib';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { codeCacheDir, WRAP_HEAD_TEXT, WRAP_TAIL_TEXT } from '../../src/cli/code-cache.js';
 
 /** A CommonJS program with enough functions to cache, that reports what Node gave it. */
@@ -23,7 +25,28 @@ globalThis[Symbol.for('agents.test.code-cache')] = {
 };
 `;
 
-const CODE_CACHE = fileURLToPath(new URL('../../dist/cli/code-cache.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+
+/**
+ * The loader as a build without the native part runs it: tsc's modules copied where no
+ * native/build/Release is next to them, so the cache is read and checked in JavaScript (zlib's CRC)
+ * instead of mapped and checked by native/src/source.c.
+ */
+function loaderWithoutNative(): string {
+  const root = mkdtempSync(join(tmpdir(), 'agents-no-native-'));
+  writeFileSync(join(root, 'package.json'), '{"type":"module"}');
+  for (const f of ['cli/code-cache.js', 'util/builtin.js', 'util/native-addon.js', 'util/start-trace.js']) {
+    mkdirSync(join(root, 'dist', f, '..'), { recursive: true });
+    copyFileSync(join(DIST, f), join(root, 'dist', f));
+  }
+  return join(root, 'dist/cli/code-cache.js');
+}
+
+const LOADERS = [
+  ['with the native part', join(DIST, 'cli/code-cache.js'), true],
+  ['without the native part', loaderWithoutNative(), false],
+] as const;
+let CODE_CACHE = LOADERS[0][1] as string;
 
 interface Run {
   used: boolean;
@@ -60,7 +83,11 @@ function setUp(program = PROGRAM) {
   return { root, file, env, dir: codeCacheDir(env)! };
 }
 
-describe('the code cache', () => {
+describe.each(LOADERS)('the code cache, %s', (_, loader, native) => {
+  beforeEach(() => {
+    CODE_CACHE = loader;
+  });
+
   it('runs a CommonJS program as Node would: require, exports as this, __dirname', () => {
     const { root, file, env } = setUp();
     const r = run(file, env);
@@ -135,14 +162,14 @@ describe('the code cache', () => {
     expect(second.program.fib).toBe(987);
   });
 
-  it('a program written inside the module function (as the build writes main.cjs) runs from a mapping of its file, with a cache or without', () => {
+  it('a program written inside the module function (as the build writes main.cjs) runs from a mapping of its file (with the native part), with a cache or without', () => {
     // The program says whether its own file is mapped into the process: its text, not a copy of it.
     const body = `globalThis[Symbol.for('agents.test.code-cache')] = { s: 'ok', mapped: require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes(__filename) };`;
     const wrapped = setUp(`${WRAP_HEAD_TEXT}${body}${WRAP_TAIL_TEXT}`);
     const first = run(wrapped.file, wrapped.env);
     const second = run(wrapped.file, wrapped.env);
     expect(second.used).toBe(true);
-    for (const r of [first, second]) expect(r.program).toEqual({ s: 'ok', mapped: true });
+    for (const r of [first, second]) expect(r.program).toEqual({ s: 'ok', mapped: native });
     // Not wrapped by the build, or not ASCII (V8 would read the bytes as Latin-1): read as before.
     expect(run(setUp(body).file, wrapped.env).program).toEqual({ s: 'ok', mapped: false });
     const accented = setUp(`${WRAP_HEAD_TEXT}${body.replace("'ok'", "'\u00e9'")}${WRAP_TAIL_TEXT}`);
@@ -173,5 +200,60 @@ describe.each(['cli/main.cjs', 'agent/main.cjs'])("the CommonJS builds run from 
   it('is ASCII only (V8 holds it as one-byte text) and calls no import() (broken in a script from a code cache)', () => {
     expect(/[^\x00-\x7f]/.test(text)).toBe(false);
     expect(/(^|[^\w.$'"`])import\(/m.test(text)).toBe(false);
+  });
+});
+
+describe('mapCache (native/src/source.c): a cache file mapped and checked before V8 sees it', async () => {
+  const { addonFunction } = (await import('../../src/util/native-addon.js')) as typeof import('../../src/util/native-addon.js');
+  const mapCache = addonFunction('mapCache')!;
+  const dir = mkdtempSync(join(tmpdir(), 'agents-map-cache-'));
+  let n = 0;
+  /** A cache file as code-cache.ts writes one: magic, zlib's CRC-32 of the payload, its length, the payload. */
+  const write = (payload: Buffer, o: { magic?: string; crc?: number; length?: number; mode?: number } = {}): string => {
+    const header = Buffer.alloc(16);
+    header.write(o.magic ?? 'agentsV8', 'latin1');
+    header.writeUInt32LE(o.crc ?? crc32(payload), 8);
+    header.writeUInt32LE(o.length ?? payload.length, 12);
+    const file = join(dir, `c${n++}.v8cache`);
+    writeFileSync(file, Buffer.concat([header, payload]), { mode: o.mode ?? 0o600 });
+    chmodSync(file, o.mode ?? 0o600);
+    return file;
+  };
+
+  it('gives back the payload, its CRC-32 checked as zlib computes it, whatever its length', () => {
+    const random = randomBytes(1 << 20);
+    for (const len of [...Array.from({ length: 40 }, (_, i) => i + 1), 255, 4096, 4099, random.length]) {
+      const payload = random.subarray(0, len);
+      const mapped = mapCache(write(payload), 'agentsV8');
+      expect(Buffer.isBuffer(mapped) && (mapped as Buffer).equals(payload), `length ${len}`).toBe(true);
+    }
+  });
+
+  it('refuses a damaged or foreign file: nothing reaches V8', () => {
+    const payload = randomBytes(10_000);
+    for (const at of [0, 1, 4095, 4096, 9999]) {
+      const bad = Buffer.from(payload);
+      bad[at] ^= 1;
+      expect(mapCache(write(bad, { crc: crc32(payload) }), 'agentsV8'), `byte ${at}`).toBeUndefined();
+    }
+    expect(mapCache(write(payload, { length: payload.length - 1 }), 'agentsV8')).toBeUndefined();
+    expect(mapCache(write(payload, { magic: 'agentsV7' }), 'agentsV8')).toBeUndefined();
+    expect(mapCache(write(Buffer.alloc(0)), 'agentsV8')).toBeUndefined();
+    expect(mapCache(join(dir, 'missing'), 'agentsV8')).toBeUndefined();
+    expect(mapCache(dir, 'agentsV8')).toBeUndefined();
+  });
+
+  it('refuses a file others may write to, and a symbolic link', () => {
+    const payload = randomBytes(100);
+    expect(mapCache(write(payload, { mode: 0o620 }), 'agentsV8')).toBeUndefined();
+    expect(mapCache(write(payload, { mode: 0o602 }), 'agentsV8')).toBeUndefined();
+    const link = join(dir, 'link.v8cache');
+    symlinkSync(write(payload), link);
+    expect(mapCache(link, 'agentsV8')).toBeUndefined();
+  });
+
+  it('says what it wants when called wrongly', () => {
+    expect(() => mapCache()).toThrow(TypeError);
+    expect(() => mapCache('/x', 'short')).toThrow(/8 ASCII characters/);
   });
 });
