@@ -11,6 +11,7 @@
  *   the server's Node start then overlaps the client's loading, not just its checks. The client's
  *   build finds that server through prelaunch.ts's shared slot.
  */
+import { runCached } from './code-cache.js';
 import { prelaunch } from '../client/prelaunch.js';
 
-export { prelaunch };
+export { prelaunch, runCached };

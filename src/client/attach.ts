@@ -14,6 +14,7 @@
 import { connect, type Socket } from 'node:net';
 import { ScreenMode } from '../render/screen-mode.js';
 import { printable } from '../util/safe-text.js';
+import { codeCacheReady } from '../cli/code-cache.js';
 import { startMark } from '../util/start-trace.js';
 import { handleFd } from '../util/native-addon.js';
 import { handOverTo } from './hand-over.js';
@@ -214,6 +215,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
       if (stdout.writableLength > 0) return void stdout.once('drain', becomeNative);
       if (s.writableLength > 0) return void s.once('drain', becomeNative);
       if (reader.pending > 0 || s.readableLength > 0) return;
+      // This client's code cache, when its start had none and it is not made yet: now, before Node goes.
+      codeCacheReady(undefined, true);
       // The person's own modes, which the native client restores at the end; raw again at once (in
       // the addon, before the exec: no key is echoed in between).
       stdin.setRawMode?.(false);
@@ -246,6 +249,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
           } else if (f.type === 'welcome') {
             startMark('welcome');
             welcomed = true;
+            // This client's code cache, when its start had none: a second after, or at the hand-over.
+            codeCacheReady();
             if (!parseBody(protocolSchemas().WelcomeSchema, f.body)) return finish(1, 'agents: the workspace server answered with something unexpected.', true);
             const w = parseBody(protocolSchemas().WelcomeSchema, f.body)!;
             if (!o.started) screen.enter({ mouse: w.mouse });

@@ -176,6 +176,28 @@ describe.each(LOADERS)('the code cache, %s', (_, loader, native) => {
     expect(run(accented.file, accented.env).program).toEqual({ s: '\u00e9', mapped: false });
   });
 
+  it("a role's cache is a file of its own, made at once when asked to (a client about to exec the native one)", () => {
+    const { file, env } = setUp();
+    const script = `
+      import { runCached, codeCacheReady } from ${JSON.stringify(CODE_CACHE)};
+      const r = runCached(process.argv[1], process.env, 600000, 'client');
+      codeCacheReady();
+      let saved;
+      r.saved.then((s) => (saved = s));
+      codeCacheReady(undefined, true);
+      await null;
+      process.stdout.write(JSON.stringify({ used: r.used, saved, cacheFile: r.cacheFile }));
+      process.exit(0);
+    `;
+    const client = () => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, file], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' })) as Run;
+    const first = client();
+    expect(first).toMatchObject({ used: false, saved: true });
+    expect(first.cacheFile).toMatch(/main_cjs_client-[0-9a-f]{8}\.v8cache$/);
+    expect(client()).toMatchObject({ used: true, cacheFile: first.cacheFile });
+    // The program's own cache (a server's) is another file.
+    expect(run(file, env)).toMatchObject({ used: false, saved: true });
+  });
+
   it('AGENTS_CODE_CACHE=0: runs without a cache and writes none', () => {
     const { file, env, dir } = setUp();
     const r = run(file, { ...env, AGENTS_CODE_CACHE: '0' });

@@ -194,7 +194,8 @@ describe('workspace server', () => {
   });
 
   it('the server draws straight to the terminal: its client writes only the terminal modes, however many frames go by', async () => {
-    const r = start(['--cmd', COUNTER], { launcher: false });
+    // Without a code cache: a client's first start writes its own (src/cli/code-cache.ts), ~0.7 MB.
+    const r = start(['--cmd', COUNTER], { launcher: false, env: { AGENTS_CODE_CACHE: '0' } });
     await r.t.waitFor('tick 2');
     const before = written(r.t.pid);
     const at = lastTick(r.t);
