@@ -2,7 +2,7 @@
 // (src/client/prelaunch.ts; test/e2e/launcher.test.ts has the same through bin/agents' shell
 // launcher): what a person sees must be what it always was, and a server the client does not use
 // must be gone.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/term.js';
@@ -80,5 +80,40 @@ describe('start-up with the server started ahead', () => {
     expect(run.t.text()).toContain("agents: no stored session for this project yet. Run 'agents' to start one.");
     expect(run.t.text()).not.toContain('starting the workspace');
     await until(() => withEnv('AGENTS_HOME', run.home).length === 0, { message: 'no process of this run left' });
+  });
+});
+
+describe("the server's way to its first frame", () => {
+  it('loads none of the built-ins it does not use there (child_process, zlib, v8, assert)', async () => {
+    const dirs = { project: tempDir(), home: tempDir('agents-home-') };
+    const trace = join(dirs.home, 'trace');
+    // Each built-in's first load in each process, on the start trace's clock (src/util/start-trace.ts).
+    const preload = join(dirs.home, 'builtins.cjs');
+    const loads = join(dirs.home, 'builtins');
+    writeFileSync(
+      preload,
+      `const Module = require('node:module'); const fs = require('node:fs'); const load = Module._load; const seen = new Set();
+       Module._load = function (request) {
+         const name = String(request).replace(/^node:/, '');
+         if (Module.isBuiltin(name) && !seen.has(name)) { seen.add(name); fs.appendFileSync(${JSON.stringify(loads)}, (Number(process.hrtime.bigint()) / 1e6).toFixed(2) + ' ' + process.pid + ' ' + name + '\\n'); }
+         return load.apply(this, arguments);
+       };`,
+    );
+    const run = start(['--cmd', 'echo up-$((6*7)); sleep 600'], { env: { AGENTS_START_TRACE: trace, NODE_OPTIONS: `--require ${preload}` }, dirs });
+    await run.t.waitFor('up-42');
+    const marks = readFileSync(trace, 'utf8');
+    const shown = /^(\S+) (\d+) first output/m.exec(marks.split('\n').filter((l) => !l.includes(` ${run.t.pid} `)).join('\n'));
+    expect(shown, 'the server marked its first output').not.toBeNull();
+    const [at, server] = [Number(shown![1]), shown![2]];
+    const before = readFileSync(loads, 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .filter(([t, pid]) => pid === server && Number(t) < at)
+      .map(([, , name]) => name);
+    // The preload itself is seen loading what it needs; the program loads the rest.
+    expect(before).toContain('net');
+    for (const name of ['child_process', 'zlib', 'v8', 'assert']) expect(before, `${name} before the first output`).not.toContain(name);
+    run.t.keys('C-a', 'q');
+    await run.t.exited;
   });
 });
