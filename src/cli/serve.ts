@@ -5,9 +5,8 @@
  * cache (code-cache.ts).
  *
  * Why apart from boot.ts (the terminal's first file): the server is the start's critical path, and
- * boot.ts holds the terminal's prelaunch, whose built-ins (child_process, net, crypto) cost a
- * server ~5-10 ms to load before its program could even begin. The server loads each of them
- * later, from its program, only if and when it needs one.
+ * boot.ts holds the terminal's prelaunch, which a server has no use for. Its built-ins are loaded
+ * where they are needed (src/util/builtin.ts for the ones a first frame does not need).
  */
 import { fileURLToPath } from 'node:url';
 import { runCached } from './code-cache.js';
