@@ -1,4 +1,4 @@
-// `node bench/start-phases.js [runs] [--local] [--no-code-cache] [--bin=PATH]... [--exec=PATH]...`: where a cold start's time goes, step by
+// `node bench/start-phases.js [runs] [--local] [--no-code-cache] [--project=DIR] [--bin=PATH]... [--exec=PATH]...`: where a cold start's time goes, step by
 // step, in the client and in the workspace server it starts, from the marks both write with
 // AGENTS_START_TRACE (src/util/start-trace.ts) on one monotonic clock. Runs `agents --cmd "sleep 600"`
 // at 244x85 in a real pty (raw bytes, no emulator in the harness) until "NORMAL" and the end of its
@@ -20,6 +20,8 @@ import { CLK_TCK, descendants, median, quantile, sleep } from './lib.js';
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) ?? 7);
 const local = args.includes('--local');
+// A real project to start in (a git checkout, say) instead of a fresh empty folder each run.
+const projectArg = args.find((a) => a.startsWith('--project='))?.slice(10);
 // Without the V8 code cache (src/cli/code-cache.ts): the first start after an install.
 const noCodeCache = args.includes('--no-code-cache');
 const bins = args.filter((a) => a.startsWith('--bin=') || a.startsWith('--exec=')).map((a) => (a.startsWith('--bin=') ? a.slice(6) : `exec:${a.slice(7)}`));
@@ -46,7 +48,7 @@ function isAgents(pid) {
 
 async function once(bin, i, lingerMs = 0) {
   const trace = join(home, `trace-${i}-${bins.indexOf(bin)}`);
-  const project = mkdtempSync(join(home, 'project-'));
+  const project = projectArg ?? mkdtempSync(join(home, 'project-'));
   const env = { ...process.env, TERM: 'xterm-256color', AGENTS_HOME: home, AGENTS_START_TRACE: trace, TMUX: '', TMUX_PANE: '' };
   if (local) env.AGENTS_SERVER = '0';
   if (noCodeCache) env.AGENTS_CODE_CACHE = '0';

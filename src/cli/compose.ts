@@ -29,6 +29,7 @@ import { likelyWriter, Workspace, type PickerOption } from '../workspace/workspa
 import { CheckRunner } from '../tasks/check.js';
 import { codeCacheDir, codeCacheReady, hotCodeSooner } from './code-cache.js';
 import { childProcess } from '../util/builtin.js';
+import { startMark } from '../util/start-trace.js';
 import { Supervisor } from '../tasks/supervisor.js';
 import type { Task } from '../tasks/task.js';
 import type { TaskSettings } from '../workspace/tasks.js';
@@ -158,8 +159,10 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
   const ipc = await IpcServer.start();
   const ownFolders = [dataDir(), runtimeDir(), codeCacheDir()].filter((f): f is string => f !== undefined);
   const context = new ContextService({ root: o.projectDir, ignore: o.ignore, ownFolders, send: (id, m) => ipc.send(id, m) });
-  // Watching starts in the background: the panes do not wait for the initial crawl.
-  void context.start();
+  // Watching starts once the first frame is out (shown, below): the initial crawl of a real project
+  // (its readdirs on libuv's threads, an inotify watch per folder) competed with the start for both
+  // cores. The panes never wait for it.
+  let watching = false;
   const mcp = await startMcpServer({}).catch((err: Error) => {
     log(`MCP server did not start: ${err.message}`);
     return undefined;
@@ -236,6 +239,11 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
   ws.start();
   const shown = () => {
     clearTimeout(latest);
+    if (!watching) {
+      startMark('watching');
+      void context.start();
+    }
+    watching = true;
     reaper.start();
     // A start without a code cache makes one for the next (src/cli/code-cache.ts); then the hot
     // paths may reach V8's optimizing compiler sooner.

@@ -84,7 +84,7 @@ describe('start-up with the server started ahead', () => {
 });
 
 describe("the server's way to its first frame", () => {
-  it('loads none of the built-ins it does not use there (child_process, zlib, v8, assert)', async () => {
+  it('loads none of the built-ins it does not use there (child_process, zlib, v8, assert), and starts no crawl for the file watcher', async () => {
     const dirs = { project: tempDir(), home: tempDir('agents-home-') };
     const trace = join(dirs.home, 'trace');
     // Each built-in's first load in each process, on the start trace's clock (src/util/start-trace.ts).
@@ -113,6 +113,11 @@ describe("the server's way to its first frame", () => {
     // The preload itself is seen loading what it needs; the program loads the rest.
     expect(before).toContain('net');
     for (const name of ['child_process', 'zlib', 'v8', 'assert']) expect(before, `${name} before the first output`).not.toContain(name);
+    // Nor does it crawl the project for the file watcher: that starts once the frame is out.
+    const watchingMark = new RegExp(`^(\\S+) ${server} watching`, 'm');
+    await until(() => watchingMark.test(readFileSync(trace, 'utf8')), { message: 'the watcher started' });
+    const watching = watchingMark.exec(readFileSync(trace, 'utf8'));
+    expect(Number(watching![1])).toBeGreaterThanOrEqual(at);
     run.t.keys('C-a', 'q');
     await run.t.exited;
   });
