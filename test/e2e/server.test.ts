@@ -236,6 +236,9 @@ describe('workspace server', () => {
   it('the server reads the keys straight from the terminal: its client reads none of them', async () => {
     const r = start(['--cmd', 'cat'], { launcher: false });
     await r.t.waitFor(() => statusBar(r.t).includes('NORMAL'), { message: 'the status bar' });
+    // Once the client is the native one (src/client/hand-over.ts): the exec's own reads (the dynamic
+    // loader's) are not keys, and a first start saves its code cache before it, which can take a while.
+    await until(() => readlinkSync(`/proc/${r.t.pid}/exe`).endsWith('agents-attach'), { message: 'the hand-over to the native client' });
     const before = read(r.t.pid);
     r.t.write('keys-direct\r');
     // The tty echoes the line and cat prints it back: both reached the screen.
