@@ -1,11 +1,12 @@
 // The second half of `npm run build` (after tsc has type-checked and emitted dist/): bundles the
 // programs that start often, so starting one reads a few files instead of ~1,500 modules.
 //
-//   dist/cli/boot.cjs    what bin/agents loads first in a terminal (src/cli/boot.ts): starts its server
+//   dist/cli/boot.cjs    what bin/agents loads first in a terminal (src/cli/boot.ts): starts its server,
+//                        then runs dist/cli/main.cjs as the client, from the client's code cache
 //   dist/cli/serve.cjs   what bin/agents loads first in a workspace server or an in-process workspace
 //                        (src/cli/serve.ts): runs dist/cli/main.cjs from its code cache (below)
-//   dist/cli/main.js     `agents` in a terminal: the client, the other subcommands, bad flags (the
-//                        workspace server runs the same program as dist/cli/main.cjs, below)
+//   dist/cli/main.js     the same program as an ES module: run by nothing (client and server run
+//                        dist/cli/main.cjs, below); EAGER_LIMITS checks its static imports
 //   dist/cli/servers.cjs `agents ls`, `agents attach [ID]`, `agents stop [ID]` in their plain forms,
 //                        run by bin/agents before anything else (src/cli/servers-main.ts)
 //   dist/agent/start.cjs the built-in agent, started by path in each of its panes: runs
@@ -131,13 +132,14 @@ const result = await build({
   banner: { js: "import { createRequire as __agentsCreateRequire } from 'node:module'; const require = __agentsCreateRequire(import.meta.url);" },
 });
 
-// The workspace server's build (and the in-process workspace's), and the built-in agent's: the same
-// programs as one CommonJS file each, which bin/agents and src/agent/start.ts run through
-// src/cli/code-cache.ts so that they start from a V8 code cache (Node 20 has none for ES modules);
-// and the two small CommonJS files that do that (an ES module entry costs Node ~10 ms more to start).
+// The workspace's build (its server, its terminal's client, the in-process workspace) and the built-in
+// agent's: the same programs as one CommonJS file each, which bin/agents and src/agent/start.ts run
+// through src/cli/code-cache.ts so that they start from a V8 code cache (Node 20 has none for ES
+// modules); and the small CommonJS files that do that (boot, serve, start: an ES module entry costs
+// Node ~10 ms more to start).
 // Every dynamic import() becomes a lazy init inside the file: nothing is evaluated before it is
-// needed, and what is never called is never compiled. (The agent's ES module build above is used by
-// nothing at run time: it is what EAGER_LIMITS checks the agent's static imports on.)
+// needed, and what is never called is never compiled. (The ES module builds above are used by
+// nothing at run time: they are what EAGER_LIMITS checks the static imports on.)
 const cjs = await build({
   ...COMMON,
   entryPoints: { 'cli/main': 'src/cli/main.ts', 'agent/main': 'src/agent/main.tsx', 'cli/boot': 'src/cli/boot.ts', 'cli/serve': 'src/cli/serve.ts', 'agent/start': 'src/agent/start.ts', 'cli/servers': 'src/cli/servers-main.ts' },

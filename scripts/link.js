@@ -58,7 +58,7 @@ if (remove) {
   process.exit(0);
 }
 
-if (!existsSync(join(checkout, 'dist', 'cli', 'main.js'))) {
+if (!existsSync(join(checkout, 'dist', 'cli', 'main.cjs'))) {
   process.stderr.write("link: the checkout is not built yet. Run 'npm install' first (it builds), then 'npm run link'.\n");
   process.exit(1);
 }

@@ -7,9 +7,10 @@
  * process here starts from it: the terminal client, and the workspace server it spawns. So:
  * - a workspace server and the in-process workspace load serve.ts instead, which runs the CommonJS
  *   build from its code cache (code-cache.ts) without the ES module loader ever starting;
- * - a terminal starts its workspace server (prelaunch.ts) before its own ES module build loads:
- *   the server's Node start then overlaps the client's loading, not just its checks. The client's
- *   build finds that server through prelaunch.ts's shared slot.
+ * - a terminal starts its workspace server (prelaunch.ts), then runs the same CommonJS build as its
+ *   client from the client's own code cache (runCached, role `client`): the server's Node start
+ *   overlaps the client's loading, not just its checks. The program finds that server through
+ *   prelaunch.ts's shared slot.
  */
 import { runCached } from './code-cache.js';
 import { prelaunch } from '../client/prelaunch.js';

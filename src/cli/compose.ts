@@ -240,10 +240,10 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
   const shown = () => {
     clearTimeout(latest);
     if (!watching) {
+      watching = true;
       startMark('watching');
       void context.start();
     }
-    watching = true;
     reaper.start();
     // A start without a code cache makes one for the next (src/cli/code-cache.ts); then the hot
     // paths may reach V8's optimizing compiler sooner.

@@ -90,8 +90,8 @@ interface Slot {
 declare global {
   /**
    * One per process, shared by the two copies of this module a terminal loads: bin/agents runs the
-   * CommonJS one (dist/cli/boot.cjs, src/cli/boot.ts) before the client's ES module build is
-   * loaded, and that build's copy takes the server over.
+   * one in dist/cli/boot.cjs (src/cli/boot.ts) before the client's program (dist/cli/main.cjs) is
+   * loaded, and the program's copy takes the server over.
    */
   var __agentsPrelaunch: Slot | undefined;
 }

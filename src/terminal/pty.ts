@@ -63,10 +63,10 @@ function ptyInternals(p: unknown): { sock: object; fd: number } | undefined {
   return typeof fd === 'number' && typeof sock === 'object' && sock !== null ? { sock, fd } : undefined;
 }
 
-/** Runs `first` once, just before node-pty destroys its socket; false when that cannot be hooked. */
-function beforeDestroy(sock: object, first: () => void): boolean {
+/** Runs `first` once, just before node-pty destroys its socket (nothing when it has no destroy to hook). */
+function beforeDestroy(sock: object, first: () => void): void {
   const destroy: unknown = Reflect.get(sock, 'destroy');
-  if (typeof destroy !== 'function') return false;
+  if (typeof destroy !== 'function') return;
   let done = false;
   Reflect.set(sock, 'destroy', (...args: unknown[]) => {
     if (!done) {
@@ -75,7 +75,6 @@ function beforeDestroy(sock: object, first: () => void): boolean {
     }
     return Reflect.apply(destroy, sock, args);
   });
-  return true;
 }
 
 /**
