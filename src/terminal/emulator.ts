@@ -20,7 +20,7 @@
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
-import { expandScrollback, packSoon, packWhenQuiet } from './compact-scrollback.js';
+import { expandScrollback, packSoon, packWhenQuiet, recycleInPlace } from './compact-scrollback.js';
 
 export type Terminal = xterm.Terminal;
 export type IMarker = xterm.IMarker;
@@ -56,6 +56,7 @@ export function createEmulator(cols: number, rows: number, scrollback: number, o
   guardParse(term);
   scheduleByImmediate(term);
   if (compact && scrollback > 0) packWhenQuiet(term);
+  recycleInPlace(term);
   return term;
 }
 

@@ -2,7 +2,7 @@
 // wide and combined characters, underline styles), cell by cell through xterm's API and through the
 // frame's direct reading, survive a full ring being recycled, and get their width back before a resize.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { canCompact, compactScrollback, expandScrollback, packStats, packWhenQuiet } from '../../src/terminal/compact-scrollback.js';
+import { canCompact, compactScrollback, expandScrollback, packStats, packWhenQuiet, recycleInPlace } from '../../src/terminal/compact-scrollback.js';
 import { compactScrollbackEnabled, createEmulator, resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
 import { PaneTerminal } from '../../src/terminal/pane-terminal.js';
 import { paintBuffer } from '../../src/terminal/snapshot.js';
@@ -207,3 +207,66 @@ describe('compact scrollback', () => {
     expect(lines.at(-1)).toBe('done');
   });
 });
+
+describe('recycling in place', () => {
+  /** xterm's line object at `y` of the normal buffer. */
+  const lineAt = (t: Terminal, y: number): { _combined: object; _extendedAttrs: object } => {
+    const lines: unknown = Reflect.get(Reflect.get(Reflect.get(Reflect.get(t, '_core'), 'buffers'), 'normal'), 'lines');
+    return Reflect.apply(Reflect.get(lines as object, 'get'), lines, [y]) as { _combined: object; _extendedAttrs: object };
+  };
+  const empty = (o: object) => Object.keys(o).length === 0;
+
+  it('is installed on every emulator (false here would mean xterm moved its internals)', () => {
+    expect(recycleInPlace(emulator(20, 4, 10, false))).toBe(true);
+  });
+
+  it('a full ring, recycled and packed on the way, reads like a scrollback that never recycled', async () => {
+    // `whole` never fills, so xterm never recycles a line of it: every line there is built fresh.
+    const whole = emulator(30, 6, 5000, false);
+    const ring = emulator(30, 6, 40, false);
+    const data = Array.from({ length: 600 }, (_, i) => sample(i) + (i % 11 === 0 ? `flood ${i}\r\n`.repeat(30) : '')).join('') + 'the end e\u0301';
+    const pieces = data.split(/(?<=\n)/);
+    for (let i = 0; i < pieces.length; i += 16) {
+      const piece = pieces.slice(i, i + 16).join('');
+      await written(whole, piece);
+      await written(ring, piece);
+      // Packed lines (the shared empty objects) come round again as rows that get combined characters.
+      if (i % 64 === 0) compactScrollback(ring);
+    }
+    const offset = whole.buffer.active.length - ring.buffer.active.length;
+    expect(offset).toBeGreaterThan(1000);
+    for (let y = 0; y < ring.buffer.active.length; y++) {
+      expect(text(ring, y)).toBe(text(whole, y + offset));
+      expect(cells(ring, y, 30)).toEqual(cells(whole, y + offset, 30));
+    }
+    expect(text(ring, ring.buffer.active.length - 1)).toBe('the end e\u0301');
+  });
+
+  it("keeps a recycled line's own empty objects, and gives it fresh ones when it had entries or shared ones", async () => {
+    const t = emulator(20, 4, 10, false);
+    await written(t, Array.from({ length: 30 }, (_, i) => `line ${i}\r\n`).join(''));
+    const oldest = lineAt(t, 0);
+    const { _combined: combined, _extendedAttrs: attrs } = oldest;
+    await written(t, 'one more\r\n');
+    // The oldest line is the new bottom row, with the objects it had.
+    expect(lineAt(t, t.buffer.active.length - 1)).toBe(oldest);
+    expect(oldest._combined).toBe(combined);
+    expect(oldest._extendedAttrs).toBe(attrs);
+    // A combined character and an underline colour on it: it has entries when it comes round again.
+    await written(t, 'e\u0301 \x1b[4:3;58;5;9mcurly\x1b[0m\r\n');
+    expect(empty(oldest._combined) || empty(oldest._extendedAttrs)).toBe(false);
+    // Fourteen lines in the ring: it is at the top after twelve more, and the bottom row again at the thirteenth.
+    await written(t, Array.from({ length: 13 }, (_, i) => `more ${i}\r\n`).join(''));
+    expect(lineAt(t, t.buffer.active.length - 1)).toBe(oldest);
+    expect(oldest._combined).not.toBe(combined);
+    expect(empty(oldest._combined) && empty(oldest._extendedAttrs)).toBe(true);
+    // A packed line's objects are the shared frozen one: recycled, it gets its own.
+    compactScrollback(t);
+    const packed = lineAt(t, 0);
+    expect(Object.isFrozen(packed._combined)).toBe(true);
+    await written(t, 'e\u0301\r\n');
+    expect(Object.isFrozen(packed._combined)).toBe(false);
+    expect(Object.isFrozen(packed._extendedAttrs)).toBe(false);
+  });
+});
+
