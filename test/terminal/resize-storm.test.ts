@@ -86,8 +86,12 @@ describe('resize storms', () => {
     }
     pt.resize(100, 30);
     pt.applyResize();
-    await vi.waitFor(() => expect(ended()).toBe(true), wait);
-    expect(pt.failures).toBe(0);
+    // An emulator that failed was reset, which clears END from the screen: say so at once rather
+    // than after the whole wait (a fresh-clone run once timed out here, cause not seen).
+    await vi.waitFor(() => {
+      expect(pt.failures, 'the emulator failed and was reset').toBe(0);
+      expect(ended()).toBe(true);
+    }, wait);
     // The tail of the output reads in order, whole, at the final width. (How much history is kept
     // depends on the narrowest width it went through: 300 rows hold 12 such lines at 2 columns, and
     // about 6 at 1 column, where each of its ~50 cells takes a row.)
