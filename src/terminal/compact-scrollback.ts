@@ -29,8 +29,9 @@
  *   (`copyFrom` a blank row of another length) it gets a fresh full-width array and fresh objects.
  * - a compacted line's empty `_combined` / `_extendedAttrs` objects are replaced by one shared frozen
  *   empty object; xterm assigns fresh objects (`copyFrom`, `fill`) before it writes to a line it
- *   recycles, and resizing (the one path that rewrites scrollback lines: reflow) runs only after
- *   `expandScrollback` has given every line its full width and objects back (emulator.ts).
+ *   recycles (`copyFrom` keeps only a line's own empty objects: `recycleInPlace`), and resizing
+ *   (the one path that rewrites scrollback lines: reflow) runs only after `expandScrollback` has
+ *   given every line its full width and objects back (emulator.ts).
  * - xterm's internals are checked at run time; if they moved, nothing is compacted (a test fails).
  */
 import { noteActivity, noteFreed } from './reclaim.js';
@@ -93,7 +94,8 @@ function isCompact(line: LineInternals): boolean {
 /**
  * `_combined` objects of lines a pass kept as they are (they use their whole width): the shared
  * empty one, or the line's own when it holds combined characters. xterm gives a line a fresh
- * `_combined` whenever it rebuilds or recycles it, so a line found here is still the one a pass saw.
+ * `_combined` whenever it rebuilds or recycles it (or keeps an empty one of its own, never one in
+ * here), so a line found here is still the one a pass saw.
  */
 const kept = new WeakSet<object>([SHARED_EMPTY]);
 
@@ -233,10 +235,11 @@ function ownEmpty(o: object): boolean {
  * scavenge then promotes. When the row copied has the line's width and no combined characters or
  * extended attributes, and the line's own two objects are empty and its own, this keeps them and
  * copies the cells alone, which is all the original does then besides the two objects (measured:
- * a flood's parse 0.53 -> 0.46 us a line, 4 emulators of 120x40, docs/profile.md).
+ * a flood's parse ~0.56 -> ~0.46 us a line, 4 emulators of 120x40, docs/profile.md).
+ * The alternate screen (no scrollback: always full) recycles the same way.
  *
  * Invariants, with the module's: the shared frozen empty object is never kept (so nothing writes
- * to it), and an object in `kept` is never empty (a pass adds only objects with entries), so a
+ * to it), and `kept` holds no other empty object (a pass adds only objects with entries), so a
  * recycled line never looks already dealt with to the next pass. Installed once per prototype;
  * false if xterm's internals moved (a test fails then).
  */
