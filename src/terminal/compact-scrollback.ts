@@ -29,7 +29,7 @@
  *   (`copyFrom` a blank row of another length) it gets a fresh full-width array and fresh objects.
  * - a compacted line's empty `_combined` / `_extendedAttrs` objects are replaced by one shared frozen
  *   empty object; xterm assigns fresh objects (`copyFrom`, `fill`) before it writes to a line it
- *   recycles (`copyFrom` keeps only a line's own empty objects: `recycleInPlace`), and resizing
+ *   recycles (`copyFrom` keeps only a line's own empty objects: recycle-lines.ts), and resizing
  *   (the one path that rewrites scrollback lines: reflow) runs only after `expandScrollback` has
  *   given every line its full width and objects back (emulator.ts).
  * - xterm's internals are checked at run time; if they moved, nothing is compacted (a test fails).
@@ -41,9 +41,9 @@ const CELL = 3;
 const WIDTH_SHIFT = 22;
 /** The content word of a blank cell (no code point, width 1). */
 const BLANK = 1 << WIDTH_SHIFT;
-const SHARED_EMPTY: Record<number, never> = Object.freeze({});
+export const SHARED_EMPTY: Record<number, never> = Object.freeze({});
 
-interface LineInternals {
+export interface LineInternals {
   _data: Uint32Array;
   _combined: object;
   _extendedAttrs: object;
@@ -60,7 +60,7 @@ interface BufferInternals {
   lines: ListInternals;
 }
 
-function normalBuffer(term: object): BufferInternals | undefined {
+export function normalBuffer(term: object): BufferInternals | undefined {
   const core: unknown = Reflect.get(term, '_core');
   const buffers: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, 'buffers') : undefined;
   const normal: unknown = typeof buffers === 'object' && buffers !== null ? Reflect.get(buffers, 'normal') : undefined;
@@ -72,7 +72,7 @@ function normalBuffer(term: object): BufferInternals | undefined {
   return normal as BufferInternals;
 }
 
-function asLine(l: unknown): LineInternals | undefined {
+export function asLine(l: unknown): LineInternals | undefined {
   if (typeof l !== 'object' || l === null) return undefined;
   const data: unknown = Reflect.get(l, '_data');
   if (!(data instanceof Uint32Array) || typeof Reflect.get(l, 'length') !== 'number') return undefined;
@@ -122,7 +122,7 @@ function usedCells(line: LineInternals): number {
   return 0;
 }
 
-function isEmpty(o: object): boolean {
+export function isEmpty(o: object): boolean {
   for (const _ in o) return false;
   return true;
 }
@@ -218,55 +218,6 @@ export function expandScrollback(term: object, cols: number): number {
   }
   packers.delete(term);
   return n;
-}
-
-/** Line prototypes whose `copyFrom` keeps a recycled line's own empty objects (`recycleInPlace`). */
-const recycling = new WeakSet<object>();
-
-/** An empty object that belongs to its line alone: never the shared one, which must not be written. */
-function ownEmpty(o: object): boolean {
-  return o !== SHARED_EMPTY && isEmpty(o);
-}
-
-/**
- * Once a scrollback is full, xterm makes each new bottom row of its oldest line (`recycle()`, then
- * `copyFrom` a blank row), and `copyFrom` gives that line two fresh empty objects each time: in a
- * flood, two allocations per line, each stored into an old object (a write barrier), that the next
- * scavenge then promotes. When the row copied has the line's width and no combined characters or
- * extended attributes, and the line's own two objects are empty and its own, this keeps them and
- * copies the cells alone, which is all the original does then besides the two objects (measured:
- * a flood's parse ~0.56 -> ~0.46 us a line, 4 emulators of 120x40, docs/profile.md).
- * The alternate screen (no scrollback: always full) recycles the same way.
- *
- * Invariants, with the module's: the shared frozen empty object is never kept (so nothing writes
- * to it), and `kept` holds no other empty object (a pass adds only objects with entries), so a
- * recycled line never looks already dealt with to the next pass. Installed once per prototype;
- * false if xterm's internals moved (a test fails then).
- */
-export function recycleInPlace(term: object): boolean {
-  const first = asLine(normalBuffer(term)?.lines.get(0));
-  if (!first) return false;
-  const proto: unknown = Object.getPrototypeOf(first);
-  if (typeof proto !== 'object' || proto === null) return false;
-  if (recycling.has(proto)) return true;
-  const copyFrom: unknown = Reflect.get(proto, 'copyFrom');
-  if (typeof copyFrom !== 'function' || copyFrom.length !== 1 || typeof Reflect.get(first, 'isWrapped') !== 'boolean') return false;
-  const original = copyFrom as (this: RecycledLine, from: RecycledLine) => void;
-  const keeping = function copyFrom(this: RecycledLine, from: RecycledLine): void {
-    if (this.length === from.length && ownEmpty(this._combined) && ownEmpty(this._extendedAttrs) && isEmpty(from._combined) && isEmpty(from._extendedAttrs)) {
-      this._data.set(from._data);
-      this.isWrapped = from.isWrapped;
-      return;
-    }
-    original.call(this, from);
-  };
-  Reflect.set(proto, 'copyFrom', keeping);
-  recycling.add(proto);
-  return true;
-}
-
-interface RecycledLine extends LineInternals {
-  isWrapped: boolean;
 }
 
 /** How long a pane must go without scrolling before its new scrollback lines are packed. */

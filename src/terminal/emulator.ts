@@ -20,7 +20,8 @@
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
-import { expandScrollback, packSoon, packWhenQuiet, recycleInPlace } from './compact-scrollback.js';
+import { expandScrollback, packSoon, packWhenQuiet } from './compact-scrollback.js';
+import { recycleInPlace } from './recycle-lines.js';
 
 export type Terminal = xterm.Terminal;
 export type IMarker = xterm.IMarker;

@@ -1,8 +1,10 @@
 // Scrollback lines packed once a pane stops scrolling must read exactly as before (text, colours,
 // wide and combined characters, underline styles), cell by cell through xterm's API and through the
 // frame's direct reading, survive a full ring being recycled, and get their width back before a resize.
+// Also recycle-lines.ts, which shares its helpers here: a recycled line reads as a fresh one.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { canCompact, compactScrollback, expandScrollback, packStats, packWhenQuiet, recycleInPlace } from '../../src/terminal/compact-scrollback.js';
+import { canCompact, compactScrollback, expandScrollback, packStats, packWhenQuiet } from '../../src/terminal/compact-scrollback.js';
+import { recycleInPlace } from '../../src/terminal/recycle-lines.js';
 import { compactScrollbackEnabled, createEmulator, resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
 import { PaneTerminal } from '../../src/terminal/pane-terminal.js';
 import { paintBuffer } from '../../src/terminal/snapshot.js';
