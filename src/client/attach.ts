@@ -251,8 +251,8 @@ export function attach(o: AttachOptions, screen = new ScreenMode(o.stdin, (s) =>
             welcomed = true;
             // This client's code cache, when its start had none: a second after, or at the hand-over.
             codeCacheReady();
-            if (!parseBody(protocolSchemas().WelcomeSchema, f.body)) return finish(1, 'agents: the workspace server answered with something unexpected.', true);
-            const w = parseBody(protocolSchemas().WelcomeSchema, f.body)!;
+            const w = parseBody(protocolSchemas().WelcomeSchema, f.body);
+            if (!w) return finish(1, 'agents: the workspace server answered with something unexpected.', true);
             if (!o.started) screen.enter({ mouse: w.mouse });
             else if (w.mouse) stdout.write('\x1b[?1000h\x1b[?1006h');
             stdin.setRawMode?.(true);
