@@ -2,66 +2,12 @@
 // wide and combined characters, underline styles), cell by cell through xterm's API and through the
 // frame's direct reading, survive a full ring being recycled, and get their width back before a resize.
 // Also recycle-lines.ts, which shares its helpers here: a recycled line reads as a fresh one.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { canCompact, compactScrollback, expandScrollback, packStats, packWhenQuiet } from '../../src/terminal/compact-scrollback.js';
 import { recycleInPlace } from '../../src/terminal/recycle-lines.js';
-import { compactScrollbackEnabled, createEmulator, resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
+import { compactScrollbackEnabled, resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
 import { PaneTerminal } from '../../src/terminal/pane-terminal.js';
-import { paintBuffer } from '../../src/terminal/snapshot.js';
-import { Grid } from '../../src/render/grid.js';
-
-const cleanup: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanup.splice(0)) await c();
-});
-const emulator = (cols: number, rows: number, scrollback: number, compact: boolean): Terminal => {
-  const t = createEmulator(cols, rows, scrollback, undefined, compact);
-  cleanup.push(() => t.dispose());
-  return t;
-};
-const written = (t: Terminal, data: string) => new Promise<void>((r) => t.write(data, r));
-const text = (t: Terminal, y: number) => t.buffer.active.getLine(y)?.translateToString(true) ?? '';
-const all = (t: Terminal) => Array.from({ length: t.buffer.active.length }, (_, y) => text(t, y));
-/** Every cell of a line, everything the API tells about it. */
-function cells(t: Terminal, y: number, cols: number): unknown[] {
-  const line = t.buffer.active.getLine(y);
-  const out: unknown[] = [];
-  for (let x = 0; x < cols; x++) {
-    const c = line?.getCell(x);
-    // A cell past a packed line's end is a default blank, as it was before packing.
-    out.push(
-      c
-        ? [c.getChars(), c.getWidth(), c.getCode(), c.getFgColorMode(), c.getFgColor(), c.getBgColorMode(), c.getBgColor(), c.isBold(), c.isDim(), c.isItalic(), c.isUnderline(), c.getUnderlineStyle(), c.getUnderlineColor(), c.isInverse(), c.isStrikethrough(), c.isInvisible(), c.isBlink()]
-        : ['', 1, 0, 0, -1, 0, -1, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0],
-    );
-  }
-  return out;
-}
-/** Both emulators hold the same lines, cell by cell (API) and as the frame paints them (direct reading). */
-function expectSameReading(plain: Terminal, packed: Terminal, cols: number): void {
-  expect(packed.buffer.active.length).toBe(plain.buffer.active.length);
-  expect(all(packed)).toEqual(all(plain));
-  for (let y = 0; y < packed.buffer.active.length; y++) expect(cells(packed, y, cols)).toEqual(cells(plain, y, cols));
-  const rows = plain.buffer.active.length;
-  const a = new Grid(cols, rows);
-  const b = new Grid(cols, rows);
-  paintBuffer(plain, 0, a, { x: 0, y: 0, width: cols, height: rows });
-  paintBuffer(packed, 0, b, { x: 0, y: 0, width: cols, height: rows });
-  for (const k of ['codes', 'widths', 'fg', 'bg', 'attrs'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
-  expect([...b.multi].sort()).toEqual([...a.multi].sort());
-}
-const lineData = (t: Terminal, y: number): Uint32Array => {
-  const lines: unknown = Reflect.get(Reflect.get(Reflect.get(Reflect.get(t, '_core'), 'buffers'), 'normal'), 'lines');
-  const line: unknown = Reflect.apply(Reflect.get(lines as object, 'get'), lines, [y]);
-  return Reflect.get(line as object, '_data') as Uint32Array;
-};
-const dataBytes = (t: Terminal, y: number): number => lineData(t, y).byteLength;
-
-// Coloured text, a wide character, a combined character, underline styles and colours, a line with
-// a coloured background to its end, a line filled to the last column, empty lines.
-const sample = (i: number) =>
-  `${i} \x1b[31mred\x1b[0m 漢字 e\u0301 \x1b[4:3;58;5;9mcurly\x1b[0m \x1b[1mb\x1b[0m` +
-  `${i % 3 === 0 ? ' \x1b[44mblue to the end\x1b[K\x1b[0m' : ''}${i % 7 === 0 ? `\r\n${'='.repeat(40)}` : ''}${i % 5 === 0 ? '\r\n' : ''}\r\n`;
+import { all, cells, cleanup, dataBytes, emulator, expectSameReading, lineData, sample, text, written } from '../helpers/scrollback.js';
 
 /** The same output into two emulators, a few lines per parse; `pass` runs on the second between pieces. */
 async function pair(cols: number, rows: number, scrollback: number, data: string, pass: (t: Terminal) => void): Promise<[Terminal, Terminal]> {
