@@ -10,13 +10,15 @@
  * 12 B per cell it uses (a `seq` line at 59 columns: ~220 B).
  *
  * When: lazily, once a pane has not scrolled for PACK_QUIET_MS, in slices of PACK_SLICE lines (one
- * macrotask each, ~1 ms). Nothing runs on the parse path: packing lines as they left the screen
- * cost a scan of each line's blank tail (as much as parsing it), and in a flood all but the last
- * 5000 lines are thrown away, so that work was wasted and the packed lines were re-grown when
+ * macrotask each, ~1 ms). A flood is not packed as it scrolls: packing lines as they left the
+ * screen cost a scan of each line's blank tail (as much as parsing it), and in a flood all but the
+ * last 5000 lines are thrown away, so that work was wasted and the packed lines were re-grown when
  * xterm recycled them (measured: ~+50% parse CPU with every line of a flood packed; 16
  * flooded panes 233 -> 254 MB with the first 64 lines of each parse slice packed). A lazy pass
  * packs at most the 5000 lines kept, whatever the flood's length. The arrays it drops are old
- * objects: reclaim.ts gives their memory back to the system.
+ * objects: reclaim.ts gives their memory back to the system. The one exception: while a
+ * scrollback fills, the few lines each parsed write moves off the screen are packed at once, and
+ * their arrays reused for new lines (line-pool.ts).
  *
  * Invariants:
  * - only the normal buffer's lines above the screen (index < ybase) are ever compacted; the screen
@@ -26,7 +28,8 @@
  *   undefined past its length, `translateToString(true)`) and straight from its array (snapshot.ts)
  *   shows the same as before. A line that uses its full width keeps its own array.
  * - a packed line is always shorter than the screen, so when xterm recycles it as a new bottom row
- *   (`copyFrom` a blank row of another length) it gets a fresh full-width array and fresh objects.
+ *   (`copyFrom` a blank row of another length) it gets a full-width array of its own (fresh, or
+ *   one a line leaving the screen gave up: line-pool.ts) and objects of its own.
  * - a compacted line's empty `_combined` / `_extendedAttrs` objects are replaced by one shared frozen
  *   empty object; xterm assigns fresh objects (`copyFrom`, `fill`) before it writes to a line it
  *   recycles (`copyFrom` keeps only a line's own empty objects: recycle-lines.ts), and resizing
@@ -100,7 +103,7 @@ function isCompact(line: LineInternals): boolean {
 const kept = new WeakSet<object>([SHARED_EMPTY]);
 
 /** Whether a pass already dealt with this line (packed it, or found it uses its whole width). */
-function handled(line: LineInternals): boolean {
+export function handled(line: LineInternals): boolean {
   return isCompact(line) || kept.has(line._combined);
 }
 
@@ -157,10 +160,12 @@ function pack(p: Packer, line: LineInternals, n: number): void {
 export const packStats = { lines: 0, bytes: 0 };
 
 /**
- * Packs up to `max` scrollback lines that no pass has dealt with yet, oldest first. Returns how
- * many lines it looked at, so a caller working in slices knows whether to go on.
+ * Packs up to `max` scrollback lines that no pass has dealt with yet, oldest first from line
+ * `from`. Returns how many lines it looked at, so a caller working in slices knows whether to go
+ * on. A packed line's own array is offered to `release` (line-pool.ts), and counted as freed if
+ * it does not keep it.
  */
-export function compactScrollback(term: object, max = Infinity): { done: number; packed: number; bytes: number } {
+export function compactScrollback(term: object, max = Infinity, from = 0, release?: (data: Uint32Array) => boolean): { done: number; packed: number; bytes: number } {
   const out = { done: 0, packed: 0, bytes: 0 };
   const buf = normalBuffer(term);
   if (!buf) return out;
@@ -169,7 +174,7 @@ export function compactScrollback(term: object, max = Infinity): { done: number;
   const first: unknown = buf.lines.get(0);
   if (!asLine(first)) return out;
   const lineClass: unknown = Reflect.get(first as object, 'constructor');
-  for (let y = 0; y < buf.ybase && out.done < max; y++) {
+  for (let y = from; y < buf.ybase && out.done < max; y++) {
     const l: unknown = buf.lines.get(y);
     if (typeof l !== 'object' || l === null || l.constructor !== lineClass) return out;
     const line = l as LineInternals;
@@ -178,11 +183,11 @@ export function compactScrollback(term: object, max = Infinity): { done: number;
     const n = usedCells(line);
     const whole = n === line.length;
     if (!whole) {
-      const bytes = line._data.buffer.byteLength;
+      const own = line._data;
       if (!p) packers.set(term, (p = { slab: new Uint32Array(SLAB_WORDS), at: 0 }));
       pack(p, line, n);
       out.packed++;
-      out.bytes += bytes;
+      if (!release?.(own)) out.bytes += own.buffer.byteLength;
     }
     // A line using its whole width keeps its array; its empty objects are shared all the same,
     // and its `_combined` marks it as dealt with.

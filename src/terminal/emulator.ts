@@ -21,6 +21,7 @@
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
 import { expandScrollback, packSoon, packWhenQuiet } from './compact-scrollback.js';
+import { emptyPool, packAsTheyLeave } from './line-pool.js';
 import { recycleInPlace } from './recycle-lines.js';
 
 export type Terminal = xterm.Terminal;
@@ -56,7 +57,10 @@ export function createEmulator(cols: number, rows: number, scrollback: number, o
   handlers.set(term, onFailure ?? (() => undefined));
   guardParse(term);
   scheduleByImmediate(term);
-  if (compact && scrollback > 0) packWhenQuiet(term);
+  if (compact && scrollback > 0) {
+    packWhenQuiet(term);
+    packAsTheyLeave(term);
+  }
   recycleInPlace(term);
   return term;
 }
@@ -179,6 +183,7 @@ export function resizeEmulator(term: Terminal, cols: number, rows: number): void
   // their full width and objects first (compact-scrollback.ts).
   expandScrollback(term, term.cols);
   packSoon(term);
+  emptyPool();
   try {
     term.resize(cols, rows);
   } catch (e) {
