@@ -16,9 +16,11 @@
  * turn of the ring.
  *
  * When: after each parsed write, for the lines that left the screen since the last one (below the
- * newest scrollback line of then, and not dealt with by a pass), if at most EAGER_MAX of them left.
- * More is a flood: its lines are recycled long before anyone reads them, so they are left to the
- * lazy pass (`packWhenQuiet`), and the lines after it are packed as they leave again.
+ * newest scrollback line of then, and not dealt with by a pass), while at most EAGER_MAX have left
+ * in the last EAGER_WINDOW_MS. More is a flood, whether it comes in big writes or in many small
+ * ones (a shell loop printing as fast as it can): its lines are recycled long before anyone reads
+ * them, and packing each cost as much as parsing it (+75% a line in 40-line writes), so they are
+ * left to the lazy pass (`packWhenQuiet`), and the lines after it are packed as they leave again.
  *
  * Invariants, with compact-scrollback.ts's: an array enters the pool only from a line that owned
  * it whole (its own buffer) and no longer refers to it, so no two lines share an array; a line
@@ -29,8 +31,9 @@
 import { asLine, compactScrollback, handled, normalBuffer, type LineInternals } from './compact-scrollback.js';
 import { noteFreed } from './reclaim.js';
 
-/** Lines that may leave the screen in one parsed write and still be packed at once. */
+/** Lines packed at once per EAGER_WINDOW_MS: more leaving in that time is a flood. */
 export const EAGER_MAX = 64;
+const EAGER_WINDOW_MS = 100;
 /** Arrays kept per length: a few parsed writes' worth of new lines, for every pane of that width. */
 const POOL_MAX = 256;
 
@@ -120,9 +123,10 @@ interface Watched {
 
 /**
  * Packs this emulator's lines as they leave the screen, a parsed write's worth at a time, their
- * arrays going to the pool its new lines are made from. Returns false if xterm's internals moved.
+ * arrays going to the pool its new lines are made from (`clock`: milliseconds, for the flood
+ * limit). Returns false if xterm's internals moved.
  */
-export function packAsTheyLeave(term: Watched): boolean {
+export function packAsTheyLeave(term: Watched, clock: () => number = () => performance.now()): boolean {
   const buf = normalBuffer(term);
   const first = asLine(buf?.lines.get(0));
   if (!buf || !first || !cloneFromPool(first)) return false;
@@ -130,18 +134,33 @@ export function packAsTheyLeave(term: Watched): boolean {
   const buffers = Reflect.get(Reflect.get(term, '_core') as object, 'buffers') as { normal: typeof buf };
   // The newest scrollback line after the last parsed write: the lines below it left since.
   let newest: unknown;
+  let windowStart = -Infinity;
+  let windowLines = 0;
   term.onWriteParsed(() => {
     const b = buffers.normal;
+    const top = b.ybase > 0 ? b.lines.get(b.ybase - 1) : undefined;
+    // Nothing left the screen (an echo, a spinner): the usual write, done with at once.
+    if (top === newest) return;
+    const since = newest;
+    newest = top;
+    const now = clock();
+    if (now - windowStart >= EAGER_WINDOW_MS) {
+      windowStart = now;
+      windowLines = 0;
+    }
+    // A flood in this window already: not even looked at.
+    if (windowLines > EAGER_MAX) return;
+    // Every line of the buffer is one of xterm's lines (checked on the first, above).
     const stop = Math.max(0, b.ybase - EAGER_MAX - 1);
     let y = b.ybase;
     while (y > stop) {
-      const line = b.lines.get(y - 1);
-      if (line === newest || !asLine(line) || handled(line as LineInternals)) break;
+      const line = b.lines.get(y - 1) as LineInternals | undefined;
+      if (!line || line === since || handled(line)) break;
       y--;
     }
-    newest = b.ybase > 0 ? b.lines.get(b.ybase - 1) : undefined;
     const left = b.ybase - y;
-    if (left === 0 || left > EAGER_MAX) return;
+    windowLines += left;
+    if (left === 0 || windowLines > EAGER_MAX) return;
     const { bytes } = compactScrollback(term, left, y, give);
     // Arrays the pool had no room for.
     if (bytes > 0) noteFreed(bytes);

@@ -23,13 +23,26 @@ const blankEnd = (d: Uint32Array) => d[d.length - 3] === 1 << 22 && d[d.length -
 const unpacked = (t: Terminal) => Array.from({ length: normal(t).ybase }, (_, y) => lineData(t, y)).filter((d) => owns(d) && d.length === t.cols * 3 && blankEnd(d)).length;
 /** Numbered lines of varying length: what each must read back as is known exactly. */
 const numbered = (from: number, n: number) => Array.from({ length: n }, (_, i) => `${from + i} ${'x'.repeat((from + i) % 30)}`);
+/**
+ * An emulator that packs lines as they leave (and has no lazy pass), its flood limit read from a
+ * clock the test moves: `ticking` puts every parsed write in a window of its own.
+ */
+function eager(cols: number, rows: number, scrollback: number, clock = ticking()): Terminal {
+  const t = emulator(cols, rows, scrollback, false);
+  expect(packAsTheyLeave(t, clock)).toBe(true);
+  return t;
+}
+function ticking(): () => number {
+  let now = 0;
+  return () => (now += 1000);
+}
 async function feed(t: Terminal, lines: string[], per: number): Promise<void> {
   for (let i = 0; i < lines.length; i += per) await written(t, lines.slice(i, i + per).map((l) => `${l}\r\n`).join(''));
 }
 
 describe('packing lines as they leave the screen', () => {
   it('packs each line at once and gives its array to the next new line, which reads exactly as written', async () => {
-    const t = emulator(40, 10, 500, true);
+    const t = eager(40, 10, 500);
     const before = { ...poolStats };
     const lines = numbered(0, 300);
     await feed(t, lines, 4);
@@ -43,24 +56,24 @@ describe('packing lines as they leave the screen', () => {
   it('reads cell by cell as an emulator that never packs, through the fill, a recycled ring and a resize', async () => {
     const data = Array.from({ length: 700 }, (_, i) => sample(i)).join('').split(/(?<=\n)/);
     const plain = emulator(40, 10, 300, false);
-    const eager = emulator(40, 10, 300, true);
+    const packing = eager(40, 10, 300);
     for (let i = 0; i < data.length; i += 6) {
       const piece = data.slice(i, i + 6).join('');
       await written(plain, piece);
-      await written(eager, piece);
-      if (i === 240) expectSameReading(plain, eager, 40);
+      await written(packing, piece);
+      if (i === 240) expectSameReading(plain, packing, 40);
     }
-    expectSameReading(plain, eager, 40);
+    expectSameReading(plain, packing, 40);
     resizeEmulator(plain, 33, 12);
-    resizeEmulator(eager, 33, 12);
+    resizeEmulator(packing, 33, 12);
     expect(poolSize()).toBe(0);
     await feed(plain, numbered(0, 40), 3);
-    await feed(eager, numbered(0, 40), 3);
-    expectSameReading(plain, eager, 33);
+    await feed(packing, numbered(0, 40), 3);
+    expectSameReading(plain, packing, 33);
   });
 
   it("a pooled clone is its source's copy: cells, combined characters, extended attributes, wrap, and an array of its own", async () => {
-    const t = emulator(30, 5, 100, true);
+    const t = eager(30, 5, 100);
     await written(t, 'e\u0301 \x1b[4:3;58;5;9mcurly\x1b[0m ' + 'w'.repeat(40));
     await feed(t, numbered(0, 20), 2);
     const source = normal(t).lines.get(0);
@@ -86,21 +99,34 @@ describe('packing lines as they leave the screen', () => {
     expect(arrays.has(copy._data)).toBe(false);
   });
 
-  it("leaves a flood's lines to the lazy pass", async () => {
-    const flood = emulator(40, 10, 2000, true);
+  it("leaves a flood's lines to the lazy pass, in big writes or in many small ones", async () => {
+    const big = eager(40, 10, 2000);
     const packed = packStats.lines;
-    await feed(flood, numbered(0, 500), 100);
-    expect(unpacked(flood)).toBe(491);
+    await feed(big, numbered(0, 500), 100);
+    expect(unpacked(big)).toBe(491);
     expect(packStats.lines).toBe(packed);
     // The lines after it are packed as they leave again; the flood's own wait for the lazy pass.
-    await feed(flood, numbered(500, 12), 4);
-    expect(unpacked(flood)).toBe(491);
-    expect(all(flood).slice(0, 512)).toEqual(numbered(0, 512));
+    await feed(big, numbered(500, 12), 4);
+    expect(unpacked(big)).toBe(491);
+    expect(all(big).slice(0, 512)).toEqual(numbered(0, 512));
+
+    // A shell loop printing as fast as it can: many small writes within one window.
+    let now = 0;
+    const small = eager(40, 10, 2000, () => now);
+    await feed(small, numbered(0, 200), 4);
+    // At most 64 packed in the window (a write that would pass 64 is left whole).
+    const left = unpacked(small);
+    expect(left).toBeGreaterThanOrEqual(191 - 64);
+    expect(left).toBeLessThan(191 - 60);
+    now += 100;
+    await feed(small, numbered(200, 20), 4);
+    expect(unpacked(small)).toBe(left);
+    expect(all(small).slice(0, 220)).toEqual(numbered(0, 220));
   });
 
   it('goes on once the scrollback is full: a recycled packed line takes a pooled array', async () => {
     const plain = emulator(40, 10, 50, false);
-    const full = emulator(40, 10, 50, true);
+    const full = eager(40, 10, 50);
     const taken = poolStats.taken;
     // 10 rows and 50 lines of scrollback: full at the 60th line, turned over twice by the 160th.
     const data = Array.from({ length: 160 }, (_, i) => sample(i)).join('').split(/(?<=\n)/);
@@ -115,7 +141,7 @@ describe('packing lines as they leave the screen', () => {
   });
 
   it('goes on after a reset (a new buffer) and after the scrollback is cleared', async () => {
-    const t = emulator(40, 10, 500, true);
+    const t = eager(40, 10, 500);
     await feed(t, numbered(0, 50), 3);
     await written(t, '\x1bc');
     await feed(t, numbered(100, 50), 3);
@@ -130,8 +156,8 @@ describe('packing lines as they leave the screen', () => {
   });
 
   it('never lets two lines share an array, whatever mix of small writes, floods, packing passes and resizes', async () => {
-    const t = emulator(40, 10, 200, true);
-    const other = emulator(40, 10, 200, true);
+    const t = eager(40, 10, 200);
+    const other = eager(40, 10, 200);
     for (let round = 0; round < 6; round++) {
       await feed(t, numbered(round * 1000, 40), 1 + round);
       await feed(other, numbered(round * 1000, 90), round % 2 ? 200 : 5);
@@ -145,7 +171,12 @@ describe('packing lines as they leave the screen', () => {
     expect(all(t).slice(-11, -1)).toEqual(numbered(5000, 40).slice(-10));
   });
 
-  it('is installed on every emulator that packs (false here would mean xterm moved its internals)', () => {
-    expect(packAsTheyLeave(emulator(20, 4, 10, false))).toBe(true);
+  it('is installed on every emulator that packs (a failure here would mean xterm moved its internals)', async () => {
+    const t = emulator(40, 10, 500, true);
+    // One write, 21 lines off the screen: within the flood limit, so packed at once.
+    await written(t, numbered(0, 30).map((l) => `${l}\r\n`).join(''));
+    expect(normal(t).ybase).toBe(21);
+    expect(unpacked(t)).toBe(0);
+    expect(all(t).slice(0, 30)).toEqual(numbered(0, 30));
   });
 });
