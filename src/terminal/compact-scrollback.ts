@@ -16,9 +16,9 @@
  * xterm recycled them (measured: ~+50% parse CPU with every line of a flood packed; 16
  * flooded panes 233 -> 254 MB with the first 64 lines of each parse slice packed). A lazy pass
  * packs at most the 5000 lines kept, whatever the flood's length. The arrays it drops are old
- * objects: reclaim.ts gives their memory back to the system. The one exception: while a
- * scrollback fills, the few lines each parsed write moves off the screen are packed at once, and
- * their arrays reused for new lines (line-pool.ts).
+ * objects: reclaim.ts gives their memory back to the system. The one exception: at an agent's
+ * pace (at most 64 lines in 100 ms), the few lines each parsed write moves off the screen are
+ * packed at once, and their arrays reused for new lines (line-pool.ts).
  *
  * Invariants:
  * - only the normal buffer's lines above the screen (index < ybase) are ever compacted; the screen
