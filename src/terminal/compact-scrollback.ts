@@ -46,11 +46,13 @@ const WIDTH_SHIFT = 22;
 const BLANK = 1 << WIDTH_SHIFT;
 export const SHARED_EMPTY: Record<number, never> = Object.freeze({});
 
+/** The fields of xterm's BufferLine this module and its neighbours (recycle-lines.ts, line-pool.ts) use. */
 export interface LineInternals {
   _data: Uint32Array;
-  _combined: object;
-  _extendedAttrs: object;
+  _combined: Record<number, unknown>;
+  _extendedAttrs: Record<number, unknown>;
   length: number;
+  isWrapped: boolean;
 }
 
 interface ListInternals {
@@ -63,7 +65,15 @@ interface BufferInternals {
   lines: ListInternals;
 }
 
-export function normalBuffer(term: object): BufferInternals | undefined {
+interface BufferSet {
+  readonly normal: BufferInternals;
+}
+
+/**
+ * The emulator's BufferSet, or undefined if xterm's internals moved. It lives as long as the
+ * emulator, but a reset gives it a new normal buffer: read `normal` on each use.
+ */
+export function bufferSet(term: object): BufferSet | undefined {
   const core: unknown = Reflect.get(term, '_core');
   const buffers: unknown = typeof core === 'object' && core !== null ? Reflect.get(core, 'buffers') : undefined;
   const normal: unknown = typeof buffers === 'object' && buffers !== null ? Reflect.get(buffers, 'normal') : undefined;
@@ -72,7 +82,11 @@ export function normalBuffer(term: object): BufferInternals | undefined {
   const ybase: unknown = Reflect.get(normal, 'ybase');
   if (typeof lines !== 'object' || lines === null || typeof ybase !== 'number') return undefined;
   if (typeof Reflect.get(lines, 'get') !== 'function' || typeof Reflect.get(lines, 'length') !== 'number') return undefined;
-  return normal as BufferInternals;
+  return buffers as BufferSet;
+}
+
+export function normalBuffer(term: object): BufferInternals | undefined {
+  return bufferSet(term)?.normal;
 }
 
 export function asLine(l: unknown): LineInternals | undefined {
@@ -80,6 +94,7 @@ export function asLine(l: unknown): LineInternals | undefined {
   const data: unknown = Reflect.get(l, '_data');
   if (!(data instanceof Uint32Array) || typeof Reflect.get(l, 'length') !== 'number') return undefined;
   if (typeof Reflect.get(l, '_combined') !== 'object' || typeof Reflect.get(l, '_extendedAttrs') !== 'object') return undefined;
+  if (typeof Reflect.get(l, 'isWrapped') !== 'boolean') return undefined;
   return l as LineInternals;
 }
 
@@ -244,10 +259,8 @@ const kicks = new WeakMap<object, () => void>();
  * Returns false if xterm's internals moved (nothing is ever packed then).
  */
 export function packWhenQuiet(term: Watched, quietMs = PACK_QUIET_MS): boolean {
-  if (!canCompact(term)) return false;
-  // Checked by canCompact: the emulator's BufferSet (it lives as long as the emulator; a reset
-  // gives it a new normal buffer, read on each call).
-  const buffers = Reflect.get(Reflect.get(term, '_core') as object, 'buffers') as { normal: BufferInternals };
+  const buffers = bufferSet(term);
+  if (!buffers || !canCompact(term)) return false;
   let newest: unknown;
   let lastScroll = 0;
   let scheduled = false;

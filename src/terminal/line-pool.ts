@@ -28,7 +28,7 @@
  * (POOL_MAX per length) and emptied on any resize. xterm's internals are checked at run time; if
  * they moved, nothing is pooled and nothing is packed early (a test fails).
  */
-import { asLine, compactScrollback, handled, normalBuffer, type LineInternals } from './compact-scrollback.js';
+import { asLine, bufferSet, compactScrollback, handled, type LineInternals } from './compact-scrollback.js';
 import { noteFreed } from './reclaim.js';
 
 /** Lines packed at once per EAGER_WINDOW_MS: more leaving in that time is a flood. */
@@ -71,14 +71,6 @@ export function emptyPool(): void {
   pool.clear();
 }
 
-interface ClonedLine {
-  _data: Uint32Array;
-  _combined: Record<number, string>;
-  _extendedAttrs: Record<number, unknown>;
-  length: number;
-  isWrapped: boolean;
-}
-
 /** Line prototypes whose `clone` takes its array from the pool. */
 const cloning = new WeakSet<object>();
 /** Passed as the constructor's fill cell: with 0 columns it is never read, and none is made. */
@@ -97,17 +89,17 @@ function cloneFromPool(first: object): boolean {
   if (cloning.has(proto)) return true;
   const clone: unknown = Reflect.get(proto, 'clone');
   const Line: unknown = Reflect.get(proto, 'constructor');
-  if (typeof clone !== 'function' || clone.length !== 0 || typeof Line !== 'function' || typeof Reflect.get(first, 'isWrapped') !== 'boolean') return false;
-  const original = clone as (this: ClonedLine) => ClonedLine;
-  const make = Line as new (cols: number, fill: object) => ClonedLine;
-  const pooled = function clone(this: ClonedLine): ClonedLine {
+  if (typeof clone !== 'function' || clone.length !== 0 || typeof Line !== 'function') return false;
+  const original = clone as (this: LineInternals) => LineInternals;
+  const make = Line as new (cols: number, fill: object) => LineInternals;
+  const pooled = function clone(this: LineInternals): LineInternals {
     const data = take(this._data.length);
     if (!data) return original.call(this);
     const line = new make(0, NO_FILL);
     data.set(this._data);
     line._data = data;
     line.length = this.length;
-    for (const k in this._combined) line._combined[k] = this._combined[k]!;
+    for (const k in this._combined) line._combined[k] = this._combined[k];
     for (const k in this._extendedAttrs) line._extendedAttrs[k] = this._extendedAttrs[k];
     line.isWrapped = this.isWrapped;
     return line;
@@ -127,11 +119,9 @@ interface Watched {
  * limit). Returns false if xterm's internals moved.
  */
 export function packAsTheyLeave(term: Watched, clock: () => number = () => performance.now()): boolean {
-  const buf = normalBuffer(term);
-  const first = asLine(buf?.lines.get(0));
-  if (!buf || !first || !cloneFromPool(first)) return false;
-  // Checked by normalBuffer: the emulator's BufferSet (a reset gives it a new normal buffer, read on each call).
-  const buffers = Reflect.get(Reflect.get(term, '_core') as object, 'buffers') as { normal: typeof buf };
+  const buffers = bufferSet(term);
+  const first = asLine(buffers?.normal.lines.get(0));
+  if (!buffers || !first || !cloneFromPool(first)) return false;
   // The newest scrollback line after the last parsed write: the lines below it left since.
   let newest: unknown;
   let windowStart = -Infinity;

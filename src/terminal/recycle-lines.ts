@@ -38,9 +38,9 @@ export function recycleInPlace(term: object): boolean {
   if (typeof proto !== 'object' || proto === null) return false;
   if (recycling.has(proto)) return true;
   const copyFrom: unknown = Reflect.get(proto, 'copyFrom');
-  if (typeof copyFrom !== 'function' || copyFrom.length !== 1 || typeof Reflect.get(first, 'isWrapped') !== 'boolean') return false;
-  const original = copyFrom as (this: RecycledLine, from: RecycledLine) => void;
-  const keeping = function copyFrom(this: RecycledLine, from: RecycledLine): void {
+  if (typeof copyFrom !== 'function' || copyFrom.length !== 1) return false;
+  const original = copyFrom as (this: LineInternals, from: LineInternals) => void;
+  const keeping = function copyFrom(this: LineInternals, from: LineInternals): void {
     if (this.length === from.length && ownEmpty(this._combined) && ownEmpty(this._extendedAttrs) && isEmpty(from._combined) && isEmpty(from._extendedAttrs)) {
       this._data.set(from._data);
       this.isWrapped = from.isWrapped;
@@ -62,8 +62,4 @@ export function recycleInPlace(term: object): boolean {
   Reflect.set(proto, 'copyFrom', keeping);
   recycling.add(proto);
   return true;
-}
-
-interface RecycledLine extends LineInternals {
-  isWrapped: boolean;
 }

@@ -2,17 +2,12 @@
 // (line-pool.ts): every line must read exactly as it was written, through the fill, a recycled
 // ring, a resize, a reset and a cleared scrollback, and no two lines may ever share an array.
 import { describe, expect, it } from 'vitest';
-import { compactScrollback, packStats } from '../../src/terminal/compact-scrollback.js';
+import { compactScrollback, packStats, type LineInternals } from '../../src/terminal/compact-scrollback.js';
 import { resizeEmulator, type Terminal } from '../../src/terminal/emulator.js';
 import { packAsTheyLeave, poolSize, poolStats } from '../../src/terminal/line-pool.js';
 import { all, emulator, expectSameReading, lineData, sample, written } from '../helpers/scrollback.js';
 
-interface Line {
-  _data: Uint32Array;
-  _combined: Record<number, string>;
-  _extendedAttrs: Record<number, unknown>;
-  length: number;
-  isWrapped: boolean;
+interface Line extends LineInternals {
   clone(): Line;
 }
 const normal = (t: Terminal) => Reflect.get(Reflect.get(Reflect.get(t, '_core'), 'buffers'), 'normal') as { ybase: number; lines: { length: number; get(i: number): Line } };
