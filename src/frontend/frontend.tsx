@@ -73,6 +73,8 @@ export class Frontend {
   private cols: number;
   private rows: number;
   private lastKeyAt = 0;
+  /** When a terminal last sent keys (any key: a prefix command, a dialog's, the board's). */
+  private lastInputAt = -Infinity;
   private stopped = false;
   /** The terminal whose keys are being handled right now (prefix+d detaches that one). */
   private active: TerminalLink | undefined;
@@ -89,7 +91,9 @@ export class Frontend {
     ({ cols: this.cols, rows: this.rows } = ws.getView());
     this.renderer = new Renderer(undefined, () => this.scene(), this.cols, this.rows);
     this.chrome = new ChromeScreen(this.cols, this.rows, () => {
-      this.renderer.setChrome(this.chrome.grid);
+      // A chrome that changed right after a key is most likely that key's answer: it does not wait
+      // for the frame clock (up to 33 ms), as a pane's echo does not.
+      this.renderer.setChrome(this.chrome.grid, performance.now() - this.lastInputAt < ECHO_WINDOW_MS);
       this.showWaiting();
     });
     ws.on('dirty', this.onDirty);
@@ -239,6 +243,7 @@ export class Frontend {
         if (this.stopped) return;
         // Every key counts, scroll mode and dialogs too: the memory reclaim's GC waits for a pause.
         noteInput();
+        this.lastInputAt = performance.now();
         clearTimeout(flushTimer);
         follow();
         keys(tokenizer.push(chunk));

@@ -157,11 +157,12 @@ export class Renderer {
     this.request();
   }
 
-  setChrome(grid: Grid): void {
+  /** `urgent`: the chrome's answer to a key (a mode, a dialog, the board's selection), drawn as an echo is. */
+  setChrome(grid: Grid, urgent = false): void {
     if (grid.width !== this.chrome.width || grid.height !== this.chrome.height) return;
     this.chrome = grid;
     this.chromeChanged = true;
-    this.request();
+    this.request(urgent);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The Frontend between the workspace and its terminals: a terminal attaching to a workspace whose
 // chrome went stale while nobody looked is drawn to as soon as Ink has caught up, also when nothing
-// on the chrome changed (Ink then writes the same frame, which the chrome screen ignores).
+// on the chrome changed (Ink then writes the same frame, which the chrome screen ignores); and the
+// chrome's answer to a key is drawn at once, as a pane's echo is, not on the frame clock.
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildKeymap } from '../../src/config/keymap.js';
 import { loadTheme } from '../../src/config/theme.js';
@@ -39,5 +40,24 @@ describe('Frontend', () => {
     await turn();
     f.renderer.frame();
     expect(second.out.join('')).toContain('NORMAL');
+  });
+
+  it("draws the chrome's answer to a key on the next turns, without waiting for the frame clock", async () => {
+    const { ws } = workspaceRig(['a']);
+    const f = new Frontend({ workspace: ws, theme: loadTheme('dark', { noColor: false }).value!, keymap: buildKeymap().keymap! });
+    frontends.push(f);
+    const t = link();
+    const keys = f.attach(t);
+    await turn();
+    f.renderer.frame();
+    expect(t.out.join('')).toContain('NORMAL');
+    // A frame was just drawn: a change now would wait ~33 ms for the next one, unless it is urgent.
+    t.out.length = 0;
+    keys.input('\x01'); // the prefix: the status bar's mode becomes PREFIX
+    await turn();
+    await turn();
+    // Ink renders within the key's turn; the frame follows on the next. (On the frame clock it would
+    // show up here only if the machine stalled ~33 ms meanwhile.)
+    expect(t.out.join('')).toContain('PREFIX');
   });
 });
