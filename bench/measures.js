@@ -65,6 +65,11 @@ export function countRunning(text) {
   return (text.match(/[━─] \d+ [^·\n]*? · (?!starting|exited|killed|failed|not installed)[^━─\n]*[━─]/g) ?? []).length;
 }
 
+/** Panes whose title shows their activity (idle, busy, needs you; `?` a guess, `~` hooks silent): read at least once. */
+export function countRead(text) {
+  return (text.match(/[━─] \d+ [^·\n]*? · (?:idle|busy|needs you)[?~]? /g) ?? []).length;
+}
+
 // ---------------------------------------------------------------------------------------- 1 flood
 
 /** `seq 1 2000000 > /dev/null`: what the work costs with no terminal at all. */
@@ -379,6 +384,11 @@ export async function latencyAgents(home, others, { samples = 200, cols = 244, r
     await L.firstFrame(t);
     await t.waitFor((s) => countRunning(s) >= 4, { timeout: 5000, message: '4 running panes' });
     if (flooding) await t.waitFor(/line \d+ \d+ some ordinary/, { timeout: 5000 });
+    // Typing starts once the start is over, as a person's would (a reaction to a new screen takes
+    // ~200 ms): every pane's first activity reading is on screen, so the chrome render that shows
+    // them (the first after the first frame, in code V8 has barely run) is done. Keys typed within
+    // ~100 ms of the first frame met it: docs/profile.md.
+    await t.waitFor((s) => countRead(s) >= 4, { timeout: 5000, message: "4 panes' first activity" });
     const region = firstPaneRegion(t);
     return await withRate(t, () => typeSamples(t, region, samples));
   } finally {

@@ -293,8 +293,11 @@ real-time priority.
    panes print (it scales with their output, which is as fast as bash can go); case 2b is the one
    to hold against the 8% goal.
 3. **keystroke to screen** — 244x85, pane 1 runs \`cat\` (the tty echoes what is typed), panes 2–4
-   flood. One letter at a time, 15–45 ms apart, 200 samples: the time from writing the letter into
-   agents' pty until the harness's screen shows it in pane 1. p50 / p95 / p99. The harness's own
+   flood. Once every pane's title shows its first activity reading (the start is over, as it is
+   for a person reacting to a new screen; keys typed within ~100 ms of the first frame met the
+   chrome render that shows those readings, see docs/profile.md), one letter at a time, 15–45 ms
+   apart, 200 samples: the time from writing the letter into agents' pty until the harness's
+   screen shows it in pane 1. p50 / p95 / p99. The harness's own
    parsing is included, and it shares the machine's cores with the flooding programs; the tmux
    anchor (4 tiled panes, the same programs, same harness) carries the same overhead, more of it in
    fact, since tmux sends its client every line while agents sends at most 30 frames a second (see
