@@ -16,7 +16,8 @@
  *
  * The cache is written once per program, role, build, Node and flags, ~1 s after the first frame
  * (what the start compiled by then is what the next start needs; a client's when its server welcomed
- * it, or at once before it execs the native client), to the cache folder (AGENTS_HOME/cache, else
+ * it, or at once before it execs the native client; a server's at a pause in the person's typing),
+ * to the cache folder (AGENTS_HOME/cache, else
  * $XDG_CACHE_HOME/agents): readable by the user only, and read only from a folder that nobody else can
  * write to, since it is code. V8 refuses a cache made by another V8, other flags or another source
  * length; the file's name carries the build's size, time and inode besides, so a rebuild never
@@ -41,10 +42,16 @@ declare global {
    * Set by runCached for the program it runs, which calls it (codeCacheReady) once its first frame
    * is out: the loader and the program each have their own copy of this module, so they meet here.
    */
-  var __agentsCodeCacheReady: ((then?: () => void, now?: boolean) => void) | undefined;
+  var __agentsCodeCacheReady: ((then?: () => void, now?: boolean, typing?: () => boolean) => void) | undefined;
 }
 /** How long after the first frame the cache is made: the start's late steps have compiled by then. */
 const SAVE_AFTER_MS = 1000;
+/**
+ * Making a cache stops the process for ~35-60 ms (measured: `createCachedData` ~25 ms, then its CRC
+ * and the write); while the person types it waits, looking again this often, for at most this long.
+ */
+const TYPING_RETRY_MS = 250;
+const TYPING_WAIT_MAX_MS = 10_000;
 /** Cache files kept in the folder (other builds or Node versions sharing it). */
 const KEEP = 3;
 /** A cache file: this magic, the payload's CRC-32 and length (little-endian), then V8's cache data. */
@@ -190,10 +197,21 @@ export function runCached(file: string, env: NodeJS.ProcessEnv = process.env, sa
           for (const then of thens) then();
         }
       };
-      globalThis.__agentsCodeCacheReady = (then, now) => {
+      let typing: (() => boolean) | undefined;
+      let due = Infinity;
+      const whenQuiet = (): void => {
+        if (typing?.() && Date.now() - due < TYPING_WAIT_MAX_MS) timer = setTimeout(whenQuiet, TYPING_RETRY_MS).unref();
+        else save();
+      };
+      globalThis.__agentsCodeCacheReady = (then, now, isTyping) => {
         if (then) thens.push(then);
+        typing ??= isTyping;
         if (now) save();
-        else timer ??= setTimeout(save, saveAfterMs).unref();
+        else
+          timer ??= setTimeout(() => {
+            due = Date.now();
+            whenQuiet();
+          }, saveAfterMs).unref();
       };
     });
   }
@@ -263,11 +281,12 @@ function wrappedSource(file: string): string {
  * Called by the program once its first frame is out: a start without a cache makes one now. `then`
  * runs once no cache is left to make (at once, or after the save): V8 stamps a cache with a hash of
  * its flags and refuses one whose stamp differs, so a flag changed at run time (hotCodeSooner) must
- * wait for the save, or every later start would find its cache refused.
+ * wait for the save, or every later start would find its cache refused. `typing`: whether the
+ * person is typing; a save that falls due meanwhile waits for a pause (at most 10 s).
  */
-export function codeCacheReady(then?: () => void, now = false): void {
+export function codeCacheReady(then?: () => void, now = false, typing?: () => boolean): void {
   const ready = globalThis.__agentsCodeCacheReady;
-  if (ready) ready(then, now);
+  if (ready) ready(then, now, typing);
   else then?.();
 }
 

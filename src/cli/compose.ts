@@ -19,6 +19,7 @@ import { StatusFiles } from '../hooks/status-files.js';
 import type { MemoryService } from '../store/memory-service.js';
 import { warmGraphemes } from '../terminal/input.js';
 import { closeOnExecAll } from '../terminal/native.js';
+import { reclaimer } from '../terminal/reclaim.js';
 import { installReaper, Reaper } from '../terminal/reaper.js';
 import { log } from '../util/log.js';
 import { dataDir } from '../util/paths.js';
@@ -93,6 +94,8 @@ export interface Composed {
  * when it starts. This is the longest a start waits for a frame to be drawn.
  */
 const SHOWN_LATEST_MS = 1000;
+/** No key for this long is a pause in the typing (the code cache is made then). */
+const TYPING_PAUSE_MS = 500;
 
 /**
  * The loopback addresses added to the no-proxy lists: an agent CLI honours HTTP_PROXY for its hooks
@@ -245,9 +248,10 @@ export async function composeWorkspace(o: ComposeOptions): Promise<Composed> {
       void context.start();
     }
     reaper.start();
-    // A start without a code cache makes one for the next (src/cli/code-cache.ts); then the hot
-    // paths may reach V8's optimizing compiler sooner.
-    codeCacheReady(hotCodeSooner);
+    // A start without a code cache makes one for the next (src/cli/code-cache.ts), at a pause in
+    // the typing (it stops the process for ~35-60 ms); then the hot paths may reach V8's optimizing
+    // compiler sooner.
+    codeCacheReady(hotCodeSooner, false, () => reclaimer.typedWithin(TYPING_PAUSE_MS));
     // Typed text is split into graphemes; ICU's rules for that (8-15 ms to load) were left out of the
     // way to the first frame (src/terminal/input.ts, scripts/bundle-plugins.js) and load now.
     setImmediate(warmGraphemes);

@@ -66,6 +66,11 @@ export class Reclaimer {
     this.lastInput = this.ports.now();
   }
 
+  /** Whether a key went to the workspace within the last `ms`. */
+  typedWithin(ms: number): boolean {
+    return this.ports.now() - this.lastInput < ms;
+  }
+
   noteActivity(): void {
     this.lastActivity = this.ports.now();
   }

@@ -198,6 +198,32 @@ describe.each(LOADERS)('the code cache, %s', (_, loader, native) => {
     expect(run(file, env)).toMatchObject({ used: false, saved: true });
   });
 
+  it('waits for a pause in the typing: a save that falls due while the person types is made once the keys stop', () => {
+    const { file, env } = setUp();
+    const script = `
+      import { runCached, codeCacheReady } from ${JSON.stringify(CODE_CACHE)};
+      const r = runCached(process.argv[1], process.env, 0);
+      let typing = true;
+      let asked = 0;
+      let saved;
+      r.saved.then((s) => (saved = s));
+      codeCacheReady(undefined, false, () => (asked++, typing));
+      const alive = setInterval(() => undefined, 1000);
+      // Due at once, but the person types: nothing is made yet.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const whileTyping = { saved, asked };
+      typing = false;
+      await r.saved;
+      clearInterval(alive);
+      process.stdout.write(JSON.stringify({ whileTyping, saved, cacheFile: r.cacheFile }));
+    `;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script, file], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' })) as { whileTyping: { saved?: boolean; asked: number }; saved: boolean; cacheFile: string };
+    expect(out.whileTyping.saved).toBeUndefined();
+    expect(out.whileTyping.asked).toBeGreaterThan(0);
+    expect(out.saved).toBe(true);
+    expect(statSync(out.cacheFile).size).toBeGreaterThan(0);
+  });
+
   it('AGENTS_CODE_CACHE=0: runs without a cache and writes none', () => {
     const { file, env, dir } = setUp();
     const r = run(file, { ...env, AGENTS_CODE_CACHE: '0' });

@@ -86,6 +86,16 @@ describe('reclaim', () => {
     expect(log[0]).toMatch(/^gc@/);
   });
 
+  it('says whether a key went to the workspace lately (the code cache waits for a pause too)', () => {
+    const { r, advance } = rig();
+    expect(r.typedWithin(500)).toBe(false);
+    r.noteInput();
+    advance(499);
+    expect(r.typedWithin(500)).toBe(true);
+    advance(1);
+    expect(r.typedWithin(500)).toBe(false);
+  });
+
   it('output that never stops delays it only so long, since it pauses nobody typing', () => {
     const { r, log, advance, at } = rig();
     r.noteFreed(MIN_FREED);
