@@ -17,9 +17,8 @@
  * The cache is written once per program, role, build, Node and flags, ~1 s after the first frame
  * (what the start compiled by then is what the next start needs; a client's when its server welcomed
  * it, or at once before it execs the native client; a server's at a pause in the person's typing),
- * to the cache folder (AGENTS_HOME/cache, else
- * $XDG_CACHE_HOME/agents): readable by the user only, and read only from a folder that nobody else can
- * write to, since it is code. V8 refuses a cache made by another V8, other flags or another source
+ * to the cache folder (AGENTS_HOME/cache, else $XDG_CACHE_HOME/agents): readable by the user only,
+ * and read only from a folder that nobody else can write to, since it is code. V8 refuses a cache made by another V8, other flags or another source
  * length; the file's name carries the build's size, time and inode besides, so a rebuild never
  * meets an old cache. V8 checks none of the cache's bytes past its header (a damaged one is read
  * as it is, and a fatal error ends the process: tried), so each file carries a CRC-32 of its payload

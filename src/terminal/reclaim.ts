@@ -66,7 +66,7 @@ export class Reclaimer {
     this.lastInput = this.ports.now();
   }
 
-  /** Whether a key went to the workspace within the last `ms`. */
+  /** Whether keys went to the workspace or a pane within the last `ms` (noteInput's). */
   typedWithin(ms: number): boolean {
     return this.ports.now() - this.lastInput < ms;
   }
