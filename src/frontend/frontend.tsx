@@ -25,6 +25,7 @@ import { noteInput } from '../terminal/reclaim.js';
 import { App } from '../ui/App.js';
 import type { UiEnv } from '../ui/context.js';
 import { dialogRect } from '../workspace/geometry.js';
+import { isWheel } from '../workspace/mouse.js';
 import { helpSections } from '../workspace/help.js';
 import type { Workspace } from '../workspace/workspace.js';
 
@@ -73,7 +74,7 @@ export class Frontend {
   private cols: number;
   private rows: number;
   private lastKeyAt = 0;
-  /** When a terminal last sent keys (any key: a prefix command, a dialog's, the board's). */
+  /** When a terminal last sent keys (any key: a prefix command, a dialog's, the board's; a click, not the wheel). */
   private lastInputAt = -Infinity;
   private stopped = false;
   /** The terminal whose keys are being handled right now (prefix+d detaches that one). */
@@ -229,7 +230,12 @@ export class Frontend {
     const keys = (events: ReturnType<InputTokenizer['push']>) => {
       this.active = t;
       try {
-        for (const ev of events) ws.dispatch({ t: 'key', ev });
+        for (const ev of events) {
+          // A wheel notch is not a key: wheel reports come tens a second and each moves a pane's
+          // title ([scroll/max]), and their frames keep to the frame clock.
+          if (ev.kind !== 'mouse' || !isWheel(ev.raw)) this.lastInputAt = performance.now();
+          ws.dispatch({ t: 'key', ev });
+        }
       } finally {
         this.active = undefined;
       }
@@ -243,7 +249,6 @@ export class Frontend {
         if (this.stopped) return;
         // Every key counts, scroll mode and dialogs too: the memory reclaim's GC waits for a pause.
         noteInput();
-        this.lastInputAt = performance.now();
         clearTimeout(flushTimer);
         follow();
         keys(tokenizer.push(chunk));

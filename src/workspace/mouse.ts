@@ -23,6 +23,12 @@ export interface MouseEvent {
   press: boolean;
 }
 
+/** Whether a mouse report is a wheel notch (SGR button code +64). */
+export function isWheel(raw: string): boolean {
+  const m = parseSgrMouse(raw);
+  return m !== undefined && (m.code & 64) !== 0;
+}
+
 export function parseSgrMouse(raw: string): MouseEvent | undefined {
   const m = /^\x1b\[<(\d+);(\d+);(\d+)([Mm])$/.exec(raw);
   if (!m) return undefined;

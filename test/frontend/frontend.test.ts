@@ -2,10 +2,11 @@
 // chrome went stale while nobody looked is drawn to as soon as Ink has caught up, also when nothing
 // on the chrome changed (Ink then writes the same frame, which the chrome screen ignores); and the
 // chrome's answer to a key is drawn at once, as a pane's echo is, not on the frame clock.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildKeymap } from '../../src/config/keymap.js';
 import { loadTheme } from '../../src/config/theme.js';
 import { Frontend, type TerminalLink } from '../../src/frontend/frontend.js';
+import { FRAME_MS } from '../../src/render/renderer.js';
 import { disposeRigs, workspaceRig } from '../helpers/workspace-rig.js';
 
 function link(): TerminalLink & { out: string[] } {
@@ -59,5 +60,27 @@ describe('Frontend', () => {
     // Ink renders within the key's turn; the frame follows on the next. (On the frame clock it would
     // show up here only if the machine stalled ~33 ms meanwhile.)
     expect(t.out.join('')).toContain('PREFIX');
+  });
+
+  it('a wheel notch is not a key: the title it moves keeps to the frame clock', async () => {
+    const { ws, pty, parsed } = workspaceRig(['a'], { cols: 80, rows: 25 });
+    await vi.waitFor(() => expect(ws.panes[0].running).toBe(true), { timeout: 5000, interval: 5 });
+    const f = new Frontend({ workspace: ws, theme: loadTheme('dark', { noColor: false }).value!, keymap: buildKeymap().keymap! });
+    frontends.push(f);
+    const t = link();
+    const keys = f.attach(t);
+    pty(ws.panes[0]).output(Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\r\n'));
+    await parsed(ws.panes[0]);
+    await turn();
+    f.renderer.frame();
+    const drawnAt = performance.now();
+    t.out.length = 0;
+    const inner = ws.visible()[0].inner;
+    keys.input(`\x1b[<64;${inner.x + 2};${inner.y + 2}M`); // the wheel: scroll mode, and [3/..] in the title
+    await turn();
+    await turn();
+    // Drawn on the frame clock only (unless the machine stalled past it meanwhile).
+    if (performance.now() - drawnAt < FRAME_MS) expect(t.out.join('')).not.toContain('[3/');
+    await vi.waitFor(() => expect(t.out.join('')).toContain('[3/'), { timeout: 1000, interval: 5 });
   });
 });

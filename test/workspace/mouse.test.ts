@@ -1,7 +1,7 @@
 // The mouse through the workspace: a click focuses, the wheel scrolls history, and a program that
 // asked for the mouse gets the events at its own coordinates (fake ptys; real emulators).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeForPane, parseSgrMouse, type MouseEvent } from '../../src/workspace/mouse.js';
+import { encodeForPane, isWheel, parseSgrMouse, type MouseEvent } from '../../src/workspace/mouse.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { disposeRigs, focus, run, workspaceRig } from '../helpers/workspace-rig.js';
 
@@ -33,6 +33,9 @@ describe('mouse', () => {
     expect(parseSgrMouse('\x1b[<65;1;1m')).toEqual({ code: 65, x: 0, y: 0, press: false });
     expect(parseSgrMouse('\x1b[M !!')).toBeUndefined();
     expect(parseSgrMouse('\x1b[<0;1M')).toBeUndefined();
+    // The wheel (+64), with or without modifiers, against a click and other encodings.
+    expect(['\x1b[<64;3;4M', '\x1b[<65;3;4M', '\x1b[<80;3;4M'].map(isWheel)).toEqual([true, true, true]);
+    expect(['\x1b[<0;3;4M', '\x1b[<2;3;4m', '\x1b[M !!'].map(isWheel)).toEqual([false, false, false]);
   });
 
   it('a click on another pane focuses it, and the program there gets nothing', async () => {
