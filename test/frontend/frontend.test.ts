@@ -1,7 +1,8 @@
 // The Frontend between the workspace and its terminals: a terminal attaching to a workspace whose
 // chrome went stale while nobody looked is drawn to as soon as Ink has caught up, also when nothing
 // on the chrome changed (Ink then writes the same frame, which the chrome screen ignores); and the
-// chrome's answer to a key is drawn at once, as a pane's echo is, not on the frame clock.
+// chrome's answer to a key is drawn at once, as a pane's echo is, not on the frame clock (a wheel
+// notch is no key: its frames keep to the clock).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildKeymap } from '../../src/config/keymap.js';
 import { loadTheme } from '../../src/config/theme.js';
