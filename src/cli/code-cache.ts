@@ -197,20 +197,16 @@ export function runCached(file: string, env: NodeJS.ProcessEnv = process.env, sa
         }
       };
       let typing: (() => boolean) | undefined;
-      let due = Infinity;
+      let waits = 0;
       const whenQuiet = (): void => {
-        if (typing?.() && Date.now() - due < TYPING_WAIT_MAX_MS) timer = setTimeout(whenQuiet, TYPING_RETRY_MS).unref();
+        if (typing?.() && waits++ < TYPING_WAIT_MAX_MS / TYPING_RETRY_MS) timer = setTimeout(whenQuiet, TYPING_RETRY_MS).unref();
         else save();
       };
       globalThis.__agentsCodeCacheReady = (then, now, isTyping) => {
         if (then) thens.push(then);
         typing ??= isTyping;
         if (now) save();
-        else
-          timer ??= setTimeout(() => {
-            due = Date.now();
-            whenQuiet();
-          }, saveAfterMs).unref();
+        else timer ??= setTimeout(whenQuiet, saveAfterMs).unref();
       };
     });
   }

@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildKeymap } from '../../src/config/keymap.js';
 import { loadTheme } from '../../src/config/theme.js';
-import { Frontend, type TerminalLink } from '../../src/frontend/frontend.js';
+import { Frontend, type Attachment, type TerminalLink } from '../../src/frontend/frontend.js';
+import type { Workspace } from '../../src/workspace/workspace.js';
 import { FRAME_MS } from '../../src/render/renderer.js';
 import { disposeRigs, workspaceRig } from '../helpers/workspace-rig.js';
 
@@ -18,6 +19,19 @@ function link(): TerminalLink & { out: string[] } {
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 let frontends: Frontend[] = [];
+/** A Frontend for `ws`, stopped after the test. */
+function frontendOf(ws: Workspace): Frontend {
+  const f = new Frontend({ workspace: ws, theme: loadTheme('dark', { noColor: false }).value!, keymap: buildKeymap().keymap! });
+  frontends.push(f);
+  return f;
+}
+/** Attaches `t` and draws to it: its first frame once Ink has drawn the chrome. */
+async function attachDrawn(f: Frontend, t: TerminalLink): Promise<Attachment> {
+  const a = f.attach(t);
+  await turn();
+  f.renderer.frame();
+  return a;
+}
 afterEach(async () => {
   for (const f of frontends) f.stop();
   frontends = [];
@@ -27,31 +41,23 @@ afterEach(async () => {
 describe('Frontend', () => {
   it('draws to a terminal attaching to a stale but unchanged chrome on the next turn, not after a timeout', async () => {
     const { ws } = workspaceRig(['a']);
-    const f = new Frontend({ workspace: ws, theme: loadTheme('dark', { noColor: false }).value!, keymap: buildKeymap().keymap! });
-    frontends.push(f);
+    const f = frontendOf(ws);
     const first = link();
-    const a = f.attach(first);
-    await turn();
-    f.renderer.frame();
+    const a = await attachDrawn(f, first);
     expect(first.out.join('')).toContain('NORMAL');
     a.detach();
     // A change goes by while nobody is attached: the chrome is stale, though what it shows is the same.
     ws.dispatch({ t: 'context' });
     const second = link();
-    f.attach(second);
-    await turn();
-    f.renderer.frame();
+    await attachDrawn(f, second);
     expect(second.out.join('')).toContain('NORMAL');
   });
 
   it("draws the chrome's answer to a key on the next turns, without waiting for the frame clock", async () => {
     const { ws } = workspaceRig(['a']);
-    const f = new Frontend({ workspace: ws, theme: loadTheme('dark', { noColor: false }).value!, keymap: buildKeymap().keymap! });
-    frontends.push(f);
+    const f = frontendOf(ws);
     const t = link();
-    const keys = f.attach(t);
-    await turn();
-    f.renderer.frame();
+    const keys = await attachDrawn(f, t);
     expect(t.out.join('')).toContain('NORMAL');
     // A frame was just drawn: a change now would wait ~33 ms for the next one, unless it is urgent.
     t.out.length = 0;
@@ -66,8 +72,7 @@ describe('Frontend', () => {
   it('a wheel notch is not a key: the title it moves keeps to the frame clock', async () => {
     const { ws, pty, parsed } = workspaceRig(['a'], { cols: 80, rows: 25 });
     await vi.waitFor(() => expect(ws.panes[0].running).toBe(true), { timeout: 5000, interval: 5 });
-    const f = new Frontend({ workspace: ws, theme: loadTheme('dark', { noColor: false }).value!, keymap: buildKeymap().keymap! });
-    frontends.push(f);
+    const f = frontendOf(ws);
     const t = link();
     const keys = f.attach(t);
     pty(ws.panes[0]).output(Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\r\n'));
