@@ -27,10 +27,18 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Pids a command wrote, one a line, once the file is there. */
+/** Pids a command wrote, one a line, once n whole lines are there. The shell creates the file before
+ *  it writes to it, so a read can find it empty or half written: only lines ending in a newline count. */
+function wholePids(file: string): number[] {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+}
+/** Polled on real time: under fake timers, vi.waitFor would move the runner's clock at each check. */
 async function pidsIn(file: string, n: number): Promise<number[]> {
-  await vi.waitFor(() => expect(existsSync(file) && readFileSync(file, 'utf8').trim().split('\n').length >= n).toBe(true), { timeout: 5000, interval: 10 });
-  return readFileSync(file, 'utf8').trim().split('\n').map(Number);
+  const deadline = Date.now() + 5000;
+  while (wholePids(file).length < n && Date.now() < deadline) await sleep(10);
+  expect(wholePids(file).length).toBeGreaterThanOrEqual(n);
+  return wholePids(file);
 }
 
 describe('CheckRunner', () => {
