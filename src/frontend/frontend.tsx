@@ -18,7 +18,8 @@ import { PassThrough, Writable } from 'node:stream';
 import { render, type Instance } from 'ink';
 import type { Keymap } from '../config/keymap.js';
 import type { Theme } from '../config/theme.js';
-import { Renderer, type Output, type Scene } from '../render/renderer.js';
+import { cellStyle } from '../render/cell-style.js';
+import { Renderer, type Label, type Output, type Scene } from '../render/renderer.js';
 import { ChromeScreen } from '../terminal/chrome-screen.js';
 import { InputTokenizer } from '../terminal/input.js';
 import { noteInput } from '../terminal/reclaim.js';
@@ -27,6 +28,7 @@ import type { UiEnv } from '../ui/context.js';
 import { dialogRect } from '../workspace/geometry.js';
 import { isWheel } from '../workspace/mouse.js';
 import { helpSections } from '../workspace/help.js';
+import { scrollPosition } from '../workspace/views.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** How long after a keystroke a pane's output counts as its echo and is drawn at once. */
@@ -86,10 +88,13 @@ export class Frontend {
   /** Terminals that attached while the chrome was behind: drawn to once it caught up. */
   private waiting: TerminalLink[] = [];
   private waitTimer: NodeJS.Immediate | undefined;
+  /** The scroll position's look: the theme's muted text. */
+  private readonly positionStyle: { fg: number; bg: number; attrs: number };
 
   constructor(private o: FrontendOptions) {
     const ws = o.workspace;
     ({ cols: this.cols, rows: this.rows } = ws.getView());
+    this.positionStyle = cellStyle(o.theme.tokens['text.muted']);
     this.renderer = new Renderer(undefined, () => this.scene(), this.cols, this.rows);
     this.chrome = new ChromeScreen(this.cols, this.rows, () => {
       // A chrome that changed right after a key is most likely that key's answer: it does not wait
@@ -154,8 +159,21 @@ export class Frontend {
         paint: (g, r, skip, fresh) => pane.paint(g, r, skip, fresh),
       })),
       overlays: view.dialog ? [dialogRect(view.dialog, view.cols, view.rows)] : [],
+      labels: view.mode === 'scroll' && f ? this.positionLabel(f.pane, f.inner) : undefined,
       cursor,
     };
+  }
+
+  /**
+   * The focused pane's scroll position, at the right end of its top border (where tmux shows it in
+   * copy mode). Drawn here, not by Ink: the title (PaneView.positionWidth) keeps the room for it.
+   */
+  private positionLabel(pane: { scroll: number; scrollMax: number }, inner: { x: number; y: number; width: number }): Label[] | undefined {
+    if (pane.scrollMax === 0) return undefined;
+    const text = scrollPosition(pane.scroll, pane.scrollMax);
+    const x = inner.x + inner.width - 1 - text.length;
+    if (x <= inner.x || inner.y < 1) return undefined;
+    return [{ x, y: inner.y - 1, text, ...this.positionStyle }];
   }
 
   private onDirty = (pane: unknown) => {
@@ -231,8 +249,8 @@ export class Frontend {
       this.active = t;
       try {
         for (const ev of events) {
-          // A wheel notch is not a key: wheel reports come tens a second and each moves a pane's
-          // title ([scroll/max]), and their frames keep to the frame clock.
+          // A wheel notch is not a key: wheel reports come tens a second, each moving a pane's
+          // scroll position, and their frames keep to the frame clock.
           if (ev.kind !== 'mouse' || !isWheel(ev.raw)) this.lastInputAt = performance.now();
           ws.dispatch({ t: 'key', ev });
         }

@@ -35,15 +35,15 @@ export function PaneFrame({ id }: { id: number }) {
   if (!pane) return null;
   const { rect } = pane;
   const label = paneLabel(pane.status, pane.activity);
-  const scroll = pane.scrollMax > 0 ? ` [${pane.scroll}/${pane.scrollMax}]` : '';
   // Marks: paused by a breaker or a budget, changes by others waiting for this agent's next turn, a conflict on a shared file, and a
   // failed interrupt or instruction.
   // A file changed on this branch and another: the badge names the file and the other branch.
   const marks = `${pane.paused ? ' ⏸ paused' : ''}${pane.pending ? ` ✉${pane.pending}` : ''}${pane.conflict ? ' ⚠ conflict' : ''}${pane.branchConflict ? ` ⚠ ${pane.branchConflict}` : ''}${pane.notice ? ` ⚠ ${pane.notice}` : ''}`;
-  // Title text is truncated to the border's length so it never spills into the next pane.
-  const room = Math.max(0, rect.width - 4);
+  // Title text is truncated to the border's length so it never spills into the next pane, nor into
+  // the scroll position the compositor draws at the border's right end.
+  const room = Math.max(0, rect.width - 4 - pane.positionWidth);
   const cost = pane.cost !== undefined ? ` · ${formatCost(pane.cost)}` : '';
-  const full = `${pane.number} ${pane.name} · ${label}${cost}${scroll}${marks}`;
+  const full = `${pane.number} ${pane.name} · ${label}${cost}${marks}`;
   const cut = full.length + 2 > room;
   return (
     <>
@@ -69,7 +69,6 @@ export function PaneFrame({ id }: { id: number }) {
               <Text {...muted}> · </Text>
               <Text {...status}>{label}</Text>
               {cost && <Text {...muted}>{cost}</Text>}
-              {scroll && <Text {...muted}>{scroll}</Text>}
               {marks && <Text {...warnStyle}>{marks}</Text>}
               <Text {...title}> </Text>
             </Text>

@@ -99,8 +99,12 @@ export interface PaneView {
   status: PaneStatus;
   focused: boolean;
   rect: Rect;
-  scroll: number;
-  scrollMax: number;
+  /**
+   * Columns kept free at the right end of the top border for the scroll position ("[3/120]"), which
+   * the compositor draws itself (frontend.tsx): a wheel notch then costs no render of the chrome.
+   * 0 unless this is the focused pane in scroll mode.
+   */
+  positionWidth: number;
   /** Busy / waiting / idle and how it is known; undefined while not running or not yet read. */
   activity?: Activity;
   /** A problem with the last interrupt or instruction, shown in the title. */

@@ -13,9 +13,10 @@ import type { ContextView, DialogView, PaneView, UsageTotals, WorkspaceView } fr
 
 /**
  * The whole view at this moment. `reuse` holds each pane's last view: an equal one is returned as it
- * was, so a UI slice reading one pane re-renders only when that pane changed.
+ * was, so a UI slice reading one pane re-renders only when that pane changed. The status bar's
+ * slices are kept from `previous` the same way: every re-render is a whole Ink render of the chrome.
  */
-export function workspaceView(core: Core, desk: TaskDesk, o: { context: ContextView; simulated?: boolean; reuse: Map<number, PaneView> }): WorkspaceView {
+export function workspaceView(core: Core, desk: TaskDesk, o: { context: ContextView; simulated?: boolean; reuse: Map<number, PaneView>; previous?: WorkspaceView }): WorkspaceView {
   const focusedId = core.focused?.id;
   const ctx = o.context;
   const panes = core.visible().map(({ pane, rect }) => {
@@ -30,6 +31,7 @@ export function workspaceView(core: Core, desk: TaskDesk, o: { context: ContextV
   const dialog: DialogView | undefined =
     d?.kind === 'prompt' ? { ...d, text: core.editor.text, cursor: core.editor.cursor } : d?.kind === 'task' ? { ...d, lines: task ? taskDetails(task).map((l) => printable(l)) : ['(this task is gone)'] } : d;
   const panel = core.contextRect;
+  const was = o.previous;
   return {
     cols: core.cols,
     rows: core.rows,
@@ -39,17 +41,39 @@ export function workspaceView(core: Core, desk: TaskDesk, o: { context: ContextV
     panes,
     count: core.panes.length,
     focusedId,
-    focus: core.focused && { number: core.focus + 1, name: core.focused.name },
+    focus: kept(was?.focus, core.focused && { number: core.focus + 1, name: core.focused.name }),
     zoomed: core.zoomed,
     tooSmall: core.tooSmall(),
     message: core.message?.text,
-    totals: { ...usageTotals(core.panes), simulated: o.simulated },
+    totals: kept(was?.totals, { ...usageTotals(core.panes), simulated: o.simulated }),
     clients: core.clients,
     board: boardView(core, desk),
-    alerts: boardAlerts(core, desk),
-    waiting: core.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
+    alerts: kept(was?.alerts, boardAlerts(core, desk)),
+    waiting: kept(
+      was?.waiting,
+      core.panes.flatMap((p, i) => (p.activity?.state === 'waiting' ? [{ number: i + 1, name: p.name }] : [])),
+    ),
     context: panel ? { ...ctx, rect: panel, scroll: core.contextScroll } : undefined,
   };
+}
+
+/** Plain data (numbers, strings, booleans, and arrays and objects of them) equal all the way down. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => sameData(Reflect.get(a, k), Reflect.get(b, k)));
+}
+
+/** `previous` when it equals `next`: the same object, so a UI slice reading it does not re-render. */
+function kept<T>(previous: T | undefined, next: T): T {
+  return previous !== undefined && sameData(previous, next) ? previous : next;
+}
+
+/** A pane's scroll position as its border shows it in scroll mode: lines up from the bottom, of how many. */
+export function scrollPosition(scroll: number, max: number): string {
+  return ` [${scroll}/${max}] `;
 }
 
 /** What the chrome needs to draw one pane's frame. */
@@ -61,8 +85,7 @@ export function paneViewOf(pane: Pane, at: { number: number; rect: Rect; focused
     status: pane.status,
     focused: at.focused,
     rect: at.rect,
-    scroll: pane.scroll,
-    scrollMax: at.scrolling && at.focused ? pane.scrollMax : 0,
+    positionWidth: at.scrolling && at.focused && pane.scrollMax > 0 ? scrollPosition(pane.scrollMax, pane.scrollMax).length + 1 : 0,
     activity: pane.activity && { ...pane.activity },
     notice: pane.notice,
     cost: pane.usage?.cost,
@@ -111,8 +134,7 @@ export function samePaneView(a: PaneView, b: PaneView): boolean {
     a.name === b.name &&
     a.status === b.status &&
     a.focused === b.focused &&
-    a.scroll === b.scroll &&
-    a.scrollMax === b.scrollMax &&
+    a.positionWidth === b.positionWidth &&
     a.activity?.state === b.activity?.state &&
     a.activity?.source === b.activity?.source &&
     a.activity?.silentHooks === b.activity?.silentHooks &&

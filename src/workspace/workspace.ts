@@ -391,7 +391,7 @@ export class Workspace extends EventEmitter<DomainEvents> {
     this.readingsPending = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.view = workspaceView(core, this.desk, { context: this.opts.context?.view() ?? EMPTY_CONTEXT, simulated: this.opts.simulated, reuse: this.paneViews });
+    this.view = workspaceView(core, this.desk, { context: this.opts.context?.view() ?? EMPTY_CONTEXT, simulated: this.opts.simulated, reuse: this.paneViews, previous: this.view });
     // A message fades: look again when it is due to go.
     if (core.message) this.timer = setTimeout(() => this.dispatch({ t: 'tick' }), Math.max(0, core.message.until - Date.now()));
     this.emit('change');

@@ -9,6 +9,8 @@ import { loadTheme } from '../../src/config/theme.js';
 import { Frontend, type Attachment, type TerminalLink } from '../../src/frontend/frontend.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { FRAME_MS } from '../../src/render/renderer.js';
+import { ChromeScreen } from '../../src/terminal/chrome-screen.js';
+import { createEmulator, readScreen, writeAsync } from '../helpers/screen-grid.js';
 import { disposeRigs, workspaceRig } from '../helpers/workspace-rig.js';
 
 function link(): TerminalLink & { out: string[] } {
@@ -88,5 +90,38 @@ describe('Frontend', () => {
     // Drawn on the frame clock only (unless the machine stalled past it meanwhile).
     if (performance.now() - drawnAt < FRAME_MS) expect(t.out.join('')).not.toContain('[3/');
     await vi.waitFor(() => expect(t.out.join('')).toContain('[3/'), { timeout: 1000, interval: 5 });
+  });
+
+  it('in scroll mode a wheel notch moves the position on the border without a render of the chrome by Ink', async () => {
+    const { ws, pty, parsed } = workspaceRig(['a'], { cols: 80, rows: 25 });
+    await vi.waitFor(() => expect(ws.panes[0].running).toBe(true), { timeout: 5000, interval: 5 });
+    const f = frontendOf(ws);
+    const t = link();
+    const keys = f.attach(t);
+    pty(ws.panes[0]).output(Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\r\n'));
+    await parsed(ws.panes[0]);
+    // Once the output's guess of "busy" has gone back to idle, nothing else changes the chrome.
+    await vi.waitFor(() => expect(ws.getView().panes[0].activity?.state).toBe('idle'), { timeout: 5000, interval: 20 });
+    const inner = ws.visible()[0].inner;
+    const notch = () => keys.input(`\x1b[<64;${inner.x + 2};${inner.y + 2}M`);
+    notch(); // scroll mode: the status bar says SCROLL, an Ink render
+    await vi.waitFor(() => expect(t.out.join('')).toContain('[3/'), { timeout: 1000, interval: 5 });
+    const inkFrames = vi.spyOn(ChromeScreen.prototype, 'setFrame');
+    const term = createEmulator(80, 25, 0);
+    try {
+      notch();
+      notch();
+      await vi.waitFor(
+        async () => {
+          await writeAsync(term, t.out.splice(0).join(''));
+          expect(readScreen(term).rowText(0)).toMatch(/━ \[9\/\d+\] ━┓$/);
+        },
+        { timeout: 1000, interval: 5 },
+      );
+      expect(inkFrames).not.toHaveBeenCalled();
+    } finally {
+      inkFrames.mockRestore();
+      term.dispose();
+    }
   });
 });

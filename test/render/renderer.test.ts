@@ -139,6 +139,40 @@ describe('Renderer: what it writes', () => {
     expect(readScreen(term).rowText(2)).toBe('#zzzDDDDDDDDDDzzzzz#');
   });
 
+  it('lays labels over the chrome; a moved or changed label gives its old cells back to the chrome, and none shows under an overlay', async () => {
+    const { renderer, writes, scene } = rig();
+    const label = (x: number, text: string) => ({ x, y: 0, text, fg: COLOR.p16 | 8, bg: 0, attrs: 0 });
+    scene.labels = [label(12, '[3/21]')];
+    renderer.frame();
+    await writeAsync(term, writes.join(''));
+    expect(readScreen(term).rowText(0)).toBe('############[3/21]##');
+    expect(readScreen(term).fg[12]).toBe(COLOR.p16 | 8);
+    // Shorter and further left: the cells it leaves are the chrome's again.
+    scene.labels = [label(10, '[4/9]')];
+    renderer.frame();
+    expect(writes).toHaveLength(2);
+    await writeAsync(term, writes[1]);
+    expect(readScreen(term).rowText(0)).toBe('##########[4/9]#####');
+    // The same labels again: nothing to write.
+    scene.labels = [label(10, '[4/9]')];
+    renderer.frame();
+    expect(writes).toHaveLength(2);
+    // Gone: the row is all chrome.
+    scene.labels = undefined;
+    renderer.frame();
+    await writeAsync(term, writes[2]);
+    expect(readScreen(term).rowText(0)).toBe('#'.repeat(20));
+    // Under a dialog, the dialog shows; a new chrome (laid whole) keeps the label.
+    scene.labels = [label(12, '[5/21]')];
+    scene.overlays = [{ x: 14, y: 0, width: 3, height: 2 }];
+    const chrome = chromeGrid(20, 6);
+    for (let x = 14; x < 17; x++) chrome.set(x, 'D', 1, 0, 0, 0);
+    renderer.setChrome(chrome);
+    renderer.frame();
+    await writeAsync(term, writes.slice(3).join(''));
+    expect(readScreen(term).rowText(0)).toBe('############[5DDD]##');
+  });
+
   it('places and shows the cursor, hides it when the scene has none, and moves it without redrawing', async () => {
     const { renderer, writes, scene } = rig();
     scene.cursor = { x: 3, y: 2 };

@@ -48,8 +48,7 @@ function makeView(cols: number, rows: number, statuses: PaneStatus[], focus = 0,
     status,
     focused: i === focus,
     rect: rects[i],
-    scroll: 0,
-    scrollMax: 0,
+    positionWidth: 0,
   }));
   const f = panes[focus];
   return { cols, rows, layout: 'tiled', mode: 'normal', panes, count: panes.length, focusedId: f?.id, focus: f && { number: f.number, name: f.name }, zoomed: false, totals: { tokens: 0, cost: 0, priced: true, agents: 0 }, waiting: [], alerts: [], clients: 1, ...extra };
@@ -198,12 +197,16 @@ describe('App: pane frames', () => {
     for (let y = r.y + 1; y < r.y + r.height - 1; y++) expect(rowIn(g, r, y).slice(1, -1)).toBe(' '.repeat(r.width - 2));
   });
 
-  it('shows the scroll position in the focused pane’s title in scroll mode', async () => {
-    const view = makeView(80, 20, [running, running], 0, { mode: 'scroll' });
-    view.panes[0] = { ...view.panes[0], scroll: 3, scrollMax: 21 };
+  it('in scroll mode the title keeps the right end of the border free for the scroll position, which the compositor draws', async () => {
+    const view = makeView(60, 12, [running, running], 0, { mode: 'scroll' });
+    view.panes[0] = { ...view.panes[0], name: 'a-very-long-pane-name-indeed', positionWidth: 10 };
     const { screen } = mount(view);
     const g = await screen();
-    expect(g.rowText(0)).toContain('1 shell · running [3/21]');
+    const row = rowIn(g, view.panes[0].rect, 0);
+    expect(row.startsWith('┏━ 1 a-very')).toBe(true);
+    // The title is cut short of the last 11 columns before the corner: border only, for "[3/1200]".
+    expect(row.slice(-12)).toBe(`${'━'.repeat(11)}┓`);
+    expect(g.rowText(0)).not.toContain('[');
   });
 
   it('cuts a long title to the pane’s border', async () => {

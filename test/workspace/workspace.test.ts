@@ -339,7 +339,8 @@ describe('Workspace: scroll mode', () => {
     expect(pane.scrollMax).toBe(21);
     run(ws, 'pane.scroll');
     expect(ws.getView().mode).toBe('scroll');
-    expect(ws.getView().panes[0]).toMatchObject({ scroll: 0, scrollMax: 21 });
+    // The title keeps room for the position " [21/21] " (the compositor draws it: frontend.tsx).
+    expect(ws.getView().panes[0]).toMatchObject({ positionWidth: ' [21/21] '.length + 1 });
     run(ws, 'scroll.up');
     run(ws, 'scroll.up');
     expect(pane.scroll).toBe(2);
@@ -359,7 +360,7 @@ describe('Workspace: scroll mode', () => {
     run(ws, 'scroll.exit');
     expect(ws.getView().mode).toBe('normal');
     expect(pane.scroll).toBe(0);
-    expect(ws.getView().panes[0]).toMatchObject({ scroll: 0, scrollMax: 0 });
+    expect(ws.getView().panes[0]).toMatchObject({ positionWidth: 0 });
   });
 
   it('says so when there is nothing to scroll', async () => {
