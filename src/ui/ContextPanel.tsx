@@ -28,7 +28,7 @@ export function ContextPanel() {
       <Box position="absolute" marginLeft={rect.x + 2} marginTop={rect.y}>
         <Text {...title}> Shared context </Text>
       </Box>
-      <Box position="absolute" marginLeft={rect.x + 2} marginTop={rect.y + 1} width={inner} height={rows} flexDirection="column" overflow="hidden">
+      <Box position="absolute" marginLeft={rect.x + 2} marginTop={rect.y + 1} width={inner} height={rows} flexDirection="column" overflowY="hidden">
         {pending.length > 0 && <Text {...muted} wrap="truncate-end">{`waiting for next turn: ${pending.map(([n, c]) => `${n} ${c}`).join(' · ')}`}</Text>}
         {conflicts.map((c) => (
           <Text key={c} {...warn} wrap="truncate-end">{c}</Text>

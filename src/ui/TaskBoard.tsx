@@ -1,6 +1,8 @@
+import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { TokenName } from '../config/theme.js';
 import type { TaskView } from '../workspace/workspace.js';
+import { sameData } from '../util/same-data.js';
 import { useStyle, useUi, useView } from './context.js';
 
 const STATE_TOKEN: Record<string, TokenName> = {
@@ -13,7 +15,15 @@ const STATE_TOKEN: Record<string, TokenName> = {
   cancelled: 'text.muted',
 };
 
-function TaskRow({ t, selected, width }: { t: TaskView; selected: boolean; width: number }) {
+type RowProps = { t: TaskView; selected: boolean; width: number };
+
+/**
+ * One task's row. Every publish while the board is open brings new task views, so a row compares
+ * its task by value: a move of the selection re-renders the two rows it changes, not all of them.
+ */
+const TaskRow = memo(TaskRowOf, (a: RowProps, b: RowProps) => a.selected === b.selected && a.width === b.width && sameData(a.t, b.t));
+
+function TaskRowOf({ t, selected, width }: RowProps) {
   const state = useStyle(STATE_TOKEN[t.state] ?? 'text.muted');
   const sel = useStyle('dialog.selected');
   const body = useStyle('dialog.text');
@@ -76,7 +86,7 @@ export function TaskBoard() {
       <Box position="absolute" marginLeft={rect.x + 2} marginTop={rect.y}>
         <Text {...title}>{` Tasks (${board.tasks.length}) `}</Text>
       </Box>
-      <Box position="absolute" marginLeft={rect.x + 2} marginTop={rect.y + 1} width={inner} height={rows} flexDirection="column" overflow="hidden">
+      <Box position="absolute" marginLeft={rect.x + 2} marginTop={rect.y + 1} width={inner} height={rows} flexDirection="column" overflowY="hidden">
         {board.questions.map((q) => (
           <Text key={`q${q.id}`} {...warn} wrap="truncate-end">{`⚑ ${q.from} asks: ${q.question}${q.choices?.length ? ` (${q.choices.join(' / ')})` : ''} — ${key('board.answer')} answers`}</Text>
         ))}

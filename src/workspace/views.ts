@@ -5,6 +5,7 @@
 import type { Pane } from './pane.js';
 import type { Rect } from '../render/grid.js';
 import { taskDetails } from '../tasks/text.js';
+import { sameData } from '../util/same-data.js';
 import { printable } from '../util/safe-text.js';
 import { boardAlerts, boardView } from './board-view.js';
 import type { Core } from './core.js';
@@ -55,15 +56,6 @@ export function workspaceView(core: Core, desk: TaskDesk, o: { context: ContextV
     ),
     context: panel ? { ...ctx, rect: panel, scroll: core.contextScroll } : undefined,
   };
-}
-
-/** Plain data (numbers, strings, booleans, and arrays and objects of them) equal all the way down. */
-function sameData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => sameData(Reflect.get(a, k), Reflect.get(b, k)));
 }
 
 /** `previous` when it equals `next`: the same object, so a UI slice reading it does not re-render. */

@@ -15,7 +15,7 @@ import { dialogRect } from '../../src/workspace/geometry.js';
 import { helpSections } from '../../src/workspace/help.js';
 import { computeLayout } from '../../src/workspace/layout.js';
 import type { PaneStatus } from '../../src/workspace/pane.js';
-import type { Dialog, PaneView, WorkspaceView } from '../../src/workspace/workspace.js';
+import type { BoardView, Dialog, PaneView, TaskView, WorkspaceView } from '../../src/workspace/workspace.js';
 
 const wait = { timeout: 3000, interval: 5 };
 const P16 = (n: number) => COLOR.p16 | n;
@@ -257,6 +257,26 @@ describe('App: status bar', () => {
     const { screen } = mount(makeView(30, 8, [running]));
     const g = await screen();
     expect(g.rowText(7)).toBe(' NORMAL  1:shell │ ctrl+a ? h…');
+  });
+});
+
+describe('App: task board', () => {
+  const tasks = (n: number, change: Partial<TaskView> = {}): TaskView[] =>
+    Array.from({ length: n }, (_, i) => ({ id: `t${i + 1}`, title: `task ${i + 1}`, state: 'todo', deps: [], attempts: '', cost: '', ...(i === 2 ? change : {}) }));
+  const board = (list: TaskView[], selected: number): BoardView => ({ rect: { x: 60, y: 0, width: 40, height: 19 }, tasks: list, selected, focused: true, questions: [], warnings: [], paused: [] });
+
+  it('each publish brings new task views: a row shows what changed in its task, and the selection moves', async () => {
+    const view = makeView(100, 20, [running], 0, { mode: 'board', board: board(tasks(8), 0) });
+    view.panes[0] = { ...view.panes[0], rect: { x: 0, y: 0, width: 60, height: 19 } };
+    const { update, screen } = mount(view);
+    const rowOf = (g: Grid, id: string) => g.rowText(findText(g, `task ${id.slice(1)}`)?.y ?? 0).slice(60);
+    expect(rowOf(await screen(), 't1')).toContain('›t1   todo');
+    // The same tasks as new objects, one of them changed; the selection one down.
+    await update({ board: board(tasks(8, { state: 'doing', owner: 'w1' }), 1) });
+    const g = await screen();
+    expect(rowOf(g, 't3')).toMatch(/ t3 {3}doing .*→w1/);
+    expect(rowOf(g, 't2')).toContain('›t2 ');
+    expect(rowOf(g, 't1')).not.toContain('›');
   });
 });
 
