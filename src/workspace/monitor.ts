@@ -14,6 +14,9 @@ import type { SteerHost } from './steering.js';
 
 /** Delay from output to reading the screen: one reading per burst of frames. */
 const DETECT_MS = 100;
+/** How long after keys a shell at its prompt is read again, and how often (see `detect`). */
+const SHELL_START_MS = 3000;
+const SHELL_AGAIN_MS = 250;
 
 interface Waiter {
   pane: Pane;
@@ -57,6 +60,10 @@ export class ActivityMonitor implements SteerHost {
     this.apply(p, r);
     // A guessed "busy" becomes "idle" only by time passing: look again when it would.
     if (r.source === 'guess' && r.state === 'busy') this.schedule(p, GUESS_BUSY_MS);
+    // A shell at its prompt right after keys: the command they ran may not have the terminal yet
+    // (the echo came from the terminal at once; a loaded machine forks late, a command line may run
+    // a builtin first), and a command that prints nothing gives no output to be read again by.
+    else if (r.source === 'process' && r.reason === 'prompt' && Date.now() - p.lastTyped < SHELL_START_MS) this.schedule(p, SHELL_AGAIN_MS);
     return p.activity;
   }
 

@@ -107,6 +107,16 @@ describe('lifecycle', () => {
     await t.waitFor('1 shell · busy');
   });
 
+  it('a shell command that takes the terminal late and prints nothing still reads busy', async () => {
+    const { t } = await ready(['shell']);
+    await t.waitFor('1 shell · idle');
+    // bash itself waits first (its `read` times out after 1 s; no job, no output), then a silent
+    // command takes the terminal: only another look at the shell can see it. A loaded machine
+    // forking late did the same to a plain `sleep 30`.
+    t.write('read -t 1 < <(sleep 5); sleep 30\r');
+    await t.waitFor('1 shell · busy');
+  });
+
   it('a command pane has no rules to read: its status is a guess from output, marked with ?', async () => {
     const { t } = await ready(['--cmd', 'for i in $(seq 1 20); do echo tick $i; sleep 0.2; done; sleep 300']);
     await t.waitFor('1 for · busy?');
