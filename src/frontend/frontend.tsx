@@ -19,7 +19,8 @@ import { render, type Instance } from 'ink';
 import type { Keymap } from '../config/keymap.js';
 import type { Theme } from '../config/theme.js';
 import { cellStyle } from '../render/cell-style.js';
-import { Renderer, type Label, type Output, type Scene } from '../render/renderer.js';
+import { borderLabel } from '../render/labels.js';
+import { Renderer, type Output, type Scene } from '../render/renderer.js';
 import { ChromeScreen } from '../terminal/chrome-screen.js';
 import { InputTokenizer } from '../terminal/input.js';
 import { noteInput } from '../terminal/reclaim.js';
@@ -149,6 +150,9 @@ export class Frontend {
       const c = f.pane.cursor();
       if (c && c.x < f.inner.width && c.y < f.inner.height) cursor = { x: f.inner.x + c.x, y: f.inner.y + c.y };
     }
+    // The focused pane's scroll position, where tmux's copy mode shows it: drawn here, not by Ink
+    // (the title keeps its room free: PaneView.positionWidth).
+    const position = view.mode === 'scroll' && f?.pane.scrollMax ? borderLabel(f.inner, scrollPosition(f.pane.scroll, f.pane.scrollMax), this.positionStyle) : undefined;
     return {
       panes: visible.map(({ pane, inner }) => ({
         get dirty() {
@@ -159,21 +163,9 @@ export class Frontend {
         paint: (g, r, skip, fresh) => pane.paint(g, r, skip, fresh),
       })),
       overlays: view.dialog ? [dialogRect(view.dialog, view.cols, view.rows)] : [],
-      labels: view.mode === 'scroll' && f ? this.positionLabel(f.pane, f.inner) : undefined,
+      labels: position ? [position] : undefined,
       cursor,
     };
-  }
-
-  /**
-   * The focused pane's scroll position, at the right end of its top border (where tmux shows it in
-   * copy mode). Drawn here, not by Ink: the title (PaneView.positionWidth) keeps the room for it.
-   */
-  private positionLabel(pane: { scroll: number; scrollMax: number }, inner: { x: number; y: number; width: number }): Label[] | undefined {
-    if (pane.scrollMax === 0) return undefined;
-    const text = scrollPosition(pane.scroll, pane.scrollMax);
-    const x = inner.x + inner.width - 1 - text.length;
-    if (x <= inner.x || inner.y < 1) return undefined;
-    return [{ x, y: inner.y - 1, text, ...this.positionStyle }];
   }
 
   private onDirty = (pane: unknown) => {

@@ -18,6 +18,7 @@
 import { contains, Grid, type Rect } from './grid.js';
 import { FrameBytes } from './bytes.js';
 import { diffInto } from './diff.js';
+import { LabelLayer, type Label } from './labels.js';
 
 export const FRAME_MS = 33;
 /** An output with more than this many bytes queued is behind: it gets no frame until it drains. */
@@ -36,25 +37,11 @@ export interface PaneSurface {
   paint(grid: Grid, rect: Rect, skip: ((x: number, y: number) => boolean) | undefined, fresh: boolean): void;
 }
 
-/**
- * Text the compositor lays on the chrome itself rather than through Ink: what changes too often for a
- * whole render of the chrome (a pane's scroll position, at every wheel notch). Single-width
- * characters only.
- */
-export interface Label {
-  x: number;
-  y: number;
-  text: string;
-  fg: number;
-  bg: number;
-  attrs: number;
-}
-
 export interface Scene {
   panes: PaneSurface[];
   /** Chrome drawn over panes (dialogs): pane cells there are not painted. */
   overlays: Rect[];
-  /** Laid over the chrome after the panes, except where an overlay is. */
+  /** Laid over the chrome after the panes, except where an overlay is (labels.ts). */
   labels?: Label[];
   /** Absolute cursor position, or undefined to hide it. */
   cursor?: { x: number; y: number };
@@ -96,9 +83,7 @@ export class Renderer {
   private desired: Grid;
   private chrome: Grid;
   private chromeChanged = true;
-  /** The labels on the composed screen, and their key: a frame lays them again only when it changes. */
-  private labels: Label[] = [];
-  private labelsKey = '';
+  private labels = new LabelLayer();
   private outputs = new Map<Output, Attached>();
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -221,7 +206,7 @@ export class Renderer {
       }
       p.paint(desired, p.inner, skip, all);
     }
-    this.layLabels(scene.labels ?? [], all, skip);
+    this.labels.lay(desired, this.chrome, scene.labels ?? [], all, skip);
     this.chromeChanged = false;
     if (deferred) this.request();
     // Every output owes the rows changed by this frame.
@@ -242,29 +227,6 @@ export class Renderer {
       this.stats.maxFrameMs = ms;
       this.stats.maxFrameNumber = this.stats.frames;
     }
-  }
-
-  /** `all`: the chrome was just laid whole, so the last labels are gone already; else they give their cells back to it. */
-  private layLabels(labels: Label[], all: boolean, skip: ((x: number, y: number) => boolean) | undefined): void {
-    const key = labels.map((l) => `${l.x},${l.y},${l.fg},${l.bg},${l.attrs},${l.text}`).join('\n');
-    if (!all && key === this.labelsKey) return;
-    const g = this.desired;
-    // One cell more each side: a wide character's other half, blanked below, is the chrome's again too.
-    if (!all) for (const l of this.labels) g.copyRect(this.chrome, { x: l.x - 1, y: l.y, width: l.text.length + 2, height: 1 });
-    for (const l of labels) {
-      if (l.y < 0 || l.y >= g.height) continue;
-      const row = l.y * g.width;
-      for (let k = 0; k < l.text.length; k++) {
-        const x = l.x + k;
-        if (x < 0 || x >= g.width || skip?.(x, l.y)) continue;
-        // A wide character cut by the label loses its other half too (the grid pairs them).
-        if (g.widths[row + x] === 0 && x > 0) g.set(row + x - 1, ' ', 1, g.fg[row + x - 1], g.bg[row + x - 1], 0);
-        if (g.widths[row + x] === 2 && x + 1 < g.width) g.set(row + x + 1, ' ', 1, g.fg[row + x], g.bg[row + x], 0);
-        g.set(row + x, l.text[k], 1, l.fg, l.bg, l.attrs);
-      }
-    }
-    this.labels = labels;
-    this.labelsKey = key;
   }
 
   /** One output's share of a frame; returns the bytes written. */

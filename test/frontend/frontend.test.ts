@@ -34,6 +34,18 @@ async function attachDrawn(f: Frontend, t: TerminalLink): Promise<Attachment> {
   f.renderer.frame();
   return a;
 }
+/** A pane with 60 lines of history, its Frontend and an attached terminal; `notch` turns the wheel up over it. */
+async function withHistory() {
+  const { ws, pty, parsed } = workspaceRig(['a'], { cols: 80, rows: 25 });
+  await vi.waitFor(() => expect(ws.panes[0].running).toBe(true), { timeout: 5000, interval: 5 });
+  const f = frontendOf(ws);
+  const t = link();
+  const keys = f.attach(t);
+  pty(ws.panes[0]).output(Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\r\n'));
+  await parsed(ws.panes[0]);
+  const inner = ws.visible()[0].inner;
+  return { ws, f, t, notch: () => keys.input(`\x1b[<64;${inner.x + 2};${inner.y + 2}M`) };
+}
 afterEach(async () => {
   for (const f of frontends) f.stop();
   frontends = [];
@@ -71,20 +83,13 @@ describe('Frontend', () => {
     expect(t.out.join('')).toContain('PREFIX');
   });
 
-  it('a wheel notch is not a key: the title it moves keeps to the frame clock', async () => {
-    const { ws, pty, parsed } = workspaceRig(['a'], { cols: 80, rows: 25 });
-    await vi.waitFor(() => expect(ws.panes[0].running).toBe(true), { timeout: 5000, interval: 5 });
-    const f = frontendOf(ws);
-    const t = link();
-    const keys = f.attach(t);
-    pty(ws.panes[0]).output(Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\r\n'));
-    await parsed(ws.panes[0]);
+  it('a wheel notch is not a key: the position it moves keeps to the frame clock', async () => {
+    const { f, t, notch } = await withHistory();
     await turn();
     f.renderer.frame();
     const drawnAt = performance.now();
     t.out.length = 0;
-    const inner = ws.visible()[0].inner;
-    keys.input(`\x1b[<64;${inner.x + 2};${inner.y + 2}M`); // the wheel: scroll mode, and [3/..] in the title
+    notch(); // scroll mode, and [3/..] on the border
     await turn();
     await turn();
     // Drawn on the frame clock only (unless the machine stalled past it meanwhile).
@@ -93,17 +98,9 @@ describe('Frontend', () => {
   });
 
   it('in scroll mode a wheel notch moves the position on the border without a render of the chrome by Ink', async () => {
-    const { ws, pty, parsed } = workspaceRig(['a'], { cols: 80, rows: 25 });
-    await vi.waitFor(() => expect(ws.panes[0].running).toBe(true), { timeout: 5000, interval: 5 });
-    const f = frontendOf(ws);
-    const t = link();
-    const keys = f.attach(t);
-    pty(ws.panes[0]).output(Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\r\n'));
-    await parsed(ws.panes[0]);
+    const { ws, t, notch } = await withHistory();
     // Once the output's guess of "busy" has gone back to idle, nothing else changes the chrome.
     await vi.waitFor(() => expect(ws.getView().panes[0].activity?.state).toBe('idle'), { timeout: 5000, interval: 20 });
-    const inner = ws.visible()[0].inner;
-    const notch = () => keys.input(`\x1b[<64;${inner.x + 2};${inner.y + 2}M`);
     notch(); // scroll mode: the status bar says SCROLL, an Ink render
     await vi.waitFor(() => expect(t.out.join('')).toContain('[3/'), { timeout: 1000, interval: 5 });
     const inkFrames = vi.spyOn(ChromeScreen.prototype, 'setFrame');
