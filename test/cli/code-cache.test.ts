@@ -3,12 +3,12 @@
 // damaged one or one in a folder others can write to is never what runs.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync as mkdtempFs, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { codeCacheDir, WRAP_HEAD_TEXT, WRAP_TAIL_TEXT } from '../../src/cli/code-cache.js';
 
 /** A CommonJS program with enough functions to cache, that reports what Node gave it. */
@@ -24,6 +24,17 @@ globalThis[Symbol.for('agents.test.code-cache')] = {
   os: typeof require('node:os').cpus,
 };
 `;
+
+/** Every folder made here is gone once the file's tests are done. */
+const made: string[] = [];
+const mkdtempSync = (prefix: string): string => {
+  const dir = mkdtempFs(prefix);
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 

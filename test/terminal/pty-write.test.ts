@@ -2,7 +2,7 @@
 // through libuv's thread pool), and everything a program does not take at once goes on through
 // node-pty's own queue, in order: a large paste into a program that is not reading yet arrives
 // whole and in sequence.
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodePty from 'node-pty';
@@ -12,8 +12,10 @@ import { childEnv, writeAtOnce } from '../../src/terminal/pty.js';
 
 const wait = { timeout: 15_000, interval: 20 };
 const pids: number[] = [];
+const dirs: string[] = [];
 afterEach(() => {
   for (const pid of pids.splice(0)) killSessionNow(pid);
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 function spawn(script: string) {
@@ -36,6 +38,7 @@ describe('writeAtOnce', () => {
 
   it('a paste larger than the pty takes goes on through the queue, whole and in order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agents-ptyw-'));
+    dirs.push(dir);
     const file = join(dir, 'out');
     // Raw (no line limit, no echo), and not reading for a while: the pty's buffer fills.
     const { p, output } = spawn(`stty raw -echo; echo raw-now; sleep 0.5; head -c 300000 > ${file}; sleep 5`);
