@@ -3,8 +3,9 @@
  *
  * Screens are read a short while after output (throttled per pane, so a streaming CLI is read about
  * ten times a second and an idle one never); a guess of "busy" is read again once it would have gone
- * quiet. A reading goes to the workspace as a dispatched input (the workspace owns `pane.activity`
- * and raises attention); the workspace calls `changed(pane)` after applying one, which wakes waiters.
+ * quiet, and more output from a program read only by that guess does not read it sooner. A reading
+ * goes to the workspace as a dispatched input (the workspace owns `pane.activity` and raises
+ * attention); the workspace calls `changed(pane)` after applying one, which wakes waiters.
  * Built-in agents report theirs and are never read.
  */
 import { GUESS_BUSY_MS, type Activity } from './activity.js';
@@ -29,6 +30,8 @@ export class ActivityMonitor implements SteerHost {
   private timers = new Map<number, { timer: NodeJS.Timeout; at: number }>();
   private waiters = new Set<Waiter>();
   private forgotten = new WeakSet<Pane>();
+  /** When each pane was last read. */
+  private readAt = new WeakMap<Pane, number>();
   private disposed = false;
 
   /** `apply` hands a reading to the workspace, which records it (and calls `changed`). */
@@ -38,7 +41,19 @@ export class ActivityMonitor implements SteerHost {
   output(p: Pane): void {
     if (this.disposed) return;
     for (const w of this.waiters) if (w.pane === p && w.urgent) return void this.detect(p);
+    if (this.busyUntilQuiet(p)) return;
     this.schedule(p, DETECT_MS);
+  }
+
+  /**
+   * A program read only by the output guess, read busy with no keys since: more output keeps it busy,
+   * and the timer set at that reading looks again when it would go quiet. (Keys can make output read
+   * as their echo, so after them it is read as usual.) A program printing steadily is read once per
+   * quiet period instead of ten times a second, each reading a timer set and cleared twice.
+   */
+  private busyUntilQuiet(p: Pane): boolean {
+    const a = p.activity;
+    return p.guessedOnly && a?.source === 'guess' && a.state === 'busy' && this.timers.has(p.id) && p.lastTyped < (this.readAt.get(p) ?? 0);
   }
 
   /** The pane's process started or ended. */
@@ -50,7 +65,9 @@ export class ActivityMonitor implements SteerHost {
   /** Reads the pane now, records the reading, and returns the pane's activity after it. */
   detect(p: Pane): Activity | undefined {
     this.cancel(p);
-    const r = p.detect();
+    const now = Date.now();
+    this.readAt.set(p, now);
+    const r = p.detect(now);
     if (!r) {
       // Nothing to record (a CLI whose hooks lead, and a screen they cover), but the screen changed:
       // a waiter may be watching it (a redirect looks for its turn's first frame after Enter).
@@ -58,12 +75,13 @@ export class ActivityMonitor implements SteerHost {
       return p.activity;
     }
     this.apply(p, r);
-    // A guessed "busy" becomes "idle" only by time passing: look again when it would.
-    if (r.source === 'guess' && r.state === 'busy') this.schedule(p, GUESS_BUSY_MS);
+    // A guessed "busy" becomes "idle" only by time passing: look again when it would, the guess's
+    // time after the last output (output until then moves that on: see busyUntilQuiet).
+    if (r.source === 'guess' && r.state === 'busy') this.schedule(p, Math.max(1, p.terminal.lastOutput + GUESS_BUSY_MS - now));
     // A shell at its prompt right after keys: the command they ran may not have the terminal yet
     // (the echo came from the terminal at once; a loaded machine forks late, a command line may run
     // a builtin first), and a command that prints nothing gives no output to be read again by.
-    else if (r.source === 'process' && r.reason === 'prompt' && Date.now() - p.lastTyped < SHELL_START_MS) this.schedule(p, SHELL_AGAIN_MS);
+    else if (r.source === 'process' && r.reason === 'prompt' && now - p.lastTyped < SHELL_START_MS) this.schedule(p, SHELL_AGAIN_MS);
     return p.activity;
   }
 

@@ -142,6 +142,11 @@ export class Pane {
     return this.spec.preset !== undefined && DETECTORS[this.spec.preset] !== undefined;
   }
 
+  /** A pane whose status only output timing can tell (a command, not a shell, a CLI or an agent). */
+  get guessedOnly(): boolean {
+    return !this.isAgent && this.spec.preset !== 'shell' && !this.hasScreenRules;
+  }
+
   /** An agent that takes instructions: a built-in agent or an agent CLI (not a shell or a command). */
   get takesInstructions(): boolean {
     return this.isAgent || this.hasScreenRules;

@@ -1,5 +1,6 @@
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GUESS_BUSY_MS } from '../../src/workspace/activity.js';
 import { interior } from '../../src/workspace/layout.js';
 import type { PaneView } from '../../src/workspace/workspace.js';
 import { disposeRigs, focus, press, run, paneSpec, workspaceRig } from '../helpers/workspace-rig.js';
@@ -155,6 +156,44 @@ describe('Workspace: interrupting', () => {
     await vi.waitFor(() => expect(ws.panes[0].status).toEqual({ kind: 'exited', code: 1, signal: undefined }), wait);
     run(ws, 'agent.interrupt');
     expect(ws.getView().message).toBe('nothing running to interrupt');
+  });
+});
+
+describe('Workspace: the status of a command, guessed from its output', () => {
+  /** A pane printing a line every 20 ms until `stop()`; `last()` is when it last printed. */
+  async function printing() {
+    const rig = workspaceRig(['cmd']);
+    const pane = rig.ws.panes[0];
+    await vi.waitFor(() => expect(pane.running).toBe(true), wait);
+    const readings = vi.spyOn(pane, 'detect');
+    const timer = setInterval(() => rig.pty(pane).output('a line of log\r\n'), 20);
+    return { ...rig, pane, readings, stop: () => clearInterval(timer) };
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it('reads a program that keeps printing busy once, not at every burst, and idle once it has been quiet for the guess\'s time', async () => {
+    const { pane, readings, stop } = await printing();
+    await vi.waitFor(() => expect(pane.activity).toMatchObject({ state: 'busy', source: 'guess' }), wait);
+    const atBusy = readings.mock.calls.length;
+    // A second of output: read every 100 ms after output, this would be ~10 readings more.
+    await new Promise((r) => setTimeout(r, 1000));
+    stop();
+    const lastOutput = pane.terminal.lastOutput;
+    expect(readings.mock.calls.length - atBusy).toBeLessThanOrEqual(1);
+    await vi.waitFor(() => expect(pane.activity?.state).toBe('idle'), { ...wait, timeout: 8000 });
+    expect(pane.activity).toMatchObject({ source: 'guess', reason: 'quiet' });
+    expect(pane.activity!.since - lastOutput).toBeGreaterThanOrEqual(GUESS_BUSY_MS);
+  });
+
+  it('after keys, output is read at once again: a key\'s echo from a busy program reads idle without waiting out the quiet time', async () => {
+    const { ws, pane, pty, stop } = await printing();
+    await vi.waitFor(() => expect(pane.activity).toMatchObject({ state: 'busy', source: 'guess' }), wait);
+    stop();
+    press(ws, 'x');
+    pty(pane).output('x');
+    const echoAt = pane.terminal.lastOutput;
+    await vi.waitFor(() => expect(pane.activity?.state).toBe('idle'), { ...wait, timeout: 8000 });
+    expect(pane.activity!.since - echoAt).toBeLessThan(GUESS_BUSY_MS);
   });
 });
 
