@@ -175,11 +175,12 @@ describe('Workspace: the status of a command, guessed from its output', () => {
     const { pane, readings, stop } = await printing();
     await vi.waitFor(() => expect(pane.activity).toMatchObject({ state: 'busy', source: 'guess' }), wait);
     const atBusy = readings.mock.calls.length;
-    // A second of output: read every 100 ms after output, this would be ~10 readings more.
+    // A second of output: read every 100 ms after output, this would be ~10 readings more (one
+    // more is allowed, for a machine that stalls the printing past the quiet time).
     await new Promise((r) => setTimeout(r, 1000));
     stop();
     const lastOutput = pane.terminal.lastOutput;
-    expect(readings.mock.calls.length - atBusy).toBeLessThanOrEqual(1);
+    expect(readings.mock.calls.length - atBusy).toBeLessThanOrEqual(2);
     await vi.waitFor(() => expect(pane.activity?.state).toBe('idle'), { ...wait, timeout: 8000 });
     expect(pane.activity).toMatchObject({ source: 'guess', reason: 'quiet' });
     expect(pane.activity!.since - lastOutput).toBeGreaterThanOrEqual(GUESS_BUSY_MS);
