@@ -183,7 +183,9 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
     rows.align(first?._data, cellsOf(first, cols), second?._data, cellsOf(second, cols));
   }
   // Cells are written by code (Grid.put; the row is marked touched once): Grid.set per cell costs a
-  // division for its row and a look at the string.
+  // division for its row and a look at the string. With no text of several code points in the grid
+  // (nearly always), the cells are written straight into its arrays, held in locals.
+  const { codes, widths, fg: fgs, bg: bgs, attrs: attrss } = grid;
   for (let dy = 0; dy < rect.height; dy++) {
     const y = rect.y + dy;
     if (y < 0 || y >= grid.height) continue;
@@ -209,6 +211,13 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
       tail = rect.x + col;
       grid.fillBlank({ x: tail, y, width: right - tail, height: 1 });
     }
+    const direct = grid.multi.size === 0;
+    // The style of the last cell, read from its words: a line's cells mostly share it.
+    let fgWordWas = 0;
+    let bgWordWas = 0;
+    let fg = 0;
+    let bg = 0;
+    let attrs = 0;
     for (let x = rect.x; x < tail; x++) {
       if (skip?.(x, y)) continue;
       const i = row + x;
@@ -228,14 +237,25 @@ function paintDirect(lines: Lines, cols: number, topLine: number, grid: Grid, re
         continue;
       }
       const cp = content & CODEPOINT_MASK;
-      const plain = fgWord === 0 && bgWord === 0;
-      const fg = plain ? 0 : colour(fgWord);
-      const bg = plain ? 0 : colour(bgWord);
-      const attrs = plain ? 0 : attrsOf(fgWord, bgWord, line, col);
+      // An extended style (an underline's shape) is the cell's own: it is read for each such cell.
+      if (fgWord !== fgWordWas || bgWord !== bgWordWas || bgWord & BG_HAS_EXTENDED) {
+        const plain = fgWord === 0 && bgWord === 0;
+        fg = plain ? 0 : colour(fgWord);
+        bg = plain ? 0 : colour(bgWord);
+        attrs = plain ? 0 : attrsOf(fgWord, bgWord, line, col);
+        fgWordWas = fgWord;
+        bgWordWas = bgWord;
+      }
       if (bgWord & BG_HAS_EXTENDED) special = true;
       if (content & IS_COMBINED) {
         special = true;
         grid.set(i, line._combined[col] ?? ' ', w, fg, bg, attrs);
+      } else if (direct) {
+        codes[i] = cp === 0 ? 0x20 : cp;
+        widths[i] = w;
+        fgs[i] = fg;
+        bgs[i] = bg;
+        attrss[i] = attrs;
       } else grid.put(i, cp === 0 ? 0x20 : cp, w, fg, bg, attrs);
       if (w === 2) {
         x++;
