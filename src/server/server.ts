@@ -214,12 +214,14 @@ export class WorkspaceServer {
       cols: h.cols,
       rows: h.rows,
       write: (data: Uint8Array) => {
+        // Marked before the write: whoever sees the frame can already read the mark.
+        const first = !c.wrote;
+        if (first) startMark('first output');
         // frame() copies the bytes, as does the direct write: the renderer reuses its buffer.
         if (c.direct) c.direct.write(data);
         else socket.write(frame('output', data));
-        if (c.wrote) return;
+        if (!first) return;
         c.wrote = true;
-        startMark('first output');
         if (!this.drawn) {
           this.drawn = true;
           // After the frame: what it starts (the reaper's helper, a spawn of several ms) is no part of it.
