@@ -66,23 +66,6 @@ export function createEmulator(cols: number, rows: number, scrollback: number, o
 }
 
 const immediate = new WeakSet<Terminal>();
-/** Each emulator's write queue, where it has the fields `writeNow` relies on. */
-const queues = new WeakMap<Terminal, object>();
-/** The most `writeNow` parses at once: a burst of an agent's lines, a key's echo; a flood's reads are longer. */
-const NOW_MAX = 2048;
-
-/**
- * Writes `data` like `term.write`, but parses it before returning when nothing is queued ahead of it
- * and it is short, on the path xterm keeps for a key's echo (its write queue's `_didUserInput`):
- * queued, each such write waited for a continuation of its own (a setImmediate, and the queue's
- * machinery around it) to be parsed. Longer writes (a flood's) are queued as before, so their
- * parse still goes in slices between other work. `done` runs once it is parsed, either way.
- */
-export function writeNow(term: Terminal, data: string, done: () => void): void {
-  const queue = queues.get(term);
-  if (queue && data.length <= NOW_MAX && (Reflect.get(queue, '_writeBuffer') as unknown[]).length === 0) Reflect.set(queue, '_didUserInput', true);
-  term.write(data, done);
-}
 /** How many of xterm's write continuations ran as setImmediate (a test checks it moves). */
 export let immediateContinuations = 0;
 
@@ -104,7 +87,6 @@ function scheduleByImmediate(term: Terminal): void {
   const inner: unknown = Reflect.get(wb, '_innerWrite');
   if (typeof write !== 'function' || typeof inner !== 'function') return;
   Reflect.set(wb, 'write', (...args: unknown[]) => withImmediateContinuations(() => Reflect.apply(write, wb, args)));
-  if (Array.isArray(Reflect.get(wb, '_writeBuffer')) && typeof Reflect.get(wb, '_didUserInput') === 'boolean') queues.set(term, wb);
   Reflect.set(wb, '_innerWrite', (...args: unknown[]) => withImmediateContinuations(() => Reflect.apply(inner, wb, args)));
   immediate.add(term);
 }

@@ -14,7 +14,7 @@
  *   when that output comes or after HOLD_MAX_MS, whichever is first; once the run is over
  *   (`dropHeld`, `stop`) nothing held is written.
  */
-import { writeNow, type Terminal } from './emulator.js';
+import type { Terminal } from './emulator.js';
 import { BUDGET_BYTES, processKeyPriority, WINDOW_MS, type KeyPriority } from './key-priority.js';
 import type { PtyLike } from './pty.js';
 
@@ -61,7 +61,7 @@ export class PtyFeed {
       this.pty.pause();
       this.watchExit();
     }
-    writeNow(this.term, data, () => {
+    this.term.write(data, () => {
       this.unparsed -= data.length;
       if (this.paused && this.unparsed < LOW_WATER) this.resume();
     });

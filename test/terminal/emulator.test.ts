@@ -1,7 +1,7 @@
 // One emulator's failure stays in its pane: xterm parses in its own timers, so an exception there
 // used to be an uncaught exception that took every agent down. Now that pane is reset and says so.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEmulator, immediateContinuations, isGuarded, resizeEmulator, schedulesByImmediate, writeNow, type Terminal } from '../../src/terminal/emulator.js';
+import { createEmulator, immediateContinuations, isGuarded, resizeEmulator, schedulesByImmediate, type Terminal } from '../../src/terminal/emulator.js';
 import { PaneTerminal, type ProcessSpec } from '../../src/terminal/pane-terminal.js';
 
 const wait = { timeout: 10_000, interval: 10 };
@@ -155,32 +155,5 @@ describe("xterm's write queue continues by setImmediate, not a 1 ms timer", () =
     expect(seen.some((s) => s.includes('timerRan'))).toBe(true);
     await vi.waitFor(() => expect(timerRan).toBe(true), wait);
     expect(screen(t).filter((l) => l !== '').at(-1)).toBe('end');
-  });
-});
-
-describe('writeNow: a short write with nothing queued ahead is parsed before it returns', () => {
-  it('parses a burst of lines at once, and says so through its callback and the parsed event', () => {
-    const t = createEmulator(80, 24, 100);
-    cleanup.push(() => t.dispose());
-    let done = false;
-    let parsed = 0;
-    t.onWriteParsed(() => parsed++);
-    writeNow(t, 'one\r\ntwo\r\n', () => (done = true));
-    expect(done).toBe(true);
-    expect(parsed).toBe(1);
-    expect(screen(t).slice(0, 2)).toEqual(['one', 'two']);
-  });
-
-  it("queues a flood's long read, and a short write behind queued output, keeping their order", async () => {
-    const t = createEmulator(80, 24, 100);
-    cleanup.push(() => t.dispose());
-    const order: string[] = [];
-    writeNow(t, 'x'.repeat(4096), () => order.push('long'));
-    expect(order).toEqual([]);
-    writeNow(t, '\r\nshort', () => order.push('short'));
-    expect(order).toEqual([]);
-    await written(t, '');
-    expect(order).toEqual(['long', 'short']);
-    expect(screen(t).filter((l) => l !== '').at(-1)).toBe('short');
   });
 });
