@@ -20,7 +20,7 @@
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
-import { expandScrollback, packSoon, packWhenQuiet } from './compact-scrollback.js';
+import { expandScrollback, normalBuffer, packSoon, packWhenQuiet } from './compact-scrollback.js';
 import { emptyPool, packAsTheyLeave } from './line-pool.js';
 import { recycleInPlace } from './recycle-lines.js';
 
@@ -184,10 +184,64 @@ export function resizeEmulator(term: Terminal, cols: number, rows: number): void
   expandScrollback(term, term.cols);
   packSoon(term);
   emptyPool();
+  if (cols < term.cols) trimBeforeNarrowing(term, cols, rows);
   try {
     term.resize(cols, rows);
   } catch (e) {
     emulatorFailed(term, e);
     term.resize(cols, rows);
   }
+}
+
+/**
+ * xterm 6.0's reflow to fewer columns loses the newest lines when the reflowed lines need more
+ * rows than the buffer keeps (scrollback + rows): the last rows then hold text of older lines, and
+ * what the program printed last is gone (docs/profile.md; from 120 columns to 16-23, say, with a
+ * full scrollback). So before narrowing, the oldest scrollback lines, which that reflow would
+ * drop anyway, are dropped here, whole, until what is left fits. A line's rows are counted high
+ * (one cell of each row may go to a wide character pushed to the next), so a few more old lines
+ * may go than xterm itself would drop. Screen rows are never dropped: when the screen and the
+ * newest scrollback lines cannot fit at the new width on their own (a few columns, a small
+ * scrollback), nothing is dropped and xterm's reflow runs as it would have.
+ * Nothing is done if xterm's internals are not where this expects them.
+ */
+function trimBeforeNarrowing(term: Terminal, cols: number, rows: number): void {
+  const b = normalBuffer(term);
+  const lines = b?.lines as ({ trimStart?: unknown } & NonNullable<typeof b>['lines']) | undefined;
+  const ydisp: unknown = b ? Reflect.get(b, 'ydisp') : undefined;
+  if (!b || !lines || typeof lines.trimStart !== 'function' || typeof ydisp !== 'number') return;
+  const keep = (term.options.scrollback ?? 0) + rows;
+  const perRow = Math.max(1, cols - 1);
+  let need = 0;
+  for (let y = lines.length - 1; y >= 0; ) {
+    // A line and the rows it wraps onto: start..y.
+    let start = y;
+    while (start > 0 && isWrapped(lines.get(start))) start--;
+    let cells = 0;
+    for (let k = start; k <= y; k++) cells += cellsOf(lines.get(k), k === y);
+    need += Math.max(1, Math.ceil(cells / perRow));
+    if (need > keep) {
+      // Only whole scrollback lines go, and only when that makes the rest fit.
+      const drop = y + 1;
+      if (drop > b.ybase) return;
+      Reflect.apply(lines.trimStart, lines, [drop]);
+      b.ybase -= drop;
+      Reflect.set(b, 'ydisp', Math.max(0, ydisp - drop));
+      return;
+    }
+    y = start - 1;
+  }
+}
+
+function isWrapped(line: unknown): boolean {
+  return typeof line === 'object' && line !== null && Reflect.get(line, 'isWrapped') === true;
+}
+
+/** The cells a buffer row gives its line: all of them, or up to its last printed one for the line's last row. */
+function cellsOf(line: unknown, last: boolean): number {
+  if (typeof line !== 'object' || line === null) return 0;
+  const trimmed: unknown = Reflect.get(line, 'getTrimmedLength');
+  const length: unknown = Reflect.get(line, 'length');
+  if (last && typeof trimmed === 'function') return Number(Reflect.apply(trimmed, line, []));
+  return typeof length === 'number' ? length : 0;
 }

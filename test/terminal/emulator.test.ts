@@ -157,3 +157,35 @@ describe("xterm's write queue continues by setImmediate, not a 1 ms timer", () =
     expect(screen(t).filter((l) => l !== '').at(-1)).toBe('end');
   });
 });
+
+describe("narrowing a pane with a full scrollback keeps its newest lines (xterm 6's reflow lost them)", () => {
+  const line = (i: number) => `L${String(i).padStart(6, '0')} 漢字😀 ${'x'.repeat(32)}`;
+  /** The buffer's lines, wrapped rows joined. */
+  const logical = (t: Terminal) => {
+    const b = t.buffer.active;
+    let text = '';
+    for (let y = 0; y < b.length; y++) text += (b.getLine(y)?.isWrapped ? '' : '\n') + (b.getLine(y)?.translateToString(true) ?? '');
+    return text.split('\n').filter((l) => l !== '');
+  };
+
+  it.each([10, 11, 16, 20, 23])('from 120 columns to %i: the last lines and END read whole and in order', async (cols) => {
+    const t = createEmulator(120, 45, 300);
+    cleanup.push(() => t.dispose());
+    await written(t, Array.from({ length: 1500 }, (_, i) => line(i + 1)).join('\r\n') + '\r\nEND\r\n');
+    resizeEmulator(t, cols, 45);
+    expect(logical(t).slice(-4)).toEqual([line(1498), line(1499), line(1500), 'END']);
+    // And back: nothing older shows up among them.
+    resizeEmulator(t, 120, 45);
+    expect(logical(t).slice(-4)).toEqual([line(1498), line(1499), line(1500), 'END']);
+  });
+
+  it('drops no history when the narrower lines still fit', async () => {
+    const t = createEmulator(120, 45, 300);
+    cleanup.push(() => t.dispose());
+    await written(t, Array.from({ length: 100 }, (_, i) => line(i + 1)).join('\r\n') + '\r\nEND\r\n');
+    resizeEmulator(t, 60, 45);
+    const all = logical(t);
+    expect(all[0]).toBe(line(1));
+    expect(all.at(-1)).toBe('END');
+  });
+});
