@@ -20,7 +20,7 @@
  */
 import xterm from '@xterm/headless';
 import unicode11 from '@xterm/addon-unicode11';
-import { expandScrollback, normalBuffer, packSoon, packWhenQuiet } from './compact-scrollback.js';
+import { asLine, expandScrollback, normalBuffer, packSoon, packWhenQuiet } from './compact-scrollback.js';
 import { emptyPool, packAsTheyLeave } from './line-pool.js';
 import { recycleInPlace } from './recycle-lines.js';
 
@@ -207,24 +207,24 @@ export function resizeEmulator(term: Terminal, cols: number, rows: number): void
  */
 function trimBeforeNarrowing(term: Terminal, cols: number, rows: number): void {
   const b = normalBuffer(term);
-  const lines = b?.lines as ({ trimStart?: unknown } & NonNullable<typeof b>['lines']) | undefined;
+  const trimStart: unknown = b ? Reflect.get(b.lines, 'trimStart') : undefined;
   const ydisp: unknown = b ? Reflect.get(b, 'ydisp') : undefined;
-  if (!b || !lines || typeof lines.trimStart !== 'function' || typeof ydisp !== 'number') return;
+  if (!b || typeof trimStart !== 'function' || typeof ydisp !== 'number') return;
   const keep = (term.options.scrollback ?? 0) + rows;
   const perRow = Math.max(1, cols - 1);
   let need = 0;
-  for (let y = lines.length - 1; y >= 0; ) {
+  for (let y = b.lines.length - 1; y >= 0; ) {
     // A line and the rows it wraps onto: start..y.
     let start = y;
-    while (start > 0 && isWrapped(lines.get(start))) start--;
+    while (start > 0 && asLine(b.lines.get(start))?.isWrapped) start--;
     let cells = 0;
-    for (let k = start; k <= y; k++) cells += cellsOf(lines.get(k), k === y);
+    for (let k = start; k <= y; k++) cells += rowCells(b.lines.get(k), k === y);
     need += Math.max(1, Math.ceil(cells / perRow));
     if (need > keep) {
       // Only whole scrollback lines go, and only when that makes the rest fit.
       const drop = y + 1;
       if (drop > b.ybase) return;
-      Reflect.apply(lines.trimStart, lines, [drop]);
+      Reflect.apply(trimStart, b.lines, [drop]);
       b.ybase -= drop;
       Reflect.set(b, 'ydisp', Math.max(0, ydisp - drop));
       return;
@@ -233,15 +233,10 @@ function trimBeforeNarrowing(term: Terminal, cols: number, rows: number): void {
   }
 }
 
-function isWrapped(line: unknown): boolean {
-  return typeof line === 'object' && line !== null && Reflect.get(line, 'isWrapped') === true;
-}
-
 /** The cells a buffer row gives its line: all of them, or up to its last printed one for the line's last row. */
-function cellsOf(line: unknown, last: boolean): number {
-  if (typeof line !== 'object' || line === null) return 0;
+function rowCells(row: unknown, last: boolean): number {
+  const line = asLine(row);
+  if (!line) return 0;
   const trimmed: unknown = Reflect.get(line, 'getTrimmedLength');
-  const length: unknown = Reflect.get(line, 'length');
-  if (last && typeof trimmed === 'function') return Number(Reflect.apply(trimmed, line, []));
-  return typeof length === 'number' ? length : 0;
+  return last && typeof trimmed === 'function' ? Number(Reflect.apply(trimmed, line, [])) : line.length;
 }
