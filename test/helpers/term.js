@@ -1,6 +1,8 @@
 // Drives a program in a real pty and reads its screen through a real headless terminal, the way a
 // person sees it. Used by the end-to-end tests, `npm run bench` and the screenshot script.
 // Plain JS so the bench and scripts can use it without a build step.
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
 import xterm from '@xterm/headless';
@@ -30,10 +32,12 @@ export class Term {
     this.pid = this.pty.pid;
     this.term.onData((d) => this.pty.write(d));
     this.term.onWriteParsed(() => this.listeners.slice().forEach((l) => l()));
-    this.pty.onData((d) => {
+    const output = (d) => {
       this.bytes += d.length;
       this.term.write(d);
-    });
+    };
+    this.pty.onData(output);
+    keepTail(this.pty, output);
     /** @type {Promise<{exitCode: number, signal?: number}>} */
     // Resolved once the last output is parsed too: xterm parses writes later, in chunks.
     this.exited = new Promise((resolve) => this.pty.onExit((e) => this.term.write('', () => resolve(e))));
@@ -127,6 +131,43 @@ export class Term {
       // already gone
     }
   }
+}
+
+/**
+ * Keeps a fast-exiting program's last output (a client's "Detached from…" as it quits). On Linux the
+ * master's read can end with EIO once the last slave descriptor closes, before the kernel has passed
+ * on everything written (node-pty upstream #72, #85; the product's own ptys do the same in
+ * src/terminal/pty.ts). Holding a slave keeps the master readable; node-pty then destroys its
+ * reader 200 ms after the exit, and whatever the reader had not taken by then is read here first.
+ */
+function keepTail(p, output) {
+  let slave;
+  try {
+    slave = openSync(p.ptsName, constants.O_RDWR | constants.O_NOCTTY);
+  } catch {
+    return; // no name to open: node-pty's behaviour as it is
+  }
+  p.onExit(() => closeSync(slave));
+  const sock = p._socket;
+  const destroy = sock?.destroy;
+  if (typeof destroy !== 'function' || typeof p._fd !== 'number') return;
+  sock.destroy = (...args) => {
+    sock.destroy = destroy;
+    const decoder = sock._readableState?.decoder ?? new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let i = 0; i < 64; i++) {
+      let n = 0;
+      try {
+        n = readSync(p._fd, buf, 0, buf.length, null);
+      } catch {
+        break; // EAGAIN: nothing left
+      }
+      if (n <= 0) break;
+      const text = decoder.write(buf.subarray(0, n));
+      if (text) output(text);
+    }
+    return destroy.apply(sock, args);
+  };
 }
 
 /** Waits until `probe()` is true, checking every `every` ms, for at most `timeout` ms. */
