@@ -25,6 +25,8 @@
  *
  * mapCache(path, magic): a code cache's V8 data over a mapping of its file, checked (source.c).
  *
+ * diffCells(...): the frame's diff over the grids' typed arrays (diff.c).
+ *
  * handOver(path, args, fd) (Linux): the terminal client becomes agents-attach (native/src/attach.c)
  * once attached, so no Node process sits idle in each terminal (~50 MB and a collection of its
  * start's garbage). Takes the terminal's modes as they are now (the person's own: the caller has just
@@ -49,6 +51,7 @@
 #include <malloc.h>
 #endif
 
+#include "diff.h"
 #include "fds.h"
 #include "inotify.h"
 #include "reader.h"
@@ -200,5 +203,6 @@ NAPI_MODULE_INIT() {
   agents_inotify_define(env, exports);
   agents_reader_define(env, exports);
   agents_source_define(env, exports);
+  agents_diff_define(env, exports);
   return exports;
 }

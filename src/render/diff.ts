@@ -4,6 +4,7 @@
  * style changes. Pure: no I/O, so it is unit-tested on grids.
  */
 import { FrameBytes, MAX_CELL_BYTES, putAscii, putCodePoint, putInt, putMove } from './bytes.js';
+import { addonFunction } from '../util/native-addon.js';
 import { ATTR, COLOR, MULTI, type Grid } from './grid.js';
 
 const SGR_ATTRS: Array<[number, string]> = [
@@ -74,8 +75,57 @@ export function diffGrids(shown: Grid, next: Grid, rows: Uint8Array = next.touch
  * the first byte version, which still called a method per write. (Tried before, with strings:
  * gathering a style run's characters as UTF-16 codes and making one string per run measured slower
  * than a concatenation per cell.)
+ * Grids without text of several code points (nearly always) are diffed in C (nativeDiff).
  */
 export function diffInto(out: FrameBytes, shown: Grid, next: Grid, rows: Uint8Array = next.touched): boolean {
+  if (next.multi.size === 0 && shown.multi.size === 0) {
+    const native = nativeDiff();
+    if (native) {
+      diffsInC++;
+      return native(out, shown, next, rows);
+    }
+  }
+  return diffIntoJs(out, shown, next, rows);
+}
+
+/** How many diffs ran in C in this process (the renderer's stats, for `npm run bench`). */
+export let diffsInC = 0;
+
+type NativeDiff = (out: FrameBytes, shown: Grid, next: Grid, rows: Uint8Array) => boolean;
+let native: NativeDiff | null | undefined;
+
+/**
+ * diffInto in C (native/src/diff.c) for grids without text of several code points: the same bytes
+ * and the same updates to `shown` and the row marks (test/render/diff-native.test.ts checks it
+ * against diffIntoJs). bench/frame-cost.js, scrolling: the diff was over half of a frame's CPU.
+ * Null without the native build.
+ */
+function nativeDiff(): NativeDiff | null {
+  if (native !== undefined) return native;
+  const diffCells = addonFunction('diffCells');
+  if (!diffCells) return (native = null);
+  // [end of the bytes, row and column to resume at, the pen's fg, bg and attrs, the cursor's column and row]
+  const state = new Int32Array(8);
+  const arrays = (g: Grid) => [g.codes, g.widths, g.fg, g.bg, g.attrs];
+  return (native = (out, shown, next, rows) => {
+    const start = out.n;
+    state.set([start, -1, 0, -1, -1, -1, -1, -1]);
+    const a = arrays(next);
+    const b = arrays(shown);
+    // False when the buffer has no room for another cell: grown, and the diff goes on where it stopped.
+    while (!diffCells(a, b, rows, next.touched, next.width, next.height, out.buf, state)) {
+      out.n = state[0];
+      out.room(Math.max(out.buf.length, 1 << 16));
+    }
+    out.n = state[0];
+    if (out.n === start) return false;
+    out.ascii('\x1b[0m');
+    return true;
+  });
+}
+
+/** diffInto in JavaScript: any grid, and the oracle of the native diff's test. */
+export function diffIntoJs(out: FrameBytes, shown: Grid, next: Grid, rows: Uint8Array = next.touched): boolean {
   const w = next.width;
   const start = out.n;
   let b = out.buf;
