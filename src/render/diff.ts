@@ -98,11 +98,12 @@ let native: NativeDiff | null | undefined;
  * diffInto in C (native/src/diff.c) for grids without text of several code points: the same bytes
  * and the same updates to `shown` and the row marks (test/render/diff-native.test.ts checks it
  * against diffIntoJs). bench/frame-cost.js, scrolling: the diff was over half of a frame's CPU.
- * Null without the native build.
+ * Null without the native build, or with AGENTS_NATIVE_DIFF=0.
  */
 function nativeDiff(): NativeDiff | null {
   if (native !== undefined) return native;
-  const diffCells = addonFunction('diffCells');
+  // AGENTS_NATIVE_DIFF=0: the JavaScript only (to tell whether a drawing fault is the C side's).
+  const diffCells = process.env.AGENTS_NATIVE_DIFF === '0' ? undefined : addonFunction('diffCells');
   if (!diffCells) return (native = null);
   // [end of the bytes, row and column to resume at, the pen's fg, bg and attrs, the cursor's column and row]
   const state = new Int32Array(8);
