@@ -128,6 +128,19 @@ static void copy_cell(const grid_t *to, const grid_t *from, size_t i) {
 
 enum { S_N, S_Y, S_X, S_FG, S_BG, S_ATTRS, S_CURX, S_CURY, S_LEN };
 
+/* The state a call leaves for the caller (and for the next call, when it stopped for room). */
+static void save(int32_t *st, size_t n, int32_t y, int32_t x, int64_t fg, int64_t bg, int64_t attrs, int64_t cur_x,
+                 int64_t cur_y) {
+  st[S_N] = (int32_t)n;
+  st[S_Y] = y;
+  st[S_X] = x;
+  st[S_FG] = (int32_t)fg;
+  st[S_BG] = (int32_t)bg;
+  st[S_ATTRS] = (int32_t)attrs;
+  st[S_CURX] = (int32_t)cur_x;
+  st[S_CURY] = (int32_t)cur_y;
+}
+
 /* The diff itself; false when `cap` ran out (state saved). */
 static bool diff_cells(const grid_t *next, const grid_t *shown, uint8_t *rows, uint8_t *touched, uint32_t w, uint32_t h,
                        uint8_t *b, size_t cap, int32_t *st) {
@@ -152,14 +165,7 @@ static bool diff_cells(const grid_t *next, const grid_t *shown, uint8_t *rows, u
           next->attrs[i] == shown->attrs[i] && next->widths[i] == shown->widths[i])
         continue;
       if (n + MAX_CELL_BYTES > cap) {
-        st[S_N] = (int32_t)n;
-        st[S_Y] = (int32_t)y;
-        st[S_X] = (int32_t)x;
-        st[S_FG] = (int32_t)pen_fg;
-        st[S_BG] = (int32_t)pen_bg;
-        st[S_ATTRS] = (int32_t)pen_attrs;
-        st[S_CURX] = (int32_t)cur_x;
-        st[S_CURY] = (int32_t)cur_y;
+        save(st, n, (int32_t)y, (int32_t)x, pen_fg, pen_bg, pen_attrs, cur_x, cur_y);
         return false;
       }
       if (next->widths[i] == 0) {
@@ -193,14 +199,7 @@ static bool diff_cells(const grid_t *next, const grid_t *shown, uint8_t *rows, u
       if (cur_x >= w) cur_x = -1;
     }
   }
-  st[S_N] = (int32_t)n;
-  st[S_Y] = -1;
-  st[S_X] = 0;
-  st[S_FG] = (int32_t)pen_fg;
-  st[S_BG] = (int32_t)pen_bg;
-  st[S_ATTRS] = (int32_t)pen_attrs;
-  st[S_CURX] = (int32_t)cur_x;
-  st[S_CURY] = (int32_t)cur_y;
+  save(st, n, -1, 0, pen_fg, pen_bg, pen_attrs, cur_x, cur_y);
   return true;
 }
 
