@@ -17,7 +17,7 @@
  */
 import { contains, Grid, type Rect } from './grid.js';
 import { FrameBytes } from './bytes.js';
-import { diffInto, diffsInC } from './diff.js';
+import { diffInto } from './diff.js';
 import { LabelLayer, type Label } from './labels.js';
 
 export const FRAME_MS = 33;
@@ -66,8 +66,6 @@ export interface FrameStats {
   maxFrameMs: number;
   /** Which frame (1 = the first) took maxFrameMs: a cold first frame, or a later one. */
   maxFrameNumber: number;
-  /** Diffs done in C (native/src/diff.c) rather than JavaScript, over the process's life. */
-  diffsInC: number;
 }
 
 interface Attached {
@@ -93,7 +91,7 @@ export class Renderer {
   private stopped = false;
   /** Each frame's bytes, built in one buffer reused from frame to frame. */
   private bytes = new FrameBytes();
-  readonly stats: FrameStats = { frames: 0, bytes: 0, lastFrameMs: 0, totalFrameMs: 0, maxFrameMs: 0, maxFrameNumber: 0, diffsInC: 0 };
+  readonly stats: FrameStats = { frames: 0, bytes: 0, lastFrameMs: 0, totalFrameMs: 0, maxFrameMs: 0, maxFrameNumber: 0 };
 
   /** `write`: a terminal of the layout's own size to attach at once (the in-process case). */
   constructor(
@@ -221,7 +219,6 @@ export class Renderer {
     for (const a of [...this.outputs.values()]) bytes += this.draw(a, scene);
     if (bytes === 0) return;
     this.stats.frames++;
-    this.stats.diffsInC = diffsInC;
     this.stats.bytes += bytes;
     const ms = performance.now() - t0;
     this.stats.lastFrameMs = ms;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameBytes } from '../../src/render/bytes.js';
-import { diffInto, diffIntoJs } from '../../src/render/diff.js';
+import { diffInto, diffIntoJs, diffsInC } from '../../src/render/diff.js';
 import { COLOR, Grid } from '../../src/render/grid.js';
 import { addonFunction } from '../../src/util/native-addon.js';
 import { seeded } from '../helpers/random.js';
@@ -65,7 +65,9 @@ describe('the native diff', () => {
     outB.buf = Buffer.alloc(100 + seed);
     outA.ascii('head');
     outB.ascii('head');
+    const before = diffsInC;
     expect(diffInto(outA, shownA, nextA)).toBe(diffIntoJs(outB, shownB, nextB));
+    expect(diffsInC, 'diffInto took the C side').toBe(before + 1);
     expect(outA.bytes().toString('latin1')).toBe(outB.bytes().toString('latin1'));
     expect(outA.n).toBeGreaterThan(1000);
     same(shownA, shownB);
