@@ -27,6 +27,8 @@
  *
  * diffCells(...): the frame's diff over the grids' typed arrays (diff.c).
  *
+ * ptySpawn/ptyResize/spawnDetached/reapChild (Linux, glibc): programs started without fork() (spawn.c).
+ *
  * handOver(path, args, fd) (Linux): the terminal client becomes agents-attach (native/src/attach.c)
  * once attached, so no Node process sits idle in each terminal (~50 MB and a collection of its
  * start's garbage). Takes the terminal's modes as they are now (the person's own: the caller has just
@@ -56,6 +58,7 @@
 #include "inotify.h"
 #include "reader.h"
 #include "source.h"
+#include "spawn.h"
 #include "tty.h"
 
 static napi_value throw_errno(napi_env env, const char *what) {
@@ -204,5 +207,6 @@ NAPI_MODULE_INIT() {
   agents_reader_define(env, exports);
   agents_source_define(env, exports);
   agents_diff_define(env, exports);
+  agents_spawn_define(env, exports);
   return exports;
 }

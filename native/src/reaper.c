@@ -3,7 +3,7 @@
  * went (quit, crash, kill -9, its terminal closing).
  *
  * The workspace starts it with a pipe on stdin and writes a line per pane program: "+SID" when it
- * starts (node-pty makes every program a session leader, so its pid is its session id) and "-SID"
+ * starts (every pane's program is started as a session leader, so its pid is its session id) and "-SID"
  * once the workspace has seen that session end. When the pipe closes (no copy of its write end is
  * left: the workspace exited or died) it signals every process group of every recorded session the
  * way src/terminal/process-tree.ts stops a pane (TERM, HUP and CONT, then KILL after a grace),

@@ -9,7 +9,8 @@
  * opens to look for watchman, and whatever the workspace itself had inherited. Node has no fcntl.
  *
  * Invariant: after `closeOnExecAll()` returns, no descriptor of this process from 3 up is passed to
- * a program this process starts (node-pty's fork or child_process); children get their 0, 1, 2.
+ * a program this process starts (node-pty's fork or child_process; our own spawns close everything
+ * from 3 in the child besides); children get their 0, 1, 2.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

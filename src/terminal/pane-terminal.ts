@@ -25,7 +25,7 @@ import { RowCache } from './row-cache.js';
 import type { Grid, Rect } from '../render/grid.js';
 import { killSession, killSessionNow, sessionMembers } from './process-tree.js';
 import { installedReaper, type SessionReaper } from './reaper.js';
-import { childEnv, spawnNodePty, type PtyLike, type SpawnPty } from './pty.js';
+import { childEnv, spawnPty, type PtyLike, type SpawnPty } from './pty.js';
 import { PtyFeed } from './pty-feed.js';
 import { noteInput } from './reclaim.js';
 import type { PtyModes } from './encode.js';
@@ -161,7 +161,7 @@ export class PaneTerminal {
     const gen = ++this.generation;
     let pty: PtyLike;
     try {
-      pty = (this.opts.spawn ?? spawnNodePty)({
+      pty = (this.opts.spawn ?? spawnPty)({
         command: spec.command,
         args: spec.args,
         cwd: spec.cwd,

@@ -1,6 +1,7 @@
 /**
  * The pty seam: the workspace talks to `PtyLike`, so tests can run the same contract against a
- * fake and against real node-pty.
+ * fake, against our own ptys (native-pty.ts, the default on Linux) and against real node-pty (the
+ * fallback, below).
  *
  * Invariant: a program started here holds its pty's slave as 0, 1 and 2 and no other descriptor of
  * the workspace. node-pty 1.1 on Linux forkpty()s and execvp()s without closing descriptors, and its
@@ -13,6 +14,7 @@ import { StringDecoder } from 'node:string_decoder';
 import nodePty from 'node-pty';
 import { addonFunction } from '../util/native-addon.js';
 import { closeOnExecAll } from './native.js';
+import { nativeSpawnAvailable, spawnNativePty } from './native-pty.js';
 
 export interface PtyExit {
   exitCode: number;
@@ -234,6 +236,12 @@ export const spawnNodePty: SpawnPty = (o) => {
     resume: () => (native ? native.resume() : p.resume()),
   };
 };
+
+/**
+ * How panes start: with our addon (native-pty.ts: no fork of the workspace) where it is built, on
+ * Linux; node-pty otherwise.
+ */
+export const spawnPty: SpawnPty = (o) => (nativeSpawnAvailable() ? spawnNativePty(o) : spawnNodePty(o));
 
 /** Environment for a child: the user's own, as if they had started the program themselves. */
 export function childEnv(extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env): Record<string, string> {

@@ -11,9 +11,10 @@
  *
  * Invariants:
  * - The helper starts once the first frame is out (or a second after the workspace was composed,
- *   compose.ts), not in front of it: its spawn is a fork of this whole process, 3-11 ms at ~80 MB
- *   RSS (~20 ms measured at start-up); sessions reported earlier are kept and sent when it starts,
- *   so no pane is missed.
+ *   compose.ts), not in front of it; sessions reported earlier are kept and sent when it starts, so
+ *   no pane is missed. It is started by our addon without a fork (native-pty.ts); only without it
+ *   is it child_process's, a fork of this whole process (3-11 ms at ~80 MB RSS, ~20 ms at start-up,
+ *   and a fault on each page written afterwards).
  * - The pipe's write end belongs to this process alone: it is close-on-exec and every spawn sweeps
  *   (native.ts), so no pane holds it open and its EOF means this process is gone.
  * - The helper never keeps the workspace alive (unref'd), and `close()` lets it finish its job and
@@ -24,11 +25,15 @@ import type { ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
 import { log } from '../util/log.js';
 import { closeOnExecAll, REAPER_PATH } from './native.js';
+import { spawnDetachedNatively, type DetachedChild } from './native-pty.js';
 import { childProcess } from '../util/builtin.js';
+
+/** What the reaper needs of its helper: a ChildProcess, or one our addon started (native-pty.ts). */
+type Helper = ChildProcess | DetachedChild;
 
 /** What PaneTerminal tells about the sessions it starts and sees end. */
 export interface SessionReaper {
-  /** A pane's program started: `sid` is its session id (node-pty makes it a session leader). */
+  /** A pane's program started: `sid` is its session id (it is started as a session leader). */
   track(sid: number): void;
   /** The workspace saw every process of that session end. */
   forget(sid: number): void;
@@ -38,7 +43,7 @@ export interface SessionReaper {
 const RESTARTS = 3;
 
 export class Reaper implements SessionReaper {
-  private child: ChildProcess | undefined;
+  private child: Helper | undefined;
   /** Sessions reported and not forgotten: sent again to a restarted helper. */
   private readonly sessions = new Set<number>();
   private started = false;
@@ -66,10 +71,11 @@ export class Reaper implements SessionReaper {
   private spawn(path: string): void {
     // The helper must hold nothing of ours (it also closes everything from 3 up itself).
     closeOnExecAll();
-    let child: ChildProcess;
+    let child: Helper;
     const t0 = performance.now();
     try {
-      child = childProcess().spawn(path, [], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, cwd: '/' });
+      // Without a fork of this process where the addon can (native-pty.ts says why).
+      child = spawnDetachedNatively(path, '/') ?? childProcess().spawn(path, [], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, cwd: '/' });
       log(`reaper: started (pid ${child.pid}) in ${(performance.now() - t0).toFixed(1)} ms at ${Math.round(process.memoryUsage().rss / 1e6)} MB RSS`);
     } catch (e) {
       log(`reaper: could not start ${path}: ${(e as Error).message}`);

@@ -6,7 +6,8 @@ import nodePty from 'node-pty';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeOnExecAll, isCloseOnExec } from '../../src/terminal/native.js';
 import { killSessionNow } from '../../src/terminal/process-tree.js';
-import { childEnv, spawnNodePty, type PtyLike } from '../../src/terminal/pty.js';
+import { spawnNativePty } from '../../src/terminal/native-pty.js';
+import { childEnv, spawnNodePty, type PtyLike, type SpawnPty } from '../../src/terminal/pty.js';
 
 const wait = { timeout: 10_000, interval: 20 };
 const started: PtyLike[] = [];
@@ -16,9 +17,9 @@ afterEach(() => {
   for (const pid of rawPids.splice(0)) killSessionNow(pid);
 });
 
-function pane(script: string): { pty: PtyLike; output: () => string } {
+function pane(script: string, spawn: SpawnPty = spawnNodePty): { pty: PtyLike; output: () => string } {
   // bash: dash cannot redirect to a descriptor above 9.
-  const pty = spawnNodePty({ command: '/bin/bash', args: ['--norc', '--noprofile', '-c', script], cwd: '/', env: childEnv({}), cols: 200, rows: 50 });
+  const pty = spawn({ command: '/bin/bash', args: ['--norc', '--noprofile', '-c', script], cwd: '/', env: childEnv({}), cols: 200, rows: 50 });
   started.push(pty);
   let out = '';
   pty.onData((d) => (out += d));
@@ -51,10 +52,16 @@ function inheritable(): number[] {
   });
 }
 
-describe('descriptors a pane inherits', () => {
+// Both ways a pane starts: our own (native/src/spawn.c, closes everything from 3 in the child) and
+// node-pty's forkpty (which closes nothing: the sweeps in pty.ts).
+describe.each([
+  ['our own pty', spawnNativePty],
+  ['node-pty', spawnNodePty],
+] as const)('descriptors a pane inherits, started by %s', (_name, start) => {
+  const on = (script: string) => pane(script, start);
   it('a program started after three other panes holds its own terminal as 0, 1, 2 and nothing else', async () => {
-    for (let i = 0; i < 3; i++) pane('exec sleep 1000');
-    const { pty, output } = pane('echo ready; exec sleep 1001');
+    for (let i = 0; i < 3; i++) on('exec sleep 1000');
+    const { pty, output } = on('echo ready; exec sleep 1001');
     await vi.waitFor(() => expect(output()).toContain('ready'), wait);
     const fds = descriptors(pty.pid);
     expect([...fds.keys()].sort()).toEqual([0, 1, 2]);
@@ -65,9 +72,9 @@ describe('descriptors a pane inherits', () => {
   });
 
   it('a pane cannot type into an earlier pane through any inherited descriptor', async () => {
-    const victim = pane('IFS= read -r line; echo "victim got: $line"; exec sleep 1000');
+    const victim = on('IFS= read -r line; echo "victim got: $line"; exec sleep 1000');
     // The attack: a line written to every pty master this pane's shell holds.
-    const attacker = pane('for fd in $(ls /proc/$$/fd); do [ "$(readlink /proc/$$/fd/$fd)" = /dev/ptmx ] && printf "typed by another pane\\r" >&$fd; done; echo attacker-done; exec sleep 1000');
+    const attacker = on('for fd in $(ls /proc/$$/fd); do [ "$(readlink /proc/$$/fd/$fd)" = /dev/ptmx ] && printf "typed by another pane\\r" >&$fd; done; echo attacker-done; exec sleep 1000');
     await vi.waitFor(() => expect(attacker.output()).toContain('attacker-done'), wait);
     // The victim still waits for its own input; what its own terminal sends does arrive.
     expect(victim.output()).not.toContain('victim got');
@@ -76,7 +83,7 @@ describe('descriptors a pane inherits', () => {
   });
 
   it('after a spawn nothing of this process is inheritable: a child_process child gets no pty master either', async () => {
-    pane('exec sleep 1000');
+    on('exec sleep 1000');
     expect(inheritable()).toEqual([]);
     const child = spawn('/bin/sh', ['-c', 'ls -l /proc/$$/fd'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let listing = '';
@@ -84,7 +91,9 @@ describe('descriptors a pane inherits', () => {
     await new Promise((r) => child.on('close', r));
     expect(listing).not.toContain('ptmx');
   });
+});
 
+describe('descriptors native code opens', () => {
   it('closeOnExecAll marks a descriptor native code opened without the flag (node-pty\'s own master)', () => {
     // nodePty directly, without our sweep: its master fd is the leak the sweep exists for.
     const raw = nodePty.spawn('/bin/sleep', ['1000'], { cols: 80, rows: 24, cwd: '/', env: childEnv({}) });

@@ -4,7 +4,8 @@
 // well after the exit: every line must still arrive, in order, before the exit is reported.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killSessionNow } from '../../src/terminal/process-tree.js';
-import { childEnv, nativeReaders, spawnNodePty, type PtyLike } from '../../src/terminal/pty.js';
+import { nativeSpawns, spawnNativePty } from '../../src/terminal/native-pty.js';
+import { childEnv, nativeReaders, spawnNodePty, type PtyLike, type SpawnPty } from '../../src/terminal/pty.js';
 
 const started: PtyLike[] = [];
 afterEach(() => {
@@ -12,8 +13,8 @@ afterEach(() => {
   delete process.env.AGENTS_NATIVE_READ;
 });
 
-function run(script: string): { pty: PtyLike; output: () => string; exited: Promise<number> } {
-  const pty = spawnNodePty({ command: '/bin/sh', args: ['-c', script], cwd: '/', env: childEnv({}), cols: 80, rows: 24 });
+function run(script: string, spawn: SpawnPty): { pty: PtyLike; output: () => string; exited: Promise<number> } {
+  const pty = spawn({ command: '/bin/sh', args: ['-c', script], cwd: '/', env: childEnv({}), cols: 80, rows: 24 });
   started.push(pty);
   let out = '';
   pty.onData((d) => (out += d));
@@ -21,24 +22,30 @@ function run(script: string): { pty: PtyLike; output: () => string; exited: Prom
   return { pty, output: () => out, exited };
 }
 
-// Both readers: our addon's (native/src/reader.c) and node-pty's stream (without the native build).
+// Our own pty (native/src/spawn.c and reader.c), and node-pty's read by both readers: our addon's
+// and node-pty's stream (without the native build).
 describe.each([
-  ['the native reader', true],
-  ['node-pty’s stream', false],
-])('a pty whose reader is behind when its program exits, read by %s', (_name, native) => {
+  ['our own pty', 'own'],
+  ['node-pty, with the native reader', 'reader'],
+  ['node-pty’s stream', 'stream'],
+] as const)('a pty whose reader is behind when its program exits: %s', (_name, way) => {
   let readersBefore = 0;
+  let spawnsBefore = 0;
+  const spawn: SpawnPty = way === 'own' ? spawnNativePty : spawnNodePty;
   beforeEach(() => {
-    if (!native) process.env.AGENTS_NATIVE_READ = '0';
+    if (way === 'stream') process.env.AGENTS_NATIVE_READ = '0';
     readersBefore = nativeReaders;
+    spawnsBefore = nativeSpawns;
   });
   afterEach(() => {
-    // The reader named is the one that read.
-    expect(nativeReaders > readersBefore).toBe(native);
+    // The way named is the one that read.
+    expect(nativeReaders > readersBefore).toBe(way === 'reader');
+    expect(nativeSpawns > spawnsBefore).toBe(way === 'own');
   });
 
   it('still delivers everything before the exit, with the reader paused past node-pty’s 200 ms', async () => {
     // 1,000 short lines (~3.9 KB: the pty holds them all, so the program exits without waiting).
-    const { pty, output, exited } = run('seq 1 1000; exit 3');
+    const { pty, output, exited } = run('seq 1 1000; exit 3', spawn);
     pty.pause();
     let outputAtExit = '';
     const code = await exited.then((c) => {
@@ -52,7 +59,7 @@ describe.each([
   });
 
   it('keeps what the paused reader had buffered, a character split across two writes included', async () => {
-    const { pty, output, exited } = run("printf 'a\\342\\202'; sleep 0.05; printf '\\254 b\\n'");
+    const { pty, output, exited } = run("printf 'a\\342\\202'; sleep 0.05; printf '\\254 b\\n'", spawn);
     // Let the first bytes (half of the euro sign) reach the reader, then pause it.
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {

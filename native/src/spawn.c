@@ -1,0 +1,361 @@
+/*
+ * Starting the panes' programs (and the reaper) without fork(): posix_spawn, which glibc makes with
+ * clone(CLONE_VM | CLONE_VFORK), so the child borrows the workspace's memory until it execs instead
+ * of getting a copy of its page tables.
+ *
+ * Why: node-pty (forkpty) and libuv (child_process) fork the whole workspace to start a program.
+ * Here (a Firecracker VM) a fork of a Node process of ~40 MB took 8-13 ms, and it left every page
+ * of the parent write-protected: the next write to each page then faulted, ~13 µs a page, so
+ * touching 40 MB again after one spawn cost 130-145 ms against 1.6 ms without (.scratch harness,
+ * docs/profile.md). A workspace is 75-100 MB: each pane started, the reaper and every restart paid
+ * that on the way to the next frames and keystrokes.
+ *
+ * ptySpawn(file, args, env, cwd, cols, rows) -> [master, pid, slave]: a new pty (node-pty's
+ *   terminal modes and size), and `file` (searched in env's PATH, as execvp does, when it has no
+ *   slash) running on it as a session leader with the pty as its controlling terminal and as 0, 1
+ *   and 2, no other descriptor (closefrom 3), every signal at its default and none blocked. The
+ *   master is non-blocking; master and slave are close-on-exec and the caller's to close (it holds
+ *   the slave so that the master reads what a program wrote before it exited, see pty.ts). A program
+ *   that cannot be started throws (errno's code and message), and no process is left.
+ * ptyResize(master, cols, rows): the pty's size (the kernel signals its foreground group).
+ * spawnDetached(file, cwd) -> [pid, stdin]: `file` with no arguments in a session of its own, its
+ *   stdin the read end of a new pipe whose write end (close-on-exec) is returned, stdout and stderr
+ *   /dev/null, no other descriptor (the reaper's helper).
+ * reapChild(pid) -> undefined while it runs, else [exitCode, signal]: waitpid without waiting. The
+ *   caller asks at each SIGCHLD for the children it started here (libuv reaps only its own, by pid).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#define AGENTS_SPAWN 1
+#endif
+
+#ifdef AGENTS_SPAWN
+
+static napi_value throw_code(napi_env env, int err, const char *what) {
+  char msg[300];
+  if (what) snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  else snprintf(msg, sizeof msg, "%s", strerror(err));
+  napi_value code, text, error;
+  napi_create_string_utf8(env, strerrorname_np(err) ? strerrorname_np(err) : "EIO", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
+  napi_set_named_property(env, error, "code", code);
+  napi_throw(env, error);
+  return NULL;
+}
+
+/* A string argument, malloc'd; NULL (with a TypeError pending) when it is not a string or holds a NUL. */
+static char *str(napi_env env, napi_value v) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) goto bad;
+  char *s = malloc(len + 1);
+  if (!s) goto bad;
+  napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  if (strlen(s) != len) {
+    free(s);
+    goto bad;
+  }
+  return s;
+bad:
+  napi_throw_type_error(env, NULL, "expected a string without NUL characters");
+  return NULL;
+}
+
+static void free_list(char **list) {
+  if (!list) return;
+  for (char **p = list; *p; p++) free(*p);
+  free(list);
+}
+
+/* An array of strings as a NULL-terminated list, with `first` (may be NULL) in front; NULL with an exception pending. */
+static char **str_list(napi_env env, napi_value v, const char *first) {
+  bool is_array = false;
+  uint32_t n = 0;
+  if (napi_is_array(env, v, &is_array) != napi_ok || !is_array || napi_get_array_length(env, v, &n) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected an array of strings");
+    return NULL;
+  }
+  uint32_t off = first ? 1 : 0;
+  char **list = calloc(n + off + 1, sizeof *list);
+  if (!list) return NULL;
+  if (first && !(list[0] = strdup(first))) goto fail;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    if (napi_get_element(env, v, i, &item) != napi_ok || !(list[i + off] = str(env, item))) goto fail;
+  }
+  return list;
+fail:
+  free_list(list);
+  return NULL;
+}
+
+/* execvp's search for a name without a slash, in the child's PATH (`env`), else the default path. */
+static char *resolve(const char *file, char *const *env) {
+  if (strchr(file, '/')) return strdup(file);
+  const char *path = "/usr/local/bin:/usr/bin:/bin";
+  for (char *const *e = env; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+  size_t flen = strlen(file);
+  for (const char *p = path;; p++) {
+    const char *end = strchrnul(p, ':');
+    size_t dlen = (size_t)(end - p);
+    char *cand = malloc(dlen + flen + 3);
+    if (!cand) return NULL;
+    /* An empty entry is the current folder, as in execvp. */
+    if (dlen == 0) strcpy(cand, "./");
+    else memcpy(cand, p, dlen), cand[dlen] = '/', cand[dlen + 1] = 0;
+    strcat(cand, file);
+    struct stat st;
+    if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) return cand;
+    free(cand);
+    if (!*end) break;
+    p = end;
+  }
+  errno = ENOENT;
+  return NULL;
+}
+
+/* Attributes every child gets: a session of its own, default signal actions, nothing blocked. */
+static void child_attrs(posix_spawnattr_t *attrs) {
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawnattr_init(attrs);
+  posix_spawnattr_setsigdefault(attrs, &all);
+  posix_spawnattr_setsigmask(attrs, &none);
+  posix_spawnattr_setflags(attrs, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+}
+
+/* posix_spawn, and for a file the kernel cannot run itself (no #!), /bin/sh on it as execvp does. */
+static int spawn_file(pid_t *pid, const char *path, const posix_spawn_file_actions_t *acts, const posix_spawnattr_t *attrs, char **argv, char **envp) {
+  int err = posix_spawn(pid, path, acts, attrs, argv, envp);
+  if (err != ENOEXEC) return err;
+  size_t n = 0;
+  while (argv[n]) n++;
+  char **sh = calloc(n + 2, sizeof *sh);
+  if (!sh) return ENOMEM;
+  sh[0] = "/bin/sh";
+  sh[1] = (char *)path;
+  for (size_t i = 1; i < n; i++) sh[i + 1] = argv[i];
+  err = posix_spawn(pid, "/bin/sh", acts, attrs, sh, envp);
+  free(sh);
+  return err;
+}
+
+/* node-pty's terminal modes for a new pty (its pty.cc), so programs see the same terminal as before. */
+static void pty_modes(struct termios *t) {
+  memset(t, 0, sizeof *t);
+  t->c_iflag = ICRNL | IXON | IXANY | IMAXBEL | BRKINT | IUTF8;
+  t->c_oflag = OPOST | ONLCR;
+  t->c_cflag = CREAD | CS8 | HUPCL;
+  t->c_lflag = ICANON | ISIG | IEXTEN | ECHO | ECHOE | ECHOK | ECHOKE | ECHOCTL;
+  t->c_cc[VEOF] = 4;
+  t->c_cc[VEOL] = (cc_t)-1;
+  t->c_cc[VEOL2] = (cc_t)-1;
+  t->c_cc[VERASE] = 0x7f;
+  t->c_cc[VWERASE] = 23;
+  t->c_cc[VKILL] = 21;
+  t->c_cc[VREPRINT] = 18;
+  t->c_cc[VINTR] = 3;
+  t->c_cc[VQUIT] = 0x1c;
+  t->c_cc[VSUSP] = 26;
+  t->c_cc[VSTART] = 17;
+  t->c_cc[VSTOP] = 19;
+  t->c_cc[VLNEXT] = 22;
+  t->c_cc[VDISCARD] = 15;
+  t->c_cc[VMIN] = 1;
+  t->c_cc[VTIME] = 0;
+  cfsetispeed(t, B38400);
+  cfsetospeed(t, B38400);
+}
+
+static napi_value pty_spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  int32_t cols = 0, rows = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 || napi_get_value_int32(env, argv[4], &cols) != napi_ok ||
+      napi_get_value_int32(env, argv[5], &rows) != napi_ok || cols < 1 || rows < 1 || cols > 65535 || rows > 65535) {
+    napi_throw_type_error(env, NULL, "ptySpawn(file, args, env, cwd, cols, rows)");
+    return NULL;
+  }
+  char *file = NULL, *cwd = NULL, *path = NULL, **args = NULL, **envp = NULL;
+  int master = -1, slave = -1, err = 0;
+  const char *what = "ptySpawn";
+  napi_value result = NULL;
+  if (!(file = str(env, argv[0])) || !(args = str_list(env, argv[1], file)) || !(envp = str_list(env, argv[2], NULL)) || !(cwd = str(env, argv[3]))) goto out;
+
+  if (!(path = resolve(file, envp))) {
+    err = errno, what = NULL;
+    goto out;
+  }
+  char pts[128];
+  struct termios modes;
+  pty_modes(&modes);
+  struct winsize size = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+  if ((master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || grantpt(master) != 0 || unlockpt(master) != 0 || ptsname_r(master, pts, sizeof pts) != 0 ||
+      (slave = open(pts, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || tcsetattr(slave, TCSANOW, &modes) != 0 || ioctl(master, TIOCSWINSZ, &size) != 0 ||
+      fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) != 0) {
+    err = errno, what = "a new pty";
+    goto out;
+  }
+  posix_spawn_file_actions_t acts;
+  posix_spawnattr_t attrs;
+  posix_spawn_file_actions_init(&acts);
+  /* After setsid (glibc sets up the session before the file actions): opening the slave without
+   * O_NOCTTY makes it the session's controlling terminal. */
+  posix_spawn_file_actions_addopen(&acts, 0, pts, O_RDWR, 0);
+  posix_spawn_file_actions_adddup2(&acts, 0, 1);
+  posix_spawn_file_actions_adddup2(&acts, 0, 2);
+  posix_spawn_file_actions_addclosefrom_np(&acts, 3);
+  if (*cwd) posix_spawn_file_actions_addchdir_np(&acts, cwd);
+  child_attrs(&attrs);
+  pid_t pid = 0;
+  err = spawn_file(&pid, path, &acts, &attrs, args, envp);
+  posix_spawn_file_actions_destroy(&acts);
+  posix_spawnattr_destroy(&attrs);
+  if (err != 0) {
+    what = NULL;
+    goto out;
+  }
+  napi_value m, p, s;
+  napi_create_array_with_length(env, 3, &result);
+  napi_create_int32(env, master, &m);
+  napi_create_int32(env, pid, &p);
+  napi_create_int32(env, slave, &s);
+  napi_set_element(env, result, 0, m);
+  napi_set_element(env, result, 1, p);
+  napi_set_element(env, result, 2, s);
+  master = slave = -1;
+out:
+  if (master >= 0) close(master);
+  if (slave >= 0) close(slave);
+  free(file), free(cwd), free(path);
+  free_list(args), free_list(envp);
+  if (err) return throw_code(env, err, what);
+  return result;
+}
+
+static napi_value pty_resize(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t fd = -1, cols = 0, rows = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &cols) != napi_ok || napi_get_value_int32(env, argv[2], &rows) != napi_ok || cols < 1 || rows < 1 || cols > 65535 ||
+      rows > 65535) {
+    napi_throw_type_error(env, NULL, "ptyResize(fd, cols, rows)");
+    return NULL;
+  }
+  struct winsize size = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+  if (ioctl(fd, TIOCSWINSZ, &size) != 0) return throw_code(env, errno, "ptyResize");
+  return NULL;
+}
+
+static napi_value spawn_detached(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
+    napi_throw_type_error(env, NULL, "spawnDetached(file, cwd)");
+    return NULL;
+  }
+  char *file = str(env, argv[0]);
+  char *cwd = file ? str(env, argv[1]) : NULL;
+  if (!file || !cwd) {
+    free(file);
+    return NULL;
+  }
+  int fds[2] = {-1, -1}, err = 0;
+  pid_t pid = 0;
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    err = errno;
+  } else {
+    posix_spawn_file_actions_t acts;
+    posix_spawnattr_t attrs;
+    posix_spawn_file_actions_init(&acts);
+    posix_spawn_file_actions_adddup2(&acts, fds[0], 0);
+    posix_spawn_file_actions_addopen(&acts, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&acts, 1, 2);
+    posix_spawn_file_actions_addclosefrom_np(&acts, 3);
+    posix_spawn_file_actions_addchdir_np(&acts, cwd);
+    child_attrs(&attrs);
+    char *args[] = {file, NULL};
+    extern char **environ;
+    err = posix_spawn(&pid, file, &acts, &attrs, args, environ);
+    posix_spawn_file_actions_destroy(&acts);
+    posix_spawnattr_destroy(&attrs);
+    close(fds[0]);
+    if (err) close(fds[1]);
+  }
+  if (err) {
+    napi_value r = throw_code(env, err, file);
+    free(file), free(cwd);
+    return r;
+  }
+  free(file), free(cwd);
+  napi_value result, p, w;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_int32(env, pid, &p);
+  napi_create_int32(env, fds[1], &w);
+  napi_set_element(env, result, 0, p);
+  napi_set_element(env, result, 1, w);
+  return result;
+}
+
+static napi_value reap_child(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t pid = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid <= 0) {
+    napi_throw_type_error(env, NULL, "reapChild(pid)");
+    return NULL;
+  }
+  int status = 0;
+  pid_t r;
+  do r = waitpid(pid, &status, WNOHANG);
+  while (r < 0 && errno == EINTR);
+  if (r == 0) return NULL;
+  /* ECHILD: not ours to wait for, or waited for already: it has ended, how is not known. */
+  int code = r < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+  int sig = r > 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  napi_value result, c, s;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_int32(env, code, &c);
+  napi_create_int32(env, sig, &s);
+  napi_set_element(env, result, 0, c);
+  napi_set_element(env, result, 1, s);
+  return result;
+}
+
+void agents_spawn_define(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"ptySpawn", NULL, pty_spawn, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"ptyResize", NULL, pty_resize, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spawnDetached", NULL, spawn_detached, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"reapChild", NULL, reap_child, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
+
+#else
+
+void agents_spawn_define(napi_env env, napi_value exports) {
+  (void)env, (void)exports;
+}
+
+#endif

@@ -1,0 +1,224 @@
+/**
+ * A pane's program on a pty started by our addon (native/src/spawn.c: posix_spawn, no fork) and
+ * read by it (reader.c), with node-pty's contract as pty.ts gives it: output decoded as UTF-8 in
+ * order, none of it lost when the program exits, `onExit` once after the last output.
+ *
+ * Why not node-pty: on Linux it forkpty()s, a copy of the whole workspace's page tables, which left
+ * every page of the workspace write-protected: the next write to each faulted (~13 µs a page on this
+ * machine), so each pane started, and every restart, cost the frames and keys after it up to a
+ * hundred ms or more (docs/profile.md). node-pty stays the way on other systems, without the native
+ * build, and with AGENTS_NATIVE_SPAWN=0 (or AGENTS_NATIVE_READ=0).
+ *
+ * Invariants:
+ * - the program holds the pty's slave as 0, 1 and 2 and nothing else of ours (spawn.c closes every
+ *   descriptor from 3 in the child); our master and slave are close-on-exec for every later child;
+ * - it is a session leader (its pid is its session id, which the reaper is told) with the pty as
+ *   its controlling terminal, every signal at its default;
+ * - the process holds a slave of its own until the end, so the master never reads EIO early: the
+ *   program's last output is read, then, EXIT_DRAIN_MS after its exit (the kernel pushes a pty's
+ *   output on a worker thread), what is left is drained, the descriptors closed and `onExit` called;
+ * - its exit is learnt at SIGCHLD by waitpid on its pid alone (libuv waits only for its own
+ *   children, by pid, so the two never take each other's).
+ */
+import { EventEmitter } from 'node:events';
+import { closeSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { constants } from 'node:os';
+import { addonFunction } from '../util/native-addon.js';
+import { closeOnExecAll } from './native.js';
+import type { PtyExit, PtyLike, SpawnOptions } from './pty.js';
+
+/** As node-pty: its reader goes 200 ms after the program's exit. */
+const EXIT_DRAIN_MS = 200;
+/** A write the pty could not take (the program is not reading) is tried again this soon. */
+const WRITE_RETRY_MS = 2;
+
+type Fn = (...args: unknown[]) => unknown;
+interface Natives {
+  spawn: Fn;
+  resize: Fn;
+  reap: Fn;
+  open: Fn;
+  pause: Fn;
+  resume: Fn;
+  drain: Fn;
+  close: Fn;
+}
+
+let natives: Natives | null | undefined;
+
+function load(): Natives | null {
+  if (natives !== undefined) return natives;
+  const names = ['ptySpawn', 'ptyResize', 'reapChild', 'readerOpen', 'readerPause', 'readerResume', 'readerDrain', 'readerClose'] as const;
+  const fns = names.map(addonFunction);
+  natives = fns.every((f) => f !== undefined) ? { spawn: fns[0]!, resize: fns[1]!, reap: fns[2]!, open: fns[3]!, pause: fns[4]!, resume: fns[5]!, drain: fns[6]!, close: fns[7]! } : null;
+  return natives;
+}
+
+/** Whether panes start this way here (the native build on Linux, and not turned off). */
+export function nativeSpawnAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.AGENTS_NATIVE_SPAWN !== '0' && env.AGENTS_NATIVE_READ !== '0' && load() !== null;
+}
+
+/** Programs started here and not yet seen to end, by pid. */
+const running = new Map<number, (e: PtyExit) => void>();
+let listening = false;
+
+/** At each SIGCHLD (one may stand for several exits), asks after each of ours. */
+function onChild(): void {
+  const n = load();
+  if (!n) return;
+  for (const [pid, ended] of running) {
+    const r = n.reap(pid);
+    if (!Array.isArray(r)) continue;
+    running.delete(pid);
+    ended({ exitCode: Number(r[0]), signal: Number(r[1]) || undefined });
+  }
+}
+
+/**
+ * Calls `ended` once `pid`, a child this process started with the addon, has ended (and reaps it).
+ * False without the addon.
+ */
+export function watchChild(pid: number, ended: (e: PtyExit) => void): boolean {
+  if (!load()) return false;
+  if (!listening) {
+    // Before the first spawn, so that no exit can come before anyone listens. Signal listeners do
+    // not keep the process alive (a pane's reader does, until its exit is dealt with).
+    process.on('SIGCHLD', onChild);
+    listening = true;
+  }
+  running.set(pid, ended);
+  // Ended before anyone listened: its SIGCHLD came and went.
+  setImmediate(onChild);
+  return true;
+}
+
+/** How many ptys this process started with the addon (a test checks that it is the path taken). */
+export let nativeSpawns = 0;
+
+export function spawnNativePty(o: SpawnOptions): PtyLike {
+  const n = load();
+  if (!n) throw new Error('the native part is not built');
+  // Not for this child (spawn.c closes everything from 3 in it) but for child_process's later ones:
+  // what native code opened without close-on-exec stays out of them, as with node-pty.
+  closeOnExecAll();
+  const env = Object.entries({ ...o.env, PWD: o.cwd }).map(([k, v]) => `${k}=${v}`);
+  const made = n.spawn(o.command, o.args, env, o.cwd, o.cols, o.rows);
+  if (!Array.isArray(made) || made.length !== 3) throw new Error('ptySpawn gave no pty');
+  const [fd, pid, slave] = made.map(Number);
+  nativeSpawns++;
+
+  const dataListeners: Array<(data: string) => void> = [];
+  const exitListeners: Array<(e: PtyExit) => void> = [];
+  const deliver = (data: string): void => {
+    for (const l of dataListeners) l(data);
+  };
+  let reader: unknown;
+  try {
+    reader = n.open(fd, (data: unknown) => {
+      if (typeof data === 'string') deliver(data);
+    });
+  } catch (err) {
+    closeSync(fd);
+    closeSync(slave);
+    throw err;
+  }
+  let closed = false;
+  const queue: Buffer[] = [];
+  let retry: NodeJS.Timeout | undefined;
+
+  /** Writes what is queued until the pty takes no more; false when some is left. */
+  const flush = (): void => {
+    retry = undefined;
+    while (queue.length > 0 && !closed) {
+      const head = queue[0];
+      let wrote = 0;
+      try {
+        wrote = writeSync(fd, head);
+      } catch (err) {
+        // EAGAIN: the program is not reading; anything else (EIO: it is gone) ends the writing.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') queue.length = 0;
+        break;
+      }
+      if (wrote >= head.length) queue.shift();
+      else queue[0] = head.subarray(wrote);
+    }
+    if (queue.length > 0 && !closed) retry = setTimeout(flush, WRITE_RETRY_MS);
+  };
+
+  watchChild(pid, (e) => {
+    setTimeout(() => {
+      closed = true;
+      clearTimeout(retry);
+      queue.length = 0;
+      let rest: unknown;
+      try {
+        rest = n.drain(reader);
+      } finally {
+        // Before the descriptor is closed: a poll left on it would refuse the next pty given its number.
+        n.close(reader);
+        closeSync(fd);
+        closeSync(slave);
+      }
+      if (typeof rest === 'string' && rest) deliver(rest);
+      for (const l of exitListeners) l(e);
+    }, EXIT_DRAIN_MS);
+  });
+
+  return {
+    pid,
+    onData: (cb) => void dataListeners.push(cb),
+    onExit: (cb) => void exitListeners.push(cb),
+    write: (data) => {
+      if (closed) return;
+      queue.push(Buffer.from(data, 'utf8'));
+      if (queue.length === 1 && retry === undefined) flush();
+    },
+    resize: (cols, rows) => {
+      if (!closed) n.resize(fd, cols, rows);
+    },
+    pause: () => {
+      if (!closed) n.pause(reader);
+    },
+    resume: () => {
+      if (!closed) n.resume(reader);
+    },
+  };
+}
+
+/** A helper started by spawnDetachedNatively, as much of a ChildProcess as the reaper uses. */
+export class DetachedChild extends EventEmitter {
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  constructor(
+    readonly pid: number,
+    readonly stdin: Socket,
+  ) {
+    super();
+  }
+  /** Its exit watch never keeps this process alive. */
+  unref(): void {}
+}
+
+const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+/**
+ * `file` in a session of its own, folder `cwd`, its stdin a pipe from this process (the reaper's
+ * helper), started by the addon without a fork; undefined where panes start with node-pty.
+ * Throws when it cannot be started.
+ */
+export function spawnDetachedNatively(file: string, cwd: string): DetachedChild | undefined {
+  const start = addonFunction('spawnDetached');
+  if (!start || !nativeSpawnAvailable()) return undefined;
+  const made = start(file, cwd);
+  if (!Array.isArray(made) || made.length !== 2) throw new Error('spawnDetached gave no process');
+  const [pid, fd] = made.map(Number);
+  const child = new DetachedChild(pid, new Socket({ fd, readable: false, writable: true }));
+  watchChild(pid, (e) => {
+    child.signalCode = e.signal ? signalNames.get(e.signal) ?? null : null;
+    child.exitCode = e.signal ? null : e.exitCode;
+    child.emit('exit', child.exitCode, child.signalCode);
+  });
+  return child;
+}
