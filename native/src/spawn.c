@@ -21,6 +21,9 @@
  * spawnDetached(file, cwd) -> [pid, stdin]: `file` with no arguments in a session of its own, its
  *   stdin the read end of a new pipe whose write end (close-on-exec) is returned, stdout and stderr
  *   /dev/null, no other descriptor (the reaper's helper).
+ * spawnPiped(file, args, env | null, cwd) -> [pid, stdin, stdout, stderr]: `file` (searched as
+ *   above) in this process's session, its 0, 1 and 2 pipes whose other ends (close-on-exec) are
+ *   returned, no other descriptor (git, through native-exec.ts).
  * reapChild(pid) -> undefined while it runs, else [exitCode, signal]: waitpid without waiting. The
  *   caller asks at each SIGCHLD for the children it started here (libuv reaps only its own, by pid).
  */
@@ -31,6 +34,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +321,65 @@ static napi_value spawn_detached(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value spawn_piped(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  bool null_env = false;
+  napi_valuetype t;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 || napi_typeof(env, argv[2], &t) != napi_ok) {
+    napi_throw_type_error(env, NULL, "spawnPiped(file, args, env, cwd)");
+    return NULL;
+  }
+  null_env = t == napi_null || t == napi_undefined;
+  char *file = NULL, *cwd = NULL, *path = NULL, **args = NULL, **envp = NULL;
+  int fds[6] = {-1, -1, -1, -1, -1, -1}, err = 0;
+  napi_value result = NULL;
+  extern char **environ;
+  if (!(file = str(env, argv[0])) || !(args = str_list(env, argv[1], file)) || (!null_env && !(envp = str_list(env, argv[2], NULL))) || !(cwd = str(env, argv[3]))) goto out;
+  if (!(path = resolve(file, envp ? envp : environ))) {
+    err = errno;
+    goto out;
+  }
+  for (int i = 0; i < 3; i++)
+    if (pipe2(fds + 2 * i, O_CLOEXEC) != 0) {
+      err = errno;
+      goto out;
+    }
+  posix_spawn_file_actions_t acts;
+  posix_spawnattr_t attrs;
+  posix_spawn_file_actions_init(&acts);
+  posix_spawn_file_actions_adddup2(&acts, fds[0], 0);
+  posix_spawn_file_actions_adddup2(&acts, fds[3], 1);
+  posix_spawn_file_actions_adddup2(&acts, fds[5], 2);
+  posix_spawn_file_actions_addclosefrom_np(&acts, 3);
+  if (*cwd) posix_spawn_file_actions_addchdir_np(&acts, cwd);
+  child_attrs(&attrs);
+  /* Not a session of its own: like child_process without `detached`, it stays in ours. */
+  posix_spawnattr_setflags(&attrs, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = 0;
+  err = spawn_file(&pid, path, &acts, &attrs, args, envp ? envp : environ);
+  posix_spawn_file_actions_destroy(&acts);
+  posix_spawnattr_destroy(&attrs);
+  if (err) goto out;
+  /* The child's ends go; ours are stdin's write end, stdout's and stderr's read ends. */
+  close(fds[0]), close(fds[3]), close(fds[5]);
+  int ours[4] = {pid, fds[1], fds[2], fds[4]};
+  fds[0] = fds[1] = fds[2] = fds[3] = fds[4] = fds[5] = -1;
+  napi_create_array_with_length(env, 4, &result);
+  for (uint32_t i = 0; i < 4; i++) {
+    napi_value v;
+    napi_create_int32(env, ours[i], &v);
+    napi_set_element(env, result, i, v);
+  }
+out:
+  for (int i = 0; i < 6; i++)
+    if (fds[i] >= 0) close(fds[i]);
+  free(file), free(cwd), free(path);
+  free_list(args), free_list(envp);
+  if (err) return throw_code(env, err, NULL);
+  return result;
+}
+
 static napi_value reap_child(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -347,6 +410,7 @@ void agents_spawn_define(napi_env env, napi_value exports) {
     {"ptySpawn", NULL, pty_spawn, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ptyResize", NULL, pty_resize, NULL, NULL, NULL, napi_enumerable, NULL},
     {"spawnDetached", NULL, spawn_detached, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spawnPiped", NULL, spawn_piped, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reapChild", NULL, reap_child, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

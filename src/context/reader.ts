@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { childProcess } from '../util/builtin.js';
+import { execFile } from '../terminal/native-exec.js';
 
 /** The file's bytes; `{ bytes }` when it is too large to read for a hash; undefined when it is gone. */
 export type Reader = (path: string) => Promise<Uint8Array | { bytes: number } | undefined>;
@@ -38,9 +38,7 @@ export function fileReader(root: string, maxBytes = MAX_HASH_BYTES): Reader {
 export function gitBaseline(root: string, maxBytes = 256 * 1024): Baseline {
   return (path) =>
     new Promise((resolve) => {
-      childProcess().execFile('git', ['show', `HEAD:./${path}`], { cwd: root, maxBuffer: maxBytes, encoding: 'utf8', windowsHide: true }, (err, stdout) =>
-        resolve(err ? undefined : stdout),
-      );
+      execFile('git', ['show', `HEAD:./${path}`], { cwd: root, maxBuffer: maxBytes }, (err, stdout) => resolve(err ? undefined : stdout));
     });
 }
 

@@ -13,7 +13,7 @@
  * - Output past `maxBytes` is cut, not an error, only when the caller says `truncate`; otherwise
  *   it is a GitError (a caller that did not plan for a huge answer must not act on half of one).
  */
-import { childProcess } from '../util/builtin.js';
+import { execFile } from '../terminal/native-exec.js';
 
 export type GitErrorKind = 'failed' | 'missing' | 'timeout' | 'too-large';
 
@@ -92,30 +92,21 @@ export function git(cwd: string, args: readonly string[], opts: GitOptions = {})
   const okCodes = opts.okCodes ?? [0];
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX;
   return new Promise((resolve, reject) => {
-    const child = childProcess().execFile(
-      'git',
-      full,
-      { cwd, env: gitEnv(opts.env), encoding: 'utf8', maxBuffer: maxBytes, timeout: opts.timeoutMs ?? 120_000, windowsHide: true },
-      (err, stdout, stderr) => {
-        const e = err as (NodeJS.ErrnoException & { code?: string | number; killed?: boolean; signal?: string }) | null;
-        if (!e) return resolve({ stdout, stderr, code: 0, truncated: false });
-        const what = `git ${args.slice(0, 2).join(' ')}`;
-        if (e.code === 'ENOENT') return reject(new GitError('missing', 'git is not installed (or not on PATH)', args, '', null));
-        if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-          if (opts.truncate) return resolve({ stdout, stderr, code: 0, truncated: true });
-          return reject(new GitError('too-large', `${what} printed more than ${maxBytes} bytes`, args, stderr, null));
-        }
-        if (e.killed && e.signal) return reject(new GitError('timeout', `${what} did not finish in time (${e.signal})`, args, stderr, null));
-        const code = typeof e.code === 'number' ? e.code : null;
-        if (code !== null && okCodes.includes(code)) return resolve({ stdout, stderr, code, truncated: false });
-        const detail = stderr.trim() || stdout.trim() || `exit ${String(e.code ?? e.signal)}`;
-        reject(new GitError('failed', `${what} failed: ${detail}`, args, stderr, code));
-      },
-    );
-    child.stdin?.on('error', () => {
-      // git exited before reading all of its input; the exit status tells what happened.
+    // Without a fork of the workspace where the addon can (native-exec.ts says why).
+    execFile('git', full, { cwd, env: gitEnv(opts.env), maxBuffer: maxBytes, timeout: opts.timeoutMs ?? 120_000, input: opts.input }, (e, stdout, stderr) => {
+      if (!e) return resolve({ stdout, stderr, code: 0, truncated: false });
+      const what = `git ${args.slice(0, 2).join(' ')}`;
+      if (e.code === 'ENOENT') return reject(new GitError('missing', 'git is not installed (or not on PATH)', args, '', null));
+      if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+        if (opts.truncate) return resolve({ stdout, stderr, code: 0, truncated: true });
+        return reject(new GitError('too-large', `${what} printed more than ${maxBytes} bytes`, args, stderr, null));
+      }
+      if (e.killed && e.signal) return reject(new GitError('timeout', `${what} did not finish in time (${e.signal})`, args, stderr, null));
+      const code = typeof e.code === 'number' ? e.code : null;
+      if (code !== null && okCodes.includes(code)) return resolve({ stdout, stderr, code, truncated: false });
+      const detail = stderr.trim() || stdout.trim() || `exit ${String(e.code ?? e.signal)}`;
+      reject(new GitError('failed', `${what} failed: ${detail}`, args, stderr, code));
     });
-    child.stdin?.end(opts.input ?? '');
   });
 }
 
