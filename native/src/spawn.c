@@ -18,12 +18,11 @@
  *   the slave so that the master reads what a program wrote before it exited, see pty.ts). A program
  *   that cannot be started throws (errno's code and message), and no process is left.
  * ptyResize(master, cols, rows): the pty's size (the kernel signals its foreground group).
- * spawnDetached(file, cwd) -> [pid, stdin]: `file` with no arguments in a session of its own, its
- *   stdin the read end of a new pipe whose write end (close-on-exec) is returned, stdout and stderr
- *   /dev/null, no other descriptor (the reaper's helper).
- * spawnPiped(file, args, env | null, cwd) -> [pid, stdin, stdout, stderr]: `file` (searched as
- *   above) in this process's session, its 0, 1 and 2 pipes whose other ends (close-on-exec) are
- *   returned, no other descriptor (git, through native-exec.ts).
+ * spawnStdio(file, args, env | null, cwd, modes, setsid) -> [pid, stdin, stdout, stderr]: `file`
+ *   (searched as above; env null: this process's) with each of its 0, 1 and 2 a new pipe (mode
+ *   "p": our end, close-on-exec, returned) or /dev/null ("n": -1 returned), no other descriptor,
+ *   in a session of its own with `setsid` (else in ours, as child_process without `detached`).
+ *   The reaper's helper ("pnn", setsid), git ("ppp"), a task's check and attention.command.
  * reapChild(pid) -> undefined while it runs, else [exitCode, signal]: waitpid without waiting. The
  *   caller asks at each SIGCHLD for the children it started here (libuv reaps only its own, by pid).
  */
@@ -271,109 +270,72 @@ static napi_value pty_resize(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value spawn_detached(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) {
-    napi_throw_type_error(env, NULL, "spawnDetached(file, cwd)");
-    return NULL;
-  }
-  char *file = str(env, argv[0]);
-  char *cwd = file ? str(env, argv[1]) : NULL;
-  if (!file || !cwd) {
-    free(file);
-    return NULL;
-  }
-  int fds[2] = {-1, -1}, err = 0;
-  pid_t pid = 0;
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    err = errno;
-  } else {
-    posix_spawn_file_actions_t acts;
-    posix_spawnattr_t attrs;
-    posix_spawn_file_actions_init(&acts);
-    posix_spawn_file_actions_adddup2(&acts, fds[0], 0);
-    posix_spawn_file_actions_addopen(&acts, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&acts, 1, 2);
-    posix_spawn_file_actions_addclosefrom_np(&acts, 3);
-    posix_spawn_file_actions_addchdir_np(&acts, cwd);
-    child_attrs(&attrs);
-    char *args[] = {file, NULL};
-    extern char **environ;
-    err = posix_spawn(&pid, file, &acts, &attrs, args, environ);
-    posix_spawn_file_actions_destroy(&acts);
-    posix_spawnattr_destroy(&attrs);
-    close(fds[0]);
-    if (err) close(fds[1]);
-  }
-  if (err) {
-    napi_value r = throw_code(env, err, file);
-    free(file), free(cwd);
-    return r;
-  }
-  free(file), free(cwd);
-  napi_value result, p, w;
-  napi_create_array_with_length(env, 2, &result);
-  napi_create_int32(env, pid, &p);
-  napi_create_int32(env, fds[1], &w);
-  napi_set_element(env, result, 0, p);
-  napi_set_element(env, result, 1, w);
-  return result;
-}
-
-static napi_value spawn_piped(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  bool null_env = false;
+static napi_value spawn_stdio(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
   napi_valuetype t;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 || napi_typeof(env, argv[2], &t) != napi_ok) {
-    napi_throw_type_error(env, NULL, "spawnPiped(file, args, env, cwd)");
+  bool setsid = false;
+  char modes[4] = {0};
+  size_t mlen = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 || napi_typeof(env, argv[2], &t) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[4], modes, sizeof modes, &mlen) != napi_ok || mlen != 3 || strspn(modes, "pn") != 3 ||
+      napi_get_value_bool(env, argv[5], &setsid) != napi_ok) {
+    napi_throw_type_error(env, NULL, "spawnStdio(file, args, env | null, cwd, modes, setsid): modes is three of p (a pipe) or n (/dev/null)");
     return NULL;
   }
-  null_env = t == napi_null || t == napi_undefined;
+  bool own_env = t != napi_null && t != napi_undefined;
   char *file = NULL, *cwd = NULL, *path = NULL, **args = NULL, **envp = NULL;
-  int fds[6] = {-1, -1, -1, -1, -1, -1}, err = 0;
+  /* Per stdio descriptor: [the child's end, ours]; -1 when none. */
+  int fds[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}}, err = 0;
   napi_value result = NULL;
   extern char **environ;
-  if (!(file = str(env, argv[0])) || !(args = str_list(env, argv[1], file)) || (!null_env && !(envp = str_list(env, argv[2], NULL))) || !(cwd = str(env, argv[3]))) goto out;
+  if (!(file = str(env, argv[0])) || !(args = str_list(env, argv[1], file)) || (own_env && !(envp = str_list(env, argv[2], NULL))) || !(cwd = str(env, argv[3]))) goto out;
   if (!(path = resolve(file, envp ? envp : environ))) {
     err = errno;
     goto out;
   }
-  for (int i = 0; i < 3; i++)
-    if (pipe2(fds + 2 * i, O_CLOEXEC) != 0) {
+  for (int i = 0; i < 3; i++) {
+    if (modes[i] != 'p') continue;
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) {
       err = errno;
       goto out;
     }
+    /* stdin's pipe is written by us; stdout's and stderr's are read. */
+    fds[i][0] = i == 0 ? p[0] : p[1];
+    fds[i][1] = i == 0 ? p[1] : p[0];
+  }
   posix_spawn_file_actions_t acts;
   posix_spawnattr_t attrs;
   posix_spawn_file_actions_init(&acts);
-  posix_spawn_file_actions_adddup2(&acts, fds[0], 0);
-  posix_spawn_file_actions_adddup2(&acts, fds[3], 1);
-  posix_spawn_file_actions_adddup2(&acts, fds[5], 2);
+  for (int i = 0; i < 3; i++) {
+    if (modes[i] == 'p') posix_spawn_file_actions_adddup2(&acts, fds[i][0], i);
+    else posix_spawn_file_actions_addopen(&acts, i, "/dev/null", i == 0 ? O_RDONLY : O_WRONLY, 0);
+  }
   posix_spawn_file_actions_addclosefrom_np(&acts, 3);
   if (*cwd) posix_spawn_file_actions_addchdir_np(&acts, cwd);
   child_attrs(&attrs);
-  /* Not a session of its own: like child_process without `detached`, it stays in ours. */
-  posix_spawnattr_setflags(&attrs, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  /* Without setsid it stays in this process's session and group, as child_process's children do. */
+  if (!setsid) posix_spawnattr_setflags(&attrs, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
   err = spawn_file(&pid, path, &acts, &attrs, args, envp ? envp : environ);
   posix_spawn_file_actions_destroy(&acts);
   posix_spawnattr_destroy(&attrs);
   if (err) goto out;
-  /* The child's ends go; ours are stdin's write end, stdout's and stderr's read ends. */
-  close(fds[0]), close(fds[3]), close(fds[5]);
-  int ours[4] = {pid, fds[1], fds[2], fds[4]};
-  fds[0] = fds[1] = fds[2] = fds[3] = fds[4] = fds[5] = -1;
   napi_create_array_with_length(env, 4, &result);
-  for (uint32_t i = 0; i < 4; i++) {
-    napi_value v;
-    napi_create_int32(env, ours[i], &v);
-    napi_set_element(env, result, i, v);
+  napi_value v;
+  napi_create_int32(env, pid, &v);
+  napi_set_element(env, result, 0, v);
+  for (int i = 0; i < 3; i++) {
+    if (fds[i][0] >= 0) close(fds[i][0]);
+    napi_create_int32(env, fds[i][1], &v);
+    napi_set_element(env, result, (uint32_t)i + 1, v);
+    fds[i][0] = fds[i][1] = -1;
   }
 out:
-  for (int i = 0; i < 6; i++)
-    if (fds[i] >= 0) close(fds[i]);
+  for (int i = 0; i < 3; i++)
+    for (int j = 0; j < 2; j++)
+      if (fds[i][j] >= 0) close(fds[i][j]);
   free(file), free(cwd), free(path);
   free_list(args), free_list(envp);
   if (err) return throw_code(env, err, NULL);
@@ -409,8 +371,7 @@ void agents_spawn_define(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"ptySpawn", NULL, pty_spawn, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ptyResize", NULL, pty_resize, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"spawnDetached", NULL, spawn_detached, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"spawnPiped", NULL, spawn_piped, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spawnStdio", NULL, spawn_stdio, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reapChild", NULL, reap_child, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

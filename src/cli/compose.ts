@@ -19,6 +19,7 @@ import { StatusFiles } from '../hooks/status-files.js';
 import type { MemoryService } from '../store/memory-service.js';
 import { warmGraphemes } from '../terminal/input.js';
 import { closeOnExecAll } from '../terminal/native.js';
+import { spawnNoFork } from '../terminal/native-exec.js';
 import { reclaimer } from '../terminal/reclaim.js';
 import { installReaper, Reaper } from '../terminal/reaper.js';
 import { log } from '../util/log.js';
@@ -142,13 +143,12 @@ function attentionCommand(command: string, name: string, reaper: Reaper): void {
   try {
     // Nothing of ours (pty masters above all) goes to it; its session ends with the workspace's panes.
     closeOnExecAll();
-    // child_process here, not with the module: nothing else before the first frame needs it.
-    const { spawn } = childProcess();
-    const child = spawn('/bin/sh', ['-c', command], {
-      detached: true,
-      stdio: 'ignore',
-      env: { ...process.env, AGENTS_ATTENTION_AGENT: name, AGENTS_ATTENTION_STATE: 'waiting' },
-    });
+    const env = { ...process.env, AGENTS_ATTENTION_AGENT: name, AGENTS_ATTENTION_STATE: 'waiting' };
+    // Without a fork of the workspace where our addon can (native-exec.ts); child_process (loaded
+    // here, not with the module: nothing else before the first frame needs it) otherwise.
+    const child =
+      spawnNoFork('/bin/sh', ['-c', command], { cwd: process.cwd(), env, stdio: ['ignore', 'ignore', 'ignore'], detached: true }) ??
+      childProcess().spawn('/bin/sh', ['-c', command], { detached: true, stdio: 'ignore', env });
     child.on('error', (err) => log(`attention command failed: ${err.message}`));
     if (child.pid) reaper.track(child.pid);
     child.on('exit', () => reaper.forget(child.pid ?? 0));

@@ -7,6 +7,7 @@
  * `stopAll` leaves no process of any check running.
  */
 import type { ChildProcess } from 'node:child_process';
+import { spawnNoFork, type NoForkChild } from '../terminal/native-exec.js';
 import type { SessionReaper } from '../terminal/reaper.js';
 import { CHECK_TAIL_CHARS, type CheckResult } from './task.js';
 import { childProcess } from '../util/builtin.js';
@@ -15,8 +16,11 @@ const KILL_GRACE_MS = 2000;
 /** Environment a check must not inherit: the workspace's private channels. */
 const PRIVATE_ENV = /^AGENTS_(IPC|PANE_ID|MCP_TOKEN|SERVE)/;
 
+/** A check's shell: started without a fork of the workspace where our addon can (native-exec.ts). */
+type Check = ChildProcess | NoForkChild;
+
 export class CheckRunner {
-  private running = new Set<ChildProcess>();
+  private running = new Set<Check>();
 
   /** `reaper`: told of each check's session, so a check outlives no workspace killed outright. */
   constructor(private o: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; reaper?: SessionReaper }) {}
@@ -26,9 +30,12 @@ export class CheckRunner {
     return new Promise((resolve) => {
       const env: NodeJS.ProcessEnv = {};
       for (const [k, v] of Object.entries(this.o.env ?? process.env)) if (!PRIVATE_ENV.test(k)) env[k] = v;
-      let child: ChildProcess;
+      let child: Check;
+      const args = ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command];
       try {
-        child = childProcess().spawn('/bin/sh', ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command], { cwd: this.o.cwd, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env });
+        child =
+          spawnNoFork('/bin/sh', args, { cwd: this.o.cwd, env, stdio: ['ignore', 'pipe', 'ignore'], detached: true }) ??
+          childProcess().spawn('/bin/sh', args, { cwd: this.o.cwd, detached: true, stdio: ['ignore', 'pipe', 'ignore'], env });
       } catch (err) {
         resolve({ ok: false, code: null, output: `could not start the check: ${(err as Error).message}`, at: Date.now(), ms: 0 });
         return;
@@ -65,7 +72,7 @@ export class CheckRunner {
     });
   }
 
-  private stop(child: ChildProcess): void {
+  private stop(child: Check): void {
     signalGroup(child, 'SIGTERM');
     setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS).unref();
   }
@@ -76,7 +83,7 @@ export class CheckRunner {
   }
 }
 
-function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+function signalGroup(child: Check, sig: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, sig);

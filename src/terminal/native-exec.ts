@@ -1,29 +1,127 @@
 /**
- * child_process.execFile without a fork of the workspace: the program started by our addon
- * (native/src/spawn.c, posix_spawn) with pipes for its stdin, stdout and stderr, its exit reaped at
- * SIGCHLD (native-pty.ts). git runs through it (src/worktree/git.ts, the shared context's baselines).
+ * Programs the workspace runs besides its panes, started without a fork of the workspace: by our
+ * addon (native/src/spawn.c, posix_spawn) with pipes or /dev/null as their stdin, stdout and
+ * stderr, their exits reaped at SIGCHLD (native-pty.ts). `spawnNoFork` gives as much of a
+ * ChildProcess as its users take (the reaper's helper, a task's check, attention.command);
+ * `execFile` answers as child_process.execFile does (git: worktrees, the shared context's
+ * baselines).
  *
  * Why: libuv forks to start a program, and here a fork of a workspace of 75-100 MB cost ~10 ms and
  * then a fault on every page the workspace wrote afterwards (~13 µs each: docs/profile.md). The
  * context runs `git show` for files agents change, so a busy workspace paid that again and again.
  *
- * The callback gets what execFile's does for the options used here (utf8 text, maxBuffer, timeout):
- * a spawn failure with its errno code (ENOENT: not installed); a non-zero exit with `code` the exit
- * status; a program killed by a signal with `signal`; over maxBuffer bytes, the output cut there, the program sent SIGTERM and `code` ERR_CHILD_PROCESS_STDIO_MAXBUFFER; past the
- * timeout, SIGTERM, `killed` and `signal`. Without the native build (or with
- * AGENTS_NATIVE_SPAWN=0) it is child_process.execFile itself.
+ * execFile's callback gets what child_process's does for the options used here (utf8 text,
+ * maxBuffer, timeout): a spawn failure with its errno code (ENOENT: not installed); a non-zero exit
+ * with `code` the exit status; a program killed by a signal with `signal`; over maxBuffer bytes, the
+ * output cut there, the program sent SIGTERM and `code` ERR_CHILD_PROCESS_STDIO_MAXBUFFER; past the
+ * timeout, SIGTERM, `killed` and `signal`. Without the native build (or with AGENTS_NATIVE_SPAWN=0)
+ * spawnNoFork gives undefined and execFile is child_process's own.
  */
+import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { childProcess } from '../util/builtin.js';
 import { addonFunction } from '../util/native-addon.js';
 import { nativeSpawnAvailable, watchChild } from './native-pty.js';
 
+/** Each of the program's 0, 1 and 2: a pipe to this process, or /dev/null. */
+export type Stdio = 'pipe' | 'ignore';
+
+export interface NoForkOptions {
+  cwd: string;
+  /** Its environment (this process's when undefined). */
+  env?: NodeJS.ProcessEnv;
+  stdio: readonly [Stdio, Stdio, Stdio];
+  /** A session (and process group) of its own, as child_process's `detached`. */
+  detached?: boolean;
+}
+
+const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+/**
+ * A program spawnNoFork started: 'exit' (code, signal) once it has ended, then 'close' (code,
+ * signal) once its stdout and stderr pipes have closed too, as a ChildProcess emits them.
+ */
+export class NoForkChild extends EventEmitter {
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  private exited = false;
+  private openPipes = 0;
+
+  constructor(
+    readonly pid: number,
+    readonly stdin: Socket | null,
+    readonly stdout: Socket | null,
+    readonly stderr: Socket | null,
+  ) {
+    super();
+    for (const s of [stdout, stderr]) {
+      if (!s) continue;
+      this.openPipes++;
+      s.on('close', () => {
+        this.openPipes--;
+        this.closed();
+      });
+    }
+    watchChild(pid, (e) => {
+      this.exited = true;
+      this.signalCode = e.signal ? signalNames.get(e.signal) ?? null : null;
+      this.exitCode = this.signalCode ? null : e.exitCode;
+      this.emit('exit', this.exitCode, this.signalCode);
+      this.closed();
+    });
+  }
+
+  /** Signals it while it has not been seen to end (its pid cannot have been reused until then). */
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    if (this.exited) return false;
+    try {
+      return process.kill(this.pid, signal);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Its exit watch never keeps this process alive; its pipes do, as a ChildProcess's. */
+  unref(): void {}
+
+  private closed(): void {
+    if (this.exited && this.openPipes === 0) this.emit('close', this.exitCode, this.signalCode);
+  }
+}
+
+/** How many programs this process started through the addon (a test checks that it is the path taken). */
+export let noForkSpawns = 0;
+
+/**
+ * `file` (searched in its environment's PATH) with `args`, started without a fork; undefined where
+ * the addon cannot (the caller uses child_process). Throws, with the errno's code ("spawn git
+ * ENOENT", as child_process says it), when the program cannot be started.
+ */
+export function spawnNoFork(file: string, args: readonly string[], o: NoForkOptions): NoForkChild | undefined {
+  const spawn = addonFunction('spawnStdio');
+  if (!spawn || !nativeSpawnAvailable()) return undefined;
+  noForkSpawns++;
+  const env = o.env ? Object.entries(o.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])) : null;
+  let made: unknown;
+  try {
+    made = spawn(file, args, env, o.cwd, o.stdio.map((m) => (m === 'pipe' ? 'p' : 'n')).join(''), o.detached === true);
+  } catch (e) {
+    // As child_process words it: "spawn git ENOENT".
+    const code = (e as NodeJS.ErrnoException).code;
+    throw Object.assign(new Error(`spawn ${file} ${code ?? (e as Error).message}`), { code, syscall: `spawn ${file}`, path: file });
+  }
+  if (!Array.isArray(made) || made.length !== 4) throw new Error('spawnStdio gave no process');
+  const [pid, ...fds] = made.map(Number);
+  const socket = (fd: number, writable: boolean) => (fd < 0 ? null : new Socket({ fd, readable: !writable, writable }));
+  return new NoForkChild(pid, socket(fds[0], true), socket(fds[1], false), socket(fds[2], false));
+}
+
 export interface ExecOptions {
   cwd: string;
   /** The program's environment (this process's when undefined). */
   env?: NodeJS.ProcessEnv;
-  /** The most characters of stdout or stderr kept. */
+  /** The most bytes of stdout or stderr kept. */
   maxBuffer: number;
   /** Ms after which the program is sent SIGTERM (none when undefined). */
   timeout?: number;
@@ -39,72 +137,37 @@ export interface ExecError extends Error {
 
 export type ExecCallback = (err: ExecError | null, stdout: string, stderr: string) => void;
 
-const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
-
-/** How many programs this process ran through the addon (a test checks that it is the path taken). */
-export let nativeExecs = 0;
-
 export function execFile(file: string, args: readonly string[], o: ExecOptions, cb: ExecCallback): void {
-  const spawn = addonFunction('spawnPiped');
-  if (!spawn || !nativeSpawnAvailable()) {
-    const child = childProcess().execFile(file, args, { cwd: o.cwd, env: o.env, encoding: 'utf8', maxBuffer: o.maxBuffer, timeout: o.timeout, windowsHide: true }, (err, stdout, stderr) =>
+  let child: NoForkChild | undefined;
+  try {
+    child = spawnNoFork(file, args, { cwd: o.cwd, env: o.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (e) {
+    process.nextTick(cb, e as ExecError, '', '');
+    return;
+  }
+  if (!child) {
+    const c = childProcess().execFile(file, args, { cwd: o.cwd, env: o.env, encoding: 'utf8', maxBuffer: o.maxBuffer, timeout: o.timeout, windowsHide: true }, (err, stdout, stderr) =>
       cb(err as ExecError | null, stdout, stderr),
     );
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(o.input ?? '');
+    c.stdin?.on('error', () => undefined);
+    c.stdin?.end(o.input ?? '');
     return;
   }
-  nativeExecs++;
-  let made: unknown;
-  try {
-    made = spawn(file, args, o.env ? Object.entries(o.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])) : null, o.cwd);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const err: ExecError = Object.assign(new Error(`spawn ${file} ${code ?? ''}`.trim()), { code, syscall: `spawn ${file}`, path: file });
-    process.nextTick(cb, err, '', '');
-    return;
-  }
-  if (!Array.isArray(made) || made.length !== 4) throw new Error('spawnPiped gave no process');
-  const [pid, inFd, outFd, errFd] = made.map(Number);
-
-  let exited = false;
+  const running = child;
   let killed = false;
   let failure: ExecError | undefined;
   const kill = (): void => {
-    if (exited) return;
-    killed = true;
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // Gone already.
-    }
+    killed = running.kill('SIGTERM') || killed;
   };
-
-  const stdin = new Socket({ fd: inFd, readable: false, writable: true });
   // It may exit without reading its input; the exit status says what happened.
-  stdin.on('error', () => undefined);
-  stdin.end(o.input ?? '');
-
+  running.stdin?.on('error', () => undefined);
+  running.stdin?.end(o.input ?? '');
   const texts = ['', ''];
   const bytes = [0, 0];
-  let open = 2;
-  let status: { code: number; signal?: number } | undefined;
-  const done = (): void => {
-    if (open > 0 || !status) return;
-    clearTimeout(timer);
-    const signal = status.signal ? signalNames.get(status.signal) ?? null : null;
-    const cmd = [file, ...args].join(' ');
-    let err: ExecError | null = failure ?? null;
-    if (!err && (status.code !== 0 || signal)) {
-      err = Object.assign(new Error(`Command failed: ${cmd}\n${texts[1]}`), { code: signal ? null : status.code });
-    }
-    if (err) Object.assign(err, { killed, signal, cmd });
-    cb(err, texts[0], texts[1]);
-  };
-  [outFd, errFd].forEach((fd, i) => {
-    const s = new Socket({ fd, readable: true, writable: false });
-    s.setEncoding('utf8');
-    s.on('data', (chunk: string) => {
+  [running.stdout, running.stderr].forEach((s, i) => {
+    s?.setEncoding('utf8');
+    s?.on('error', () => undefined);
+    s?.on('data', (chunk: string) => {
       if (failure) return;
       // Counted in bytes and cut in characters, as execFile does.
       const n = Buffer.byteLength(chunk);
@@ -117,16 +180,13 @@ export function execFile(file: string, args: readonly string[], o: ExecOptions, 
       }
       texts[i] += chunk;
     });
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      open--;
-      done();
-    });
   });
   const timer = o.timeout ? setTimeout(kill, o.timeout) : undefined;
-  watchChild(pid, (e) => {
-    exited = true;
-    status = { code: e.exitCode, signal: e.signal };
-    done();
+  running.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+    clearTimeout(timer);
+    let err: ExecError | null = failure ?? null;
+    if (!err && (code !== 0 || signal)) err = Object.assign(new Error(`Command failed: ${[file, ...args].join(' ')}\n${texts[1]}`), { code });
+    if (err) Object.assign(err, { killed, signal, cmd: [file, ...args].join(' ') });
+    cb(err, texts[0], texts[1]);
   });
 }

@@ -20,10 +20,7 @@
  * - its exit is learnt at SIGCHLD by waitpid on its pid alone (libuv waits only for its own
  *   children, by pid, so the two never take each other's).
  */
-import { EventEmitter } from 'node:events';
 import { closeSync, writeSync } from 'node:fs';
-import { Socket } from 'node:net';
-import { constants } from 'node:os';
 import { addonFunction } from '../util/native-addon.js';
 import { closeOnExecAll } from './native.js';
 import type { PtyExit, PtyLike, SpawnOptions } from './pty.js';
@@ -185,40 +182,4 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
       if (!closed) n.resume(reader);
     },
   };
-}
-
-/** A helper started by spawnDetachedNatively, as much of a ChildProcess as the reaper uses. */
-export class DetachedChild extends EventEmitter {
-  exitCode: number | null = null;
-  signalCode: NodeJS.Signals | null = null;
-  constructor(
-    readonly pid: number,
-    readonly stdin: Socket,
-  ) {
-    super();
-  }
-  /** Its exit watch never keeps this process alive. */
-  unref(): void {}
-}
-
-const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
-
-/**
- * `file` in a session of its own, folder `cwd`, its stdin a pipe from this process (the reaper's
- * helper), started by the addon without a fork; undefined where panes start with node-pty.
- * Throws when it cannot be started.
- */
-export function spawnDetachedNatively(file: string, cwd: string): DetachedChild | undefined {
-  const start = addonFunction('spawnDetached');
-  if (!start || !nativeSpawnAvailable()) return undefined;
-  const made = start(file, cwd);
-  if (!Array.isArray(made) || made.length !== 2) throw new Error('spawnDetached gave no process');
-  const [pid, fd] = made.map(Number);
-  const child = new DetachedChild(pid, new Socket({ fd, readable: false, writable: true }));
-  watchChild(pid, (e) => {
-    child.signalCode = e.signal ? signalNames.get(e.signal) ?? null : null;
-    child.exitCode = e.signal ? null : e.exitCode;
-    child.emit('exit', child.exitCode, child.signalCode);
-  });
-  return child;
 }

@@ -12,7 +12,7 @@
  * Invariants:
  * - The helper starts once the first frame is out (or a second after the workspace was composed,
  *   compose.ts), not in front of it; sessions reported earlier are kept and sent when it starts, so
- *   no pane is missed. It is started by our addon without a fork (native-pty.ts); only without it
+ *   no pane is missed. It is started by our addon without a fork (native-exec.ts); only without it
  *   is it child_process's, a fork of this whole process (3-11 ms at ~80 MB RSS, ~20 ms at start-up,
  *   and a fault on each page written afterwards).
  * - The pipe's write end belongs to this process alone: it is close-on-exec and every spawn sweeps
@@ -25,11 +25,11 @@ import type { ChildProcess } from 'node:child_process';
 import { Socket } from 'node:net';
 import { log } from '../util/log.js';
 import { closeOnExecAll, REAPER_PATH } from './native.js';
-import { spawnDetachedNatively, type DetachedChild } from './native-pty.js';
+import { spawnNoFork, type NoForkChild } from './native-exec.js';
 import { childProcess } from '../util/builtin.js';
 
-/** What the reaper needs of its helper: a ChildProcess, or one our addon started (native-pty.ts). */
-type Helper = ChildProcess | DetachedChild;
+/** Its helper: a ChildProcess, or one our addon started (native-exec.ts). */
+type Helper = ChildProcess | NoForkChild;
 
 /** What PaneTerminal tells about the sessions it starts and sees end. */
 export interface SessionReaper {
@@ -74,8 +74,10 @@ export class Reaper implements SessionReaper {
     let child: Helper;
     const t0 = performance.now();
     try {
-      // Without a fork of this process where the addon can (native-pty.ts says why).
-      child = spawnDetachedNatively(path, '/') ?? childProcess().spawn(path, [], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, cwd: '/' });
+      // Without a fork of this process where the addon can (native-exec.ts says why).
+      child =
+        spawnNoFork(path, [], { cwd: '/', stdio: ['pipe', 'ignore', 'ignore'], detached: true }) ??
+        childProcess().spawn(path, [], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, cwd: '/' });
       log(`reaper: started (pid ${child.pid}) in ${(performance.now() - t0).toFixed(1)} ms at ${Math.round(process.memoryUsage().rss / 1e6)} MB RSS`);
     } catch (e) {
       log(`reaper: could not start ${path}: ${(e as Error).message}`);

@@ -1,7 +1,7 @@
 // execFile without a fork (src/terminal/native-exec.ts) must answer as child_process.execFile does
 // for what git.ts and the context ask of it: each case runs both ways and compares.
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFile, nativeExecs, type ExecError, type ExecOptions } from '../../src/terminal/native-exec.js';
+import { execFile, noForkSpawns, type ExecError, type ExecOptions } from '../../src/terminal/native-exec.js';
 
 afterEach(() => {
   delete process.env.AGENTS_NATIVE_SPAWN;
@@ -19,9 +19,9 @@ async function both(file: string, args: string[], o: Partial<ExecOptions> = {}):
     new Promise<Outcome>((resolve) => {
       if (native) delete process.env.AGENTS_NATIVE_SPAWN;
       else process.env.AGENTS_NATIVE_SPAWN = '0';
-      const before = nativeExecs;
+      const before = noForkSpawns;
       execFile(file, args, { cwd: '/', maxBuffer: 1024 * 1024, ...o }, (err, stdout, stderr) => {
-        expect(nativeExecs > before).toBe(native);
+        expect(noForkSpawns > before).toBe(native);
         resolve({ err: err && { code: err.code, signal: err.signal ?? null, killed: err.killed, message: err.message }, stdout, stderr });
       });
     });
@@ -85,5 +85,18 @@ describe('execFile without a fork', () => {
       ['2', 'pipe:[N]'],
       ['3', '/proc/N/fd'],
     ]);
+  });
+});
+
+describe('what else the workspace starts without a fork', () => {
+  it("a task's check: its own process group, its output, its exit status", async () => {
+    const { CheckRunner } = await import('../../src/tasks/check.js');
+    const before = noForkSpawns;
+    const r = await new CheckRunner({ cwd: '/', timeoutMs: 10_000 }).run('echo "group $(ps -o pgid= -p $$) self $$" >&2; exit 3');
+    expect(noForkSpawns).toBe(before + 1);
+    expect(r).toMatchObject({ ok: false, code: 3 });
+    // stderr reaches the output (the check merges it), and the shell leads its own group.
+    const m = /group\s+(\d+) self (\d+)/.exec(r.output);
+    expect(m?.[1]).toBe(m?.[2]);
   });
 });

@@ -1,11 +1,12 @@
 // Panes started by our addon (native/src/spawn.c, src/terminal/native-pty.ts): the program must
 // see the terminal node-pty gave it (a session of its own with the pty as its controlling terminal,
 // the same modes and size, no signal ignored or blocked), and the workspace must not pay a fork.
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DetachedChild, nativeSpawnAvailable, nativeSpawns, spawnDetachedNatively, spawnNativePty } from '../../src/terminal/native-pty.js';
+import { NoForkChild, spawnNoFork } from '../../src/terminal/native-exec.js';
+import { nativeSpawnAvailable, nativeSpawns, spawnNativePty } from '../../src/terminal/native-pty.js';
 import { killSessionNow } from '../../src/terminal/process-tree.js';
 import { childEnv, spawnPty, type PtyExit, type PtyLike } from '../../src/terminal/pty.js';
 
@@ -133,18 +134,19 @@ describe('a helper started without fork (the reaper’s)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'native-detached-'));
     const script = join(dir, 'helper');
     const out = join(dir, 'out');
-    writeFileSync(script, `#!/bin/sh\nread line\necho "$line $(pwd) $(ps -o sid= -p $$) $$" > ${out}\nexit 5\n`);
+    writeFileSync(script, `#!/bin/sh\n: > ${join(dir, 'reading')}\nread line\necho "$line $(pwd) $(ps -o sid= -p $$) $$" > ${out}\nexit 5\n`);
     chmodSync(script, 0o755);
-    const child = spawnDetachedNatively(script, dir);
-    expect(child).toBeInstanceOf(DetachedChild);
+    const child = spawnNoFork(script, [], { cwd: dir, stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    expect(child).toBeInstanceOf(NoForkChild);
     const exited = new Promise<[number | null, string | null]>((resolve) => child!.on('exit', (code: number | null, signal: string | null) => resolve([code, signal])));
     // While it waits on its pipe: stdin is the pipe, stdout and stderr /dev/null, and nothing else
     // of ours (the shell holds its script open itself).
+    await vi.waitFor(() => expect(existsSync(join(dir, 'reading'))).toBe(true), wait);
     const fds = new Map(readdirSync(`/proc/${child!.pid}/fd`).map((fd) => [Number(fd), readlinkSync(`/proc/${child!.pid}/fd/${fd}`)]));
     expect(fds.get(0)).toMatch(/^pipe:/);
     expect([fds.get(1), fds.get(2)]).toEqual(['/dev/null', '/dev/null']);
     expect([...fds.values()].filter((t) => !/^pipe:|^\/dev\/null$/.test(t) && t !== script)).toEqual([]);
-    child!.stdin.end('hello\n');
+    child!.stdin!.end('hello\n');
     expect(await exited).toEqual([5, null]);
     const [word, cwd, sid, pid] = readFileSync(out, 'utf8').trim().split(/\s+/);
     expect([word, cwd, sid]).toEqual(['hello', dir, pid]);
