@@ -16,6 +16,7 @@
  * - Output is kept as head + tail with a marker of the bytes cut (output-cap.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnNoFork, type NoForkChild } from '../../terminal/native-exec.js';
 import * as z from 'zod';
 import { OUTPUT_HEAD_BYTES, OUTPUT_TAIL_BYTES, OutputCap } from './output-cap.js';
 import { realRoot } from './paths.js';
@@ -72,7 +73,7 @@ class CommandRun {
   readonly result: Promise<ToolResult>;
   private resolve!: (r: ToolResult) => void;
   private readonly runId = newRunId();
-  private readonly child: ChildProcess;
+  private readonly child: ChildProcess | NoForkChild;
   private readonly output = new OutputCap();
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private closed = false;
@@ -97,12 +98,16 @@ class CommandRun {
     private readonly signal: AbortSignal,
   ) {
     this.result = new Promise((r) => (this.resolve = r));
-    this.child = spawn('/bin/sh', ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command], {
-      cwd,
-      env: commandEnv(process.env, this.runId),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = ['-c', 'exec 2>&1; exec /bin/sh -c "$1"', 'sh', command];
+    const env = commandEnv(process.env, this.runId);
+    let child: NoForkChild | undefined;
+    try {
+      // Without a fork of this process where our addon can (src/terminal/native-exec.ts says why).
+      child = spawnNoFork('/bin/sh', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch {
+      // It cannot start: child_process meets the same failure and reports it as 'error' below.
+    }
+    this.child = child ?? spawn('/bin/sh', args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     track(this.runId, this.child.pid);
     this.child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTool } from '../../../src/agent/tools/index.js';
 import { KILL_GRACE_MS, OUTPUT_HEAD_BYTES, OUTPUT_TAIL_BYTES } from '../../../src/agent/tools/run-command.js';
+import { noForkSpawns } from '../../../src/terminal/native-exec.js';
 import { allProcs } from '../../helpers/procs.js';
 import { sandbox, waitFor, type Sandbox } from './helpers.js';
 
@@ -27,7 +28,10 @@ function pgidFrom(output: string): number {
 
 describe('run_command', () => {
   it('runs in the project folder and reports the exit code', async () => {
+    const before = noForkSpawns;
     const ok = await runTool('run_command', { command: 'pwd' }, box.ctx());
+    // Started without a fork of the agent's process (src/terminal/native-exec.ts).
+    expect(noForkSpawns).toBe(before + 1);
     expect(ok.isError).toBe(false);
     expect(ok.content).toBe(`${realpathSync(box.root)}\n[exit code 0]`);
     expect(ok.summary).toBe('ran pwd (exit 0)');
