@@ -7,7 +7,7 @@
  * every page of the workspace write-protected: the next write to each faulted (~13 µs a page on this
  * machine), so each pane started, and every restart, cost the frames and keys after it up to a
  * hundred ms or more (docs/profile.md). node-pty stays the way on other systems, without the native
- * build, and with AGENTS_NATIVE_SPAWN=0 (or AGENTS_NATIVE_READ=0).
+ * build, and with AGENTS_NATIVE_SPAWN=0 or AGENTS_NATIVE_READ=0 (native-exec.ts does the rest).
  *
  * Invariants:
  * - the program holds the pty's slave as 0, 1 and 2 and nothing else of ours (spawn.c closes every
@@ -52,9 +52,14 @@ function load(): Natives | null {
   return natives;
 }
 
-/** Whether panes start this way here (the native build on Linux, and not turned off). */
+/** Whether programs start without a fork here (the native build on Linux, and not turned off). */
 export function nativeSpawnAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.AGENTS_NATIVE_SPAWN !== '0' && env.AGENTS_NATIVE_READ !== '0' && load() !== null;
+  return env.AGENTS_NATIVE_SPAWN !== '0' && addonFunction('reapChild') !== undefined;
+}
+
+/** Whether panes start this way here: besides, read by the addon (not with AGENTS_NATIVE_READ=0). */
+export function nativePtyAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
+  return nativeSpawnAvailable(env) && env.AGENTS_NATIVE_READ !== '0' && load() !== null;
 }
 
 /** Programs started here and not yet seen to end, by pid. */
@@ -63,10 +68,10 @@ let listening = false;
 
 /** At each SIGCHLD (one may stand for several exits), asks after each of ours. */
 function onChild(): void {
-  const n = load();
-  if (!n) return;
+  const reap = addonFunction('reapChild');
+  if (!reap) return;
   for (const [pid, ended] of running) {
-    const r = n.reap(pid);
+    const r = reap(pid);
     if (!Array.isArray(r)) continue;
     running.delete(pid);
     ended({ exitCode: Number(r[0]), signal: Number(r[1]) || undefined });
@@ -78,7 +83,8 @@ function onChild(): void {
  * False without the addon.
  */
 export function watchChild(pid: number, ended: (e: PtyExit) => void): boolean {
-  if (!load()) return false;
+  const reap = addonFunction('reapChild');
+  if (!reap) return false;
   if (!listening) {
     // Before the first spawn, so that no exit can come before anyone listens. Signal listeners do
     // not keep the process alive (a pane's reader does, until its exit is dealt with).

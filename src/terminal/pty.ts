@@ -14,7 +14,7 @@ import { StringDecoder } from 'node:string_decoder';
 import nodePty from 'node-pty';
 import { addonFunction } from '../util/native-addon.js';
 import { closeOnExecAll } from './native.js';
-import { nativeSpawnAvailable, spawnNativePty } from './native-pty.js';
+import { nativePtyAvailable, spawnNativePty } from './native-pty.js';
 
 export interface PtyExit {
   exitCode: number;
@@ -241,7 +241,7 @@ export const spawnNodePty: SpawnPty = (o) => {
  * How panes start: with our addon (native-pty.ts: no fork of the workspace) where it is built, on
  * Linux; node-pty otherwise.
  */
-export const spawnPty: SpawnPty = (o) => (nativeSpawnAvailable() ? spawnNativePty(o) : spawnNodePty(o));
+export const spawnPty: SpawnPty = (o) => (nativePtyAvailable() ? spawnNativePty(o) : spawnNodePty(o));
 
 /** Environment for a child: the user's own, as if they had started the program themselves. */
 export function childEnv(extra: Record<string, string>, base: NodeJS.ProcessEnv = process.env): Record<string, string> {

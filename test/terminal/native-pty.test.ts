@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NoForkChild, spawnNoFork } from '../../src/terminal/native-exec.js';
-import { nativeSpawnAvailable, nativeSpawns, spawnNativePty } from '../../src/terminal/native-pty.js';
+import { nativePtyAvailable, nativeSpawnAvailable, nativeSpawns, spawnNativePty } from '../../src/terminal/native-pty.js';
 import { killSessionNow } from '../../src/terminal/process-tree.js';
 import { childEnv, spawnPty, type PtyExit, type PtyLike } from '../../src/terminal/pty.js';
 
@@ -30,8 +30,11 @@ const sh = (script: string, o?: Parameters<typeof run>[2]) => run('/bin/sh', ['-
 
 describe('a pane started without fork', () => {
   it('is what panes start with here, unless AGENTS_NATIVE_SPAWN=0', () => {
-    expect(nativeSpawnAvailable()).toBe(true);
-    expect(nativeSpawnAvailable({ AGENTS_NATIVE_SPAWN: '0' })).toBe(false);
+    expect(nativePtyAvailable()).toBe(true);
+    expect(nativePtyAvailable({ AGENTS_NATIVE_SPAWN: '0' })).toBe(false);
+    // A pane read through node-pty's stream is node-pty's pane; git and the rest still need no fork.
+    expect(nativePtyAvailable({ AGENTS_NATIVE_READ: '0' })).toBe(false);
+    expect(nativeSpawnAvailable({ AGENTS_NATIVE_READ: '0' })).toBe(true);
     const before = nativeSpawns;
     started.push(spawnPty({ command: '/bin/sleep', args: ['100'], cwd: '/', env: childEnv({}), cols: 80, rows: 24 }));
     expect(nativeSpawns).toBe(before + 1);
