@@ -142,13 +142,15 @@ function externalAccess(spec: PaneSpec, mcp: McpServerHandle | undefined, contex
 function attentionCommand(command: string, name: string, reaper: Reaper): void {
   try {
     // Nothing of ours (pty masters above all) goes to it; its session ends with the workspace's panes.
-    closeOnExecAll();
     const env = { ...process.env, AGENTS_ATTENTION_AGENT: name, AGENTS_ATTENTION_STATE: 'waiting' };
-    // Without a fork of the workspace where our addon can (native-exec.ts); child_process (loaded
-    // here, not with the module: nothing else before the first frame needs it) otherwise.
-    const child =
-      spawnNoFork('/bin/sh', ['-c', command], { cwd: process.cwd(), env, stdio: ['ignore', 'ignore', 'ignore'], detached: true }) ??
-      childProcess().spawn('/bin/sh', ['-c', command], { detached: true, stdio: 'ignore', env });
+    // Without a fork of the workspace where our addon can (native-exec.ts: it closes everything
+    // from 3 in the child); child_process (loaded here, not with the module: nothing else before
+    // the first frame needs it) otherwise, after the sweep.
+    const forked = () => {
+      closeOnExecAll();
+      return childProcess().spawn('/bin/sh', ['-c', command], { detached: true, stdio: 'ignore', env });
+    };
+    const child = spawnNoFork('/bin/sh', ['-c', command], { cwd: process.cwd(), env, stdio: ['ignore', 'ignore', 'ignore'], detached: true }) ?? forked();
     child.on('error', (err) => log(`attention command failed: ${err.message}`));
     if (child.pid) reaper.track(child.pid);
     child.on('exit', () => reaper.forget(child.pid ?? 0));

@@ -11,7 +11,8 @@
  *
  * Invariants:
  * - the program holds the pty's slave as 0, 1 and 2 and nothing else of ours (spawn.c closes every
- *   descriptor from 3 in the child); our master and slave are close-on-exec for every later child;
+ *   descriptor from 3 in the child, so no sweep of close-on-exec flags is needed first, native.ts);
+ *   our master and slave are close-on-exec besides;
  * - it is a session leader (its pid is its session id, which the reaper is told) with the pty as
  *   its controlling terminal, every signal at its default;
  * - the process holds a slave of its own until the end, so the master never reads EIO early: the
@@ -22,7 +23,6 @@
  */
 import { closeSync, writeSync } from 'node:fs';
 import { addonFunction } from '../util/native-addon.js';
-import { closeOnExecAll } from './native.js';
 import type { PtyExit, PtyLike, SpawnOptions } from './pty.js';
 
 /** As node-pty: its reader goes 200 ms after the program's exit. */
@@ -103,9 +103,6 @@ export let nativeSpawns = 0;
 export function spawnNativePty(o: SpawnOptions): PtyLike {
   const n = load();
   if (!n) throw new Error('the native part is not built');
-  // Not for this child (spawn.c closes everything from 3 in it) but for child_process's later ones:
-  // what native code opened without close-on-exec stays out of them, as with node-pty.
-  closeOnExecAll();
   const env = Object.entries({ ...o.env, PWD: o.cwd }).map(([k, v]) => `${k}=${v}`);
   const made = n.spawn(o.command, o.args, env, o.cwd, o.cols, o.rows);
   if (!Array.isArray(made) || made.length !== 3) throw new Error('ptySpawn gave no pty');

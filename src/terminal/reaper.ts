@@ -69,15 +69,12 @@ export class Reaper implements SessionReaper {
   }
 
   private spawn(path: string): void {
-    // The helper must hold nothing of ours (it also closes everything from 3 up itself).
-    closeOnExecAll();
     let child: Helper;
     const t0 = performance.now();
     try {
-      // Without a fork of this process where the addon can (native-exec.ts says why).
-      child =
-        spawnNoFork(path, [], { cwd: '/', stdio: ['pipe', 'ignore', 'ignore'], detached: true }) ??
-        childProcess().spawn(path, [], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, cwd: '/' });
+      // Without a fork of this process where the addon can (native-exec.ts says why); it holds
+      // nothing of ours either way (it also closes everything from 3 up itself).
+      child = spawnNoFork(path, [], { cwd: '/', stdio: ['pipe', 'ignore', 'ignore'], detached: true }) ?? this.forked(path);
       log(`reaper: started (pid ${child.pid}) in ${(performance.now() - t0).toFixed(1)} ms at ${Math.round(process.memoryUsage().rss / 1e6)} MB RSS`);
     } catch (e) {
       log(`reaper: could not start ${path}: ${(e as Error).message}`);
@@ -95,6 +92,12 @@ export class Reaper implements SessionReaper {
     child.unref();
     if (child.stdin instanceof Socket) child.stdin.unref();
     for (const sid of this.sessions) child.stdin?.write(`+${sid}\n`);
+  }
+
+  /** The helper started by child_process, a fork: nothing of ours may stay open in it. */
+  private forked(path: string): ChildProcess {
+    closeOnExecAll();
+    return childProcess().spawn(path, [], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, cwd: '/' });
   }
 
   track(sid: number): void {
