@@ -37,10 +37,13 @@ export const COLOR = {
 export const MULTI = 0x110000;
 
 /** One-character strings by code point, made once (a frame emits the same few hundred over and over). */
-// Preallocated: writing far past the end of a growing array would turn it into a slow dictionary.
-const charCache: Array<string | undefined> = new Array<string | undefined>(0x10000).fill(undefined);
+// Preallocated (writing far past the end of a growing array would turn it into a slow dictionary),
+// on first use: 512 KB the start would allocate and fill for nothing (the diff reads the grid's
+// codes, native/src/diff.c; this is for readers of single cells).
+let charCache: Array<string | undefined> | undefined;
 export function charOf(cp: number): string {
   if (cp >= 0x10000) return String.fromCodePoint(cp);
+  charCache ??= new Array<string | undefined>(0x10000).fill(undefined);
   const hit = charCache[cp];
   if (hit !== undefined) return hit;
   const ch = String.fromCharCode(cp);
