@@ -56,6 +56,7 @@
 #include "diff.h"
 #include "fds.h"
 #include "inotify.h"
+#include "napi-args.h"
 #include "reader.h"
 #include "source.h"
 #include "spawn.h"
@@ -127,18 +128,6 @@ static napi_value peer_pid(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* A string argument, malloc'd (the caller frees it); NULL when it is not a string. */
-static char *string_arg(napi_env env, napi_value v) {
-  size_t len;
-  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
-  char *s = malloc(len + 1);
-  if (s && napi_get_value_string_utf8(env, v, s, len + 1, &len) != napi_ok) {
-    free(s);
-    return NULL;
-  }
-  return s;
-}
-
 static napi_value hand_over(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -152,10 +141,10 @@ static napi_value hand_over(napi_env env, napi_callback_info info) {
   }
   char *args[68] = {0};
   char hex[AGENTS_TERMIOS_HEX];
-  int ok = (args[0] = string_arg(env, argv[0])) != NULL;
+  int ok = (args[0] = agents_string_arg(env, argv[0])) != NULL;
   for (uint32_t i = 0; ok && i < n; i++) {
     napi_value item;
-    ok = napi_get_element(env, argv[1], i, &item) == napi_ok && (args[i + 1] = string_arg(env, item)) != NULL;
+    ok = napi_get_element(env, argv[1], i, &item) == napi_ok && (args[i + 1] = agents_string_arg(env, item)) != NULL;
   }
   struct termios own;
   if (!ok) {

@@ -43,6 +43,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "napi-args.h"
 #include "spawn.h"
 
 #if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
@@ -50,6 +51,8 @@
 #endif
 
 #ifdef AGENTS_SPAWN
+
+extern char **environ;
 
 static napi_value throw_code(napi_env env, int err, const char *what) {
   char msg[300];
@@ -61,23 +64,6 @@ static napi_value throw_code(napi_env env, int err, const char *what) {
   napi_create_error(env, code, text, &error);
   napi_set_named_property(env, error, "code", code);
   napi_throw(env, error);
-  return NULL;
-}
-
-/* A string argument, malloc'd; NULL (with a TypeError pending) when it is not a string or holds a NUL. */
-static char *str(napi_env env, napi_value v) {
-  size_t len;
-  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) goto bad;
-  char *s = malloc(len + 1);
-  if (!s) goto bad;
-  napi_get_value_string_utf8(env, v, s, len + 1, &len);
-  if (strlen(s) != len) {
-    free(s);
-    goto bad;
-  }
-  return s;
-bad:
-  napi_throw_type_error(env, NULL, "expected a string without NUL characters");
   return NULL;
 }
 
@@ -101,11 +87,12 @@ static char **str_list(napi_env env, napi_value v, const char *first) {
   if (first && !(list[0] = strdup(first))) goto fail;
   for (uint32_t i = 0; i < n; i++) {
     napi_value item;
-    if (napi_get_element(env, v, i, &item) != napi_ok || !(list[i + off] = str(env, item))) goto fail;
+    if (napi_get_element(env, v, i, &item) != napi_ok || !(list[i + off] = agents_string_arg(env, item))) goto fail;
   }
   return list;
 fail:
   free_list(list);
+  napi_throw_type_error(env, NULL, "expected an array of strings without NUL characters");
   return NULL;
 }
 
@@ -162,6 +149,58 @@ static int spawn_file(pid_t *pid, const char *path, const posix_spawn_file_actio
   return err;
 }
 
+/* What a spawn names: the program, its arguments (the program first), environment and folder. */
+struct command {
+  char *file, *cwd, *path, **args, **envp;
+};
+
+static void command_free(struct command *c) {
+  free(c->file), free(c->cwd), free(c->path);
+  free_list(c->args), free_list(c->envp);
+}
+
+/*
+ * Reads (file, args, env, cwd) from `argv` (env null or undefined: this process's) and finds the
+ * program: 0, or an errno of the search, or -1 with an exception pending.
+ */
+static int command_read(napi_env env, const napi_value argv[4], struct command *c) {
+  napi_valuetype t;
+  memset(c, 0, sizeof *c);
+  if (napi_typeof(env, argv[2], &t) != napi_ok) return -1;
+  bool own_env = t != napi_null && t != napi_undefined;
+  if (!(c->file = agents_string_arg(env, argv[0])) || !(c->cwd = agents_string_arg(env, argv[3]))) {
+    napi_throw_type_error(env, NULL, "the program and the folder must be strings without NUL characters");
+    return -1;
+  }
+  if (!(c->args = str_list(env, argv[1], c->file)) || (own_env && !(c->envp = str_list(env, argv[2], NULL)))) return -1;
+  return (c->path = resolve(c->file, c->envp ? c->envp : environ)) ? 0 : errno;
+}
+
+/* Starts the command with `acts` (to which it adds closing everything from 3 and the folder); both are destroyed. */
+static int command_run(struct command *c, posix_spawn_file_actions_t *acts, bool setsid, pid_t *pid) {
+  posix_spawnattr_t attrs;
+  posix_spawn_file_actions_addclosefrom_np(acts, 3);
+  if (*c->cwd) posix_spawn_file_actions_addchdir_np(acts, c->cwd);
+  child_attrs(&attrs);
+  /* Without setsid it stays in this process's session and group, as child_process's children do. */
+  if (!setsid) posix_spawnattr_setflags(&attrs, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  int err = spawn_file(pid, c->path, acts, &attrs, c->args, c->envp ? c->envp : environ);
+  posix_spawn_file_actions_destroy(acts);
+  posix_spawnattr_destroy(&attrs);
+  return err;
+}
+
+/* The numbers as a JavaScript array. */
+static napi_value int_array(napi_env env, const int *v, uint32_t n) {
+  napi_value result, item;
+  napi_create_array_with_length(env, n, &result);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_create_int32(env, v[i], &item);
+    napi_set_element(env, result, i, item);
+  }
+  return result;
+}
+
 /* node-pty's terminal modes for a new pty (its pty.cc), so programs see the same terminal as before. */
 static void pty_modes(struct termios *t) {
   memset(t, 0, sizeof *t);
@@ -198,16 +237,12 @@ static napi_value pty_spawn(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "ptySpawn(file, args, env, cwd, cols, rows)");
     return NULL;
   }
-  char *file = NULL, *cwd = NULL, *path = NULL, **args = NULL, **envp = NULL;
-  int master = -1, slave = -1, err = 0;
-  const char *what = "ptySpawn";
+  struct command c;
+  int master = -1, slave = -1;
+  const char *what = NULL;
   napi_value result = NULL;
-  if (!(file = str(env, argv[0])) || !(args = str_list(env, argv[1], file)) || !(envp = str_list(env, argv[2], NULL)) || !(cwd = str(env, argv[3]))) goto out;
-
-  if (!(path = resolve(file, envp))) {
-    err = errno, what = NULL;
-    goto out;
-  }
+  int err = command_read(env, argv, &c);
+  if (err) goto out;
   char pts[128];
   struct termios modes;
   pty_modes(&modes);
@@ -219,39 +254,21 @@ static napi_value pty_spawn(napi_env env, napi_callback_info info) {
     goto out;
   }
   posix_spawn_file_actions_t acts;
-  posix_spawnattr_t attrs;
   posix_spawn_file_actions_init(&acts);
   /* After setsid (glibc sets up the session before the file actions): opening the slave without
    * O_NOCTTY makes it the session's controlling terminal. */
   posix_spawn_file_actions_addopen(&acts, 0, pts, O_RDWR, 0);
   posix_spawn_file_actions_adddup2(&acts, 0, 1);
   posix_spawn_file_actions_adddup2(&acts, 0, 2);
-  posix_spawn_file_actions_addclosefrom_np(&acts, 3);
-  if (*cwd) posix_spawn_file_actions_addchdir_np(&acts, cwd);
-  child_attrs(&attrs);
   pid_t pid = 0;
-  err = spawn_file(&pid, path, &acts, &attrs, args, envp);
-  posix_spawn_file_actions_destroy(&acts);
-  posix_spawnattr_destroy(&attrs);
-  if (err != 0) {
-    what = NULL;
-    goto out;
-  }
-  napi_value m, p, s;
-  napi_create_array_with_length(env, 3, &result);
-  napi_create_int32(env, master, &m);
-  napi_create_int32(env, pid, &p);
-  napi_create_int32(env, slave, &s);
-  napi_set_element(env, result, 0, m);
-  napi_set_element(env, result, 1, p);
-  napi_set_element(env, result, 2, s);
+  if ((err = command_run(&c, &acts, true, &pid))) goto out;
+  result = int_array(env, (int[]){master, pid, slave}, 3);
   master = slave = -1;
 out:
   if (master >= 0) close(master);
   if (slave >= 0) close(slave);
-  free(file), free(cwd), free(path);
-  free_list(args), free_list(envp);
-  if (err) return throw_code(env, err, what);
+  command_free(&c);
+  if (err > 0) return throw_code(env, err, what);
   return result;
 }
 
@@ -273,30 +290,23 @@ static napi_value pty_resize(napi_env env, napi_callback_info info) {
 static napi_value spawn_stdio(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
-  napi_valuetype t;
   bool setsid = false;
   char modes[4] = {0};
   size_t mlen = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 || napi_typeof(env, argv[2], &t) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[4], modes, sizeof modes, &mlen) != napi_ok || mlen != 3 || strspn(modes, "pn") != 3 ||
-      napi_get_value_bool(env, argv[5], &setsid) != napi_ok) {
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 || napi_get_value_string_utf8(env, argv[4], modes, sizeof modes, &mlen) != napi_ok ||
+      mlen != 3 || strspn(modes, "pn") != 3 || napi_get_value_bool(env, argv[5], &setsid) != napi_ok) {
     napi_throw_type_error(env, NULL, "spawnStdio(file, args, env | null, cwd, modes, setsid): modes is three of p (a pipe) or n (/dev/null)");
     return NULL;
   }
-  bool own_env = t != napi_null && t != napi_undefined;
-  char *file = NULL, *cwd = NULL, *path = NULL, **args = NULL, **envp = NULL;
+  struct command c;
   /* Per stdio descriptor: [the child's end, ours]; -1 when none. */
-  int fds[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}}, err = 0;
+  int fds[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
   napi_value result = NULL;
-  extern char **environ;
-  if (!(file = str(env, argv[0])) || !(args = str_list(env, argv[1], file)) || (own_env && !(envp = str_list(env, argv[2], NULL))) || !(cwd = str(env, argv[3]))) goto out;
-  if (!(path = resolve(file, envp ? envp : environ))) {
-    err = errno;
-    goto out;
-  }
+  int err = command_read(env, argv, &c);
+  if (err) goto out;
   for (int i = 0; i < 3; i++) {
-    if (modes[i] != 'p') continue;
     int p[2];
+    if (modes[i] != 'p') continue;
     if (pipe2(p, O_CLOEXEC) != 0) {
       err = errno;
       goto out;
@@ -306,39 +316,22 @@ static napi_value spawn_stdio(napi_env env, napi_callback_info info) {
     fds[i][1] = i == 0 ? p[1] : p[0];
   }
   posix_spawn_file_actions_t acts;
-  posix_spawnattr_t attrs;
   posix_spawn_file_actions_init(&acts);
   for (int i = 0; i < 3; i++) {
     if (modes[i] == 'p') posix_spawn_file_actions_adddup2(&acts, fds[i][0], i);
     else posix_spawn_file_actions_addopen(&acts, i, "/dev/null", i == 0 ? O_RDONLY : O_WRONLY, 0);
   }
-  posix_spawn_file_actions_addclosefrom_np(&acts, 3);
-  if (*cwd) posix_spawn_file_actions_addchdir_np(&acts, cwd);
-  child_attrs(&attrs);
-  /* Without setsid it stays in this process's session and group, as child_process's children do. */
-  if (!setsid) posix_spawnattr_setflags(&attrs, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   pid_t pid = 0;
-  err = spawn_file(&pid, path, &acts, &attrs, args, envp ? envp : environ);
-  posix_spawn_file_actions_destroy(&acts);
-  posix_spawnattr_destroy(&attrs);
-  if (err) goto out;
-  napi_create_array_with_length(env, 4, &result);
-  napi_value v;
-  napi_create_int32(env, pid, &v);
-  napi_set_element(env, result, 0, v);
-  for (int i = 0; i < 3; i++) {
-    if (fds[i][0] >= 0) close(fds[i][0]);
-    napi_create_int32(env, fds[i][1], &v);
-    napi_set_element(env, result, (uint32_t)i + 1, v);
-    fds[i][0] = fds[i][1] = -1;
-  }
+  if ((err = command_run(&c, &acts, setsid, &pid))) goto out;
+  result = int_array(env, (int[]){pid, fds[0][1], fds[1][1], fds[2][1]}, 4);
+  for (int i = 0; i < 3; i++) fds[i][1] = -1;
 out:
+  /* The child's ends always go here; ours too unless they were handed over. */
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 2; j++)
       if (fds[i][j] >= 0) close(fds[i][j]);
-  free(file), free(cwd), free(path);
-  free_list(args), free_list(envp);
-  if (err) return throw_code(env, err, NULL);
+  command_free(&c);
+  if (err > 0) return throw_code(env, err, NULL);
   return result;
 }
 
@@ -358,13 +351,7 @@ static napi_value reap_child(napi_env env, napi_callback_info info) {
   /* ECHILD: not ours to wait for, or waited for already: it has ended, how is not known. */
   int code = r < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 0;
   int sig = r > 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  napi_value result, c, s;
-  napi_create_array_with_length(env, 2, &result);
-  napi_create_int32(env, code, &c);
-  napi_create_int32(env, sig, &s);
-  napi_set_element(env, result, 0, c);
-  napi_set_element(env, result, 1, s);
-  return result;
+  return int_array(env, (int[]){code, sig}, 2);
 }
 
 void agents_spawn_define(napi_env env, napi_value exports) {

@@ -19,10 +19,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
 import { childProcess } from '../util/builtin.js';
 import { addonFunction } from '../util/native-addon.js';
-import { nativeSpawnAvailable, watchChild } from './native-pty.js';
+import { envList, nativeSpawnAvailable, watchChild } from './native-pty.js';
+import { signalName } from './process-tree.js';
 
 /** Each of the program's 0, 1 and 2: a pipe to this process, or /dev/null. */
 export type Stdio = 'pipe' | 'ignore';
@@ -35,8 +35,6 @@ export interface NoForkOptions {
   /** A session (and process group) of its own, as child_process's `detached`. */
   detached?: boolean;
 }
-
-const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 /**
  * A program spawnNoFork started: 'exit' (code, signal) once it has ended, then 'close' (code,
@@ -65,7 +63,7 @@ export class NoForkChild extends EventEmitter {
     }
     watchChild(pid, (e) => {
       this.exited = true;
-      this.signalCode = e.signal ? signalNames.get(e.signal) ?? null : null;
+      this.signalCode = e.signal ? signalName(e.signal) ?? null : null;
       this.exitCode = this.signalCode ? null : e.exitCode;
       this.emit('exit', this.exitCode, this.signalCode);
       this.closed();
@@ -102,7 +100,7 @@ export function spawnNoFork(file: string, args: readonly string[], o: NoForkOpti
   const spawn = addonFunction('spawnStdio');
   if (!spawn || !nativeSpawnAvailable()) return undefined;
   noForkSpawns++;
-  const env = o.env ? Object.entries(o.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])) : null;
+  const env = o.env ? envList(o.env) : null;
   let made: unknown;
   try {
     made = spawn(file, args, env, o.cwd, o.stdio.map((m) => (m === 'pipe' ? 'p' : 'n')).join(''), o.detached === true);

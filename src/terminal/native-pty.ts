@@ -52,6 +52,11 @@ function load(): Natives | null {
   return natives;
 }
 
+/** An environment as the `NAME=value` list a program is started with (unset names left out). */
+export function envList(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+}
+
 /** Whether programs start without a fork here (the native build on Linux, and not turned off). */
 export function nativeSpawnAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.AGENTS_NATIVE_SPAWN !== '0' && addonFunction('reapChild') !== undefined;
@@ -103,7 +108,7 @@ export let nativeSpawns = 0;
 export function spawnNativePty(o: SpawnOptions): PtyLike {
   const n = load();
   if (!n) throw new Error('the native part is not built');
-  const env = Object.entries({ ...o.env, PWD: o.cwd }).map(([k, v]) => `${k}=${v}`);
+  const env = envList({ ...o.env, PWD: o.cwd });
   const made = n.spawn(o.command, o.args, env, o.cwd, o.cols, o.rows);
   if (!Array.isArray(made) || made.length !== 3) throw new Error('ptySpawn gave no pty');
   const [fd, pid, slave] = made.map(Number);

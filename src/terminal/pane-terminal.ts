@@ -17,13 +17,12 @@
  * - with `holdInputUntilOutput`, what is typed before the program's first output is held until it
  *   prints (pty-feed.ts); a program that exits having printed nothing gets none of it.
  */
-import { constants } from 'node:os';
 import { log } from '../util/log.js';
 import { createEmulator, resizeEmulator, type IMarker, type Terminal } from './emulator.js';
 import { paintBuffer } from './snapshot.js';
 import { RowCache } from './row-cache.js';
 import type { Grid, Rect } from '../render/grid.js';
-import { killSession, killSessionNow, sessionMembers } from './process-tree.js';
+import { killSession, killSessionNow, sessionMembers, signalName } from './process-tree.js';
 import { installedReaper, type SessionReaper } from './reaper.js';
 import { childEnv, spawnPty, type PtyLike, type SpawnPty } from './pty.js';
 import { PtyFeed } from './pty-feed.js';
@@ -66,8 +65,6 @@ export interface PaneTerminalOptions {
    */
   holdInputUntilOutput?: boolean;
 }
-
-const signalNames = new Map<number, string>(Object.entries(constants.signals).map(([k, v]) => [v, k]));
 
 export class PaneTerminal {
   readonly term: Terminal;
@@ -193,7 +190,7 @@ export class PaneTerminal {
       // An empty write completes after everything queued before it has been parsed.
       this.term.write('', () => {
         if (gen !== this.generation || this.disposed) return;
-        this.setState({ kind: 'exited', code: exitCode, signal: signal ? signalNames.get(signal) ?? String(signal) : undefined });
+        this.setState({ kind: 'exited', code: exitCode, signal: signal ? signalName(signal) ?? String(signal) : undefined });
       });
     });
   }

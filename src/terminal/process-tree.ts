@@ -7,7 +7,15 @@
  * (daemons) have left deliberately and are not touched.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { pidAlive } from '../util/pid.js';
+
+const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+
+/** A signal's name from its number (SIGTERM for 15), or undefined for a number this system does not name. */
+export function signalName(n: number): NodeJS.Signals | undefined {
+  return signalNames.get(n);
+}
 
 interface ProcInfo {
   pid: number;

@@ -118,6 +118,8 @@ describe('a pane started without fork', () => {
     writeFileSync(plain, 'echo should not run\n', { mode: 0o644 });
     expect(() => run(plain, [])).toThrow(expect.objectContaining({ code: 'EACCES' }));
     expect(() => run('/bin/sh', [], { cwd: '/no/such/folder' })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    // A NUL would cut an argument short in C: refused, not passed on cut.
+    expect(() => run('/bin/echo', ['before\0after'])).toThrow(TypeError);
   });
 
   it('costs the workspace no fork: writing its memory again after a spawn faults no page', async () => {
