@@ -239,6 +239,18 @@ describe('workspace server', () => {
     // Once the client is the native one (src/client/hand-over.ts): the exec's own reads (the dynamic
     // loader's) are not keys, and a first start saves its code cache before it, which can take a while.
     await until(() => readlinkSync(`/proc/${r.t.pid}/exe`).endsWith('agents-attach'), { message: 'the hand-over to the native client' });
+    // Frames the Node client had not read yet (sent before the server drew directly) are the native
+    // client's to read first, as is its loader's reading of libc: counted from when reading stops.
+    let last = -1;
+    await until(
+      () => {
+        const now = read(r.t.pid);
+        const settled = now === last;
+        last = now;
+        return settled;
+      },
+      { every: 100, message: "the native client's first reads" },
+    );
     const before = read(r.t.pid);
     r.t.write('keys-direct\r');
     // The tty echoes the line and cat prints it back: both reached the screen.
