@@ -60,7 +60,7 @@ interface ListInternals {
   get(i: number): unknown;
 }
 
-interface BufferInternals {
+export interface BufferInternals {
   ybase: number;
   lines: ListInternals;
 }
@@ -180,15 +180,27 @@ export const packStats = { lines: 0, bytes: 0 };
  * on. A packed line's own array is offered to `release` (line-pool.ts), and counted as freed if
  * it does not keep it.
  */
-export function compactScrollback(term: object, max = Infinity, from = 0, release?: (data: Uint32Array) => boolean): { done: number; packed: number; bytes: number } {
-  const out = { done: 0, packed: 0, bytes: 0 };
+export function compactScrollback(term: object, max = Infinity, from = 0, release?: (data: Uint32Array) => boolean): PackResult {
   const buf = normalBuffer(term);
-  if (!buf) return out;
-  let p = packers.get(term);
   // Every line is an instance of xterm's BufferLine: its shape is checked once, on the first.
-  const first: unknown = buf.lines.get(0);
-  if (!asLine(first)) return out;
-  const lineClass: unknown = Reflect.get(first as object, 'constructor');
+  const first: unknown = buf?.lines.get(0);
+  if (!buf || !asLine(first)) return { done: 0, packed: 0, bytes: 0 };
+  return compactLines(term, buf, Reflect.get(first as object, 'constructor'), max, from, release);
+}
+
+export interface PackResult {
+  done: number;
+  packed: number;
+  bytes: number;
+}
+
+/**
+ * compactScrollback for a caller that checked the buffer and the shape of xterm's lines already
+ * (line-pool.ts, after every parsed write): `lineClass` is the class of the lines it checked.
+ */
+export function compactLines(term: object, buf: BufferInternals, lineClass: unknown, max: number, from: number, release?: (data: Uint32Array) => boolean): PackResult {
+  const out = { done: 0, packed: 0, bytes: 0 };
+  let p = packers.get(term);
   for (let y = from; y < buf.ybase && out.done < max; y++) {
     const l: unknown = buf.lines.get(y);
     if (typeof l !== 'object' || l === null || l.constructor !== lineClass) return out;

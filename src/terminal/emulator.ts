@@ -86,26 +86,56 @@ function scheduleByImmediate(term: Terminal): void {
   const write: unknown = Reflect.get(wb, 'write');
   const inner: unknown = Reflect.get(wb, '_innerWrite');
   if (typeof write !== 'function' || typeof inner !== 'function') return;
-  Reflect.set(wb, 'write', (...args: unknown[]) => withImmediateContinuations(() => Reflect.apply(write, wb, args)));
-  Reflect.set(wb, '_innerWrite', (...args: unknown[]) => withImmediateContinuations(() => Reflect.apply(inner, wb, args)));
+  const w = write as (this: unknown, data: unknown, cb: unknown) => unknown;
+  const i = inner as (this: unknown, lastTime: unknown, result: unknown) => unknown;
+  // xterm calls both with at most two arguments (its data and callback; the time and a parser
+  // handler's result); its defaults apply to the ones left undefined, as when it calls them.
+  Reflect.set(wb, 'write', (data: unknown, cb: unknown) => {
+    enter();
+    try {
+      return w.call(wb, data, cb);
+    } finally {
+      leave();
+    }
+  });
+  Reflect.set(wb, '_innerWrite', (lastTime: unknown, result: unknown) => {
+    enter();
+    try {
+      return i.call(wb, lastTime, result);
+    } finally {
+      leave();
+    }
+  });
   immediate.add(term);
 }
 
-function withImmediateContinuations<T>(fn: () => T): T {
-  const real = globalThis.setTimeout;
-  const shim = (cb: unknown, ...rest: unknown[]) => {
-    if (rest.length === 0 && typeof cb === 'function' && Function.prototype.toString.call(cb).includes('_innerWrite')) {
-      immediateContinuations++;
-      return setImmediate(() => Reflect.apply(cb, undefined, []));
-    }
-    return Reflect.apply(real, globalThis, [cb, ...rest]);
-  };
-  Reflect.set(globalThis, 'setTimeout', shim);
-  try {
-    return fn();
-  } finally {
-    Reflect.set(globalThis, 'setTimeout', real);
+/**
+ * The swap of the global `setTimeout`, made once however deep the calls nest (a listener called
+ * during a parse may write to an emulator). Plain stores to the global and one shim made once: a
+ * `Reflect.set` of the global and two closures per call were ~1.5% of the workspace's main thread
+ * in a `perf` profile of bench row 2b (~300 writes and continuations a second).
+ */
+const globals = globalThis as { setTimeout: unknown };
+let depth = 0;
+let realSetTimeout: unknown;
+
+function enter(): void {
+  if (depth++ > 0) return;
+  realSetTimeout = globals.setTimeout;
+  globals.setTimeout = continuationShim;
+}
+
+function leave(): void {
+  if (--depth > 0) return;
+  globals.setTimeout = realSetTimeout;
+}
+
+function continuationShim(cb: unknown, ...rest: unknown[]): unknown {
+  if (rest.length === 0 && typeof cb === 'function' && Function.prototype.toString.call(cb).includes('_innerWrite')) {
+    immediateContinuations++;
+    return setImmediate(() => Reflect.apply(cb, undefined, []));
   }
+  return Reflect.apply(realSetTimeout as typeof setTimeout, globalThis, [cb, ...rest]);
 }
 
 /** Whether this emulator's write queue continues by setImmediate (false if xterm's internals moved). */
