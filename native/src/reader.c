@@ -24,6 +24,8 @@
  * readerDrain(handle): reads what is left now, paused or not, synchronously; returns it as text
  *   (with any unfinished character, as U+FFFD) or undefined when there was nothing (the master is
  *   non-blocking). Bounded: a program still writing cannot keep it going.
+ * readerTake(handle): reads now, synchronously, what its poll would have read (the carry kept): for
+ *   a paused reader its owner reads at ticks of its own (native-pty.ts). Text, or undefined.
  * readerClose(handle): stops for good; no callback runs after it returns. Idempotent. It must come
  *   before the descriptor is closed.
  *
@@ -369,6 +371,29 @@ static napi_value reader_drain(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * readerTake(handle): what a pty has now, read as its poll would read it (up to its limit, with a
+ * character split across reads kept for the next), synchronously: for a reader paced by its owner
+ * (paused, and read at the owner's ticks instead of at each write of the program). The text, or
+ * undefined when there was nothing (or reading cannot go on: the poll is stopped for good then,
+ * as on_readable stops it).
+ */
+static napi_value reader_take(napi_env env, napi_callback_info info) {
+  agents_reader *r = pty_arg(env, info, "readerTake(handle)");
+  if (!r) return NULL;
+  int failed = 0;
+  size_t len = r->open && !r->failed ? read_all(r, r->limit, (int)(r->limit / PTY_READ) + 1, 0, &failed) : r->carry;
+  napi_value out = NULL;
+  if (failed) {
+    r->failed = 1;
+    uv_poll_stop(&r->poll);
+  } else if (len > r->carry) {
+    out = take_output(env, r, len, 0);
+  }
+  if (!out) napi_get_undefined(env, &out);
+  return out;
+}
+
 static napi_value reader_close(napi_env env, napi_callback_info info) {
   agents_reader *r = pty_arg(env, info, "readerClose(handle)");
   if (r) agents_reader_close(env, r);
@@ -381,6 +406,7 @@ void agents_reader_define(napi_env env, napi_value exports) {
     {"readerPause", NULL, reader_pause, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readerResume", NULL, reader_resume, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readerDrain", NULL, reader_drain, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"readerTake", NULL, reader_take, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readerClose", NULL, reader_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -39,6 +39,7 @@ interface Natives {
   pause: Fn;
   resume: Fn;
   drain: Fn;
+  take: Fn;
   close: Fn;
 }
 
@@ -46,9 +47,9 @@ let natives: Natives | null | undefined;
 
 function load(): Natives | null {
   if (natives !== undefined) return natives;
-  const names = ['ptySpawn', 'ptyResize', 'reapChild', 'readerOpen', 'readerPause', 'readerResume', 'readerDrain', 'readerClose'] as const;
+  const names = ['ptySpawn', 'ptyResize', 'reapChild', 'readerOpen', 'readerPause', 'readerResume', 'readerDrain', 'readerTake', 'readerClose'] as const;
   const fns = names.map(addonFunction);
-  natives = fns.every((f) => f !== undefined) ? { spawn: fns[0]!, resize: fns[1]!, reap: fns[2]!, open: fns[3]!, pause: fns[4]!, resume: fns[5]!, drain: fns[6]!, close: fns[7]! } : null;
+  natives = fns.every((f) => f !== undefined) ? { spawn: fns[0]!, resize: fns[1]!, reap: fns[2]!, open: fns[3]!, pause: fns[4]!, resume: fns[5]!, drain: fns[6]!, take: fns[7]!, close: fns[8]! } : null;
   return natives;
 }
 
@@ -102,6 +103,54 @@ export function watchChild(pid: number, ended: (e: PtyExit) => void): boolean {
   return true;
 }
 
+/**
+ * Pacing: a pty that prints in bursts (an agent's few lines at a time) is read at ticks shared by
+ * every pane instead of at each of its program's writes. Each write had woken the workspace on its
+ * own: epoll, a call into JavaScript, the emulator's parse, for a few lines at a time. With four
+ * panes at bench row 2b's pace the server's main thread switched in and out ~300 times a second;
+ * read at ticks, ~140 (docs/profile.md). Frames go out at most every 33 ms, so output read at a
+ * tick is drawn in the frame it would have been drawn in, or the next.
+ *
+ * A pty is paced after a read of less than BURST_MAX characters (the reader gives a flood 4 KB at a
+ * time: reader.c) unless it was written to within TYPED_MS (keys: their echo is read at once, for
+ * the echo frame) or flooded within FLOOD_MS. It goes back to being read at each write once a tick
+ * reads FLOOD_MIN or more (a flood: read as fast as it comes), once PACE_IDLE ticks in a row found
+ * nothing, and at once when it is written to.
+ */
+const PACE_MS = 16;
+const BURST_MAX = 2048;
+const FLOOD_MIN = 16384;
+/** After a flood's read, no pacing this long: a flood's reads that catch up with it are short too. */
+const FLOOD_MS = 1000;
+const PACE_IDLE = 6;
+const TYPED_MS = 1000;
+
+interface Paced {
+  /** Reads at a tick; false once it is no longer paced. */
+  tick(): boolean;
+}
+const paced = new Set<Paced>();
+let paceTimer: NodeJS.Timeout | undefined;
+/** What was read where: at a program's writes (`event`) or at ticks (tests check both). */
+export const paceStats = { ticks: 0, eventChars: 0, tickChars: 0 };
+
+/** How many ptys are read at ticks now. */
+export function pacedPtys(): number {
+  return paced.size;
+}
+
+function pace(p: Paced): void {
+  paced.add(p);
+  paceTimer ??= setTimeout(paceTick, PACE_MS);
+}
+
+function paceTick(): void {
+  paceTimer = undefined;
+  paceStats.ticks++;
+  for (const p of paced) if (!p.tick()) paced.delete(p);
+  if (paced.size > 0) paceTimer = setTimeout(paceTick, PACE_MS);
+}
+
 /** How many ptys this process started with the addon (a test checks that it is the path taken). */
 export let nativeSpawns = 0;
 
@@ -120,16 +169,53 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
     for (const l of dataListeners) l(data);
   };
   let reader: unknown;
+  let closed = false;
+  /** Paused by its owner (a pane's backpressure), and paced (read at ticks): either stops the poll. */
+  let held = false;
+  let pacing = false;
+  let idleTicks = 0;
+  let typedAt = -Infinity;
+  let floodAt = -Infinity;
+  const unpace = (): void => {
+    pacing = false;
+    paced.delete(me);
+    if (!held && !closed) n.resume(reader);
+  };
+  const me: Paced = {
+    tick: () => {
+      if (closed || !pacing) return (pacing = false);
+      if (held) return true;
+      const text: unknown = n.take(reader);
+      if (typeof text === 'string' && text) {
+        idleTicks = 0;
+        paceStats.tickChars += text.length;
+        deliver(text);
+        if (text.length < FLOOD_MIN || closed || !pacing) return pacing && !closed;
+        floodAt = performance.now();
+      } else if (++idleTicks < PACE_IDLE) return true;
+      unpace();
+      return false;
+    },
+  };
   try {
     reader = n.open(fd, (data: unknown) => {
-      if (typeof data === 'string') deliver(data);
+      if (typeof data !== 'string') return;
+      paceStats.eventChars += data.length;
+      deliver(data);
+      if (pacing || held || closed) return;
+      const now = performance.now();
+      if (data.length >= BURST_MAX) floodAt = now;
+      if (now - floodAt < FLOOD_MS || now - typedAt < TYPED_MS) return;
+      pacing = true;
+      idleTicks = 0;
+      n.pause(reader);
+      pace(me);
     });
   } catch (err) {
     closeSync(fd);
     closeSync(slave);
     throw err;
   }
-  let closed = false;
   const queue: Buffer[] = [];
   let retry: NodeJS.Timeout | undefined;
 
@@ -155,6 +241,8 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
   watchChild(pid, (e) => {
     setTimeout(() => {
       closed = true;
+      pacing = false;
+      paced.delete(me);
       clearTimeout(retry);
       queue.length = 0;
       let rest: unknown;
@@ -177,6 +265,8 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
     onExit: (cb) => void exitListeners.push(cb),
     write: (data) => {
       if (closed) return;
+      typedAt = performance.now();
+      if (pacing) unpace();
       queue.push(Buffer.from(data, 'utf8'));
       if (queue.length === 1 && retry === undefined) flush();
     },
@@ -184,10 +274,12 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
       if (!closed) n.resize(fd, cols, rows);
     },
     pause: () => {
+      held = true;
       if (!closed) n.pause(reader);
     },
     resume: () => {
-      if (!closed) n.resume(reader);
+      held = false;
+      if (!closed && !pacing) n.resume(reader);
     },
   };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NoForkChild, spawnNoFork } from '../../src/terminal/native-exec.js';
-import { nativePtyAvailable, nativeSpawnAvailable, nativeSpawns, spawnNativePty } from '../../src/terminal/native-pty.js';
+import { nativePtyAvailable, nativeSpawnAvailable, nativeSpawns, pacedPtys, paceStats, spawnNativePty } from '../../src/terminal/native-pty.js';
 import { killSessionNow } from '../../src/terminal/process-tree.js';
 import { childEnv, spawnPty, type PtyExit, type PtyLike } from '../../src/terminal/pty.js';
 
@@ -131,6 +131,74 @@ describe('a pane started without fork', () => {
     const before = process.resourceUsage().minorPageFault;
     for (let i = 0; i < buf.length; i += 4096) buf[i]++;
     expect(process.resourceUsage().minorPageFault - before).toBeLessThan(500);
+  });
+});
+
+describe('a pane printing in bursts is read at shared ticks (pacing)', () => {
+  // An agent's pace: a few lines, a pause, a few lines. Each burst after the first few is read at
+  // a tick, not at the program's writes.
+  const bursts = (n: number, gap = '0.03') => `i=0; while [ $i -lt ${n} ]; do i=$((i+1)); for k in 1 2 3; do echo "burst $i line $k"; done; sleep ${gap}; done; echo done-bursts`;
+  const expected = (n: number) =>
+    Array.from({ length: n }, (_, i) => [1, 2, 3].map((k) => `burst ${i + 1} line ${k}`))
+      .flat()
+      .concat('done-bursts');
+  const lines = (text: string) => text.split(/\r?\n/).filter(Boolean);
+
+  it('gets every line, in order, most of them read at ticks, and the pty read at its writes again once it is quiet', async () => {
+    const before = { ...paceStats };
+    const { output, exited } = sh(bursts(30));
+    await vi.waitFor(() => expect(pacedPtys()).toBe(1), wait);
+    await exited;
+    expect(lines(output())).toEqual(expected(30));
+    expect(paceStats.tickChars - before.tickChars).toBeGreaterThan(paceStats.eventChars - before.eventChars);
+    // Its exit closed it: no tick is left to run for it.
+    expect(pacedPtys()).toBe(0);
+  });
+
+  it('keys end the pacing at once: their echo is read at the program’s write, not at a tick', async () => {
+    const { pty, output } = sh(`while :; do echo tick; sleep 0.02; done & echo ready; cat`);
+    await vi.waitFor(() => {
+      expect(output()).toContain('ready');
+      expect(pacedPtys()).toBe(1);
+    }, wait);
+    pty.write('typed');
+    expect(pacedPtys()).toBe(0);
+    await vi.waitFor(() => expect(output()).toContain('typed'), wait);
+    // And it stays read at the program's writes while keys come (TYPED_MS).
+    expect(pacedPtys()).toBe(0);
+  });
+
+  it('a flood is read at its writes, not throttled to ticks', async () => {
+    const before = { ...paceStats };
+    const { output, exited } = sh('seq 1 200000; echo end-of-flood');
+    await exited;
+    expect(output()).toContain('\n200000\r\nend-of-flood');
+    // 1.3 MB: at most its last few reads at ticks (a tick reading 16 KB or more hands it back).
+    const tick = paceStats.tickChars - before.tickChars;
+    const event = paceStats.eventChars - before.eventChars;
+    expect(tick + event).toBeGreaterThan(1_200_000);
+    expect(tick).toBeLessThan(event / 10);
+  });
+
+  it('keeps a character split across two ticks whole', async () => {
+    // é is C3 A9: the first byte alone in one burst, the second in the next.
+    const { output, exited } = sh(`${bursts(5)}; printf 'x\\303'; sleep 0.1; printf '\\251y\\n'; sleep 0.1; echo end`);
+    await exited;
+    expect(output()).toContain('xéy');
+    expect(output()).not.toContain('\ufffd');
+  });
+
+  it('is not read at ticks while its owner holds it (backpressure), and nothing is lost', async () => {
+    const { pty, output, exited } = sh(bursts(40, '0.01'));
+    await vi.waitFor(() => expect(pacedPtys()).toBe(1), wait);
+    pty.pause();
+    const held = output().length;
+    const ticks = paceStats.ticks;
+    await vi.waitFor(() => expect(paceStats.ticks).toBeGreaterThan(ticks + 5), wait);
+    expect(output().length).toBe(held);
+    pty.resume();
+    await exited;
+    expect(lines(output())).toEqual(expected(40));
   });
 });
 
