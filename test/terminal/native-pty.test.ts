@@ -164,8 +164,6 @@ describe('a pane printing in bursts is read at shared ticks (pacing)', () => {
     pty.write('typed');
     expect(pacedPtys()).toBe(0);
     await vi.waitFor(() => expect(output()).toContain('typed'), wait);
-    // And it stays read at the program's writes while keys come (TYPED_MS).
-    expect(pacedPtys()).toBe(0);
   });
 
   it('a flood is read at its writes, not throttled to ticks', async () => {
