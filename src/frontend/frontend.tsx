@@ -20,8 +20,8 @@ import type { Keymap } from '../config/keymap.js';
 import type { Theme } from '../config/theme.js';
 import { cellStyle } from '../render/cell-style.js';
 import { borderLabel } from '../render/labels.js';
-import type { Grid, Rect } from '../render/grid.js';
-import { Renderer, type Output, type PaneSurface, type Scene } from '../render/renderer.js';
+import { Renderer, type Output, type Scene } from '../render/renderer.js';
+import { Surface } from './surface.js';
 import { ChromeScreen } from '../terminal/chrome-screen.js';
 import { InputTokenizer } from '../terminal/input.js';
 import { noteInput } from '../terminal/reclaim.js';
@@ -31,7 +31,6 @@ import { dialogRect } from '../workspace/geometry.js';
 import { isWheel } from '../workspace/mouse.js';
 import { helpSections } from '../workspace/help.js';
 import { scrollPosition } from '../workspace/views.js';
-import type { Pane } from '../workspace/pane.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** How long after a keystroke a pane's output counts as its echo and is drawn at once. */
@@ -64,27 +63,6 @@ export interface FrontendOptions {
   bell?: boolean;
 }
 
-
-/**
- * A visible pane as one frame's scene gives it to the renderer. A class, not an object literal with
- * a getter and a closure: a literal's getter is defined at run time for each object (V8's runtime,
- * ~1.5% of the workspace's main thread in a `perf` profile of bench row 2b, 30 frames a second).
- */
-class Surface implements PaneSurface {
-  constructor(
-    private readonly pane: Pick<Pane, 'dirty' | 'paint'>,
-    readonly inner: Rect,
-    readonly focused: boolean,
-  ) {}
-
-  get dirty(): boolean {
-    return this.pane.dirty;
-  }
-
-  paint(grid: Grid, rect: Rect, skip: ((x: number, y: number) => boolean) | undefined, fresh: boolean): void {
-    this.pane.paint(grid, rect, skip, fresh);
-  }
-}
 export class Frontend {
   readonly renderer: Renderer;
   private readonly chrome: ChromeScreen;

@@ -60,7 +60,7 @@ interface ListInternals {
   get(i: number): unknown;
 }
 
-export interface BufferInternals {
+interface BufferInternals {
   ybase: number;
   lines: ListInternals;
 }
@@ -100,8 +100,7 @@ export function asLine(l: unknown): LineInternals | undefined {
 
 /** Whether this emulator's scrollback can be compacted (false if xterm's internals moved). */
 export function canCompact(term: object): boolean {
-  const buf = normalBuffer(term);
-  return !!buf && buf.lines.length > 0 && !!asLine(buf.lines.get(0));
+  return checkedShape(term) !== undefined;
 }
 
 /** A compacted line's data is a view into a shared array; a line xterm (re)built owns its array. */
@@ -175,31 +174,33 @@ function pack(p: Packer, line: LineInternals, n: number): void {
 export const packStats = { lines: 0, bytes: 0 };
 
 /**
+ * Per emulator, once checked: its BufferSet and the class of its lines (xterm's BufferLine). Packing
+ * runs after every parsed write (line-pool.ts): checking again each time was ~1% of a busy workspace.
+ */
+const checked = new WeakMap<object, { buffers: BufferSet; lineClass: unknown }>();
+
+function checkedShape(term: object): { buffers: BufferSet; lineClass: unknown } | undefined {
+  let c = checked.get(term);
+  if (!c) {
+    const buffers = bufferSet(term);
+    const first = asLine(buffers?.normal.lines.get(0));
+    if (buffers && first) checked.set(term, (c = { buffers, lineClass: Reflect.get(first, 'constructor') }));
+  }
+  return c;
+}
+
+/**
  * Packs up to `max` scrollback lines that no pass has dealt with yet, oldest first from line
  * `from`. Returns how many lines it looked at, so a caller working in slices knows whether to go
  * on. A packed line's own array is offered to `release` (line-pool.ts), and counted as freed if
  * it does not keep it.
  */
-export function compactScrollback(term: object, max = Infinity, from = 0, release?: (data: Uint32Array) => boolean): PackResult {
-  const buf = normalBuffer(term);
-  // Every line is an instance of xterm's BufferLine: its shape is checked once, on the first.
-  const first: unknown = buf?.lines.get(0);
-  if (!buf || !asLine(first)) return { done: 0, packed: 0, bytes: 0 };
-  return compactLines(term, buf, Reflect.get(first as object, 'constructor'), max, from, release);
-}
-
-export interface PackResult {
-  done: number;
-  packed: number;
-  bytes: number;
-}
-
-/**
- * compactScrollback for a caller that checked the buffer and the shape of xterm's lines already
- * (line-pool.ts, after every parsed write): `lineClass` is the class of the lines it checked.
- */
-export function compactLines(term: object, buf: BufferInternals, lineClass: unknown, max: number, from: number, release?: (data: Uint32Array) => boolean): PackResult {
+export function compactScrollback(term: object, max = Infinity, from = 0, release?: (data: Uint32Array) => boolean): { done: number; packed: number; bytes: number } {
   const out = { done: 0, packed: 0, bytes: 0 };
+  const c = checkedShape(term);
+  if (!c) return out;
+  const { buffers, lineClass } = c;
+  const buf = buffers.normal;
   let p = packers.get(term);
   for (let y = from; y < buf.ybase && out.done < max; y++) {
     const l: unknown = buf.lines.get(y);

@@ -86,26 +86,10 @@ function scheduleByImmediate(term: Terminal): void {
   const write: unknown = Reflect.get(wb, 'write');
   const inner: unknown = Reflect.get(wb, '_innerWrite');
   if (typeof write !== 'function' || typeof inner !== 'function') return;
-  const w = write as (this: unknown, data: unknown, cb: unknown) => unknown;
-  const i = inner as (this: unknown, lastTime: unknown, result: unknown) => unknown;
   // xterm calls both with at most two arguments (its data and callback; the time and a parser
   // handler's result); its defaults apply to the ones left undefined, as when it calls them.
-  Reflect.set(wb, 'write', (data: unknown, cb: unknown) => {
-    enter();
-    try {
-      return w.call(wb, data, cb);
-    } finally {
-      leave();
-    }
-  });
-  Reflect.set(wb, '_innerWrite', (lastTime: unknown, result: unknown) => {
-    enter();
-    try {
-      return i.call(wb, lastTime, result);
-    } finally {
-      leave();
-    }
-  });
+  Reflect.set(wb, 'write', withShim(wb, write));
+  Reflect.set(wb, '_innerWrite', withShim(wb, inner));
   immediate.add(term);
 }
 
@@ -118,6 +102,18 @@ function scheduleByImmediate(term: Terminal): void {
 const globals = globalThis as { setTimeout: unknown };
 let depth = 0;
 let realSetTimeout: unknown;
+
+/** `method` of `wb`, run with the shim in place: the wrapper is made once, not per call. */
+function withShim(wb: object, method: { call(self: object, a: unknown, b: unknown): unknown }): (a: unknown, b: unknown) => unknown {
+  return (a, b) => {
+    enter();
+    try {
+      return method.call(wb, a, b);
+    } finally {
+      leave();
+    }
+  };
+}
 
 function enter(): void {
   if (depth++ > 0) return;

@@ -28,7 +28,7 @@
  * (POOL_MAX per length) and emptied on any resize. xterm's internals are checked at run time; if
  * they moved, nothing is pooled and nothing is packed early (a test fails).
  */
-import { asLine, bufferSet, compactLines, handled, type LineInternals } from './compact-scrollback.js';
+import { asLine, bufferSet, compactScrollback, handled, type LineInternals } from './compact-scrollback.js';
 import { noteFreed } from './reclaim.js';
 
 /** Lines packed at once per EAGER_WINDOW_MS: more leaving in that time is a flood. */
@@ -122,8 +122,6 @@ export function packAsTheyLeave(term: Watched, clock: () => number = () => perfo
   const buffers = bufferSet(term);
   const first = asLine(buffers?.normal.lines.get(0));
   if (!buffers || !first || !cloneFromPool(first)) return false;
-  // The class every line of the buffer is (compactLines checks each against it).
-  const lineClass: unknown = Reflect.get(first, 'constructor');
   // The newest scrollback line after the last parsed write: the lines below it left since.
   let newest: unknown;
   let windowStart = -Infinity;
@@ -153,7 +151,7 @@ export function packAsTheyLeave(term: Watched, clock: () => number = () => perfo
     const left = b.ybase - y;
     windowLines += left;
     if (left === 0 || windowLines > EAGER_MAX) return;
-    const { bytes } = compactLines(term, b, lineClass, left, y, give);
+    const { bytes } = compactScrollback(term, left, y, give);
     // Arrays the pool had no room for.
     if (bytes > 0) noteFreed(bytes);
   });

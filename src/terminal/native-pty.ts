@@ -125,11 +125,8 @@ const FLOOD_MS = 1000;
 const PACE_IDLE = 6;
 const TYPED_MS = 1000;
 
-interface Paced {
-  /** Reads at a tick; false once it is no longer paced. */
-  tick(): boolean;
-}
-const paced = new Set<Paced>();
+/** The ptys read at ticks: each one's read. */
+const paced = new Set<() => void>();
 let paceTimer: NodeJS.Timeout | undefined;
 /** What was read where: at a program's writes (`event`) or at ticks (tests check both). */
 export const paceStats = { ticks: 0, eventChars: 0, tickChars: 0 };
@@ -139,15 +136,16 @@ export function pacedPtys(): number {
   return paced.size;
 }
 
-function pace(p: Paced): void {
-  paced.add(p);
+function pace(read: () => void): void {
+  paced.add(read);
   paceTimer ??= setTimeout(paceTick, PACE_MS);
 }
 
 function paceTick(): void {
   paceTimer = undefined;
   paceStats.ticks++;
-  for (const p of paced) if (!p.tick()) paced.delete(p);
+  // A pty that stops being paced leaves the set itself (a Set's loop skips what left it).
+  for (const read of paced) read();
   if (paced.size > 0) paceTimer = setTimeout(paceTick, PACE_MS);
 }
 
@@ -170,46 +168,40 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
   };
   let reader: unknown;
   let closed = false;
-  /** Paused by its owner (a pane's backpressure), and paced (read at ticks): either stops the poll. */
+  /** Paused by its owner (a pane's backpressure), or paced (`tick` in the set): either stops the poll. */
   let held = false;
-  let pacing = false;
   let idleTicks = 0;
   let typedAt = -Infinity;
   let floodAt = -Infinity;
   const unpace = (): void => {
-    pacing = false;
-    paced.delete(me);
+    paced.delete(tick);
     if (!held && !closed) n.resume(reader);
   };
-  const me: Paced = {
-    tick: () => {
-      if (closed || !pacing) return (pacing = false);
-      if (held) return true;
-      const text: unknown = n.take(reader);
-      if (typeof text === 'string' && text) {
-        idleTicks = 0;
-        paceStats.tickChars += text.length;
-        deliver(text);
-        if (text.length < FLOOD_MIN || closed || !pacing) return pacing && !closed;
-        floodAt = performance.now();
-      } else if (++idleTicks < PACE_IDLE) return true;
-      unpace();
-      return false;
-    },
+  const tick = (): void => {
+    if (held) return;
+    const text: unknown = n.take(reader);
+    if (typeof text === 'string' && text) {
+      idleTicks = 0;
+      paceStats.tickChars += text.length;
+      deliver(text);
+      // A write while it was delivered ended the pacing already; a flood ends it here.
+      if (!paced.has(tick) || text.length < FLOOD_MIN) return;
+      floodAt = performance.now();
+    } else if (++idleTicks < PACE_IDLE) return;
+    unpace();
   };
   try {
     reader = n.open(fd, (data: unknown) => {
       if (typeof data !== 'string') return;
       paceStats.eventChars += data.length;
       deliver(data);
-      if (pacing || held || closed) return;
+      if (paced.has(tick) || held || closed) return;
       const now = performance.now();
       if (data.length >= BURST_MAX) floodAt = now;
       if (now - floodAt < FLOOD_MS || now - typedAt < TYPED_MS) return;
-      pacing = true;
       idleTicks = 0;
       n.pause(reader);
-      pace(me);
+      pace(tick);
     });
   } catch (err) {
     closeSync(fd);
@@ -241,8 +233,7 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
   watchChild(pid, (e) => {
     setTimeout(() => {
       closed = true;
-      pacing = false;
-      paced.delete(me);
+      paced.delete(tick);
       clearTimeout(retry);
       queue.length = 0;
       let rest: unknown;
@@ -266,7 +257,7 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
     write: (data) => {
       if (closed) return;
       typedAt = performance.now();
-      if (pacing) unpace();
+      if (paced.has(tick)) unpace();
       queue.push(Buffer.from(data, 'utf8'));
       if (queue.length === 1 && retry === undefined) flush();
     },
@@ -279,7 +270,7 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
     },
     resume: () => {
       held = false;
-      if (!closed && !pacing) n.resume(reader);
+      if (!closed && !paced.has(tick)) n.resume(reader);
     },
   };
 }
