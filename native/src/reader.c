@@ -60,6 +60,9 @@
  * burst's start, whose rest the kernel may be pushing: read on. */
 #define BURST_READ (PTY_READ / 2)
 
+/* Who reads (read_all): a drain reads until empty; a poll's turn and a tick stop early. */
+enum read_turn { TURN_DRAIN, TURN_POLL, TURN_TICK };
+
 struct agents_reader {
   uv_poll_t poll;
   int fd;
@@ -125,12 +128,13 @@ static void finalize(napi_env env, void *data, void *hint) {
 }
 
 /*
- * Reads until the descriptor is empty, `limit` new bytes were read or `max_reads` reads were made
- * (with `one_turn`, a pty's first long read ends it: see BURST_READ); leaves the bytes in r->buf
- * after what was carried over and returns the total there. *failed: reading cannot go on and
+ * Reads until the descriptor is empty, `limit` new bytes were read or `max_reads` reads were made;
+ * leaves the bytes in r->buf after what was carried over and returns the total there. For a pty,
+ * `turn` says when a read ends it early: TURN_POLL (its poll's turn) after a long read (see
+ * BURST_READ), TURN_TICK (a paced read) after a short one. *failed: reading cannot go on and
  * nothing new was read.
  */
-static size_t read_all(agents_reader *r, size_t limit, int max_reads, int one_turn, int *failed) {
+static size_t read_all(agents_reader *r, size_t limit, int max_reads, enum read_turn turn, int *failed) {
   size_t len = r->carry;
   while (len - r->carry < limit && max_reads-- > 0) {
     size_t want = limit - (len - r->carry) < READ_CHUNK ? limit - (len - r->carry) : READ_CHUNK;
@@ -147,8 +151,13 @@ static size_t read_all(agents_reader *r, size_t limit, int max_reads, int one_tu
     ssize_t n = read(r->fd, r->buf + len, want);
     if (n > 0) {
       len += (size_t)n;
-      /* A flood's read: the next would wait in the kernel (see the top of this file). */
-      if (one_turn && r->kind == AGENTS_READER_PTY && (size_t)n >= BURST_READ) break;
+      if (r->kind == AGENTS_READER_PTY) {
+        /* A flood's read: the next would wait in the kernel (see the top of this file). */
+        if (turn == TURN_POLL && (size_t)n >= BURST_READ) break;
+        /* A paced read comes a tick after the burst began: what it did not get is not there yet,
+         * and reading again would only wait for the kernel's worker to say so. */
+        if (turn == TURN_TICK && (size_t)n < BURST_READ) break;
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) {
@@ -219,7 +228,7 @@ static void on_readable(uv_poll_t *p, int status, int events) {
   agents_reader *r = p->data;
   if (!r->open) return;
   int failed = status < 0; /* libuv has stopped the handle itself then */
-  size_t len = failed ? 0 : read_all(r, r->limit, (int)(r->limit / PTY_READ) + 1, 1, &failed);
+  size_t len = failed ? 0 : read_all(r, r->limit, (int)(r->limit / PTY_READ) + 1, TURN_POLL, &failed);
   if (failed) {
     /* Reading cannot go on: stop (or the poll fires again at once) and say so, with nothing. */
     r->failed = 1;
@@ -365,7 +374,7 @@ static napi_value reader_drain(napi_env env, napi_callback_info info) {
   agents_reader *r = pty_arg(env, info, "readerDrain(handle)");
   if (!r) return NULL;
   int failed = 0;
-  size_t len = r->open ? read_all(r, (size_t)DRAIN_READS * READ_CHUNK, DRAIN_READS, 0, &failed) : 0;
+  size_t len = r->open ? read_all(r, (size_t)DRAIN_READS * READ_CHUNK, DRAIN_READS, TURN_DRAIN, &failed) : 0;
   napi_value out = take_output(env, r, len, 1);
   if (!out) napi_get_undefined(env, &out);
   return out;
@@ -382,7 +391,7 @@ static napi_value reader_take(napi_env env, napi_callback_info info) {
   agents_reader *r = pty_arg(env, info, "readerTake(handle)");
   if (!r) return NULL;
   int failed = 0;
-  size_t len = r->open && !r->failed ? read_all(r, r->limit, (int)(r->limit / PTY_READ) + 1, 0, &failed) : r->carry;
+  size_t len = r->open && !r->failed ? read_all(r, r->limit, (int)(r->limit / PTY_READ) + 1, TURN_TICK, &failed) : r->carry;
   napi_value out = NULL;
   if (failed) {
     r->failed = 1;

@@ -108,8 +108,12 @@ export function watchChild(pid: number, ended: (e: PtyExit) => void): boolean {
  * every pane instead of at each of its program's writes. Each write had woken the workspace on its
  * own: epoll, a call into JavaScript, the emulator's parse, for a few lines at a time. With four
  * panes at bench row 2b's pace the server's main thread switched in and out ~300 times a second;
- * read at ticks, ~140 (docs/profile.md). Frames go out at most every 33 ms, so output read at a
- * tick is drawn in the frame it would have been drawn in, or the next.
+ * read at 16 ms ticks, ~140; at 30 ms ticks, ~115 (docs/profile.md).
+ *
+ * A tick comes a little more often than frames (FRAME_MS, 33 ms), so each frame has something read
+ * since the last one. At 16 ms the reads were twice as many for the same frames (row 2b's server:
+ * 6.7 ms of CPU a second more, lower in 8 of 10 pairs); at 33 ms, a tick set again after the last
+ * one's work came later than a frame now and then, and frames fell to 28.6-29 a second.
  *
  * A pty is paced after a read of less than BURST_MAX characters (the reader gives a flood 4 KB at a
  * time: reader.c) unless it was written to within TYPED_MS (keys: their echo is read at once, for
@@ -117,7 +121,7 @@ export function watchChild(pid: number, ended: (e: PtyExit) => void): boolean {
  * reads FLOOD_MIN or more (a flood: read as fast as it comes), once PACE_IDLE ticks in a row found
  * nothing, and at once when it is written to.
  */
-const PACE_MS = 16;
+const PACE_MS = 30;
 const BURST_MAX = 2048;
 const FLOOD_MIN = 16384;
 /** After a flood's read, no pacing this long: a flood's reads that catch up with it are short too. */
@@ -127,7 +131,9 @@ const TYPED_MS = 1000;
 
 /** The ptys read at ticks: each one's read. */
 const paced = new Set<() => void>();
+/** One timer for every tick, set again (`refresh`) rather than made anew at each. */
 let paceTimer: NodeJS.Timeout | undefined;
+let paceArmed = false;
 /** What was read where: at a program's writes (`event`) or at ticks (tests check both). */
 export const paceStats = { ticks: 0, eventChars: 0, tickChars: 0 };
 
@@ -138,15 +144,22 @@ export function pacedPtys(): number {
 
 function pace(read: () => void): void {
   paced.add(read);
-  paceTimer ??= setTimeout(paceTick, PACE_MS);
+  armPace();
+}
+
+function armPace(): void {
+  if (paceArmed) return;
+  paceArmed = true;
+  if (paceTimer) paceTimer.refresh();
+  else paceTimer = setTimeout(paceTick, PACE_MS);
 }
 
 function paceTick(): void {
-  paceTimer = undefined;
+  paceArmed = false;
   paceStats.ticks++;
   // A pty that stops being paced leaves the set itself (a Set's loop skips what left it).
   for (const read of paced) read();
-  if (paced.size > 0) paceTimer = setTimeout(paceTick, PACE_MS);
+  if (paced.size > 0) armPace();
 }
 
 /** How many ptys this process started with the addon (a test checks that it is the path taken). */
