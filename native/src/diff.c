@@ -98,6 +98,33 @@ static size_t put_move(uint8_t *b, size_t n, uint32_t y, uint32_t x) {
   return n;
 }
 
+/* Unchanged cells written again rather than stepped over, at most (diff.ts's BRIDGE_MAX). */
+#define BRIDGE_MAX 4
+
+/* The cursor `gap` cells right on its row, over unchanged cells from `i`: diff.ts's putForward. */
+static size_t put_forward(uint8_t *b, size_t n, const grid_t *g, size_t i, uint32_t gap, int64_t fg, int64_t bg,
+                          int64_t attrs) {
+  if (gap <= BRIDGE_MAX) {
+    uint32_t k = 0;
+    for (; k < gap; k++) {
+      size_t j = i + k;
+      uint32_t c = g->codes[j];
+      if (g->widths[j] != 1 || (c != 0 && (c < 0x20 || c >= 0x7f)) || (int64_t)g->fg[j] != fg || (int64_t)g->bg[j] != bg ||
+          (int64_t)g->attrs[j] != attrs)
+        break;
+    }
+    if (k == gap) {
+      for (k = 0; k < gap; k++) b[n++] = (uint8_t)(g->codes[i + k] ? g->codes[i + k] : 0x20);
+      return n;
+    }
+  }
+  b[n++] = 0x1b;
+  b[n++] = '[';
+  if (gap > 1) n = put_int(b, n, gap);
+  b[n++] = 'C';
+  return n;
+}
+
 static size_t put_code_point(uint8_t *b, size_t n, uint32_t cp) {
   if (cp < 0x80) {
     b[n++] = (uint8_t)cp;
@@ -179,7 +206,10 @@ static bool diff_cells(const grid_t *next, const grid_t *shown, uint8_t *rows, u
           touched[y] = 1;
         }
       }
-      if (cur_x != (int64_t)x || cur_y != (int64_t)y) n = put_move(b, n, y, x);
+      if (cur_x != (int64_t)x || cur_y != (int64_t)y)
+        n = cur_y == (int64_t)y && cur_x >= 0 && cur_x < (int64_t)x
+                ? put_forward(b, n, next, row + (size_t)cur_x, x - (uint32_t)cur_x, pen_fg, pen_bg, pen_attrs)
+                : put_move(b, n, y, x);
       uint32_t fg = next->fg[i], bg = next->bg[i], attrs = next->attrs[i];
       if ((int64_t)fg != pen_fg || (int64_t)bg != pen_bg || (int64_t)attrs != pen_attrs) {
         n = put_sgr(b, n, fg, bg, attrs);

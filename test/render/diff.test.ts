@@ -275,6 +275,24 @@ describe('diffGrids against a real terminal', () => {
     expect(out.match(/\x1b\[[0-9;]*m/g)).toHaveLength(2); // one SGR, one reset
   });
 
+  it('within a row, a short gap of unchanged cells is written over and a longer one stepped (CUF): one CUP a row', async () => {
+    // Some of a line's characters changed, the ones between did not: the shape of a scrolled pane's rows.
+    const plain = { fg: COLOR.p16 | 2, bg: 0, attrs: 0 };
+    const term = emulator(30, 3);
+    const shown = new Grid(30, 3);
+    const next = new Grid(30, 3);
+    putText(next, 0, 1, '0 1234567 89 中 ab', plain);
+    put(next, 10, 1, '8', 1, { ...plain, attrs: ATTR.bold });
+    await step(term, shown, next, 'fill');
+    for (const [x, ch] of [[0, 'X'], [2, 'Y'], [8, 'Z'], [9, '-'], [11, 'W'], [16, 'Q']] as const) put(next, x, 1, ch, 1, plain);
+    const out = await step(term, shown, next, 'changes');
+    expect(out.match(/\x1b\[\d+;\d+H/g)).toHaveLength(1);
+    expect(out.match(/\x1b\[[0-9;]*m/g)).toHaveLength(2); // one SGR, one reset
+    // One blank between X and Y: written again. Five cells: stepped. One cell in another style
+    // (the bold 8): stepped. Four cells holding a wide character: stepped.
+    expect(out).toContain('X Y\x1b[5CZ-\x1b[CW\x1b[4CQ');
+  });
+
   it('a whole redraw (a cleared screen, a blank shown grid) repaints over a screen with unrelated content', async () => {
     const gen = new Gen(mulberry32(99));
     const term = emulator(30, 6);
