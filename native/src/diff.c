@@ -88,6 +88,44 @@ static size_t put_sgr(uint8_t *b, size_t n, uint32_t fg, uint32_t bg, uint32_t a
   return n;
 }
 
+/* SGR codes that turn an attribute off, by attribute bit (bold and dim share 22: handled apart). */
+static const char *const SGR_OFF[8] = {NULL, NULL, ";23", ";24", ";25", ";27", ";28", ";29"};
+#define BOLD_DIM 3u
+
+/* Only what changed, into `s` from 0 (diff.ts's putDelta); returns its length. */
+static size_t put_delta(uint8_t *s, uint32_t pen_fg, uint32_t pen_bg, uint32_t pen_attrs, uint32_t fg, uint32_t bg,
+                        uint32_t attrs) {
+  size_t k = 1;
+  uint32_t removed = pen_attrs & ~attrs, added = attrs & ~pen_attrs;
+  if (removed & BOLD_DIM) {
+    k = put_str(s, k, ";22");
+    added |= attrs & BOLD_DIM;
+  }
+  for (int bit = 2; bit < 8; bit++)
+    if (removed & (1u << bit)) k = put_str(s, k, SGR_OFF[bit]);
+  for (int bit = 0; bit < 8; bit++)
+    if (added & (1u << bit)) k = put_str(s, k, SGR_ATTRS[bit]);
+  if (fg != pen_fg) k = (fg & COLOR_MODE) == 0 ? put_str(s, k, ";39") : put_colour(s, k, fg, false);
+  if (bg != pen_bg) k = (bg & COLOR_MODE) == 0 ? put_str(s, k, ";49") : put_colour(s, k, bg, true);
+  s[0] = 0x1b;
+  s[1] = '[';
+  s[k++] = 'm';
+  return k;
+}
+
+/* The pen from its style to (fg, bg, attrs): the reset form or, when shorter, the change alone
+ * (diff.ts's putStyle). An unknown pen (-1) gets the reset form. */
+static size_t put_style(uint8_t *b, size_t n, int64_t pen_fg, int64_t pen_bg, int64_t pen_attrs, uint32_t fg, uint32_t bg,
+                        uint32_t attrs) {
+  size_t end = put_sgr(b, n, fg, bg, attrs);
+  if (pen_fg < 0 || pen_bg < 0 || pen_attrs < 0) return end;
+  uint8_t s[128];
+  size_t len = put_delta(s, (uint32_t)pen_fg, (uint32_t)pen_bg, (uint32_t)pen_attrs, fg, bg, attrs);
+  if (len >= end - n) return end;
+  memcpy(b + n, s, len);
+  return n + len;
+}
+
 static size_t put_move(uint8_t *b, size_t n, uint32_t y, uint32_t x) {
   b[n++] = 0x1b;
   b[n++] = '[';
@@ -212,7 +250,7 @@ static bool diff_cells(const grid_t *next, const grid_t *shown, uint8_t *rows, u
                 : put_move(b, n, y, x);
       uint32_t fg = next->fg[i], bg = next->bg[i], attrs = next->attrs[i];
       if ((int64_t)fg != pen_fg || (int64_t)bg != pen_bg || (int64_t)attrs != pen_attrs) {
-        n = put_sgr(b, n, fg, bg, attrs);
+        n = put_style(b, n, pen_fg, pen_bg, pen_attrs, fg, bg, attrs);
         pen_fg = fg;
         pen_bg = bg;
         pen_attrs = attrs;

@@ -293,6 +293,33 @@ describe('diffGrids against a real terminal', () => {
     expect(out).toContain('X Y\x1b[5CZ-\x1b[CW\x1b[4CQ');
   });
 
+  it('a style change sends only what changed when that is shorter than a reset and the whole style', async () => {
+    const green = COLOR.p16 | 2;
+    const term = emulator(30, 2);
+    const shown = new Grid(30, 2);
+    const next = new Grid(30, 2);
+    // A log line: its colour, a bold word, back; then bold and dim, dim alone (22 ends both: dim is
+    // set again), italic off, a background on and off, a 256-colour foreground, and the default.
+    const runs: Array<[string, Style]> = [
+      ['ab', { fg: green, bg: 0, attrs: 0 }],
+      ['cd', { fg: green, bg: 0, attrs: ATTR.bold }],
+      ['ef', { fg: green, bg: 0, attrs: 0 }],
+      ['gh', { fg: green, bg: 0, attrs: ATTR.bold | ATTR.dim }],
+      ['ij', { fg: green, bg: 0, attrs: ATTR.dim | ATTR.italic }],
+      ['kl', { fg: green, bg: 0, attrs: ATTR.dim }],
+      ['mn', { fg: green, bg: COLOR.p16 | 4, attrs: ATTR.dim }],
+      ['op', { fg: COLOR.p256 | 200, bg: 0, attrs: ATTR.dim }],
+      ['qr', { fg: 0, bg: 0, attrs: 0 }],
+    ];
+    let x = 0;
+    for (const [text, style] of runs) {
+      putText(next, x, 0, text, style);
+      x += text.length;
+    }
+    const out = await step(term, shown, next, 'styles');
+    expect(out).toBe('\x1b[1;1H\x1b[0;32mab\x1b[1mcd\x1b[22mef\x1b[1;2mgh\x1b[22;2;3mij\x1b[23mkl\x1b[44mmn\x1b[38;5;200;49mop\x1b[0mqr\x1b[0m');
+  });
+
   it('a whole redraw (a cleared screen, a blank shown grid) repaints over a screen with unrelated content', async () => {
     const gen = new Gen(mulberry32(99));
     const term = emulator(30, 6);
@@ -304,8 +331,9 @@ describe('diffGrids against a real terminal', () => {
     expect(gridMismatches(readScreen(term), next)).toEqual([]);
   });
   it('a frame bigger than its buffer, with a style per cell and letters with combining marks, grows it and loses nothing', async () => {
-    // 160x60 cells, each in its own RGB colours: ~50 bytes a cell, ~480 KB, several times the 64 KB
-    // the frame buffer starts with, so it grows in the middle of rows and in the middle of a cell.
+    // 160x60 cells, each in its own RGB colours: ~27 bytes a cell (the attributes, the same in every
+    // cell, are set once), ~250 KB, several times the 64 KB the frame buffer starts with, so it
+    // grows in the middle of rows and in the middle of a cell.
     const gen = new Gen(mulberry32(5));
     const cols = 160;
     const rows = 60;
@@ -322,7 +350,7 @@ describe('diffGrids against a real terminal', () => {
       }
     }
     const out = await step(term, shown, next, 'big');
-    expect(Buffer.byteLength(out, 'utf8')).toBeGreaterThan(4 * 65536);
+    expect(Buffer.byteLength(out, 'utf8')).toBeGreaterThan(3 * 65536);
   });
 });
 

@@ -220,7 +220,7 @@ describe('Renderer: what it writes', () => {
     // Blank rows and the blank edges of a row are stepped over; only a gap shorter than a cursor
     // step (the two blanks between the panes) is written over.
     expect(writes[0]).not.toMatch(/ {3}/);
-    expect(writes[0]).toContain('aaaaaaaa  \x1b[0;38;5;33mbbbbbbbb');
+    expect(writes[0]).toContain('aaaaaaaa  \x1b[38;5;33mbbbbbbbb');
     await writeAsync(term, '\x1b[41m' + 'x'.repeat(20 * 6 - 1) + '\x1b[H' + writes[0]);
     const screen = readScreen(term);
     expect(screen.rowText(0)).toBe(' '.repeat(20));
