@@ -24,8 +24,8 @@
  * readerDrain(handle): reads what is left now, paused or not, synchronously; returns it as text
  *   (with any unfinished character, as U+FFFD) or undefined when there was nothing (the master is
  *   non-blocking). Bounded: a program still writing cannot keep it going.
- * readerTake(handle): reads now, synchronously, what its poll would have read (the carry kept): for
- *   a paused reader its owner reads at ticks of its own (native-pty.ts). Text, or undefined.
+ * readerTake(handle): reads now, synchronously (the carry kept), ending after a short read: for a
+ *   paused reader its owner reads at ticks of its own (native-pty.ts). Text, or undefined.
  * readerClose(handle): stops for good; no callback runs after it returns. Idempotent. It must come
  *   before the descriptor is closed.
  *
