@@ -521,16 +521,24 @@ export async function startup(home, { runs = 5, cols = 244, rows = 85, inProcess
   return ms;
 }
 
-/** The code cache's files in the bench's home (src/cli/code-cache.ts keeps them in AGENTS_HOME/cache). */
+/**
+ * The workspace's own code cache in the bench's home (src/cli/code-cache.ts keeps them in
+ * AGENTS_HOME/cache): the server's, or the in-process workspace's (`cli_main_cjs-…`), not the
+ * terminal client's (`cli_main_cjs_client-…`), which is there by the first frame.
+ */
 function codeCaches(home) {
   try {
-    return readdirSync(join(home, 'cache')).filter((f) => f.endsWith('.v8cache'));
+    return readdirSync(join(home, 'cache')).filter((f) => f.startsWith('cli_main_cjs-') && f.endsWith('.v8cache'));
   } catch {
     return [];
   }
 }
 
-/** One start that makes the code cache, when the home has none yet (it is made ~1 s after the first frame). */
+/**
+ * One start that makes the code cache, when the home has none yet (the workspace makes its own ~1 s
+ * after the first frame). Waiting for any cache file ended at the client's, so the measured starts
+ * ran a server without one, and each stopped at its first frame, before it could make it.
+ */
 async function warmCodeCache(home, { cols, rows, inProcess }) {
   if (codeCaches(home).length > 0) return;
   const t = L.startAgents(['--cmd', 'sleep 600'], { cols, rows, home, env: agentsEnv(inProcess) });
