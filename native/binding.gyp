@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "agents_native",
-      "sources": ["src/addon.c", "src/diff.c", "src/fds.c", "src/inotify.c", "src/reader.c", "src/source.c", "src/spawn.c"],
+      "sources": ["src/addon.c", "src/diff.c", "src/escapes.c", "src/fds.c", "src/inotify.c", "src/reader.c", "src/source.c", "src/spawn.c"],
       "libraries": ["-ldl"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "defines": ["NAPI_VERSION=8"]

@@ -381,7 +381,7 @@ static napi_value reader_drain(napi_env env, napi_callback_info info) {
 }
 
 /*
- * readerTake(handle): what a pty has now, read as its poll would read it (up to its limit, with a
+ * readerTake(handle): what a pty has now (up to its limit, ending after a short read, with a
  * character split across reads kept for the next), synchronously: for a reader paced by its owner
  * (paused, and read at the owner's ticks instead of at each write of the program). The text, or
  * undefined when there was nothing (or reading cannot go on: the poll is stopped for good then,

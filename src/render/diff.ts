@@ -36,13 +36,13 @@ function putSgr(b: Uint8Array, n: number, fg: number, bg: number, attrs: number)
 }
 
 /** SGR codes that turn an attribute off; bold and dim share one (22). */
-const SGR_OFF: Array<[number, number]> = [
-  [ATTR.italic, 23],
-  [ATTR.underline, 24],
-  [ATTR.blink, 25],
-  [ATTR.inverse, 27],
-  [ATTR.invisible, 28],
-  [ATTR.strike, 29],
+const SGR_OFF: Array<[number, string]> = [
+  [ATTR.italic, ';23'],
+  [ATTR.underline, ';24'],
+  [ATTR.blink, ';25'],
+  [ATTR.inverse, ';27'],
+  [ATTR.invisible, ';28'],
+  [ATTR.strike, ';29'],
 ];
 const BOLD_DIM = ATTR.bold | ATTR.dim;
 const delta = new Uint8Array(128);
@@ -73,7 +73,7 @@ function putDelta(s: Uint8Array, penFg: number, penBg: number, penAttrs: number,
     k = putAscii(s, k, ';22');
     added |= attrs & BOLD_DIM;
   }
-  for (const [bit, code] of SGR_OFF) if (removed & bit) k = putInt(s, putAscii(s, k, ';'), code);
+  for (const [bit, code] of SGR_OFF) if (removed & bit) k = putAscii(s, k, code);
   for (const [bit, code] of SGR_ATTRS) if (added & bit) k = putAscii(s, k, code);
   if (fg !== penFg) k = (fg & COLOR.mode) === 0 ? putAscii(s, k, ';39') : putColour(s, k, fg, false);
   if (bg !== penBg) k = (bg & COLOR.mode) === 0 ? putAscii(s, k, ';49') : putColour(s, k, bg, true);
