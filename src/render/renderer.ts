@@ -1,5 +1,5 @@
 /**
- * The single writer to the terminals. Composes the chrome (Ink's frame, as cells) with pane
+ * The single writer to the terminals. Composes the chrome (src/frontend/chrome.ts, as cells) with pane
  * interiors read straight from the emulators, then, for each attached terminal (an output), diffs
  * against what that terminal shows and writes the difference inside synchronized output
  * (ESC[?2026h … l) so a frame never tears.

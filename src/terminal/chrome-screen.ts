@@ -1,8 +1,9 @@
 /**
- * The workspace chrome (borders, titles, status bar, dialogs) as cells. Ink renders the chrome as
- * lines of text with SGR styles; styled-text.ts paints each line into the grid exactly as xterm
- * would store it (widths, wide characters, styles), without an emulator: parsing Ink's frames with
- * xterm in the same isolate as the panes' emulators slowed their flood parse by 15-20%.
+ * Ink's frames (the overlays: dialogs, help, the task board, the context panel) as cells, for
+ * src/frontend/chrome.ts to lay over the painted chrome. Ink renders lines of text with SGR styles;
+ * styled-text.ts paints each line into the grid exactly as xterm would store it (widths, wide
+ * characters, styles), without an emulator: parsing Ink's frames with xterm in the same isolate as
+ * the panes' emulators slowed their flood parse by 15-20%.
  *
  * Invariants:
  * - `grid` always holds the last frame set (parsed synchronously); `onUpdate` fires after each

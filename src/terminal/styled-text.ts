@@ -16,7 +16,7 @@ import type { IUnicodeVersionProvider, Terminal } from '@xterm/headless';
 import { ATTR, COLOR, type Grid } from '../render/grid.js';
 
 /** The addon's width table, taken through the one call its activate() makes: unicode.register. */
-const widthOf: (codepoint: number) => number = (() => {
+export const widthOf: (codepoint: number) => number = (() => {
   let provider: IUnicodeVersionProvider | undefined;
   const host: Pick<Terminal, 'unicode'> = {
     unicode: {

@@ -1,25 +1,8 @@
 import { Box, Text } from 'ink';
 import { DialogLayer } from './Dialogs.js';
 import { ContextPanel } from './ContextPanel.js';
-import { PaneFrame } from './PaneFrame.js';
 import { TaskBoard } from './TaskBoard.js';
-import { StatusBar } from './StatusBar.js';
 import { UiContext, useStyle, useUi, useView, type UiEnv } from './context.js';
-
-function Panes() {
-  // Only the list of ids re-renders the grid; each frame subscribes to its own pane.
-  const ids = useView((v) => v.panes.map((p) => p.id).join(','));
-  return (
-    <>
-      {ids
-        .split(',')
-        .filter(Boolean)
-        .map((id) => (
-          <PaneFrame key={id} id={Number(id)} />
-        ))}
-    </>
-  );
-}
 
 function TooSmall() {
   const need = useView((v) => v.tooSmall);
@@ -39,6 +22,11 @@ function TooSmall() {
   );
 }
 
+/**
+ * What Ink draws: only what lies over the panes. Their frames and the status bar are painted
+ * without it (src/frontend/chrome-paint.ts), and src/frontend/chrome.ts takes from Ink's frame only
+ * the rectangles of these (overlayRects).
+ */
 export function App({ env }: { env: UiEnv }) {
   return (
     <UiContext.Provider value={env}>
@@ -52,11 +40,9 @@ function Root() {
   const rows = useView((v) => v.rows);
   return (
     <Box width={cols} height={rows} flexDirection="column">
-      <Panes />
       <TooSmall />
       <ContextPanel />
       <TaskBoard />
-      {rows > 1 && <StatusBar />}
       <DialogLayer />
     </Box>
   );

@@ -101,7 +101,7 @@ export interface PaneView {
   rect: Rect;
   /**
    * Columns kept free at the right end of the top border for the scroll position ("[3/120]"), which
-   * the compositor draws itself (frontend.tsx): a wheel notch then costs no render of the chrome.
+   * the compositor draws itself (frontend.ts): a wheel notch then costs no render of the chrome.
    * 0 unless this is the focused pane in scroll mode.
    */
   positionWidth: number;

@@ -77,6 +77,31 @@ describe('panes', () => {
     expect(t.lines()[y]).toContain('你好😀end');
   });
 
+  it('draws the chrome in the theme’s colours through the workspace server, the help dialog too', async () => {
+    // The server's stdout is /dev/null: chalk, which Ink colours with, took that as "no colour", and
+    // the whole chrome came out colourless unless the workspace ran in the terminal's own process.
+    const { t } = await startReady(['shell', '--theme', 'light']);
+    await t.waitFor('1 shell · idle');
+    const accent = 0x005f87;
+    const corner = t.cell(0, 0)!;
+    expect(corner.getChars()).toBe('┏');
+    expect(corner.isFgRGB()).toBeTruthy();
+    expect(corner.getFgColor()).toBe(accent);
+    const bar = t.lines().length - 1;
+    const mode = t.cell(1, bar)!;
+    expect(mode.getChars()).toBe('N');
+    expect(mode.getBgColor()).toBe(0x007a00);
+    expect(mode.isBold()).toBeTruthy();
+    // The help is drawn by Ink, loaded when it first shows.
+    t.keys('C-a', '?');
+    await t.waitFor('Keys');
+    const y = t.lines().findIndex((l) => l.includes('Keys'));
+    const border = t.cell(0, y)!;
+    expect(border.getChars()).toBe('╭');
+    expect(border.isFgRGB()).toBeTruthy();
+    expect(border.getFgColor()).toBe(accent);
+  });
+
   it('zooms the focused pane and back', async () => {
     const { t } = await startReady(['shell', 'shell']);
     await t.waitFor('1 shell · idle');

@@ -8,7 +8,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { buildKeymap, COMMANDS, type Keymap } from '../../src/config/keymap.js';
 import { loadTheme, type Theme } from '../../src/config/theme.js';
 import { ATTR, COLOR, type Grid, type Rect } from '../../src/render/grid.js';
-import { ChromeScreen } from '../../src/terminal/chrome-screen.js';
+import { Chrome, overlayRects } from '../../src/frontend/chrome.js';
 import { App } from '../../src/ui/App.js';
 import type { UiEnv, ViewStore } from '../../src/ui/context.js';
 import { dialogRect } from '../../src/workspace/geometry.js';
@@ -72,30 +72,34 @@ function env(store: ViewStore): UiEnv {
   };
 }
 
-const screens: ChromeScreen[] = [];
+const screens: Chrome[] = [];
 afterEach(() => {
   cleanup();
   for (const s of screens.splice(0)) s.dispose();
 });
 
-/** Renders the App and reads its frames the way the workspace does: through a ChromeScreen. */
+/**
+ * Renders the chrome the way the workspace does (frontend.ts): frames and status bar painted from
+ * the view, Ink's overlays (the App) laid over them.
+ */
 function mount(view: WorkspaceView) {
   const store = new FakeStore(view);
-  const r = render(<App env={env(store)} />);
+  const e = env(store);
+  const r = render(<App env={e} />);
   const { cols, rows } = view;
   const screen = async (): Promise<Grid> => {
-    const chrome = new ChromeScreen(cols, rows, () => {});
+    const chrome = new Chrome(cols, rows, e, () => {});
     screens.push(chrome);
-    return new Promise<Grid>((resolve) => {
-      (chrome as unknown as { onUpdate: () => void }).onUpdate = () => resolve(chrome.grid);
-      chrome.setFrame(r.lastFrame() ?? '');
-    });
+    chrome.setView(store.getView());
+    chrome.setInkFrame(r.lastFrame() ?? '');
+    return chrome.grid;
   };
   /** Changes the view and waits for Ink to draw a new frame. */
   const update = async (patch: Partial<WorkspaceView>) => {
     const before = r.lastFrame();
     store.set(patch);
-    await vi.waitFor(() => expect(r.lastFrame()).not.toBe(before), wait);
+    // Ink draws a new frame only for an overlay (these tests change one when one shows).
+    if (overlayRects(store.getView()).length > 0) await vi.waitFor(() => expect(r.lastFrame()).not.toBe(before), wait);
   };
   return { store, r, screen, update };
 }
@@ -218,6 +222,50 @@ describe('App: pane frames', () => {
     expect(row.startsWith('┏━ 1 a-very-long')).toBe(true);
     expect(row.endsWith('┓')).toBe(true);
     expect(rowIn(g, view.panes[1].rect, 0).startsWith('╭─ 2 claude')).toBe(true);
+  });
+});
+
+describe('chrome: frames painted from the view, Ink laid over them', () => {
+  it('cuts a title of wide characters by the columns it takes, with its end marked', async () => {
+    const view = makeView(40, 10, [running, running]);
+    view.panes[0] = { ...view.panes[0], name: '日本語の名前' };
+    const g = await mount(view).screen();
+    // 20 columns: the border's 4 and 16 of title, the last of them the mark. (Ink measured the
+    // title's length, 6 for the name, and pushed its status and the corner off the border.)
+    expect(g.rowText(0).slice(0, 14)).toBe('┏━ 1 日本語の名前…━┓');
+  });
+
+  it('an overlay is Ink’s alone inside its rectangle: no border of the panes behind shows through', async () => {
+    const view = makeView(80, 21, [running, running], 0, { mode: 'dialog', dialog: { kind: 'confirm', text: 'Quit?', action: 'quit' } as Dialog });
+    const g = await mount(view).screen();
+    const r = dialogRect(view.dialog!, 80, 21);
+    // The panes' shared border runs down the middle of the screen, under the dialog.
+    const seam = view.panes[1].rect.x;
+    expect(seam).toBeGreaterThan(r.x);
+    expect(seam).toBeLessThan(r.x + r.width - 1);
+    const inside = r.y + 2;
+    expect(g.char(inside * 80 + seam)).not.toMatch(/[│┃╭╮╰╯┏┓┗┛]/);
+    expect(g.char(0 * 80 + seam)).toMatch(/[╭┏]/);
+  });
+
+  it('a wide character cut by an overlay’s edge leaves a blank, never half of itself', () => {
+    const view = makeView(60, 12, [running], 0, { mode: 'dialog', dialog: { kind: 'confirm', text: 'x', action: 'quit' } as Dialog });
+    // The title's wide characters reach over the dialog's left edge (x 8, rows 2-7).
+    view.panes[0] = { ...view.panes[0], name: '日本語日本語', rect: { x: 0, y: 3, width: 60, height: 8 } };
+    const r = dialogRect(view.dialog!, 60, 12);
+    expect(r).toMatchObject({ x: 8, y: 2 });
+    const chrome = new Chrome(60, 12, env(new FakeStore(view)), () => {});
+    screens.push(chrome);
+    chrome.setView(view);
+    // An Ink frame whose overlay rows are blank: the composed row must still pair every wide cell.
+    chrome.setInkFrame(Array.from({ length: 12 }, () => ' '.repeat(60)).join('\n'));
+    const g = chrome.grid;
+    expect(g.rowText(3).startsWith('┏━ 1 日 ')).toBe(true);
+    expect(cell(g, 7, 3)).toMatchObject({ ch: ' ' });
+    for (let i = 0; i < g.codes.length; i++) {
+      if (g.widths[i] === 2) expect(g.widths[i + 1]).toBe(0);
+      if (g.widths[i] === 0) expect(g.widths[i - 1]).toBe(2);
+    }
   });
 });
 

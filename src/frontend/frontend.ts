@@ -1,11 +1,12 @@
 /**
- * The workspace as terminals see it: the chrome drawn by Ink, pane interiors composed over it by the
- * Renderer, and any number of attached terminals (the one the workspace runs in, or clients of the
- * workspace server) whose keys go into the workspace's dispatch.
+ * The workspace as terminals see it: the chrome (frames and status bar painted from the view, Ink's
+ * overlays over them: chrome.ts), pane interiors composed over it by the Renderer, and any number of
+ * attached terminals (the one the workspace runs in, or clients of the workspace server) whose keys
+ * go into the workspace's dispatch.
  *
- * Ink renders the chrome into a virtual stdout in debug mode (each write is one whole frame, and
- * Ink's CI detection cannot swallow it); a ChromeScreen turns that frame into cells; the Renderer
- * lays pane interiors over it and is the only writer to the terminals.
+ * Ink renders the overlays into a virtual stdout in debug mode (each write is one whole frame); it
+ * is loaded when an overlay first shows, or a while after the first terminal attached (INK_WARM_MS),
+ * never on the way to a first frame. The Renderer is the only writer to the terminals.
  *
  * Invariants:
  * - the layout follows the size of the terminal that was active last (its input or its resize);
@@ -14,18 +15,17 @@
  *   never glued to another terminal's keys;
  * - with no terminal attached nothing is composed or written.
  */
-import { PassThrough, Writable } from 'node:stream';
-import { render, type Instance } from 'ink';
+import { Writable } from 'node:stream';
+import type { Instance } from 'ink';
 import type { Keymap } from '../config/keymap.js';
 import type { Theme } from '../config/theme.js';
 import { cellStyle } from '../render/cell-style.js';
 import { borderLabel } from '../render/labels.js';
 import { Renderer, type Output, type Scene } from '../render/renderer.js';
 import { Surface } from './surface.js';
-import { ChromeScreen } from '../terminal/chrome-screen.js';
+import { Chrome, overlayRects } from './chrome.js';
 import { InputTokenizer } from '../terminal/input.js';
 import { noteInput } from '../terminal/reclaim.js';
-import { App } from '../ui/App.js';
 import type { UiEnv } from '../ui/context.js';
 import { dialogRect } from '../workspace/geometry.js';
 import { isWheel } from '../workspace/mouse.js';
@@ -37,6 +37,12 @@ import type { Workspace } from '../workspace/workspace.js';
 const ECHO_WINDOW_MS = 100;
 /** A key sequence cut off at the end of a read is completed by the next one; if none comes, it was keys. */
 const KEY_FLUSH_MS = 50;
+/**
+ * Ink and React are loaded this long after the first terminal attached if no overlay needed them
+ * sooner: the first help or dialog then costs nothing extra (their load and first render, ~50 ms
+ * cold). Later than the code cache (made 1 s after the first frame), which so stays the start's own.
+ */
+const INK_WARM_MS = 2000;
 
 /** A terminal the workspace draws to and reads keys from. */
 export interface TerminalLink extends Output {
@@ -65,14 +71,12 @@ export interface FrontendOptions {
 
 export class Frontend {
   readonly renderer: Renderer;
-  private readonly chrome: ChromeScreen;
-  /**
-   * Ink starts with the first terminal: there is nothing to draw before, and its first render then
-   * already shows the workspace as that terminal sees it (one render on the way to the first frame,
-   * not one at construction and another when the terminal attaches).
-   */
+  private readonly chrome: Chrome;
+  /** Ink, drawing the overlays: started when one first shows, or INK_WARM_MS after the first attach. */
   private ink: Instance | undefined;
-  private readonly startInk: () => Instance;
+  private inkStarting = false;
+  private inkWarm: NodeJS.Timeout | undefined;
+  private readonly uiEnv: UiEnv;
   private readonly virtual: Writable & { columns: number; rows: number };
   private readonly links = new Set<TerminalLink>();
   private cols: number;
@@ -87,9 +91,6 @@ export class Frontend {
   private uiListeners = new Set<() => void>();
   /** Changes went by while nobody was attached: the chrome is behind the workspace. */
   private chromeStale = false;
-  /** Terminals that attached while the chrome was behind: drawn to once it caught up. */
-  private waiting: TerminalLink[] = [];
-  private waitTimer: NodeJS.Immediate | undefined;
   /** The scroll position's look: the theme's muted text. */
   private readonly positionStyle: { fg: number; bg: number; attrs: number };
 
@@ -98,11 +99,12 @@ export class Frontend {
     ({ cols: this.cols, rows: this.rows } = ws.getView());
     this.positionStyle = cellStyle(o.theme.tokens['text.muted']);
     this.renderer = new Renderer(undefined, () => this.scene(), this.cols, this.rows);
-    this.chrome = new ChromeScreen(this.cols, this.rows, () => {
+    const prefix = o.keymap.bindingsOf('prefix.send')[0] ?? 'ctrl+a';
+    const look = { theme: o.theme, prefix: prefix === 'prefix' ? 'the prefix' : prefix, key: (command: string) => o.keymap.bindingsOf(command as never)[0] ?? '?' };
+    this.chrome = new Chrome(this.cols, this.rows, look, () => {
       // A chrome that changed right after a key is most likely that key's answer: it does not wait
       // for the frame clock (up to 33 ms), as a pane's echo does not.
       this.renderer.setChrome(this.chrome.grid, performance.now() - this.lastInputAt < ECHO_WINDOW_MS);
-      this.showWaiting();
     });
     ws.on('dirty', this.onDirty);
     ws.on('change', this.onChange);
@@ -111,20 +113,18 @@ export class Frontend {
     ws.on('alert', this.onAttention);
     ws.on('detach', this.onDetach);
 
-    // Ink's stdout: a sink that hands each whole frame to the ChromeScreen.
+    // Ink's stdout: a sink that hands each whole frame to the chrome.
     const chrome = this.chrome;
     this.virtual = Object.assign(
       new Writable({
         write(chunk, _enc, done) {
-          chrome.setFrame(String(chunk));
+          chrome.setInkFrame(String(chunk));
           done();
         },
       }),
       { columns: this.cols, rows: this.rows, isTTY: false },
     );
-    const fakeStdin = Object.assign(new PassThrough(), { isTTY: false });
-    const prefix = o.keymap.bindingsOf('prefix.send')[0] ?? 'ctrl+a';
-    const env: UiEnv = {
+    this.uiEnv = {
       store: {
         subscribe: (cb) => {
           this.uiListeners.add(cb);
@@ -134,11 +134,23 @@ export class Frontend {
       },
       theme: o.theme,
       help: helpSections(o.keymap),
-      prefix: prefix === 'prefix' ? 'the prefix' : prefix,
-      key: (command) => o.keymap.bindingsOf(command as never)[0] ?? '?',
+      prefix: look.prefix,
+      key: look.key,
     };
-    // Ink's types want a full tty stream; the sink gives it what it reads (columns, rows, write).
-    this.startInk = () => render(<App env={env} />, { stdout: this.virtual as unknown as NodeJS.WriteStream, stdin: fakeStdin as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
+  }
+
+  /**
+   * Loads Ink and starts it on the overlays. The loads are lazy requires in the bundle, run in this
+   * turn's microtasks, and Ink's legacy root renders within them too: an overlay that needed Ink
+   * is drawn in the same frame as the change that showed it.
+   */
+  private startInk(): void {
+    if (this.ink || this.inkStarting || this.stopped) return;
+    this.inkStarting = true;
+    clearTimeout(this.inkWarm);
+    void import('../ui/mount.js').then(({ mountUi }) => {
+      if (!this.stopped) this.ink = mountUi(this.uiEnv, this.virtual);
+    });
   }
 
   private scene(): Scene {
@@ -188,17 +200,18 @@ export class Frontend {
       return;
     }
     this.chromeStale = false;
-    for (const l of [...this.uiListeners]) l();
-    const { cols, rows } = this.o.workspace.getView();
-    if (cols !== this.cols || rows !== this.rows) {
-      this.cols = cols;
-      this.rows = rows;
-      this.virtual.columns = cols;
-      this.virtual.rows = rows;
-      // The renderer first: the chrome hands it the last frame, redrawn at the new size, at once.
-      this.renderer.resize(cols, rows);
-      this.chrome.resize(cols, rows);
+    const view = this.o.workspace.getView();
+    if (view.cols !== this.cols || view.rows !== this.rows) {
+      this.cols = view.cols;
+      this.rows = view.rows;
+      this.virtual.columns = view.cols;
+      this.virtual.rows = view.rows;
+      // The renderer first: the chrome then hands it a grid of the new size.
+      this.renderer.resize(view.cols, view.rows);
     }
+    this.chrome.setView(view);
+    if (!this.ink && overlayRects(view).length > 0) this.startInk();
+    for (const l of [...this.uiListeners]) l();
     this.renderer.request();
   };
 
@@ -206,29 +219,17 @@ export class Frontend {
     return this.links.size;
   }
 
-  /** Draws to the terminals that waited for the chrome to catch up. */
-  private showWaiting(): void {
-    if (this.waitTimer) clearImmediate(this.waitTimer);
-    this.waitTimer = undefined;
-    for (const t of this.waiting.splice(0)) if (this.links.has(t)) this.renderer.attach(t);
-  }
-
   /** Starts drawing to `t` and taking its keys; the layout takes its size. */
   attach(t: TerminalLink): Attachment {
     this.links.add(t);
-    if (this.chromeStale || !this.ink) {
-      // Its first frame would show the chrome as it was when the last terminal left (a mode, a
-      // message): it waits for Ink to draw the present one. Ink runs a legacy React root in debug
-      // mode, so the store change below is rendered and written within this turn's microtasks; by
-      // the next macrotask the chrome is current, whether or not anything on it changed (a chrome
-      // that did not change writes nothing new, so waiting for a change cost a 150 ms timeout).
-      this.waiting.push(t);
-      this.waitTimer ??= setImmediate(() => this.showWaiting());
-    } else this.renderer.attach(t);
     const ws = this.o.workspace;
-    // Also catches the chrome up: nothing was drawn while nobody looked.
+    // Also catches the chrome up (nothing was drawn while nobody looked): the publish paints it, and
+    // Ink's overlays, if any show, within this turn's microtasks. The terminal's first frame comes
+    // on the next turn (Renderer.attach).
     ws.dispatch({ t: 'clients', count: this.links.size });
-    this.ink ??= this.startInk();
+    if (this.chrome.shows !== ws.getView()) this.onChange();
+    this.renderer.attach(t);
+    this.inkWarm ??= setTimeout(() => this.startInk(), INK_WARM_MS).unref();
     const tokenizer = new InputTokenizer();
     let flushTimer: NodeJS.Timeout | undefined;
     const keys = (events: ReturnType<InputTokenizer['push']>) => {
@@ -264,7 +265,6 @@ export class Frontend {
       },
       detach: () => {
         clearTimeout(flushTimer);
-        this.waiting = this.waiting.filter((w) => w !== t);
         if (!this.links.delete(t)) return;
         this.renderer.detach(t);
         if (!this.stopped) ws.dispatch({ t: 'clients', count: this.links.size });
@@ -274,7 +274,7 @@ export class Frontend {
 
   stop(): void {
     this.stopped = true;
-    if (this.waitTimer) clearImmediate(this.waitTimer);
+    clearTimeout(this.inkWarm);
     const ws = this.o.workspace;
     ws.off('dirty', this.onDirty);
     ws.off('change', this.onChange);

@@ -1,0 +1,89 @@
+/**
+ * The chrome as the renderer lays it under the panes: the frames and status bar painted from the
+ * view (chrome-paint.ts), with what Ink draws over them (dialogs, help, the task board, the
+ * shared-context panel, "too small") copied in over their rectangles.
+ *
+ * Invariants:
+ * - `grid` is current with the last view set and the last Ink frame set; `onUpdate` fires after
+ *   each change of either.
+ * - inside an overlay's rectangle every cell is Ink's (its blanks too, so nothing of the panes
+ *   behind shows through); outside, none is.
+ * - a wide character cut in half by an overlay's edge becomes a blank.
+ */
+import { Grid, type Rect } from '../render/grid.js';
+import { ChromeScreen } from '../terminal/chrome-screen.js';
+import { dialogRect } from '../workspace/geometry.js';
+import type { WorkspaceView } from '../workspace/types.js';
+import { paintChrome, type ChromeLook } from './chrome-paint.js';
+
+/** Where Ink draws in `view`, in the order it draws them (later ones over earlier ones). */
+export function overlayRects(view: WorkspaceView): Rect[] {
+  const out: Rect[] = [];
+  if (view.tooSmall) out.push({ x: 0, y: 0, width: view.cols, height: Math.max(1, view.rows - 1) });
+  if (view.context) out.push(view.context.rect);
+  if (view.board) out.push(view.board.rect);
+  if (view.dialog) out.push(dialogRect(view.dialog, view.cols, view.rows));
+  return out;
+}
+
+export class Chrome {
+  grid: Grid;
+  private view: WorkspaceView | undefined;
+  /** Ink's frames as cells; only its overlays' rectangles are used. */
+  private readonly ink: ChromeScreen;
+
+  constructor(
+    cols: number,
+    rows: number,
+    private readonly look: ChromeLook,
+    private readonly onUpdate: () => void,
+  ) {
+    this.grid = new Grid(cols, rows);
+    this.ink = new ChromeScreen(cols, rows, () => this.compose());
+  }
+
+  /** The workspace published: paint it (at the view's size) and lay the overlays Ink last drew over it. */
+  setView(view: WorkspaceView): void {
+    this.view = view;
+    if (view.cols !== this.grid.width || view.rows !== this.grid.height) {
+      this.grid = new Grid(view.cols, view.rows);
+      this.ink.resize(view.cols, view.rows);
+    }
+    this.compose();
+  }
+
+  /** The view painted last. */
+  get shows(): WorkspaceView | undefined {
+    return this.view;
+  }
+
+  /** One whole frame of Ink's output (lines separated by \n). */
+  setInkFrame(frame: string): void {
+    this.ink.setFrame(frame);
+  }
+
+  private compose(): void {
+    const view = this.view;
+    if (!view) return;
+    paintChrome(this.grid, view, this.look);
+    const g = this.grid;
+    for (const r of overlayRects(view)) {
+      g.copyRect(this.ink.grid, r);
+      const x0 = Math.max(0, r.x);
+      const x1 = Math.min(g.width, r.x + r.width);
+      for (let y = Math.max(0, r.y); y < Math.min(g.height, r.y + r.height); y++) {
+        const row = y * g.width;
+        // Halves of a wide character on either side of the edge: the grid never holds half of one.
+        if (x0 > 0 && g.widths[row + x0 - 1] === 2) g.put(row + x0 - 1, 0x20, 1, g.fg[row + x0 - 1], g.bg[row + x0 - 1], g.attrs[row + x0 - 1]);
+        if (g.widths[row + x0] === 0) g.put(row + x0, 0x20, 1, g.fg[row + x0], g.bg[row + x0], g.attrs[row + x0]);
+        if (x1 < g.width && g.widths[row + x1] === 0) g.put(row + x1, 0x20, 1, g.fg[row + x1], g.bg[row + x1], g.attrs[row + x1]);
+        if (x1 > x0 && g.widths[row + x1 - 1] === 2) g.put(row + x1 - 1, 0x20, 1, g.fg[row + x1 - 1], g.bg[row + x1 - 1], g.attrs[row + x1 - 1]);
+      }
+    }
+    this.onUpdate();
+  }
+
+  dispose(): void {
+    this.ink.dispose();
+  }
+}
