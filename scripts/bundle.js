@@ -64,10 +64,11 @@ const EAGER_LIMITS = [
   // statically): no SDK, no MCP server, nothing only a later action needs (re2js for claims and
   // searches, src/util/re2.ts; MiniSearch for session search; tinyglobby for a worktree's copied
   // files), and not zod's every locale (what `import { z } from 'zod'` instead of `import * as z`
-  // pulls in: ~550 KB compiled at each start).
+  // pulls in: ~550 KB compiled at each start). Nor React, Ink or yoga: the first frame's chrome is
+  // painted without them (src/frontend/chrome-paint.ts), and Ink loads when an overlay first shows.
   ...['src/cli/open.ts', 'src/cli/compose.ts', 'src/server/run-server.ts', 'src/cli/session-start.ts', 'src/server/server.ts'].map((entry) => ({
     entry,
-    forbidden: ['@anthropic-ai/sdk/', '@modelcontextprotocol/sdk/', 're2js/', 'minisearch/', 'tinyglobby/', 'zod/v4/locales/index.js'],
+    forbidden: ['@anthropic-ai/sdk/', '@modelcontextprotocol/sdk/', 're2js/', 'minisearch/', 'tinyglobby/', 'zod/v4/locales/index.js', 'react/index.js', 'react-reconciler/', 'ink/', 'yoga-layout/', 'chalk/'],
   })),
 ];
 

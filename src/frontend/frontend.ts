@@ -39,8 +39,9 @@ const ECHO_WINDOW_MS = 100;
 const KEY_FLUSH_MS = 50;
 /**
  * Ink and React are loaded this long after the first terminal attached if no overlay needed them
- * sooner: the first help or dialog then costs nothing extra (their load and first render, ~50 ms
- * cold). Later than the code cache (made 1 s after the first frame), which so stays the start's own.
+ * sooner, and once no key came for as long: the first help or dialog then costs nothing extra, and
+ * their load and first render (~50 ms, cold) never hold up a keystroke's echo. Later than the code
+ * cache (made 1 s after the first frame), which so stays the start's own.
  */
 const INK_WARM_MS = 2000;
 
@@ -153,6 +154,12 @@ export class Frontend {
     });
   }
 
+  private warmInk = () => {
+    const wait = this.lastInputAt + INK_WARM_MS - performance.now();
+    if (wait > 0) this.inkWarm = setTimeout(this.warmInk, wait).unref();
+    else this.startInk();
+  };
+
   private scene(): Scene {
     const ws = this.o.workspace;
     const view = ws.getView();
@@ -229,7 +236,7 @@ export class Frontend {
     ws.dispatch({ t: 'clients', count: this.links.size });
     if (this.chrome.shows !== ws.getView()) this.onChange();
     this.renderer.attach(t);
-    this.inkWarm ??= setTimeout(() => this.startInk(), INK_WARM_MS).unref();
+    this.inkWarm ??= setTimeout(this.warmInk, INK_WARM_MS).unref();
     const tokenizer = new InputTokenizer();
     let flushTimer: NodeJS.Timeout | undefined;
     const keys = (events: ReturnType<InputTokenizer['push']>) => {
