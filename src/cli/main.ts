@@ -13,9 +13,10 @@ startMark('main');
 prelaunch(process.argv.slice(2));
 
 async function main(): Promise<void> {
-  const { fail, serveWait, version } = await import('./exit.js');
+  const { fail, serveGoFd, serveWait, version } = await import('./exit.js');
   // A server started ahead of its client loads what it will need while the client checks the
-  // command line and the config (it waits for the client's go in open.ts).
+  // command line and the config (it waits for the client's go in open.ts, on a read started here).
+  if (serveWait && serveGoFd !== undefined) void import('../server/go.js').then((g) => g.waitForGo(serveGoFd));
   if (serveWait) for (const load of PRELOAD) load().catch(() => undefined);
   const { helpText, parseArgs } = await import('./args.js');
   const parsed = parseArgs(process.argv.slice(2));

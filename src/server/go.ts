@@ -7,8 +7,21 @@
 import { read } from 'node:fs';
 import { goSchema, type Go } from '../client/launch.js';
 
-/** The client's go, or undefined when the pipe closed (or said something else). */
+const waiting = new Map<number, Promise<Go | undefined>>();
+
+/**
+ * The client's go, or undefined when the pipe closed (or said something else). The read is started
+ * by the first call and shared by the later ones: main.ts starts it before the server's own checks,
+ * so that the pool thread it reads on is up by the time they end (started after them, the read of a
+ * go already written took ~16 ms: the thread pool's start).
+ */
 export function waitForGo(fd: number): Promise<Go | undefined> {
+  let p = waiting.get(fd);
+  if (!p) waiting.set(fd, (p = readGo(fd)));
+  return p;
+}
+
+function readGo(fd: number): Promise<Go | undefined> {
   return new Promise((resolve) => {
     const buf = Buffer.alloc(256);
     let got = '';
