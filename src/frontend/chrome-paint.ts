@@ -32,6 +32,8 @@ type Pen = { fg: number; bg: number; attrs: number };
 type Seg = [text: string, pen: Pen];
 
 const ELLIPSIS = 0x2026;
+/** Bidi embeddings, overrides and isolates, and the line and paragraph separators (width 0 too). */
+const BIDI = /[\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const BOX = {
   round: { tl: 0x256d, tr: 0x256e, bl: 0x2570, br: 0x256f, h: 0x2500, v: 0x2502 },
   bold: { tl: 0x250f, tr: 0x2513, bl: 0x2517, br: 0x251b, h: 0x2501, v: 0x2503 },
@@ -140,7 +142,13 @@ function paintText(grid: Grid, x: number, y: number, width: number, segs: Seg[],
     for (const ch of text) {
       const cp = ch.codePointAt(0)!;
       const w = widthOf(cp);
-      if (w === 0) continue;
+      if (w === 0) {
+        // A combining mark joins the character before it. Controls (C0, DEL, C1) and bidi
+        // formatting characters are dropped: nothing from a name, a file name or a message reaches
+        // the terminal as anything but text (src/util/safe-text.ts says why).
+        if (at > x && cp >= 0x300 && !BIDI.test(ch)) grid.append(row + at - (grid.widths[row + at - 1] === 0 ? 2 : 1), ch);
+        continue;
+      }
       if (at + w > end) {
         if (short) {
           // A wide character cut in half leaves a blank in its style; the `…` then takes the style
