@@ -5,8 +5,8 @@
  * go into the workspace's dispatch.
  *
  * Ink renders the overlays into a virtual stdout in debug mode (each write is one whole frame); it
- * is loaded when an overlay first shows, or a while after the first terminal attached (INK_WARM_MS),
- * never on the way to a first frame. The Renderer is the only writer to the terminals.
+ * is loaded when an overlay first shows, or right after the prefix key (most overlays are a prefix
+ * command away), never on the way to a first frame. The Renderer is the only writer to the terminals.
  *
  * Invariants:
  * - the layout follows the size of the terminal that was active last (its input or its resize);
@@ -37,13 +37,6 @@ import type { Workspace } from '../workspace/workspace.js';
 const ECHO_WINDOW_MS = 100;
 /** A key sequence cut off at the end of a read is completed by the next one; if none comes, it was keys. */
 const KEY_FLUSH_MS = 50;
-/**
- * Ink and React are loaded this long after the first terminal attached if no overlay needed them
- * sooner, and once no key came for as long: the first help or dialog then costs nothing extra, and
- * their load and first render (~50 ms, cold) never hold up a keystroke's echo. Later than the code
- * cache (made 1 s after the first frame), which so stays the start's own.
- */
-const INK_WARM_MS = 2000;
 
 /** A terminal the workspace draws to and reads keys from. */
 export interface TerminalLink extends Output {
@@ -73,7 +66,12 @@ export interface FrontendOptions {
 export class Frontend {
   readonly renderer: Renderer;
   private readonly chrome: Chrome;
-  /** Ink, drawing the overlays: started when one first shows, or INK_WARM_MS after the first attach. */
+  /**
+   * Ink, drawing the overlays: started when one first shows, or after the frame that answers the
+   * prefix key, so that the help or a dialog a person then asks for does not wait for its load and
+   * first render (~50 ms, cold). Not on a timer: loaded in a workspace nobody looks at, its garbage
+   * kept a detached server's collector busy for seconds (~2% of a core over 10 s, bench row 13).
+   */
   private ink: Instance | undefined;
   private inkStarting = false;
   private inkWarm: NodeJS.Timeout | undefined;
@@ -154,12 +152,6 @@ export class Frontend {
     });
   }
 
-  private warmInk = () => {
-    const wait = this.lastInputAt + INK_WARM_MS - performance.now();
-    if (wait > 0) this.inkWarm = setTimeout(this.warmInk, wait).unref();
-    else this.startInk();
-  };
-
   private scene(): Scene {
     const ws = this.o.workspace;
     const view = ws.getView();
@@ -218,6 +210,8 @@ export class Frontend {
     }
     this.chrome.setView(view);
     if (!this.ink && overlayRects(view).length > 0) this.startInk();
+    // A timer, not at once: the prefix's own answer (the mode in the status bar) is drawn first.
+    else if (!this.ink && view.mode === 'prefix') this.inkWarm ??= setTimeout(() => this.startInk(), 0);
     for (const l of [...this.uiListeners]) l();
     this.renderer.request();
   };
@@ -236,7 +230,6 @@ export class Frontend {
     ws.dispatch({ t: 'clients', count: this.links.size });
     if (this.chrome.shows !== ws.getView()) this.onChange();
     this.renderer.attach(t);
-    this.inkWarm ??= setTimeout(this.warmInk, INK_WARM_MS).unref();
     const tokenizer = new InputTokenizer();
     let flushTimer: NodeJS.Timeout | undefined;
     const keys = (events: ReturnType<InputTokenizer['push']>) => {
