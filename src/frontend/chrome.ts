@@ -26,6 +26,33 @@ export function overlayRects(view: WorkspaceView): Rect[] {
   return out;
 }
 
+/**
+ * Whether two views paint the same chrome. The view keeps a pane's slice, the focus, the totals and
+ * who waits as the same objects while they are equal (views.ts), so identity says it; the overlays'
+ * contents are Ink's (its frames come on their own), only their places matter here.
+ */
+function sameChrome(a: WorkspaceView, b: WorkspaceView): boolean {
+  if (a.panes.length !== b.panes.length || a.panes.some((p, i) => p !== b.panes[i])) return false;
+  return (
+    a.mode === b.mode &&
+    a.message === b.message &&
+    a.focus === b.focus &&
+    a.zoomed === b.zoomed &&
+    a.count === b.count &&
+    a.clients === b.clients &&
+    a.totals === b.totals &&
+    a.waiting === b.waiting &&
+    a.alerts === b.alerts &&
+    a.tooSmall?.cols === b.tooSmall?.cols &&
+    a.tooSmall?.rows === b.tooSmall?.rows &&
+    sameRects(overlayRects(a), overlayRects(b))
+  );
+}
+
+function sameRects(a: Rect[], b: Rect[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.x === b[i].x && r.y === b[i].y && r.width === b[i].width && r.height === b[i].height);
+}
+
 export class Chrome {
   grid: Grid;
   private view: WorkspaceView | undefined;
@@ -42,13 +69,18 @@ export class Chrome {
     this.ink = new ChromeScreen(cols, rows, () => this.compose());
   }
 
-  /** The workspace published: paint it (at the view's size) and lay the overlays Ink last drew over it. */
+  /**
+   * The workspace published: paint it (at the view's size) and lay the overlays Ink last drew over
+   * it. A publish that changed nothing the chrome shows (most of them: a pane's output, its cursor)
+   * changes nothing here: a new chrome makes the renderer redraw every pane whole.
+   */
   setView(view: WorkspaceView): void {
+    const last = this.view;
     this.view = view;
     if (view.cols !== this.grid.width || view.rows !== this.grid.height) {
       this.grid = new Grid(view.cols, view.rows);
       this.ink.resize(view.cols, view.rows);
-    }
+    } else if (last && sameChrome(last, view)) return;
     this.compose();
   }
 

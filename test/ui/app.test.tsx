@@ -263,6 +263,25 @@ describe('chrome: frames painted from the view, Ink laid over them', () => {
     expect(g.char(0 * 80 + seam)).toMatch(/[╭┏]/);
   });
 
+  it('a publish that changes nothing it shows leaves the chrome alone (a new chrome redraws every pane)', () => {
+    const view = makeView(80, 20, [running, running], 0);
+    let updates = 0;
+    const chrome = new Chrome(80, 20, env(new FakeStore(view)), () => updates++);
+    screens.push(chrome);
+    chrome.setView(view);
+    expect(updates).toBe(1);
+    // A new view object, as each publish makes, with the same slices (views.ts keeps them).
+    chrome.setView({ ...view, layout: 'tiled' });
+    expect(updates).toBe(1);
+    chrome.setView({ ...view, mode: 'prefix' });
+    expect(updates).toBe(2);
+    expect(chrome.grid.rowText(19)).toContain('PREFIX');
+    const busy = { ...view.panes[1], activity: { state: 'busy' as const, source: 'screen' as const, reason: 'test', since: 0 } };
+    chrome.setView({ ...view, mode: 'prefix', panes: [view.panes[0], busy] });
+    expect(updates).toBe(3);
+    expect(rowIn(chrome.grid, busy.rect, 0)).toContain('2 claude · busy');
+  });
+
   it('a wide character cut by an overlay’s edge leaves a blank, never half of itself', () => {
     const view = makeView(60, 12, [running], 0, { mode: 'dialog', dialog: { kind: 'confirm', text: 'x', action: 'quit' } as Dialog });
     // The title's wide characters reach over the dialog's left edge (x 8, rows 2-7).
