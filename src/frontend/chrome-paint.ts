@@ -16,6 +16,7 @@ import { cellStyle } from '../render/cell-style.js';
 import { ATTR, type Grid } from '../render/grid.js';
 import { widthOf } from '../terminal/styled-text.js';
 import { formatCost, formatTokens } from '../util/format.js';
+import { printable } from '../util/safe-text.js';
 import { isAgentError, type Activity } from '../workspace/activity.js';
 import { paneLabel, type PaneStatus } from '../workspace/pane.js';
 import type { Mode, PaneView, WorkspaceView } from '../workspace/types.js';
@@ -32,8 +33,6 @@ type Pen = { fg: number; bg: number; attrs: number };
 type Seg = [text: string, pen: Pen];
 
 const ELLIPSIS = 0x2026;
-/** Bidi embeddings, overrides and isolates, and the line and paragraph separators (width 0 too). */
-const BIDI = /[\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const BOX = {
   round: { tl: 0x256d, tr: 0x256e, bl: 0x2570, br: 0x256f, h: 0x2500, v: 0x2502 },
   bold: { tl: 0x250f, tr: 0x2513, bl: 0x2517, br: 0x251b, h: 0x2501, v: 0x2503 },
@@ -85,9 +84,9 @@ function paintFrame(grid: Grid, pane: PaneView, pen: (t: TokenName) => Pen): voi
   const cost = pane.cost !== undefined ? ` · ${formatCost(pane.cost)}` : '';
   const full = `${pane.number} ${pane.name} · ${label}${cost}${marks}`;
   const x = rect.x + 2;
-  // Measured in columns (Ink measured the string's length, and a wide character pushed the end of
-  // the title off the border).
-  const long = textWidth(full) + 2;
+  // Measured in columns as shown (Ink measured the string's length, and a wide character pushed the
+  // end of the title off the border).
+  const long = textWidth(printable(full)) + 2;
   if (long > room) {
     paintText(grid, x, rect.y, room, [[` ${full}`, title]], true);
     return;
@@ -127,12 +126,14 @@ function paintBox(grid: Grid, r: { x: number; y: number; width: number; height: 
 }
 
 /**
- * Paints `segs` from (x, y) within `width` columns. Text wider than that is cut as Ink's
+ * Paints `shown` from (x, y) within `width` columns. Text wider than that is cut as Ink's
  * `truncate-end` cuts it: one column short, then `…` in the style of the text it cut (`cut` false:
  * clipped).
  */
-function paintText(grid: Grid, x: number, y: number, width: number, segs: Seg[], cut: boolean): void {
+function paintText(grid: Grid, x: number, y: number, width: number, shown: Seg[], cut: boolean): void {
   if (y < 0 || y >= grid.height || width <= 0) return;
+  // Names, file names and messages come from outside: shown escaped, as everywhere on screen.
+  const segs = shown.map(([text, p]): Seg => [printable(text), p]);
   const short = cut && segs.reduce((n, [text]) => n + textWidth(text), 0) > width;
   const end = Math.min(grid.width, x + (short ? width - 1 : width));
   let at = x;
@@ -143,10 +144,9 @@ function paintText(grid: Grid, x: number, y: number, width: number, segs: Seg[],
       const cp = ch.codePointAt(0)!;
       const w = widthOf(cp);
       if (w === 0) {
-        // A combining mark joins the character before it. Controls (C0, DEL, C1) and bidi
-        // formatting characters are dropped: nothing from a name, a file name or a message reaches
-        // the terminal as anything but text (src/util/safe-text.ts says why).
-        if (at > x && cp >= 0x300 && !BIDI.test(ch)) grid.append(row + at - (grid.widths[row + at - 1] === 0 ? 2 : 1), ch);
+        // A combining mark joins the character before it (controls and bidi characters were
+        // escaped by `printable`: none reaches a cell).
+        if (at > x) grid.append(row + at - (grid.widths[row + at - 1] === 0 ? 2 : 1), ch);
         continue;
       }
       if (at + w > end) {

@@ -98,19 +98,9 @@ export class Chrome {
     const view = this.view;
     if (!view) return;
     paintChrome(this.grid, view, this.look);
-    const g = this.grid;
     for (const r of overlayRects(view)) {
-      g.copyRect(this.ink.grid, r);
-      const x0 = Math.max(0, r.x);
-      const x1 = Math.min(g.width, r.x + r.width);
-      for (let y = Math.max(0, r.y); y < Math.min(g.height, r.y + r.height); y++) {
-        const row = y * g.width;
-        // Halves of a wide character on either side of the edge: the grid never holds half of one.
-        if (x0 > 0 && g.widths[row + x0 - 1] === 2) g.put(row + x0 - 1, 0x20, 1, g.fg[row + x0 - 1], g.bg[row + x0 - 1], g.attrs[row + x0 - 1]);
-        if (g.widths[row + x0] === 0) g.put(row + x0, 0x20, 1, g.fg[row + x0], g.bg[row + x0], g.attrs[row + x0]);
-        if (x1 < g.width && g.widths[row + x1] === 0) g.put(row + x1, 0x20, 1, g.fg[row + x1], g.bg[row + x1], g.attrs[row + x1]);
-        if (x1 > x0 && g.widths[row + x1 - 1] === 2) g.put(row + x1 - 1, 0x20, 1, g.fg[row + x1 - 1], g.bg[row + x1 - 1], g.attrs[row + x1 - 1]);
-      }
+      this.grid.copyRect(this.ink.grid, r);
+      this.grid.mendEdges(r);
     }
     this.onUpdate();
   }

@@ -144,7 +144,7 @@ export class Frontend {
    * is drawn in the same frame as the change that showed it.
    */
   private startInk(): void {
-    if (this.ink || this.inkStarting || this.stopped) return;
+    if (this.inkStarting || this.stopped) return;
     this.inkStarting = true;
     clearTimeout(this.inkWarm);
     void import('../ui/mount.js').then(({ mountUi }) => {

@@ -167,6 +167,26 @@ export class Grid {
   }
 
   /**
+   * After a copy into `r` (copyRect), makes a blank of each half of a wide character its edges cut,
+   * inside or out: the grid never holds half of one.
+   */
+  mendEdges(r: Rect): void {
+    const x0 = Math.max(0, r.x);
+    const x1 = Math.min(r.x + r.width, this.width);
+    if (x1 <= x0) return;
+    const blank = (i: number) => this.put(i, 0x20, 1, this.fg[i], this.bg[i], this.attrs[i]);
+    for (let y = Math.max(0, r.y); y < Math.min(r.y + r.height, this.height); y++) {
+      const a = y * this.width + x0;
+      const b = y * this.width + x1;
+      if (x0 > 0 && this.widths[a - 1] === 2) blank(a - 1);
+      if (this.widths[a] === 0) blank(a);
+      if (x1 < this.width && this.widths[b] === 0) blank(b);
+      if (this.widths[b - 1] === 2) blank(b - 1);
+      this.touched[y] = 1;
+    }
+  }
+
+  /**
    * Copies the cells `x0`..`x1` of row `from` to row `to` of this grid (a pane's row moved up by a
    * scroll, src/terminal/row-cache.ts), by typed-array segments.
    */

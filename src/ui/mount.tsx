@@ -1,7 +1,7 @@
 /**
  * Starts Ink on the overlays (App.tsx) into a sink that takes whole frames: loaded by the frontend
- * when an overlay first shows, or a while after the first frame, so that neither Ink nor React is on
- * a start's way to its first frame (src/frontend/chrome-paint.ts says why).
+ * when an overlay first shows, or after the prefix key, so that neither Ink nor React is on a
+ * start's way to its first frame (src/frontend/chrome-paint.ts says why).
  */
 import { PassThrough, type Writable } from 'node:stream';
 import chalk from 'chalk';

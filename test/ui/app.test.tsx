@@ -235,19 +235,19 @@ describe('chrome: frames painted from the view, Ink laid over them', () => {
     expect(g.rowText(0).slice(0, 14)).toBe('┏━ 1 日本語の名前…━┓');
   });
 
-  it('attack: control characters and bidi overrides in a name, a file name or a message never reach a cell', async () => {
-    const view = makeView(120, 10, [running, running], 0, { message: 'bell\x07 \x1b]52;c;aGk=\x07 \u009b31m done' });
+  it('attack: control characters and bidi overrides in a name, a file name or a message reach no cell: they show escaped', async () => {
+    const view = makeView(200, 10, [running, running], 0, { message: 'bell\x07 \x1b]52;c;aGk=\x07 \u009b31m done' });
     view.panes[0] = { ...view.panes[0], name: 'evil\x1b[2J\x1b]0;pwned\x07', branchConflict: 'txt.\u202eexe also on agents/x' };
     view.panes[1] = { ...view.panes[1], name: 'cafe\u0301' };
     const g = await mount(view).screen();
     for (let i = 0; i < g.codes.length; i++) {
       for (const ch of g.char(i)) expect(ch).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
     }
-    // What is left of them shows as text; a combining accent stays with its letter.
-    expect(g.rowText(0)).toContain('evil[2J]0;pwned');
-    expect(g.rowText(0)).toContain('txt.exe also on agents/x');
+    // They show escaped, as names and paths are everywhere on screen; a combining accent stays with its letter.
+    expect(g.rowText(0)).toContain('1 evil\\x1b[2J\\x1b]0;pwned\\x07 · running');
+    expect(g.rowText(0)).toContain('txt.\\u202eexe also on agents/x');
     expect(g.rowText(0)).toContain('2 cafe\u0301 ·');
-    expect(g.rowText(9)).toContain('bell ]52;c;aGk= 31m done');
+    expect(g.rowText(9)).toContain('bell\\x07 \\x1b]52;c;aGk=\\x07 \\x9b31m done');
   });
 
   it('an overlay is Ink’s alone inside its rectangle: no border of the panes behind shows through', async () => {
