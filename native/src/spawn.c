@@ -287,6 +287,27 @@ static napi_value pty_resize(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Whether the program on a pty still has it in line mode (canonical input or echo on): keys written
+ * now would be edited and echoed by the tty, not read by the program. A master's modes are its
+ * slave's. null when they cannot be read. */
+static napi_value pty_line_mode(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd = -1;
+  napi_value result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "ptyLineMode(fd)");
+    return NULL;
+  }
+  struct termios t;
+  if (tcgetattr(fd, &t) != 0) {
+    napi_get_null(env, &result);
+    return result;
+  }
+  napi_get_boolean(env, (t.c_lflag & (ICANON | ECHO)) != 0, &result);
+  return result;
+}
+
 static napi_value spawn_stdio(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -358,6 +379,7 @@ void agents_spawn_define(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"ptySpawn", NULL, pty_spawn, NULL, NULL, NULL, napi_enumerable, NULL},
     {"ptyResize", NULL, pty_resize, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"ptyLineMode", NULL, pty_line_mode, NULL, NULL, NULL, napi_enumerable, NULL},
     {"spawnStdio", NULL, spawn_stdio, NULL, NULL, NULL, napi_enumerable, NULL},
     {"reapChild", NULL, reap_child, NULL, NULL, NULL, napi_enumerable, NULL},
   };

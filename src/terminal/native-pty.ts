@@ -53,6 +53,15 @@ function load(): Natives | null {
   return natives;
 }
 
+let lineModeFn: ((...args: unknown[]) => unknown) | null | undefined;
+
+/** Whether the pty whose master is `fd` is in line mode (PtyLike.lineMode); undefined without the addon or on error. */
+export function ptyLineMode(fd: number): boolean | undefined {
+  lineModeFn ??= addonFunction('ptyLineMode') ?? null;
+  const mode = lineModeFn?.(fd);
+  return typeof mode === 'boolean' ? mode : undefined;
+}
+
 /** An environment as the `NAME=value` list a program is started with (unset names left out). */
 export function envList(env: NodeJS.ProcessEnv): string[] {
   return Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
@@ -277,6 +286,7 @@ export function spawnNativePty(o: SpawnOptions): PtyLike {
     resize: (cols, rows) => {
       if (!closed) n.resize(fd, cols, rows);
     },
+    lineMode: () => (closed ? undefined : ptyLineMode(fd)),
     pause: () => {
       held = true;
       if (!closed) n.pause(reader);

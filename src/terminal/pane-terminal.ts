@@ -14,8 +14,8 @@
  *   screen (emulator.ts), the program goes on running, and nothing reaches the workspace.
  * - every session this pane starts is reported to the reaper (reaper.ts), which ends it should the
  *   workspace die without stopping it; a session seen empty is reported too, so it is forgotten.
- * - with `holdInputUntilOutput`, what is typed before the program's first output is held until it
- *   prints (pty-feed.ts); a program that exits having printed nothing gets none of it.
+ * - with `holdInputUntilRaw`, what is typed while the program's tty is still in line mode is
+ *   held until it leaves it (pty-feed.ts); a program that exits before then gets none of it.
  */
 import { log } from '../util/log.js';
 import { createEmulator, resizeEmulator, type IMarker, type Terminal } from './emulator.js';
@@ -58,12 +58,12 @@ export interface PaneTerminalOptions {
   onDirty: () => void;
   onState: (s: ProcessState) => void;
   /**
-   * Keys typed before the program's first output are held and written with it. For a program that
-   * puts its terminal in raw mode before it prints anything (the built-in agent, src/agent/start.ts):
-   * typed earlier, they would go through the tty's line editing, echoed, with Enter turned into a
-   * newline that its prompt never submits.
+   * Keys typed while the program's terminal is still in line mode are held and written once it is
+   * raw. For a program that reads keys raw (the built-in agent, src/agent/start.ts): typed earlier,
+   * they would go through the tty's line editing, echoed, with Enter turned into a newline that its
+   * prompt never submits.
    */
-  holdInputUntilOutput?: boolean;
+  holdInputUntilRaw?: boolean;
 }
 
 export class PaneTerminal {
@@ -174,7 +174,7 @@ export class PaneTerminal {
     }
     this.pty = pty;
     this.feed?.stop();
-    const feed = (this.feed = new PtyFeed(pty, this.term, this.opts.holdInputUntilOutput === true));
+    const feed = (this.feed = new PtyFeed(pty, this.term, this.opts.holdInputUntilRaw === true));
     this.reaper?.track(pty.pid);
     this.setState({ kind: 'running', pid: pty.pid });
     pty.onData((data) => {

@@ -10,9 +10,10 @@
  * - while keys go to another pane, this pane's output is read at most BUDGET_BYTES per WINDOW_MS
  *   (key-priority.ts): the pty is paused for the rest of the window, and resumed then unless
  *   backpressure holds it;
- * - with `holdInput`, keys typed before the program's first output are held, in order, and written
- *   when that output comes or after HOLD_MAX_MS, whichever is first; once the run is over
- *   (`dropHeld`, `stop`) nothing held is written.
+ * - with `holdInput`, keys typed while the program still has its tty in line mode are held, in
+ *   order, and written once it leaves line mode (checked at its output and every HOLD_POLL_MS) or
+ *   after HOLD_LINE_MAX_MS; where the tty's modes cannot be read, once the program first prints or
+ *   after HOLD_MAX_MS. Once the run is over (`dropHeld`, `stop`) nothing held is written.
  */
 import type { Terminal } from './emulator.js';
 import { BUDGET_BYTES, processKeyPriority, WINDOW_MS, type KeyPriority } from './key-priority.js';
@@ -25,8 +26,16 @@ const HIGH_WATER = 32 * 1024;
 const LOW_WATER = 8 * 1024;
 /** While paused, how often to check whether the child is gone (see `watchExit`). */
 const EXIT_POLL_MS = 25;
-/** The longest input is held for a program that has printed nothing yet (`holdInput`). */
+/** The longest input is held for a program that has printed nothing yet, where the tty's modes cannot be read (`holdInput`). */
 const HOLD_MAX_MS = 3000;
+/**
+ * The longest input is held for a program whose tty is still in line mode. Not until the first
+ * output: something can print before the agent's code runs (a preload in NODE_OPTIONS, a Node
+ * warning). Not 3 s: under a CI run's load the agent's process took longer than that to reach its
+ * first line, and the held Enter went through the line editing as a newline.
+ */
+const HOLD_LINE_MAX_MS = 30_000;
+const HOLD_POLL_MS = 25;
 
 export class PtyFeed {
   private unparsed = 0;
@@ -39,6 +48,9 @@ export class PtyFeed {
   /** Input held until the program's first output; undefined once sent (or never held). */
   private held: string[] | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
+  private holdPoll: NodeJS.Timeout | undefined;
+  /** The tty's modes can be read: the hold ends when it leaves line mode, not at the first output. */
+  private readonly modeKnown: boolean = false;
 
   constructor(
     private readonly pty: PtyLike,
@@ -48,12 +60,14 @@ export class PtyFeed {
   ) {
     if (!holdInput) return;
     this.held = [];
-    this.holdTimer = setTimeout(() => this.release(), HOLD_MAX_MS);
+    this.modeKnown = pty.lineMode?.() !== undefined;
+    this.holdTimer = setTimeout(() => this.release(), this.modeKnown ? HOLD_LINE_MAX_MS : HOLD_MAX_MS);
+    if (this.modeKnown) this.holdPoll = setInterval(() => this.releaseIfRaw(), HOLD_POLL_MS);
   }
 
   /** The program's output: into the emulator, the pty paused while too much of it waits to be parsed. */
   output(data: string): void {
-    if (this.held) this.release();
+    if (this.held) this.releaseIfRaw();
     if (!this.heldBack && this.keys.holdsBack(this)) this.spend(data.length);
     this.unparsed += data.length;
     if (!this.paused && this.unparsed > HIGH_WATER) {
@@ -77,6 +91,7 @@ export class PtyFeed {
   /** The program exited: what was held is dropped (reading goes on until its output is drained). */
   dropHeld(): void {
     clearTimeout(this.holdTimer);
+    clearInterval(this.holdPoll);
     this.held = undefined;
   }
 
@@ -89,10 +104,17 @@ export class PtyFeed {
     this.exitPoll = undefined;
   }
 
-  /** Writes what was held for the program's first output, and holds nothing more. */
+  /** Releases what is held once the tty is out of line mode (or at any output, where that cannot be known). */
+  private releaseIfRaw(): void {
+    if (!this.modeKnown || this.pty.lineMode?.() !== true) this.release();
+  }
+
+  /** Writes what was held, and holds nothing more. */
   private release(): void {
     clearTimeout(this.holdTimer);
+    clearInterval(this.holdPoll);
     this.holdTimer = undefined;
+    this.holdPoll = undefined;
     const held = this.held;
     this.held = undefined;
     if (held?.length) this.pty.write(held.join(''));

@@ -14,7 +14,7 @@ import { StringDecoder } from 'node:string_decoder';
 import nodePty from 'node-pty';
 import { addonFunction } from '../util/native-addon.js';
 import { closeOnExecAll } from './native.js';
-import { nativePtyAvailable, spawnNativePty } from './native-pty.js';
+import { nativePtyAvailable, ptyLineMode, spawnNativePty } from './native-pty.js';
 
 export interface PtyExit {
   exitCode: number;
@@ -29,6 +29,12 @@ export interface PtyLike {
   resize(cols: number, rows: number): void;
   pause(): void;
   resume(): void;
+  /**
+   * Whether the program still has its terminal in line mode (canonical input or echo): keys written
+   * now would be edited and echoed by the tty rather than read by the program. Undefined when the
+   * modes cannot be read.
+   */
+  lineMode?(): boolean | undefined;
 }
 
 export interface SpawnOptions {
@@ -234,6 +240,10 @@ export const spawnNodePty: SpawnPty = (o) => {
     resize: (c, r) => p.resize(c, r),
     pause: () => (native ? native.pause() : p.pause()),
     resume: () => (native ? native.resume() : p.resume()),
+    lineMode: () => {
+      const fd: unknown = Reflect.get(Object(p), '_fd');
+      return typeof fd === 'number' ? ptyLineMode(fd) : undefined;
+    },
   };
 };
 

@@ -96,8 +96,8 @@ export class Pane {
       rows: size.rows,
       scrollback,
       spawn,
-      // The built-in agent sets raw mode before it prints (src/agent/start.ts): keys wait for that.
-      holdInputUntilOutput: spec.kind === 'builtin',
+      // The built-in agent reads keys raw (src/agent/start.ts): keys typed while it starts wait for that.
+      holdInputUntilRaw: spec.kind === 'builtin',
       onDirty: () => {
         this.dirty = true;
         this.followOutput();

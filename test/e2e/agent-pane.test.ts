@@ -143,11 +143,15 @@ describe('agent pane commands', () => {
 describe('typing while the agent starts', () => {
   it('an instruction typed before the agent is ready is sent whole when Enter is pressed, not echoed by the tty', async () => {
     server.enqueue({ kind: 'reply', content: [{ type: 'text', text: 'Got it early.' }] });
-    // The agent's process is held for 1.5 s before its own code runs (a slow start on a loaded
-    // machine), through a preload only its entry file triggers.
+    // The agent's process prints a line and is then held for 1.5 s before its own code runs (a slow
+    // start on a loaded machine), through a preload only its entry file triggers. Its keys wait for
+    // raw mode, not for that first output.
     const dir = mkdtempSync(join(tmpdir(), 'slow-agent-'));
     const preload = join(dir, 'slow.cjs');
-    writeFileSync(preload, "if (/start\\.cjs$/.test(process.argv[1] ?? '')) { const end = Date.now() + 1500; while (Date.now() < end); }\n");
+    writeFileSync(
+      preload,
+      "if (/start\\.cjs$/.test(process.argv[1] ?? '')) { require('fs').writeSync(1, 'preloading\\r\\n'); const end = Date.now() + 1500; while (Date.now() < end); }\n",
+    );
     const { t } = start(['agent'], { env: { ...API(), NODE_OPTIONS: `--require ${preload}` } });
     // As soon as the workspace is drawn: the agent's own process is still starting.
     await t.waitFor(/ NORMAL /);

@@ -367,7 +367,7 @@ describe('PaneTerminal.kill with a real pty', () => {
   });
 });
 
-describe('PaneTerminal holding keys until the program first prints', () => {
+describe('PaneTerminal holding keys until the program reads them raw', () => {
   // A program that, like the built-in agent, puts its terminal in raw mode before it prints: keys
   // typed while it starts must reach it raw, not through the tty's line editing (echoed, and Enter
   // turned into a newline).
@@ -375,7 +375,7 @@ describe('PaneTerminal holding keys until the program first prints', () => {
 
   function typedEarly(hold: boolean): Opened {
     const o: Opened = { pt: undefined as unknown as PaneTerminal, states: [] };
-    o.pt = new PaneTerminal({ spec: rawLater, cols: 40, rows: 6, scrollback: 10, holdInputUntilOutput: hold, onDirty: () => {}, onState: (s) => o.states.push(s) });
+    o.pt = new PaneTerminal({ spec: rawLater, cols: 40, rows: 6, scrollback: 10, holdInputUntilRaw: hold, onDirty: () => {}, onState: (s) => o.states.push(s) });
     open.push(o);
     o.pt.start();
     o.pt.write('ab');
@@ -390,9 +390,23 @@ describe('PaneTerminal holding keys until the program first prints', () => {
     expect(allLines(o.pt)[0]).toBe('ready');
   });
 
-  it('a program that prints nothing gets them all the same, once the hold times out', async () => {
+  it('holds them past output printed while the tty is still in line mode, and past 3 s', async () => {
+    // What a CI run met: the agent's process reached raw mode after more than 3 s, and a warning or a
+    // preload can print before that. Released at either, Enter became a newline.
+    const slow = spec('/bin/sh', ['-c', 'printf "warning\\r\\n"; sleep 3.3; stty raw -echo; printf "ready\\r\\n"; dd bs=1 count=3 2>/dev/null | od -An -c']);
     const o: Opened = { pt: undefined as unknown as PaneTerminal, states: [] };
-    o.pt = new PaneTerminal({ spec: spec('/bin/sh', ['-c', 'stty raw -echo; exec od -An -c']), cols: 40, rows: 6, scrollback: 10, holdInputUntilOutput: true, onDirty: () => {}, onState: (s) => o.states.push(s) });
+    o.pt = new PaneTerminal({ spec: slow, cols: 40, rows: 6, scrollback: 10, holdInputUntilRaw: true, onDirty: () => {}, onState: (s) => o.states.push(s) });
+    open.push(o);
+    o.pt.start();
+    await vi.waitFor(() => expect(text(o.pt)).toContain('warning'), wait);
+    o.pt.write('ab\r');
+    await vi.waitFor(() => expect(text(o.pt)).toMatch(/a\s+b\s+\\r/), { timeout: 10_000, interval: 20 });
+    expect(allLines(o.pt).slice(0, 2)).toEqual(['warning', 'ready']);
+  });
+
+  it('a program that goes raw and prints nothing gets them at once', async () => {
+    const o: Opened = { pt: undefined as unknown as PaneTerminal, states: [] };
+    o.pt = new PaneTerminal({ spec: spec('/bin/sh', ['-c', 'stty raw -echo; exec od -An -c']), cols: 40, rows: 6, scrollback: 10, holdInputUntilRaw: true, onDirty: () => {}, onState: (s) => o.states.push(s) });
     open.push(o);
     o.pt.start();
     o.pt.write('xyz0123456789abcdef');

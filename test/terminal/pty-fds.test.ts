@@ -71,6 +71,15 @@ describe.each([
     expect(fds.get(2)).toBe(own);
   });
 
+  it("reads the program's line mode from the master: on at the start, off once it goes raw", async () => {
+    const { pty, output } = on('echo cooked; read -r go; stty raw -echo; echo raw; exec sleep 1000');
+    await vi.waitFor(() => expect(output()).toContain('cooked'), wait);
+    expect(pty.lineMode?.()).toBe(true);
+    pty.write('go\r');
+    await vi.waitFor(() => expect(output()).toContain('raw'), wait);
+    expect(pty.lineMode?.()).toBe(false);
+  });
+
   it('a pane cannot type into an earlier pane through any inherited descriptor', async () => {
     const victim = on('IFS= read -r line; echo "victim got: $line"; exec sleep 1000');
     // The attack: a line written to every pty master this pane's shell holds.
