@@ -43,6 +43,9 @@ if (haveTmux) R.tailTmux = await step('flood tail: tmux (1 run)', () => M.tailTm
 
 R.framesFlood = await step('frames: 244x85, 4 panes flooding, 2 x 5 s', () => M.frames(home, scripts.flood));
 R.framesPaced = await step('frames: 244x85, 4 panes at ~240 lines/s each, 2 x 5 s, then 5 s once their scrollbacks are full', () => M.frames(home, scripts.paced, { full: true }));
+// Row 2b's figure is the median of three runs: one 5 s window of the same code read 6.4-10.2% in one
+// stop's seven bench runs on this shared machine, 6.6% three times on a quiet one (docs/profile.md).
+R.framesPacedMore = await step('frames: the same, 2 more runs of 2 x 5 s (row 2b: the median of 3)', () => repeat(2, () => M.frames(home, scripts.paced)));
 
 // Keystrokes, start-up and attach time output's way through ptys: the measured programs at normal
 // priority, the harness at its own (bench/session.js, measuredAtNormalPriority, says why).
@@ -103,6 +106,13 @@ const lTm = pcts(R.latencyTmux?.ms);
 const lQ = pcts(R.latencyQuiet?.ms);
 const fF = R.framesFlood;
 const fP = R.framesPaced;
+/** Row 2b over its three runs: the second window of each, and the median of them. */
+const fPRuns = fP ? [fP, ...(R.framesPacedMore ?? [])] : [];
+const fPCpu = fPRuns.map((r) => r.cpu.ticks);
+const fPFps = fPRuns.map((r) => r.fps);
+const fPCpuMed = fPRuns.length ? med(fPCpu) : undefined;
+const fPFpsMed = fPRuns.length ? med(fPFps) : undefined;
+const eachOf = (xs, f) => (xs.length > 1 ? ` (${xs.map(f).join(', ')})` : '');
 
 /** Rows of [figure, agents, anchor, ratio, goal, met]. */
 const rows = [
@@ -111,10 +121,10 @@ const rows = [
   ['  CPU of the workspace (client + server)', fF ? pct(fF.cpu.ticks) : 'n/a', '', '', '<= 10%', verdict(fF ? fF.cpu.ticks <= 10 : undefined)],
   ['  same, the 5 s before (V8 still optimizing)', fF?.first ? pct(fF.first.cpu.ticks) : 'n/a', '', '', '', ''],
   ['  frame cost mean / max', fF ? `${ms(fF.meanFrameMs, 2)} / ${ms(fF.maxFrameMs, 1)}` : 'n/a', '', '', '', ''],
-  ['2b same, 4 panes at ~240 lines/s each: fps', fP ? fP.fps.toFixed(1) : 'n/a', '', '', '30 fps', verdict(fP ? fP.fps >= 28.5 : undefined)],
-  ['  CPU of the workspace (client + server)', fP ? pct(fP.cpu.ticks) : 'n/a', '', '', '<= 8%', verdict(fP ? fP.cpu.ticks <= 8 : undefined)],
-  ['  same, the 5 s before (V8 still optimizing)', fP?.first ? pct(fP.first.cpu.ticks) : 'n/a', '', '', '', ''],
-  ['  same, once every scrollback is full (5000 lines)', fP?.full ? pct(fP.full.cpu.ticks) : 'n/a', '', '', '', ''],
+  ['2b same, 4 panes at ~240 lines/s each: fps (median of 3 runs)', fPFpsMed !== undefined ? `${fPFpsMed.toFixed(1)}${eachOf(fPFps, (x) => x.toFixed(1))}` : 'n/a', '', '', '30 fps', verdict(fPFpsMed !== undefined ? fPFpsMed >= 28.5 : undefined)],
+  ['  CPU of the workspace (client + server), median of 3 runs', fPCpuMed !== undefined ? `${pct(fPCpuMed)}${eachOf(fPCpu, (x) => pct(x))}` : 'n/a', '', '', '<= 8%', verdict(fPCpuMed !== undefined ? fPCpuMed <= 8 : undefined)],
+  ['  same, the 5 s before (V8 still optimizing), first run', fP?.first ? pct(fP.first.cpu.ticks) : 'n/a', '', '', '', ''],
+  ['  same, once every scrollback is full (5000 lines), first run', fP?.full ? pct(fP.full.cpu.ticks) : 'n/a', '', '', '', ''],
   ['  frame cost mean / max', fP ? `${ms(fP.meanFrameMs, 2)} / ${ms(fP.maxFrameMs, 1)}` : 'n/a', '', '', '', ''],
   ['3 keystroke to screen, 3 panes flooding p50/p95/p99', lat(lAg), `tmux ${lat(lTm)}`, lAg && lTm ? ratio(lAg.p99, lTm.p99) : 'n/a', 'p99 <= tmux p99', verdict(lAg && lTm ? lAg.p99 <= lTm.p99 : undefined)],
   ['  same, other panes idle (100 keys)', lat(lQ), '', '', 'p99 <= 10 ms', verdict(lQ ? lQ.p99 <= 10 : undefined)],
@@ -172,6 +182,7 @@ const raw = {
   tailLastLineAgents: R.tailAgents,
   tailLastLineTmux: R.tailTmux,
   framesFlooding: fF && { fps: +fF.fps.toFixed(1), statsFramesPerSec: +((fF.stats.frames * 1000) / fF.lifeMs).toFixed(1), cpuTicksPct: +fF.cpu.ticks.toFixed(1), cpuSchedPct: +fF.cpu.sched.toFixed(1), firstWindowCpuTicksPct: fF.first ? +fF.first.cpu.ticks.toFixed(1) : undefined, frameSharePct: +fF.frameSharePct.toFixed(1), harnessBytesPerSec: Math.round(fF.bytesPerSec), renderer: fF.stats },
+  framesPacedRuns: fPRuns.length ? { cpuTicksPct: fPCpu.map((x) => +x.toFixed(1)), fps: fPFps.map((x) => +x.toFixed(1)), medianCpuTicksPct: +fPCpuMed.toFixed(1) } : undefined,
   framesPaced: fP && { fps: +fP.fps.toFixed(1), statsFramesPerSec: +((fP.stats.frames * 1000) / fP.lifeMs).toFixed(1), cpuTicksPct: +fP.cpu.ticks.toFixed(1), cpuSchedPct: +fP.cpu.sched.toFixed(1), firstWindowCpuTicksPct: fP.first ? +fP.first.cpu.ticks.toFixed(1) : undefined, fullScrollbackCpuTicksPct: fP.full ? +fP.full.cpu.ticks.toFixed(1) : undefined, fullScrollbackAfterMs: fP.full ? Math.round(fP.full.afterMs) : undefined, frameSharePct: +fP.frameSharePct.toFixed(1), harnessBytesPerSec: Math.round(fP.bytesPerSec), renderer: fP.stats },
   latencyAgentsMs: lAg && { ...round(lAg), harnessBytesPerSec: Math.round(R.latency.harnessBytesPerSec) },
   latencyTmuxMs: lTm && { ...round(lTm), harnessBytesPerSec: Math.round(R.latencyTmux.harnessBytesPerSec) },
@@ -285,7 +296,10 @@ real-time priority.
    xterm, fresh memory for the process (page faults) and more for the GC to go through
    (docs/profile.md); after, xterm recycles its oldest line for each new one, which is where a
    workspace that has run for a while stays. It has its own line; the row's figure stays the second
-   window's.
+   window's. Row 2b runs three times (the first with the third window) and its fps and CPU are the
+   medians of the three second windows, each run's shown beside them: on this shared machine one
+   window of the same code read from 6.4% to 10.2% from one bench run to the next, and other
+   tenants' load is what moved it (docs/profile.md).
    Frame cost mean/max come from the renderer's own stats (\`AGENTS_BENCH_STATS\`, written on quit:
    time to compose, diff and write a frame), over the whole run including the first frame. The
    renderer draws at most one frame per 33 ms, i.e. at most ~30.3 fps, so 28.5 fps and up counts
