@@ -504,11 +504,14 @@ export async function rss(home, { panes = 16, lines = 20000, cols = 244, rows = 
  * one of an install does: a start that makes the cache goes first when there is none.
  * `codeCache: false`: without one, as the first start after an install or an upgrade.
  */
-export async function startup(home, { runs = 5, cols = 244, rows = 85, inProcess = false, codeCache = true } = {}) {
+export async function startup(home, { runs = 5, cols = 244, rows = 85, inProcess = false, codeCache = true, nodeAnchor } = {}) {
   const env = { ...agentsEnv(inProcess), ...(codeCache ? {} : { AGENTS_CODE_CACHE: '0' }) };
   if (codeCache) await warmCodeCache(home, { cols, rows, inProcess });
   const ms = [];
   for (let i = 0; i < runs; i++) {
+    // `nodeAnchor`: `node -e 0` timed right before each start, into that array, so the row's
+    // difference compares two starts made in the same state of a shared machine.
+    if (nodeAnchor) nodeAnchor.push(timeNodeStart());
     const t0 = performance.now();
     const t = L.startAgents(['--cmd', 'sleep 600'], { cols, rows, home, env });
     try {
@@ -582,13 +585,16 @@ export async function attachStartup(home, { runs = 5, cols = 244, rows = 85 } = 
 }
 
 /** Anchors for the start-up figure: a bare `node -e 0`, and tmux to its first status line. */
+/** How long `node -e 0` takes to start and end, in ms. */
+function timeNodeStart() {
+  const t0 = performance.now();
+  spawnSync(process.execPath, ['-e', '0']);
+  return performance.now() - t0;
+}
+
 export async function startupAnchors({ runs = 5, cols = 244, rows = 85 } = {}) {
   const node = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    spawnSync(process.execPath, ['-e', '0']);
-    node.push(performance.now() - t0);
-  }
+  for (let i = 0; i < runs; i++) node.push(timeNodeStart());
   const tmux = [];
   for (let i = 0; i < runs; i++) {
     L.tmuxKillServer();

@@ -34,7 +34,8 @@ export async function runQuick() {
   R.floor = await S.step('flood: seq to /dev/null (3 runs)', () => M.floodFloor(3));
   R.floodAgents = await S.step('flood: agents (3 runs)', () => repeat(3, () => M.floodAgents(S.home)));
   if (S.haveTmux) R.floodTmux = await S.step('flood: tmux, detached (3 runs)', () => repeat(3, () => M.floodTmuxDetached()));
-  R.startup = await S.step('start-up: to the first frame (5 runs)', () => measuredAtNormalPriority(() => M.startup(S.home, { runs: 5 })));
+  R.startupNode = [];
+  R.startup = await S.step('start-up: to the first frame (5 runs, each after a node -e 0)', () => measuredAtNormalPriority(() => M.startup(S.home, { runs: 5, nodeAnchor: R.startupNode })));
   R.startupAttach = await S.step('start-up: agents attach to a running workspace (5 runs)', () => measuredAtNormalPriority(() => M.attachStartup(S.home, { runs: 5 })));
   if (S.haveTmux) R.startupAnchors = await S.step('start-up anchors: node -e 0, tmux (5 runs each)', () => measuredAtNormalPriority(() => M.startupAnchors({ runs: 5 })));
   R.idle = await S.step('idle: 8 panes, 5 s', () => M.idle(S.home, { panes: 8, windowMs: 5000, settledAfterMs: M.IDLE_SETTLED_QUICK_MS }));

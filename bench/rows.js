@@ -16,7 +16,9 @@ export function figures(R) {
   const floodAgents = med(R.floodAgents?.map((r) => r.ms));
   const floodTmux = med(R.floodTmux?.map((r) => r.ms));
   const start = med(R.startup);
-  const node = med(R.startupAnchors?.node);
+  // The anchor timed beside each start when there is one (bench/measures.js, startup's nodeAnchor).
+  const paired = R.startupNode?.length === R.startup?.length ? R.startupNode : undefined;
+  const node = med(paired ?? R.startupAnchors?.node);
   return {
     floodAgents,
     floodTmux,
@@ -31,8 +33,9 @@ export function figures(R) {
     tmuxStart: med(R.startupAnchors?.tmux),
     startRatio: start / node,
     // Best of each: load only ever adds time, so the fastest runs compare two programs best.
-    startBestRatio: Math.min(...(R.startup ?? [NaN])) / Math.min(...(R.startupAnchors?.node ?? [NaN])),
-    startOverNode: start - node,
+    startBestRatio: Math.min(...(R.startup ?? [NaN])) / Math.min(...(paired ?? R.startupAnchors?.node ?? [NaN])),
+    // Paired: the median of each start's difference from the node start timed just before it.
+    startOverNode: paired ? med(R.startup.map((x, i) => x - paired[i])) : start - node,
     idleCpu: R.idle ? R.idle.cpu.ticks : NaN,
     idleBytes: R.idle ? R.idle.bytes : NaN,
     idleDetachedCpu: R.idleDetached ? R.idleDetached.cpu.sched : NaN,
@@ -81,7 +84,7 @@ export function rssRows(R) {
 export function startRows(R, F = figures(R)) {
   return [
     ['6 start to first frame, server started (median of 5)', ms(F.start), R.startupAnchors ? `tmux ${ms(F.tmuxStart)}` : '', R.startupAnchors ? ratio(F.start, F.tmuxStart) : '', '', ''],
-    ['  over node -e 0', Number.isFinite(F.startOverNode) ? `+${ms(F.startOverNode)}` : 'n/a', `node -e 0 ${ms(F.node)}`, ratio(F.start, F.node), '<= node + 250 ms', verdict(Number.isFinite(F.startOverNode) ? F.startOverNode <= 250 : undefined)],
+    ['  over node -e 0 (timed before each start; median of the differences)', Number.isFinite(F.startOverNode) ? `+${ms(F.startOverNode)}` : 'n/a', `node -e 0 ${ms(F.node)}`, ratio(F.start, F.node), '<= node + 250 ms', verdict(Number.isFinite(F.startOverNode) ? F.startOverNode <= 250 : undefined)],
     ['  in-process (AGENTS_SERVER=0)', ms(F.startInProcess), '', ratio(F.startInProcess, F.node), '', '', 'startupInProcess'],
     ['  first start after an install (no code cache yet)', ms(F.startNoCache), '', ratio(F.startNoCache, F.node), '', '', 'startupNoCache'],
     ['  agents attach, workspace running', ms(F.startAttach), '', ratio(F.startAttach, F.node), '', '', 'startupAttach'],
