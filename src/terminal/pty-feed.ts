@@ -35,6 +35,7 @@ const HOLD_MAX_MS = 3000;
  * first line, and the held Enter went through the line editing as a newline.
  */
 const HOLD_LINE_MAX_MS = 30_000;
+/** While keys are held, how often the tty's modes are read. */
 const HOLD_POLL_MS = 25;
 
 export class PtyFeed {
@@ -45,7 +46,7 @@ export class PtyFeed {
   private windowStart = -Infinity;
   private windowBytes = 0;
   private exitPoll: NodeJS.Timeout | undefined;
-  /** Input held until the program's first output; undefined once sent (or never held). */
+  /** Input held until the program reads keys raw (`holdInput`); undefined once sent (or never held). */
   private held: string[] | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private holdPoll: NodeJS.Timeout | undefined;
