@@ -97,7 +97,7 @@ describe('Frontend', () => {
     await turn();
     // Drawn on the frame clock only (unless the machine stalled past it meanwhile).
     if (performance.now() - drawnAt < FRAME_MS) expect(t.out.join('')).not.toContain('[3/');
-    await vi.waitFor(() => expect(t.out.join('')).toContain('[3/'), { timeout: 1000, interval: 5 });
+    await vi.waitFor(() => expect(t.out.join('')).toContain('[3/'), { timeout: 5000, interval: 5 });
   });
 
   it('in scroll mode a wheel notch moves the position on the border without a render of the chrome by Ink', async () => {
@@ -105,7 +105,7 @@ describe('Frontend', () => {
     // Once the output's guess of "busy" has gone back to idle, nothing else changes the chrome.
     await vi.waitFor(() => expect(ws.getView().panes[0].activity?.state).toBe('idle'), { timeout: 5000, interval: 20 });
     notch(); // scroll mode: the status bar says SCROLL, an Ink render
-    await vi.waitFor(() => expect(t.out.join('')).toContain('[3/'), { timeout: 1000, interval: 5 });
+    await vi.waitFor(() => expect(t.out.join('')).toContain('[3/'), { timeout: 5000, interval: 5 });
     const inkFrames = vi.spyOn(ChromeScreen.prototype, 'setFrame');
     const term = createEmulator(80, 25, 0);
     try {
@@ -116,7 +116,7 @@ describe('Frontend', () => {
           await writeAsync(term, t.out.splice(0).join(''));
           expect(readScreen(term).rowText(0)).toMatch(/━ \[9\/\d+\] ━┓$/);
         },
-        { timeout: 1000, interval: 5 },
+        { timeout: 5000, interval: 5 },
       );
       expect(inkFrames).not.toHaveBeenCalled();
     } finally {
