@@ -141,7 +141,7 @@ describe('reclaim', () => {
     gc(true);
     gc();
     // Entries come on a later turn of the event loop.
-    await vi.waitFor(() => expect(kinds).toEqual(expect.arrayContaining([constants.NODE_PERFORMANCE_GC_MINOR, constants.NODE_PERFORMANCE_GC_MAJOR])));
+    await vi.waitFor(() => expect(kinds).toEqual(expect.arrayContaining([constants.NODE_PERFORMANCE_GC_MINOR, constants.NODE_PERFORMANCE_GC_MAJOR])), { timeout: 5000 });
     seen.disconnect();
   });
 
