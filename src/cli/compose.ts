@@ -44,7 +44,7 @@ export interface ComposeOptions {
   cols: number;
   rows: number;
   keymap: Keymap;
-  presets: PickerOption[];
+  presets: PickerOption[] | (() => PickerOption[]);
   makeSpec: (preset: string) => PaneSpec | string;
   /** The config's watch.ignore. */
   ignore: readonly string[];

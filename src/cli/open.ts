@@ -189,7 +189,9 @@ export async function openWorkspace(args: CliArgs): Promise<void> {
   const { memory, specs, layout } = plan;
   startMark('memory planned');
 
-  const presets: PickerOption[] = PRESET_NAMES.map((name) => {
+  // Looked up each time the picker opens, not on the way to the first frame: a PATH search for every
+  // CLI (~1-2 ms here, more on a long PATH), and a CLI installed meanwhile shows as installed.
+  const presets = (): PickerOption[] => PRESET_NAMES.map((name) => {
     const p = PRESETS[name];
     const cmd = name === 'shell' ? process.env.SHELL || '/bin/sh' : p.command;
     const installed = p.kind === 'builtin' ? false : cmd ? findExecutable(cmd, { pathEnv: process.env.PATH ?? '', projectDir }) !== undefined : false;

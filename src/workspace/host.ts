@@ -67,7 +67,7 @@ export function keyHostOf(w: Inside): KeyHost {
       core.openDialog({ kind: 'confirm', action: 'quit', text: `Quit? ${what}; everything will be stopped (the session is saved).` });
     },
     openPicker: () => {
-      const options = opts.presets ?? [];
+      const options = (typeof opts.presets === 'function' ? opts.presets() : opts.presets) ?? [];
       if (options.length === 0) return core.say('no presets to choose from');
       core.openDialog({ kind: 'picker', options, selected: 0 });
     },

@@ -166,7 +166,8 @@ export interface WorkspaceOptions {
   cols: number;
   rows: number;
   scrollback?: number;
-  presets?: PickerOption[];
+  /** What the new-pane picker offers: a list, or a function asked each time it opens. */
+  presets?: PickerOption[] | (() => PickerOption[]);
   makeSpec?: (preset: string) => PaneSpec | string;
   spawn?: SpawnPty;
   /** The built-in agents' channel: environment for a new agent, and a way to command one. */

@@ -329,6 +329,25 @@ describe('Workspace: new panes', () => {
     expect(ws.getView().message).toBe('no presets to choose from');
   });
 
+  it('presets given as a function are looked up when the picker opens, each time', () => {
+    let installed = false;
+    let asked = 0;
+    const presets = () => {
+      asked++;
+      return [{ preset: 'b', label: 'b', note: installed ? 'b' : 'not installed' }];
+    };
+    const { ws } = workspaceRig(['a'], { presets });
+    // Not on the way to the first frame.
+    expect(asked).toBe(0);
+    run(ws, 'pane.new');
+    expect(ws.getView().dialog).toMatchObject({ kind: 'picker', options: [{ note: 'not installed' }] });
+    press(ws, 'escape');
+    installed = true;
+    run(ws, 'pane.new');
+    expect(ws.getView().dialog).toMatchObject({ kind: 'picker', options: [{ note: 'b' }] });
+    expect(asked).toBe(2);
+  });
+
   it('adding a pane while zoomed unzooms', () => {
     const { ws } = workspaceRig(['a'], { makeSpec: () => paneSpec('b'), presets: [{ preset: 'b', label: 'b', note: '' }] });
     run(ws, 'pane.zoom');
