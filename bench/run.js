@@ -53,22 +53,24 @@ R.framesPacedMore = await step('frames: the same, 2 more runs of 2 x 5 s (row 2b
 // goes first swapping each round (as row 12's), so both tails come from the same minutes of a
 // shared machine. Taken in two steps a minute apart, one run read 14.1 against tmux's 13.7 ms where
 // the three before it read 9.8-13.7 against 11.8-15.6.
-R.latency = { ms: [], harnessBytesPerSec: 0 };
-if (haveTmux) R.latencyTmux = { ms: [], harnessBytesPerSec: 0 };
-await step(`keystrokes: agents${haveTmux ? ' and tmux' : ''}, 3 panes flooding (200 each, 4 interleaved rounds)`, () =>
+const keys = await step(`keystrokes: agents${haveTmux ? ' and tmux' : ''}, 3 panes flooding (200 each, 4 interleaved rounds)`, () =>
   measuredAtNormalPriority(async () => {
     const rounds = 4;
+    const got = { agents: { ms: [], harnessBytesPerSec: 0 }, tmux: { ms: [], harnessBytesPerSec: 0 } };
     for (let i = 0; i < rounds; i++) {
       for (const who of i % 2 ? ['tmux', 'agents'] : ['agents', 'tmux']) {
         if (who === 'tmux' && !haveTmux) continue;
         const r = who === 'agents' ? await M.latencyAgents(home, scripts.flood, { samples: 200 / rounds }) : await M.latencyTmux(scripts.flood, { samples: 200 / rounds });
-        const into = who === 'agents' ? R.latency : R.latencyTmux;
-        into.ms.push(...r.ms);
-        into.harnessBytesPerSec += r.harnessBytesPerSec / rounds;
+        got[who].ms.push(...r.ms);
+        got[who].harnessBytesPerSec += r.harnessBytesPerSec / rounds;
       }
     }
+    return got;
   }),
 );
+// Unset when the step failed: the rows then read n/a, as for any failed step.
+R.latency = keys?.agents;
+if (haveTmux) R.latencyTmux = keys?.tmux;
 R.latencyQuiet = await step('keystrokes: agents, other panes idle (100)', () => measuredAtNormalPriority(() => M.latencyAgents(home, 'sleep 600', { samples: 100 })));
 
 R.idle = await step('idle: 8 panes, 10 s', () => M.idle(home, { panes: 8, windowMs: 10000 }));
