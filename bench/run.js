@@ -341,8 +341,8 @@ real-time priority.
    parsing is included, and it shares the machine's cores with the flooding programs; the tmux
    anchor (4 tiled panes, the same programs, same harness) carries the same overhead, more of it in
    fact, since tmux sends its client every line while agents sends at most 30 frames a second (see
-   harnessBytesPerSec below). While the letters arrive, agents reads panes 2–4 at most 8 KB per 33
-   ms (keys first, src/terminal/key-priority.ts: the floods then wait on their ptys), as it does
+   harnessBytesPerSec below). While the letters arrive, agents reads panes 2–4 4 KB per 33 ms (keys
+   first, src/terminal/key-priority.ts: the floods then wait on their ptys), as it does
    for anyone typing; tmux reads them as fast as they print. The second row is the same with panes
    2–4 idle (100 samples): the floor of the method.
 4. **idle CPU** — 244x85, 8 panes running \`sleep 600\`; once everything is drawn and quiet, and

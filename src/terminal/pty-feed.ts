@@ -7,9 +7,9 @@
  *   flooding program cannot grow memory without bound or starve the event loop (input to other
  *   panes), and it resumes below LOW_WATER;
  * - a paused pty whose child has exited is read again at once, whatever the backlog (`watchExit`);
- * - while keys go to another pane, this pane's output is read at most BUDGET_BYTES per WINDOW_MS
- *   (key-priority.ts): the pty is paused for the rest of the window, and resumed then unless
- *   backpressure holds it;
+ * - while keys go to another pane, this pane's output is read BUDGET_BYTES per WINDOW_MS
+ *   (key-priority.ts): once a window's budget is spent the pty is paused for the rest of it, and
+ *   resumed then unless backpressure holds it;
  * - with `holdInput`, keys typed while the program still has its tty in line mode are held, in
  *   order, and written once it leaves line mode (checked at its output and every HOLD_POLL_MS) or
  *   after HOLD_LINE_MAX_MS; where the tty's modes cannot be read, once the program first prints or
@@ -146,7 +146,7 @@ export class PtyFeed {
     if (!this.heldBack) this.pty.resume();
   }
 
-  /** Counts output against this window's budget while keys go elsewhere; over it, waits out the window. */
+  /** Counts output against this window's budget while keys go elsewhere; once it is spent, waits out the window. */
   private spend(bytes: number): void {
     const now = this.keys.now();
     if (now - this.windowStart >= WINDOW_MS) {
@@ -154,7 +154,7 @@ export class PtyFeed {
       this.windowBytes = 0;
     }
     this.windowBytes += bytes;
-    if (this.windowBytes <= BUDGET_BYTES) return;
+    if (this.windowBytes < BUDGET_BYTES) return;
     if (!this.paused) this.pty.pause();
     this.heldBack = setTimeout(() => {
       this.heldBack = undefined;
