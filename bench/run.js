@@ -271,6 +271,71 @@ flooding neighbours and p99 10 ms with idle ones, 150 MB for 16 full scrollbacks
 not be taken. Timings on a
 shared machine are noisy: trust the ratios to tmux more than the absolute times.
 
+## Where the time goes, and what moved each row
+
+The profile behind rows 1-6, with every measurement and what was tried and not kept, is
+docs/profile.md; this is its story in short. When that work began this bench read: start 816 ms to
+the first frame, flood 1.88x tmux, 14.2% CPU at an agent's pace, keys with three floods p99 25.5 ms
+(tmux 22.5), with idle neighbours p99 35.6 ms, 236 MB for 16 full scrollbacks.
+
+- **Start (row 6).** Two Node processes: the terminal's client and the project's workspace server,
+  which the shell launcher (bin/agents) starts at the same moment, so their Node starts overlap.
+  From the spawn (\`bench/start-phases.js\`, medians on a quiet machine): the server's Node start and
+  V8 code cache to its \`main\` ~165 ms; its modules evaluated and the config, theme and keymap
+  checked ~210 (the client's go, with the terminal's size, is there by ~180); listening and the
+  session store ~220; the workspace composed (IPC, MCP, each pane's emulator and pty) ~240; the
+  frontend started and the first frame painted, to its first output ~265; on the terminal ~15 ms
+  later.
+  What moved it, by gain: an esbuild bundle with lazy chunks (1152 → 722 ms); the server started
+  before the client loads anything, then by the launcher itself, and Ink rendering once, when the
+  terminal attaches; a V8 code cache for a CommonJS build (Node 20 has none for ES modules:
+  −184 ms); zod imported so the bundle drops what is not used, and its schemas built at first use;
+  re2js, MiniSearch and tinyglobby loaded at first need; no \`Intl.Segmenter\` before the first
+  frame; the file watcher's crawl and the reaper's helper started after the first frame (−83 ms in
+  a real project); the first frame painted without per-cell loops in cold code (−41 ms).
+- **Flood (row 1).** A flood's time is the emulator's: xterm's parser and \`print\`, and once the
+  scrollback is full, the oldest line recycled for each new one (a 1.4 KB copy at 120 columns that
+  misses the cache). What moved it: xterm's parse continued by \`setImmediate\`, not a 1 ms
+  \`setTimeout\` (30% of the main thread had been idle: 2.01x → 1.77x); the chrome no longer
+  parsed by a second xterm, whose parse had made the panes' parser polymorphic (1037 → 788 ms of
+  parse CPU); a recycled line keeping its own empty objects (1139 → 1026 ms); panes read by the
+  native part, decoded in C; at most 30 frames a second whatever the flood, and 32 KB of
+  backpressure per pane. What is left moves with the machine's memory bandwidth and load more than
+  with our code.
+- **CPU at an agent's pace (row 2b).** The server's main thread uses ~45-60 ms a second and V8's
+  threads ~10-15 (its optimizing compiler still at work 5-10 s after a start, concurrent marking).
+  Of the main thread, the frame is ~40% (painting rows, the diff, the write), the emulators' parse
+  turns ~25%, reading the ptys and epoll ~8% each. What moved it: the server draws frames as bytes
+  straight to the terminal (no relay through the client), diffs in C, keeps each pane's painted rows
+  and moves them when the pane scrolls, reads cells from xterm's arrays, reads panes that print in
+  bursts at shared ticks (context switches 295 → 142 a second), and packs lines as they leave the
+  screen, reusing their arrays. The profile is flat now: no piece is worth half a point.
+- **Keys with flooding neighbours (row 3).** An echo waits for the event loop at every hop, and
+  the floods keep both cores busy. What moved it: keys first (src/terminal/key-priority.ts): while
+  someone types, every other pane gets one 4 KB read per 33 ms (p95 15.3-16.1 → 6.6-8.7 ms); the
+  server reads the terminal's keys and draws to it itself, as tmux's server does; the echo is drawn
+  on the next turn with only the focused pane painted. The slowest keys left are those typed in a
+  workspace's first second, while the neighbours' scrollbacks fill: each new line is then a fresh
+  full-width array in memory the process never touched (~5 µs of page faults a line here).
+- **Keys with idle neighbours (row 3, second line).** The slow ones were work landing while someone
+  typed: the chrome's re-render when a pane's status changed (Ink, then a second emulator parsing
+  its frame: ~16 ms of CPU), node-pty's write through libuv's thread pool, the reaper helper forked
+  right after the first frame and the page faults its fork left, and xterm's 1 ms timer before it
+  parsed an echo. Now the frames and status bar are painted from the workspace's view
+  (src/frontend/chrome-paint.ts; Ink draws only dialogs and panels), a pane's pty is written with
+  one \`write(2)\`, programs are spawned by the native part without a fork, and parsing continues by
+  \`setImmediate\`.
+- **Memory (row 5).** An xterm scrollback line is a full-width array (~1,120 B at 59 columns
+  whatever it holds), and a flood's lines are old objects that only a full GC frees, into glibc's
+  heap, which keeps the holes. What moved it: lines packed to the cells they use once a pane stops
+  scrolling (as they leave the screen at an agent's pace), then one full GC, \`malloc_trim\` (a
+  native function) and a second GC if the young generation is still large. 16 full scrollbacks
+  (80,000 lines) now take ~14 MB of the server's memory.
+- **Through the server (rows 6 and 12).** Each of these is also taken in-process: a flood and keys
+  cost the same both ways (row 12) since the server draws to the terminal and reads its keys itself;
+  a start through the server comes ~60-70 ms after an in-process one (two Node processes sharing
+  two cores), inside the start's goal.
+
 ## What each figure is
 
 Every agents figure comes from \`bin/agents\` running in a real pty of the stated size, read through
