@@ -108,10 +108,13 @@ describe('agents attach without Node (the native client)', () => {
     const t = new Term('/bin/sh', ['-c', `stty intr ^X; "${BIN}" --cmd cat; stty -a`], { cols: 100, rows: 30, cwd: project, env: { AGENTS_HOME: home, HOME: home } });
     await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
     let client: number | undefined;
-    await until(() => (client = nativeClient(t)) !== undefined, { message: 'the native client in the Node client\'s place' });
+    // Mid-exec, /proc already names the new program while its arguments are not set up yet (they
+    // read empty, and the old descriptors may not be closed): so the wait includes its arguments.
+    const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    await until(() => (client = nativeClient(t)) !== undefined && args(client).length > 1, { message: 'the native client in the Node client\'s place' });
     // Its arguments: the connection, the size, the modes; its descriptors: the terminal, the
     // connection and its signals, nothing of Node's or of the launcher's FIFOs.
-    expect(readFileSync(`/proc/${client}/cmdline`, 'utf8').split('\0').slice(1, 2)).toEqual(['--adopt']);
+    expect(args(client!).slice(1, 2)).toEqual(['--adopt']);
     const fds = readdirSync(`/proc/${client}/fd`).map((fd) => readlinkSync(`/proc/${client}/fd/${fd}`));
     expect(fds.filter((f) => f.startsWith('/dev/pts/'))).toHaveLength(3);
     expect(fds.filter((f) => f.startsWith('socket:'))).toHaveLength(1);
