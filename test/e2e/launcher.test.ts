@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/term.js';
 import { alive, descendants, withEnv } from '../helpers/procs.js';
-import { quit, start, tempDir } from './setup.js';
+import { quit, start, tempDir, tempHome } from './setup.js';
 
 /** The pid of the server the launcher started, from the client's start-up marks. */
 function launched(file: string): number | undefined {
@@ -37,7 +37,7 @@ const sessionOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf
 
 describe('agents started by its shell launcher', () => {
   it('the client takes over the server started with it; the channel is gone and no pane can reach it', async () => {
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const tmp = tempDir();
     const trace = join(home, 'trace');
     const run = start(['--cmd', 'echo "leaked=$(env | grep -c "^AGENTS_\\(LAUNCHED\\|SERVE\\)")"; echo pane-$((6*7)); sleep 600'], {
@@ -64,7 +64,7 @@ describe('agents started by its shell launcher', () => {
   });
 
   it('a bad flag: the usual message and exit 2, and the launched server is gone', async () => {
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const trace = join(home, 'trace');
     const run = start(['--theme', 'nosuch'], { launcher: true, dirs: { project: tempDir(), home }, env: { AGENTS_START_TRACE: trace } });
     expect((await run.t.exited).exitCode).toBe(2);
@@ -75,7 +75,7 @@ describe('agents started by its shell launcher', () => {
   });
 
   it('a client killed before its go (at the trust question): the server it was started with ends', async () => {
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const project = tempDir();
     const trace = join(home, 'trace');
     writeFileSync(join(project, 'agents.config.json'), JSON.stringify({ agents: [{ name: 'probe', command: 'sh', args: ['-c', 'sleep 600'] }] }));

@@ -8,7 +8,7 @@ import { frame, FrameReader, type FrameType } from '../../src/server/protocol.js
 import { ensureRuntimeDir, socketPath, workspaceId } from '../../src/server/paths.js';
 import { BIN, Term, until } from '../helpers/term.js';
 import { alive, descendants } from '../helpers/procs.js';
-import { serverPid, servers, start, statusBar, tempDir, VERSION } from './setup.js';
+import { serverPid, servers, start, statusBar, tempDir, tempHome, VERSION } from './setup.js';
 
 const NATIVE = 'native/build/Release/agents-attach';
 
@@ -103,7 +103,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('a terminal that started its workspace becomes the native client once drawn to, holding nothing else; the person\'s own modes come back', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     // An unusual mode of the person's own (interrupt on Ctrl-X) must survive, not a generic "sane" one.
     const t = new Term('/bin/sh', ['-c', `stty intr ^X; "${BIN}" --cmd cat; stty -a`], { cols: 100, rows: 30, cwd: project, env: { AGENTS_HOME: home, HOME: home } });
     await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
@@ -183,7 +183,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('a socket nobody answers on is handed to the usual client, which says there is no workspace', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     writeFileSync(socketPath(ensureRuntimeDir({ AGENTS_HOME: home }), workspaceId(project)), '');
     const { t } = attachIn(project, home);
     expect((await t.exited).exitCode).toBe(2);
@@ -192,7 +192,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('says hello as the TypeScript client does, draws what comes on the socket, and sends keys and sizes', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const conns = await fakeServer(project, home, (c) => c.socket.write(Buffer.concat([welcome(), frame('output', '\x1b[3;5Hdrawn by the server')])));
     const { t, raw } = attachIn(project, home);
     await t.waitFor('drawn by the server');
@@ -217,7 +217,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('attack: a server\'s words are shown escaped, never obeyed by the terminal', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const evil = 'bye \x1b]52;c;aGVsbG8=\x07 clip \x1b[2J\x1b]0;title\x07 \u202eexe.txt \x9b31m \u2028 end\t\r\n';
     await fakeServer(project, home, (c) => c.socket.write(Buffer.concat([welcome(), frame('bye', { reason: 'crashed', message: evil })])));
     const { t, raw } = attachIn(project, home);
@@ -232,7 +232,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('attack: a refusal is said escaped, and the terminal is never taken over', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     await fakeServer(project, home, (c) => c.socket.end(frame('refuse', { message: 'another version \x1b[31mred\x1b]8;;http://x\x07' })));
     const { t, raw } = attachIn(project, home);
     expect((await t.exited).exitCode).toBe(2);
@@ -242,7 +242,7 @@ describe('agents attach without Node (the native client)', () => {
   });
 
   it('attack: frames it cannot read end the attach with a message, restored', async () => {
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const bad = [Buffer.from([99, 0, 0, 0, 0]), Buffer.from([18, 0xff, 0xff, 0xff, 0xff])];
     const said = ['(unknown frame type 99).', '(a output frame of 4294967295 bytes is over the limit of 67108864).'];
     for (let i = 0; i < bad.length; i++) {
@@ -257,7 +257,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('a welcome it cannot read is handed to the usual client on the same process, which says what came', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const conns = await fakeServer(project, home, (c) => c.socket.write(frame('welcome', '{"id": 1')));
     const { t, raw } = attachIn(project, home);
     expect((await t.exited).exitCode).toBe(1);
@@ -269,7 +269,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('attack: a socket in a runtime folder others can enter is never dialed, by either client', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const run = tempDir('agents-run-');
     const conns = await fakeServer(project, home, (c) => c.socket.write(welcome()), run);
     chmodSync(run, 0o755);
@@ -281,7 +281,7 @@ describe('agents attach without Node (the native client)', () => {
   });
 
   it('a welcome or a bye outside the protocol: handed over, or nothing shown', async () => {
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const odd = tempDir();
     const conns = await fakeServer(odd, home, (c) => c.socket.write(welcome({ direct: 'nope' })));
     const first = attachIn(odd, home).t;
@@ -300,7 +300,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('drawn direct: says ready after its modes, reads no keys, and on SIGTERM asks to detach and waits for the bye', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const conns = await fakeServer(project, home, (c) => c.socket.write(welcome({ direct: true, keys: true })));
     const { t } = attachIn(project, home);
     await until(() => conns.length === 1 && framesOf(conns[0], 'ready').length === 1, { message: 'ready' });
@@ -324,7 +324,7 @@ describe('agents attach without Node (the native client)', () => {
 
   it('the workspace ending: the terminal is given back at once, the prompt only once the server is gone', async () => {
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     const conns = await fakeServer(project, home, (c) => c.socket.write(Buffer.concat([welcome(), frame('bye', { reason: 'quit', message: 'The workspace has ended.' })])));
     const { t } = attachIn(project, home);
     await t.waitFor('The workspace has ended.');

@@ -41,6 +41,17 @@ export function tempDir(prefix = 'agents-e2e-'): string {
   return d;
 }
 
+/**
+ * A throwaway data home (AGENTS_HOME) for a run a test starts itself: after the test, any workspace
+ * server answering there is killed with its panes, as `start`'s are, even when the test failed
+ * before stopping it.
+ */
+export function tempHome(): string {
+  const home = tempDir('agents-home-');
+  homes.add(home);
+  return home;
+}
+
 export interface Run {
   t: Term;
   project: string;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { until } from '../helpers/term.js';
 import { alive, withEnv } from '../helpers/procs.js';
-import { start, tempDir } from './setup.js';
+import { start, tempDir, tempHome } from './setup.js';
 
 /** The pid of the server the client started ahead of its checks, from its start-up marks. */
 function startedAhead(file: string): number | undefined {
@@ -23,7 +23,7 @@ function cacheMarks(file: string): Array<{ pid: number; what: string }> {
 describe('start-up from a code cache', () => {
   for (const how of ['through the server', 'in-process (AGENTS_SERVER=0)']) {
     it(`${how}: the first start makes the cache (user-only), the next starts from it and works`, async () => {
-      const dirs = { project: tempDir(), home: tempDir('agents-home-') };
+      const dirs = { project: tempDir(), home: tempHome() };
       const trace = join(dirs.home, 'trace');
       const inProcess = how.startsWith('in-process');
       const env = { AGENTS_START_TRACE: trace, ...(inProcess ? { AGENTS_SERVER: '0' } : {}) };
@@ -62,7 +62,7 @@ describe('start-up from a code cache', () => {
 
 describe('start-up with the server started ahead', () => {
   it('a bad theme: the usual one-line message and exit 2, and the server started ahead is gone', async () => {
-    const dirs = { project: tempDir(), home: tempDir('agents-home-') };
+    const dirs = { project: tempDir(), home: tempHome() };
     const trace = join(dirs.home, 'trace');
     const run = start(['--theme', 'nosuch'], { env: { AGENTS_START_TRACE: trace }, dirs, launcher: false });
     const e = await run.t.exited;
@@ -85,7 +85,7 @@ describe('start-up with the server started ahead', () => {
 
 describe("the server's way to its first frame", () => {
   it('loads none of the built-ins it does not use there (child_process, zlib, v8, assert), and starts no crawl for the file watcher', async () => {
-    const dirs = { project: tempDir(), home: tempDir('agents-home-') };
+    const dirs = { project: tempDir(), home: tempHome() };
     const trace = join(dirs.home, 'trace');
     // Each built-in's first load in each process, on the start trace's clock (src/util/start-trace.ts).
     const preload = join(dirs.home, 'builtins.cjs');

@@ -11,7 +11,7 @@ import type { MessagesServer } from '../../src/demo/types.js';
 import { say, scripted, tool, type Turn } from '../helpers/agents-script.js';
 import { BIN } from '../helpers/term.js';
 import { withEnv } from '../helpers/procs.js';
-import { serverPid, start, tempDir } from './setup.js';
+import { serverPid, start, tempDir, tempHome } from './setup.js';
 
 const exec = promisify(execFile);
 let server: MessagesServer;
@@ -57,7 +57,7 @@ describe('agents run --headless', () => {
     const seen: Turn[] = [];
     server.setResponder(scripted({ implementer: implementer(true), tester }, seen));
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     writeFileSync(join(project, 'agents.config.json'), JSON.stringify(WORKFLOW));
     const r = await agents(project, home, ['--trust', 'run', 'mini', 'hello world', '--headless']);
     expect(r.stderr).toBe('');
@@ -78,7 +78,7 @@ describe('agents run --headless', () => {
     const seen: Turn[] = [];
     server.setResponder(scripted({ implementer: implementer(false), tester }, seen));
     const project = tempDir();
-    const home = tempDir('agents-home-');
+    const home = tempHome();
     writeFileSync(join(project, 'agents.config.json'), JSON.stringify(WORKFLOW));
     const r = await agents(project, home, ['--trust', 'run', 'mini', 'x', '--headless', '--json']);
     expect(r.code).toBe(1);
