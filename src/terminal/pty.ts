@@ -64,11 +64,17 @@ function holdSlave(ptsName: string | undefined): number | undefined {
   }
 }
 
+/** node-pty's master descriptor, or undefined when its internals are not where this expects them. */
+function masterFd(p: unknown): number | undefined {
+  const fd: unknown = Reflect.get(Object(p), '_fd');
+  return typeof fd === 'number' ? fd : undefined;
+}
+
 /** node-pty's reading socket and master descriptor, or undefined when its internals are not where this expects them. */
 function ptyInternals(p: unknown): { sock: object; fd: number } | undefined {
   const sock: unknown = Reflect.get(Object(p), '_socket');
-  const fd: unknown = Reflect.get(Object(p), '_fd');
-  return typeof fd === 'number' && typeof sock === 'object' && sock !== null ? { sock, fd } : undefined;
+  const fd = masterFd(p);
+  return fd !== undefined && typeof sock === 'object' && sock !== null ? { sock, fd } : undefined;
 }
 
 /** Runs `first` once, just before node-pty destroys its socket (nothing when it has no destroy to hook). */
@@ -185,10 +191,10 @@ function readNatively(p: unknown, deliver: (data: string) => void): NativeRead |
  * are not where this expects them (a test fails then).
  */
 export function writeAtOnce(p: unknown, data: string, fallback: (rest: string | Buffer) => void): boolean {
-  const fd: unknown = Reflect.get(Object(p), '_fd');
+  const fd = masterFd(p);
   const stream: unknown = Reflect.get(Object(p), '_writeStream');
   const queue: unknown = typeof stream === 'object' && stream !== null ? Reflect.get(stream, '_writeQueue') : undefined;
-  if (typeof fd !== 'number' || !Array.isArray(queue) || queue.length > 0) {
+  if (fd === undefined || !Array.isArray(queue) || queue.length > 0) {
     fallback(data);
     return false;
   }
@@ -241,8 +247,8 @@ export const spawnNodePty: SpawnPty = (o) => {
     pause: () => (native ? native.pause() : p.pause()),
     resume: () => (native ? native.resume() : p.resume()),
     lineMode: () => {
-      const fd: unknown = Reflect.get(Object(p), '_fd');
-      return typeof fd === 'number' ? ptyLineMode(fd) : undefined;
+      const fd = masterFd(p);
+      return fd === undefined ? undefined : ptyLineMode(fd);
     },
   };
 };
