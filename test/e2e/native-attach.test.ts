@@ -108,14 +108,24 @@ describe('agents attach without Node (the native client)', () => {
     const t = new Term('/bin/sh', ['-c', `stty intr ^X; "${BIN}" --cmd cat; stty -a`], { cols: 100, rows: 30, cwd: project, env: { AGENTS_HOME: home, HOME: home } });
     await t.waitFor(() => statusBar(t).includes('NORMAL'), { message: 'the status bar' });
     let client: number | undefined;
-    // Mid-exec, /proc already names the new program while its arguments are not set up yet (they
-    // read empty, and the old descriptors may not be closed): so the wait includes its arguments.
+    // Mid-exec, /proc already names the new program while its arguments read empty, and then its
+    // dynamic loader holds the libraries it loads open: so the wait is for its own first act in
+    // main, the signalfd.
     const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    await until(() => (client = nativeClient(t)) !== undefined && args(client).length > 1, { message: 'the native client in the Node client\'s place' });
+    // (A descriptor closed between the listing and its link is left out.)
+    const fdsOf = (pid: number) =>
+      readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+        try {
+          return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
+        } catch {
+          return [];
+        }
+      });
+    await until(() => (client = nativeClient(t)) !== undefined && fdsOf(client).includes('anon_inode:[signalfd]'), { message: 'the native client in the Node client\'s place' });
     // Its arguments: the connection, the size, the modes; its descriptors: the terminal, the
     // connection and its signals, nothing of Node's or of the launcher's FIFOs.
     expect(args(client!).slice(1, 2)).toEqual(['--adopt']);
-    const fds = readdirSync(`/proc/${client}/fd`).map((fd) => readlinkSync(`/proc/${client}/fd/${fd}`));
+    const fds = fdsOf(client!);
     expect(fds.filter((f) => f.startsWith('/dev/pts/'))).toHaveLength(3);
     expect(fds.filter((f) => f.startsWith('socket:'))).toHaveLength(1);
     expect(fds.filter((f) => !f.startsWith('/dev/pts/') && !f.startsWith('socket:') && f !== 'anon_inode:[signalfd]')).toEqual([]);
